@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title IIngot
+/// @notice ERC-1155 of fine-tuned models: one token id per LIVE Forge, a fixed share supply
+/// minted once at result acceptance, with model-card metadata and lineage.
+/// @dev Every balance change (mint, transfer, burn) passes through ERC1155 `_update`, which
+/// first asks the RevenueSplitter to settle both sides (`onSharesMoved`), so revenue earned
+/// before a transfer stays with the sender and revenue after it goes to the receiver.
+interface IIngot {
+    /// @notice Model card of an Ingot, fixed at mint.
+    struct IngotInfo {
+        address forge; // the Forge whose result minted it
+        uint256 parentId; // 0 = no parent
+        uint16 royaltyBps; // lineage royalty to the parent, per payment
+        address capitalAsset; // the asset its Forge raised capital in (address(0) = ETH)
+        bytes32 baseModelRoot; // 0G root of the base model file
+        bytes32 adapterRoot; // 0G root of the LoRA adapter GGUF
+        bytes32 measurement; // enclave measurement that attested the eval
+        bytes32 attributionLogRoot; // 0G root of the attribution record
+        int256 metricBefore; // base model metric, 1e18 fixed point (e.g. perplexity)
+        int256 metricAfter; // fine-tuned metric, 1e18 fixed point
+        string baseModelName;
+        string metadataURI; // the Forge's metadata (title, description)
+    }
+
+    /// @notice The caller is not a Forge created by the factory.
+    error IngotOnlyForge(address caller);
+    /// @notice The Forge already minted its Ingot.
+    error IngotAlreadyMinted(address forge, uint256 ingotId);
+    /// @notice Holders and amounts differ in length, or amounts do not sum to the supply.
+    error IngotBadAllocation(uint256 holders, uint256 amounts, uint256 sum, uint256 supply);
+    /// @notice The parent is not an existing Ingot.
+    error IngotUnknownParent(uint256 parentId);
+    /// @notice No such Ingot.
+    error IngotUnknown(uint256 ingotId);
+
+    /// @notice An Ingot was minted for `forge`.
+    event IngotMinted(uint256 indexed ingotId, address indexed forge, uint256 indexed parentId, bytes32 adapterRoot);
+
+    /// @notice Mint a new Ingot with exactly `SHARE_SUPPLY` shares: `amounts[i]` to `holders[i]`
+    /// (a holder may appear more than once) plus `lineageShares` held by the RevenueSplitter
+    /// for the parent. Only a Forge created by the factory, once.
+    /// @return ingotId the new id (sequential from 1).
+    function mint(IngotInfo calldata info, address[] calldata holders, uint256[] calldata amounts, uint256 lineageShares)
+        external
+        returns (uint256 ingotId);
+
+    /// @notice The model card of `ingotId`.
+    function info(uint256 ingotId) external view returns (IngotInfo memory);
+
+    /// @notice The Ingot minted by `forge` (0 = none yet).
+    function ingotOf(address forge) external view returns (uint256);
+
+    /// @notice Number of Ingots minted so far (ids are 1..count).
+    function count() external view returns (uint256);
+
+    /// @notice Shares per Ingot, the same for every Ingot.
+    function SHARE_SUPPLY() external view returns (uint256);
+}
