@@ -102,6 +102,7 @@ contract ForgeFactory is IForgeFactory, AccessControl {
     function _validateSplit(IForge.Split calldata s, uint256 parentIngotId) private view {
         uint256 sum = uint256(s.dataBps) + s.computeBps + s.capitalBps + s.creatorBps + s.lineageBps;
         if (sum != BPS) revert FactorySplitSum(sum);
+        if (s.lineageBps >= BPS) revert FactoryLineageTooLarge(s.lineageBps);
         if (parentIngotId == 0) {
             if (s.lineageBps != 0) revert FactoryLineageWithoutParent(s.lineageBps);
             return;

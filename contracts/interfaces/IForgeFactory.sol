@@ -50,6 +50,8 @@ interface IForgeFactory is IForgeRegistry {
     error FactoryParentWithoutLineage(uint256 parentIngotId);
     /// @notice `lineageBps > 0` without a parent Ingot.
     error FactoryLineageWithoutParent(uint16 lineageBps);
+    /// @notice `lineageBps` would leave nothing to this Forge's own pools (must be below 10,000).
+    error FactoryLineageTooLarge(uint16 lineageBps);
     /// @notice The Ingot was already bound.
     error FactoryIngotAlreadyBound(address ingot);
     /// @notice A zero address where a contract is required.

@@ -9,7 +9,7 @@ import {IRevenueSplitter} from "../../contracts/interfaces/IRevenueSplitter.sol"
 import {IEnclaveRegistry} from "../../contracts/interfaces/IEnclaveRegistry.sol";
 import {Forge} from "../../contracts/Forge.sol";
 import {ForgeFactory} from "../../contracts/ForgeFactory.sol";
-import {MockIngot} from "../../contracts/mocks/forge/MockIngot.sol";
+import {Ingot} from "../../contracts/Ingot.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
 
@@ -180,6 +180,14 @@ contract ForgeFactoryTest is ForgeFixture {
         _expectCreateRevert(c, abi.encodeWithSelector(IForgeFactory.FactoryLineageWithoutParent.selector, 500));
     }
 
+    function test_createForge_RevertWhen_LineageTakesWholeSupply() external {
+        uint256 parent = _liveIngot();
+        IForge.ForgeConfig memory c = windowFromNow(defaultConfig());
+        c.parentIngotId = parent;
+        c.split = IForge.Split({dataBps: 0, computeBps: 0, capitalBps: 0, creatorBps: 0, lineageBps: 10_000});
+        _expectCreateRevert(c, abi.encodeWithSelector(IForgeFactory.FactoryLineageTooLarge.selector, 10_000));
+    }
+
     function test_createForge_RevertWhen_ParentUnknown() external {
         IForge.ForgeConfig memory c = defaultConfig();
         c.parentIngotId = 1;
@@ -236,7 +244,7 @@ contract ForgeFactoryTest is ForgeFixture {
 
     function test_bindIngot_bindsOnceAndEmits() external {
         ForgeFactory fresh = new ForgeFactory(admin, registry, IRevenueSplitter(address(splitter)));
-        MockIngot other = new MockIngot(fresh);
+        Ingot other = new Ingot(address(fresh), address(splitter));
         vm.expectEmit(true, false, false, false);
         emit IForgeFactory.IngotBound(address(other));
         vm.prank(admin);

@@ -6,13 +6,14 @@ import {IForge} from "../../../contracts/interfaces/IForge.sol";
 import {IRevenueSplitter} from "../../../contracts/interfaces/IRevenueSplitter.sol";
 import {Forge} from "../../../contracts/Forge.sol";
 import {ForgeFactory} from "../../../contracts/ForgeFactory.sol";
-import {MockIngot} from "../../../contracts/mocks/forge/MockIngot.sol";
-import {MockEnclaveRegistry} from "../../../contracts/mocks/forge/MockEnclaveRegistry.sol";
-import {MockRevenueSplitter} from "../../../contracts/mocks/forge/MockRevenueSplitter.sol";
+import {Ingot} from "../../../contracts/Ingot.sol";
+import {RevenueSplitter} from "../../../contracts/RevenueSplitter.sol";
+import {MockEnclaveRegistry} from "../../../contracts/mocks/MockEnclaveRegistry.sol";
 
-/// @notice Shared set-up for Forge tests: a factory wired to test doubles of the Ingot, the
-/// enclave registry and the splitter, one registered enclave key, a valid default config, and an
-/// EIP-712 signer that rebuilds the digest independently of the contract.
+/// @notice Shared set-up for Forge tests: the protocol wired as deployment does (RevenueSplitter,
+/// ForgeFactory, Ingot, both bound) with a test double of the enclave registry holding one enclave
+/// key, a valid default config, and an EIP-712 signer that rebuilds the digest independently of
+/// the contract.
 abstract contract ForgeFixture is TestBase {
     string internal constant EVAL_RESULT_TYPE =
         "EvalResult(address forge,bytes32 holdoutRoot,bytes32 baseModelRoot,bytes32 adapterRoot,int256 metricBefore,int256 metricAfter,uint256[] dataIds,int256[] dataScores,uint256[] computeIds,uint256[] computeWork,bytes32 attributionLogRoot,bytes32 evalConfigHash,uint256 deadline)";
@@ -34,18 +35,20 @@ abstract contract ForgeFixture is TestBase {
     address internal enclave;
 
     MockEnclaveRegistry internal registry;
-    MockRevenueSplitter internal splitter;
+    RevenueSplitter internal splitter;
     ForgeFactory internal factory;
-    MockIngot internal ingot;
+    Ingot internal ingot;
 
     function setUp() public virtual {
         vm.warp(T0);
         registry = new MockEnclaveRegistry();
-        splitter = new MockRevenueSplitter();
+        splitter = new RevenueSplitter(admin);
         factory = new ForgeFactory(admin, registry, IRevenueSplitter(address(splitter)));
-        ingot = new MockIngot(factory);
-        vm.prank(admin);
+        ingot = new Ingot(address(factory), address(splitter));
+        vm.startPrank(admin);
         factory.bindIngot(ingot);
+        splitter.bindIngot(address(ingot));
+        vm.stopPrank();
         enclave = vm.addr(ENCLAVE_KEY);
         registry.set(enclave, MEASUREMENT, T0 + 365 days);
     }

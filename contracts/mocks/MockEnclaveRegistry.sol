@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IEnclaveRegistry} from "../../interfaces/IEnclaveRegistry.sol";
-import {IQuoteVerifier} from "../../interfaces/IQuoteVerifier.sol";
+import {IEnclaveRegistry} from "../interfaces/IEnclaveRegistry.sol";
+import {IQuoteVerifier} from "../interfaces/IQuoteVerifier.sol";
 
 /// @notice Test double of IEnclaveRegistry for Forge tests: keys are set directly instead of from
 /// quotes; validity follows the same rule (registered, unexpired, unrevoked).
