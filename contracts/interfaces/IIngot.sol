@@ -7,6 +7,10 @@ pragma solidity ^0.8.28;
 /// @dev Every balance change (mint, transfer, burn) passes through ERC1155 `_update`, which
 /// first asks the RevenueSplitter to settle both sides (`onSharesMoved`), so revenue earned
 /// before a transfer stays with the sender and revenue after it goes to the receiver.
+/// `uri(id)` returns the model card inline as `data:application/json;base64,...`: name, description
+/// (the Forge's metadata URI) and properties (forge, parent Ingot, royalty, capital asset, base
+/// model name and root, adapter root, metric before/after as decimals, enclave measurement,
+/// attribution log root, share supply). It reverts with `IngotUnknown` for an id not minted.
 interface IIngot {
     /// @notice Model card of an Ingot, fixed at mint.
     struct IngotInfo {
@@ -34,6 +38,12 @@ interface IIngot {
     error IngotUnknownParent(uint256 parentId);
     /// @notice No such Ingot.
     error IngotUnknown(uint256 ingotId);
+    /// @notice Lineage shares must be SHARE_SUPPLY * royaltyBps / 10_000, with no royalty (and no
+    /// lineage shares) when there is no parent, and a royalty below 100%.
+    error IngotBadLineage(uint256 parentId, uint16 royaltyBps, uint256 lineageShares, uint256 expected);
+    /// @notice `holders[index]` cannot hold shares (the zero address, or the RevenueSplitter,
+    /// whose shares never earn).
+    error IngotBadHolder(uint256 index, address holder);
 
     /// @notice An Ingot was minted for `forge`.
     event IngotMinted(uint256 indexed ingotId, address indexed forge, uint256 indexed parentId, bytes32 adapterRoot);
@@ -41,6 +51,10 @@ interface IIngot {
     /// @notice Mint a new Ingot with exactly `SHARE_SUPPLY` shares: `amounts[i]` to `holders[i]`
     /// (a holder may appear more than once) plus `lineageShares` held by the RevenueSplitter
     /// for the parent. Only a Forge created by the factory, once.
+    /// @dev `info.forge` is ignored and recorded as the caller. Registers the Ingot's lineage and
+    /// capital asset with the RevenueSplitter first. Holders' receiver hooks are NOT called, so a
+    /// contract holder without `onERC1155Received` cannot block a Forge's result; ordinary
+    /// transfers keep the check. `IngotBadAllocation.sum` counts the lineage shares too.
     /// @return ingotId the new id (sequential from 1).
     function mint(IngotInfo calldata info, address[] calldata holders, uint256[] calldata amounts, uint256 lineageShares)
         external
@@ -55,6 +69,13 @@ interface IIngot {
     /// @notice Number of Ingots minted so far (ids are 1..count).
     function count() external view returns (uint256);
 
-    /// @notice Shares per Ingot, the same for every Ingot.
+    /// @notice Shares per Ingot, the same for every Ingot (1e9: divisible by 10,000, so a pool in
+    /// basis points is an exact number of shares).
     function SHARE_SUPPLY() external view returns (uint256);
+
+    /// @notice The factory asked whether a caller of `mint` is a Forge.
+    function factory() external view returns (address);
+
+    /// @notice The RevenueSplitter that settles every balance change.
+    function splitter() external view returns (address);
 }

@@ -6,19 +6,37 @@ pragma solidity ^0.8.28;
 /// @dev Pull-based with one per-share accumulator per (ingot, asset): paying and claiming cost
 /// the same for 3 holders or 30,000, and nothing ever loops over holders.
 ///
+/// Accounting, all in units scaled by `ACC_PRECISION` (1e18): a payment of `a` grows the pool's
+/// per-share accumulator by floor((a * 1e18 + dust) / accruingShares) and carries the remainder
+/// as the pool's dust into the next payment. A holder's earnings since its checkpoint,
+/// balance * (accumulator - checkpoint), are added to its scaled `accrued` before any balance
+/// change; `claim` sends floor(accrued / 1e18) and keeps the sub-wei rest. So at every moment
+/// payments * 1e18 = claimed * 1e18 + sum of holders' scaled claimable + pool dust, exactly.
+/// `accruingShares` is the supply minus the lineage shares this contract holds (which never
+/// accrue). The accumulator is capped at type(uint216).max so that settling any holder can never
+/// overflow: a payment that would pass it reverts (`SplitterPaymentTooLarge`), and with 1e9
+/// shares that is about 1e55 wei of one asset on one Ingot.
+///
 /// Lineage: an Ingot forked from a parent was created with a royalty in basis points (the
 /// child's lineage pool). Those shares are held by this contract on the parent's behalf and are
-/// never transferable; instead, that fraction of every payment to the child is forwarded as a
-/// payment to the parent (which forwards its own royalty further up), to at most
-/// `MAX_LINEAGE_DEPTH` levels. Past the cap the royalty stays with the last Ingot's holders.
+/// never transferable; instead, floor(amount * royaltyBps / 10_000) of every payment to the
+/// child is forwarded as a payment to the parent (which forwards its own royalty further up), to
+/// at most `MAX_LINEAGE_DEPTH` ancestors. Past the cap the royalty stays with the last Ingot's
+/// holders. Forwarding is internal accounting only: no token moves.
+///
+/// A royalty the parent cannot take stays with the child's holders (`RoyaltyRetained`), so a
+/// child's payment never reverts because of its ancestors. The parent cannot take it when the
+/// asset is not one the parent accepts (ETH, the parent's own capital asset, or allowlisted:
+/// otherwise anyone could fork an Ingot with a junk capital token and fill the parent's asset
+/// slots), when the parent already has `MAX_ASSETS_PER_INGOT` other assets, or when it would
+/// push the parent's accumulator past its cap.
 ///
 /// Assets: ETH is `address(0)`. An Ingot accepts ETH, the ERC-20 its Forge raised capital in,
 /// and ERC-20s the protocol allowlisted, and at most `MAX_ASSETS_PER_INGOT` distinct assets in
 /// total (so settling a share transfer is bounded). ERC-20 payments are credited by the balance
-/// actually received (fee-on-transfer tokens are accepted at their net amount).
-///
-/// Rounding: per-share growth is rounded down; the remainder is carried as dust into the next
-/// payment of the same (ingot, asset), so no wei is stranded.
+/// actually received (fee-on-transfer tokens are accepted at their net amount). A token that
+/// misbehaves (reverts, returns false, re-enters) can only fail its own payments and claims:
+/// share transfers never call a token, and each (ingot, asset) is accounted separately.
 interface IRevenueSplitter {
     /// @notice The caller is not the Ingot contract.
     error SplitterOnlyIngot(address caller);
@@ -26,47 +44,70 @@ interface IRevenueSplitter {
     error SplitterUnknownIngot(uint256 ingotId);
     /// @notice `ingotId` is already registered.
     error SplitterIngotExists(uint256 ingotId);
+    /// @notice Lineage is inconsistent: parent unknown or not older than the child, a royalty
+    /// without a parent, a zero id, or a royalty of 100% or more.
+    error SplitterBadLineage(uint256 ingotId, uint256 parentId, uint16 royaltyBps);
     /// @notice `asset` is neither ETH, the Ingot's capital asset, nor protocol-allowlisted.
     error SplitterAssetNotAccepted(uint256 ingotId, address asset);
     /// @notice The Ingot already has `MAX_ASSETS_PER_INGOT` assets and `asset` is a new one.
     error SplitterTooManyAssets(uint256 ingotId, address asset, uint256 max);
-    /// @notice ETH sent does not match `amount` (ETH payments), or ETH sent with an ERC-20 payment.
+    /// @notice ETH sent does not match `amount` (ETH payments), or ETH sent with an ERC-20
+    /// payment (then `amount` is 0, the ETH expected).
     error SplitterBadValue(uint256 msgValue, uint256 amount);
     /// @notice A payment of zero (after any transfer fee).
     error SplitterZeroPayment(uint256 ingotId, address asset);
-    /// @notice An ETH transfer to `to` failed.
+    /// @notice The payment would push the (ingot, asset) accumulator past its cap.
+    error SplitterPaymentTooLarge(uint256 ingotId, address asset, uint256 amount);
+    /// @notice An ETH transfer to `to` failed; claim again to an address that accepts ETH.
     error SplitterEthTransferFailed(address to, uint256 amount);
-    /// @notice The caller lacks the protocol role.
-    error SplitterUnauthorized(address caller);
+    /// @notice Shares of `ingotId` cannot be moved to this contract: they would stop earning.
+    error SplitterSharesToSplitter(uint256 ingotId, address from);
+    /// @notice The zero address was given where an account is needed (Ingot to bind, claim recipient).
+    error SplitterZeroAddress();
+    /// @notice The Ingot contract was already bound.
+    error SplitterIngotAlreadyBound(address ingot);
+    /// @notice The caller lacks `role`.
+    error SplitterUnauthorized(address caller, bytes32 role);
 
     /// @notice A payment was credited to `ingotId`'s holders (after forwarding `royalty` to the parent).
     event Paid(uint256 indexed ingotId, address indexed asset, address indexed payer, uint256 amount, uint256 royalty);
     /// @notice `royalty` of a payment to `childId` was forwarded to `parentId`.
     event RoyaltyForwarded(uint256 indexed childId, uint256 indexed parentId, address indexed asset, uint256 royalty);
+    /// @notice `parentId` could not take `royalty` of a payment to `childId`; the child's holders kept it.
+    event RoyaltyRetained(uint256 indexed childId, uint256 indexed parentId, address indexed asset, uint256 royalty);
     /// @notice `holder` claimed `amount` of `asset` earned on `ingotId`, sent to `to`.
     event Claimed(uint256 indexed ingotId, address indexed asset, address indexed holder, address to, uint256 amount);
     /// @notice An Ingot was registered with its lineage.
     event IngotRegistered(uint256 indexed ingotId, uint256 indexed parentId, uint16 royaltyBps, address capitalAsset);
     /// @notice The protocol changed whether `asset` is accepted for every Ingot.
     event AssetAllowed(address indexed asset, bool allowed);
+    /// @notice The Ingot contract was bound (once).
+    event IngotBound(address indexed ingot);
+
+    /// @notice Admin (DEFAULT_ADMIN_ROLE), once: the Ingot contract allowed to register Ingots
+    /// and report share moves. Reads its `SHARE_SUPPLY`.
+    function bindIngot(address ingot) external;
 
     /// @notice Register a freshly minted Ingot. Only the Ingot contract, before minting its shares.
-    /// @param parentId 0 when the Ingot has no parent.
-    /// @param royaltyBps share of each payment forwarded to `parentId` (0 when no parent).
+    /// @param parentId 0 when the Ingot has no parent; otherwise a registered, smaller id.
+    /// @param royaltyBps share of each payment forwarded to `parentId` (0 when no parent, < 10_000).
     /// @param capitalAsset the ERC-20 its Forge raised capital in, or address(0).
     function registerIngot(uint256 ingotId, uint256 parentId, uint16 royaltyBps, address capitalAsset) external;
 
     /// @notice Settle `from` and `to` on every asset of `ingotId` before their balances change.
-    /// @dev Only the Ingot contract, from its single `_update` door. `address(0)` is skipped.
+    /// @dev Only the Ingot contract, from its single `_update` door. `address(0)` and this
+    /// contract are skipped (this contract's lineage shares never accrue); moving shares to this
+    /// contract reverts.
     function onSharesMoved(uint256 ingotId, address from, address to) external;
 
     /// @notice Pay `amount` of `asset` (address(0) = ETH, then msg.value must equal amount) to
-    /// the holders of `ingotId`. ERC-20s are pulled with transferFrom; approve first.
+    /// the holders of `ingotId`, forwarding the lineage royalty up. ERC-20s are pulled with
+    /// transferFrom; approve first.
     /// @return credited the amount actually received (net of any transfer fee).
     function pay(uint256 ingotId, address asset, uint256 amount) external payable returns (uint256 credited);
 
     /// @notice Send everything `msg.sender` has earned on (`ingotId`, `asset`) to `to`.
-    /// @return amount what was sent (0 is not an error).
+    /// @return amount what was sent (0 is not an error, and then nothing is sent).
     function claim(uint256 ingotId, address asset, address to) external returns (uint256 amount);
 
     /// @notice What `holder` can claim now on (`ingotId`, `asset`).
@@ -75,8 +116,32 @@ interface IRevenueSplitter {
     /// @notice The assets `ingotId` has been paid in, in first-payment order.
     function assetsOf(uint256 ingotId) external view returns (address[] memory);
 
-    /// @notice Protocol role: accept or refuse `asset` for every Ingot (existing balances stay claimable).
+    /// @notice Whether `ingotId` accepts a payment in `asset` (ETH, its capital asset, or allowlisted).
+    /// @dev Says nothing about free asset slots.
+    function accepts(uint256 ingotId, address asset) external view returns (bool);
+
+    /// @notice Lineage of `ingotId` and the number of its shares that earn revenue.
+    function lineageOf(uint256 ingotId)
+        external
+        view
+        returns (uint256 parentId, uint16 royaltyBps, uint256 accruingShares, address capitalAsset);
+
+    /// @notice The (ingot, asset) accumulator and its carried dust, both scaled by `ACC_PRECISION`.
+    function poolOf(uint256 ingotId, address asset) external view returns (uint256 perShare, uint256 dust);
+
+    /// @notice Protocol role: accept or refuse `asset` for every Ingot. Refusing stops new
+    /// payments and royalties in it (unless it is an Ingot's capital asset); what was paid stays
+    /// claimable and its asset slots stay used.
     function setAssetAllowed(address asset, bool allowed) external;
+
+    /// @notice Whether the protocol allowlisted `asset` for every Ingot.
+    function assetAllowed(address asset) external view returns (bool);
+
+    /// @notice The Ingot contract (zero until bound).
+    function ingot() external view returns (address);
+
+    /// @notice Scale of the per-share accumulator and of accrued amounts.
+    function ACC_PRECISION() external view returns (uint256);
 
     /// @notice Maximum distinct assets per Ingot.
     function MAX_ASSETS_PER_INGOT() external view returns (uint256);

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {ERC1155} from "@openzeppelin/contracts/token/ERC1155/ERC1155.sol";
+import {IIngot} from "./interfaces/IIngot.sol";
+import {IForgeRegistry} from "./interfaces/IForgeRegistry.sol";
+import {IRevenueSplitter} from "./interfaces/IRevenueSplitter.sol";
+import {IngotMetadata} from "./libraries/IngotMetadata.sol";
+
+/// @title Ingot
+/// @notice See {IIngot}.
+contract Ingot is IIngot, ERC1155 {
+    /// @inheritdoc IIngot
+    uint256 public constant SHARE_SUPPLY = 1_000_000_000;
+    uint256 private constant BPS = 10_000;
+
+    /// @inheritdoc IIngot
+    address public immutable factory;
+    /// @inheritdoc IIngot
+    address public immutable splitter;
+
+    /// @inheritdoc IIngot
+    uint256 public count;
+    /// @inheritdoc IIngot
+    mapping(address forge => uint256 ingotId) public ingotOf;
+    mapping(uint256 ingotId => IngotInfo) private _infos;
+
+    constructor(address factory_, address splitter_) ERC1155("") {
+        factory = factory_;
+        splitter = splitter_;
+    }
+
+    /// @inheritdoc IIngot
+    function mint(IngotInfo calldata info_, address[] calldata holders, uint256[] calldata amounts, uint256 lineageShares)
+        external
+        returns (uint256 ingotId)
+    {
+        if (!IForgeRegistry(factory).isForge(msg.sender)) revert IngotOnlyForge(msg.sender);
+        if (ingotOf[msg.sender] != 0) revert IngotAlreadyMinted(msg.sender, ingotOf[msg.sender]);
+        _checkLineage(info_.parentId, info_.royaltyBps, lineageShares);
+        _checkAllocation(holders, amounts, lineageShares);
+
+        ingotId = ++count;
+        ingotOf[msg.sender] = ingotId;
+        IngotInfo storage stored = _infos[ingotId];
+        stored.forge = msg.sender;
+        stored.parentId = info_.parentId;
+        stored.royaltyBps = info_.royaltyBps;
+        stored.capitalAsset = info_.capitalAsset;
+        stored.baseModelRoot = info_.baseModelRoot;
+        stored.adapterRoot = info_.adapterRoot;
+        stored.measurement = info_.measurement;
+        stored.attributionLogRoot = info_.attributionLogRoot;
+        stored.metricBefore = info_.metricBefore;
+        stored.metricAfter = info_.metricAfter;
+        stored.baseModelName = info_.baseModelName;
+        stored.metadataURI = info_.metadataURI;
+        emit IngotMinted(ingotId, msg.sender, info_.parentId, info_.adapterRoot);
+
+        IRevenueSplitter(splitter).registerIngot(ingotId, info_.parentId, info_.royaltyBps, info_.capitalAsset);
+        uint256[] memory ids = new uint256[](1);
+        uint256[] memory values = new uint256[](1);
+        ids[0] = ingotId;
+        // `_update`, not `_mint`: no receiver hook may veto a Forge's result.
+        for (uint256 i; i < holders.length; ++i) {
+            values[0] = amounts[i];
+            _update(address(0), holders[i], ids, values);
+        }
+        if (lineageShares != 0) {
+            values[0] = lineageShares;
+            _update(address(0), splitter, ids, values);
+        }
+    }
+
+    /// @inheritdoc IIngot
+    function info(uint256 ingotId) external view returns (IngotInfo memory) {
+        if (ingotId == 0 || ingotId > count) revert IngotUnknown(ingotId);
+        return _infos[ingotId];
+    }
+
+    /// @notice The model card of `ingotId` as an inline base64 JSON data URI (see {IIngot}).
+    function uri(uint256 ingotId) public view override returns (string memory) {
+        if (ingotId == 0 || ingotId > count) revert IngotUnknown(ingotId);
+        return IngotMetadata.modelCardURI(ingotId, _infos[ingotId], SHARE_SUPPLY);
+    }
+
+    /// @dev The one door for balance changes: the splitter settles both sides on every asset
+    /// before balances move. Mints skip it: they happen only inside `mint`, right after the
+    /// Ingot is registered, when it has no revenue yet and so nothing to settle.
+    function _update(address from, address to, uint256[] memory ids, uint256[] memory values)
+        internal
+        override
+    {
+        if (from != address(0)) {
+            for (uint256 i; i < ids.length; ++i) {
+                IRevenueSplitter(splitter).onSharesMoved(ids[i], from, to);
+            }
+        }
+        super._update(from, to, ids, values);
+    }
+
+    function _checkLineage(uint256 parentId, uint16 royaltyBps, uint256 lineageShares) private view {
+        if (parentId > count) revert IngotUnknownParent(parentId);
+        uint256 expected = (SHARE_SUPPLY * royaltyBps) / BPS;
+        if (lineageShares != expected || royaltyBps >= BPS || (parentId == 0 && royaltyBps != 0)) {
+            revert IngotBadLineage(parentId, royaltyBps, lineageShares, expected);
+        }
+    }
+
+    function _checkAllocation(address[] calldata holders, uint256[] calldata amounts, uint256 lineageShares)
+        private
+        view
+    {
+        uint256 sum = lineageShares;
+        if (holders.length == amounts.length) {
+            for (uint256 i; i < holders.length; ++i) {
+                address holder = holders[i];
+                if (holder == address(0) || holder == splitter) revert IngotBadHolder(i, holder);
+                sum += amounts[i];
+            }
+        }
+        if (holders.length != amounts.length || sum != SHARE_SUPPLY) {
+            revert IngotBadAllocation(holders.length, amounts.length, sum, SHARE_SUPPLY);
+        }
+    }
+}

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IERC1155} from "@openzeppelin/contracts/token/ERC1155/IERC1155.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IRevenueSplitter} from "./interfaces/IRevenueSplitter.sol";
+import {IIngot} from "./interfaces/IIngot.sol";
+import {RevenueMath} from "./libraries/RevenueMath.sol";
+
+/// @title RevenueSplitter
+/// @notice See {IRevenueSplitter}.
+contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    bytes32 public constant PROTOCOL_ROLE = keccak256("PROTOCOL_ROLE");
+    /// @inheritdoc IRevenueSplitter
+    uint256 public constant MAX_ASSETS_PER_INGOT = 8;
+    /// @inheritdoc IRevenueSplitter
+    uint256 public constant MAX_LINEAGE_DEPTH = 8;
+    /// @inheritdoc IRevenueSplitter
+    uint256 public constant ACC_PRECISION = RevenueMath.ACC_PRECISION;
+
+    address private constant ETH = address(0);
+
+    /// @dev One slot, read on every pay level and share move. `accruingShares == 0` = unregistered.
+    struct Lineage {
+        uint64 parentId;
+        uint16 royaltyBps;
+        uint32 accruingShares;
+    }
+
+    /// @dev One slot per (ingot, asset).
+    struct Pool {
+        uint216 perShare;
+        uint32 dust;
+        bool listed;
+    }
+
+    /// @dev Scaled by ACC_PRECISION.
+    struct Account {
+        uint256 checkpoint;
+        uint256 accrued;
+    }
+
+    /// @inheritdoc IRevenueSplitter
+    address public ingot;
+    uint32 private _shareSupply;
+    /// @inheritdoc IRevenueSplitter
+    mapping(address asset => bool) public assetAllowed;
+
+    mapping(uint256 ingotId => Lineage) private _lineage;
+    mapping(uint256 ingotId => address) private _capitalAsset;
+    mapping(uint256 ingotId => address[]) private _assets;
+    mapping(uint256 ingotId => mapping(address asset => Pool)) private _pools;
+    mapping(uint256 ingotId => mapping(address asset => mapping(address holder => Account))) private _accounts;
+
+    modifier onlyIngot() {
+        if (msg.sender != ingot) revert SplitterOnlyIngot(msg.sender);
+        _;
+    }
+
+    modifier onlyRoleHolder(bytes32 role) {
+        if (!hasRole(role, msg.sender)) revert SplitterUnauthorized(msg.sender, role);
+        _;
+    }
+
+    constructor(address admin) {
+        if (admin == address(0)) revert SplitterZeroAddress();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(PROTOCOL_ROLE, admin);
+    }
+
+    /// @inheritdoc IRevenueSplitter
+    function bindIngot(address ingot_) external onlyRoleHolder(DEFAULT_ADMIN_ROLE) {
+        if (ingot != address(0)) revert SplitterIngotAlreadyBound(ingot);
+        if (ingot_ == address(0)) revert SplitterZeroAddress();
+        ingot = ingot_;
+        _shareSupply = SafeCast.toUint32(IIngot(ingot_).SHARE_SUPPLY());
+        emit IngotBound(ingot_);
+    }
+
+    /// @inheritdoc IRevenueSplitter
+    function setAssetAllowed(address asset, bool allowed) external onlyRoleHolder(PROTOCOL_ROLE) {
+        assetAllowed[asset] = allowed;
+        emit AssetAllowed(asset, allowed);
+    }
+
+    /// @inheritdoc IRevenueSplitter
+    function registerIngot(uint256 ingotId, uint256 parentId, uint16 royaltyBps, address capitalAsset)
+        external
+        onlyIngot
+    {
+        if (_lineage[ingotId].accruingShares != 0) revert SplitterIngotExists(ingotId);
+        bool badParent = parentId != 0 && (parentId >= ingotId || _lineage[parentId].accruingShares == 0);
+        if (
+            ingotId == 0 || ingotId > type(uint64).max || badParent || (parentId == 0 && royaltyBps != 0)
+                || royaltyBps >= RevenueMath.BPS
+        ) revert SplitterBadLineage(ingotId, parentId, royaltyBps);
+
+        _lineage[ingotId] = Lineage({
+            parentId: uint64(parentId),
+            royaltyBps: royaltyBps,
+            accruingShares: uint32(RevenueMath.accruingShares(_shareSupply, royaltyBps))
+        });
+        if (capitalAsset != ETH) _capitalAsset[ingotId] = capitalAsset;
+        emit IngotRegistered(ingotId, parentId, royaltyBps, capitalAsset);
+    }
+
+    /// @inheritdoc IRevenueSplitter
+    function onSharesMoved(uint256 ingotId, address from, address to) external onlyIngot {
+        if (_lineage[ingotId].accruingShares == 0) revert SplitterUnknownIngot(ingotId);
+        if (to == address(this) && from != address(0)) revert SplitterSharesToSplitter(ingotId, from);
+
+        address[] storage assets = _assets[ingotId];
+        uint256 n = assets.length;
+        if (n == 0) return;
+        bool settleFrom = from != address(0) && from != address(this);
+        bool settleTo = to != address(0) && to != from;
+        uint256 fromBalance = settleFrom ? IERC1155(ingot).balanceOf(from, ingotId) : 0;
+        uint256 toBalance = settleTo ? IERC1155(ingot).balanceOf(to, ingotId) : 0;
+        for (uint256 i; i < n; ++i) {
+            address asset = assets[i];
+            uint256 perShare = _pools[ingotId][asset].perShare;
+            if (settleFrom) _settle(_accounts[ingotId][asset][from], fromBalance, perShare);
+            if (settleTo) _settle(_accounts[ingotId][asset][to], toBalance, perShare);
+        }
+    }
+
+    /// @inheritdoc IRevenueSplitter
+    function pay(uint256 ingotId, address asset, uint256 amount)
+        external
+        payable
+        nonReentrant
+        returns (uint256 credited)
+    {
+        if (_lineage[ingotId].accruingShares == 0) revert SplitterUnknownIngot(ingotId);
+        if (amount == 0) revert SplitterZeroPayment(ingotId, asset);
+        if (asset == ETH) {
+            if (msg.value != amount) revert SplitterBadValue(msg.value, amount);
+        } else if (msg.value != 0) {
+            revert SplitterBadValue(msg.value, 0);
+        }
+        if (!_accepts(ingotId, asset)) revert SplitterAssetNotAccepted(ingotId, asset);
+        Pool storage pool = _pools[ingotId][asset];
+        if (!pool.listed && _assets[ingotId].length >= MAX_ASSETS_PER_INGOT) {
+            revert SplitterTooManyAssets(ingotId, asset, MAX_ASSETS_PER_INGOT);
+        }
+
+        // The one interaction before effects: only the balance actually received can be credited.
+        credited = asset == ETH ? amount : _pull(IERC20(asset), amount);
+        if (credited == 0) revert SplitterZeroPayment(ingotId, asset);
+        if (!pool.listed) _list(ingotId, asset, pool);
+
+        uint256 royalty = _distribute(ingotId, asset, credited);
+        emit Paid(ingotId, asset, msg.sender, credited, royalty);
+    }
+
+    /// @inheritdoc IRevenueSplitter
+    function claim(uint256 ingotId, address asset, address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert SplitterZeroAddress();
+        if (_lineage[ingotId].accruingShares == 0) revert SplitterUnknownIngot(ingotId);
+
+        Account storage account = _accounts[ingotId][asset][msg.sender];
+        _settle(account, IERC1155(ingot).balanceOf(msg.sender, ingotId), _pools[ingotId][asset].perShare);
+        uint256 rest;
+        (amount, rest) = RevenueMath.toWei(account.accrued);
+        if (amount == 0) return 0;
+        account.accrued = rest;
+        emit Claimed(ingotId, asset, msg.sender, to, amount);
+
+        if (asset == ETH) {
+            (bool ok,) = to.call{value: amount}("");
+            if (!ok) revert SplitterEthTransferFailed(to, amount);
+        } else {
+            IERC20(asset).safeTransfer(to, amount);
+        }
+    }
+
+    /// @inheritdoc IRevenueSplitter
+    function claimable(uint256 ingotId, address asset, address holder) external view returns (uint256) {
+        if (_lineage[ingotId].accruingShares == 0 || holder == address(this)) return 0;
+        Account storage account = _accounts[ingotId][asset][holder];
+        uint256 balance = IERC1155(ingot).balanceOf(holder, ingotId);
+        uint256 scaled =
+            account.accrued + RevenueMath.earned(balance, _pools[ingotId][asset].perShare, account.checkpoint);
+        (uint256 amount,) = RevenueMath.toWei(scaled);
+        return amount;
+    }
+
+    /// @inheritdoc IRevenueSplitter
+    function assetsOf(uint256 ingotId) external view returns (address[] memory) {
+        return _assets[ingotId];
+    }
+
+    /// @inheritdoc IRevenueSplitter
+    function accepts(uint256 ingotId, address asset) external view returns (bool) {
+        return _lineage[ingotId].accruingShares != 0 && _accepts(ingotId, asset);
+    }
+
+    /// @inheritdoc IRevenueSplitter
+    function lineageOf(uint256 ingotId)
+        external
+        view
+        returns (uint256 parentId, uint16 royaltyBps, uint256 accruingShares, address capitalAsset)
+    {
+        Lineage memory l = _lineage[ingotId];
+        return (l.parentId, l.royaltyBps, l.accruingShares, _capitalAsset[ingotId]);
+    }
+
+    /// @inheritdoc IRevenueSplitter
+    function poolOf(uint256 ingotId, address asset) external view returns (uint256 perShare, uint256 dust) {
+        Pool memory pool = _pools[ingotId][asset];
+        return (pool.perShare, pool.dust);
+    }
+
+    /// @dev Credits `amount` to `ingotId` and climbs the lineage; returns the royalty the paid
+    /// Ingot forwarded. Each level forwards only what its parent can take, so no level reverts
+    /// except the first (the payer's own Ingot), whose acceptance was checked before.
+    function _distribute(uint256 ingotId, address asset, uint256 amount) private returns (uint256 firstRoyalty) {
+        uint256 id = ingotId;
+        for (uint256 level;; ++level) {
+            Lineage memory l = _lineage[id];
+            uint256 royalty;
+            if (level < MAX_LINEAGE_DEPTH && l.parentId != 0) {
+                royalty = RevenueMath.royalty(amount, l.royaltyBps);
+                if (royalty != 0 && !_canTake(l.parentId, asset, royalty)) {
+                    emit RoyaltyRetained(id, l.parentId, asset, royalty);
+                    royalty = 0;
+                }
+            }
+            if (!_accrue(id, asset, amount - royalty, l.accruingShares)) {
+                revert SplitterPaymentTooLarge(ingotId, asset, amount);
+            }
+            if (level == 0) firstRoyalty = royalty;
+            if (royalty == 0) return firstRoyalty;
+            emit RoyaltyForwarded(id, l.parentId, asset, royalty);
+            id = l.parentId;
+            amount = royalty;
+        }
+    }
+
+    /// @dev Whether `parentId` can take `royalty` of `asset`; lists the asset for it when it can.
+    function _canTake(uint256 parentId, address asset, uint256 royalty) private returns (bool) {
+        if (!_accepts(parentId, asset)) return false;
+        Pool storage pool = _pools[parentId][asset];
+        if (!pool.listed && _assets[parentId].length >= MAX_ASSETS_PER_INGOT) return false;
+        (bool ok,,) = RevenueMath.accrue(pool.perShare, pool.dust, royalty, _lineage[parentId].accruingShares);
+        if (ok && !pool.listed) _list(parentId, asset, pool);
+        return ok;
+    }
+
+    function _accrue(uint256 ingotId, address asset, uint256 amount, uint256 shares) private returns (bool ok) {
+        Pool storage pool = _pools[ingotId][asset];
+        (bool fits, uint256 perShare, uint256 dust) = RevenueMath.accrue(pool.perShare, pool.dust, amount, shares);
+        if (!fits) return false;
+        pool.perShare = uint216(perShare);
+        pool.dust = uint32(dust);
+        return true;
+    }
+
+    function _list(uint256 ingotId, address asset, Pool storage pool) private {
+        pool.listed = true;
+        _assets[ingotId].push(asset);
+    }
+
+    function _settle(Account storage account, uint256 balance, uint256 perShare) private {
+        uint256 checkpoint = account.checkpoint;
+        if (checkpoint == perShare) return;
+        if (balance != 0) account.accrued += RevenueMath.earned(balance, perShare, checkpoint);
+        account.checkpoint = perShare;
+    }
+
+    function _pull(IERC20 token, uint256 amount) private returns (uint256 received) {
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), amount);
+        received = token.balanceOf(address(this)) - before;
+    }
+
+    function _accepts(uint256 ingotId, address asset) private view returns (bool) {
+        return asset == ETH || asset == _capitalAsset[ingotId] || assetAllowed[asset];
+    }
+}
