@@ -32,7 +32,8 @@ export function createTokenizer(spec: BpeTokenizerSpec): Tokenizer {
   });
   const specialIds = new Set([spec.special.endOfText, spec.special.imStart, spec.special.imEnd]);
   const cache = new Map<string, number[]>();
-  const utf8 = new TextDecoder("utf-8");
+  // ignoreBOM: a leading U+FEFF is text here, not a byte-order mark to strip.
+  const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
   const encodeWord = (word: string): number[] => {
     const hit = cache.get(word);
