@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+
+import {IForge} from "./interfaces/IForge.sol";
+import {IForgeFactory} from "./interfaces/IForgeFactory.sol";
+import {IIngot} from "./interfaces/IIngot.sol";
+import {IRevenueSplitter} from "./interfaces/IRevenueSplitter.sol";
+import {IEnclaveRegistry} from "./interfaces/IEnclaveRegistry.sol";
+import {ShareMath} from "./libraries/ShareMath.sol";
+
+/// @title Forge
+/// @notice See IForge. Deployed once as an implementation by the ForgeFactory; every Forge is an
+/// EIP-1167 clone initialized with its config. The immutables (factory, registry, splitter, the
+/// EIP-712 name and version) live in the implementation's code and so are shared by all clones;
+/// the EIP-712 domain is rebuilt per clone from `address(this)`.
+contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @inheritdoc IForge
+    bytes32 public constant EVAL_RESULT_TYPEHASH = keccak256(
+        "EvalResult(address forge,bytes32 holdoutRoot,bytes32 baseModelRoot,bytes32 adapterRoot,int256 metricBefore,int256 metricAfter,uint256[] dataIds,int256[] dataScores,uint256[] computeIds,uint256[] computeWork,bytes32 attributionLogRoot,bytes32 evalConfigHash,uint256 deadline)"
+    );
+    /// @notice Shares per Ingot (IIngot.SHARE_SUPPLY, fixed protocol-wide).
+    uint256 public constant SHARE_SUPPLY = 1_000_000_000;
+    /// @notice Largest score or work figure accepted, so a pool's weights sum without overflow.
+    uint256 public constant MAX_WEIGHT = type(uint128).max;
+    uint256 private constant BPS = 10_000;
+
+    /// @inheritdoc IForge
+    address public immutable factory;
+    IEnclaveRegistry private immutable _registry;
+    IRevenueSplitter private immutable _splitter;
+
+    ForgeConfig private _config;
+
+    bool private _live;
+    /// @inheritdoc IForge
+    bool public capitalReleased;
+    /// @inheritdoc IForge
+    uint256 public ingotId;
+    /// @inheritdoc IForge
+    uint256 public totalCapital;
+    /// @inheritdoc IForge
+    uint256 public totalRefunded;
+
+    address[] private _dataContributors;
+    mapping(bytes32 root => uint256 idPlusOne) private _dataIdOf;
+    address[] private _computeWorkers;
+    mapping(address signer => uint256 idPlusOne) private _computeIdOfSigner;
+    mapping(bytes32 key => uint256 idPlusOne) private _computeIdOfKey;
+    address[] private _capitalContributors;
+    mapping(address contributor => uint256 idPlusOne) private _positionOf;
+    mapping(address contributor => uint256 amount) private _capitalOf;
+
+    constructor(address factory_, IEnclaveRegistry registry_, IRevenueSplitter splitter_) EIP712("IngotForge", "1") {
+        factory = factory_;
+        _registry = registry_;
+        _splitter = splitter_;
+        _disableInitializers();
+    }
+
+    /// @inheritdoc IForge
+    function initialize(ForgeConfig calldata config_) external initializer {
+        if (msg.sender != factory) revert ForgeOnlyFactory(msg.sender);
+        _config = config_;
+    }
+
+    // ------------------------------------------------------------ contributions
+
+    /// @inheritdoc IForge
+    function contributeData(bytes32 root, uint64 sizeBytes, uint32 exampleCount, string calldata metadataURI)
+        external
+        returns (uint256 dataId)
+    {
+        _requirePhase(Phase.Open);
+        if (root == bytes32(0)) revert ForgeZeroDataRoot();
+        if (sizeBytes == 0) revert ForgeZeroDataSize(root);
+        if (exampleCount == 0) revert ForgeZeroExampleCount(root);
+        if (bytes(metadataURI).length == 0) revert ForgeEmptyDataMetadata(root);
+        uint256 existing = _dataIdOf[root];
+        if (existing != 0) revert ForgeDuplicateDataRoot(root, existing - 1);
+        dataId = _dataContributors.length;
+        if (dataId >= _config.caps.maxData) revert ForgePoolFull(Pool.Data, _config.caps.maxData);
+
+        _dataContributors.push(msg.sender);
+        _dataIdOf[root] = dataId + 1;
+        emit DataContributed(dataId, msg.sender, root, sizeBytes, exampleCount, metadataURI);
+    }
+
+    /// @inheritdoc IForge
+    function registerCompute(address signer, bytes32 ed25519PublicKey, uint32 capacity)
+        external
+        returns (uint256 computeId)
+    {
+        _requirePhase(Phase.Open);
+        if (signer == address(0)) revert ForgeZeroComputeSigner();
+        if (ed25519PublicKey == bytes32(0)) revert ForgeZeroComputeKey(signer);
+        if (capacity == 0) revert ForgeZeroCapacity(signer);
+        uint256 bySigner = _computeIdOfSigner[signer];
+        if (bySigner != 0) revert ForgeDuplicateComputeSigner(signer, bySigner - 1);
+        uint256 byKey = _computeIdOfKey[ed25519PublicKey];
+        if (byKey != 0) revert ForgeDuplicateComputeKey(ed25519PublicKey, byKey - 1);
+        computeId = _computeWorkers.length;
+        if (computeId >= _config.caps.maxCompute) revert ForgePoolFull(Pool.Compute, _config.caps.maxCompute);
+
+        _computeWorkers.push(msg.sender);
+        _computeIdOfSigner[signer] = computeId + 1;
+        _computeIdOfKey[ed25519PublicKey] = computeId + 1;
+        emit ComputeRegistered(computeId, msg.sender, signer, ed25519PublicKey, capacity);
+    }
+
+    /// @inheritdoc IForge
+    function contributeCapital(uint256 amount) external payable nonReentrant returns (uint256 credited) {
+        _requirePhase(Phase.Open);
+        if (amount == 0) revert ForgeZeroCapital();
+        uint256 positionId = _positionOf[msg.sender];
+        bool isNew = positionId == 0;
+        if (isNew) {
+            positionId = _capitalContributors.length;
+            if (positionId >= _config.caps.maxCapital) revert ForgePoolFull(Pool.Capital, _config.caps.maxCapital);
+        } else {
+            positionId -= 1;
+        }
+
+        address asset = _config.capitalAsset;
+        if (asset == address(0)) {
+            if (msg.value != amount) revert ForgeBadValue(msg.value, amount);
+            credited = amount;
+        } else {
+            if (msg.value != 0) revert ForgeBadValue(msg.value, amount);
+            // Credit what arrived, not what was asked for: fee-on-transfer tokens are accepted.
+            uint256 balanceBefore = IERC20(asset).balanceOf(address(this));
+            IERC20(asset).safeTransferFrom(msg.sender, address(this), amount);
+            credited = IERC20(asset).balanceOf(address(this)) - balanceBefore;
+            if (credited == 0) revert ForgeZeroCapital();
+        }
+
+        if (isNew) {
+            _capitalContributors.push(msg.sender);
+            _positionOf[msg.sender] = positionId + 1;
+        }
+        uint256 position = _capitalOf[msg.sender] + credited;
+        _capitalOf[msg.sender] = position;
+        totalCapital += credited;
+        emit CapitalContributed(positionId, msg.sender, amount, credited, position);
+    }
+
+    /// @inheritdoc IForge
+    function refund() external nonReentrant returns (uint256 amount) {
+        _requirePhase(Phase.Failed);
+        amount = _capitalOf[msg.sender];
+        if (amount == 0) revert ForgeNothingToRefund(msg.sender);
+        _capitalOf[msg.sender] = 0;
+        totalRefunded += amount;
+        emit CapitalRefunded(msg.sender, amount);
+
+        address asset = _config.capitalAsset;
+        if (asset == address(0)) {
+            (bool ok,) = msg.sender.call{value: amount}("");
+            if (!ok) revert ForgeEthTransferFailed(msg.sender, amount);
+        } else {
+            IERC20(asset).safeTransfer(msg.sender, amount);
+        }
+    }
+
+    /// @inheritdoc IForge
+    function releaseCapital() external nonReentrant returns (uint256 credited) {
+        _requirePhase(Phase.Live);
+        uint256 amount = totalCapital;
+        uint256 id = ingotId;
+        if (capitalReleased) revert ForgeCapitalAlreadyReleased(id, amount);
+        if (amount == 0) revert ForgeNothingToRelease();
+        capitalReleased = true;
+        address asset = _config.capitalAsset;
+        emit CapitalReleased(id, asset, amount);
+
+        if (asset == address(0)) {
+            credited = _splitter.pay{value: amount}(id, address(0), amount);
+        } else {
+            IERC20(asset).forceApprove(address(_splitter), amount);
+            credited = _splitter.pay(id, asset, amount);
+        }
+    }
+
+    // ------------------------------------------------------------ result
+
+    /// @inheritdoc IForge
+    function submitEvalResult(EvalResult calldata result, bytes calldata signature)
+        external
+        nonReentrant
+        returns (uint256 id)
+    {
+        (address signer, bytes32 measurement) = _verifyResult(result, signature);
+        _live = true;
+        id = _mintIngot(result, measurement);
+        ingotId = id;
+        emit ResultAccepted(
+            id,
+            signer,
+            measurement,
+            result.adapterRoot,
+            result.metricBefore,
+            result.metricAfter,
+            result.attributionLogRoot,
+            result.evalConfigHash
+        );
+    }
+
+    // ------------------------------------------------------------ views
+
+    /// @inheritdoc IForge
+    function phase() public view returns (Phase) {
+        if (_live) return Phase.Live;
+        ForgeConfig storage c = _config;
+        if (block.timestamp < c.windowStart) return Phase.Pending;
+        if (block.timestamp < c.windowEnd) return Phase.Open;
+        if (block.timestamp < c.evalDeadline) return Phase.Closed;
+        return Phase.Failed;
+    }
+
+    /// @inheritdoc IForge
+    function config() external view returns (ForgeConfig memory) {
+        return _config;
+    }
+
+    /// @inheritdoc IForge
+    function lineage() external view returns (uint256 parentIngotId, uint16 lineageBps) {
+        return (_config.parentIngotId, _config.split.lineageBps);
+    }
+
+    /// @inheritdoc IForge
+    function counts() external view returns (uint256 data, uint256 compute, uint256 capital) {
+        return (_dataContributors.length, _computeWorkers.length, _capitalContributors.length);
+    }
+
+    /// @inheritdoc IForge
+    function dataContributor(uint256 dataId) external view returns (address) {
+        return _dataContributors[dataId];
+    }
+
+    /// @inheritdoc IForge
+    function dataIdOf(bytes32 root) external view returns (bool exists, uint256 dataId) {
+        uint256 idPlusOne = _dataIdOf[root];
+        return idPlusOne == 0 ? (false, 0) : (true, idPlusOne - 1);
+    }
+
+    /// @inheritdoc IForge
+    function computeWorker(uint256 computeId) external view returns (address) {
+        return _computeWorkers[computeId];
+    }
+
+    /// @inheritdoc IForge
+    function computeIdOfSigner(address signer) external view returns (bool exists, uint256 computeId) {
+        uint256 idPlusOne = _computeIdOfSigner[signer];
+        return idPlusOne == 0 ? (false, 0) : (true, idPlusOne - 1);
+    }
+
+    /// @inheritdoc IForge
+    function capitalContributor(uint256 positionId) external view returns (address) {
+        return _capitalContributors[positionId];
+    }
+
+    /// @inheritdoc IForge
+    function capitalOf(address contributor) external view returns (uint256) {
+        return _capitalOf[contributor];
+    }
+
+    /// @inheritdoc IForge
+    function hashEvalResult(EvalResult calldata r) public view returns (bytes32) {
+        // Two static halves concatenated equal one abi.encode of all fields (and keep the stack shallow).
+        bytes32 structHash = keccak256(
+            bytes.concat(
+                abi.encode(
+                    EVAL_RESULT_TYPEHASH,
+                    r.forge,
+                    r.holdoutRoot,
+                    r.baseModelRoot,
+                    r.adapterRoot,
+                    r.metricBefore,
+                    r.metricAfter
+                ),
+                abi.encode(
+                    keccak256(abi.encodePacked(r.dataIds)),
+                    keccak256(abi.encodePacked(r.dataScores)),
+                    keccak256(abi.encodePacked(r.computeIds)),
+                    keccak256(abi.encodePacked(r.computeWork)),
+                    r.attributionLogRoot,
+                    r.evalConfigHash,
+                    r.deadline
+                )
+            )
+        );
+        return _hashTypedDataV4(structHash);
+    }
+
+    // ------------------------------------------------------------ internals
+
+    /// @dev Every check on the result except the vectors (checked while weighing them).
+    function _verifyResult(EvalResult calldata result, bytes calldata signature)
+        private
+        view
+        returns (address signer, bytes32 measurement)
+    {
+        _requirePhase(Phase.Closed);
+        if (block.timestamp > result.deadline) revert ForgeResultExpired(result.deadline, block.timestamp);
+        if (result.forge != address(this)) revert ForgeResultWrongForge(result.forge, address(this));
+        ECDSA.RecoverError err;
+        (signer, err,) = ECDSA.tryRecover(hashEvalResult(result), signature);
+        if (err != ECDSA.RecoverError.NoError) revert ForgeBadSignature(signature);
+        measurement = _checkEnclave(signer);
+        if (result.holdoutRoot != _config.holdoutRoot) {
+            revert ForgeHoldoutRootMismatch(result.holdoutRoot, _config.holdoutRoot);
+        }
+        if (result.baseModelRoot != _config.baseModelRoot) {
+            revert ForgeBaseModelRootMismatch(result.baseModelRoot, _config.baseModelRoot);
+        }
+    }
+
+    /// @dev Weigh every contribution, split the supply (see IForge) and mint.
+    function _mintIngot(EvalResult calldata result, bytes32 measurement) private returns (uint256 id) {
+        uint256[] memory dataWeights = _weights(Pool.Data, result.dataIds, _positiveScores(result.dataScores));
+        uint256[] memory computeWeights = _weights(Pool.Compute, result.computeIds, result.computeWork);
+        (address[] memory capitalHolders, uint256[] memory capitalWeights) = _capitalPositions();
+
+        PoolShares memory pools = _poolShares(dataWeights, computeWeights, capitalWeights);
+        (address[] memory holders, uint256[] memory amounts) = _holders(
+            pools,
+            ShareMath.allocate(pools.data, dataWeights),
+            ShareMath.allocate(pools.compute, computeWeights),
+            capitalHolders,
+            ShareMath.allocate(pools.capital, capitalWeights)
+        );
+        id = IForgeFactory(factory).ingot().mint(_ingotInfo(result, measurement), holders, amounts, pools.lineage);
+        emit SharesAllocated(id, pools);
+    }
+
+    function _requirePhase(Phase expected) private view {
+        Phase current = phase();
+        if (current != expected) revert ForgeWrongPhase(address(this), current, expected);
+    }
+
+    /// @dev The signer must be a live enclave key whose measurement this Forge allows.
+    function _checkEnclave(address signer) private view returns (bytes32 measurement) {
+        if (!_registry.isValid(signer)) revert ForgeSignerNotValid(signer);
+        measurement = _registry.enclave(signer).measurement;
+        bytes32[] storage allowed = _config.allowedMeasurements;
+        for (uint256 i; i < allowed.length; ++i) {
+            if (allowed[i] == measurement) return measurement;
+        }
+        revert ForgeMeasurementNotAllowed(signer, measurement);
+    }
+
+    /// @dev Scores <= 0 earn nothing; positive ones are their weight.
+    function _positiveScores(int256[] calldata scores) private pure returns (uint256[] memory weights) {
+        weights = new uint256[](scores.length);
+        for (uint256 i; i < scores.length; ++i) {
+            if (scores[i] > 0) weights[i] = uint256(scores[i]);
+        }
+    }
+
+    /// @dev Checks that `ids` is exactly 0..n-1 for the pool's n contributions and that each
+    /// weight is bounded; returns the weights.
+    function _weights(Pool pool, uint256[] calldata ids, uint256[] memory weights)
+        private
+        view
+        returns (uint256[] memory)
+    {
+        uint256 n = pool == Pool.Data ? _dataContributors.length : _computeWorkers.length;
+        if (ids.length != n) revert ForgeBadVectorLength(pool, ids.length, n);
+        if (weights.length != n) revert ForgeBadVectorLength(pool, weights.length, n);
+        for (uint256 i; i < n; ++i) {
+            if (ids[i] != i) revert ForgeBadContributionId(pool, i, ids[i]);
+            if (weights[i] > MAX_WEIGHT) revert ForgeWeightTooLarge(pool, i, weights[i]);
+        }
+        return weights;
+    }
+
+    function _capitalPositions() private view returns (address[] memory contributors, uint256[] memory amounts) {
+        contributors = _capitalContributors;
+        amounts = new uint256[](contributors.length);
+        for (uint256 i; i < contributors.length; ++i) {
+            amounts[i] = _capitalOf[contributors[i]];
+        }
+    }
+
+    /// @dev Lineage first (exact), then the rest between the non-empty pools by bps (see IForge).
+    function _poolShares(uint256[] memory dataWeights, uint256[] memory computeWeights, uint256[] memory capitalWeights)
+        private
+        view
+        returns (PoolShares memory pools)
+    {
+        Split memory split = _config.split;
+        pools.lineage = SHARE_SUPPLY * split.lineageBps / BPS;
+        uint256[] memory poolWeights = new uint256[](4);
+        if (_anyPositive(dataWeights)) poolWeights[0] = split.dataBps;
+        if (_anyPositive(computeWeights)) poolWeights[1] = split.computeBps;
+        if (_anyPositive(capitalWeights)) poolWeights[2] = split.capitalBps;
+        poolWeights[3] = split.creatorBps;
+        uint256 rest = SHARE_SUPPLY - pools.lineage;
+        uint256[] memory parts = ShareMath.allocate(rest, poolWeights);
+        if (parts[0] + parts[1] + parts[2] + parts[3] == 0) parts[3] = rest;
+        (pools.data, pools.compute, pools.capital, pools.creator) = (parts[0], parts[1], parts[2], parts[3]);
+    }
+
+    /// @dev Creator, then data, compute and capital members, skipping zero amounts.
+    function _holders(
+        PoolShares memory pools,
+        uint256[] memory dataParts,
+        uint256[] memory computeParts,
+        address[] memory capitalHolders,
+        uint256[] memory capitalParts
+    ) private view returns (address[] memory holders, uint256[] memory amounts) {
+        uint256 count = (pools.creator == 0 ? 0 : 1) + _nonZero(dataParts) + _nonZero(computeParts)
+            + _nonZero(capitalParts);
+        holders = new address[](count);
+        amounts = new uint256[](count);
+        uint256 k;
+        if (pools.creator != 0) {
+            (holders[0], amounts[0]) = (_config.creator, pools.creator);
+            k = 1;
+        }
+        for (uint256 i; i < dataParts.length; ++i) {
+            if (dataParts[i] == 0) continue;
+            (holders[k], amounts[k]) = (_dataContributors[i], dataParts[i]);
+            ++k;
+        }
+        for (uint256 i; i < computeParts.length; ++i) {
+            if (computeParts[i] == 0) continue;
+            (holders[k], amounts[k]) = (_computeWorkers[i], computeParts[i]);
+            ++k;
+        }
+        for (uint256 i; i < capitalParts.length; ++i) {
+            if (capitalParts[i] == 0) continue;
+            (holders[k], amounts[k]) = (capitalHolders[i], capitalParts[i]);
+            ++k;
+        }
+    }
+
+    function _ingotInfo(EvalResult calldata result, bytes32 measurement)
+        private
+        view
+        returns (IIngot.IngotInfo memory)
+    {
+        ForgeConfig storage c = _config;
+        return IIngot.IngotInfo({
+            forge: address(this),
+            parentId: c.parentIngotId,
+            royaltyBps: c.split.lineageBps,
+            capitalAsset: c.capitalAsset,
+            baseModelRoot: c.baseModelRoot,
+            adapterRoot: result.adapterRoot,
+            measurement: measurement,
+            attributionLogRoot: result.attributionLogRoot,
+            metricBefore: result.metricBefore,
+            metricAfter: result.metricAfter,
+            baseModelName: c.baseModelName,
+            metadataURI: c.metadataURI
+        });
+    }
+
+    function _anyPositive(uint256[] memory values) private pure returns (bool) {
+        for (uint256 i; i < values.length; ++i) {
+            if (values[i] != 0) return true;
+        }
+        return false;
+    }
+
+    function _nonZero(uint256[] memory values) private pure returns (uint256 count) {
+        for (uint256 i; i < values.length; ++i) {
+            if (values[i] != 0) ++count;
+        }
+    }
+}

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title IForge
+/// @notice One crowdsourced fine-tuning round. While its window is open, people contribute data
+/// (content roots on 0G), compute (workers with signing keys) and capital (ETH or one ERC-20,
+/// escrowed here). After the window closes, an enclave registered in the EnclaveRegistry signs
+/// an EIP-712 `EvalResult` with a score per data contribution and verified work per worker;
+/// `submitEvalResult` checks it and mints the Ingot, whose shares follow the Forge's split.
+///
+/// @dev Phases are computed from timestamps and one flag, never stored (`phase()`):
+///   Pending  block.timestamp <  windowStart
+///   Open     windowStart <= block.timestamp < windowEnd     (contributions accepted)
+///   Closed   windowEnd   <= block.timestamp < evalDeadline  (awaiting the result)
+///   Failed   evalDeadline <= block.timestamp, no result     (capital refundable)
+///   Live     a result was accepted (checked first; it is final)
+/// Phases only move forward: time only increases and the Live flag is only ever set in Closed.
+///
+/// Share allocation (`SHARE_SUPPLY` = 1e9 shares, see ShareMath):
+///   1. lineage = SHARE_SUPPLY * lineageBps / 10_000, held by the RevenueSplitter for the
+///      parent (exact, since SHARE_SUPPLY is a multiple of 10_000; it is also the royalty).
+///   2. The rest is split between the data, compute, capital and creator pools pro rata to their
+///      bps. A pool with no eligible member (data: no positive score; compute: no verified work;
+///      capital: nothing credited) is EMPTY: its bps are dropped from the split, so its shares are
+///      redistributed to the non-empty pools pro rata to their bps. The creator pool is never
+///      empty unless creatorBps == 0; if every pool is empty, the creator receives the rest.
+///   3. Within a pool, shares are pro rata to weight: data max(score, 0), compute verified work,
+///      capital the credited amount.
+///   Every split floors each share then gives one more share to each of the largest remainders
+///   (ties to the lowest index), so shares sum exactly to the supply.
+///   Holders are passed to Ingot.mint in the order creator, data (by id), compute (by id),
+///   capital (by position); members with zero shares are omitted; an address appearing in several
+///   contributions is passed once per contribution (measured cheaper than aggregating on-chain:
+///   the repeated balance write is warm).
+///
+/// Capital: credited by the balance actually received (fee-on-transfer tokens are accepted), one
+/// position per address (top-ups add to it). Failed: each position is refunded in full, once,
+/// by pull (`refund`). Live: `releaseCapital` (permissionless, once) pays the whole escrow into
+/// the RevenueSplitter as the Ingot's first revenue, so every share holder earns from it. It is
+/// kept out of `submitEvalResult` so that a hostile ERC-20 cannot block the result.
+///
+/// Scale: `submitEvalResult` stores nothing per contribution (the Ingot writes one balance per
+/// holder), and every pool is capped at `MAX_POOL_CAP` = 1,000 so it fits in one transaction.
+/// For 100,000 contributions the same allocation would be computed off-chain by the enclave and
+/// signed as a Merkle root of (holder, shares) leaves plus a total; the Forge would mint the
+/// pools' shares to a claim contract that releases each leaf once against its Merkle proof (and
+/// settles the RevenueSplitter on that transfer), keeping submitEvalResult constant in gas.
+interface IForge {
+    /// @notice Lifecycle phase, in the only order it can move.
+    enum Phase {
+        Pending,
+        Open,
+        Closed,
+        Live,
+        Failed
+    }
+
+    /// @notice Whether a smaller or a larger metric is better (perplexity: LowerIsBetter).
+    enum MetricDirection {
+        LowerIsBetter,
+        HigherIsBetter
+    }
+
+    /// @notice The three contribution pools, for errors that name one.
+    enum Pool {
+        Data,
+        Compute,
+        Capital
+    }
+
+    /// @notice Split of the share supply between pools, in basis points summing to 10,000.
+    struct Split {
+        uint16 dataBps;
+        uint16 computeBps;
+        uint16 capitalBps;
+        uint16 creatorBps;
+        uint16 lineageBps; // > 0 exactly when the Forge has a parent Ingot; also its royalty
+    }
+
+    /// @notice Maximum contributions per pool (each 1..MAX_POOL_CAP), so every loop is bounded.
+    struct Caps {
+        uint16 maxData;
+        uint16 maxCompute;
+        uint16 maxCapital;
+    }
+
+    /// @notice Everything fixed at creation; immutable afterwards.
+    struct ForgeConfig {
+        // (ordered so the fixed-size fields pack: the three times share one storage slot)
+        uint64 windowStart; // contributions from this second...
+        uint64 windowEnd; // ...until before this one
+        uint64 evalDeadline; // results accepted until before this one; then Failed
+        uint32 holdoutExamples; // examples in the encrypted holdout
+        MetricDirection direction;
+        address creator; // receives the creator pool
+        address capitalAsset; // address(0) = ETH, else one ERC-20
+        bytes32 baseModelRoot; // 0G root of the base model file
+        bytes32 holdoutRoot; // 0G root of the HPKE-sealed holdout
+        Split split;
+        Caps caps;
+        uint256 parentIngotId; // 0 = not a fork
+        bytes32[] allowedMeasurements; // enclave measurements whose results this Forge accepts
+        string metadataURI; // title, description
+        string baseModelName; // e.g. "Qwen2.5-Coder-3B-Instruct"
+        string task; // e.g. "generation"
+        string fineTuneMethod; // e.g. "qlora"
+        string evalMetric; // e.g. "perplexity"
+    }
+
+    /// @notice The attested outcome of the eval, signed by a registered enclave (EIP-712, domain
+    /// name "IngotForge", version "1", this Forge, this chain). Metrics are 1e18 fixed point.
+    /// `dataIds[i]` must equal i for every data contribution (and likewise `computeIds`), so the
+    /// vectors cover each contribution exactly once, in id order.
+    struct EvalResult {
+        address forge;
+        bytes32 holdoutRoot;
+        bytes32 baseModelRoot;
+        bytes32 adapterRoot;
+        int256 metricBefore;
+        int256 metricAfter;
+        uint256[] dataIds;
+        int256[] dataScores; // marginal contribution; <= 0 earns nothing
+        uint256[] computeIds;
+        uint256[] computeWork; // verified work units per worker
+        bytes32 attributionLogRoot;
+        bytes32 evalConfigHash;
+        uint256 deadline; // the signature is refused after this timestamp
+    }
+
+    /// @notice Shares minted per pool by an accepted result.
+    struct PoolShares {
+        uint256 data;
+        uint256 compute;
+        uint256 capital;
+        uint256 creator;
+        uint256 lineage;
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    /// @notice `initialize` was called by someone other than the factory.
+    error ForgeOnlyFactory(address caller);
+    /// @notice The call needs phase `expected`; the Forge is in `current`.
+    error ForgeWrongPhase(address forge, Phase current, Phase expected);
+    /// @notice The pool already holds `cap` contributions.
+    error ForgePoolFull(Pool pool, uint256 cap);
+    /// @notice A data contribution with a zero root.
+    error ForgeZeroDataRoot();
+    /// @notice A data contribution of zero bytes.
+    error ForgeZeroDataSize(bytes32 root);
+    /// @notice A data contribution of zero examples.
+    error ForgeZeroExampleCount(bytes32 root);
+    /// @notice A data contribution without a metadata URI (license, description).
+    error ForgeEmptyDataMetadata(bytes32 root);
+    /// @notice `root` was already contributed to this Forge as `dataId`.
+    error ForgeDuplicateDataRoot(bytes32 root, uint256 dataId);
+    /// @notice A compute registration with a zero signer.
+    error ForgeZeroComputeSigner();
+    /// @notice A compute registration with a zero Ed25519 key.
+    error ForgeZeroComputeKey(address signer);
+    /// @notice A compute registration with zero capacity.
+    error ForgeZeroCapacity(address signer);
+    /// @notice `signer` is already registered as worker `computeId`.
+    error ForgeDuplicateComputeSigner(address signer, uint256 computeId);
+    /// @notice `key` is already registered as worker `computeId`.
+    error ForgeDuplicateComputeKey(bytes32 key, uint256 computeId);
+    /// @notice A capital contribution of zero (requested, or received after a transfer fee).
+    error ForgeZeroCapital();
+    /// @notice ETH sent differs from `amount` (ETH Forge), or ETH sent to an ERC-20 Forge.
+    error ForgeBadValue(uint256 msgValue, uint256 amount);
+    /// @notice `contributor` has nothing (left) to refund.
+    error ForgeNothingToRefund(address contributor);
+    /// @notice Sending `amount` ETH to `to` failed.
+    error ForgeEthTransferFailed(address to, uint256 amount);
+    /// @notice The capital was already released to the Ingot's holders.
+    error ForgeCapitalAlreadyReleased(uint256 ingotId, uint256 amount);
+    /// @notice No capital was raised, so there is nothing to release.
+    error ForgeNothingToRelease();
+    /// @notice The result's signature expired at `deadline`.
+    error ForgeResultExpired(uint256 deadline, uint256 nowTimestamp);
+    /// @notice The result names another Forge.
+    error ForgeResultWrongForge(address named, address expected);
+    /// @notice The signature does not recover to an address (malformed signature).
+    error ForgeBadSignature(bytes signature);
+    /// @notice `signer` is not a registered, unexpired, unrevoked enclave key.
+    error ForgeSignerNotValid(address signer);
+    /// @notice `signer`'s measurement is not in this Forge's allowed measurements.
+    error ForgeMeasurementNotAllowed(address signer, bytes32 measurement);
+    /// @notice The result's holdout root differs from the Forge's.
+    error ForgeHoldoutRootMismatch(bytes32 got, bytes32 expected);
+    /// @notice The result's base model root differs from the Forge's.
+    error ForgeBaseModelRootMismatch(bytes32 got, bytes32 expected);
+    /// @notice A result vector of `pool` has `got` entries where `expected` are needed.
+    error ForgeBadVectorLength(Pool pool, uint256 got, uint256 expected);
+    /// @notice The id at `index` of `pool`'s vector is `id`; ids must be 0, 1, 2... in order.
+    error ForgeBadContributionId(Pool pool, uint256 index, uint256 id);
+    /// @notice A score or work figure above `MAX_WEIGHT` (a guard on the share arithmetic).
+    error ForgeWeightTooLarge(Pool pool, uint256 index, uint256 weight);
+
+    // ---------------------------------------------------------------- events
+
+    /// @notice `contributor` contributed data `dataId` with content `root`.
+    event DataContributed(
+        uint256 indexed dataId,
+        address indexed contributor,
+        bytes32 indexed root,
+        uint64 sizeBytes,
+        uint32 exampleCount,
+        string metadataURI
+    );
+    /// @notice `worker` (paid and credited) registered compute `computeId` with its keys.
+    event ComputeRegistered(
+        uint256 indexed computeId,
+        address indexed worker,
+        address indexed signer,
+        bytes32 ed25519PublicKey,
+        uint32 capacity
+    );
+    /// @notice `contributor` escrowed `credited` (of `amount` sent) in capital position `positionId`,
+    /// which now totals `position`.
+    event CapitalContributed(
+        uint256 indexed positionId, address indexed contributor, uint256 amount, uint256 credited, uint256 position
+    );
+    /// @notice `contributor` was refunded `amount` after the Forge failed.
+    event CapitalRefunded(address indexed contributor, uint256 amount);
+    /// @notice `amount` of escrow is paid into the RevenueSplitter for `ingotId` (its `Paid` event
+    /// tells what it credited net of any transfer fee).
+    event CapitalReleased(uint256 indexed ingotId, address indexed asset, uint256 amount);
+    /// @notice A result signed by `signer` was accepted and Ingot `ingotId` minted.
+    event ResultAccepted(
+        uint256 indexed ingotId,
+        address indexed signer,
+        bytes32 indexed measurement,
+        bytes32 adapterRoot,
+        int256 metricBefore,
+        int256 metricAfter,
+        bytes32 attributionLogRoot,
+        bytes32 evalConfigHash
+    );
+    /// @notice How the accepted result's shares were split between pools.
+    event SharesAllocated(uint256 indexed ingotId, PoolShares shares);
+
+    // ---------------------------------------------------------------- actions
+
+    /// @notice Called once by the factory right after cloning.
+    function initialize(ForgeConfig calldata config) external;
+
+    /// @notice Contribute a dataset (Open only). The root must be new to this Forge, whoever sends it.
+    /// @return dataId the contribution's id (0, 1, 2... in order).
+    function contributeData(bytes32 root, uint64 sizeBytes, uint32 exampleCount, string calldata metadataURI)
+        external
+        returns (uint256 dataId);
+
+    /// @notice Register as a compute worker (Open only): `signer` signs job results, the Ed25519
+    /// key receives job messages; msg.sender is credited with the shares. Signer and key are unique.
+    /// @return computeId the worker's id (0, 1, 2... in order).
+    function registerCompute(address signer, bytes32 ed25519PublicKey, uint32 capacity)
+        external
+        returns (uint256 computeId);
+
+    /// @notice Escrow `amount` of the capital asset (Open only): ETH with msg.value == amount, or
+    /// the ERC-20 pulled with transferFrom (approve first) and credited by the balance received.
+    /// @return credited the amount added to the caller's position.
+    function contributeCapital(uint256 amount) external payable returns (uint256 credited);
+
+    /// @notice Failed only: send the caller's whole capital position back to it, once.
+    function refund() external returns (uint256 amount);
+
+    /// @notice Live only, anyone, once: pay the whole escrow into the RevenueSplitter as the
+    /// Ingot's first revenue.
+    function releaseCapital() external returns (uint256 credited);
+
+    /// @notice Closed only: accept the enclave-signed result and mint the Ingot (see the contract
+    /// NatSpec for the allocation).
+    /// @param signature 65-byte ECDSA signature over the EIP-712 digest of `result`.
+    function submitEvalResult(EvalResult calldata result, bytes calldata signature) external returns (uint256 ingotId);
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice The current phase.
+    function phase() external view returns (Phase);
+
+    /// @notice The configuration fixed at creation.
+    function config() external view returns (ForgeConfig memory);
+
+    /// @notice The factory that created this Forge.
+    function factory() external view returns (address);
+
+    /// @notice The parent Ingot (0 = none) and the lineage bps (= royalty) recorded at creation.
+    function lineage() external view returns (uint256 parentIngotId, uint16 lineageBps);
+
+    /// @notice Number of data contributions, compute workers and capital positions.
+    function counts() external view returns (uint256 data, uint256 compute, uint256 capital);
+
+    /// @notice Who contributed data `dataId` (and is credited its shares).
+    function dataContributor(uint256 dataId) external view returns (address);
+
+    /// @notice The id of the contribution with `root`, and whether there is one.
+    function dataIdOf(bytes32 root) external view returns (bool exists, uint256 dataId);
+
+    /// @notice Who registered worker `computeId` (and is credited its shares).
+    function computeWorker(uint256 computeId) external view returns (address);
+
+    /// @notice The worker id registered with `signer`, and whether there is one.
+    function computeIdOfSigner(address signer) external view returns (bool exists, uint256 computeId);
+
+    /// @notice The holder of capital position `positionId`.
+    function capitalContributor(uint256 positionId) external view returns (address);
+
+    /// @notice What `contributor` has escrowed and not been refunded.
+    function capitalOf(address contributor) external view returns (uint256);
+
+    /// @notice Sum of all credited capital (refunds do not lower it).
+    function totalCapital() external view returns (uint256);
+
+    /// @notice Sum refunded so far.
+    function totalRefunded() external view returns (uint256);
+
+    /// @notice Whether the escrow was released to the RevenueSplitter.
+    function capitalReleased() external view returns (bool);
+
+    /// @notice The Ingot minted by the accepted result (0 = none).
+    function ingotId() external view returns (uint256);
+
+    /// @notice The EIP-712 digest the enclave signs for `result`.
+    function hashEvalResult(EvalResult calldata result) external view returns (bytes32);
+
+    /// @notice keccak256 of the EvalResult type string.
+    function EVAL_RESULT_TYPEHASH() external view returns (bytes32);
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IForge} from "./IForge.sol";
+import {IForgeRegistry} from "./IForgeRegistry.sol";
+import {IIngot} from "./IIngot.sol";
+import {IRevenueSplitter} from "./IRevenueSplitter.sol";
+import {IEnclaveRegistry} from "./IEnclaveRegistry.sol";
+
+/// @title IForgeFactory
+/// @notice Creates Forges (EIP-1167 clones of one implementation it deploys in its constructor),
+/// validates their configuration, keeps the registry the Ingot trusts, and knows the protocol's
+/// Ingot, RevenueSplitter and EnclaveRegistry.
+/// @dev Deployment: `new ForgeFactory(admin, enclaveRegistry, splitter)`, then
+/// `new Ingot(factory, splitter)`, then `factory.bindIngot(ingot)` (PROTOCOL_ROLE, once).
+/// The Forge implementation is deployed by the constructor (`implementation()`); every clone
+/// reads the registry and splitter from the implementation's immutables and the Ingot from here.
+///
+/// A fork names an existing Ingot as `parentIngotId` (Ingots exist only for LIVE Forges) with
+/// `split.lineageBps > 0`; `lineageBps > 0` without a parent is refused. The lineage is emitted
+/// (`ForgeForked`), stored on the Forge (`lineage()`) and passed to Ingot.mint at the result.
+interface IForgeFactory is IForgeRegistry {
+    /// @notice `config.creator` is zero.
+    error FactoryZeroCreator();
+    /// @notice A required text field of the config (`field`) is empty.
+    error FactoryEmptyText(string field);
+    /// @notice `config.baseModelRoot` is zero.
+    error FactoryZeroBaseModelRoot();
+    /// @notice `config.holdoutRoot` is zero.
+    error FactoryZeroHoldoutRoot();
+    /// @notice `config.holdoutExamples` is zero.
+    error FactoryZeroHoldoutExamples();
+    /// @notice The window is not ordered windowStart < windowEnd < evalDeadline.
+    error FactoryWindowNotOrdered(uint64 windowStart, uint64 windowEnd, uint64 evalDeadline);
+    /// @notice The window already ended (`windowEnd` <= now).
+    error FactoryWindowInPast(uint64 windowEnd, uint256 nowTimestamp);
+    /// @notice The split's bps do not sum to 10,000.
+    error FactorySplitSum(uint256 sum);
+    /// @notice The cap of `pool` is zero or above `max`.
+    error FactoryBadCap(IForge.Pool pool, uint256 cap, uint256 max);
+    /// @notice The capital asset is neither ETH (address(0)) nor a contract.
+    error FactoryAssetNotContract(address asset);
+    /// @notice `config.allowedMeasurements` is empty or longer than `max`.
+    error FactoryBadMeasurementCount(uint256 count, uint256 max);
+    /// @notice `config.allowedMeasurements[index]` is zero.
+    error FactoryZeroMeasurement(uint256 index);
+    /// @notice `parentIngotId` names no existing Ingot (there are `ingotCount`).
+    error FactoryUnknownParent(uint256 parentIngotId, uint256 ingotCount);
+    /// @notice A parent Ingot was named with `lineageBps == 0`.
+    error FactoryParentWithoutLineage(uint256 parentIngotId);
+    /// @notice `lineageBps > 0` without a parent Ingot.
+    error FactoryLineageWithoutParent(uint16 lineageBps);
+    /// @notice `lineageBps` would leave nothing to this Forge's own pools (must be below 10,000).
+    error FactoryLineageTooLarge(uint16 lineageBps);
+    /// @notice The Ingot was already bound.
+    error FactoryIngotAlreadyBound(address ingot);
+    /// @notice A zero address where a contract is required.
+    error FactoryZeroAddress();
+
+    /// @notice A Forge was created as the `index`-th of this factory.
+    event ForgeCreated(
+        address indexed forge, address indexed creator, uint256 indexed index, address capitalAsset, uint64 windowEnd
+    );
+    /// @notice `forge` forks Ingot `parentIngotId` with `lineageBps` (its lineage pool and royalty).
+    event ForgeForked(address indexed forge, uint256 indexed parentIngotId, uint16 lineageBps);
+    /// @notice The Ingot contract was bound.
+    event IngotBound(address indexed ingot);
+
+    /// @notice Validate `config` and create a Forge with it.
+    function createForge(IForge.ForgeConfig calldata config) external returns (address forge);
+
+    /// @notice PROTOCOL_ROLE, once: bind the Ingot contract Forges mint into.
+    function bindIngot(IIngot ingot) external;
+
+    /// @notice The bound Ingot contract (zero before `bindIngot`).
+    function ingot() external view returns (IIngot);
+
+    /// @notice The RevenueSplitter released capital is paid into.
+    function splitter() external view returns (IRevenueSplitter);
+
+    /// @notice The EnclaveRegistry results are checked against.
+    function enclaveRegistry() external view returns (IEnclaveRegistry);
+
+    /// @notice The Forge implementation every Forge is a clone of.
+    function implementation() external view returns (address);
+
+    /// @notice The `index`-th Forge created.
+    function forges(uint256 index) external view returns (address);
+
+    /// @notice Number of Forges created.
+    function forgeCount() external view returns (uint256);
+
+    /// @notice Maximum contributions per pool a Forge may allow.
+    function MAX_POOL_CAP() external view returns (uint256);
+
+    /// @notice Maximum allowed measurements per Forge.
+    function MAX_MEASUREMENTS() external view returns (uint256);
+}
