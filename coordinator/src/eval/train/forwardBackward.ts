@@ -1,5 +1,5 @@
 import type { LinearSlot, Network } from "./network.js";
-import { attentionBackward, attentionForward, type AttentionShape } from "./ops/attention.js";
+import { attentionBackward, attentionForward, createAttentionScratch, type AttentionScratch, type AttentionShape } from "./ops/attention.js";
 import { crossEntropy } from "./ops/crossEntropy.js";
 import { gemmNT } from "./ops/gemmNT.js";
 import { applyRope } from "./ops/rope.js";
@@ -51,7 +51,7 @@ export interface Workspace {
   dU: Float64Array;
   dUT: Float64Array;
   loraT: Float64Array;
-  dScratch: Float64Array;
+  attention: AttentionScratch;
 }
 
 export function createWorkspace(net: Network, maxRows: number): Workspace {
@@ -101,7 +101,7 @@ export function createWorkspace(net: Network, maxRows: number): Workspace {
     dU: new Float64Array(T * Math.max(1, maxRank)),
     dUT: new Float64Array(T * Math.max(1, maxRank)),
     loraT: new Float64Array(Math.max(1, maxLora)),
-    dScratch: new Float64Array(T),
+    attention: createAttentionScratch(T, net.headDim),
   };
 }
 
@@ -227,7 +227,7 @@ export function forwardBackward(
     linearForward(ly.v, ws, ws.xnA[l], T, ws.v[l]);
     applyRope(ws.q[l], net.rope, T, c.numHeads, false);
     applyRope(ws.k[l], net.rope, T, c.numKvHeads, false);
-    attentionForward(ws.att[l], ws.probs[l], ws.q[l], ws.k[l], ws.v[l], shape);
+    attentionForward(ws.att[l], ws.probs[l], ws.q[l], ws.k[l], ws.v[l], shape, ws.attention);
     linearForward(ly.o, ws, ws.att[l], T, hMid);
     for (let i = 0; i < T * d; i++) hMid[i] += hIn[i];
     rmsNormForward(ws.xnF[l], ws.rF[l], hMid, ly.ffnNorm.w, T, d, eps);
@@ -270,7 +270,7 @@ export function forwardBackward(
     // hMid = hIn + o(att).
     if (needsXT(ly.o)) transpose(ws.xT, ws.att[l], T, d);
     linearBackward(ly.o, ws, ws.xT, dh, T, ws.datt, false);
-    attentionBackward(ws.dq, ws.dk, ws.dv, ws.datt, ws.probs[l], ws.q[l], ws.k[l], ws.v[l], ws.dScratch, shape);
+    attentionBackward(ws.dq, ws.dk, ws.dv, ws.datt, ws.probs[l], ws.q[l], ws.k[l], ws.v[l], shape, ws.attention);
     applyRope(ws.dq, net.rope, T, c.numHeads, true);
     applyRope(ws.dk, net.rope, T, c.numKvHeads, true);
     // Below layer 0 only the embedding (and this norm) is left: skip the input gradient when frozen.
