@@ -186,7 +186,8 @@ describe("monteCarloShapley", () => {
       });
     }
     expect(inside / total).toBeGreaterThan(0.85);
-    expect(inside / total).toBeLessThanOrEqual(1);
+    // Measured: 222 of 240 (92.5%). Too-large errors would put every estimate inside.
+    expect(inside / total).toBeLessThan(0.99);
   });
 
   it("is exact with zero standard error on an additive game (every marginal is the weight)", async () => {
@@ -241,6 +242,22 @@ describe("msrBanzhaf", () => {
       expect(Math.abs(v.value - truth)).toBeLessThan(4 * v.stdError);
       expect(v.stdError).toBeLessThan(0.05);
     });
+  });
+
+  it("has standard errors that mean something: about 95% of errors are within 2 of them over 30 seeds", async () => {
+    const exact = values(await exactBanzhaf({ players: 8, utility: game(mixed).utility }));
+    let inside = 0;
+    let total = 0;
+    for (let s = 0; s < 30; s++) {
+      const msr = await msrBanzhaf({ players: 8, utility: game(mixed).utility, samples: 100, seed: s });
+      msr.values.forEach((v, i) => {
+        total++;
+        if (Math.abs(v.value - exact[i]) <= 2 * v.stdError) inside++;
+      });
+    }
+    // Measured: 229 of 240 (95.4%).
+    expect(inside / total).toBeGreaterThan(0.85);
+    expect(inside / total).toBeLessThan(0.99);
   });
 
   it("evaluates each sampled subset once even when it is drawn again", async () => {
