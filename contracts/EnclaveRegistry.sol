@@ -24,10 +24,13 @@ contract EnclaveRegistry is IEnclaveRegistryConfig, AccessControl {
     mapping(bytes32 measurement => bool) public measurementAllowed;
 
     mapping(address signer => Enclave) private _enclaves;
+    /// @dev The verifier is fixed, so what it trusts is too.
+    bool private immutable _simulated;
 
     constructor(address admin, IQuoteVerifier verifier_, uint64 ttlSeconds) {
         if (admin == address(0) || address(verifier_) == address(0)) revert EnclaveZeroAddress();
         verifier = verifier_;
+        _simulated = verifier_.isSimulated();
         _setTtl(ttlSeconds);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PROTOCOL_ROLE, admin);
@@ -51,7 +54,6 @@ contract EnclaveRegistry is IEnclaveRegistryConfig, AccessControl {
         if (!v.tcbOk) revert EnclaveTcbNotOk(v.measurement);
         if (!measurementAllowed[v.measurement]) revert EnclaveMeasurementNotAllowed(v.measurement);
 
-        bool simulated = verifier.isSimulated();
         expiresAt = uint64(block.timestamp) + ttl;
         _enclaves[signer] = Enclave({
             measurement: v.measurement,
@@ -59,9 +61,9 @@ contract EnclaveRegistry is IEnclaveRegistryConfig, AccessControl {
             registeredAt: uint64(block.timestamp),
             expiresAt: expiresAt,
             revoked: false,
-            simulated: simulated
+            simulated: _simulated
         });
-        emit EnclaveRegistered(signer, v.measurement, hpkePublicKey, expiresAt, simulated);
+        emit EnclaveRegistered(signer, v.measurement, hpkePublicKey, expiresAt, _simulated);
     }
 
     /// @inheritdoc IEnclaveRegistry

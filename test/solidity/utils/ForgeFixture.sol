@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {TestBase} from "./Vm.sol";
+import {SimulatedQuotes} from "./SimulatedQuotes.sol";
 import {IForge} from "../../../contracts/interfaces/IForge.sol";
 import {IRevenueSplitter} from "../../../contracts/interfaces/IRevenueSplitter.sol";
 import {Forge} from "../../../contracts/Forge.sol";
 import {ForgeFactory} from "../../../contracts/ForgeFactory.sol";
 import {Ingot} from "../../../contracts/Ingot.sol";
 import {RevenueSplitter} from "../../../contracts/RevenueSplitter.sol";
-import {MockEnclaveRegistry} from "../../../contracts/mocks/MockEnclaveRegistry.sol";
+import {EnclaveRegistry} from "../../../contracts/EnclaveRegistry.sol";
+import {SimulatedQuoteVerifier} from "../../../contracts/verifiers/SimulatedQuoteVerifier.sol";
 
 /// @notice Shared set-up for Forge tests: the protocol wired as deployment does (RevenueSplitter,
-/// ForgeFactory, Ingot, both bound) with a test double of the enclave registry holding one enclave
-/// key, a valid default config, and an EIP-712 signer that rebuilds the digest independently of
-/// the contract.
-abstract contract ForgeFixture is TestBase {
+/// SimulatedQuoteVerifier, EnclaveRegistry, ForgeFactory, Ingot, both bound), one enclave key
+/// registered from a simulated quote, a valid default config, and an EIP-712 signer that rebuilds
+/// the digest independently of the contract.
+abstract contract ForgeFixture is SimulatedQuotes {
     string internal constant EVAL_RESULT_TYPE =
         "EvalResult(address forge,bytes32 holdoutRoot,bytes32 baseModelRoot,bytes32 adapterRoot,int256 metricBefore,int256 metricAfter,uint256[] dataIds,int256[] dataScores,uint256[] computeIds,uint256[] computeWork,bytes32 attributionLogRoot,bytes32 evalConfigHash,uint256 deadline)";
     bytes32 internal constant DOMAIN_TYPEHASH =
@@ -29,28 +30,41 @@ abstract contract ForgeFixture is TestBase {
     uint64 internal constant START = T0 + 100;
     uint64 internal constant END = T0 + 10 days;
     uint64 internal constant EVAL_DEADLINE = T0 + 20 days;
+    uint64 internal constant ENCLAVE_TTL = 30 days;
 
     address internal admin = address(0xAD);
     address internal creator = address(0xC0FFEE);
     address internal enclave;
 
-    MockEnclaveRegistry internal registry;
+    EnclaveRegistry internal registry;
     RevenueSplitter internal splitter;
     ForgeFactory internal factory;
     Ingot internal ingot;
 
     function setUp() public virtual {
         vm.warp(T0);
-        registry = new MockEnclaveRegistry();
         splitter = new RevenueSplitter(admin);
+        registry = new EnclaveRegistry(admin, new SimulatedQuoteVerifier(vm.addr(PLATFORM_KEY)), ENCLAVE_TTL);
         factory = new ForgeFactory(admin, registry, IRevenueSplitter(address(splitter)));
         ingot = new Ingot(address(factory), address(splitter));
         vm.startPrank(admin);
         factory.bindIngot(ingot);
         splitter.bindIngot(address(ingot));
+        registry.setMeasurementAllowed(MEASUREMENT, true);
         vm.stopPrank();
-        enclave = vm.addr(ENCLAVE_KEY);
-        registry.set(enclave, MEASUREMENT, T0 + 365 days);
+        enclave = registerEnclaveKey(ENCLAVE_KEY, MEASUREMENT);
+    }
+
+    /// @dev Registers `key`'s address with `measurement` (allowed by the protocol first) through a
+    /// simulated quote, as the coordinator's simulated enclave does.
+    function registerEnclaveKey(uint256 key, bytes32 measurement) internal returns (address signer) {
+        signer = vm.addr(key);
+        bytes32 hpke = keccak256(abi.encode("hpke", key));
+        vm.prank(admin);
+        registry.setMeasurementAllowed(measurement, true);
+        registry.registerEnclave(
+            _simulatedQuote(measurement, _reportData(signer, hpke, block.chainid), false), signer, hpke
+        );
     }
 
     function defaultConfig() internal view returns (IForge.ForgeConfig memory c) {
