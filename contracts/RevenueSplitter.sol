@@ -164,12 +164,21 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
         if (to == address(0)) revert SplitterZeroAddress();
         if (_lineage[ingotId].accruingShares == 0) revert SplitterUnknownIngot(ingotId);
 
+        // Settled in memory so `accrued` is written once (a first claim would otherwise write it
+        // from zero and back).
         Account storage account = _accounts[ingotId][asset][msg.sender];
-        _settle(account, IERC1155(ingot).balanceOf(msg.sender, ingotId), _pools[ingotId][asset].perShare);
+        uint256 perShare = _pools[ingotId][asset].perShare;
+        uint256 checkpoint = account.checkpoint;
+        uint256 scaled = account.accrued;
+        if (checkpoint != perShare) {
+            uint256 balance = IERC1155(ingot).balanceOf(msg.sender, ingotId);
+            scaled += RevenueMath.earned(balance, perShare, checkpoint);
+            account.checkpoint = perShare;
+        }
         uint256 rest;
-        (amount, rest) = RevenueMath.toWei(account.accrued);
-        if (amount == 0) return 0;
+        (amount, rest) = RevenueMath.toWei(scaled);
         account.accrued = rest;
+        if (amount == 0) return 0;
         emit Claimed(ingotId, asset, msg.sender, to, amount);
 
         if (asset == ETH) {
