@@ -88,6 +88,9 @@ export function createZeroGContentStore(params: CreateZeroGContentStoreParameter
 
     async get(root) {
       const wanted = normalizeContentRoot(root);
+      // Asked first because the SDK's download throws a TypeError, not an error value, when the
+      // indexer knows no location (it answers null).
+      if ((await locate(wanted)).length === 0) throw new ContentNotFoundError(wanted, "0G", { retryable: true });
       // The SDK refuses to overwrite a file, so each download gets a fresh directory.
       const dir = await mkdtemp(join(tmpBase, "ingotforge-0g-"));
       const path = join(dir, "content");

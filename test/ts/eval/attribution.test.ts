@@ -4,6 +4,11 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createPrng } from "../../../coordinator/src/util/prng.js";
 import { attributeContributions } from "../../../coordinator/src/eval/attribution/attributeContributions.js";
+import { createLoraHoldoutScorer } from "../../../coordinator/src/eval/attribution/createLoraHoldoutScorer.js";
+import { createScoringEngine } from "../../../coordinator/src/eval/engine/createScoringEngine.js";
+import { createRandomModel } from "../../../coordinator/src/eval/model/createRandomModel.js";
+import { modelToGguf } from "../../../coordinator/src/eval/model/modelToGguf.js";
+import { fixtureTokenizer, tinyConfig } from "./fixtures/tinyModels.js";
 import { buildScoreVector, toFixed18 } from "../../../coordinator/src/eval/attribution/buildScoreVector.js";
 import { createHoldoutUtility, logPerplexity } from "../../../coordinator/src/eval/attribution/createHoldoutUtility.js";
 import { createSeedAveragedUtility } from "../../../coordinator/src/eval/attribution/createSeedAveragedUtility.js";
@@ -561,6 +566,65 @@ describe("attributeContributions", () => {
       const again = await attributeContributions({ ...params, scoreTrained: makeScoreTrained([]) });
       expect(again.trainings.run).toBe(0);
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("attributeContributions on the real trainer and llama.cpp (tiny model)", () => {
+  it("values data like the holdout above unrelated data, gives a copy nothing, and reuses trained adapters", async () => {
+    const config = tinyConfig({ hiddenSize: 32, intermediateSize: 48 });
+    const V = config.vocabSize;
+    const model = createRandomModel({ seed: "attr-base", config, tensorType: "F32", tokenizer: fixtureTokenizer(), weightScale: 0.5 });
+    // The holdout and the relevant contribution walk one cycle of six tokens from different starts.
+    const cycle = [17, 42, 99, 123, 250, 301];
+    const rule = (seed: string, k: number) =>
+      Array.from({ length: k }, (_, j) => ({ id: `${seed}-${j}`, tokens: Array.from({ length: 16 }, (_, i) => cycle[(i + j + seed.length) % 6]), scoreFrom: 2 }));
+    const noise = (seed: string, k: number) => {
+      const prng = createPrng(seed);
+      return Array.from({ length: k }, (_, j) => ({ id: `${seed}-${j}`, tokens: Array.from({ length: 16 }, () => prng.nextInt(V)), scoreFrom: 2 }));
+    };
+    const relevant = rule("relevant", 6);
+    const unrelated = noise("unrelated", 6);
+    const examples = new Map([...relevant, ...unrelated].map((s) => [s.id, s]));
+    const contributions = [
+      { id: "relevant", exampleHashes: relevant.map((s) => s.id) },
+      { id: "copy", exampleHashes: relevant.map((s) => s.id) },
+      { id: "unrelated", exampleHashes: unrelated.map((s) => s.id) },
+    ];
+
+    const dir = await mkdtemp(join(tmpdir(), "attr-real-"));
+    const modelPath = join(dir, "base.gguf");
+    await writeFile(modelPath, modelToGguf(model));
+    const engine = await createScoringEngine({ modelPath, mode: "exact", threads: 2 });
+    try {
+      const makeScorer = () =>
+        createLoraHoldoutScorer({
+          model, baseModelId: "attr-base", engine, holdout: rule("holdout", 4), examples, adapterDirectory: join(dir, "adapters"),
+          hyper: {
+            rank: 4, alpha: 8, targets: ["attn_v", "ffn_down", "output"], learningRate: 5e-2, weightDecay: 0,
+            betas: [0.9, 0.999], eps: 1e-8, batchSize: 3, steps: 8,
+          },
+        });
+      const scorer = makeScorer();
+      const run = (s: ReturnType<typeof makeScorer>) =>
+        attributeContributions({
+          contributions, method: { kind: "exact-shapley" }, trainingSeeds: [1], utilityInputs: { base: "attr-base" }, ...s,
+        });
+      const first = await run(scorer);
+      const byId = Object.fromEntries(first.scoreVector.entries.map((e) => [e.id, e]));
+      expect(byId.copy).toMatchObject({ status: "duplicate", score: 0n });
+      // Measured: relevant +6.17 nats/token, unrelated −0.67 (training on noise hurts the holdout).
+      expect(byId.relevant.value).toBeGreaterThan(1);
+      expect(byId.unrelated.value).toBeLessThan(0.1);
+      expect(scorer.stats).toEqual({ trained: 3, reused: 0 });
+      // A fresh run (no utility cache) finds every adapter on disk and scores the same.
+      const again = makeScorer();
+      const second = await run(again);
+      expect(again.stats).toEqual({ trained: 0, reused: 3 });
+      expect(scoreVectorToJson(second.scoreVector)).toEqual(scoreVectorToJson(first.scoreVector));
+    } finally {
+      await engine.dispose();
       await rm(dir, { recursive: true, force: true });
     }
   });

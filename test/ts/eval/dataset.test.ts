@@ -17,6 +17,8 @@ import { parseDatasetJsonl } from "../../../coordinator/src/eval/dataset/parseDa
 import { parseDatasetJsonlStrict } from "../../../coordinator/src/eval/dataset/parseDatasetJsonlStrict.js";
 import { tokenizeExample, type ChatTokenizer } from "../../../coordinator/src/eval/dataset/tokenizeExample.js";
 import type { DatasetExample } from "../../../coordinator/src/eval/dataset/types.js";
+import { createTokenizer } from "../../../coordinator/src/eval/tokenizer/createTokenizer.js";
+import { trainBpeTokenizer } from "../../../coordinator/src/eval/tokenizer/trainBpeTokenizer.js";
 
 const enc = new TextEncoder();
 const line = (o: unknown) => JSON.stringify(o);
@@ -411,6 +413,21 @@ describe("demo data (data/demo)", () => {
     for (const e of files.control.examples) {
       expect(e.id.startsWith("control-"), e.id).toBe(true);
       expect(`${e.prompt} ${e.response}`, e.id).not.toMatch(/unsafe|Soundness:/);
+    }
+  });
+
+  it("tokenizes every example with a BPE tokenizer trained on the corpus: the scored span decodes to exactly the response", () => {
+    const corpus = readFileSync(join(DEMO, "pretrain-corpus.txt"), "utf8");
+    const tok = createTokenizer(trainBpeTokenizer({ corpus, vocabSize: 1024 }));
+    const { imStart, imEnd } = tok.spec.special;
+    for (const e of Object.values(files).flatMap((f) => f.examples)) {
+      const seq = tokenizeExample(tok, e);
+      expect(tok.decode(seq.tokens.slice(seq.scoreFrom, -1)), e.id).toBe(e.response);
+      expect(seq.tokens.at(-1), e.id).toBe(imEnd);
+      // Everything before the response is the template with the markers where formatChatExample puts them.
+      const head = seq.tokens.slice(0, seq.scoreFrom);
+      expect(head.filter((t) => t === imStart).length, e.id).toBe(3);
+      expect(head.filter((t) => t === imEnd).length, e.id).toBe(2);
     }
   });
 

@@ -5,6 +5,8 @@ import { hashAdapter } from "../../../coordinator/src/eval/train/hashAdapter.js"
 import { pretrain } from "../../../coordinator/src/eval/train/pretrain.js";
 import { deserializeTrainState, serializeTrainState } from "../../../coordinator/src/eval/train/serializeTrainState.js";
 import { trainLora } from "../../../coordinator/src/eval/train/trainLora.js";
+import { trainLoraAsync } from "../../../coordinator/src/eval/train/trainLoraAsync.js";
+import { pretrainAsync } from "../../../coordinator/src/eval/train/pretrainAsync.js";
 import type { LoraHyperParameters, PretrainHyperParameters, TrainProgress, TrainState } from "../../../coordinator/src/eval/train/types.js";
 import { patternSequences, randomModel, randomSequences, tinyConfig } from "./trainFixtures.js";
 
@@ -253,5 +255,34 @@ describe("serializeTrainState", () => {
     const flipped = bytes!.slice();
     flipped[200] ^= 4;
     expect(() => deserializeTrainState(flipped)).toThrow(TrainResumeError);
+  });
+});
+
+describe("trainLoraAsync and pretrainAsync", () => {
+  it("hear an abort fired from the event loop (as a SIGINT handler would) and stop between steps; the resumed run matches", async () => {
+    const hyper = loraHyper({ steps: 40 });
+    const whole = trainLora({ model: base, sequences: data, hyper });
+    const controller = new AbortController();
+    let scheduled = false;
+    const onProgress = (p: TrainProgress) => {
+      if (p.step === 2 && !scheduled) {
+        scheduled = true;
+        setTimeout(() => controller.abort(new Error("SIGINT")), 0);
+      }
+    };
+    const err = await trainLoraAsync({ model: base, sequences: data, hyper, signal: controller.signal, onProgress }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrainAbortedError);
+    const { state, step } = err as TrainAbortedError<TrainState>;
+    expect(step).toBeGreaterThanOrEqual(2);
+    expect(step).toBeLessThan(40);
+    const resumed = await trainLoraAsync({ model: base, sequences: data, hyper, resumeFrom: state });
+    expect(hashAdapter(resumed.adapter)).toBe(hashAdapter(whole.adapter));
+  });
+
+  it("pretrainAsync gives the model pretrain gives", async () => {
+    const corpus = patternSequences("async", 6, cfg.vocabSize, 12).map((s) => ({ ...s, scoreFrom: 1 }));
+    const a = pretrain({ model: base, sequences: corpus, hyper: preHyper({ epochs: 2 }), seed: 1 });
+    const b = await pretrainAsync({ model: base, sequences: corpus, hyper: preHyper({ epochs: 2 }), seed: 1 });
+    for (const [name, t] of a.model.tensors) expect(Buffer.from(b.model.tensors.get(name)!.values.buffer).equals(Buffer.from(t.values.buffer)), name).toBe(true);
   });
 });
