@@ -42,6 +42,11 @@ export interface CreateScoringEngineParameters {
   gpu?: false | "cuda" | "vulkan" | "auto";
   /** Receives llama.cpp's warnings and errors (default: dropped). */
   logger?: (level: "warn" | "error", message: string) => void;
+  /**
+   * A llama.cpp binding to share between engines (loading one takes about a second); the
+   * engine then leaves it alive on dispose. `gpu` and `logger` apply only when it is created here.
+   */
+  llama?: Llama;
 }
 
 export interface ScoreSequencesOptions {
@@ -85,7 +90,8 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
   const contextSize = params.contextSize ?? trainContext;
   if (!Number.isInteger(contextSize) || contextSize < 2) throw new ScoringInputError(`contextSize ${contextSize} must be an integer ≥ 2`);
 
-  const llama: Llama = await getLlama({
+  const ownsLlama = params.llama === undefined;
+  const llama: Llama = params.llama ?? await getLlama({
     gpu,
     build: "never",
     usePrebuiltBinaries: true,
@@ -101,7 +107,7 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
   try {
     model = await llama.loadModel({ modelPath, gpuLayers: gpu === false ? 0 : "max" });
   } catch (cause) {
-    await llama.dispose();
+    if (ownsLlama) await llama.dispose();
     throw new ScoringError(`llama.cpp could not load ${modelPath}`, { cause });
   }
   const adapterDir = await mkdtemp(join(tmpdir(), "ingotforge-lora-"));
@@ -264,7 +270,7 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
       if (disposed) return;
       disposed = true;
       await model.dispose();
-      await llama.dispose();
+      if (ownsLlama) await llama.dispose();
       await rm(adapterDir, { recursive: true, force: true });
     },
   };
