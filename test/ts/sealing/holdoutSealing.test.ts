@@ -212,7 +212,7 @@ describe("openHoldout on corrupted envelopes (seeded fuzz)", () => {
     const prng = createPrng("holdout-envelope-fuzz");
     const kinds = { flip: 0, truncate: 0, extend: 0 };
     for (let i = 0; i < 300; i++) {
-      let input = bytes.slice();
+      let input: Uint8Array = bytes.slice();
       const kind = (["flip", "truncate", "extend"] as const)[prng.nextInt(3)];
       kinds[kind]++;
       if (kind === "flip") {
