@@ -101,6 +101,17 @@ describe("llama.cpp exact mode against forwardReference64", () => {
     expect(gap(ref, refLora).max).toBeGreaterThan(1e-2);
   });
 
+  it("matches within 1e-4 on a 600-token sequence that spans two 512-token batches", async () => {
+    const { model, path } = writeModel(dir, 22, "F32", { contextLength: 1024 });
+    const [sequence] = randomSequences("long", 1, 320, 600);
+    const long = { ...sequence, scoreFrom: 480 };
+    const engine = await createScoringEngine({ modelPath: path, mode: "exact", threads: 2 });
+    engines.push(engine);
+    const [score] = await engine.scoreSequences([long]);
+    expect(score.tokens).toBe(120);
+    expect(gap([score.tokenLogProbs], [forwardReference64(model, long.tokens, { scoreFrom: 480 }).tokenLogProbs]).max).toBeLessThan(1e-4);
+  });
+
   /*
    * Quantized bases. llama.cpp quantizes activations to Q8_0 blocks (float32, round-half-even)
    * inside products with Q8_0/Q4_0 weights; the reference emulates that ("engine" arithmetic).

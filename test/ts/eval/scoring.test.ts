@@ -93,7 +93,7 @@ describe("createScoringEngine", () => {
       })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ScoringAbortedError);
-    expect((error as ScoringAbortedError).completed.map((s) => (s as { id: string }).id)).toEqual([sequences[0].id, sequences[1].id]);
+    expect((error as ScoringAbortedError).completed.map((s) => s.id)).toEqual([sequences[0].id, sequences[1].id]);
     expect(progress.map((p) => [p.sequencesDone, p.sequencesTotal, p.tokensDone, p.tokensTotal])).toEqual([
       [1, 5, sequences[0].tokens.length, sequences.reduce((a, s) => a + s.tokens.length, 0)],
       [2, 5, sequences[0].tokens.length + sequences[1].tokens.length, sequences.reduce((a, s) => a + s.tokens.length, 0)],
