@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
@@ -14,6 +15,7 @@ import {IIngot} from "./interfaces/IIngot.sol";
 import {IRevenueSplitter} from "./interfaces/IRevenueSplitter.sol";
 import {IEnclaveRegistry} from "./interfaces/IEnclaveRegistry.sol";
 import {ShareMath} from "./libraries/ShareMath.sol";
+import {ShareTree} from "./libraries/ShareTree.sol";
 
 /// @title Forge
 /// @notice See IForge. Deployed once as an implementation by the ForgeFactory; every Forge is an
@@ -31,6 +33,8 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     uint256 public constant SHARE_SUPPLY = 1_000_000_000;
     /// @notice Largest score or work figure accepted, so a pool's weights sum without overflow.
     uint256 public constant MAX_WEIGHT = type(uint128).max;
+    /// @inheritdoc IForge
+    uint256 public constant DIRECT_MINT_MAX_HOLDERS = 256;
     uint256 private constant BPS = 10_000;
 
     /// @inheritdoc IForge
@@ -49,6 +53,11 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     uint256 public totalCapital;
     /// @inheritdoc IForge
     uint256 public totalRefunded;
+    /// @inheritdoc IForge
+    bytes32 public sharesRoot;
+    /// @inheritdoc IForge
+    uint256 public shareClaimCount;
+    mapping(uint256 word => uint256 bits) private _claimedBits;
 
     address[] private _dataContributors;
     mapping(bytes32 root => uint256 idPlusOne) private _dataIdOf;
@@ -213,7 +222,41 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
         );
     }
 
+    /// @inheritdoc IForge
+    function claimShares(uint256 index, address account, uint256 amount, bytes32[] calldata proof)
+        external
+        nonReentrant
+    {
+        bytes32 root = sharesRoot;
+        if (root == bytes32(0)) revert ForgeNoShareClaims(address(this));
+        if (!MerkleProof.verifyCalldata(proof, root, ShareTree.leaf(index, account, amount))) {
+            revert ForgeInvalidShareProof(index, account, amount);
+        }
+        uint256 bit = 1 << (index & 0xff);
+        uint256 word = _claimedBits[index >> 8];
+        if (word & bit != 0) revert ForgeSharesAlreadyClaimed(index, account);
+        _claimedBits[index >> 8] = word | bit;
+        uint256 id = ingotId;
+        emit SharesClaimed(id, index, account, amount);
+        IForgeFactory(factory).ingot().releaseEscrowed(account, amount);
+    }
+
     // ------------------------------------------------------------ views
+
+    /// @inheritdoc IForge
+    function isShareClaimed(uint256 index) external view returns (bool) {
+        return _claimedBits[index >> 8] & (1 << (index & 0xff)) != 0;
+    }
+
+    /// @inheritdoc IForge
+    function previewAllocation(EvalResult calldata result)
+        external
+        view
+        returns (address[] memory holders, uint256[] memory amounts, bytes32 root)
+    {
+        (, holders, amounts) = _allocate(result);
+        root = ShareTree.root(holders, amounts);
+    }
 
     /// @inheritdoc IForge
     function phase() public view returns (Phase) {
@@ -323,22 +366,43 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev Weigh every contribution, split the supply (see IForge) and mint.
+    /// @dev Allocate (see IForge), then mint to the holders directly, or, past
+    /// DIRECT_MINT_MAX_HOLDERS, to this Forge as the escrow of a Merkle root they claim from.
     function _mintIngot(EvalResult calldata result, bytes32 measurement) private returns (uint256 id) {
+        (PoolShares memory pools, address[] memory holders, uint256[] memory amounts) = _allocate(result);
+        IIngot ingot = IForgeFactory(factory).ingot();
+        if (holders.length <= DIRECT_MINT_MAX_HOLDERS) {
+            id = ingot.mint(_ingotInfo(result, measurement), holders, amounts, pools.lineage);
+        } else {
+            bytes32 root = ShareTree.root(holders, amounts);
+            sharesRoot = root;
+            shareClaimCount = holders.length;
+            uint256 escrowed = SHARE_SUPPLY - pools.lineage;
+            id = ingot.mintEscrowed(_ingotInfo(result, measurement), escrowed, pools.lineage);
+            emit SharesEscrowed(id, root, holders.length, escrowed);
+        }
+        emit SharesAllocated(id, pools);
+    }
+
+    /// @dev Weigh every contribution (checking the vectors) and split the supply: the pools, then
+    /// the holders in the documented order with their shares.
+    function _allocate(EvalResult calldata result)
+        private
+        view
+        returns (PoolShares memory pools, address[] memory holders, uint256[] memory amounts)
+    {
         uint256[] memory dataWeights = _weights(Pool.Data, result.dataIds, _positiveScores(result.dataScores));
         uint256[] memory computeWeights = _weights(Pool.Compute, result.computeIds, result.computeWork);
         (address[] memory capitalHolders, uint256[] memory capitalWeights) = _capitalPositions();
 
-        PoolShares memory pools = _poolShares(dataWeights, computeWeights, capitalWeights);
-        (address[] memory holders, uint256[] memory amounts) = _holders(
+        pools = _poolShares(dataWeights, computeWeights, capitalWeights);
+        (holders, amounts) = _holders(
             pools,
             ShareMath.allocate(pools.data, dataWeights),
             ShareMath.allocate(pools.compute, computeWeights),
             capitalHolders,
             ShareMath.allocate(pools.capital, capitalWeights)
         );
-        id = IForgeFactory(factory).ingot().mint(_ingotInfo(result, measurement), holders, amounts, pools.lineage);
-        emit SharesAllocated(id, pools);
     }
 
     function _requirePhase(Phase expected) private view {

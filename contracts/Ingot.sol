@@ -35,11 +35,59 @@ contract Ingot is IIngot, ERC1155 {
         external
         returns (uint256 ingotId)
     {
-        if (!IForgeRegistry(factory).isForge(msg.sender)) revert IngotOnlyForge(msg.sender);
-        if (ingotOf[msg.sender] != 0) revert IngotAlreadyMinted(msg.sender, ingotOf[msg.sender]);
+        _checkMinter();
         _checkLineage(info_.parentId, info_.royaltyBps, lineageShares);
         _checkAllocation(holders, amounts, lineageShares);
 
+        ingotId = _register(info_);
+        uint256[] memory ids = new uint256[](1);
+        uint256[] memory values = new uint256[](1);
+        ids[0] = ingotId;
+        // `_update`, not `_mint`: no receiver hook may veto a Forge's result.
+        for (uint256 i; i < holders.length; ++i) {
+            values[0] = amounts[i];
+            _update(address(0), holders[i], ids, values);
+        }
+        _mintLineage(ids, values, lineageShares);
+    }
+
+    /// @inheritdoc IIngot
+    function mintEscrowed(IngotInfo calldata info_, uint256 escrowedShares, uint256 lineageShares)
+        external
+        returns (uint256 ingotId)
+    {
+        _checkMinter();
+        _checkLineage(info_.parentId, info_.royaltyBps, lineageShares);
+        if (escrowedShares + lineageShares != SHARE_SUPPLY) {
+            revert IngotBadAllocation(1, 1, escrowedShares + lineageShares, SHARE_SUPPLY);
+        }
+
+        ingotId = _register(info_);
+        IRevenueSplitter(splitter).registerEscrow(ingotId, msg.sender);
+        uint256[] memory ids = new uint256[](1);
+        uint256[] memory values = new uint256[](1);
+        ids[0] = ingotId;
+        values[0] = escrowedShares;
+        _update(address(0), msg.sender, ids, values);
+        _mintLineage(ids, values, lineageShares);
+    }
+
+    /// @inheritdoc IIngot
+    function releaseEscrowed(address to, uint256 amount) external {
+        uint256 ingotId = ingotOf[msg.sender];
+        if (ingotId == 0) revert IngotOnlyForge(msg.sender);
+        if (to == address(0)) revert IngotBadRecipient(to);
+        uint256[] memory ids = new uint256[](1);
+        uint256[] memory values = new uint256[](1);
+        ids[0] = ingotId;
+        values[0] = amount;
+        // `_update`, not a safe transfer: as at mint, no receiver hook may keep a holder's claim
+        // from landing (or let the receiver re-enter the Forge mid-claim).
+        _update(msg.sender, to, ids, values);
+    }
+
+    /// @dev Records the model card and registers the Ingot with the splitter, before any share exists.
+    function _register(IngotInfo calldata info_) private returns (uint256 ingotId) {
         ingotId = ++count;
         ingotOf[msg.sender] = ingotId;
         IngotInfo storage stored = _infos[ingotId];
@@ -56,20 +104,19 @@ contract Ingot is IIngot, ERC1155 {
         stored.baseModelName = info_.baseModelName;
         stored.metadataURI = info_.metadataURI;
         emit IngotMinted(ingotId, msg.sender, info_.parentId, info_.adapterRoot);
-
         IRevenueSplitter(splitter).registerIngot(ingotId, info_.parentId, info_.royaltyBps, info_.capitalAsset);
-        uint256[] memory ids = new uint256[](1);
-        uint256[] memory values = new uint256[](1);
-        ids[0] = ingotId;
-        // `_update`, not `_mint`: no receiver hook may veto a Forge's result.
-        for (uint256 i; i < holders.length; ++i) {
-            values[0] = amounts[i];
-            _update(address(0), holders[i], ids, values);
-        }
+    }
+
+    function _mintLineage(uint256[] memory ids, uint256[] memory values, uint256 lineageShares) private {
         if (lineageShares != 0) {
             values[0] = lineageShares;
             _update(address(0), splitter, ids, values);
         }
+    }
+
+    function _checkMinter() private view {
+        if (!IForgeRegistry(factory).isForge(msg.sender)) revert IngotOnlyForge(msg.sender);
+        if (ingotOf[msg.sender] != 0) revert IngotAlreadyMinted(msg.sender, ingotOf[msg.sender]);
     }
 
     /// @inheritdoc IIngot
@@ -85,15 +132,16 @@ contract Ingot is IIngot, ERC1155 {
     }
 
     /// @dev The one door for balance changes: the splitter settles both sides on every asset
-    /// before balances move. Mints skip it: they happen only inside `mint`, right after the
-    /// Ingot is registered, when it has no revenue yet and so nothing to settle.
+    /// before balances move (and credits what escrowed shares earned to their claimer). Mints
+    /// skip it: they happen only inside `mint`/`mintEscrowed`, right after the Ingot is
+    /// registered, when it has no revenue yet and so nothing to settle.
     function _update(address from, address to, uint256[] memory ids, uint256[] memory values)
         internal
         override
     {
         if (from != address(0)) {
             for (uint256 i; i < ids.length; ++i) {
-                IRevenueSplitter(splitter).onSharesMoved(ids[i], from, to);
+                IRevenueSplitter(splitter).onSharesMoved(ids[i], from, to, values[i]);
             }
         }
         super._update(from, to, ids, values);

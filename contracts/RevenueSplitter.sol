@@ -27,10 +27,12 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
     address private constant ETH = address(0);
 
     /// @dev One slot, read on every pay level and share move. `accruingShares == 0` = unregistered.
+    /// `escrowed` saves Ingots without an escrow the read of `_escrowOf`.
     struct Lineage {
         uint64 parentId;
         uint16 royaltyBps;
         uint32 accruingShares;
+        bool escrowed;
     }
 
     /// @dev One slot per (ingot, asset).
@@ -54,6 +56,7 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
 
     mapping(uint256 ingotId => Lineage) private _lineage;
     mapping(uint256 ingotId => address) private _capitalAsset;
+    mapping(uint256 ingotId => address) private _escrowOf;
     mapping(uint256 ingotId => address[]) private _assets;
     mapping(uint256 ingotId => mapping(address asset => Pool)) private _pools;
     mapping(uint256 ingotId => mapping(address asset => mapping(address holder => Account))) private _accounts;
@@ -104,30 +107,37 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
         _lineage[ingotId] = Lineage({
             parentId: uint64(parentId),
             royaltyBps: royaltyBps,
-            accruingShares: uint32(RevenueMath.accruingShares(_shareSupply, royaltyBps))
+            accruingShares: uint32(RevenueMath.accruingShares(_shareSupply, royaltyBps)),
+            escrowed: false
         });
         if (capitalAsset != ETH) _capitalAsset[ingotId] = capitalAsset;
         emit IngotRegistered(ingotId, parentId, royaltyBps, capitalAsset);
     }
 
     /// @inheritdoc IRevenueSplitter
-    function onSharesMoved(uint256 ingotId, address from, address to) external onlyIngot {
-        if (_lineage[ingotId].accruingShares == 0) revert SplitterUnknownIngot(ingotId);
+    function registerEscrow(uint256 ingotId, address escrow) external onlyIngot {
+        Lineage storage l = _lineage[ingotId];
+        if (l.accruingShares == 0) revert SplitterUnknownIngot(ingotId);
+        if (escrow == address(0) || escrow == address(this)) revert SplitterZeroAddress();
+        // Pinning the escrow's checkpoint at 0 is exact only while every accumulator is still 0.
+        if (l.escrowed || _assets[ingotId].length != 0) revert SplitterEscrowTooLate(ingotId, escrow);
+        l.escrowed = true;
+        _escrowOf[ingotId] = escrow;
+        emit EscrowRegistered(ingotId, escrow);
+    }
+
+    /// @inheritdoc IRevenueSplitter
+    function onSharesMoved(uint256 ingotId, address from, address to, uint256 amount) external onlyIngot {
+        Lineage memory l = _lineage[ingotId];
+        if (l.accruingShares == 0) revert SplitterUnknownIngot(ingotId);
         if (to == address(this) && from != address(0)) revert SplitterSharesToSplitter(ingotId, from);
+        address escrow = l.escrowed ? _escrowOf[ingotId] : address(0);
+        if (to == escrow && from != address(0) && escrow != address(0)) revert SplitterSharesToEscrow(ingotId, from);
 
         address[] storage assets = _assets[ingotId];
-        uint256 n = assets.length;
-        if (n == 0) return;
-        bool settleFrom = from != address(0) && from != address(this);
-        bool settleTo = to != address(0) && to != from;
-        uint256 fromBalance = settleFrom ? IERC1155(ingot).balanceOf(from, ingotId) : 0;
-        uint256 toBalance = settleTo ? IERC1155(ingot).balanceOf(to, ingotId) : 0;
-        for (uint256 i; i < n; ++i) {
-            address asset = assets[i];
-            uint256 perShare = _pools[ingotId][asset].perShare;
-            if (settleFrom) _settle(_accounts[ingotId][asset][from], fromBalance, perShare);
-            if (settleTo) _settle(_accounts[ingotId][asset][to], toBalance, perShare);
-        }
+        if (assets.length == 0) return;
+        if (from == escrow && escrow != address(0)) _settleRelease(ingotId, assets, to, amount);
+        else _settleMove(ingotId, assets, from, to);
     }
 
     /// @inheritdoc IRevenueSplitter
@@ -162,7 +172,8 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
     /// @inheritdoc IRevenueSplitter
     function claim(uint256 ingotId, address asset, address to) external nonReentrant returns (uint256 amount) {
         if (to == address(0)) revert SplitterZeroAddress();
-        if (_lineage[ingotId].accruingShares == 0) revert SplitterUnknownIngot(ingotId);
+        Lineage memory l = _lineage[ingotId];
+        if (l.accruingShares == 0) revert SplitterUnknownIngot(ingotId);
 
         // Settled in memory so `accrued` is written once (a first claim would otherwise write it
         // from zero and back).
@@ -171,7 +182,7 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
         uint256 checkpoint = account.checkpoint;
         uint256 scaled = account.accrued;
         if (checkpoint != perShare) {
-            uint256 balance = IERC1155(ingot).balanceOf(msg.sender, ingotId);
+            uint256 balance = _earningBalance(ingotId, l, msg.sender);
             scaled += RevenueMath.earned(balance, perShare, checkpoint);
             account.checkpoint = perShare;
         }
@@ -191,9 +202,10 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
 
     /// @inheritdoc IRevenueSplitter
     function claimable(uint256 ingotId, address asset, address holder) external view returns (uint256) {
-        if (_lineage[ingotId].accruingShares == 0 || holder == address(this)) return 0;
+        Lineage memory l = _lineage[ingotId];
+        if (l.accruingShares == 0 || holder == address(this)) return 0;
         Account storage account = _accounts[ingotId][asset][holder];
-        uint256 balance = IERC1155(ingot).balanceOf(holder, ingotId);
+        uint256 balance = _earningBalance(ingotId, l, holder);
         uint256 scaled =
             account.accrued + RevenueMath.earned(balance, _pools[ingotId][asset].perShare, account.checkpoint);
         (uint256 amount,) = RevenueMath.toWei(scaled);
@@ -218,6 +230,11 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
     {
         Lineage memory l = _lineage[ingotId];
         return (l.parentId, l.royaltyBps, l.accruingShares, _capitalAsset[ingotId]);
+    }
+
+    /// @inheritdoc IRevenueSplitter
+    function escrowOf(uint256 ingotId) external view returns (address) {
+        return _escrowOf[ingotId];
     }
 
     /// @inheritdoc IRevenueSplitter
@@ -276,11 +293,47 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
         _assets[ingotId].push(asset);
     }
 
+    /// @dev An ordinary move: both sides settled on their balances before the move.
+    function _settleMove(uint256 ingotId, address[] storage assets, address from, address to) private {
+        bool settleFrom = from != address(0) && from != address(this);
+        bool settleTo = to != address(0) && to != from;
+        uint256 fromBalance = settleFrom ? IERC1155(ingot).balanceOf(from, ingotId) : 0;
+        uint256 toBalance = settleTo ? IERC1155(ingot).balanceOf(to, ingotId) : 0;
+        uint256 n = assets.length;
+        for (uint256 i; i < n; ++i) {
+            address asset = assets[i];
+            uint256 perShare = _pools[ingotId][asset].perShare;
+            if (settleFrom) _settle(_accounts[ingotId][asset][from], fromBalance, perShare);
+            if (settleTo) _settle(_accounts[ingotId][asset][to], toBalance, perShare);
+        }
+    }
+
+    /// @dev `amount` shares leave the escrow (never settled: its checkpoint stays at 0): the
+    /// receiver is settled on what it held, then credited what those shares earned since the mint.
+    function _settleRelease(uint256 ingotId, address[] storage assets, address to, uint256 amount) private {
+        uint256 toBalance = IERC1155(ingot).balanceOf(to, ingotId);
+        uint256 n = assets.length;
+        for (uint256 i; i < n; ++i) {
+            address asset = assets[i];
+            uint256 perShare = _pools[ingotId][asset].perShare;
+            Account storage account = _accounts[ingotId][asset][to];
+            _settle(account, toBalance, perShare);
+            account.accrued += RevenueMath.earned(amount, perShare, 0);
+        }
+    }
+
     function _settle(Account storage account, uint256 balance, uint256 perShare) private {
         uint256 checkpoint = account.checkpoint;
         if (checkpoint == perShare) return;
         if (balance != 0) account.accrued += RevenueMath.earned(balance, perShare, checkpoint);
         account.checkpoint = perShare;
+    }
+
+    /// @dev Shares that earn for `holder` itself: none for the escrow, whose shares' revenue is
+    /// credited to their claimers.
+    function _earningBalance(uint256 ingotId, Lineage memory l, address holder) private view returns (uint256) {
+        if (l.escrowed && holder == _escrowOf[ingotId]) return 0;
+        return IERC1155(ingot).balanceOf(holder, ingotId);
     }
 
     function _pull(IERC20 token, uint256 amount) private returns (uint256 received) {

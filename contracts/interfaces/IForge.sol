@@ -39,12 +39,25 @@ pragma solidity ^0.8.28;
 /// the RevenueSplitter as the Ingot's first revenue, so every share holder earns from it. It is
 /// kept out of `submitEvalResult` so that a hostile ERC-20 cannot block the result.
 ///
-/// Scale: `submitEvalResult` stores nothing per contribution (the Ingot writes one balance per
-/// holder), and every pool is capped at `MAX_POOL_CAP` = 1,000 so it fits in one transaction.
-/// For 100,000 contributions the same allocation would be computed off-chain by the enclave and
-/// signed as a Merkle root of (holder, shares) leaves plus a total; the Forge would mint the
-/// pools' shares to a claim contract that releases each leaf once against its Merkle proof (and
-/// settles the RevenueSplitter on that transfer), keeping submitEvalResult constant in gas.
+/// Scale: `submitEvalResult` stores nothing per contribution, and every pool is capped at
+/// `MAX_POOL_CAP` = 1,000. A transaction may use at most 2^24 = 16,777,216 gas (EIP-7825), and
+/// minting to a holder costs about 38k gas (a fresh balance slot), so:
+///   - up to `DIRECT_MINT_MAX_HOLDERS` holder entries, the Ingot mints to every holder directly;
+///   - past it (claim by proof), the same entries in the same order become the leaves of a Merkle
+///     tree (see ShareTree: leaf i = double keccak of abi.encode(i, account, amount), sorted-pair
+///     hashing, an odd last node carried up). The Forge stores the root and the leaf count, the
+///     Ingot mints the holders' shares to this Forge (the escrow; `SharesEscrowed`), and anyone
+///     may `claimShares` a leaf once with its proof, which moves its shares to its account
+///     without a receiver hook. The escrow never accrues revenue in the RevenueSplitter; each
+///     claimed share carries everything paid since the mint to its claimer, so revenue paid before
+///     a claim is neither lost nor taken. The cost per contribution falls to a few thousand gas
+///     (reading the contributor, the share math, one leaf hash), about 6M for 3,000 entries.
+///   `previewAllocation` returns the entries (and the root) for a result, so the coordinator
+///   builds the proofs without re-implementing the share math.
+/// For 100,000 contributions even one storage read and one hash per contribution is too much for
+/// one transaction: the enclave would sign the allocation's root and total instead of a score per
+/// contribution, the Forge would check only the root's signature and escrow the pools' shares, and
+/// the claim path above would stay the same (constant gas in the number of contributions).
 interface IForge {
     /// @notice Lifecycle phase, in the only order it can move.
     enum Phase {
@@ -196,6 +209,12 @@ interface IForge {
     error ForgeBadContributionId(Pool pool, uint256 index, uint256 id);
     /// @notice A score or work figure above `MAX_WEIGHT` (a guard on the share arithmetic).
     error ForgeWeightTooLarge(Pool pool, uint256 index, uint256 weight);
+    /// @notice `forge` has no shares to claim by proof (no result yet, or it minted them directly).
+    error ForgeNoShareClaims(address forge);
+    /// @notice (`index`, `account`, `amount`) with this proof is not a leaf of `sharesRoot`.
+    error ForgeInvalidShareProof(uint256 index, address account, uint256 amount);
+    /// @notice Leaf `index` (of `account`) was already claimed.
+    error ForgeSharesAlreadyClaimed(uint256 index, address account);
 
     // ---------------------------------------------------------------- events
 
@@ -239,6 +258,12 @@ interface IForge {
     );
     /// @notice How the accepted result's shares were split between pools.
     event SharesAllocated(uint256 indexed ingotId, PoolShares shares);
+    /// @notice The result had more than `DIRECT_MINT_MAX_HOLDERS` holder entries: `shares` (all but
+    /// the lineage pool) are held by this Forge until each of the `leafCount` leaves under `root`
+    /// is claimed with `claimShares`.
+    event SharesEscrowed(uint256 indexed ingotId, bytes32 root, uint256 leafCount, uint256 shares);
+    /// @notice Leaf `index` was claimed: `amount` shares moved from the escrow to `account`.
+    event SharesClaimed(uint256 indexed ingotId, uint256 indexed index, address indexed account, uint256 amount);
 
     // ---------------------------------------------------------------- actions
 
@@ -274,6 +299,12 @@ interface IForge {
     /// NatSpec for the allocation).
     /// @param signature 65-byte ECDSA signature over the EIP-712 digest of `result`.
     function submitEvalResult(EvalResult calldata result, bytes calldata signature) external returns (uint256 ingotId);
+
+    /// @notice Live, claim-by-proof Forges only; anyone, once per leaf: move leaf `index`'s
+    /// `amount` shares from the escrow to `account` (whoever sends it: the shares and the revenue
+    /// they earned since the mint go to `account`). `proof` is the leaf's Merkle proof against
+    /// `sharesRoot` (see ShareTree; `previewAllocation` gives the leaves).
+    function claimShares(uint256 index, address account, uint256 amount, bytes32[] calldata proof) external;
 
     // ---------------------------------------------------------------- views
 
@@ -324,6 +355,28 @@ interface IForge {
 
     /// @notice The EIP-712 digest the enclave signs for `result`.
     function hashEvalResult(EvalResult calldata result) external view returns (bytes32);
+
+    /// @notice The holder entries `result` allocates given this Forge's contributions (creator,
+    /// data by id, compute by id, capital by position; zero amounts omitted), exactly as
+    /// `submitEvalResult` computes them, and the Merkle root over them (leaf i = entry i). Checks
+    /// the result's vectors like `submitEvalResult`, not its signature or phase; after the result
+    /// is accepted, the accepted result gives back the claim tree's leaves.
+    function previewAllocation(EvalResult calldata result)
+        external
+        view
+        returns (address[] memory holders, uint256[] memory amounts, bytes32 root);
+
+    /// @notice Most holder entries minted directly; more are escrowed and claimed by proof.
+    function DIRECT_MINT_MAX_HOLDERS() external view returns (uint256);
+
+    /// @notice Root of the claim tree (zero unless the shares were escrowed).
+    function sharesRoot() external view returns (bytes32);
+
+    /// @notice Number of leaves in the claim tree (zero unless the shares were escrowed).
+    function shareClaimCount() external view returns (uint256);
+
+    /// @notice Whether leaf `index` of the claim tree was claimed.
+    function isShareClaimed(uint256 index) external view returns (bool);
 
     /// @notice keccak256 of the EvalResult type string.
     function EVAL_RESULT_TYPEHASH() external view returns (bytes32);

@@ -44,6 +44,8 @@ interface IIngot {
     /// @notice `holders[index]` cannot hold shares (the zero address, or the RevenueSplitter,
     /// whose shares never earn).
     error IngotBadHolder(uint256 index, address holder);
+    /// @notice Escrowed shares cannot be released to `to` (the zero address).
+    error IngotBadRecipient(address to);
 
     /// @notice An Ingot was minted for `forge`.
     event IngotMinted(uint256 indexed ingotId, address indexed forge, uint256 indexed parentId, bytes32 adapterRoot);
@@ -59,6 +61,25 @@ interface IIngot {
     function mint(IngotInfo calldata info, address[] calldata holders, uint256[] calldata amounts, uint256 lineageShares)
         external
         returns (uint256 ingotId);
+
+    /// @notice Mint a new Ingot whose holders claim their shares by Merkle proof from the calling
+    /// Forge: `escrowedShares` go to the Forge (the escrow), `lineageShares` to the RevenueSplitter;
+    /// together exactly `SHARE_SUPPLY`. Only a Forge created by the factory, once (one Ingot per
+    /// Forge, whichever way it is minted).
+    /// @dev Registers the Forge as the Ingot's escrow with the RevenueSplitter (which never lets
+    /// the escrow accrue and credits each released share what it earned since the mint).
+    /// `IngotBadAllocation` reports holders = amounts = 1 and the sum with the lineage shares.
+    /// @return ingotId the new id (sequential from 1).
+    function mintEscrowed(IngotInfo calldata info, uint256 escrowedShares, uint256 lineageShares)
+        external
+        returns (uint256 ingotId);
+
+    /// @notice Move `amount` of the caller's own Ingot from the caller (its Forge, the escrow) to
+    /// `to`. Only the Forge that minted the Ingot; the Forge checks the holder's Merkle proof.
+    /// @dev Through `_update` like every balance change, but without the receiver hook (as at
+    /// mint), so a contract holder without `onERC1155Received` still receives its claim. Reverts
+    /// with ERC1155InsufficientBalance past what the Forge holds.
+    function releaseEscrowed(address to, uint256 amount) external;
 
     /// @notice The model card of `ingotId`.
     function info(uint256 ingotId) external view returns (IngotInfo memory);

@@ -39,6 +39,17 @@ pragma solidity ^0.8.28;
 /// actually received (fee-on-transfer tokens are accepted at their net amount). A token that
 /// misbehaves (reverts, returns false, re-enters) can only fail its own payments and claims:
 /// share transfers never call a token, and each (ingot, asset) is accounted separately.
+///
+/// Escrow (claim-by-proof Ingots): a Forge with too many holders to mint to directly mints the
+/// holders' shares to itself and releases each holder's part against a Merkle proof. Revenue paid
+/// while shares wait there belongs to their future holders, so the escrow, registered right after
+/// the Ingot (`registerEscrow`, before any payment can exist), never accrues: its checkpoint is
+/// pinned at 0, the accumulator's value when the Ingot was minted. When `amount` shares move out
+/// of the escrow, the receiver is first settled on the balance it already had, then credited
+/// `amount * accumulator`, exactly what those shares earned since the mint. Hence at every moment
+/// payments * 1e18 = claimed * 1e18 + holders' scaled claimable + escrowed shares * accumulator
+/// + pool dust. Shares can never move into the escrow (`SplitterSharesToEscrow`), and the escrow
+/// itself can claim nothing.
 interface IRevenueSplitter {
     /// @notice The caller is not the Ingot contract.
     error SplitterOnlyIngot(address caller);
@@ -71,6 +82,12 @@ interface IRevenueSplitter {
     error SplitterIngotAlreadyBound(address ingot);
     /// @notice The caller lacks `role`.
     error SplitterUnauthorized(address caller, bytes32 role);
+    /// @notice `ingotId` already has an escrow, or was already paid (its accumulators are no
+    /// longer at their minting value, so an escrow pinned at 0 would be credited what it never earned).
+    error SplitterEscrowTooLate(uint256 ingotId, address escrow);
+    /// @notice Shares of `ingotId` cannot be moved into its escrow: only the Forge's claims release
+    /// escrowed shares, and shares moved in would be credited revenue twice.
+    error SplitterSharesToEscrow(uint256 ingotId, address from);
 
     /// @notice A payment was credited to `ingotId`'s holders (after forwarding `royalty` to the parent).
     event Paid(uint256 indexed ingotId, address indexed asset, address indexed payer, uint256 amount, uint256 royalty);
@@ -86,6 +103,8 @@ interface IRevenueSplitter {
     event AssetAllowed(address indexed asset, bool allowed);
     /// @notice The Ingot contract was bound (once).
     event IngotBound(address indexed ingot);
+    /// @notice `escrow` holds `ingotId`'s shares until they are claimed; it never accrues.
+    event EscrowRegistered(uint256 indexed ingotId, address indexed escrow);
 
     /// @notice Admin (DEFAULT_ADMIN_ROLE), once: the Ingot contract allowed to register Ingots
     /// and report share moves. Reads its `SHARE_SUPPLY`.
@@ -97,11 +116,17 @@ interface IRevenueSplitter {
     /// @param capitalAsset the ERC-20 its Forge raised capital in, or address(0).
     function registerIngot(uint256 ingotId, uint256 parentId, uint16 royaltyBps, address capitalAsset) external;
 
-    /// @notice Settle `from` and `to` on every asset of `ingotId` before their balances change.
+    /// @notice Only the Ingot contract, right after `registerIngot` and before any payment:
+    /// `escrow` (the minting Forge) will hold the shares of `ingotId` that holders claim by proof.
+    /// It never accrues; each share leaving it carries the accumulator to its receiver (see above).
+    function registerEscrow(uint256 ingotId, address escrow) external;
+
+    /// @notice Settle `from` and `to` on every asset of `ingotId` before `amount` shares move.
     /// @dev Only the Ingot contract, from its single `_update` door. `address(0)` and this
     /// contract are skipped (this contract's lineage shares never accrue); moving shares to this
-    /// contract reverts.
-    function onSharesMoved(uint256 ingotId, address from, address to) external;
+    /// contract or into the Ingot's escrow reverts. When `from` is the escrow it is not settled;
+    /// `to` is settled, then credited `amount * accumulator` on every asset.
+    function onSharesMoved(uint256 ingotId, address from, address to, uint256 amount) external;
 
     /// @notice Pay `amount` of `asset` (address(0) = ETH, then msg.value must equal amount) to
     /// the holders of `ingotId`, forwarding the lineage royalty up. ERC-20s are pulled with
@@ -113,7 +138,8 @@ interface IRevenueSplitter {
     /// @return amount what was sent (0 is not an error, and then nothing is sent).
     function claim(uint256 ingotId, address asset, address to) external returns (uint256 amount);
 
-    /// @notice What `holder` can claim now on (`ingotId`, `asset`).
+    /// @notice What `holder` can claim now on (`ingotId`, `asset`) (0 for the escrow, whose
+    /// shares' revenue goes to whoever claims them).
     function claimable(uint256 ingotId, address asset, address holder) external view returns (uint256);
 
     /// @notice The assets `ingotId` has been paid in, in first-payment order.
@@ -139,6 +165,9 @@ interface IRevenueSplitter {
 
     /// @notice Whether the protocol allowlisted `asset` for every Ingot.
     function assetAllowed(address asset) external view returns (bool);
+
+    /// @notice The escrow of `ingotId` (the Forge holding unclaimed shares), or address(0).
+    function escrowOf(uint256 ingotId) external view returns (address);
 
     /// @notice The Ingot contract (zero until bound).
     function ingot() external view returns (address);

@@ -7,11 +7,14 @@ import {RevenueSplitter} from "../../contracts/RevenueSplitter.sol";
 import {Ingot} from "../../contracts/Ingot.sol";
 import {MockERC20} from "../../contracts/mocks/tokens/MockERC20.sol";
 import {FeeOnTransferToken} from "../../contracts/mocks/tokens/FeeOnTransferToken.sol";
+import {MockForge} from "../../contracts/mocks/MockForge.sol";
 
 /// @notice Drives the splitter with random payments (ETH, an ERC-20 and a fee-on-transfer token,
-/// on a three-generation
-/// lineage), share transfers and claims, and keeps its own reference of what each holder earned:
-/// sum over payments of balance-at-payment * amount-kept-by-that-Ingot / accruing shares.
+/// on a three-generation lineage plus a fork whose shares start in its Forge's escrow), share
+/// transfers, releases from the escrow (claims by proof, without the proof) and revenue claims,
+/// and keeps its own reference of what each holder earned: sum over payments of
+/// balance-at-payment * amount-kept-by-that-Ingot / accruing shares, where a share released from
+/// the escrow counts as held by its receiver since the mint.
 contract SplitterHandler is TestBase {
     uint256 internal constant BPS = 10_000;
 
@@ -20,12 +23,17 @@ contract SplitterHandler is TestBase {
     address[] internal actors;
     uint256[] internal ids;
     address[3] internal assets;
+    MockForge internal immutable escrow;
+    uint256 internal immutable escrowedId;
 
     mapping(address asset => uint256) public paidIn;
     mapping(address asset => uint256) public claimedOut;
     /// @dev Numerator of the exact reference earnings; divide by the Ingot's accruing shares.
     mapping(uint256 id => mapping(address asset => mapping(address actor => uint256))) public earnedNum;
     mapping(uint256 id => mapping(address asset => mapping(address actor => uint256))) public claimedBy;
+    /// @dev Everything an Ingot kept of its payments so far, per asset (what one share of the
+    /// supply earned since the mint, times the accruing shares).
+    mapping(uint256 id => mapping(address asset => uint256)) public keptTotal;
     bool public claimedWrongAmount;
     bool public claimableAfterClaim;
     uint256 public calls;
@@ -36,13 +44,17 @@ contract SplitterHandler is TestBase {
         MockERC20 token,
         FeeOnTransferToken feeToken,
         address[] memory actors_,
-        uint256[] memory ids_
+        uint256[] memory ids_,
+        MockForge escrow_,
+        uint256 escrowedId_
     ) {
         splitter = splitter_;
         ingot = ingot_;
         actors = actors_;
         ids = ids_;
         assets = [address(0), address(token), address(feeToken)];
+        escrow = escrow_;
+        escrowedId = escrowedId_;
     }
 
     function payEth(uint256 ingotSeed, uint256 amount) external {
@@ -85,6 +97,17 @@ contract SplitterHandler is TestBase {
         calls++;
     }
 
+    /// @dev A claim by proof as the Forge performs it once the proof checked out.
+    function release(uint256 actorSeed, uint256 amount) external {
+        address to = actors[actorSeed % actors.length];
+        amount = bound(amount, 0, ingot.balanceOf(address(escrow), escrowedId));
+        escrow.release(ingot, to, amount);
+        for (uint256 a; a < assets.length; ++a) {
+            earnedNum[escrowedId][assets[a]][to] += amount * keptTotal[escrowedId][assets[a]];
+        }
+        calls++;
+    }
+
     function claim(uint256 actorSeed, uint256 ingotSeed, uint256 assetSeed) external {
         uint256 id = ids[ingotSeed % ids.length];
         address actor = actors[actorSeed % actors.length];
@@ -108,6 +131,7 @@ contract SplitterHandler is TestBase {
             (uint256 parentId, uint16 bps,,) = splitter.lineageOf(id);
             uint256 royalty = parentId != 0 && level < 8 ? (amount * bps) / BPS : 0;
             uint256 kept = amount - royalty;
+            keptTotal[id][asset] += kept;
             for (uint256 i; i < actors.length; ++i) {
                 earnedNum[id][asset][actors[i]] += ingot.balanceOf(actors[i], id) * kept;
             }
@@ -128,6 +152,10 @@ contract SplitterHandler is TestBase {
         return assets;
     }
 
+    function escrowed() external view returns (address, uint256) {
+        return (address(escrow), escrowedId);
+    }
+
     receive() external payable {}
 }
 
@@ -139,6 +167,8 @@ contract RevenueSplitterInvariantTest is IngotFixture {
     FeeOnTransferToken internal feeToken;
     address[] internal actors;
     uint256[] internal ids;
+    MockForge internal escrow;
+    uint256 internal escrowedId;
 
     function setUp() external {
         _deploy();
@@ -156,7 +186,12 @@ contract RevenueSplitterInvariantTest is IngotFixture {
         ids.push(root);
         ids.push(child);
         ids.push(grandchild);
-        handler = new SplitterHandler(splitter, ingot, token, feeToken, actors, ids);
+        escrow = new MockForge();
+        registry.setForge(address(escrow), true);
+        uint256 lineage = (SUPPLY * 1_500) / 10_000;
+        escrowedId = escrow.mintEscrowed(ingot, _info(root, 1_500, address(0)), SUPPLY - lineage, lineage);
+        ids.push(escrowedId);
+        handler = new SplitterHandler(splitter, ingot, token, feeToken, actors, ids, escrow, escrowedId);
     }
 
     function targetContracts() public view returns (address[] memory targets) {
@@ -164,8 +199,9 @@ contract RevenueSplitterInvariantTest is IngotFixture {
         targets[0] = address(handler);
     }
 
-    /// @notice Money in = claimed + claimable + dust, and the splitter's balance covers it:
-    /// the dust is below one wei per (holder, Ingot) plus one per pool.
+    /// @notice Money in = claimed + claimable + owed to escrowed shares + dust, and the splitter's
+    /// balance covers it: the dust is below one wei per (holder, Ingot) plus one per pool and one
+    /// for the escrow.
     function invariant_moneyIn_equalsClaimedPlusClaimablePlusDust() external view {
         address[3] memory assets = handler.assetList();
         for (uint256 a; a < assets.length; ++a) {
@@ -179,8 +215,11 @@ contract RevenueSplitterInvariantTest is IngotFixture {
                 }
                 assertEq(splitter.claimable(ids[i], asset, address(splitter)), 0, "lineage shares accrue");
             }
+            (uint256 perShare,) = splitter.poolOf(escrowedId, asset);
+            owed += ingot.balanceOf(address(escrow), escrowedId) * perShare / 1e18;
+            assertEq(splitter.claimable(escrowedId, asset, address(escrow)), 0, "escrow accrues");
             assertLe(owed, held, "claimable exceeds balance");
-            assertLe(held - owed, ids.length * (actors.length + 1), "dust above bound");
+            assertLe(held - owed, ids.length * (actors.length + 1) + 1, "dust above bound");
         }
     }
 
@@ -210,7 +249,7 @@ contract RevenueSplitterInvariantTest is IngotFixture {
     /// @notice Shares never appear or vanish, and the lineage pool never leaves the splitter.
     function invariant_sharesSumToSupply() external view {
         for (uint256 i; i < ids.length; ++i) {
-            uint256 sum = ingot.balanceOf(address(splitter), ids[i]);
+            uint256 sum = ingot.balanceOf(address(splitter), ids[i]) + ingot.balanceOf(address(escrow), ids[i]);
             for (uint256 j; j < actors.length; ++j) {
                 sum += ingot.balanceOf(actors[j], ids[i]);
             }

@@ -453,13 +453,13 @@ contract RevenueSplitterTest is IngotFixture {
 
     function test_onSharesMoved_RevertWhen_CallerNotIngot() external {
         vm.expectRevert(abi.encodeWithSelector(IRevenueSplitter.SplitterOnlyIngot.selector, address(this)));
-        splitter.onSharesMoved(1, ALICE, BOB);
+        splitter.onSharesMoved(1, ALICE, BOB, 1);
     }
 
     function test_onSharesMoved_RevertWhen_IngotUnknown() external {
         vm.prank(address(ingot));
         vm.expectRevert(abi.encodeWithSelector(IRevenueSplitter.SplitterUnknownIngot.selector, 4));
-        splitter.onSharesMoved(4, ALICE, BOB);
+        splitter.onSharesMoved(4, ALICE, BOB, 1);
     }
 
     function test_onSharesMoved_RevertWhen_SharesSentToSplitter() external {
