@@ -44,7 +44,10 @@ contract EnclaveRegistry is IEnclaveRegistryConfig, AccessControl {
         if (signer == address(0)) revert EnclaveZeroSigner();
         Enclave storage e = _enclaves[signer];
         if (e.revoked) revert EnclaveKeyRevoked(signer);
-        if (block.timestamp < e.expiresAt) revert EnclaveAlreadyRegistered(signer, e.expiresAt);
+        // A key whose measurement was disallowed may move to an allowed build before it expires.
+        if (block.timestamp < e.expiresAt && measurementAllowed[e.measurement]) {
+            revert EnclaveAlreadyRegistered(signer, e.expiresAt);
+        }
 
         // The verifier is fixed at construction and trusted; its answer is what every check reads.
         IQuoteVerifier.VerifiedQuote memory v = verifier.verifyQuote(quote);

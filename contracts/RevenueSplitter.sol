@@ -146,7 +146,7 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
         }
         if (!_accepts(ingotId, asset)) revert SplitterAssetNotAccepted(ingotId, asset);
         Pool storage pool = _pools[ingotId][asset];
-        if (!pool.listed && _assets[ingotId].length >= MAX_ASSETS_PER_INGOT) {
+        if (!pool.listed && !_hasFreeSlot(ingotId, asset)) {
             revert SplitterTooManyAssets(ingotId, asset, MAX_ASSETS_PER_INGOT);
         }
 
@@ -164,12 +164,21 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
         if (to == address(0)) revert SplitterZeroAddress();
         if (_lineage[ingotId].accruingShares == 0) revert SplitterUnknownIngot(ingotId);
 
+        // Settled in memory so `accrued` is written once (a first claim would otherwise write it
+        // from zero and back).
         Account storage account = _accounts[ingotId][asset][msg.sender];
-        _settle(account, IERC1155(ingot).balanceOf(msg.sender, ingotId), _pools[ingotId][asset].perShare);
+        uint256 perShare = _pools[ingotId][asset].perShare;
+        uint256 checkpoint = account.checkpoint;
+        uint256 scaled = account.accrued;
+        if (checkpoint != perShare) {
+            uint256 balance = IERC1155(ingot).balanceOf(msg.sender, ingotId);
+            scaled += RevenueMath.earned(balance, perShare, checkpoint);
+            account.checkpoint = perShare;
+        }
         uint256 rest;
-        (amount, rest) = RevenueMath.toWei(account.accrued);
-        if (amount == 0) return 0;
+        (amount, rest) = RevenueMath.toWei(scaled);
         account.accrued = rest;
+        if (amount == 0) return 0;
         emit Claimed(ingotId, asset, msg.sender, to, amount);
 
         if (asset == ETH) {
@@ -247,7 +256,7 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
     function _canTake(uint256 parentId, address asset, uint256 royalty) private returns (bool) {
         if (!_accepts(parentId, asset)) return false;
         Pool storage pool = _pools[parentId][asset];
-        if (!pool.listed && _assets[parentId].length >= MAX_ASSETS_PER_INGOT) return false;
+        if (!pool.listed && !_hasFreeSlot(parentId, asset)) return false;
         (bool ok,,) = RevenueMath.accrue(pool.perShare, pool.dust, royalty, _lineage[parentId].accruingShares);
         if (ok && !pool.listed) _list(parentId, asset, pool);
         return ok;
@@ -278,6 +287,17 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
         uint256 before = token.balanceOf(address(this));
         token.safeTransferFrom(msg.sender, address(this), amount);
         received = token.balanceOf(address(this)) - before;
+    }
+
+    /// @dev ETH and the capital asset each keep a slot until they use it, so filling the slots
+    /// with allowlisted tokens can never block the Forge's capital release or ETH revenue.
+    function _hasFreeSlot(uint256 ingotId, address asset) private view returns (bool) {
+        uint256 used = _assets[ingotId].length;
+        address capital = _capitalAsset[ingotId];
+        if (asset == ETH || asset == capital) return used < MAX_ASSETS_PER_INGOT;
+        uint256 reserved = _pools[ingotId][ETH].listed ? 0 : 1;
+        if (capital != ETH && !_pools[ingotId][capital].listed) reserved++;
+        return used + reserved < MAX_ASSETS_PER_INGOT;
     }
 
     function _accepts(uint256 ingotId, address asset) private view returns (bool) {

@@ -50,7 +50,8 @@ interface IEnclaveRegistry {
     error EnclaveTcbNotOk(bytes32 measurement);
     /// @notice The signer is the zero address.
     error EnclaveZeroSigner();
-    /// @notice The key is registered, unexpired and unrevoked; wait for `expiresAt` to renew.
+    /// @notice The key is valid (registered, unexpired, unrevoked, measurement allowed); wait
+    /// for `expiresAt` to renew.
     error EnclaveAlreadyRegistered(address signer, uint64 expiresAt);
     /// @notice No key `signer` was ever registered.
     error EnclaveUnknown(address signer);
@@ -71,10 +72,11 @@ interface IEnclaveRegistry {
     event TtlChanged(uint64 ttl);
 
     /// @notice Register `signer` (and the HPKE key it decrypts holdouts with) from `quote`.
-    /// Anyone may call; the quote is the authority. Re-registering an unexpired, unrevoked
-    /// key reverts; an expired one renews (possibly with a new measurement or HPKE key, if the
-    /// quote attests them). Checks, in order: non-zero signer, not revoked, not live; then the
-    /// verifier's facts: report data, debug flag, TCB status, measurement allowed.
+    /// Anyone may call; the quote is the authority. Re-registering a valid key reverts; an
+    /// expired one, or one whose measurement was disallowed, registers again (with the new
+    /// measurement and HPKE key the quote attests). Checks, in order: non-zero signer, not
+    /// revoked, not valid; then the verifier's facts: report data, debug flag, TCB status,
+    /// measurement allowed.
     /// @return expiresAt `block.timestamp + ttl()`.
     function registerEnclave(bytes calldata quote, address signer, bytes32 hpkePublicKey) external returns (uint64 expiresAt);
 

@@ -33,7 +33,9 @@ pragma solidity ^0.8.28;
 ///
 /// Assets: ETH is `address(0)`. An Ingot accepts ETH, the ERC-20 its Forge raised capital in,
 /// and ERC-20s the protocol allowlisted, and at most `MAX_ASSETS_PER_INGOT` distinct assets in
-/// total (so settling a share transfer is bounded). ERC-20 payments are credited by the balance
+/// total (so settling a share transfer is bounded). ETH and the capital asset each keep a slot
+/// until first paid: allowlisted assets can fill only the others, so nobody can block the Forge's
+/// capital release or ETH revenue by paying dust in many tokens first. ERC-20 payments are credited by the balance
 /// actually received (fee-on-transfer tokens are accepted at their net amount). A token that
 /// misbehaves (reverts, returns false, re-enters) can only fail its own payments and claims:
 /// share transfers never call a token, and each (ingot, asset) is accounted separately.
@@ -49,7 +51,8 @@ interface IRevenueSplitter {
     error SplitterBadLineage(uint256 ingotId, uint256 parentId, uint16 royaltyBps);
     /// @notice `asset` is neither ETH, the Ingot's capital asset, nor protocol-allowlisted.
     error SplitterAssetNotAccepted(uint256 ingotId, address asset);
-    /// @notice The Ingot already has `MAX_ASSETS_PER_INGOT` assets and `asset` is a new one.
+    /// @notice `asset` is new to the Ingot and no slot is free for it (the slots still reserved
+    /// for ETH and the capital asset count as taken).
     error SplitterTooManyAssets(uint256 ingotId, address asset, uint256 max);
     /// @notice ETH sent does not match `amount` (ETH payments), or ETH sent with an ERC-20
     /// payment (then `amount` is 0, the ETH expected).

@@ -208,6 +208,22 @@ contract EnclaveRegistryTest is SimulatedQuotes {
         registry.registerEnclave(quote, signer, HPKE);
     }
 
+    function test_registerEnclave_whenMeasurementDisallowedBeforeExpiry_movesToAnAllowedBuild() external {
+        uint64 firstExpiry = _register();
+        bytes32 fixedBuild = keccak256("ingotforge-eval-enclave v1.0.1");
+        vm.startPrank(admin);
+        registry.setMeasurementAllowed(MEASUREMENT, false);
+        registry.setMeasurementAllowed(fixedBuild, true);
+        vm.stopPrank();
+        vm.warp(firstExpiry - 1 days);
+
+        bytes memory quote = _simulatedQuote(fixedBuild, _reportData(signer, HPKE, block.chainid), false);
+        uint64 expiresAt = registry.registerEnclave(quote, signer, HPKE);
+        assertEq(expiresAt, block.timestamp + TTL, "fresh expiry");
+        assertEq(registry.enclave(signer).measurement, fixedBuild, "new measurement");
+        assertTrue(registry.isValid(signer), "valid under the new build");
+    }
+
     function test_registerEnclave_RevertWhen_KeyWasRevokedEvenAfterExpiry() external {
         uint64 expiresAt = _register();
         vm.prank(admin);

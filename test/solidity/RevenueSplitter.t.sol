@@ -254,6 +254,29 @@ contract RevenueSplitterTest is IngotFixture {
         assertEq(splitter.assetsOf(id).length, 8, "assets");
     }
 
+    function test_pay_whenAllowlistedTokensFillSlots_capitalAssetAndEthStillFit() external {
+        uint256 id = _mintThree(0, 0, address(usdc));
+        for (uint256 i; i < 6; ++i) {
+            MockERC20 t = new MockERC20("T", "T", 18);
+            splitter.setAssetAllowed(address(t), true);
+            _payWith(t, id, 1);
+        }
+        MockERC20 seventh = new MockERC20("S", "S", 18);
+        splitter.setAssetAllowed(address(seventh), true);
+        seventh.mint(PAYER, 1);
+        vm.startPrank(PAYER);
+        seventh.approve(address(splitter), 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRevenueSplitter.SplitterTooManyAssets.selector, id, address(seventh), 8)
+        );
+        splitter.pay(id, address(seventh), 1);
+        vm.stopPrank();
+
+        _payToken(id, 1_000); // the capital asset's reserved slot
+        _payEth(id, 1_000); // ETH's reserved slot
+        assertEq(splitter.assetsOf(id).length, 8, "assets");
+    }
+
     function test_pay_whenAmountNotDivisible_carriesDustIntoNextPayment() external {
         uint256 id = _mintThree(0, 0, address(0));
         // 7 wei over 1e9 shares: nobody can claim a whole wei yet, nothing is lost.

@@ -46,7 +46,10 @@ export type ZeroGContentStore = ContentStore & { readonly kind: "zerog" };
  */
 export function createZeroGContentStore(params: CreateZeroGContentStoreParameters): ZeroGContentStore {
   const { evmRpc, signer } = params;
-  const indexer: ZeroGIndexer = params.indexer ?? new Indexer(params.indexerRpc);
+  // The SDK's typings point at its CommonJS build (and so at ethers' CommonJS Signer type), while
+  // this ESM code loads its ESM build, which uses the same ESM ethers as the caller: the cast only
+  // bridges the two declaration files.
+  const indexer: ZeroGIndexer = params.indexer ?? (new Indexer(params.indexerRpc) as unknown as ZeroGIndexer);
   const uploadTimeoutMs = params.uploadTimeoutMs ?? 10 * 60_000;
   const downloadTimeoutMs = params.downloadTimeoutMs ?? 5 * 60_000;
   const tmpBase = params.tmpDir ?? tmpdir();
@@ -85,6 +88,9 @@ export function createZeroGContentStore(params: CreateZeroGContentStoreParameter
 
     async get(root) {
       const wanted = normalizeContentRoot(root);
+      // Asked first because the SDK's download throws a TypeError, not an error value, when the
+      // indexer knows no location (it answers null).
+      if ((await locate(wanted)).length === 0) throw new ContentNotFoundError(wanted, "0G", { retryable: true });
       // The SDK refuses to overwrite a file, so each download gets a fresh directory.
       const dir = await mkdtemp(join(tmpBase, "ingotforge-0g-"));
       const path = join(dir, "content");

@@ -3,6 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createPrng } from "../../../coordinator/src/util/prng.js";
+import { attributeContributions } from "../../../coordinator/src/eval/attribution/attributeContributions.js";
+import { createLoraHoldoutScorer } from "../../../coordinator/src/eval/attribution/createLoraHoldoutScorer.js";
+import { createScoringEngine } from "../../../coordinator/src/eval/engine/createScoringEngine.js";
+import { createRandomModel } from "../../../coordinator/src/eval/model/createRandomModel.js";
+import { modelToGguf } from "../../../coordinator/src/eval/model/modelToGguf.js";
+import { fixtureTokenizer, tinyConfig } from "./fixtures/tinyModels.js";
 import { buildScoreVector, toFixed18 } from "../../../coordinator/src/eval/attribution/buildScoreVector.js";
 import { createHoldoutUtility, logPerplexity } from "../../../coordinator/src/eval/attribution/createHoldoutUtility.js";
 import { createSeedAveragedUtility } from "../../../coordinator/src/eval/attribution/createSeedAveragedUtility.js";
@@ -185,7 +191,8 @@ describe("monteCarloShapley", () => {
       });
     }
     expect(inside / total).toBeGreaterThan(0.85);
-    expect(inside / total).toBeLessThanOrEqual(1);
+    // Measured: 222 of 240 (92.5%). Too-large errors would put every estimate inside.
+    expect(inside / total).toBeLessThan(0.99);
   });
 
   it("is exact with zero standard error on an additive game (every marginal is the weight)", async () => {
@@ -240,6 +247,22 @@ describe("msrBanzhaf", () => {
       expect(Math.abs(v.value - truth)).toBeLessThan(4 * v.stdError);
       expect(v.stdError).toBeLessThan(0.05);
     });
+  });
+
+  it("has standard errors that mean something: about 95% of errors are within 2 of them over 30 seeds", async () => {
+    const exact = values(await exactBanzhaf({ players: 8, utility: game(mixed).utility }));
+    let inside = 0;
+    let total = 0;
+    for (let s = 0; s < 30; s++) {
+      const msr = await msrBanzhaf({ players: 8, utility: game(mixed).utility, samples: 100, seed: s });
+      msr.values.forEach((v, i) => {
+        total++;
+        if (Math.abs(v.value - exact[i]) <= 2 * v.stdError) inside++;
+      });
+    }
+    // Measured: 229 of 240 (95.4%).
+    expect(inside / total).toBeGreaterThan(0.85);
+    expect(inside / total).toBeLessThan(0.99);
   });
 
   it("evaluates each sampled subset once even when it is drawn again", async () => {
@@ -319,6 +342,7 @@ describe("createUtilityCache", () => {
     const g = game(mixed);
     const resumed = await exactShapley({ players: 8, utility: second.wrap(g.utility) });
     expect(g.calls).toHaveLength(256 - 5);
+    await second.flush();
     const fresh = await exactShapley({ players: 8, utility: game(mixed).utility });
     expect(resumed.values).toEqual(fresh.values);
   });
@@ -481,5 +505,127 @@ describe("createSeedAveragedUtility", () => {
   it("rejects an empty or repeated seed list", () => {
     expect(() => createSeedAveragedUtility({ utility: async () => 0, seeds: [] })).toThrow(EstimatorParameterError);
     expect(() => createSeedAveragedUtility({ utility: async () => 0, seeds: [1, 1] })).toThrow(/seeds repeat/);
+  });
+});
+
+describe("attributeContributions", () => {
+  // A stand-in for train-then-score: each distinct "good" example lowers the holdout NLL by 10
+  // nats, each "noise" example raises it by 2, and training noise is a seeded N(0, 0.5²) per run.
+  const scoreBase = async () => ({ nll: 1000, tokens: 500 });
+  const makeScoreTrained = (log: string[][]) => async (hashes: readonly string[], seed: string | number) => {
+    log.push([...hashes]);
+    const good = hashes.filter((h) => h.startsWith("good")).length;
+    const noise = hashes.filter((h) => h.startsWith("noise")).length;
+    return { nll: 1000 - 10 * good + 2 * noise + 0.5 * createPrng(`${seed}|${hashes.join()}`).nextGaussian(), tokens: 500 };
+  };
+  const contributions = [
+    { id: "alice", exampleHashes: ["good1", "good2", "good3", "good4", "good5"] },
+    { id: "bob", exampleHashes: ["good1", "good6", "good7"] },
+    { id: "copycat", exampleHashes: ["good2", "good3"] },
+    { id: "spam", exampleHashes: ["noise1", "noise2", "noise3", "noise4"] },
+  ];
+
+  it("values relevant data positively, unrelated data negatively and a duplicate at 0, with noise and seeds recorded", async () => {
+    const log: string[][] = [];
+    const r = await attributeContributions({
+      contributions, method: { kind: "exact-shapley" }, trainingSeeds: [1, 2, 3], scoreBase, scoreTrained: makeScoreTrained(log), utilityInputs: { base: "m" },
+    });
+    const byId = Object.fromEntries(r.scoreVector.entries.map((e) => [e.id, e]));
+    expect(byId.copycat).toMatchObject({ status: "duplicate", score: 0n });
+    expect(byId.alice.value).toBeCloseTo((5 * 10) / 500, 3);
+    expect(byId.bob.value).toBeCloseTo((2 * 10) / 500, 3); // good1 was alice's first
+    expect(byId.spam.value).toBeCloseTo((-4 * 2) / 500, 3);
+    expect(byId.spam.score < 0n).toBe(true);
+    for (const id of ["alice", "bob", "spam"]) expect(byId[id].stdError).toBeGreaterThan(0);
+    expect(r.scoreVector.trainingSeeds).toEqual([1, 2, 3]);
+    // 3 players: 7 non-empty coalitions × 3 seeds; bob's trainings never include good1 twice.
+    expect(r.trainings.run).toBe(21);
+    expect(log.every((h) => new Set(h).size === h.length)).toBe(true);
+    expect(r.noise).toHaveLength(8);
+    expect(r.noise.find((s) => s.members.length === 3)!.values.map((v) => v.seed)).toEqual([1, 2, 3]);
+  });
+
+  it("resumes after an abort from its cache directory and reproduces the uninterrupted result", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "attribution-"));
+    try {
+      const params = {
+        contributions, method: { kind: "msr-banzhaf", samples: 24, seed: "msr" } as const, trainingSeeds: [7, 8], scoreBase,
+        utilityInputs: { base: "m", lr: 1e-3 }, cacheDirectory: dir,
+      };
+      const controller = new AbortController();
+      const firstLog: string[][] = [];
+      await expect(
+        attributeContributions({ ...params, scoreTrained: makeScoreTrained(firstLog), signal: controller.signal, onProgress: (done) => done === 3 && controller.abort() }),
+      ).rejects.toThrow(/abort/i);
+      const secondLog: string[][] = [];
+      const resumed = await attributeContributions({ ...params, scoreTrained: makeScoreTrained(secondLog) });
+      const fresh = await attributeContributions({ ...params, cacheDirectory: undefined, scoreTrained: makeScoreTrained([]) });
+      expect(scoreVectorToJson(resumed.scoreVector)).toEqual(scoreVectorToJson(fresh.scoreVector));
+      expect(firstLog.length + secondLog.length).toBe(fresh.trainings.run);
+      expect(resumed.trainings.cached).toBeGreaterThan(0);
+      const again = await attributeContributions({ ...params, scoreTrained: makeScoreTrained([]) });
+      expect(again.trainings.run).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("attributeContributions on the real trainer and llama.cpp (tiny model)", () => {
+  it("values data like the holdout above unrelated data, gives a copy nothing, and reuses trained adapters", async () => {
+    const config = tinyConfig({ hiddenSize: 32, intermediateSize: 48 });
+    const V = config.vocabSize;
+    const model = createRandomModel({ seed: "attr-base", config, tensorType: "F32", tokenizer: fixtureTokenizer(), weightScale: 0.5 });
+    // The holdout and the relevant contribution walk one cycle of six tokens from different starts.
+    const cycle = [17, 42, 99, 123, 250, 301];
+    const rule = (seed: string, k: number) =>
+      Array.from({ length: k }, (_, j) => ({ id: `${seed}-${j}`, tokens: Array.from({ length: 16 }, (_, i) => cycle[(i + j + seed.length) % 6]), scoreFrom: 2 }));
+    const noise = (seed: string, k: number) => {
+      const prng = createPrng(seed);
+      return Array.from({ length: k }, (_, j) => ({ id: `${seed}-${j}`, tokens: Array.from({ length: 16 }, () => prng.nextInt(V)), scoreFrom: 2 }));
+    };
+    const relevant = rule("relevant", 6);
+    const unrelated = noise("unrelated", 6);
+    const examples = new Map([...relevant, ...unrelated].map((s) => [s.id, s]));
+    const contributions = [
+      { id: "relevant", exampleHashes: relevant.map((s) => s.id) },
+      { id: "copy", exampleHashes: relevant.map((s) => s.id) },
+      { id: "unrelated", exampleHashes: unrelated.map((s) => s.id) },
+    ];
+
+    const dir = await mkdtemp(join(tmpdir(), "attr-real-"));
+    const modelPath = join(dir, "base.gguf");
+    await writeFile(modelPath, modelToGguf(model));
+    const engine = await createScoringEngine({ modelPath, mode: "exact", threads: 2 });
+    try {
+      const makeScorer = () =>
+        createLoraHoldoutScorer({
+          model, baseModelId: "attr-base", engine, holdout: rule("holdout", 4), examples, adapterDirectory: join(dir, "adapters"),
+          hyper: {
+            rank: 4, alpha: 8, targets: ["attn_v", "ffn_down", "output"], learningRate: 5e-2, weightDecay: 0,
+            betas: [0.9, 0.999], eps: 1e-8, batchSize: 3, steps: 8,
+          },
+        });
+      const scorer = makeScorer();
+      const run = (s: ReturnType<typeof makeScorer>) =>
+        attributeContributions({
+          contributions, method: { kind: "exact-shapley" }, trainingSeeds: [1], utilityInputs: { base: "attr-base" }, ...s,
+        });
+      const first = await run(scorer);
+      const byId = Object.fromEntries(first.scoreVector.entries.map((e) => [e.id, e]));
+      expect(byId.copy).toMatchObject({ status: "duplicate", score: 0n });
+      // Measured: relevant +6.17 nats/token, unrelated −0.67 (training on noise hurts the holdout).
+      expect(byId.relevant.value).toBeGreaterThan(1);
+      expect(byId.unrelated.value).toBeLessThan(0.1);
+      expect(scorer.stats).toEqual({ trained: 3, reused: 0 });
+      // A fresh run (no utility cache) finds every adapter on disk and scores the same.
+      const again = makeScorer();
+      const second = await run(again);
+      expect(again.stats).toEqual({ trained: 0, reused: 3 });
+      expect(scoreVectorToJson(second.scoreVector)).toEqual(scoreVectorToJson(first.scoreVector));
+    } finally {
+      await engine.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

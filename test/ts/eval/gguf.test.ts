@@ -235,6 +235,28 @@ describe("model and adapter GGUF files", () => {
     expect(modelToGguf(back)).toEqual(bytes);
   });
 
+  it("draws seeded weights with std 1/sqrt(n_in) from either distribution, norms near 1 and F32", () => {
+    for (const distribution of ["gaussian", "uniform"] as const) {
+      const m = createRandomModel({ seed: 4, config: tinyConfig({ intermediateSize: 128 }), tensorType: "F32", tokenizer: fixtureTokenizer(), distribution });
+      const w = m.tensors.get("blk.0.ffn_down.weight")!.values;
+      const std = Math.sqrt(w.reduce((a, v) => a + v * v, 0) / w.length);
+      expect(std).toBeGreaterThan(0.9 / Math.sqrt(128));
+      expect(std).toBeLessThan(1.1 / Math.sqrt(128));
+      const bound = Math.max(...w.map(Math.abs));
+      if (distribution === "uniform") expect(bound).toBeLessThanOrEqual(Math.sqrt(3 / 128));
+      else expect(bound).toBeGreaterThan(Math.sqrt(3 / 128));
+      const norm = m.tensors.get("blk.0.attn_norm.weight")!;
+      expect(norm.type).toBe("F32");
+      expect(Math.abs(norm.values.reduce((a, v) => a + v, 0) / 64 - 1)).toBeLessThan(0.05);
+    }
+  });
+
+  it("refuses a tokenizer whose size differs from the config's vocabulary", () => {
+    expect(() => createRandomModel({ seed: 1, config: tinyConfig({ vocabSize: 321 }), tensorType: "F32", tokenizer: fixtureTokenizer() })).toThrow(
+      /tokenizer has 320 tokens but config.vocabSize is 321/,
+    );
+  });
+
   it("writes tied-embedding models without output.weight", () => {
     const m = createRandomModel({ seed: 2, config: tinyConfig({ tiedEmbeddings: true }), tensorType: "F32", tokenizer: fixtureTokenizer() });
     const file = readGguf(modelToGguf(m));

@@ -3,7 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createPrng } from "../../../coordinator/src/util/prng.js";
-import { fp32ToFp16Bits } from "../../../coordinator/src/eval/gguf/float16.js";
+import { createScoringEngine } from "../../../coordinator/src/eval/engine/createScoringEngine.js";
+import { createRandomModel } from "../../../coordinator/src/eval/model/createRandomModel.js";
+import { createTensor } from "../../../coordinator/src/eval/model/createTensor.js";
+import { modelToGguf } from "../../../coordinator/src/eval/model/modelToGguf.js";
 import { ggufToLoraAdapter } from "../../../coordinator/src/eval/model/ggufToLoraAdapter.js";
 import { loraAdapterToGguf } from "../../../coordinator/src/eval/model/loraAdapterToGguf.js";
 import type { LoraAdapter, Qwen2Config } from "../../../coordinator/src/eval/model/types.js";
@@ -17,7 +20,7 @@ import { MODULE_ORDER, ggufTargetName, moduleShape } from "../../../coordinator/
 import { readPeftAdapterDirectory } from "../../../coordinator/src/eval/peft/readPeftAdapterDirectory.js";
 import { readSafetensors } from "../../../coordinator/src/eval/peft/readSafetensors.js";
 import { writeSafetensors } from "../../../coordinator/src/eval/peft/writeSafetensors.js";
-import { tinyConfig } from "./fixtures/tinyModels.js";
+import { fixtureTokenizer, tinyConfig } from "./fixtures/tinyModels.js";
 
 /** A safetensors file from an explicit header object and data bytes, as the format spells it out. */
 function rawSafetensors(header: object, data: Uint8Array, pad = 0): Uint8Array {
@@ -159,14 +162,6 @@ describe("half-precision conversions", () => {
       if (!Number.isNaN(h)) expect(floatToF16Bits(h)).toBe(bits);
       const b = bf16BitsToFloat(bits);
       if (!Number.isNaN(b)) expect(floatToBf16Bits(b)).toBe(bits);
-    }
-  });
-
-  it("rounds float32 to F16 exactly as the GGUF layer's independent converter does", () => {
-    const prng = createPrng("f16");
-    for (let i = 0; i < 20000; i++) {
-      const x = prng.nextGaussian() * 2 ** (prng.nextInt(50) - 30);
-      expect(floatToF16Bits(x)).toBe(fp32ToFp16Bits(x));
     }
   });
 
@@ -339,6 +334,84 @@ describe("convertPeftAdapter", () => {
       await writeFile(join(dir, "adapter_model.safetensors"), peft.safetensors);
       const files = await readPeftAdapterDirectory(dir);
       expect(convertPeftAdapter({ ...files, baseConfig: config }).adapter.pairs).toHaveLength(15);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a converted PEFT adapter on llama.cpp", () => {
+  it("scores exactly as the native adapter and as the base merged by peft's own rule W + s·B·A (within 1e-4 per token)", async () => {
+    const config = tinyConfig();
+    const base = createRandomModel({ seed: "peft-base", config, tensorType: "F32", tokenizer: fixtureTokenizer() });
+
+    // A PEFT rsLoRA adapter (r = 4, lora_alpha = 6 → s = 6/√4 = 3) on every projection and lm_head.
+    const peft = loraAdapterToPeft(randomAdapter(config, 4, "peft-scoring"));
+    const configJson = { ...JSON.parse(peft.configJson), lora_alpha: 6, use_rslora: true };
+    const s = 3;
+
+    // peft's meaning, straight from the torch tensors: W[o][i] += s · Σ_k B[o][k] · A[k][i].
+    const torch = readSafetensors(peft.safetensors).tensors;
+    const merged = { ...base, name: "merged", tensors: new Map(base.tensors) };
+    for (const [name, a] of torch) {
+      if (!name.includes("lora_A")) continue;
+      const b = torch.get(name.replace("lora_A", "lora_B"))!;
+      const target = name.startsWith("base_model.model.lm_head")
+        ? "output.weight"
+        : name.replace(/^base_model\.model\.model\.layers\.(\d+)\.(?:self_attn|mlp)\.(\w+)\.lora_A\.weight$/, (_m, l, mod) =>
+            ggufTargetName(mod, Number(l)),
+          );
+      const w = base.tensors.get(target)!;
+      const [r, nIn] = a.shape;
+      const nOut = b.shape[0];
+      const values = Float64Array.from(w.values);
+      for (let o = 0; o < nOut; o++)
+        for (let i = 0; i < nIn; i++) {
+          let d = 0;
+          for (let k = 0; k < r; k++) d += b.values[o * r + k] * a.values[k * nIn + i];
+          values[o * nIn + i] += s * d;
+        }
+      merged.tensors.set(target, createTensor(target, w.shape, "F32", values));
+    }
+
+    const dir = await mkdtemp(join(tmpdir(), "peft-score-"));
+    try {
+      const paths = { base: join(dir, "base.gguf"), merged: join(dir, "merged.gguf"), converted: join(dir, "converted.gguf"), native: join(dir, "native.gguf") };
+      await writeFile(paths.base, modelToGguf(base));
+      await writeFile(paths.merged, modelToGguf(merged));
+      const { adapter } = convertPeftAdapter({ configJson, safetensors: peft.safetensors, baseConfig: config });
+      await writeFile(paths.converted, convertPeftAdapterToGguf({ configJson, safetensors: peft.safetensors, baseConfig: config, baseModelName: base.name }));
+      await writeFile(paths.native, loraAdapterToGguf({ ...adapter, pairs: adapter.pairs.map((p) => ({ ...p, a: p.a.slice(), b: p.b.slice() })) }, { baseModelName: base.name }));
+
+      const prng = createPrng("peft-seqs");
+      const sequences = Array.from({ length: 4 }, (_, k) => ({
+        id: `s${k}`,
+        tokens: Array.from({ length: 40 }, () => prng.nextInt(config.vocabSize)),
+        scoreFrom: 5,
+      }));
+      const engine = await createScoringEngine({ modelPath: paths.base, mode: "exact", threads: 2 });
+      const mergedEngine = await createScoringEngine({ modelPath: paths.merged, mode: "exact", threads: 2 });
+      try {
+        const plain = await engine.scoreSequences(sequences);
+        const converted = await engine.scoreSequences(sequences, { adapterPath: paths.converted });
+        const native = await engine.scoreSequences(sequences, { adapterPath: paths.native });
+        const byMerge = await mergedEngine.scoreSequences(sequences);
+        let maxVsMerge = 0;
+        let meanVsBase = 0;
+        converted.forEach((c, k) => {
+          expect(c.tokenLogProbs).toEqual(native[k].tokenLogProbs);
+          c.tokenLogProbs.forEach((lp, j) => {
+            maxVsMerge = Math.max(maxVsMerge, Math.abs(lp - byMerge[k].tokenLogProbs[j]));
+            meanVsBase += Math.abs(lp - plain[k].tokenLogProbs[j]) / (c.tokenLogProbs.length * converted.length);
+          });
+        });
+        expect(maxVsMerge).toBeLessThan(1e-4);
+        // The adapter matters: a wrong orientation or scale could not hide inside the tolerance.
+        expect(meanVsBase).toBeGreaterThan(100 * 1e-4);
+      } finally {
+        await engine.dispose();
+        await mergedEngine.dispose();
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -3,7 +3,10 @@ import { computeLogProbs } from "../../../coordinator/src/eval/train/computeLogP
 import { TrainAbortedError, TrainInputError, TrainResumeError } from "../../../coordinator/src/eval/train/errors.js";
 import { hashAdapter } from "../../../coordinator/src/eval/train/hashAdapter.js";
 import { pretrain } from "../../../coordinator/src/eval/train/pretrain.js";
+import { deserializeTrainState, serializeTrainState } from "../../../coordinator/src/eval/train/serializeTrainState.js";
 import { trainLora } from "../../../coordinator/src/eval/train/trainLora.js";
+import { trainLoraAsync } from "../../../coordinator/src/eval/train/trainLoraAsync.js";
+import { pretrainAsync } from "../../../coordinator/src/eval/train/pretrainAsync.js";
 import type { LoraHyperParameters, PretrainHyperParameters, TrainProgress, TrainState } from "../../../coordinator/src/eval/train/types.js";
 import { patternSequences, randomModel, randomSequences, tinyConfig } from "./trainFixtures.js";
 
@@ -226,5 +229,60 @@ describe("pretrain", () => {
       state = (e as TrainAbortedError<TrainState>).state;
     }
     expect(() => pretrain({ model: base, sequences: corpus, hyper: preHyper(), seed: 4, resumeFrom: state })).toThrow(TrainResumeError);
+  });
+});
+
+describe("serializeTrainState", () => {
+  const corpus = patternSequences("ckpt", 8, cfg.vocabSize, 12).map((s) => ({ ...s, scoreFrom: 1 }));
+  const hyper = preHyper({ epochs: 2, batchSize: 3 });
+
+  it("checkpoints every N steps to bytes that resume (in a new run) to the bit-identical model", () => {
+    const whole = pretrain({ model: base, sequences: corpus, hyper, seed: 9 });
+    const checkpoints: Uint8Array[] = [];
+    pretrain({ model: base, sequences: corpus, hyper, seed: 9, checkpointEvery: 2, onCheckpoint: (s) => checkpoints.push(serializeTrainState(s)) });
+    expect(checkpoints.map((c) => deserializeTrainState(c).step)).toEqual([2, 4]);
+    const resumed = pretrain({ model: base, sequences: corpus, hyper, seed: 9, resumeFrom: deserializeTrainState(checkpoints[0]) });
+    for (const [name, t] of whole.model.tensors) {
+      expect(Buffer.from(resumed.model.tensors.get(name)!.values.buffer).equals(Buffer.from(t.values.buffer)), name).toBe(true);
+    }
+    expect(resumed.metrics.lossPerStep).toEqual(whole.metrics.lossPerStep);
+  });
+
+  it("refuses a truncated or corrupted checkpoint with a clear error", () => {
+    let bytes: Uint8Array | undefined;
+    pretrain({ model: base, sequences: corpus, hyper, seed: 9, checkpointEvery: 2, onCheckpoint: (s) => { bytes ??= serializeTrainState(s); } });
+    expect(() => deserializeTrainState(bytes!.subarray(0, bytes!.length - 9))).toThrow(/checksum mismatch/);
+    const flipped = bytes!.slice();
+    flipped[200] ^= 4;
+    expect(() => deserializeTrainState(flipped)).toThrow(TrainResumeError);
+  });
+});
+
+describe("trainLoraAsync and pretrainAsync", () => {
+  it("hear an abort fired from the event loop (as a SIGINT handler would) and stop between steps; the resumed run matches", async () => {
+    const hyper = loraHyper({ steps: 40 });
+    const whole = trainLora({ model: base, sequences: data, hyper });
+    const controller = new AbortController();
+    let scheduled = false;
+    const onProgress = (p: TrainProgress) => {
+      if (p.step === 2 && !scheduled) {
+        scheduled = true;
+        setTimeout(() => controller.abort(new Error("SIGINT")), 0);
+      }
+    };
+    const err = await trainLoraAsync({ model: base, sequences: data, hyper, signal: controller.signal, onProgress }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrainAbortedError);
+    const { state, step } = err as TrainAbortedError<TrainState>;
+    expect(step).toBeGreaterThanOrEqual(2);
+    expect(step).toBeLessThan(40);
+    const resumed = await trainLoraAsync({ model: base, sequences: data, hyper, resumeFrom: state });
+    expect(hashAdapter(resumed.adapter)).toBe(hashAdapter(whole.adapter));
+  });
+
+  it("pretrainAsync gives the model pretrain gives", async () => {
+    const corpus = patternSequences("async", 6, cfg.vocabSize, 12).map((s) => ({ ...s, scoreFrom: 1 }));
+    const a = pretrain({ model: base, sequences: corpus, hyper: preHyper({ epochs: 2 }), seed: 1 });
+    const b = await pretrainAsync({ model: base, sequences: corpus, hyper: preHyper({ epochs: 2 }), seed: 1 });
+    for (const [name, t] of a.model.tensors) expect(Buffer.from(b.model.tensors.get(name)!.values.buffer).equals(Buffer.from(t.values.buffer)), name).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import type { ScoredSequence } from "../engine/types.js";
 import { chatSegments } from "./chatTemplate.js";
 import type { DatasetExample } from "./types.js";
 
@@ -16,12 +17,8 @@ export interface TokenizeExampleOptions {
   system?: string;
 }
 
-/** Same shape as the scorer's `ScoredSequence`: positions `scoreFrom..tokens.length-1` are scored. */
-export interface TokenizeExampleReturnType {
-  id: string;
-  tokens: number[];
-  scoreFrom: number;
-}
+/** The scorer's and trainer's input: positions `scoreFrom..tokens.length-1` are scored. */
+export type TokenizeExampleReturnType = ScoredSequence;
 
 /**
  * Token ids of the example in the Qwen2.5 chat template, with `<|im_start|>`/`<|im_end|>`

@@ -206,7 +206,8 @@ export function forwardBackward(
   const kvDim = c.numKvHeads * hd;
   const f = c.intermediateSize;
   const L = net.layers.length;
-  const eps = c.rmsNormEps;
+  // GGUF stores the epsilon as float32; use the value llama.cpp reads.
+  const eps = Math.fround(c.rmsNormEps);
   const shape: AttentionShape = { rows: T, heads: c.numHeads, kvHeads: c.numKvHeads, headDim: hd };
 
   // Embedding lookup.

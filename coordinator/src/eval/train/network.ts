@@ -200,7 +200,8 @@ export function createNetwork(model: Qwen2Model, options: { trainBase: boolean }
     outNorm,
     output,
     linears,
-    rope: createRopeTable(c.contextLength, hd, c.ropeTheta),
+    // rope.freq_base is a float32 in GGUF.
+    rope: createRopeTable(c.contextLength, hd, Math.fround(c.ropeTheta)),
     params,
   };
   syncTransposes(net);

@@ -58,7 +58,31 @@ function applyResume(net: Network, state: TrainState, kind: TrainState["kind"], 
  * order, optional clipping, AdamW; progress after every step; stops between steps on abort with a
  * state that resumes to the bit-identical result.
  */
-export function runTrainingLoop(p: RunTrainingLoopParameters): { metrics: TrainMetrics; state: TrainState } {
+export interface TrainingLoopResult {
+  metrics: TrainMetrics;
+  state: TrainState;
+}
+
+/** Runs every step on the calling thread without yielding (an abort can only come from onProgress). */
+export function runTrainingLoop(p: RunTrainingLoopParameters): TrainingLoopResult {
+  const steps = trainingSteps(p);
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+}
+
+/**
+ * Same steps, yielding to the event loop after each one, so a SIGINT handler or a timer that
+ * aborts the signal is heard between steps (a synchronous loop would block it until the end).
+ */
+export async function runTrainingLoopAsync(p: RunTrainingLoopParameters): Promise<TrainingLoopResult> {
+  const steps = trainingSteps(p);
+  for (let r = steps.next(); ; r = steps.next()) {
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The loop as a generator that yields the step count after every optimizer step. */
+function* trainingSteps(p: RunTrainingLoopParameters): Generator<number, TrainingLoopResult> {
   const { net, sequences, hyper, kind, fingerprint } = p;
   const started = performance.now();
   const schedule = createBatchSchedule({ seed: p.seed, count: sequences.length, batchSize: hyper.batchSize, steps: hyper.steps, epochs: hyper.epochs });
@@ -115,6 +139,7 @@ export function runTrainingLoop(p: RunTrainingLoopParameters): { metrics: TrainM
     if (p.onCheckpoint && p.checkpointEvery && step % p.checkpointEvery === 0 && step < totalSteps) {
       p.onCheckpoint(snapshot(net, kind, fingerprint, step, m, v, lossPerStep, tokens, inputTokens, true));
     }
+    yield step;
   }
   const wallMs = performance.now() - started;
   return {

@@ -1,0 +1,61 @@
+import { zeroAddress, type Address, type Hex } from "viem";
+import type { ForgeConfig } from "./types.js";
+
+export type ExampleForgeConfigParameters = {
+  creator: Address;
+  /** Current chain time (seconds); the window opens now. */
+  now: bigint;
+  holdoutRoot: Hex;
+  holdoutExamples: number;
+  baseModelRoot: Hex;
+  allowedMeasurements: readonly Hex[];
+  /** Base model name; the product's example uses Qwen2.5-Coder-3B-Instruct. */
+  baseModelName?: string;
+  windowSeconds?: bigint;
+  evalSeconds?: bigint;
+  capitalAsset?: Address;
+  parentIngotId?: bigint;
+  lineageBps?: number;
+  metadataURI?: string;
+};
+
+/**
+ * The product page's example Forge, "Rust Unsafe-Code Auditor": a code model that reviews Rust
+ * `unsafe` blocks and explains the soundness obligations a reviewer must check. Generation task,
+ * QLoRA fine-tune, perplexity (lower is better). Split: data 50%, compute 20%, capital 20%,
+ * creator 10% (a fork takes its lineage bps out of the creator's part).
+ */
+export function exampleForgeConfig(p: ExampleForgeConfigParameters): ForgeConfig {
+  const lineageBps = p.lineageBps ?? 0;
+  const windowSeconds = p.windowSeconds ?? 7n * 24n * 3600n;
+  const evalSeconds = p.evalSeconds ?? 3n * 24n * 3600n;
+  return {
+    windowStart: p.now,
+    windowEnd: p.now + windowSeconds,
+    evalDeadline: p.now + windowSeconds + evalSeconds,
+    holdoutExamples: p.holdoutExamples,
+    direction: 0,
+    creator: p.creator,
+    capitalAsset: p.capitalAsset ?? zeroAddress,
+    baseModelRoot: p.baseModelRoot,
+    holdoutRoot: p.holdoutRoot,
+    split: { dataBps: 5000, computeBps: 2000, capitalBps: 2000, creatorBps: 1000 - lineageBps, lineageBps },
+    caps: { maxData: 1000, maxCompute: 100, maxCapital: 1000 },
+    parentIngotId: p.parentIngotId ?? 0n,
+    allowedMeasurements: p.allowedMeasurements,
+    metadataURI:
+      p.metadataURI ??
+      "data:application/json," +
+        encodeURIComponent(
+          JSON.stringify({
+            title: "Rust Unsafe-Code Auditor",
+            description:
+              "A code model that reviews Rust unsafe blocks and explains the soundness obligations a reviewer must check.",
+          }),
+        ),
+    baseModelName: p.baseModelName ?? "Qwen2.5-Coder-3B-Instruct",
+    task: "generation",
+    fineTuneMethod: "qlora",
+    evalMetric: "perplexity",
+  };
+}

@@ -1,0 +1,76 @@
+import { readFile } from "node:fs/promises";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import type { CoordinatorConfig } from "./coordinatorConfigSchema.js";
+import { ConfigError } from "./errors.js";
+import { parseConfig } from "./parseConfig.js";
+import { readConfigEnv } from "./readConfigEnv.js";
+
+export interface LoadConfigParameters {
+  /** A JSON config file; optional when the environment sets every required field. */
+  file?: string;
+  /** Usually `process.env`; INGOTFORGE_* variables override the file, field by field. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Relative paths from the environment resolve against this; default `process.cwd()`. */
+  cwd?: string;
+}
+
+export type LoadConfigReturnType = CoordinatorConfig;
+
+/**
+ * Read, merge and validate the coordinator's config: file, then environment on top. Relative
+ * paths resolve against the file's directory (for file values) or `cwd` (for env values), and the
+ * local store defaults to `<dataDir>/content`.
+ */
+export async function loadConfig(params: LoadConfigParameters = {}): Promise<LoadConfigReturnType> {
+  const cwd = params.cwd ?? process.cwd();
+  const fileSource = params.file ? `file ${params.file}` : "default";
+  let fromFile: Record<string, unknown> = {};
+  if (params.file) {
+    let text: string;
+    try {
+      text = await readFile(params.file, "utf8");
+    } catch (cause) {
+      throw new ConfigError([{ path: "", source: fileSource, message: `cannot read the file (${(cause as Error).message})` }], { cause });
+    }
+    try {
+      fromFile = JSON.parse(text) as Record<string, unknown>;
+    } catch (cause) {
+      throw new ConfigError([{ path: "", source: fileSource, message: `is not valid JSON: ${(cause as Error).message}` }], { cause });
+    }
+    if (typeof fromFile !== "object" || fromFile === null || Array.isArray(fromFile)) {
+      throw new ConfigError([{ path: "", source: fileSource, message: "must be a JSON object" }]);
+    }
+  }
+  const env = readConfigEnv(params.env ?? {});
+  const raw = mergeDeep(fromFile, env.values);
+  // An environment that switches a backend's kind replaces that section: the file's fields for
+  // the other kind would only be reported as unknown.
+  for (const section of ["storage", "enclave"] as const) {
+    const fromEnv = env.values[section] as Record<string, unknown> | undefined;
+    const inFile = fromFile[section] as Record<string, unknown> | undefined;
+    if (fromEnv?.kind !== undefined && isPlainObject(inFile) && inFile.kind !== fromEnv.kind) raw[section] = fromEnv;
+  }
+  const config = parseConfig({ raw, sources: env.sources, defaultSource: fileSource });
+
+  const baseOf = (path: string) => (env.sources.has(path) || !params.file ? cwd : dirname(resolve(cwd, params.file)));
+  const abs = (path: string, value: string) => (isAbsolute(value) ? value : resolve(baseOf(path), value));
+  config.dataDir = abs("dataDir", config.dataDir);
+  if (config.storage.kind === "local") {
+    config.storage.dir = config.storage.dir === undefined ? join(config.dataDir, "content") : abs("storage.dir", config.storage.dir);
+  }
+  return config;
+}
+
+function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] =
+      isPlainObject(current) && isPlainObject(value) ? mergeDeep(current, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

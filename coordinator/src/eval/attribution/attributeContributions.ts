@@ -1,0 +1,127 @@
+import { buildScoreVector, type ScoreVector } from "./buildScoreVector.js";
+import { createHoldoutUtility, type HoldoutScore } from "./createHoldoutUtility.js";
+import { createSeedAveragedUtility, type SeedStats } from "./createSeedAveragedUtility.js";
+import { createUtilityCache } from "./createUtilityCache.js";
+import { dedupeContributions, type ContributionExamples, type DedupeContributionsReturnType } from "./dedupeContributions.js";
+import { EstimatorParameterError } from "./errors.js";
+import { exactBanzhaf } from "./exactBanzhaf.js";
+import { exactShapley } from "./exactShapley.js";
+import { hashInputs } from "./hashInputs.js";
+import { leaveOneOut } from "./leaveOneOut.js";
+import { monteCarloShapley } from "./monteCarloShapley.js";
+import { msrBanzhaf } from "./msrBanzhaf.js";
+import type { Estimate, Utility } from "./types.js";
+
+/** Which estimator, with its own knobs. */
+export type AttributionMethod =
+  | { kind: "leave-one-out" }
+  | { kind: "exact-shapley" }
+  | { kind: "exact-banzhaf" }
+  | { kind: "monte-carlo-shapley"; permutations: number; seed: string | number; truncation?: { tolerance: number } }
+  | { kind: "msr-banzhaf"; samples: number; seed: string | number };
+
+export interface AttributeContributionsParameters {
+  /** Contributions in on-chain order, each with its examples' content hashes. */
+  contributions: readonly ContributionExamples[];
+  method: AttributionMethod;
+  /** Training seeds: every coalition is trained once per seed; the spread is the training noise. */
+  trainingSeeds: readonly (string | number)[];
+  /** Score the holdout on the base model. */
+  scoreBase: () => Promise<HoldoutScore>;
+  /**
+   * Train an adapter on exactly these examples (de-duplicated, in on-chain order) with `seed`, and
+   * score the holdout with it. Never called with no examples.
+   */
+  scoreTrained: (exampleHashes: readonly string[], seed: string | number) => Promise<HoldoutScore>;
+  /**
+   * Everything else the utility depends on (base model hash, holdout hash, hyper-parameters, engine
+   * build...). Hashed with the contributions and seeds into the cache key.
+   */
+  utilityInputs: unknown;
+  /** Persist every trained-and-scored coalition here so a stopped run resumes without recomputing. */
+  cacheDirectory?: string;
+  /** Called after each newly evaluated coalition (mean over seeds): (done, planned). */
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface AttributeContributionsReturnType {
+  scoreVector: ScoreVector;
+  estimate: Estimate;
+  deduped: DedupeContributionsReturnType;
+  /** Training noise of every coalition evaluated: per-seed utilities, mean, spread. */
+  noise: SeedStats[];
+  /** Trainings run in this process, and (coalition, seed) utilities answered from the cache instead. */
+  trainings: { run: number; cached: number };
+  inputsHash: string;
+}
+
+/**
+ * The whole marginal-contribution measurement: de-duplicate (duplicate content earns once), make
+ * each non-empty contribution a player, define U(S) = ln PPL(base) − ln PPL(base + adapter trained
+ * on S's examples) averaged over the training seeds (cached per coalition and seed, on disk when
+ * asked), run the estimator, and build the score vector with standard errors and seeds.
+ */
+export async function attributeContributions(params: AttributeContributionsParameters): Promise<AttributeContributionsReturnType> {
+  const deduped = dedupeContributions(params.contributions);
+  const inputsHash = hashInputs({
+    kind: "ingotforge-attribution/1",
+    contributions: deduped.contributions.map((c) => ({ id: c.id, examples: c.keptHashes })),
+    utilityInputs: params.utilityInputs,
+  });
+  const kept = deduped.players.map((id) => deduped.contributions.find((c) => c.id === id)!.keptHashes);
+  let trainingsRun = 0;
+  const cache = await createUtilityCache({ inputsHash, ...(params.cacheDirectory !== undefined ? { directory: params.cacheDirectory } : {}) });
+  const seeded = cache.wrapSeeded(
+    createHoldoutUtility({
+      scoreBase: params.scoreBase,
+      scoreTrained: (members, seed) => {
+        trainingsRun++;
+        return params.scoreTrained(members.flatMap((i) => kept[i]), seed);
+      },
+    }),
+  );
+  const averaged = createSeedAveragedUtility({ utility: seeded, seeds: params.trainingSeeds });
+  const n = deduped.players.length;
+
+  let estimate: Estimate;
+  if (n === 0) {
+    estimate = { method: params.method.kind, values: [], evaluations: 0 };
+  } else {
+    const common = { players: n, utility: averaged.utility as Utility, onProgress: params.onProgress, signal: params.signal };
+    const noisy = { ...common, utilityStdError: averaged.stdError };
+    const m = params.method;
+    try {
+      switch (m.kind) {
+        case "leave-one-out":
+          estimate = await leaveOneOut(noisy);
+          break;
+        case "exact-shapley":
+          estimate = await exactShapley(noisy);
+          break;
+        case "exact-banzhaf":
+          estimate = await exactBanzhaf(noisy);
+          break;
+        case "monte-carlo-shapley":
+          estimate = await monteCarloShapley({ ...common, permutations: m.permutations, seed: m.seed, ...(m.truncation ? { truncation: m.truncation } : {}) });
+          break;
+        case "msr-banzhaf":
+          estimate = await msrBanzhaf({ ...common, samples: m.samples, seed: m.seed });
+          break;
+        default:
+          throw new EstimatorParameterError(`unknown attribution method ${(m as { kind: string }).kind}`);
+      }
+    } finally {
+      // Whatever finished is on disk before an abort or error propagates.
+      await cache.flush();
+    }
+  }
+  return {
+    scoreVector: buildScoreVector({ deduped, estimate, trainingSeeds: params.trainingSeeds }),
+    estimate,
+    deduped,
+    noise: averaged.stats(),
+    trainings: { run: trainingsRun, cached: cache.hits },
+    inputsHash,
+  };
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {TestBase} from "./utils/Vm.sol";
+import {IngotFixture} from "./utils/IngotFixture.sol";
+import {RevenueSplitter} from "../../contracts/RevenueSplitter.sol";
+import {Ingot} from "../../contracts/Ingot.sol";
+import {MockERC20} from "../../contracts/mocks/tokens/MockERC20.sol";
+
+/// @notice Drives the splitter with random payments (ETH and ERC-20, on a three-generation
+/// lineage), share transfers and claims, and keeps its own reference of what each holder earned:
+/// sum over payments of balance-at-payment * amount-kept-by-that-Ingot / accruing shares.
+contract SplitterHandler is TestBase {
+    uint256 internal constant BPS = 10_000;
+
+    RevenueSplitter internal immutable splitter;
+    Ingot internal immutable ingot;
+    address[] internal actors;
+    uint256[] internal ids;
+    address[2] internal assets;
+
+    mapping(address asset => uint256) public paidIn;
+    mapping(address asset => uint256) public claimedOut;
+    /// @dev Numerator of the exact reference earnings; divide by the Ingot's accruing shares.
+    mapping(uint256 id => mapping(address asset => mapping(address actor => uint256))) public earnedNum;
+    mapping(uint256 id => mapping(address asset => mapping(address actor => uint256))) public claimedBy;
+    bool public claimedWrongAmount;
+    bool public claimableAfterClaim;
+    uint256 public calls;
+
+    constructor(RevenueSplitter splitter_, Ingot ingot_, MockERC20 token, address[] memory actors_, uint256[] memory ids_) {
+        splitter = splitter_;
+        ingot = ingot_;
+        actors = actors_;
+        ids = ids_;
+        assets = [address(0), address(token)];
+    }
+
+    function payEth(uint256 ingotSeed, uint256 amount) external {
+        uint256 id = ids[ingotSeed % ids.length];
+        amount = bound(amount, 1, 1e24);
+        vm.deal(address(this), amount);
+        splitter.pay{value: amount}(id, address(0), amount);
+        _record(id, address(0), amount);
+    }
+
+    function payToken(uint256 ingotSeed, uint256 amount) external {
+        uint256 id = ids[ingotSeed % ids.length];
+        amount = bound(amount, 1, 1e24);
+        MockERC20 token = MockERC20(assets[1]);
+        token.mint(address(this), amount);
+        token.approve(address(splitter), amount);
+        splitter.pay(id, address(token), amount);
+        _record(id, address(token), amount);
+    }
+
+    function transfer(uint256 fromSeed, uint256 toSeed, uint256 ingotSeed, uint256 amount) external {
+        uint256 id = ids[ingotSeed % ids.length];
+        address from = actors[fromSeed % actors.length];
+        address to = actors[toSeed % actors.length];
+        amount = bound(amount, 0, ingot.balanceOf(from, id));
+        vm.prank(from);
+        ingot.safeTransferFrom(from, to, id, amount, "");
+        calls++;
+    }
+
+    function claim(uint256 actorSeed, uint256 ingotSeed, bool token) external {
+        uint256 id = ids[ingotSeed % ids.length];
+        address actor = actors[actorSeed % actors.length];
+        address asset = assets[token ? 1 : 0];
+        uint256 expected = splitter.claimable(id, asset, actor);
+        vm.prank(actor);
+        uint256 got = splitter.claim(id, asset, actor);
+        if (got != expected) claimedWrongAmount = true;
+        if (splitter.claimable(id, asset, actor) != 0) claimableAfterClaim = true;
+        claimedOut[asset] += got;
+        claimedBy[id][asset][actor] += got;
+        calls++;
+    }
+
+    /// @dev The reference climbs the lineage by the documented rule; every asset here is
+    /// accepted everywhere and slots never fill, so every royalty is forwarded.
+    function _record(uint256 id, address asset, uint256 amount) private {
+        paidIn[asset] += amount;
+        calls++;
+        for (uint256 level;; ++level) {
+            (uint256 parentId, uint16 bps,,) = splitter.lineageOf(id);
+            uint256 royalty = parentId != 0 && level < 8 ? (amount * bps) / BPS : 0;
+            uint256 kept = amount - royalty;
+            for (uint256 i; i < actors.length; ++i) {
+                earnedNum[id][asset][actors[i]] += ingot.balanceOf(actors[i], id) * kept;
+            }
+            if (royalty == 0) return;
+            (id, amount) = (parentId, royalty);
+        }
+    }
+
+    function actorList() external view returns (address[] memory) {
+        return actors;
+    }
+
+    function idList() external view returns (uint256[] memory) {
+        return ids;
+    }
+
+    function assetList() external view returns (address[2] memory) {
+        return assets;
+    }
+
+    receive() external payable {}
+}
+
+/// forge-config: default.invariant.runs = 24
+/// forge-config: default.invariant.depth = 40
+contract RevenueSplitterInvariantTest is IngotFixture {
+    SplitterHandler internal handler;
+    MockERC20 internal token;
+    address[] internal actors;
+    uint256[] internal ids;
+
+    function setUp() external {
+        _deploy();
+        token = new MockERC20("USD Coin", "USDC", 6);
+        splitter.setAssetAllowed(address(token), true);
+        actors.push(ALICE);
+        actors.push(BOB);
+        actors.push(CAROL);
+        actors.push(PAYER);
+        uint256 root = _mintThree(0, 0, address(0));
+        uint256 child = _mintThree(root, 1_000, address(token));
+        uint256 grandchild = _mintThree(child, 2_500, address(0));
+        ids.push(root);
+        ids.push(child);
+        ids.push(grandchild);
+        handler = new SplitterHandler(splitter, ingot, token, actors, ids);
+    }
+
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](1);
+        targets[0] = address(handler);
+    }
+
+    /// @notice Money in = claimed + claimable + dust, and the splitter's balance covers it:
+    /// the dust is below one wei per (holder, Ingot) plus one per pool.
+    function invariant_moneyIn_equalsClaimedPlusClaimablePlusDust() external view {
+        address[2] memory assets = handler.assetList();
+        for (uint256 a; a < 2; ++a) {
+            address asset = assets[a];
+            uint256 held = asset == address(0) ? address(splitter).balance : token.balanceOf(address(splitter));
+            assertEq(held, handler.paidIn(asset) - handler.claimedOut(asset), "balance = in - out");
+            uint256 owed;
+            for (uint256 i; i < ids.length; ++i) {
+                for (uint256 j; j < actors.length; ++j) {
+                    owed += splitter.claimable(ids[i], asset, actors[j]);
+                }
+                assertEq(splitter.claimable(ids[i], asset, address(splitter)), 0, "lineage shares accrue");
+            }
+            assertLe(owed, held, "claimable exceeds balance");
+            assertLe(held - owed, ids.length * (actors.length + 1), "dust above bound");
+        }
+    }
+
+    /// @notice Each holder's claimed + claimable is its exact pro-rata earnings, floored, within one wei.
+    function invariant_eachHolderEarnsExactlyItsShare() external view {
+        address[2] memory assets = handler.assetList();
+        for (uint256 i; i < ids.length; ++i) {
+            (,, uint256 accruing,) = splitter.lineageOf(ids[i]);
+            for (uint256 a; a < 2; ++a) {
+                for (uint256 j; j < actors.length; ++j) {
+                    uint256 ref = handler.earnedNum(ids[i], assets[a], actors[j]) / accruing;
+                    uint256 got =
+                        splitter.claimable(ids[i], assets[a], actors[j]) + handler.claimedBy(ids[i], assets[a], actors[j]);
+                    assertLe(got, ref + 1, "holder above reference");
+                    assertGe(got + 1, ref, "holder below reference");
+                }
+            }
+        }
+    }
+
+    /// @notice A claim pays exactly what was claimable, and nothing is claimable right after.
+    function invariant_nothingClaimableTwice() external view {
+        assertTrue(!handler.claimedWrongAmount(), "claim paid other than claimable");
+        assertTrue(!handler.claimableAfterClaim(), "claimable after claim");
+    }
+
+    /// @notice Shares never appear or vanish, and the lineage pool never leaves the splitter.
+    function invariant_sharesSumToSupply() external view {
+        for (uint256 i; i < ids.length; ++i) {
+            uint256 sum = ingot.balanceOf(address(splitter), ids[i]);
+            for (uint256 j; j < actors.length; ++j) {
+                sum += ingot.balanceOf(actors[j], ids[i]);
+            }
+            assertEq(sum, SUPPLY, "supply");
+            (, uint16 bps,,) = splitter.lineageOf(ids[i]);
+            assertEq(ingot.balanceOf(address(splitter), ids[i]), (SUPPLY * bps) / 10_000, "lineage pool");
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConfigError } from "../../../coordinator/src/config/errors.js";
+import { loadConfig } from "../../../coordinator/src/config/loadConfig.js";
+import { parseConfig } from "../../../coordinator/src/config/parseConfig.js";
+
+const KEY = `0x${"ab".repeat(32)}`;
+
+describe("loadConfig", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "ingotforge-config-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const writeJson = async (value: unknown) => {
+    const file = join(dir, "coordinator.json");
+    await writeFile(file, JSON.stringify(value));
+    return file;
+  };
+
+  it("fills the defaults: local storage under the data dir, simulated enclave, 2 confirmations, info logs", async () => {
+    const file = await writeJson({ rpcUrl: "http://127.0.0.1:8545", chainId: 31337, dataDir: "state" });
+    const config = await loadConfig({ file, env: {} });
+    expect(config).toEqual({
+      rpcUrl: "http://127.0.0.1:8545",
+      chainId: 31337,
+      dataDir: join(dir, "state"),
+      confirmations: 2,
+      logLevel: "info",
+      storage: { kind: "local", dir: join(dir, "state", "content") },
+      enclave: { kind: "simulated", forceChain: false },
+    });
+  });
+
+  it("reads a whole config from the environment alone, converting numbers and booleans", async () => {
+    const config = await loadConfig({
+      cwd: dir,
+      env: {
+        INGOTFORGE_RPC_URL: "https://rpc.example",
+        INGOTFORGE_CHAIN_ID: "16601",
+        INGOTFORGE_DATA_DIR: "/var/lib/ingotforge",
+        INGOTFORGE_CONFIRMATIONS: "5",
+        INGOTFORGE_LOG_LEVEL: "debug",
+        INGOTFORGE_STORAGE_KIND: "zerog",
+        INGOTFORGE_ZEROG_INDEXER_RPC: "https://indexer.example",
+        INGOTFORGE_ZEROG_EVM_RPC: "https://evm.example",
+        INGOTFORGE_ZEROG_PRIVATE_KEY: KEY,
+        INGOTFORGE_ENCLAVE_KIND: "simulated",
+        INGOTFORGE_ENCLAVE_FORCE_CHAIN: "true",
+      },
+    });
+    expect(config.chainId).toBe(16601);
+    expect(config.confirmations).toBe(5);
+    expect(config.storage).toEqual({
+      kind: "zerog",
+      indexerRpc: "https://indexer.example",
+      evmRpc: "https://evm.example",
+      privateKey: KEY,
+      uploadTimeoutMs: 600_000,
+      downloadTimeoutMs: 300_000,
+    });
+    expect(config.enclave).toEqual({ kind: "simulated", forceChain: true });
+  });
+
+  it("lets the environment override the file field by field, and replace a backend section of another kind", async () => {
+    const file = await writeJson({
+      rpcUrl: "http://127.0.0.1:8545",
+      chainId: 31337,
+      dataDir: "/data",
+      storage: { kind: "local", dir: "/data/blobs" },
+      enclave: { kind: "simulated" },
+    });
+    const config = await loadConfig({
+      file,
+      env: { INGOTFORGE_CHAIN_ID: "1", INGOTFORGE_ENCLAVE_KIND: "dstack", INGOTFORGE_DSTACK_ENDPOINT: "/run/dstack.sock" },
+    });
+    expect(config.chainId).toBe(1);
+    expect(config.storage).toEqual({ kind: "local", dir: "/data/blobs" });
+    expect(config.enclave).toEqual({ kind: "dstack", endpoint: "/run/dstack.sock" });
+  });
+
+  it("names every wrong field with its path and source", async () => {
+    const file = await writeJson({ rpcUrl: "not a url", chainId: -3, dataDir: "/d", storage: { kind: "zerog", indexerRpc: "https://i" } });
+    const error = await loadConfig({ file, env: { INGOTFORGE_CONFIRMATIONS: "many" } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues;
+    const byPath = Object.fromEntries(issues.map((i) => [i.path, i]));
+    expect(Object.keys(byPath).sort()).toEqual(["chainId", "confirmations", "rpcUrl", "storage.evmRpc", "storage.privateKey"]);
+    expect(byPath.rpcUrl.source).toBe(`file ${file}`);
+    expect(byPath.confirmations.source).toBe("env INGOTFORGE_CONFIRMATIONS");
+    expect((error as Error).message).toMatch(/confirmations \(env INGOTFORGE_CONFIRMATIONS\)/);
+    expect((error as Error).message).toMatch(/storage\.privateKey/);
+  });
+
+  it("reports unknown fields (a typo) instead of ignoring them", async () => {
+    const file = await writeJson({ rpcUrl: "http://x", chainId: 1, dataDir: "/d", confirmation: 3 });
+    await expect(loadConfig({ file, env: {} })).rejects.toThrow(/unknown field "confirmation"/);
+  });
+
+  it("reports an unknown storage kind at storage.kind", async () => {
+    const error = (await loadConfig({
+      env: { INGOTFORGE_RPC_URL: "http://x", INGOTFORGE_CHAIN_ID: "1", INGOTFORGE_DATA_DIR: "/d", INGOTFORGE_STORAGE_KIND: "s3" },
+    }).catch((e: unknown) => e)) as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.issues.map((i) => [i.path, i.source])).toEqual([["storage.kind", "env INGOTFORGE_STORAGE_KIND"]]);
+  });
+
+  it("explains a file that is missing or is not JSON", async () => {
+    await expect(loadConfig({ file: join(dir, "nope.json"), env: {} })).rejects.toThrow(/cannot read the file/);
+    const file = join(dir, "bad.json");
+    await writeFile(file, "{ rpcUrl: ");
+    await expect(loadConfig({ file, env: {} })).rejects.toThrow(/is not valid JSON/);
+  });
+
+  it("rejects a malformed 0G private key without echoing it", async () => {
+    const error = (await loadConfig({
+      env: {
+        INGOTFORGE_RPC_URL: "http://x",
+        INGOTFORGE_CHAIN_ID: "1",
+        INGOTFORGE_DATA_DIR: "/d",
+        INGOTFORGE_STORAGE_KIND: "zerog",
+        INGOTFORGE_ZEROG_INDEXER_RPC: "https://i",
+        INGOTFORGE_ZEROG_EVM_RPC: "https://e",
+        INGOTFORGE_ZEROG_PRIVATE_KEY: "0xdeadbeefsecret",
+      },
+    }).catch((e: unknown) => e)) as ConfigError;
+    expect(error.issues.map((i) => i.path)).toEqual(["storage.privateKey"]);
+    expect(error.message).not.toContain("deadbeefsecret");
+  });
+});
+
+describe("parseConfig", () => {
+  it("returns a typed config for valid input", () => {
+    const config = parseConfig({ raw: { rpcUrl: "ws://127.0.0.1:8546", chainId: 31337, dataDir: "/d", enclave: { kind: "dstack" } } });
+    expect(config.enclave).toEqual({ kind: "dstack" });
+  });
+});
