@@ -1,9 +1,7 @@
-import type { IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
+import type { ContractFuture, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 
 /** Default lifetime of an enclave registration: 30 days, then the enclave re-attests. */
 export const DEFAULT_ENCLAVE_TTL_SECONDS = 30n * 24n * 60n * 60n;
-
-type VerifierFuture = ReturnType<IgnitionModuleBuilder["contract"]>;
 
 /**
  * The protocol around a given quote verifier, wired as IForgeFactory's NatSpec prescribes:
@@ -12,7 +10,7 @@ type VerifierFuture = ReturnType<IgnitionModuleBuilder["contract"]>;
  * `admin` (default: the deploying account) holds PROTOCOL_ROLE everywhere; it can allow more
  * measurements later with `EnclaveRegistry.setMeasurementAllowed`.
  */
-export function buildProtocol(m: IgnitionModuleBuilder, verifier: VerifierFuture, defaultMeasurement?: string) {
+export function buildProtocol<V extends ContractFuture<string>>(m: IgnitionModuleBuilder, verifier: V, defaultMeasurement?: string) {
   const admin = m.getParameter("admin", m.getAccount(0));
   const ttlSeconds = m.getParameter("enclaveTtlSeconds", DEFAULT_ENCLAVE_TTL_SECONDS);
   const measurement = defaultMeasurement === undefined

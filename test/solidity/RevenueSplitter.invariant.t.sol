@@ -6,8 +6,10 @@ import {IngotFixture} from "./utils/IngotFixture.sol";
 import {RevenueSplitter} from "../../contracts/RevenueSplitter.sol";
 import {Ingot} from "../../contracts/Ingot.sol";
 import {MockERC20} from "../../contracts/mocks/tokens/MockERC20.sol";
+import {FeeOnTransferToken} from "../../contracts/mocks/tokens/FeeOnTransferToken.sol";
 
-/// @notice Drives the splitter with random payments (ETH and ERC-20, on a three-generation
+/// @notice Drives the splitter with random payments (ETH, an ERC-20 and a fee-on-transfer token,
+/// on a three-generation
 /// lineage), share transfers and claims, and keeps its own reference of what each holder earned:
 /// sum over payments of balance-at-payment * amount-kept-by-that-Ingot / accruing shares.
 contract SplitterHandler is TestBase {
@@ -17,7 +19,7 @@ contract SplitterHandler is TestBase {
     Ingot internal immutable ingot;
     address[] internal actors;
     uint256[] internal ids;
-    address[2] internal assets;
+    address[3] internal assets;
 
     mapping(address asset => uint256) public paidIn;
     mapping(address asset => uint256) public claimedOut;
@@ -28,12 +30,19 @@ contract SplitterHandler is TestBase {
     bool public claimableAfterClaim;
     uint256 public calls;
 
-    constructor(RevenueSplitter splitter_, Ingot ingot_, MockERC20 token, address[] memory actors_, uint256[] memory ids_) {
+    constructor(
+        RevenueSplitter splitter_,
+        Ingot ingot_,
+        MockERC20 token,
+        FeeOnTransferToken feeToken,
+        address[] memory actors_,
+        uint256[] memory ids_
+    ) {
         splitter = splitter_;
         ingot = ingot_;
         actors = actors_;
         ids = ids_;
-        assets = [address(0), address(token)];
+        assets = [address(0), address(token), address(feeToken)];
     }
 
     function payEth(uint256 ingotSeed, uint256 amount) external {
@@ -54,6 +63,18 @@ contract SplitterHandler is TestBase {
         _record(id, address(token), amount);
     }
 
+    /// @dev Credited by what arrived: the reference follows the splitter's return value, and the
+    /// invariant checks that value against the balance the token really moved.
+    function payFeeToken(uint256 ingotSeed, uint256 amount) external {
+        uint256 id = ids[ingotSeed % ids.length];
+        amount = bound(amount, 1, 1e24);
+        FeeOnTransferToken token = FeeOnTransferToken(assets[2]);
+        token.mint(address(this), amount);
+        token.approve(address(splitter), amount);
+        uint256 credited = splitter.pay(id, address(token), amount);
+        _record(id, address(token), credited);
+    }
+
     function transfer(uint256 fromSeed, uint256 toSeed, uint256 ingotSeed, uint256 amount) external {
         uint256 id = ids[ingotSeed % ids.length];
         address from = actors[fromSeed % actors.length];
@@ -64,10 +85,10 @@ contract SplitterHandler is TestBase {
         calls++;
     }
 
-    function claim(uint256 actorSeed, uint256 ingotSeed, bool token) external {
+    function claim(uint256 actorSeed, uint256 ingotSeed, uint256 assetSeed) external {
         uint256 id = ids[ingotSeed % ids.length];
         address actor = actors[actorSeed % actors.length];
-        address asset = assets[token ? 1 : 0];
+        address asset = assets[assetSeed % assets.length];
         uint256 expected = splitter.claimable(id, asset, actor);
         vm.prank(actor);
         uint256 got = splitter.claim(id, asset, actor);
@@ -103,7 +124,7 @@ contract SplitterHandler is TestBase {
         return ids;
     }
 
-    function assetList() external view returns (address[2] memory) {
+    function assetList() external view returns (address[3] memory) {
         return assets;
     }
 
@@ -115,6 +136,7 @@ contract SplitterHandler is TestBase {
 contract RevenueSplitterInvariantTest is IngotFixture {
     SplitterHandler internal handler;
     MockERC20 internal token;
+    FeeOnTransferToken internal feeToken;
     address[] internal actors;
     uint256[] internal ids;
 
@@ -122,6 +144,8 @@ contract RevenueSplitterInvariantTest is IngotFixture {
         _deploy();
         token = new MockERC20("USD Coin", "USDC", 6);
         splitter.setAssetAllowed(address(token), true);
+        feeToken = new FeeOnTransferToken(250);
+        splitter.setAssetAllowed(address(feeToken), true);
         actors.push(ALICE);
         actors.push(BOB);
         actors.push(CAROL);
@@ -132,7 +156,7 @@ contract RevenueSplitterInvariantTest is IngotFixture {
         ids.push(root);
         ids.push(child);
         ids.push(grandchild);
-        handler = new SplitterHandler(splitter, ingot, token, actors, ids);
+        handler = new SplitterHandler(splitter, ingot, token, feeToken, actors, ids);
     }
 
     function targetContracts() public view returns (address[] memory targets) {
@@ -143,10 +167,10 @@ contract RevenueSplitterInvariantTest is IngotFixture {
     /// @notice Money in = claimed + claimable + dust, and the splitter's balance covers it:
     /// the dust is below one wei per (holder, Ingot) plus one per pool.
     function invariant_moneyIn_equalsClaimedPlusClaimablePlusDust() external view {
-        address[2] memory assets = handler.assetList();
-        for (uint256 a; a < 2; ++a) {
+        address[3] memory assets = handler.assetList();
+        for (uint256 a; a < assets.length; ++a) {
             address asset = assets[a];
-            uint256 held = asset == address(0) ? address(splitter).balance : token.balanceOf(address(splitter));
+            uint256 held = asset == address(0) ? address(splitter).balance : MockERC20(asset).balanceOf(address(splitter));
             assertEq(held, handler.paidIn(asset) - handler.claimedOut(asset), "balance = in - out");
             uint256 owed;
             for (uint256 i; i < ids.length; ++i) {
@@ -162,10 +186,10 @@ contract RevenueSplitterInvariantTest is IngotFixture {
 
     /// @notice Each holder's claimed + claimable is its exact pro-rata earnings, floored, within one wei.
     function invariant_eachHolderEarnsExactlyItsShare() external view {
-        address[2] memory assets = handler.assetList();
+        address[3] memory assets = handler.assetList();
         for (uint256 i; i < ids.length; ++i) {
             (,, uint256 accruing,) = splitter.lineageOf(ids[i]);
-            for (uint256 a; a < 2; ++a) {
+            for (uint256 a; a < assets.length; ++a) {
                 for (uint256 j; j < actors.length; ++j) {
                     uint256 ref = handler.earnedNum(ids[i], assets[a], actors[j]) / accruing;
                     uint256 got =

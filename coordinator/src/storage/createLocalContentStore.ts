@@ -53,6 +53,7 @@ export async function createLocalContentStore(params: CreateLocalContentStorePar
         }
         // Rewriting an existing root is harmless (same bytes) and repairs a file altered on disk.
         await rename(tmp, target);
+        await syncDirectory(join(target, ".."));
       } catch (cause) {
         await rm(tmp, { force: true });
         throw new StorageError(`Cannot write content ${root} under ${dir}. Check free space and permissions, then retry.`, { cause, retryable: true });
@@ -85,6 +86,16 @@ export async function createLocalContentStore(params: CreateLocalContentStorePar
       }
     },
   };
+}
+
+/** Make the rename itself durable: without it a power loss can forget the new directory entry. */
+async function syncDirectory(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 function isNotFound(error: unknown): boolean {

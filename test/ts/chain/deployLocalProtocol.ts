@@ -4,6 +4,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import ProtocolModule from "../../../ignition/modules/Protocol.js";
 import { loadProtocolAbis } from "../../../coordinator/src/chain/loadProtocolAbis.js";
 import type { ProtocolContext } from "../../../coordinator/src/chain/types.js";
+import { addressesFromIgnition } from "../../../coordinator/src/chain/addressesFromIgnition.js";
 import { withAccount } from "../../../coordinator/src/chain/withAccount.js";
 import { registerEnclave } from "../../../coordinator/src/chain/registerEnclave.js";
 import { buildSimulatedQuote } from "../../../coordinator/src/enclave/simulated/buildSimulatedQuote.js";
@@ -18,7 +19,7 @@ type Wallet = WalletClient<Transport, Chain, Account>;
  * simulated enclave key registered from a simulated quote.
  */
 export async function deployLocalProtocol() {
-  const connection = await hre.network.connect();
+  const connection = await hre.network.create();
   const { viem, ignition, networkHelpers } = connection;
   const deployed = await ignition.deploy(ProtocolModule, { displayUi: false });
   const publicClient = (await viem.getPublicClient()) as unknown as ProtocolContext["publicClient"];
@@ -28,13 +29,7 @@ export async function deployLocalProtocol() {
     publicClient,
     walletClient: wallets[0],
     abis,
-    addresses: {
-      factory: deployed.factory.address,
-      ingot: deployed.ingot.address,
-      splitter: deployed.splitter.address,
-      enclaveRegistry: deployed.enclaveRegistry.address,
-      verifier: deployed.verifier.address,
-    },
+    addresses: addressesFromIgnition(deployed),
   };
   const as = (i: number) => withAccount(base, wallets[i]);
 
@@ -48,5 +43,5 @@ export async function deployLocalProtocol() {
   });
   await registerEnclave(base, { quote, signer: enclaveAccount.address, hpkePublicKey });
 
-  return { connection, networkHelpers, viem, publicClient, wallets, ctx: base, as, enclaveAccount, hpkePublicKey, chainId, deployed };
+  return { connection, networkHelpers, viem, publicClient, wallets, ctx: base, as, enclaveAccount, hpkePublicKey, chainId };
 }

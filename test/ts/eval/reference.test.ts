@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forwardReference64 } from "../../../coordinator/src/eval/reference/forwardReference64.js";
+import { measureReferenceGap } from "../../../coordinator/src/eval/reference/measureReferenceGap.js";
 import { createScoringEngine, type ScoringEngine } from "../../../coordinator/src/eval/engine/createScoringEngine.js";
 import { createRandomModel } from "../../../coordinator/src/eval/model/createRandomModel.js";
 import type { LoraAdapter, Qwen2Model, Tensor } from "../../../coordinator/src/eval/model/types.js";
@@ -100,6 +101,17 @@ describe("llama.cpp exact mode against forwardReference64", () => {
     expect(gap(ref, refLora).max).toBeGreaterThan(1e-2);
   });
 
+  it("matches within 1e-4 on a 600-token sequence that spans two 512-token batches", async () => {
+    const { model, path } = writeModel(dir, 22, "F32", { contextLength: 1024 });
+    const [sequence] = randomSequences("long", 1, 320, 600);
+    const long = { ...sequence, scoreFrom: 480 };
+    const engine = await createScoringEngine({ modelPath: path, mode: "exact", threads: 2 });
+    engines.push(engine);
+    const [score] = await engine.scoreSequences([long]);
+    expect(score.tokens).toBe(120);
+    expect(gap([score.tokenLogProbs], [forwardReference64(model, long.tokens, { scoreFrom: 480 }).tokenLogProbs]).max).toBeLessThan(1e-4);
+  });
+
   /*
    * Quantized bases. llama.cpp quantizes activations to Q8_0 blocks (float32, round-half-even)
    * inside products with Q8_0/Q4_0 weights; the reference emulates that ("engine" arithmetic).
@@ -117,13 +129,14 @@ describe("llama.cpp exact mode against forwardReference64", () => {
    */
   it.each(["Q8_0", "Q4_0"] as const)("matches an activation-quantizing reference on a random %s model", async (type) => {
     const { model, path } = writeModel(dir, 31, type);
-    const { adapter, path: adapterPath } = writeAdapter(dir, `q-${type}`, model);
+    const adapterFile = writeAdapter(dir, `q-${type}`, model);
     const sequences = randomSequences(`ref-${type}`, 3, 320);
-    for (const withAdapter of [false, true]) {
-      const a = withAdapter ? adapter : undefined;
-      const engine = await score(path, sequences, withAdapter ? adapterPath : undefined);
-      const emulated = gap(engine, sequences.map((s) => forwardReference64(model, s.tokens, { scoreFrom: s.scoreFrom, adapter: a }).tokenLogProbs));
-      const dequantOnly = gap(engine, sequences.map((s) => forwardReference64(model, s.tokens, { scoreFrom: s.scoreFrom, adapter: a, arithmetic: "exact" }).tokenLogProbs));
+    const engine = await createScoringEngine({ modelPath: path, mode: "exact", threads: 2 });
+    engines.push(engine);
+    for (const adapter of [undefined, adapterFile]) {
+      const emulated = await measureReferenceGap({ engine, model, sequences, adapter });
+      const dequantOnly = await measureReferenceGap({ engine, model, sequences, adapter, arithmetic: "exact" });
+      expect(emulated.positions).toBe(sequences.reduce((a, s) => a + s.tokens.length - s.scoreFrom, 0));
       expect(emulated.within1e4).toBeGreaterThanOrEqual(0.5);
       expect(dequantOnly.within1e4).toBeLessThan(0.1);
       expect(emulated.mean).toBeLessThan(2e-3);

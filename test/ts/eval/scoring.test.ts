@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import { createScoringEngine, type ScoringEngine } from "../../../coordinator/src/eval/engine/createScoringEngine.js";
 import { perplexity } from "../../../coordinator/src/eval/engine/perplexity.js";
 import {
@@ -92,7 +93,7 @@ describe("createScoringEngine", () => {
       })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ScoringAbortedError);
-    expect((error as ScoringAbortedError).completed.map((s) => (s as { id: string }).id)).toEqual([sequences[0].id, sequences[1].id]);
+    expect((error as ScoringAbortedError).completed.map((s) => s.id)).toEqual([sequences[0].id, sequences[1].id]);
     expect(progress.map((p) => [p.sequencesDone, p.sequencesTotal, p.tokensDone, p.tokensTotal])).toEqual([
       [1, 5, sequences[0].tokens.length, sequences.reduce((a, s) => a + s.tokens.length, 0)],
       [2, 5, sequences[0].tokens.length + sequences[1].tokens.length, sequences.reduce((a, s) => a + s.tokens.length, 0)],
@@ -130,6 +131,23 @@ describe("createScoringEngine", () => {
     expect(withB).not.toEqual(withA);
     expect(withB).toEqual(await engine.scoreSequences(sequences, { adapterPath: b.path }));
     expect(await engine.scoreSequences(sequences)).not.toEqual(withA);
+  });
+
+  it("shares one llama.cpp binding between engines and leaves it alive when one is disposed", async () => {
+    const llama = await getLlama({ gpu: false, build: "never", usePrebuiltBinaries: true, skipDownload: true, logLevel: LlamaLogLevel.error });
+    const sequences = randomSequences("shared", 2, 320, 15);
+    try {
+      const a = await createScoringEngine({ modelPath: fixture.path, mode: "exact", llama });
+      const b = await createScoringEngine({ modelPath: fixture.path, mode: "exact", llama });
+      const first = await a.scoreSequences(sequences);
+      await a.dispose();
+      expect(await b.scoreSequences(sequences)).toEqual(first);
+      await b.dispose();
+      expect(llama.disposed).toBe(false);
+      await expect(a.scoreSequences(sequences)).rejects.toThrow(/disposed; create a new one/);
+    } finally {
+      await llama.dispose();
+    }
   });
 
   it("rejects an adapter that does not fit the base model", async () => {

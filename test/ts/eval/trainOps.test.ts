@@ -3,7 +3,7 @@ import { adamwStep, clipGradNorm } from "../../../coordinator/src/eval/train/ada
 import { createBatchSchedule } from "../../../coordinator/src/eval/train/batchSchedule.js";
 import type { TrainableParam } from "../../../coordinator/src/eval/train/network.js";
 import { detExp, detLog, detPow, detSinCos } from "../../../coordinator/src/eval/train/ops/detMath.js";
-import { gemmNT } from "../../../coordinator/src/eval/train/ops/gemmNT.js";
+import { gemmNT, gemmNTJs, gemmUsesWasm } from "../../../coordinator/src/eval/train/ops/gemmNT.js";
 import { applyRope, createRopeTable } from "../../../coordinator/src/eval/train/ops/rope.js";
 import { createPrng } from "../../../coordinator/src/util/prng.js";
 
@@ -36,20 +36,44 @@ describe("deterministic math", () => {
 });
 
 describe("gemmNT", () => {
-  it("equals the naive triple loop bit for bit for every blocking remainder, and accumulates when asked", () => {
-    const prng = createPrng("gemm");
-    for (const [m, n, k] of [[1, 1, 1], [5, 3, 7], [8, 6, 16], [7, 9, 5]]) {
-      const a = Float64Array.from({ length: m * k }, () => prng.next() - 0.5);
-      const b = Float64Array.from({ length: n * k }, () => prng.next() - 0.5);
+  const prng = createPrng("gemm");
+  const rand = (n: number) => Float64Array.from({ length: n }, () => prng.next() - 0.5);
+
+  it("sums each output as (even k in order) + (odd k in order), bit for bit, for every blocking remainder", () => {
+    for (const [m, n, k] of [[1, 1, 1], [5, 3, 7], [8, 6, 16], [7, 9, 5], [33, 17, 65]]) {
+      const a = rand(m * k);
+      const b = rand(n * k);
       const c = new Float64Array(m * n).fill(1);
       gemmNT(c, a, b, m, n, k, true);
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < n; j++) {
-          let s = 0;
-          for (let p = 0; p < k; p++) s += a[i * k + p] * b[j * k + p];
-          expect(c[i * n + j]).toBe(1 + s);
+          let even = 0;
+          let odd = 0;
+          for (let p = 0; p < k; p++) {
+            if (p % 2 === 0) even += a[i * k + p] * b[j * k + p];
+            else odd += a[i * k + p] * b[j * k + p];
+          }
+          expect(c[i * n + j]).toBe(1 + (even + odd));
         }
       }
+    }
+  });
+
+  it("gives the same bits on the WebAssembly SIMD kernel and in JavaScript, strided and accumulating", () => {
+    expect(gemmUsesWasm()).toBe(true); // Node 22 has WebAssembly SIMD; the fast path must be the one tested
+    for (const [m, n, k] of [[64, 40, 33], [37, 129, 64], [4, 256, 32], [130, 7, 255]]) {
+      const lda = k + 3;
+      const ldb = k + 1;
+      const ldc = n + 2;
+      const a = rand(m * lda + 5);
+      const b = rand(n * ldb + 2);
+      const start = rand(m * ldc + 4);
+      const viaDispatch = start.slice();
+      const viaJs = start.slice();
+      gemmNT(viaDispatch, a, b, m, n, k, true, 4, 5, 2, ldc, lda, ldb);
+      gemmNTJs(viaJs, a, b, m, n, k, true, 4, 5, 2, ldc, lda, ldb);
+      expect(Buffer.from(viaDispatch.buffer).equals(Buffer.from(viaJs.buffer))).toBe(true);
+      expect(viaDispatch).not.toEqual(start);
     }
   });
 });

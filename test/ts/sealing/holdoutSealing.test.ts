@@ -7,11 +7,12 @@ import { sha256 } from "@noble/hashes/sha256";
 import { concatBytes, hexToBytes, bytesToHex, utf8ToBytes } from "@noble/hashes/utils";
 import { describe, expect, it } from "vitest";
 import { decodeHoldoutEnvelope } from "../../../coordinator/src/sealing/decodeHoldoutEnvelope.js";
-import { HoldoutEnvelopeFormatError, HoldoutInfoMismatchError, HoldoutOpenError, HpkeKeyError } from "../../../coordinator/src/sealing/errors.js";
+import { HoldoutEnvelopeFormatError, HoldoutInfoMismatchError, HoldoutOpenError, HpkeKeyError, SealingError } from "../../../coordinator/src/sealing/errors.js";
 import { generateHpkeKeyPair } from "../../../coordinator/src/sealing/generateHpkeKeyPair.js";
 import { DEFAULT_HOLDOUT_INFO } from "../../../coordinator/src/sealing/holdoutSuite.js";
 import { openHoldout } from "../../../coordinator/src/sealing/openHoldout.js";
 import { sealHoldout } from "../../../coordinator/src/sealing/sealHoldout.js";
+import { createPrng } from "../../../coordinator/src/util/prng.js";
 
 /** RFC 9180 Appendix A.1.1: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-128-GCM, base mode. */
 const A1 = {
@@ -200,6 +201,35 @@ describe("sealHoldout / openHoldout (X25519, HKDF-SHA256, AES-256-GCM)", () => {
     const { bytes } = await sealHoldout({ plaintext: HOLDOUT, recipientPublicKey: keys.publicKey });
     await expect(openHoldout({ envelope: bytes, recipientPrivateKey: new Uint8Array(33) })).rejects.toThrow(/privateKey is 33 bytes/);
     await expect(generateHpkeKeyPair({ ikm: new Uint8Array(16) })).rejects.toThrow(/ikm is 16 bytes/);
+  });
+});
+
+describe("openHoldout on corrupted envelopes (seeded fuzz)", () => {
+  it("never returns anything but the original plaintext: every mutation or truncation fails with a SealingError", async () => {
+    const keys = await generateHpkeKeyPair({ ikm: sha256(text("fuzz recipient")) });
+    const plaintext = text("line one\nline two\n");
+    const { bytes } = await sealHoldout({ plaintext, recipientPublicKey: keys.publicKey });
+    const prng = createPrng("holdout-envelope-fuzz");
+    const kinds = { flip: 0, truncate: 0, extend: 0 };
+    for (let i = 0; i < 300; i++) {
+      let input: Uint8Array = bytes.slice();
+      const kind = (["flip", "truncate", "extend"] as const)[prng.nextInt(3)];
+      kinds[kind]++;
+      if (kind === "flip") {
+        const flips = 1 + prng.nextInt(3);
+        for (let f = 0; f < flips; f++) input[prng.nextInt(input.length)] ^= 1 + prng.nextInt(255);
+      } else if (kind === "truncate") {
+        input = input.slice(0, prng.nextInt(input.length));
+      } else {
+        input = concatBytes(input, new Uint8Array(1 + prng.nextInt(8)).map(() => prng.nextInt(256)));
+      }
+      // Two flips of the same byte can cancel out; an unchanged envelope must still open.
+      const unchanged = input.length === bytes.length && input.every((b, j) => b === bytes[j]);
+      const attempt = openHoldout({ envelope: input, recipientPrivateKey: keys.privateKey });
+      if (unchanged) expect(await attempt).toEqual(plaintext);
+      else await expect(attempt, `mutation ${i} (${kind})`).rejects.toBeInstanceOf(SealingError);
+    }
+    expect(Math.min(kinds.flip, kinds.truncate, kinds.extend)).toBeGreaterThan(50);
   });
 });
 

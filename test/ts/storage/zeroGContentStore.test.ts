@@ -16,9 +16,10 @@ import {
 } from "../../../coordinator/src/storage/errors.js";
 
 /**
- * No 0G network is reachable here, so these tests drive the store through an injected stand-in
- * for the SDK's Indexer (same method signatures). What they check is the store's own logic: the
- * local root before upload, the re-hash after download, error mapping and the timeouts.
+ * The store's own logic, through an injected stand-in for the SDK's Indexer (same method
+ * signatures): the local root before upload, the re-hash after download, error mapping and the
+ * timeouts. The real SDK's upload and download paths are exercised in zeroGUpload.test.ts and
+ * zeroGDownload.test.ts against a local JSON-RPC node and chain.
  */
 function fakeIndexer(opts: { tamper?: boolean; hangUpload?: boolean; hangDownload?: boolean; reportRoot?: string } = {}) {
   const held = new Map<string, Uint8Array>();

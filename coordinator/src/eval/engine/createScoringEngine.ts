@@ -36,12 +36,17 @@ export interface CreateScoringEngineParameters {
   mode: ScoringMode;
   /** CPU threads for evaluation (default: llama.cpp's choice of math cores). */
   threads?: number;
-  /** Tokens per context; defaults to the model's context_length. A sequence may use contextSize − 1. */
+  /** Tokens per context; defaults to the model's context_length capped at 4096. A sequence may use contextSize − 1. */
   contextSize?: number;
   /** Compute backend: CPU by default; "cuda" / "auto" for the GPU benchmark. */
   gpu?: false | "cuda" | "vulkan" | "auto";
   /** Receives llama.cpp's warnings and errors (default: dropped). */
   logger?: (level: "warn" | "error", message: string) => void;
+  /**
+   * A llama.cpp binding to share between engines (loading one takes about a second); the
+   * engine then leaves it alive on dispose. `gpu` and `logger` apply only when it is created here.
+   */
+  llama?: Llama;
 }
 
 export interface ScoreSequencesOptions {
@@ -82,10 +87,12 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
   const header = await readGgufHeaderFromFile(modelPath);
   const { vocabSize } = validateQwen2Gguf(header);
   const trainContext = metadataInteger(header.metadata, "qwen2.context_length")!;
-  const contextSize = params.contextSize ?? trainContext;
+  // A real Qwen2.5 declares 32k; allocating that per call would cost gigabytes for nothing.
+  const contextSize = params.contextSize ?? Math.min(trainContext, 4096);
   if (!Number.isInteger(contextSize) || contextSize < 2) throw new ScoringInputError(`contextSize ${contextSize} must be an integer ≥ 2`);
 
-  const llama: Llama = await getLlama({
+  const ownsLlama = params.llama === undefined;
+  const llama: Llama = params.llama ?? await getLlama({
     gpu,
     build: "never",
     usePrebuiltBinaries: true,
@@ -101,7 +108,7 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
   try {
     model = await llama.loadModel({ modelPath, gpuLayers: gpu === false ? 0 : "max" });
   } catch (cause) {
-    await llama.dispose();
+    if (ownsLlama) await llama.dispose();
     throw new ScoringError(`llama.cpp could not load ${modelPath}`, { cause });
   }
   const adapterDir = await mkdtemp(join(tmpdir(), "ingotforge-lora-"));
@@ -131,9 +138,9 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
     if (disposed) throw new ScoringError("the scoring engine was disposed; create a new one");
     const options: LlamaContextOptions = {
       contextSize,
-      // One batch per sequence: batch splits change kernel choice in llama.cpp, and attested
-      // scores must not depend on it.
-      batchSize: contextSize,
+      // Fixed batch size, so a sequence is always split into the same batches: llama.cpp picks
+      // kernels by batch shape, and attested scores must not depend on anything but the input.
+      batchSize: Math.min(contextSize, 512),
       sequences: 1,
       ...(threads !== undefined ? { threads } : {}),
       ...(mode === "exact" ? { flashAttention: false, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32" } : {}),
@@ -264,7 +271,7 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
       if (disposed) return;
       disposed = true;
       await model.dispose();
-      await llama.dispose();
+      if (ownsLlama) await llama.dispose();
       await rm(adapterDir, { recursive: true, force: true });
     },
   };

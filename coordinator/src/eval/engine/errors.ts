@@ -1,4 +1,5 @@
 /** Errors of the llama.cpp scorer. Each names the input at fault and what to do next. */
+import type { SequenceScore } from "./types.js";
 
 export class ScoringError extends Error {
   override name = "ScoringError";
@@ -31,7 +32,7 @@ export class ScoringInputError extends ScoringError {
 export class ScoringAbortedError extends ScoringError {
   override name = "ScoringAbortedError";
   constructor(
-    readonly completed: unknown[],
+    readonly completed: SequenceScore[],
     options?: { cause?: unknown },
   ) {
     super(`scoring stopped after ${completed.length} sequences; completed scores are attached, score the rest to resume`, options);

@@ -26,13 +26,12 @@ export function validateQwen2Gguf(file: Pick<GgufFile, "metadata"> & { tensors?:
     else if (v <= 0) problems.push(`${key} is ${v} (must be positive)`);
     return v ?? 0;
   };
-  const contextLength = positive("qwen2.context_length");
+  positive("qwen2.context_length");
   const hidden = positive("qwen2.embedding_length");
   const layers = positive("qwen2.block_count");
   const ff = positive("qwen2.feed_forward_length");
   const heads = positive("qwen2.attention.head_count");
   const kvHeads = positive("qwen2.attention.head_count_kv");
-  void contextLength;
   const eps = metadataFloat(m, "qwen2.attention.layer_norm_rms_epsilon");
   if (eps === undefined || !(eps > 0)) {
     problems.push(`qwen2.attention.layer_norm_rms_epsilon is ${eps === undefined ? "missing or not a float" : eps} (a positive float32)`);

@@ -26,6 +26,8 @@ export interface Workspace {
   rF: Float64Array[];
   xnF: Float64Array[];
   gate: Float64Array[];
+  /** σ(gate), kept for the backward pass. */
+  sig: Float64Array[];
   up: Float64Array[];
   act: Float64Array[];
   /** scale·(x·Aᵀ) of each LoRA pair, by linear slot index. */
@@ -78,6 +80,7 @@ export function createWorkspace(net: Network, maxRows: number): Workspace {
     rF: per(T),
     xnF: per(T * d),
     gate: per(T * f),
+    sig: per(T * f),
     up: per(T * f),
     act: per(T * f),
     loraUs: net.linears.map((s) => (s.lora ? new Float64Array(T * s.lora.rank) : null)),
@@ -234,7 +237,7 @@ export function forwardBackward(
     rmsNormForward(ws.xnF[l], ws.rF[l], hMid, ly.ffnNorm.w, T, d, eps);
     linearForward(ly.gate, ws, ws.xnF[l], T, ws.gate[l]);
     linearForward(ly.up, ws, ws.xnF[l], T, ws.up[l]);
-    swigluForward(ws.act[l], ws.gate[l], ws.up[l], T * f);
+    swigluForward(ws.act[l], ws.sig[l], ws.gate[l], ws.up[l], T * f);
     linearForward(ly.down, ws, ws.act[l], T, hOut);
     for (let i = 0; i < T * d; i++) hOut[i] += hMid[i];
   }
@@ -263,7 +266,7 @@ export function forwardBackward(
     // hOut = hMid + down(act): dh flows unchanged to hMid.
     if (needsXT(ly.down)) transpose(ws.xT, ws.act[l], T, f);
     linearBackward(ly.down, ws, ws.xT, dh, T, ws.dact, false);
-    swigluBackward(ws.dgate, ws.dup, ws.dact, ws.gate[l], ws.up[l], T * f);
+    swigluBackward(ws.dgate, ws.dup, ws.dact, ws.gate[l], ws.sig[l], ws.up[l], T * f);
     if (needsXT(ly.gate) || needsXT(ly.up)) transpose(ws.xT, ws.xnF[l], T, d);
     linearBackward(ly.gate, ws, ws.xT, ws.dgate, T, ws.dxn, false);
     linearBackward(ly.up, ws, ws.xT, ws.dup, T, ws.dxn, true);

@@ -34,12 +34,6 @@ export function createAttentionScratch(maxRows: number, headDim: number): Attent
   };
 }
 
-// Rows are processed in blocks of 4 (gemmNT's row blocking); a block's products run over the
-// columns up to the block's end, so entries just above the diagonal inside a block are computed
-// and then zeroed, and nothing further right is touched.
-const BLOCK = 4;
-const blockEnd = (t: number, rows: number) => Math.min(rows, (Math.floor(t / BLOCK) + 1) * BLOCK);
-
 /** dst (headDim×rows) = the head slice [off, off+headDim) of every row of src (row stride `stride`), transposed. */
 function headTranspose(dst: Float64Array, src: Float64Array, rows: number, stride: number, off: number, hd: number): void {
   for (let t = 0; t < rows; t++) {
@@ -48,19 +42,22 @@ function headTranspose(dst: Float64Array, src: Float64Array, rows: number, strid
   }
 }
 
-/** dst = srcᵀ over the causal part that the blocked products read (j < blockEnd(t)). */
-function causalTranspose(dst: Float64Array, src: Float64Array, srcOffset: number, rows: number): void {
+/** dst = srcᵀ for a rows×rows matrix starting at srcOffset. */
+function squareTranspose(dst: Float64Array, src: Float64Array, srcOffset: number, rows: number): void {
   for (let t = 0; t < rows; t++) {
-    const end = blockEnd(t, rows);
     const s = srcOffset + t * rows;
-    for (let j = 0; j < end; j++) dst[j * rows + t] = src[s + j];
+    for (let j = 0; j < rows; j++) dst[j * rows + t] = src[s + j];
   }
 }
+
+// Each head's products run over the whole rows×rows square (one call each, on the SIMD kernel),
+// with exact zeros above the diagonal: the extra terms add +0 or −0 to a partial sum, which
+// leaves every result bit unchanged, and one big product is cheaper than many causal pieces.
 
 /**
  * Causal softmax attention with grouped-query heads (head h reads kv head ⌊h / (heads/kvHeads)⌋,
  * as ggml broadcasts), scores scaled by 1/√headDim. Writes `out` (rows × heads·headDim) and keeps
- * the probabilities `probs[(h·rows + t)·rows + j]` (zero above the diagonal) for the backward pass.
+ * the probabilities `probs[(h·rows + t)·rows + j]` (exactly zero above the diagonal) for the backward pass.
  */
 export function attentionForward(
   out: Float64Array,
@@ -80,10 +77,7 @@ export function attentionForward(
   for (let h = 0; h < heads; h++) {
     const g = Math.floor(h / group);
     const pBase = h * T * T;
-    for (let t0 = 0; t0 < T; t0 += BLOCK) {
-      const mm = Math.min(BLOCK, T - t0);
-      gemmNT(probs, q, k, mm, blockEnd(t0, T), hd, false, pBase + t0 * T, t0 * qStride + h * hd, g * hd, T, qStride, kvStride);
-    }
+    gemmNT(probs, q, k, T, T, hd, false, pBase, h * hd, g * hd, T, qStride, kvStride);
     for (let t = 0; t < T; t++) {
       const po = pBase + t * T;
       let max = -Infinity;
@@ -100,14 +94,10 @@ export function attentionForward(
       }
       const inv = 1 / sum;
       for (let j = 0; j <= t; j++) probs[po + j] *= inv;
-      const end = blockEnd(t, T);
-      for (let j = t + 1; j < end; j++) probs[po + j] = 0;
+      probs.fill(0, po + t + 1, po + T);
     }
     if (h % group === 0) headTranspose(vT, v, T, kvStride, g * hd, hd);
-    for (let t0 = 0; t0 < T; t0 += BLOCK) {
-      const mm = Math.min(BLOCK, T - t0);
-      gemmNT(out, probs, vT, mm, hd, blockEnd(t0, T), false, t0 * qStride + h * hd, pBase + t0 * T, 0, qStride, T, T);
-    }
+    gemmNT(out, probs, vT, T, hd, T, false, h * hd, pBase, 0, qStride, T, T);
   }
 }
 
@@ -139,35 +129,22 @@ export function attentionBackward(
   for (let h = 0; h < heads; h++) {
     const g = Math.floor(h / group);
     const pBase = h * T * T;
-    // dP (into ds) over the causal blocks.
-    for (let t0 = 0; t0 < T; t0 += BLOCK) {
-      const mm = Math.min(BLOCK, T - t0);
-      gemmNT(ds, dOut, v, mm, blockEnd(t0, T), hd, false, t0 * T, t0 * qStride + h * hd, g * hd, T, qStride, kvStride);
-    }
+    gemmNT(ds, dOut, v, T, T, hd, false, 0, h * hd, g * hd, T, qStride, kvStride);
     for (let t = 0; t < T; t++) {
       const po = pBase + t * T;
       const ro = t * T;
       let dot = 0;
       for (let j = 0; j <= t; j++) dot += probs[po + j] * ds[ro + j];
       for (let j = 0; j <= t; j++) ds[ro + j] = probs[po + j] * (ds[ro + j] - dot) * scale;
-      const end = blockEnd(t, T);
-      for (let j = t + 1; j < end; j++) ds[ro + j] = 0;
+      ds.fill(0, ro + t + 1, ro + T);
     }
-    // dq_h = dS · K_g
     if (h % group === 0) headTranspose(kT, k, T, kvStride, g * hd, hd);
-    for (let t0 = 0; t0 < T; t0 += BLOCK) {
-      const mm = Math.min(BLOCK, T - t0);
-      gemmNT(dq, ds, kT, mm, hd, blockEnd(t0, T), false, t0 * qStride + h * hd, t0 * T, 0, qStride, T, T);
-    }
-    // dk_g += dSᵀ · Q_h and dv_g += Pᵀ · dOut_h, over t ≥ j (rows j of the transposes from column j0 on).
-    causalTranspose(dsT, ds, 0, T);
-    causalTranspose(pT, probs, pBase, T);
+    gemmNT(dq, ds, kT, T, hd, T, false, h * hd, 0, 0, qStride, T, T);
+    squareTranspose(dsT, ds, 0, T);
+    squareTranspose(pT, probs, pBase, T);
     headTranspose(qT, q, T, qStride, h * hd, hd);
     headTranspose(dOutT, dOut, T, qStride, h * hd, hd);
-    for (let j0 = 0; j0 < T; j0 += BLOCK) {
-      const mm = Math.min(BLOCK, T - j0);
-      gemmNT(dk, dsT, qT, mm, hd, T - j0, true, j0 * kvStride + g * hd, j0 * T + j0, j0, kvStride, T, T);
-      gemmNT(dv, pT, dOutT, mm, hd, T - j0, true, j0 * kvStride + g * hd, j0 * T + j0, j0, kvStride, T, T);
-    }
+    gemmNT(dk, dsT, qT, T, hd, T, true, g * hd, 0, 0, kvStride, T, T);
+    gemmNT(dv, pT, dOutT, T, hd, T, true, g * hd, 0, 0, kvStride, T, T);
   }
 }

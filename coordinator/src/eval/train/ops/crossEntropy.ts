@@ -2,8 +2,8 @@ import { detExp, detLog } from "./detMath.js";
 
 /**
  * Softmax cross-entropy over `rows` logit rows of width `vocab`, row r against `targets[r]`.
- * Writes each row's log-probability of its target into `logProbs` and, when `gradScale` is not
- * null, replaces the logits in place by ∂(gradScale·Σ nll)/∂logits = gradScale·(softmax − onehot).
+ * Writes each row's log-probability of its target into `logProbs` and overwrites the logits: when
+ * `gradScale` is not null, with ∂(gradScale·Σ nll)/∂logits = gradScale·(softmax − onehot).
  * Returns Σ nll.
  */
 export function crossEntropy(
@@ -20,16 +20,21 @@ export function crossEntropy(
     const o = r * vocab;
     let max = -Infinity;
     for (let i = 0; i < vocab; i++) if (logits[o + i] > max) max = logits[o + i];
-    let sum = 0;
-    for (let i = 0; i < vocab; i++) sum += detExp(logits[o + i] - max);
-    const lse = max + detLog(sum);
     const y = targets[targetOffset + r];
-    const lp = logits[o + y] - lse;
+    const zy = logits[o + y];
+    // The row becomes e^(z − max) in place: summed now, scaled into the gradient below.
+    let sum = 0;
+    for (let i = 0; i < vocab; i++) {
+      const e = detExp(logits[o + i] - max);
+      logits[o + i] = e;
+      sum += e;
+    }
+    const lp = zy - (max + detLog(sum));
     logProbs[r] = lp;
     total -= lp;
     if (gradScale !== null) {
       const inv = gradScale / sum;
-      for (let i = 0; i < vocab; i++) logits[o + i] = detExp(logits[o + i] - max) * inv;
+      for (let i = 0; i < vocab; i++) logits[o + i] *= inv;
       logits[o + y] -= gradScale;
     }
   }
