@@ -40,7 +40,8 @@ pragma solidity ^0.8.28;
 /// kept out of `submitEvalResult` so that a hostile ERC-20 cannot block the result.
 ///
 /// Scale: `submitEvalResult` stores nothing per contribution (the Ingot writes one balance per
-/// holder), and every pool is capped at `MAX_POOL_CAP` = 1,000 so it fits in one transaction.
+/// holder, about 38k gas per holder in all); every pool is capped (at most 1,000) and the pools
+/// together at `maxContributions()` (default 1,200), so the result fits in one transaction.
 /// For 100,000 contributions the same allocation would be computed off-chain by the enclave and
 /// signed as a Merkle root of (holder, shares) leaves plus a total; the Forge would mint the
 /// pools' shares to a claim contract that releases each leaf once against its Merkle proof (and
@@ -144,6 +145,8 @@ interface IForge {
     error ForgeWrongPhase(address forge, Phase current, Phase expected);
     /// @notice The pool already holds `cap` contributions.
     error ForgePoolFull(Pool pool, uint256 cap);
+    /// @notice The Forge already holds `maxContributions` contributions across its pools.
+    error ForgeFull(uint256 maxContributions);
     /// @notice A data contribution with a zero root.
     error ForgeZeroDataRoot();
     /// @notice A data contribution of zero bytes.
@@ -243,7 +246,9 @@ interface IForge {
     // ---------------------------------------------------------------- actions
 
     /// @notice Called once by the factory right after cloning.
-    function initialize(ForgeConfig calldata config) external;
+    /// @param maxContributions bound on data contributions + workers + capital positions together,
+    /// so the result's mint fits in one transaction (see IForgeFactory).
+    function initialize(ForgeConfig calldata config, uint256 maxContributions) external;
 
     /// @notice Contribute a dataset (Open only). The root must be new to this Forge, whoever sends it.
     /// @return dataId the contribution's id (0, 1, 2... in order).
@@ -288,6 +293,9 @@ interface IForge {
 
     /// @notice The parent Ingot (0 = none) and the lineage bps (= royalty) recorded at creation.
     function lineage() external view returns (uint256 parentIngotId, uint16 lineageBps);
+
+    /// @notice Bound on data contributions + workers + capital positions together.
+    function maxContributions() external view returns (uint256);
 
     /// @notice Number of data contributions, compute workers and capital positions.
     function counts() external view returns (uint256 data, uint256 compute, uint256 capital);
