@@ -187,6 +187,16 @@ describe("Forge gas (EDR transaction gas)", () => {
       if (n === 1000) rows.push({ operation: "contributeData (1,000th)", gas: lastContribution });
       gasAt[n] = (await closeAndSubmit(f, `submitEvalResult, ${n} data contributions (distinct holders)`)).gas;
     }
+    // The same 100 contributions from ONE address: holders are passed once per contribution and
+    // the repeated balance writes are warm; this bounds what on-chain aggregation could save.
+    const same = await createForge();
+    for (let i = 0; i < 100; i++) {
+      await gasUsed(same.forge.write.contributeData([root(`same ${i}`), 4096n, 30, "ipfs://license"]));
+    }
+    const sameGas = (await closeAndSubmit(same, "submitEvalResult, 100 data contributions (one holder)")).gas;
+    rows.push({ operation: "  per extra contribution when the holder repeats", gas: (sameGas - gasAt[10]) / 90n });
+    expect(sameGas).toBeLessThan(gasAt[100]);
+
     const slopeLow = (gasAt[100] - gasAt[10]) / 90n;
     const slopeHigh = (gasAt[1000] - gasAt[100]) / 900n;
     rows.push({ operation: "  per extra contribution, 10 → 100", gas: slopeLow });
