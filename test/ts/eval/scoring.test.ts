@@ -153,6 +153,28 @@ describe("createScoringEngine", () => {
     }
   });
 
+  it("reloads the model to free cached adapters past maxCachedAdapters, with unchanged scores", async () => {
+    const small = await createScoringEngine({ modelPath: fixture.path, mode: "exact", threads: 2, llama, maxCachedAdapters: 2 });
+    try {
+      const sequences = randomSequences("reload", 2, 320, 12);
+      const adapters = ["r1", "r2", "r3"].map((seed) => writeAdapter(dir, seed, fixture.model).path);
+      const first = await small.scoreSequences(sequences, { adapterPath: adapters[0] });
+      await small.scoreSequences(sequences, { adapterPath: adapters[1] });
+      await small.scoreSequences(sequences, { adapterPath: adapters[0] }); // cached: no reload
+      expect(small.modelLoads).toBe(1);
+      // Concurrent calls are serialized, so the reload never pulls the model from under a context.
+      const [third, again] = await Promise.all([
+        small.scoreSequences(sequences, { adapterPath: adapters[2] }),
+        small.scoreSequences(sequences, { adapterPath: adapters[0] }),
+      ]);
+      expect(small.modelLoads).toBe(2);
+      expect(again).toEqual(first);
+      expect(third).not.toEqual(first);
+    } finally {
+      await small.dispose();
+    }
+  });
+
   it("rejects an adapter that does not fit the base model", async () => {
     const other = writeModel(dir, 52, "F32", { intermediateSize: 64 });
     const { path } = writeAdapter(dir, "misfit", other.model);
