@@ -274,7 +274,8 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
           await seq.clearHistory();
           const input = s.tokens.slice(0, s.tokens.length - 1);
           const logits = input.map((_, i) => (i + 1 >= s.scoreFrom ? true : undefined));
-          if (input.length > 0) await decode.call(seq, input, logits, 5, undefined, { size: 0, strategy: "eraseBeginning" }, () => undefined);
+          // Arguments as controlledEvaluate passes them (priority 5, the sequence's token meter).
+          if (input.length > 0) await decode.call(seq, input, logits, 5, seq.tokenMeter, { size: 0, strategy: "eraseBeginning" }, () => undefined);
           tokens += s.tokens.length;
         }
         return { tokens };
