@@ -210,12 +210,13 @@ describe("createScoringEngine", () => {
     }
   });
 
-  it("runs the benchmark baselines over the same tokens: no readback, and last-position-only prompts", async () => {
+  it("runs the benchmark baselines over the same tokens: every scored position without readback, last position only for prompts", async () => {
     const sequences = randomSequences("bench", 3, 320, 30);
     const total = sequences.reduce((a, s) => a + s.tokens.length, 0);
-    await expect(engine.evaluateWithoutReadback(sequences)).resolves.toEqual({ tokens: total });
-    await expect(engine.evaluatePrompts(sequences)).resolves.toEqual({ tokens: total });
+    const scored = sequences.reduce((a, s) => a + s.tokens.length - s.scoreFrom, 0);
+    await expect(engine.evaluateWithoutReadback(sequences)).resolves.toEqual({ tokens: total, logitPositions: scored });
+    await expect(engine.evaluatePrompts(sequences)).resolves.toEqual({ tokens: total, logitPositions: sequences.length });
     const { path: adapterPath } = writeAdapter(dir, "bench", fixture.model);
-    await expect(engine.evaluateWithoutReadback(sequences, { adapterPath })).resolves.toEqual({ tokens: total });
+    await expect(engine.evaluateWithoutReadback(sequences, { adapterPath })).resolves.toEqual({ tokens: total, logitPositions: scored });
   });
 });

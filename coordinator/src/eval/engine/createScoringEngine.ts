@@ -77,10 +77,17 @@ export interface ScoringEngine {
    * Benchmark baseline: the same evaluation as `scoreSequences` (same contexts, batches and
    * logits for every scored position) but nothing is read back from llama.cpp.
    */
-  evaluateWithoutReadback(sequences: readonly ScoredSequence[], options?: Pick<ScoreSequencesOptions, "adapterPath">): Promise<{ tokens: number }>;
-  /** Benchmark reference: node-llama-cpp's plain prompt evaluation (logits of the last position only). */
-  evaluatePrompts(sequences: readonly ScoredSequence[], options?: Pick<ScoreSequencesOptions, "adapterPath">): Promise<{ tokens: number }>;
+  evaluateWithoutReadback(sequences: readonly ScoredSequence[], options?: Pick<ScoreSequencesOptions, "adapterPath">): Promise<BaselineEvaluation>;
+  /** Benchmark reference: node-llama-cpp's plain prompt evaluation (`sequence.evaluate`, logits of the last position only, one greedy token picked). */
+  evaluatePrompts(sequences: readonly ScoredSequence[], options?: Pick<ScoreSequencesOptions, "adapterPath">): Promise<BaselineEvaluation>;
   dispose(): Promise<void>;
+}
+
+export interface BaselineEvaluation {
+  /** Tokens of the sequences (as `ScoringProgress.tokensDone` counts them). */
+  tokens: number;
+  /** Positions whose logits llama.cpp computed (its token meter's output count). */
+  logitPositions: number;
 }
 
 /**
@@ -270,6 +277,7 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
         const decode = (seq as unknown as { _decodeTokens?: DecodeTokens })._decodeTokens;
         if (typeof decode !== "function") throw new ScoringError("this node-llama-cpp version has no _decodeTokens; the engine-only baseline needs 3.22.x");
         let tokens = 0;
+        const outputsBefore = seq.tokenMeter.usedOutputTokens;
         for (const s of sequences) {
           await seq.clearHistory();
           const input = s.tokens.slice(0, s.tokens.length - 1);
@@ -278,7 +286,7 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
           if (input.length > 0) await decode.call(seq, input, logits, 5, seq.tokenMeter, { size: 0, strategy: "eraseBeginning" }, () => undefined);
           tokens += s.tokens.length;
         }
-        return { tokens };
+        return { tokens, logitPositions: seq.tokenMeter.usedOutputTokens - outputsBefore };
       });
     },
 
@@ -286,12 +294,18 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
       check(sequences);
       return withContext(options.adapterPath, async (seq) => {
         let tokens = 0;
+        const outputsBefore = seq.tokenMeter.usedOutputTokens;
         for (const s of sequences) {
           await seq.clearHistory();
-          await seq.evaluateWithoutGeneratingNewTokens(s.tokens.slice(0, s.tokens.length - 1) as Token[]);
+          // `evaluateWithoutGeneratingNewTokens` computes no logits at all; a prompt evaluation
+          // computes the last position's and picks one token (greedy), then we stop.
+          for await (const generated of seq.evaluate(s.tokens.slice(0, s.tokens.length - 1) as Token[])) {
+            void generated;
+            break;
+          }
           tokens += s.tokens.length;
         }
-        return { tokens };
+        return { tokens, logitPositions: seq.tokenMeter.usedOutputTokens - outputsBefore };
       });
     },
 
