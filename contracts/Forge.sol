@@ -47,6 +47,8 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     bool private _live;
     /// @inheritdoc IForge
     bool public capitalReleased;
+    uint32 private _contributionCount; // across pools (top-ups excluded); shares the flags' slot
+    uint32 private _maxContributions;
     /// @inheritdoc IForge
     uint256 public ingotId;
     /// @inheritdoc IForge
@@ -76,9 +78,10 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IForge
-    function initialize(ForgeConfig calldata config_) external initializer {
+    function initialize(ForgeConfig calldata config_, uint256 maxContributions_) external initializer {
         if (msg.sender != factory) revert ForgeOnlyFactory(msg.sender);
         _config = config_;
+        _maxContributions = uint32(maxContributions_);
     }
 
     // ------------------------------------------------------------ contributions
@@ -98,6 +101,7 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
         dataId = _dataContributors.length;
         if (dataId >= _config.caps.maxData) revert ForgePoolFull(Pool.Data, _config.caps.maxData);
 
+        _countContribution();
         _dataContributors.push(msg.sender);
         _dataIdOf[root] = dataId + 1;
         emit DataContributed(dataId, msg.sender, root, sizeBytes, exampleCount, metadataURI);
@@ -119,6 +123,7 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
         computeId = _computeWorkers.length;
         if (computeId >= _config.caps.maxCompute) revert ForgePoolFull(Pool.Compute, _config.caps.maxCompute);
 
+        _countContribution();
         _computeWorkers.push(msg.sender);
         _computeIdOfSigner[signer] = computeId + 1;
         _computeIdOfKey[ed25519PublicKey] = computeId + 1;
@@ -134,6 +139,7 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
         if (isNew) {
             positionId = _capitalContributors.length;
             if (positionId >= _config.caps.maxCapital) revert ForgePoolFull(Pool.Capital, _config.caps.maxCapital);
+            _countContribution();
         } else {
             positionId -= 1;
         }
@@ -279,6 +285,11 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IForge
+    function maxContributions() external view returns (uint256) {
+        return _maxContributions;
+    }
+
+    /// @inheritdoc IForge
     function counts() external view returns (uint256 data, uint256 compute, uint256 capital) {
         return (_dataContributors.length, _computeWorkers.length, _capitalContributors.length);
     }
@@ -403,6 +414,12 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
             capitalHolders,
             ShareMath.allocate(pools.capital, capitalWeights)
         );
+    }
+
+    function _countContribution() private {
+        uint32 count = _contributionCount;
+        if (count >= _maxContributions) revert ForgeFull(_maxContributions);
+        _contributionCount = count + 1;
     }
 
     function _requirePhase(Phase expected) private view {

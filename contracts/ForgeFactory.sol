@@ -21,6 +21,7 @@ contract ForgeFactory is IForgeFactory, AccessControl {
     /// @inheritdoc IForgeFactory
     uint256 public constant MAX_MEASUREMENTS = 8;
     uint256 private constant BPS = 10_000;
+    uint256 private constant DEFAULT_MAX_TOTAL = 1_200;
 
     /// @inheritdoc IForgeFactory
     address public immutable implementation;
@@ -34,6 +35,8 @@ contract ForgeFactory is IForgeFactory, AccessControl {
     address[] public forges;
     /// @inheritdoc IForgeRegistry
     mapping(address forge => bool) public isForge;
+    /// @inheritdoc IForgeFactory
+    uint256 public maxTotalContributions = DEFAULT_MAX_TOTAL;
 
     constructor(address admin, IEnclaveRegistry enclaveRegistry_, IRevenueSplitter splitter_) {
         if (admin == address(0) || address(enclaveRegistry_) == address(0) || address(splitter_) == address(0)) {
@@ -55,7 +58,8 @@ contract ForgeFactory is IForgeFactory, AccessControl {
         isForge[forge] = true;
         emit ForgeCreated(forge, config.creator, index, config.capitalAsset, config.windowEnd);
         if (config.parentIngotId != 0) emit ForgeForked(forge, config.parentIngotId, config.split.lineageBps);
-        IForge(forge).initialize(config);
+        uint256 capsTotal = uint256(config.caps.maxData) + config.caps.maxCompute + config.caps.maxCapital;
+        IForge(forge).initialize(config, capsTotal < maxTotalContributions ? capsTotal : maxTotalContributions);
     }
 
     /// @inheritdoc IForgeFactory
@@ -64,6 +68,13 @@ contract ForgeFactory is IForgeFactory, AccessControl {
         if (address(ingot_) == address(0)) revert FactoryZeroAddress();
         ingot = ingot_;
         emit IngotBound(address(ingot_));
+    }
+
+    /// @inheritdoc IForgeFactory
+    function setMaxTotalContributions(uint256 maxTotal) external onlyRole(PROTOCOL_ROLE) {
+        if (maxTotal == 0 || maxTotal > 3 * MAX_POOL_CAP) revert FactoryBadMaxTotal(maxTotal);
+        maxTotalContributions = maxTotal;
+        emit MaxTotalContributionsChanged(maxTotal);
     }
 
     /// @inheritdoc IForgeFactory

@@ -39,10 +39,12 @@ pragma solidity ^0.8.28;
 /// the RevenueSplitter as the Ingot's first revenue, so every share holder earns from it. It is
 /// kept out of `submitEvalResult` so that a hostile ERC-20 cannot block the result.
 ///
-/// Scale: `submitEvalResult` stores nothing per contribution, and every pool is capped at
-/// `MAX_POOL_CAP` = 1,000. A transaction may use at most 2^24 = 16,777,216 gas (EIP-7825), and
-/// minting to a holder costs about 38k gas (a fresh balance slot), so:
-///   - up to `DIRECT_MINT_MAX_HOLDERS` holder entries, the Ingot mints to every holder directly;
+/// Scale: `submitEvalResult` stores nothing per contribution; every pool is capped (at most
+/// 1,000) and the pools together at `maxContributions()` (see IForgeFactory). A transaction may
+/// use at most 2^24 = 16,777,216 gas (EIP-7825, Osaka), and minting to a holder costs about 38k
+/// gas (a fresh balance slot; 11k for a repeated holder, test/ts/contracts/forgeGas.test.ts), so:
+///   - up to `DIRECT_MINT_MAX_HOLDERS` (256) holder entries, the Ingot mints to every holder
+///     directly (about 10M gas at the limit);
 ///   - past it (claim by proof), the same entries in the same order become the leaves of a Merkle
 ///     tree (see ShareTree: leaf i = double keccak of abi.encode(i, account, amount), sorted-pair
 ///     hashing, an odd last node carried up). The Forge stores the root and the leaf count, the
@@ -50,14 +52,14 @@ pragma solidity ^0.8.28;
 ///     may `claimShares` a leaf once with its proof, which moves its shares to its account
 ///     without a receiver hook. The escrow never accrues revenue in the RevenueSplitter; each
 ///     claimed share carries everything paid since the mint to its claimer, so revenue paid before
-///     a claim is neither lost nor taken. The cost per contribution falls to a few thousand gas
-///     (reading the contributor, the share math, one leaf hash), about 6M for 3,000 entries.
+///     a claim is neither lost nor taken. Per contribution this costs a few thousand gas (reading
+///     the contributor, the share math, one leaf hash, the calldata) instead of 38k.
 ///   `previewAllocation` returns the entries (and the root) for a result, so the coordinator
 ///   builds the proofs without re-implementing the share math.
 /// For 100,000 contributions even one storage read and one hash per contribution is too much for
-/// one transaction: the enclave would sign the allocation's root and total instead of a score per
-/// contribution, the Forge would check only the root's signature and escrow the pools' shares, and
-/// the claim path above would stay the same (constant gas in the number of contributions).
+/// one transaction: the enclave would sign the allocation's root and pool totals instead of a
+/// score per contribution, the Forge would check only that signature and escrow the pools' shares
+/// in O(1), and the claim path above would stay as it is (O(log n) per holder).
 interface IForge {
     /// @notice Lifecycle phase, in the only order it can move.
     enum Phase {
@@ -157,6 +159,8 @@ interface IForge {
     error ForgeWrongPhase(address forge, Phase current, Phase expected);
     /// @notice The pool already holds `cap` contributions.
     error ForgePoolFull(Pool pool, uint256 cap);
+    /// @notice The Forge already holds `maxContributions` contributions across its pools.
+    error ForgeFull(uint256 maxContributions);
     /// @notice A data contribution with a zero root.
     error ForgeZeroDataRoot();
     /// @notice A data contribution of zero bytes.
@@ -268,7 +272,9 @@ interface IForge {
     // ---------------------------------------------------------------- actions
 
     /// @notice Called once by the factory right after cloning.
-    function initialize(ForgeConfig calldata config) external;
+    /// @param maxContributions bound on data contributions + workers + capital positions together,
+    /// so the result's mint fits in one transaction (see IForgeFactory).
+    function initialize(ForgeConfig calldata config, uint256 maxContributions) external;
 
     /// @notice Contribute a dataset (Open only). The root must be new to this Forge, whoever sends it.
     /// @return dataId the contribution's id (0, 1, 2... in order).
@@ -319,6 +325,9 @@ interface IForge {
 
     /// @notice The parent Ingot (0 = none) and the lineage bps (= royalty) recorded at creation.
     function lineage() external view returns (uint256 parentIngotId, uint16 lineageBps);
+
+    /// @notice Bound on data contributions + workers + capital positions together.
+    function maxContributions() external view returns (uint256);
 
     /// @notice Number of data contributions, compute workers and capital positions.
     function counts() external view returns (uint256 data, uint256 compute, uint256 capital);

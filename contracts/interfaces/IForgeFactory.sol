@@ -16,6 +16,13 @@ import {IEnclaveRegistry} from "./IEnclaveRegistry.sol";
 /// The Forge implementation is deployed by the constructor (`implementation()`); every clone
 /// reads the registry and splitter from the implementation's immutables and the Ingot from here.
 ///
+/// Result size: `submitEvalResult` mints to every contribution with shares, about 38k gas each
+/// (measured on EDR, test/ts/contracts/forgeGas.test.ts), so each new Forge also gets a bound on
+/// its total contributions across pools: min(sum of its caps, `maxTotalContributions`), default
+/// 1,200 (about 46M gas, inside a 60M block). On a chain with EIP-7825's per-transaction cap of
+/// 2^24 gas (Osaka and later), the protocol role should lower it to 400, or a result with more
+/// holders could not be submitted and the Forge would end FAILED (capital refundable).
+///
 /// A fork names an existing Ingot as `parentIngotId` (Ingots exist only for LIVE Forges) with
 /// `split.lineageBps > 0`; `lineageBps > 0` without a parent is refused. The lineage is emitted
 /// (`ForgeForked`), stored on the Forge (`lineage()`) and passed to Ingot.mint at the result.
@@ -38,6 +45,8 @@ interface IForgeFactory is IForgeRegistry {
     error FactorySplitSum(uint256 sum);
     /// @notice The cap of `pool` is zero or above `max`.
     error FactoryBadCap(IForge.Pool pool, uint256 cap, uint256 max);
+    /// @notice `maxTotalContributions` must be between 1 and 3 * MAX_POOL_CAP.
+    error FactoryBadMaxTotal(uint256 maxTotal);
     /// @notice The capital asset is neither ETH (address(0)) nor a contract.
     error FactoryAssetNotContract(address asset);
     /// @notice `config.allowedMeasurements` is empty or longer than `max`.
@@ -65,12 +74,20 @@ interface IForgeFactory is IForgeRegistry {
     event ForgeForked(address indexed forge, uint256 indexed parentIngotId, uint16 lineageBps);
     /// @notice The Ingot contract was bound.
     event IngotBound(address indexed ingot);
+    /// @notice The bound on a new Forge's total contributions changed.
+    event MaxTotalContributionsChanged(uint256 maxTotal);
 
     /// @notice Validate `config` and create a Forge with it.
     function createForge(IForge.ForgeConfig calldata config) external returns (address forge);
 
     /// @notice PROTOCOL_ROLE, once: bind the Ingot contract Forges mint into.
     function bindIngot(IIngot ingot) external;
+
+    /// @notice PROTOCOL_ROLE: bound the sum of a new Forge's caps (existing Forges keep theirs).
+    function setMaxTotalContributions(uint256 maxTotal) external;
+
+    /// @notice The largest sum of caps a new Forge may have.
+    function maxTotalContributions() external view returns (uint256);
 
     /// @notice The bound Ingot contract (zero before `bindIngot`).
     function ingot() external view returns (IIngot);

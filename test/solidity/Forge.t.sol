@@ -121,6 +121,26 @@ contract ForgeTest is ForgeFixture {
         contributeData(f, alice, 3);
     }
 
+    function test_contribute_RevertWhen_ForgeHoldsMaxContributionsAcrossPools() external {
+        vm.prank(admin);
+        factory.setMaxTotalContributions(3);
+        Forge f = createDefaultForge();
+        vm.warp(START);
+        contributeData(f, alice, 1);
+        registerCompute(f, alice, 1);
+        contributeEth(f, alice, 1);
+        contributeEth(f, alice, 1); // a top-up is not a new contribution
+        bytes memory full = abi.encodeWithSelector(IForge.ForgeFull.selector, 3);
+        vm.expectRevert(full);
+        contributeData(f, bob, 2);
+        vm.expectRevert(full);
+        registerCompute(f, bob, 2);
+        vm.deal(bob, 1);
+        vm.prank(bob);
+        vm.expectRevert(full);
+        f.contributeCapital{value: 1}(1);
+    }
+
     // ------------------------------------------------------------ compute
 
     function test_registerCompute_recordsWorkerAndEmits() external {

@@ -31,6 +31,7 @@ contract ForgeFactoryTest is ForgeFixture {
         assertEq(factory.forgeCount(), 1, "forgeCount");
         assertEq(factory.forges(0), address(f), "forges(0)");
         assertEq(f.factory(), address(factory), "factory");
+        assertEq(f.maxContributions(), 1_200, "default bound (caps sum to 2,100)");
         IForge.ForgeConfig memory stored = f.config();
         assertEq(stored.creator, creator, "creator");
         assertEq(stored.holdoutRoot, HOLDOUT_ROOT, "holdoutRoot");
@@ -58,7 +59,7 @@ contract ForgeFactoryTest is ForgeFixture {
         IForge.ForgeConfig memory c = defaultConfig();
         vm.prank(address(factory));
         vm.expectRevert(abi.encodeWithSelector(Initializable.InvalidInitialization.selector));
-        f.initialize(c);
+        f.initialize(c, 10);
     }
 
     function test_initialize_RevertWhen_ImplementationInitialized() external {
@@ -66,7 +67,7 @@ contract ForgeFactoryTest is ForgeFixture {
         IForge.ForgeConfig memory c = defaultConfig();
         vm.prank(address(factory));
         vm.expectRevert(abi.encodeWithSelector(Initializable.InvalidInitialization.selector));
-        impl.initialize(c);
+        impl.initialize(c, 10);
     }
 
     function test_constructor_RevertWhen_ZeroAddress() external {
@@ -152,6 +153,33 @@ contract ForgeFactoryTest is ForgeFixture {
         c = defaultConfig();
         c.caps.maxCapital = 0;
         _expectCreateRevert(c, abi.encodeWithSelector(IForgeFactory.FactoryBadCap.selector, IForge.Pool.Capital, 0, 1_000));
+    }
+
+    function test_setMaxTotalContributions_boundsNewForges() external {
+        vm.expectEmit(false, false, false, true);
+        emit IForgeFactory.MaxTotalContributionsChanged(400);
+        vm.prank(admin);
+        factory.setMaxTotalContributions(400);
+        assertEq(factory.maxTotalContributions(), 400, "stored");
+        assertEq(createDefaultForge().maxContributions(), 400, "bound below the caps' sum");
+        IForge.ForgeConfig memory c = defaultConfig();
+        c.caps = IForge.Caps({maxData: 100, maxCompute: 50, maxCapital: 50});
+        assertEq(createForge(c).maxContributions(), 200, "caps' sum below the bound");
+    }
+
+    function test_setMaxTotalContributions_RevertWhen_OutOfRangeOrUnauthorized() external {
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IForgeFactory.FactoryBadMaxTotal.selector, 0));
+        factory.setMaxTotalContributions(0);
+        vm.expectRevert(abi.encodeWithSelector(IForgeFactory.FactoryBadMaxTotal.selector, 3_001));
+        factory.setMaxTotalContributions(3_001);
+        vm.stopPrank();
+        bytes32 role = factory.PROTOCOL_ROLE();
+        vm.prank(address(0xBAD));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, address(0xBAD), role)
+        );
+        factory.setMaxTotalContributions(400);
     }
 
     function test_createForge_RevertWhen_AssetNotContract() external {

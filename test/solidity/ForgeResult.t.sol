@@ -467,6 +467,66 @@ contract ForgeResultTest is ForgeFixture {
         forge.refund();
     }
 
+    /// @dev Random scores, work and capital (distinct holders): the Ingot's balances sum exactly to
+    /// the supply less the lineage, each pool's members get their pro-rata part within one share,
+    /// and a score <= 0 earns nothing.
+    /// hardhat-config: fuzz.runs = 64
+    function testFuzz_submitEvalResult_sharesSumToSupplyAndFollowWeights(
+        int64[] memory scores,
+        uint32[] memory work,
+        uint64[] memory capital
+    ) external {
+        uint256 nData = scores.length % 9;
+        uint256 nCompute = work.length % 5;
+        uint256 nCapital = capital.length % 5;
+        vm.warp(START);
+        for (uint256 i; i < nData; ++i) contributeData(forge, address(uint160(0x1000 + i)), i);
+        for (uint256 i; i < nCompute; ++i) registerCompute(forge, address(uint160(0x2000 + i)), i);
+        for (uint256 i; i < nCapital; ++i) contributeEth(forge, address(uint160(0x3000 + i)), uint256(capital[i]) + 1);
+        vm.warp(END);
+        IForge.EvalResult memory r = resultFor(forge);
+        for (uint256 i; i < nData; ++i) r.dataScores[i] = scores[i];
+        for (uint256 i; i < nCompute; ++i) r.computeWork[i] = work[i];
+        uint256 id = submit(forge, r);
+
+        uint256 total = _balance(creator, id);
+        total += _checkPool(r.dataScores, nData, 0x1000, id, _positiveSum(r.dataScores, nData));
+        uint256 workSum;
+        for (uint256 i; i < nCompute; ++i) workSum += work[i];
+        for (uint256 i; i < nCompute; ++i) total += _balance(address(uint160(0x2000 + i)), id);
+        uint256 capitalSum = forge.totalCapital();
+        for (uint256 i; i < nCapital; ++i) total += _balance(address(uint160(0x3000 + i)), id);
+        assertEq(total, SUPPLY, "balances sum to the supply");
+        if (workSum == 0) {
+            for (uint256 i; i < nCompute; ++i) assertEq(_balance(address(uint160(0x2000 + i)), id), 0, "no work, no shares");
+        }
+        if (capitalSum == 0) assertEq(nCapital, 0, "capital credited");
+    }
+
+    function _positiveSum(int256[] memory scores, uint256 n) internal pure returns (uint256 sum) {
+        for (uint256 i; i < n; ++i) {
+            if (scores[i] > 0) sum += uint256(scores[i]);
+        }
+    }
+
+    /// @dev Sums the data pool's balances and checks each is its pro-rata part of the pool within one.
+    function _checkPool(int256[] memory scores, uint256 n, uint160 base, uint256 id, uint256 sum)
+        internal
+        view
+        returns (uint256 poolTotal)
+    {
+        for (uint256 i; i < n; ++i) poolTotal += _balance(address(base + uint160(i)), id);
+        for (uint256 i; i < n; ++i) {
+            uint256 got = _balance(address(base + uint160(i)), id);
+            if (scores[i] <= 0) {
+                assertEq(got, 0, "score <= 0 earns nothing");
+                continue;
+            }
+            uint256 exactFloor = poolTotal * uint256(scores[i]) / sum;
+            assertTrue(got == exactFloor || got == exactFloor + 1, "within one of pro rata");
+        }
+    }
+
     function _split(bytes memory sig) internal pure returns (uint8 v, bytes32 r, bytes32 s) {
         assembly {
             r := mload(add(sig, 32))

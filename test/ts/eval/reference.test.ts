@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getLlama, LlamaLogLevel, type Llama } from "node-llama-cpp";
 import { forwardReference64 } from "../../../coordinator/src/eval/reference/forwardReference64.js";
 import { measureReferenceGap } from "../../../coordinator/src/eval/reference/measureReferenceGap.js";
 import { createScoringEngine, type ScoringEngine } from "../../../coordinator/src/eval/engine/createScoringEngine.js";
@@ -11,10 +12,15 @@ import { fixtureTokenizer, tinyConfig } from "./fixtures/tinyModels.js";
 import { gap, randomSequences, writeAdapter, writeModel } from "./fixtures/scoringFixtures.js";
 
 let dir: string;
-beforeAll(() => {
+let llama: Llama;
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "reference-"));
+  llama = await getLlama({ gpu: false, build: "never", usePrebuiltBinaries: true, skipDownload: true, logLevel: LlamaLogLevel.error });
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await llama?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const tokens = [5, 77, 200, 13, 99, 1, 250, 42, 42, 7];
 
@@ -78,7 +84,7 @@ describe("llama.cpp exact mode against forwardReference64", () => {
     for (const e of engines) await e.dispose();
   });
   const score = async (path: string, sequences: ReturnType<typeof randomSequences>, adapterPath?: string) => {
-    const engine = await createScoringEngine({ modelPath: path, mode: "exact", threads: 2 });
+    const engine = await createScoringEngine({ modelPath: path, mode: "exact", threads: 2, llama });
     engines.push(engine);
     return (await engine.scoreSequences(sequences, { adapterPath })).map((s) => s.tokenLogProbs);
   };
@@ -105,7 +111,7 @@ describe("llama.cpp exact mode against forwardReference64", () => {
     const { model, path } = writeModel(dir, 22, "F32", { contextLength: 1024 });
     const [sequence] = randomSequences("long", 1, 320, 600);
     const long = { ...sequence, scoreFrom: 480 };
-    const engine = await createScoringEngine({ modelPath: path, mode: "exact", threads: 2 });
+    const engine = await createScoringEngine({ modelPath: path, mode: "exact", threads: 2, llama });
     engines.push(engine);
     const [score] = await engine.scoreSequences([long]);
     expect(score.tokens).toBe(120);
@@ -131,7 +137,7 @@ describe("llama.cpp exact mode against forwardReference64", () => {
     const { model, path } = writeModel(dir, 31, type);
     const adapterFile = writeAdapter(dir, `q-${type}`, model);
     const sequences = randomSequences(`ref-${type}`, 3, 320);
-    const engine = await createScoringEngine({ modelPath: path, mode: "exact", threads: 2 });
+    const engine = await createScoringEngine({ modelPath: path, mode: "exact", threads: 2, llama });
     engines.push(engine);
     for (const adapter of [undefined, adapterFile]) {
       const emulated = await measureReferenceGap({ engine, model, sequences, adapter });

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getLlama, LlamaLogLevel } from "node-llama-cpp";
+import { getLlama, LlamaLogLevel, type Llama } from "node-llama-cpp";
 import { createScoringEngine, type ScoringEngine } from "../../../coordinator/src/eval/engine/createScoringEngine.js";
 import { perplexity } from "../../../coordinator/src/eval/engine/perplexity.js";
 import {
@@ -18,16 +18,19 @@ import { modelToGguf } from "../../../coordinator/src/eval/model/modelToGguf.js"
 import { gap, randomSequences, writeAdapter, writeModel } from "./fixtures/scoringFixtures.js";
 
 let dir: string;
+let llama: Llama;
 let engine: ScoringEngine;
 let fixture: ReturnType<typeof writeModel>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "scoring-"));
   fixture = writeModel(dir, 51, "Q8_0");
-  engine = await createScoringEngine({ modelPath: fixture.path, mode: "exact", threads: 2 });
+  llama = await getLlama({ gpu: false, build: "never", usePrebuiltBinaries: true, skipDownload: true, logLevel: LlamaLogLevel.error });
+  engine = await createScoringEngine({ modelPath: fixture.path, mode: "exact", threads: 2, llama });
 });
 afterAll(async () => {
   await engine?.dispose();
+  await llama?.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -134,19 +137,41 @@ describe("createScoringEngine", () => {
   });
 
   it("shares one llama.cpp binding between engines and leaves it alive when one is disposed", async () => {
-    const llama = await getLlama({ gpu: false, build: "never", usePrebuiltBinaries: true, skipDownload: true, logLevel: LlamaLogLevel.error });
+    const shared = await getLlama({ gpu: false, build: "never", usePrebuiltBinaries: true, skipDownload: true, logLevel: LlamaLogLevel.error });
     const sequences = randomSequences("shared", 2, 320, 15);
     try {
-      const a = await createScoringEngine({ modelPath: fixture.path, mode: "exact", llama });
-      const b = await createScoringEngine({ modelPath: fixture.path, mode: "exact", llama });
+      const a = await createScoringEngine({ modelPath: fixture.path, mode: "exact", llama: shared });
+      const b = await createScoringEngine({ modelPath: fixture.path, mode: "exact", llama: shared });
       const first = await a.scoreSequences(sequences);
       await a.dispose();
       expect(await b.scoreSequences(sequences)).toEqual(first);
       await b.dispose();
-      expect(llama.disposed).toBe(false);
+      expect(shared.disposed).toBe(false);
       await expect(a.scoreSequences(sequences)).rejects.toThrow(/disposed; create a new one/);
     } finally {
-      await llama.dispose();
+      await shared.dispose();
+    }
+  });
+
+  it("reloads the model to free cached adapters past maxCachedAdapters, with unchanged scores", async () => {
+    const small = await createScoringEngine({ modelPath: fixture.path, mode: "exact", threads: 2, llama, maxCachedAdapters: 2 });
+    try {
+      const sequences = randomSequences("reload", 2, 320, 12);
+      const adapters = ["r1", "r2", "r3"].map((seed) => writeAdapter(dir, seed, fixture.model).path);
+      const first = await small.scoreSequences(sequences, { adapterPath: adapters[0] });
+      await small.scoreSequences(sequences, { adapterPath: adapters[1] });
+      await small.scoreSequences(sequences, { adapterPath: adapters[0] }); // cached: no reload
+      expect(small.modelLoads).toBe(1);
+      // Concurrent calls are serialized, so the reload never pulls the model from under a context.
+      const [third, again] = await Promise.all([
+        small.scoreSequences(sequences, { adapterPath: adapters[2] }),
+        small.scoreSequences(sequences, { adapterPath: adapters[0] }),
+      ]);
+      expect(small.modelLoads).toBe(2);
+      expect(again).toEqual(first);
+      expect(third).not.toEqual(first);
+    } finally {
+      await small.dispose();
     }
   });
 
@@ -168,8 +193,8 @@ describe("createScoringEngine", () => {
     const f32 = writeModel(dir, 53, "F32");
     const { path: adapterPath } = writeAdapter(dir, "fast", f32.model);
     const sequences = randomSequences("fast", 3, 320, 40);
-    const exact = await createScoringEngine({ modelPath: f32.path, mode: "exact", threads: 2 });
-    const fast = await createScoringEngine({ modelPath: f32.path, mode: "fast", threads: 2 });
+    const exact = await createScoringEngine({ modelPath: f32.path, mode: "exact", threads: 2, llama });
+    const fast = await createScoringEngine({ modelPath: f32.path, mode: "fast", threads: 2, llama });
     try {
       for (const options of [{}, { adapterPath }]) {
         const a = (await exact.scoreSequences(sequences, options)).map((s) => s.tokenLogProbs);
@@ -185,12 +210,13 @@ describe("createScoringEngine", () => {
     }
   });
 
-  it("runs the benchmark baselines over the same tokens: no readback, and last-position-only prompts", async () => {
+  it("runs the benchmark baselines over the same tokens: every scored position without readback, last position only for prompts", async () => {
     const sequences = randomSequences("bench", 3, 320, 30);
     const total = sequences.reduce((a, s) => a + s.tokens.length, 0);
-    await expect(engine.evaluateWithoutReadback(sequences)).resolves.toEqual({ tokens: total });
-    await expect(engine.evaluatePrompts(sequences)).resolves.toEqual({ tokens: total });
+    const scored = sequences.reduce((a, s) => a + s.tokens.length - s.scoreFrom, 0);
+    await expect(engine.evaluateWithoutReadback(sequences)).resolves.toEqual({ tokens: total, logitPositions: scored });
+    await expect(engine.evaluatePrompts(sequences)).resolves.toEqual({ tokens: total, logitPositions: sequences.length });
     const { path: adapterPath } = writeAdapter(dir, "bench", fixture.model);
-    await expect(engine.evaluateWithoutReadback(sequences, { adapterPath })).resolves.toEqual({ tokens: total });
+    await expect(engine.evaluateWithoutReadback(sequences, { adapterPath })).resolves.toEqual({ tokens: total, logitPositions: scored });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { computeLogProbs } from "../../../coordinator/src/eval/train/computeLogProbs.js";
-import { TrainAbortedError, TrainInputError, TrainResumeError } from "../../../coordinator/src/eval/train/errors.js";
+import { TrainAbortedError, TrainDivergedError, TrainInputError, TrainResumeError } from "../../../coordinator/src/eval/train/errors.js";
 import { hashAdapter } from "../../../coordinator/src/eval/train/hashAdapter.js";
 import { pretrain } from "../../../coordinator/src/eval/train/pretrain.js";
 import { deserializeTrainState, serializeTrainState } from "../../../coordinator/src/eval/train/serializeTrainState.js";
@@ -157,6 +157,12 @@ describe("trainLora", () => {
     const long = { id: "long", tokens: Array.from({ length: cfg.contextLength + 1 }, () => 1), scoreFrom: 3 };
     expect(() => trainLora({ model: base, sequences: [long], hyper: loraHyper() })).toThrow(TrainInputError);
     expect(() => trainLora({ model: base, sequences: [{ id: "p", tokens: [1, 2, 3], scoreFrom: 3 }], hyper: loraHyper() })).toThrow(/scoreFrom 3, outside 1 … 2/);
+  });
+
+  it("stops with TrainDivergedError (and a hint to lower the learning rate) when the loss stops being finite", () => {
+    const run = () => pretrain({ model: base, sequences: data, hyper: preHyper({ learningRate: 1e6, warmupSteps: 0, maxGradNorm: undefined, epochs: 20 }), seed: 1 });
+    expect(run).toThrow(TrainDivergedError);
+    expect(run).toThrow(/Lower the learning rate/);
   });
 
   it("rejects bad hyper-parameters before training", () => {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { computeContentRoot } from "../../../coordinator/src/storage/computeContentRoot.js";
 import { createLocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
+import { tryGetContent } from "../../../coordinator/src/storage/tryGetContent.js";
 import {
   ContentNotFoundError,
   ContentRootMismatchError,
@@ -120,5 +121,19 @@ describe("createLocalContentStore", () => {
     await writeFile(file, "not a directory");
     await expect(createLocalContentStore({ dir: join(file, "store") })).rejects.toBeInstanceOf(StoreSetupError);
     expect(await readFile(file, "utf8")).toBe("not a directory");
+  });
+
+  it("tryGetContent turns each storage failure into a recorded reason instead of an exception", async () => {
+    const store = await createLocalContentStore({ dir });
+    const good = await store.put(text("good"));
+    const tampered = await store.put(text("will be tampered"));
+    await writeFile(store.pathOf(tampered.root), text("tampered"));
+    const missing = await computeContentRoot(text("missing"));
+    const results = await Promise.all(
+      [good.root, tampered.root, missing, "0xnot-a-root"].map((root) => tryGetContent({ store, root })),
+    );
+    expect(results[0]).toEqual({ ok: true, root: good.root, bytes: text("good") });
+    expect(results.slice(1).map((r) => (r.ok ? "ok" : r.reason))).toEqual(["root-mismatch", "missing", "invalid-root"]);
+    expect(results.slice(1).every((r) => !r.ok && !r.retryable && r.detail.length > 0)).toBe(true);
   });
 });

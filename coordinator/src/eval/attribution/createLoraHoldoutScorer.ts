@@ -2,7 +2,7 @@ import { access, mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { loraAdapterToGguf } from "../model/loraAdapterToGguf.js";
 import type { Qwen2Model } from "../model/types.js";
-import { trainLora } from "../train/trainLora.js";
+import { trainLoraAsync } from "../train/trainLoraAsync.js";
 import type { LoraHyperParameters, ScoredSequence, TrainProgress } from "../train/types.js";
 import { AttributionError } from "./errors.js";
 import type { HoldoutScore } from "./createHoldoutUtility.js";
@@ -38,6 +38,8 @@ export interface CreateLoraHoldoutScorerParameters {
 export interface CreateLoraHoldoutScorerReturnType {
   scoreBase: () => Promise<HoldoutScore>;
   scoreTrained: (exampleHashes: readonly string[], seed: string | number) => Promise<HoldoutScore>;
+  /** Where the adapter for these examples and seed is (or will be) kept; it exists once scoreTrained ran for them. */
+  adapterPath: (exampleHashes: readonly string[], seed: string | number) => string;
   /** Adapters trained / reused from `adapterDirectory` so far. */
   readonly stats: { trained: number; reused: number };
 }
@@ -55,8 +57,14 @@ export function createLoraHoldoutScorer(params: CreateLoraHoldoutScorerParameter
     tokens: scores.reduce((a, s) => a + s.tokens, 0),
   });
 
+  const adapterKey = (exampleHashes: readonly string[], seed: string | number): string =>
+    hashInputs({ kind: "ingotforge-lora-adapter/1", base: params.baseModelId, hyper: { ...params.hyper, seed }, examples: exampleHashes });
+  const adapterPath = (exampleHashes: readonly string[], seed: string | number): string =>
+    join(params.adapterDirectory, `adapter-${adapterKey(exampleHashes, seed)}.gguf`);
+
   return {
     stats,
+    adapterPath,
     scoreBase: async () => sum(await params.engine.scoreSequences(holdout, { ...(params.signal ? { signal: params.signal } : {}) })),
     async scoreTrained(exampleHashes, seed) {
       const missing = exampleHashes.filter((h) => !params.examples.has(h));
@@ -64,13 +72,14 @@ export function createLoraHoldoutScorer(params: CreateLoraHoldoutScorerParameter
         throw new AttributionError(`no tokenized example for hashes ${missing.slice(0, 3).join(", ")}${missing.length > 3 ? "…" : ""}; tokenize every contribution's examples first`);
       }
       const hyper: LoraHyperParameters = { ...params.hyper, seed };
-      const key = hashInputs({ kind: "ingotforge-lora-adapter/1", base: params.baseModelId, hyper, examples: exampleHashes });
-      const path = join(params.adapterDirectory, `adapter-${key}.gguf`);
+      const key = adapterKey(exampleHashes, seed);
+      const path = adapterPath(exampleHashes, seed);
       if (await exists(path)) stats.reused++;
       else {
         params.signal?.throwIfAborted();
         const sequences = exampleHashes.map((h) => ({ ...params.examples.get(h)!, id: h }));
-        const { adapter } = trainLora({
+        // The async trainer yields between steps, so Ctrl-C stops a long training instead of waiting for it.
+        const { adapter } = await trainLoraAsync({
           model: params.model,
           sequences,
           hyper,

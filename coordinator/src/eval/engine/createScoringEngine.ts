@@ -47,6 +47,12 @@ export interface CreateScoringEngineParameters {
    * engine then leaves it alive on dispose. `gpu` and `logger` apply only when it is created here.
    */
   llama?: Llama;
+  /**
+   * node-llama-cpp keeps every adapter it loaded until the model is disposed. After this many
+   * distinct adapters the engine reloads the model (between calls) to free them, so a long
+   * attribution run over thousands of subsets has bounded memory. Default 64.
+   */
+  maxCachedAdapters?: number;
 }
 
 export interface ScoreSequencesOptions {
@@ -63,16 +69,25 @@ export interface ScoringEngine {
   /** Longest sequence accepted (context size − 1). */
   readonly maxSequenceLength: number;
   readonly vocabSize: number;
+  /** How many times the model has been loaded (1 + reloads that freed cached adapters). */
+  readonly modelLoads: number;
   /** Teacher-forced per-token log-probs of each sequence's own tokens. */
   scoreSequences(sequences: readonly ScoredSequence[], options?: ScoreSequencesOptions): Promise<SequenceScore[]>;
   /**
    * Benchmark baseline: the same evaluation as `scoreSequences` (same contexts, batches and
    * logits for every scored position) but nothing is read back from llama.cpp.
    */
-  evaluateWithoutReadback(sequences: readonly ScoredSequence[], options?: Pick<ScoreSequencesOptions, "adapterPath">): Promise<{ tokens: number }>;
-  /** Benchmark reference: node-llama-cpp's plain prompt evaluation (logits of the last position only). */
-  evaluatePrompts(sequences: readonly ScoredSequence[], options?: Pick<ScoreSequencesOptions, "adapterPath">): Promise<{ tokens: number }>;
+  evaluateWithoutReadback(sequences: readonly ScoredSequence[], options?: Pick<ScoreSequencesOptions, "adapterPath">): Promise<BaselineEvaluation>;
+  /** Benchmark reference: node-llama-cpp's plain prompt evaluation (`sequence.evaluate`, logits of the last position only, one greedy token picked). */
+  evaluatePrompts(sequences: readonly ScoredSequence[], options?: Pick<ScoreSequencesOptions, "adapterPath">): Promise<BaselineEvaluation>;
   dispose(): Promise<void>;
+}
+
+export interface BaselineEvaluation {
+  /** Tokens of the sequences (as `ScoringProgress.tokensDone` counts them). */
+  tokens: number;
+  /** Positions whose logits llama.cpp computed (its token meter's output count). */
+  logitPositions: number;
 }
 
 /**
@@ -82,7 +97,7 @@ export interface ScoringEngine {
  * tokens under a truncated history, and attested numbers must mean one thing.
  */
 export async function createScoringEngine(params: CreateScoringEngineParameters): Promise<ScoringEngine> {
-  const { modelPath, mode, threads, gpu = false, logger } = params;
+  const { modelPath, mode, threads, gpu = false, logger, maxCachedAdapters = 64 } = params;
   if (mode !== "exact" && mode !== "fast") throw new ScoringInputError(`mode must be "exact" or "fast", not ${String(mode)}`);
   const header = await readGgufHeaderFromFile(modelPath);
   const { vocabSize } = validateQwen2Gguf(header);
@@ -104,16 +119,20 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
       else if (level === LlamaLogLevel.warn) logger?.("warn", message);
     },
   });
+  const loadModel = () => llama.loadModel({ modelPath, gpuLayers: gpu === false ? 0 : "max" });
   let model: LlamaModel;
   try {
-    model = await llama.loadModel({ modelPath, gpuLayers: gpu === false ? 0 : "max" });
+    model = await loadModel();
   } catch (cause) {
     if (ownsLlama) await llama.dispose();
     throw new ScoringError(`llama.cpp could not load ${modelPath}`, { cause });
   }
+  let modelLoads = 1;
   const adapterDir = await mkdtemp(join(tmpdir(), "ingotforge-lora-"));
   const adapterCopies = new Map<string, string>();
   let disposed = false;
+  // Calls run one at a time: a model reload must never pull the model from under a live context.
+  let exclusive: Promise<unknown> = Promise.resolve();
 
   // node-llama-cpp caches loaded adapters by path for the model's lifetime, so a rewritten file
   // at the same path would silently score the old weights: load a content-addressed copy instead.
@@ -128,13 +147,25 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
     const known = adapterCopies.get(hash);
     if (known) return known;
     validateLoraGguf(readGguf(bytes), header as Required<GgufFile>);
+    if (adapterCopies.size >= maxCachedAdapters) {
+      await model.dispose();
+      model = await loadModel();
+      modelLoads++;
+      for (const copy of adapterCopies.values()) await rm(copy, { force: true });
+      adapterCopies.clear();
+    }
     const copy = join(adapterDir, `${hash}.gguf`);
     await copyFile(adapterPath, copy);
     adapterCopies.set(hash, copy);
     return copy;
   };
 
-  const withContext = async <T>(adapterPath: string | undefined, run: (seq: LlamaContextSequence, ctx: LlamaContext) => Promise<T>): Promise<T> => {
+  const withContext = <T>(adapterPath: string | undefined, run: (seq: LlamaContextSequence, ctx: LlamaContext) => Promise<T>): Promise<T> => {
+    const result = exclusive.then(() => runInContext(adapterPath, run));
+    exclusive = result.catch(() => undefined);
+    return result;
+  };
+  const runInContext = async <T>(adapterPath: string | undefined, run: (seq: LlamaContextSequence, ctx: LlamaContext) => Promise<T>): Promise<T> => {
     if (disposed) throw new ScoringError("the scoring engine was disposed; create a new one");
     const options: LlamaContextOptions = {
       contextSize,
@@ -181,6 +212,9 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
     modelPath,
     maxSequenceLength,
     vocabSize,
+    get modelLoads() {
+      return modelLoads;
+    },
 
     async scoreSequences(sequences, options = {}) {
       const { adapterPath, onProgress, signal } = options;
@@ -243,14 +277,16 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
         const decode = (seq as unknown as { _decodeTokens?: DecodeTokens })._decodeTokens;
         if (typeof decode !== "function") throw new ScoringError("this node-llama-cpp version has no _decodeTokens; the engine-only baseline needs 3.22.x");
         let tokens = 0;
+        const outputsBefore = seq.tokenMeter.usedOutputTokens;
         for (const s of sequences) {
           await seq.clearHistory();
           const input = s.tokens.slice(0, s.tokens.length - 1);
           const logits = input.map((_, i) => (i + 1 >= s.scoreFrom ? true : undefined));
-          if (input.length > 0) await decode.call(seq, input, logits, 5, undefined, { size: 0, strategy: "eraseBeginning" }, () => undefined);
+          // Arguments as controlledEvaluate passes them (priority 5, the sequence's token meter).
+          if (input.length > 0) await decode.call(seq, input, logits, 5, seq.tokenMeter, { size: 0, strategy: "eraseBeginning" }, () => undefined);
           tokens += s.tokens.length;
         }
-        return { tokens };
+        return { tokens, logitPositions: seq.tokenMeter.usedOutputTokens - outputsBefore };
       });
     },
 
@@ -258,18 +294,25 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
       check(sequences);
       return withContext(options.adapterPath, async (seq) => {
         let tokens = 0;
+        const outputsBefore = seq.tokenMeter.usedOutputTokens;
         for (const s of sequences) {
           await seq.clearHistory();
-          await seq.evaluateWithoutGeneratingNewTokens(s.tokens.slice(0, s.tokens.length - 1) as Token[]);
+          // `evaluateWithoutGeneratingNewTokens` computes no logits at all; a prompt evaluation
+          // computes the last position's and picks one token (greedy), then we stop.
+          for await (const generated of seq.evaluate(s.tokens.slice(0, s.tokens.length - 1) as Token[])) {
+            void generated;
+            break;
+          }
           tokens += s.tokens.length;
         }
-        return { tokens };
+        return { tokens, logitPositions: seq.tokenMeter.usedOutputTokens - outputsBefore };
       });
     },
 
     async dispose() {
       if (disposed) return;
       disposed = true;
+      await exclusive;
       await model.dispose();
       if (ownsLlama) await llama.dispose();
       await rm(adapterDir, { recursive: true, force: true });

@@ -36,3 +36,14 @@ export class TrainAbortedError<S = unknown> extends TrainError {
 
 /** A resume state that does not belong to these inputs (other model, data, hyper-parameters or seed). */
 export class TrainResumeError extends TrainError {}
+
+/** The loss stopped being a finite number: the weights have blown up, and going on would only spread NaN. */
+export class TrainDivergedError extends TrainError {
+  readonly step: number;
+  constructor(step: number, loss: number) {
+    super(`Training diverged at step ${step + 1}: the batch loss is ${loss}`, {
+      hint: "Lower the learning rate, add warm-up steps or set maxGradNorm, then train again",
+    });
+    this.step = step;
+  }
+}

@@ -1,6 +1,6 @@
 import { adamwStep, clipGradNorm } from "./adamwStep.js";
 import { createBatchSchedule } from "./batchSchedule.js";
-import { TrainAbortedError, TrainResumeError } from "./errors.js";
+import { TrainAbortedError, TrainDivergedError, TrainResumeError } from "./errors.js";
 import { createWorkspace, forwardBackward } from "./forwardBackward.js";
 import type { Network } from "./network.js";
 import type { OptimizerHyperParameters, ScoredSequence, TrainCallbacks, TrainMetrics, TrainState } from "./types.js";
@@ -120,6 +120,8 @@ function* trainingSteps(p: RunTrainingLoopParameters): Generator<number, Trainin
     const scale = 1 / batchTokens;
     let nll = 0;
     for (const i of batch) nll += forwardBackward(net, ws, sequences[i].tokens, sequences[i].scoreFrom, scale).nll;
+    // Checked before the update, so the weights of the last finite step are what is left behind.
+    if (!Number.isFinite(nll)) throw new TrainDivergedError(step, nll / batchTokens);
     if (hyper.maxGradNorm !== undefined) clipGradNorm(net.params, hyper.maxGradNorm);
     let lr = hyper.learningRate;
     if (step < warmup) lr = (hyper.learningRate * (step + 1)) / warmup;

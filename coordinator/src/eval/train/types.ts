@@ -1,12 +1,9 @@
 import type { LoraAdapter, Qwen2Model } from "../model/types.js";
+import type { ScoredSequence } from "../engine/types.js";
 import type { LoraTargetKind } from "./network.js";
 
-/** A tokenized sequence; positions scoreFrom … tokens.length−1 are scored and trained on. */
-export interface ScoredSequence {
-  id: string;
-  tokens: number[];
-  scoreFrom: number;
-}
+/** The scoring engine's sequence: positions scoreFrom … tokens.length−1 are scored and trained on. */
+export type { ScoredSequence } from "../engine/types.js";
 
 /** AdamW and schedule settings shared by the LoRA trainer and the pretrainer. */
 export interface OptimizerHyperParameters {

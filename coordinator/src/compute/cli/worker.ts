@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// Compute worker process: takes this key's jobs for one Forge from the file queue, trains them,
+// stores the adapters and signs the results. Ctrl-C (SIGINT) or SIGTERM stops after the current
+// training step and puts the unfinished job back in the queue.
+//
+//   npx tsx coordinator/src/compute/cli/worker.ts --forge 0x… --key worker.key --queue ./queue \
+//     --store ./store --base model.gguf [--once] [--poll-ms 250] [--log-level info]
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { pino } from "pino";
+import { isAddress, type Hex } from "viem";
+import { ggufToModel } from "../../eval/model/ggufToModel.js";
+import { createLogger } from "../../log/createLogger.js";
+import { computeContentRoot } from "../../storage/computeContentRoot.js";
+import { createLocalContentStore } from "../../storage/createLocalContentStore.js";
+import { createInProcessWorker } from "../createInProcessWorker.js";
+import { ed25519PublicKeyOf } from "../ed25519Keys.js";
+import { runQueueWorker } from "../fileQueue/runQueueWorker.js";
+import { readEd25519KeyFile } from "../readEd25519KeyFile.js";
+import type { ComputeWorker } from "../types.js";
+
+const USAGE = "usage: worker --forge <address> --key <ed25519 key file> --queue <dir> --store <dir> --base <model.gguf> [--once] [--poll-ms N] [--log-level L]";
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        forge: { type: "string" },
+        key: { type: "string" },
+        queue: { type: "string" },
+        store: { type: "string" },
+        base: { type: "string" },
+        once: { type: "boolean", default: false },
+        "poll-ms": { type: "string", default: "250" },
+        "log-level": { type: "string", default: "info" },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const missing = (["forge", "key", "queue", "store", "base"] as const).filter((k) => !values[k]);
+  if (missing.length > 0) {
+    process.stderr.write(`missing ${missing.map((m) => `--${m}`).join(", ")}\n${USAGE}\n`);
+    return 2;
+  }
+  if (!isAddress(values.forge!, { strict: false })) {
+    process.stderr.write(`--forge ${values.forge} is not an address\n`);
+    return 2;
+  }
+  const pollMs = Number(values["poll-ms"]);
+  if (!Number.isInteger(pollMs) || pollMs < 10) {
+    process.stderr.write(`--poll-ms must be an integer ≥ 10\n`);
+    return 2;
+  }
+
+  const logger = createLogger({ name: "worker", level: values["log-level"] as "info", destination: pino.destination(2) });
+  const { privateKey, looselyPermitted } = await readEd25519KeyFile(values.key!);
+  if (looselyPermitted) logger.warn({ keyFile: values.key }, "the key file is readable by group or others; chmod 600 it");
+  const publicKey = ed25519PublicKeyOf(privateKey);
+  const baseBytes = new Uint8Array(await readFile(values.base!));
+  const baseModelRoot = await computeContentRoot(baseBytes);
+  const model = ggufToModel(baseBytes);
+  const store = await createLocalContentStore({ dir: values.store! });
+
+  const workers = new Map<number, ComputeWorker>();
+  const workerFor = (computeId: number) => {
+    let w = workers.get(computeId);
+    if (!w) {
+      w = createInProcessWorker({ computeId, ed25519PrivateKey: privateKey, model, baseModelRoot, store, logger });
+      workers.set(computeId, w);
+    }
+    return w;
+  };
+
+  const controller = new AbortController();
+  const stop = (signal: string) => {
+    if (controller.signal.aborted) return;
+    logger.info({ signal }, "stopping after the current training step");
+    controller.abort(new Error(`stopped by ${signal}`));
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+
+  logger.info({ forge: values.forge, publicKey, baseModelRoot, queue: values.queue, once: values.once }, "worker started");
+  const stats = await runQueueWorker({
+    queueDir: values.queue!,
+    forge: values.forge as Hex,
+    publicKey,
+    workerFor,
+    once: values.once,
+    signal: controller.signal,
+    pollIntervalMs: pollMs,
+    logger,
+  });
+  logger.info(stats, "worker stopped");
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`worker: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,91 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { QueueError } from "../errors.js";
+import { describeIssues, hex32Schema, scoredSequenceSchema, trainingJobResultSchema, trainingJobSchema } from "../schemas.js";
+import type { ScoredSequence, TrainingJob, TrainingJobResult } from "../types.js";
+import type { QueuePaths } from "./queuePaths.js";
+
+export const JOB_FILE_KIND = "ingotforge/training-job-file/v1";
+export const RESULT_FILE_KIND = "ingotforge/training-job-result-file/v1";
+
+/** What the coordinator hands a worker: the job, who it is for, and its training sequences (never the holdout). */
+export interface JobFile {
+  kind: typeof JOB_FILE_KIND;
+  computeId: number;
+  workerPublicKey: `0x${string}`;
+  job: TrainingJob;
+  sequences: ScoredSequence[];
+}
+
+export type ResultFile =
+  | { kind: typeof RESULT_FILE_KIND; result: TrainingJobResult }
+  | { kind: typeof RESULT_FILE_KIND; error: { jobId: `0x${string}`; computeId: number; message: string } };
+
+const jobFileSchema = z.strictObject({
+  kind: z.literal(JOB_FILE_KIND),
+  computeId: z.number().int().nonnegative(),
+  workerPublicKey: hex32Schema,
+  job: trainingJobSchema,
+  sequences: z.array(scoredSequenceSchema),
+});
+
+const resultFileSchema = z.union([
+  z.strictObject({ kind: z.literal(RESULT_FILE_KIND), result: trainingJobResultSchema }),
+  z.strictObject({
+    kind: z.literal(RESULT_FILE_KIND),
+    error: z.strictObject({ jobId: hex32Schema, computeId: z.number().int().nonnegative(), message: z.string().max(4000) }),
+  }),
+]);
+
+export async function ensureQueueDirs(paths: QueuePaths): Promise<void> {
+  try {
+    for (const dir of [paths.jobs, paths.claimed, paths.results, paths.tmp]) await mkdir(dir, { recursive: true });
+  } catch (cause) {
+    throw new QueueError(`Cannot create the queue directories under ${paths.forgeDir}`, { hint: "Check that --queue is a writable directory", cause });
+  }
+}
+
+/** Write `value` as JSON at `target` through tmp + fsync + rename, so a reader never sees half a file. */
+export async function writeJsonAtomic(paths: QueuePaths, target: string, value: unknown): Promise<void> {
+  const tmp = join(paths.tmp, `${randomBytes(8).toString("hex")}.part`);
+  try {
+    const handle = await open(tmp, "wx");
+    try {
+      await handle.writeFile(`${JSON.stringify(value)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, target);
+  } catch (cause) {
+    await rm(tmp, { force: true });
+    throw new QueueError(`Cannot write ${target}`, { hint: "Check free space and permissions of the queue directory", cause, retryable: true });
+  }
+}
+
+async function readJson(path: string): Promise<unknown> {
+  const text = await readFile(path, "utf8");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new QueueError(`${path} is not valid JSON`, { hint: "Delete the file; the coordinator re-queues the job", cause });
+  }
+}
+
+export async function readJobFile(path: string): Promise<JobFile> {
+  const parsed = jobFileSchema.safeParse(await readJson(path));
+  if (!parsed.success) throw new QueueError(`${path} is not a job file: ${describeIssues(parsed.error)}`, { hint: "Delete the file; the coordinator re-queues the job" });
+  return parsed.data as JobFile;
+}
+
+export async function readResultFile(path: string): Promise<ResultFile> {
+  const parsed = resultFileSchema.safeParse(await readJson(path));
+  if (!parsed.success) throw new QueueError(`${path} is not a result file: ${describeIssues(parsed.error)}`, { hint: "Delete the file so the job runs again" });
+  return parsed.data as ResultFile;
+}
+
+export function isNotFound(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: string }).code === "ENOENT";
+}

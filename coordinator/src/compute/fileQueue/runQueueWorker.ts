@@ -1,0 +1,130 @@
+import { readdir, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import type { Hex } from "viem";
+import { TrainAbortedError } from "../../eval/train/errors.js";
+import { sleep } from "./createQueueWorkerClient.js";
+import { jobIdOfFileName, queuePaths } from "./queuePaths.js";
+import { ensureQueueDirs, isNotFound, readJobFile, RESULT_FILE_KIND, writeJsonAtomic, type ResultFile } from "./queueFiles.js";
+import type { ComputeWorker } from "../types.js";
+
+export interface RunQueueWorkerParameters {
+  queueDir: string;
+  forge: Hex;
+  /** This worker's Ed25519 public key: only job files addressed to it are taken. */
+  publicKey: Hex;
+  /** The worker for the computeId a job file names (the registry's id for this key). */
+  workerFor: (computeId: number) => ComputeWorker;
+  /** Stop after finishing one job. */
+  once?: boolean;
+  /** Stops the loop; a job in training is released back to the queue (default: run until aborted). */
+  signal?: AbortSignal;
+  pollIntervalMs?: number;
+  logger?: Logger;
+}
+
+export interface RunQueueWorkerReturnType {
+  /** Jobs finished (a result or an error result written). */
+  processed: number;
+  /** Jobs whose result was already there (removed from the queue without training). */
+  reused: number;
+}
+
+/**
+ * The worker side of the file queue: poll `jobs/` for files addressed to this key, claim one by an
+ * atomic rename into `claimed/`, train it, write `results/` atomically, drop the claim. A job
+ * whose result already exists is not trained again. Claims left by a previous run of this worker
+ * (killed mid-job) are put back in `jobs/` at start. An abort stops training after the current
+ * step and releases the claim, so nothing half-done is left behind.
+ */
+export async function runQueueWorker(params: RunQueueWorkerParameters): Promise<RunQueueWorkerReturnType> {
+  const paths = queuePaths(params.queueDir, params.forge);
+  await ensureQueueDirs(paths);
+  const pollMs = params.pollIntervalMs ?? 250;
+  const key = params.publicKey.toLowerCase() as Hex;
+  const log = params.logger?.child({ forge: params.forge.toLowerCase() });
+  const stats: RunQueueWorkerReturnType = { processed: 0, reused: 0 };
+
+  for (const name of await readdir(paths.claimed)) {
+    if (jobIdOfFileName(name, key)) {
+      await rename(join(paths.claimed, name), join(paths.jobs, name)).catch(() => undefined);
+      log?.warn({ file: name }, "released a claim left by an earlier run");
+    }
+  }
+
+  while (!params.signal?.aborted) {
+    const mine = (await readdir(paths.jobs)).filter((n) => jobIdOfFileName(n, key)).sort();
+    let didOne = false;
+    for (const name of mine) {
+      if (params.signal?.aborted) break;
+      const jobId = jobIdOfFileName(name, key)!;
+      const jobPath = join(paths.jobs, name);
+      const claimedPath = join(paths.claimed, name);
+      const resultPath = join(paths.results, name);
+      if (await exists(resultPath)) {
+        await rm(jobPath, { force: true });
+        stats.reused++;
+        continue;
+      }
+      try {
+        await rename(jobPath, claimedPath);
+      } catch (error) {
+        if (isNotFound(error)) continue; // withdrawn or taken meanwhile
+        throw error;
+      }
+      const outcome = await runClaimed(params, claimedPath, resultPath, paths, jobId, log);
+      if (outcome === "released") {
+        await rename(claimedPath, jobPath).catch(() => undefined);
+        log?.info({ jobId }, "stopped; job released back to the queue");
+        return stats;
+      }
+      await rm(claimedPath, { force: true });
+      stats.processed++;
+      didOne = true;
+      if (params.once) return stats;
+    }
+    if (!didOne) await sleep(pollMs, params.signal);
+  }
+  return stats;
+}
+
+async function runClaimed(
+  params: RunQueueWorkerParameters,
+  claimedPath: string,
+  resultPath: string,
+  paths: ReturnType<typeof queuePaths>,
+  jobId: Hex,
+  log: Logger | undefined,
+): Promise<"done" | "released"> {
+  let computeId = -1;
+  try {
+    const file = await readJobFile(claimedPath);
+    computeId = file.computeId;
+    if (file.job.jobId !== jobId || file.workerPublicKey !== params.publicKey.toLowerCase()) {
+      throw new Error(`the file ${claimedPath} holds job ${file.job.jobId} for key ${file.workerPublicKey}, not what its name says`);
+    }
+    log?.info({ jobId, computeId, examples: file.sequences.length }, "job claimed");
+    const result = await params.workerFor(file.computeId).run(file.job, file.sequences, params.signal ? { signal: params.signal } : {});
+    const out: ResultFile = { kind: RESULT_FILE_KIND, result };
+    await writeJsonAtomic(paths, resultPath, out);
+    log?.info({ jobId, adapterRoot: result.adapterRoot }, "result written");
+    return "done";
+  } catch (error) {
+    if (params.signal?.aborted || error instanceof TrainAbortedError) return "released";
+    const message = error instanceof Error ? error.message : String(error);
+    log?.error({ jobId, err: error }, "job failed; error result written");
+    const out: ResultFile = { kind: RESULT_FILE_KIND, error: { jobId, computeId: Math.max(computeId, 0), message: message.slice(0, 4000) } };
+    await writeJsonAtomic(paths, resultPath, out);
+    return "done";
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,72 @@
+import type { Address, Hex } from "viem";
+import type { AttributeContributionsReturnType } from "../eval/attribution/attributeContributions.js";
+import type { ForgeConfig } from "../chain/types.js";
+import type { EnclaveDescription } from "../enclave/types.js";
+import type { ComputePool } from "../compute/createComputePool.js";
+import type { DataContribution } from "./collectDataContributions.js";
+
+/** Format tag of the record; `replay` refuses records of another version. */
+export const ATTRIBUTION_LOG_VERSION = "ingotforge-attribution-log/1";
+
+export interface BuildAttributionLogParameters {
+  chainId: number;
+  forge: Address;
+  config: ForgeConfig;
+  base: { root: Hex; name: string };
+  contributions: DataContribution[];
+  attribution: AttributeContributionsReturnType;
+  values: number[];
+  scores: bigint[];
+  pool: ComputePool;
+  computeWork: bigint[];
+  enclave: EnclaveDescription;
+  evalConfig: unknown;
+  evalConfigHash: Hex;
+  adapterRoot: Hex;
+  perplexityBefore: number;
+  perplexityAfter: number;
+  holdout: { examples: number; tokens: number };
+}
+
+export type AttributionLog = ReturnType<typeof buildAttributionLog>;
+
+/**
+ * The record of a whole eval, stored under its 0G root (which goes on-chain with the result):
+ * enough for anyone holding the inputs (and, for the holdout, its key) to replay the scores.
+ * It names the holdout only by root and size: no holdout text is ever written into it.
+ */
+export function buildAttributionLog(p: BuildAttributionLogParameters) {
+  return {
+    version: ATTRIBUTION_LOG_VERSION,
+    chainId: p.chainId,
+    forge: p.forge,
+    enclave: { ...p.enclave, note: p.enclave.simulated ? "SIMULATED enclave: nothing in this record is hardware-attested" : "hardware-attested (Intel TDX via dstack)" },
+    baseModel: { name: p.base.name, root: p.base.root, forgeName: p.config.baseModelName },
+    holdout: { root: p.config.holdoutRoot, examples: p.holdout.examples, tokens: p.holdout.tokens },
+    evalConfig: p.evalConfig,
+    evalConfigHash: p.evalConfigHash,
+    engine: { name: "llama.cpp via node-llama-cpp", mode: "exact (F32 KV cache, flash attention off)" },
+    contributions: p.contributions.map((c, i) => ({
+      dataId: c.dataId,
+      contributor: c.contributor,
+      root: c.root,
+      sizeBytes: c.sizeBytes,
+      exampleCount: c.exampleCount,
+      status: c.status,
+      ...(c.reason ? { reason: c.reason } : {}),
+      exampleHashes: c.exampleHashes,
+      keptExamples: p.attribution.deduped.contributions.find((d) => d.id === String(c.dataId))?.keptHashes.length ?? 0,
+      value: p.values[i],
+      score: p.scores[i],
+    })),
+    estimator: {
+      method: p.attribution.estimate.method,
+      evaluations: p.attribution.estimate.evaluations,
+      scoreVector: p.attribution.scoreVector,
+      inputsHash: p.attribution.inputsHash,
+    },
+    utilities: p.attribution.noise,
+    compute: { jobs: p.pool.record(), workByComputeId: p.computeWork },
+    result: { adapterRoot: p.adapterRoot, perplexityBefore: p.perplexityBefore, perplexityAfter: p.perplexityAfter },
+  };
+}

@@ -1,0 +1,219 @@
+import { keccak256, toBytes, type Address, type Hex } from "viem";
+import { attributeContributions, type AttributionMethod } from "../eval/attribution/attributeContributions.js";
+import { hashInputs } from "../eval/attribution/hashInputs.js";
+import type { HoldoutScore } from "../eval/attribution/createHoldoutUtility.js";
+import { tokenizeExample, type ChatTokenizer } from "../eval/dataset/tokenizeExample.js";
+import type { ScoringEngine } from "../eval/engine/createScoringEngine.js";
+import type { LoraHyperParameters, ScoredSequence } from "../eval/train/types.js";
+import { getForgeStatus } from "../chain/getForgeStatus.js";
+import type { EvalResult, ProtocolContext } from "../chain/types.js";
+import type { Enclave } from "../enclave/types.js";
+import type { ContentStore } from "../storage/types.js";
+import { planTrainingJob } from "../compute/planTrainingJob.js";
+import type { ComputePool } from "../compute/createComputePool.js";
+import { collectDataContributions, type DataContribution } from "./collectDataContributions.js";
+import { openSealedHoldout } from "./openSealedHoldout.js";
+import { buildAttributionLog, type AttributionLog } from "./buildAttributionLog.js";
+import { toFixed18 } from "./fixedPoint.js";
+import { mkdir, writeFile, access } from "node:fs/promises";
+import path from "node:path";
+
+/** Bumped whenever the eval's meaning changes; part of evalConfigHash. */
+export const EVAL_PIPELINE_VERSION = "ingotforge-eval/1";
+
+export interface RunForgeEvalParameters {
+  ctx: ProtocolContext;
+  forge: Address;
+  store: ContentStore;
+  enclave: Enclave;
+  /** The base model: its GGUF on disk (already checked against `root`) and the trainer's view of it. */
+  base: { path: string; root: Hex; name: string };
+  engine: ScoringEngine;
+  pool: ComputePool;
+  tokenizer: ChatTokenizer;
+  hyper: Omit<LoraHyperParameters, "seed">;
+  trainingSeeds: readonly (string | number)[];
+  method: AttributionMethod;
+  /** The public seed fixed when the window closed (e.g. the closing block's hash). */
+  publicSeed: Hex;
+  holdoutInfo: string;
+  /** Cache of evaluated coalitions and adapters: a restart resumes from it. */
+  workDir: string;
+  /** How long the signed result stays valid. */
+  resultTtlSeconds?: bigint;
+  onEvent?: (event: PipelineEvent) => void;
+  signal?: AbortSignal;
+}
+
+export type PipelineEvent =
+  | { kind: "contributions"; included: number; excluded: number }
+  | { kind: "holdout"; examples: number; tokens: number }
+  | { kind: "coalition"; done: number; total: number }
+  | { kind: "final-adapter"; adapterRoot: Hex; perplexityBefore: number; perplexityAfter: number };
+
+export interface RunForgeEvalReturnType {
+  result: EvalResult;
+  signature: Hex;
+  log: AttributionLog;
+  contributions: DataContribution[];
+  perplexityBefore: number;
+  perplexityAfter: number;
+  /** Marginal value per data id (nats/token), 0 for excluded and duplicates. */
+  values: number[];
+}
+
+/**
+ * The whole eval of one closed Forge, inside the enclave process: collect and verify the data
+ * contributions, open the sealed holdout, train adapters on coalitions through the compute pool
+ * (deterministic jobs planned from the public seed, results signed by workers and re-executed by
+ * policy), score every adapter on the holdout with llama.cpp in exact mode, estimate each
+ * contribution's marginal value, train the final adapter on everything included, store the
+ * adapter and the attribution record under their 0G roots, and sign the EIP-712 result.
+ * Submitting is separate (`submitResultOnce`) so a crash between the two never double-submits.
+ */
+export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeEvalReturnType> {
+  const status = await getForgeStatus(p.ctx, p.forge);
+  if (status.phase !== "Closed") throw new Error(`Forge ${p.forge} is ${status.phase}; an eval runs only while it is Closed.`);
+  if (status.config.baseModelRoot.toLowerCase() !== p.base.root.toLowerCase()) {
+    throw new Error(`The base model's root ${p.base.root} is not the Forge's ${status.config.baseModelRoot}; refusing to evaluate another model.`);
+  }
+
+  // 1. Contributions, fetched by root and re-hashed; bad ones excluded with their reason.
+  const contributions = await collectDataContributions({ ctx: p.ctx, forge: p.forge, store: p.store });
+  const examples = new Map<string, ScoredSequence>();
+  for (const c of contributions) {
+    if (c.status !== "included") continue;
+    const sequences = c.examples.map((e, i) => ({ ...tokenizeExample(p.tokenizer, e), id: c.exampleHashes[i] }));
+    const tooLong = sequences.findIndex((s) => s.tokens.length > p.engine.maxSequenceLength);
+    if (tooLong >= 0) {
+      Object.assign(c, { status: "excluded", reason: `example ${c.examples[tooLong].id} is ${sequences[tooLong].tokens.length} tokens, over the model's ${p.engine.maxSequenceLength}` });
+      continue;
+    }
+    sequences.forEach((s) => examples.set(s.id, s));
+  }
+  const included = contributions.filter((c) => c.status === "included");
+  p.onEvent?.({ kind: "contributions", included: included.length, excluded: contributions.length - included.length });
+
+  // 2. The holdout, opened in the enclave; only its token ids reach the scorer.
+  const holdoutExamples = await openSealedHoldout({
+    enclave: p.enclave,
+    store: p.store,
+    holdoutRoot: status.config.holdoutRoot,
+    expectedExamples: status.config.holdoutExamples,
+    info: p.holdoutInfo,
+  });
+  const holdout = holdoutExamples.map((e, i) => ({ ...tokenizeExample(p.tokenizer, e), id: `holdout-${i}` }));
+  p.onEvent?.({ kind: "holdout", examples: holdout.length, tokens: holdout.reduce((a, s) => a + s.tokens.length, 0) });
+
+  // 3. Coalitions: train through the pool, score on the holdout. Adapters kept by job id.
+  const adapterDir = path.join(p.workDir, "adapters");
+  await mkdir(adapterDir, { recursive: true });
+  const sum = (scores: { nll: number; tokens: number }[]): HoldoutScore => ({
+    nll: scores.reduce((a, s) => a + s.nll, 0),
+    tokens: scores.reduce((a, s) => a + s.tokens, 0),
+  });
+  const trained = new Map<Hex, { adapterRoot: Hex; file: string }>();
+  const trainAndStore = async (exampleHashes: readonly string[], seed: string | number) => {
+    const sequences = exampleHashes.map((h) => examples.get(h)!);
+    const job = planTrainingJob({ forge: p.forge, baseModelRoot: p.base.root, exampleHashes, hyper: { ...p.hyper, seed }, sequences });
+    const known = trained.get(job.jobId);
+    if (known) return known;
+    const file = path.join(adapterDir, `${job.jobId}.gguf`);
+    const outcome = await p.pool.train(job, sequences, p.signal ? { signal: p.signal } : undefined);
+    await writeFile(file, outcome.adapterBytes);
+    const entry = { adapterRoot: outcome.adapterRoot, file };
+    trained.set(job.jobId, entry);
+    return entry;
+  };
+  const utilityInputs = { pipeline: EVAL_PIPELINE_VERSION, base: p.base.root, holdout: status.config.holdoutRoot, hyper: p.hyper, engine: p.engine.mode };
+  const attribution = await attributeContributions({
+    contributions: included.map((c) => ({ id: String(c.dataId), exampleHashes: c.exampleHashes })),
+    method: p.method,
+    trainingSeeds: p.trainingSeeds,
+    scoreBase: async () => sum(await p.engine.scoreSequences(holdout, p.signal ? { signal: p.signal } : {})),
+    scoreTrained: async (hashes, seed) => {
+      const { file } = await trainAndStore(hashes, seed);
+      return sum(await p.engine.scoreSequences(holdout, { adapterPath: file, ...(p.signal ? { signal: p.signal } : {}) }));
+    },
+    utilityInputs,
+    cacheDirectory: path.join(p.workDir, "utilities"),
+    onProgress: (done, total) => p.onEvent?.({ kind: "coalition", done, total }),
+    ...(p.signal ? { signal: p.signal } : {}),
+  });
+
+  // 4. The Ingot's adapter: every included example after de-duplication, first training seed.
+  const allKept = attribution.deduped.contributions.flatMap((c) => c.keptHashes);
+  const baseScore = sum(await p.engine.scoreSequences(holdout));
+  const perplexityBefore = Math.exp(baseScore.nll / baseScore.tokens);
+  let adapterRoot: Hex = keccak256(toBytes("no adapter: nothing to train on"));
+  let perplexityAfter = perplexityBefore;
+  if (allKept.length > 0) {
+    const final = await trainAndStore(allKept, p.trainingSeeds[0]);
+    adapterRoot = final.adapterRoot;
+    const s = sum(await p.engine.scoreSequences(holdout, { adapterPath: final.file }));
+    perplexityAfter = Math.exp(s.nll / s.tokens);
+  }
+  p.onEvent?.({ kind: "final-adapter", adapterRoot, perplexityBefore, perplexityAfter });
+
+  // 5. Scores by data id (excluded and duplicates 0), verified work by compute id.
+  const byId = new Map(attribution.scoreVector.entries.map((e) => [e.id, e]));
+  const scores = contributions.map((c) => byId.get(String(c.dataId))?.score ?? 0n);
+  const values = contributions.map((c) => byId.get(String(c.dataId))?.value ?? 0);
+  const computeCount = Number(status.contributions.compute);
+  const credits = new Map(p.pool.credits().map((c) => [c.computeId, c.trainedTokens]));
+  const computeWork = Array.from({ length: computeCount }, (_, i) => BigInt(credits.get(i) ?? 0));
+
+  // 6. The attribution record, stored under its root; its root goes on-chain.
+  const evalConfig = { pipeline: EVAL_PIPELINE_VERSION, hyper: p.hyper, trainingSeeds: p.trainingSeeds, method: p.method, engineMode: p.engine.mode, publicSeed: p.publicSeed };
+  const evalConfigHash = keccak256(toBytes(hashInputs(evalConfig)));
+  const log = buildAttributionLog({
+    chainId: await p.ctx.publicClient.getChainId(),
+    forge: p.forge,
+    config: status.config,
+    base: p.base,
+    contributions,
+    attribution,
+    values,
+    scores,
+    pool: p.pool,
+    computeWork,
+    enclave: p.enclave.describe(),
+    evalConfig,
+    evalConfigHash,
+    adapterRoot,
+    perplexityBefore,
+    perplexityAfter,
+    holdout: { examples: holdout.length, tokens: holdout.reduce((a, s) => a + s.tokens.length, 0) },
+  });
+  const logBytes = new TextEncoder().encode(JSON.stringify(log, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2));
+  const { root: attributionLogRoot } = await p.store.put(logBytes);
+
+  const now = (await p.ctx.publicClient.getBlock()).timestamp;
+  const ttl = p.resultTtlSeconds ?? 3600n;
+  const deadline = now + ttl < status.config.evalDeadline ? now + ttl : status.config.evalDeadline - 1n;
+  const result: EvalResult = {
+    forge: p.forge,
+    holdoutRoot: status.config.holdoutRoot,
+    baseModelRoot: status.config.baseModelRoot,
+    adapterRoot,
+    metricBefore: toFixed18(perplexityBefore),
+    metricAfter: toFixed18(perplexityAfter),
+    dataIds: contributions.map((c) => BigInt(c.dataId)),
+    dataScores: scores,
+    computeIds: computeWork.map((_, i) => BigInt(i)),
+    computeWork,
+    attributionLogRoot,
+    evalConfigHash,
+    deadline,
+  };
+  const { evalResultTypedData } = await import("../chain/evalResultTypedData.js");
+  const signature = await p.enclave.signTypedData(evalResultTypedData(await p.ctx.publicClient.getChainId(), result) as never);
+  await persistResult(p.workDir, result, signature);
+  return { result, signature, log, contributions, perplexityBefore, perplexityAfter, values };
+}
+
+async function persistResult(workDir: string, result: EvalResult, signature: Hex) {
+  const file = path.join(workDir, "signed-result.json");
+  await writeFile(file, JSON.stringify({ result, signature }, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2));
+  await access(file);
+}

@@ -1,0 +1,55 @@
+/**
+ * The main command (`npm run demo`): the whole product on an in-process Hardhat chain, a local
+ * content store and a simulated enclave — a Forge from creation to paid revenue. Nothing else
+ * needs to run. State (the demo base model, trained adapters, evaluated coalitions) is cached
+ * under .ingotforge/ so a second run skips the training already done.
+ */
+import path from "node:path";
+import hre from "hardhat";
+import type { Account, Chain, Transport, WalletClient } from "viem";
+import ProtocolModule from "../ignition/modules/Protocol.js";
+import { addressesFromIgnition } from "../coordinator/src/chain/addressesFromIgnition.js";
+import { loadProtocolAbis } from "../coordinator/src/chain/loadProtocolAbis.js";
+import type { ProtocolContext } from "../coordinator/src/chain/types.js";
+import { createLogger } from "../coordinator/src/log/createLogger.js";
+import { runDemo } from "../coordinator/src/demo/runDemo.js";
+
+const started = Date.now();
+const logger = createLogger({ name: "demo", level: (process.env.LOG_LEVEL ?? "warn") as "warn" });
+const controller = new AbortController();
+process.once("SIGINT", () => {
+  console.log("\nStopping after the current step; finished trainings and evaluations stay cached in .ingotforge/.");
+  controller.abort();
+});
+
+console.log("IngotForge demo: in-process Hardhat chain · local content store · SIMULATED enclave");
+const { viem, ignition, networkHelpers } = await hre.network.create();
+const addresses = addressesFromIgnition(await ignition.deploy(ProtocolModule, { displayUi: false }));
+const ctx: ProtocolContext = {
+  publicClient: (await viem.getPublicClient()) as unknown as ProtocolContext["publicClient"],
+  walletClient: (await viem.getWalletClients())[0] as unknown as WalletClient<Transport, Chain, Account>,
+  addresses,
+  abis: await loadProtocolAbis(),
+};
+console.log(`Protocol deployed: factory ${addresses.factory}, Ingot ${addresses.ingot}, splitter ${addresses.splitter}`);
+
+try {
+  await runDemo({
+    ctx,
+    wallets: (await viem.getWalletClients()) as unknown as WalletClient<Transport, Chain, Account>[],
+    increaseTime: (to) => networkHelpers.time.increaseTo(to),
+    dataDir: path.resolve("data/demo"),
+    workDir: path.resolve(".ingotforge/demo"),
+    logger,
+    print: (line) => console.log(line),
+    signal: controller.signal,
+  });
+  console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+} catch (error) {
+  if (controller.signal.aborted) {
+    console.log("Stopped. Run `npm run demo` again to resume from the cache.");
+    process.exitCode = 130;
+  } else {
+    throw error;
+  }
+}
