@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { isAddress, type Hex } from "viem";
 import { ggufToModel } from "../../eval/model/ggufToModel.js";
+import type { TrainProgress } from "../../eval/train/types.js";
 import { createLogger } from "../../log/createLogger.js";
 import { computeContentRoot } from "../../storage/computeContentRoot.js";
 import { createLocalContentStore } from "../../storage/createLocalContentStore.js";
@@ -86,11 +87,19 @@ async function main(): Promise<number> {
   const model = ggufToModel(baseBytes);
   const store = await createLocalContentStore({ dir: values.store! });
 
+  // Long jobs show progress: one structured line per job step, at most every 5 seconds (and the last step).
+  let lastProgressAt = 0;
+  const logProgress = (p: TrainProgress & { jobId: Hex }) => {
+    const now = Date.now();
+    if (now - lastProgressAt < 5_000 && p.step < p.totalSteps) return;
+    lastProgressAt = now;
+    logger.info({ jobId: p.jobId, step: p.step, totalSteps: p.totalSteps, loss: p.loss, tokensPerSecond: Math.round(p.tokensPerSecond), etaSeconds: Math.round(p.etaSeconds) }, "training");
+  };
   const workers = new Map<number, ComputeWorker>();
   const workerFor = (computeId: number) => {
     let w = workers.get(computeId);
     if (!w) {
-      w = createInProcessWorker({ computeId, ed25519PrivateKey: privateKey, model, baseModelRoot, store, logger });
+      w = createInProcessWorker({ computeId, ed25519PrivateKey: privateKey, model, baseModelRoot, store, logger, onProgress: logProgress });
       workers.set(computeId, w);
     }
     return w;
