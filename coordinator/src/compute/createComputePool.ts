@@ -186,16 +186,23 @@ export function createComputePool(params: CreateComputePoolParameters): ComputeP
 
   async function runOnWorker(worker: ComputeWorker, job: TrainingJob, sequences: readonly ScoredSequence[], outer?: AbortSignal): Promise<TrainingJobResult> {
     const controller = new AbortController();
-    const onOuterAbort = () => controller.abort(outer!.reason);
-    outer?.addEventListener("abort", onOuterAbort, { once: true });
     let timer: NodeJS.Timeout | undefined;
+    let onOuterAbort = () => controller.abort(outer!.reason);
     const timeout = new Promise<never>((_, reject) => {
+      // A worker that ignores its signal must not keep the caller waiting past an abort either.
+      onOuterAbort = () => {
+        controller.abort(outer!.reason);
+        reject(outer!.reason);
+      };
       timer = setTimeout(() => {
         const error = new WorkerTimeoutError(worker.computeId, job.jobId, timeoutMs);
         controller.abort(error);
         reject(error);
       }, timeoutMs);
     });
+    timeout.catch(() => undefined); // settled here only to lose or win the race below
+    if (outer?.aborted) onOuterAbort();
+    outer?.addEventListener("abort", onOuterAbort, { once: true });
     try {
       const running = worker.run(job, sequences, { signal: controller.signal });
       running.catch(() => undefined); // it may lose the race; its late rejection is not news

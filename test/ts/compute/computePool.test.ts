@@ -287,6 +287,18 @@ describe("createComputePool", () => {
     expect(() => createComputePool({ workers: [good], publicSeed: "0xother", verification: { policy: "full" }, reexecute, store, resumeFrom: saved })).toThrow(/another public seed/);
   });
 
+  it("stops waiting when the caller aborts, even for a worker that ignores its signal, without blaming the worker", async () => {
+    const deaf: ComputeWorker = { computeId: 1, publicKey: ed25519PublicKeyOf(KEYS[1]), run: () => new Promise(() => undefined) };
+    const pool = createComputePool({ workers: [deaf], publicSeed: "0xabort", verification: { policy: "none" }, reexecute, store });
+    const { job: j, sequences } = job("abort");
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(new Error("coordinator stopping")), 100);
+    await expect(pool.train(j, sequences, { signal: controller.signal })).rejects.toThrow("coordinator stopping");
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(pool.record()).toMatchObject({ jobs: [], workers: [{ computeId: 1, status: "active", failures: 0 }] });
+  });
+
   it("refuses a job edited after planning before any worker sees it", async () => {
     const w = counting(honest(0));
     const pool = createComputePool({ workers: [w], publicSeed: "s", verification: { policy: "none" }, reexecute, store });
