@@ -104,6 +104,12 @@ export interface CreateComputePoolParameters {
   workerTimeoutMs?: number;
   /** A worker that threw or timed out this many times is no longer assigned jobs (default 2). */
   maxWorkerFailures?: number;
+  /**
+   * The record of an earlier run of this pool (same seed and policy), e.g. after a coordinator
+   * restart: its finished jobs are answered from it without dispatching, and its faulty and
+   * benched workers stay so. Adapters are re-read (and re-hashed) from the store when asked for.
+   */
+  resumeFrom?: ComputePoolRecord;
 }
 
 export interface TrainJobReturnType {
@@ -151,21 +157,52 @@ export function createComputePool(params: CreateComputePoolParameters): ComputeP
     workers.map((w) => [w.computeId, { computeId: w.computeId, publicKey: w.publicKey.toLowerCase() as Hex, status: "active", failures: 0 }]),
   );
   const jobs = new Map<Hex, JobRecord>();
+  if (params.resumeFrom) restore(params.resumeFrom);
+
+  function restore(previous: ComputePoolRecord): void {
+    if (previous.publicSeed !== String(params.publicSeed) || previous.verification.policy !== verification.policy || previous.verification.fraction !== verification.fraction) {
+      throw new ComputeError("The record to resume from was made with another public seed or verification policy", {
+        hint: "Resume only the same Forge's pool with the same seed and policy, or start without resumeFrom",
+      });
+    }
+    for (const w of previous.workers) {
+      const current = state.get(w.computeId);
+      if (!current) continue; // no longer offered: nothing to carry over
+      if (current.publicKey !== w.publicKey.toLowerCase()) {
+        throw new ComputeError(`Worker ${w.computeId} has key ${current.publicKey} now but ${w.publicKey} in the record`, { hint: "Resume with the workers the record was made with" });
+      }
+      current.status = w.status;
+      current.failures = w.failures;
+      if (w.fault) current.fault = structuredClone(w.fault);
+    }
+    for (const rec of previous.jobs) {
+      assertJobId(rec.job);
+      const { suspect: _derived, ...kept } = structuredClone(rec);
+      jobs.set(rec.job.jobId, kept);
+    }
+  }
   const inflight = new Map<Hex, Promise<TrainJobReturnType>>();
   const emit = (e: ComputePoolEvent) => params.onEvent?.(e);
 
   async function runOnWorker(worker: ComputeWorker, job: TrainingJob, sequences: readonly ScoredSequence[], outer?: AbortSignal): Promise<TrainingJobResult> {
     const controller = new AbortController();
-    const onOuterAbort = () => controller.abort(outer!.reason);
-    outer?.addEventListener("abort", onOuterAbort, { once: true });
     let timer: NodeJS.Timeout | undefined;
+    let onOuterAbort = () => controller.abort(outer!.reason);
     const timeout = new Promise<never>((_, reject) => {
+      // A worker that ignores its signal must not keep the caller waiting past an abort either.
+      onOuterAbort = () => {
+        controller.abort(outer!.reason);
+        reject(outer!.reason);
+      };
       timer = setTimeout(() => {
         const error = new WorkerTimeoutError(worker.computeId, job.jobId, timeoutMs);
         controller.abort(error);
         reject(error);
       }, timeoutMs);
     });
+    timeout.catch(() => undefined); // settled here only to lose or win the race below
+    if (outer?.aborted) onOuterAbort();
+    outer?.addEventListener("abort", onOuterAbort, { once: true });
     try {
       const running = worker.run(job, sequences, { signal: controller.signal });
       running.catch(() => undefined); // it may lose the race; its late rejection is not news

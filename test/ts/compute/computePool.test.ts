@@ -264,6 +264,41 @@ describe("createComputePool", () => {
     expect(() => JSON.stringify(pool.record())).not.toThrow();
   });
 
+  it("resumes from its record after a restart: finished jobs are not dispatched again and a cheater stays faulty", async () => {
+    const workers = () => [counting(honest(0)), perturbing(1)] as const;
+    const first = workers();
+    const pool = createComputePool({ workers: [...first], publicSeed: "0xrestart", verification: { policy: "full" }, reexecute, store });
+    const a = jobFirstFor(1, [...first], "0xrestart", "restart-a");
+    const b = job("restart-b");
+    const outA = await pool.train(a.job, a.sequences);
+    const outB = await pool.train(b.job, b.sequences);
+    const saved = JSON.parse(JSON.stringify(pool.record())) as ReturnType<typeof pool.record>;
+
+    const [good, cheater] = workers();
+    const resumed = createComputePool({ workers: [good, cheater], publicSeed: "0xrestart", verification: { policy: "full" }, reexecute, store, resumeFrom: saved });
+    expect((await resumed.train(a.job, a.sequences)).adapterRoot).toBe(outA.adapterRoot);
+    expect((await resumed.train(b.job, b.sequences)).adapterRoot).toBe(outB.adapterRoot);
+    const c = jobFirstFor(1, [good, cheater], "0xrestart", "restart-c");
+    await resumed.train(c.job, c.sequences);
+    expect([good.calls, cheater.calls]).toEqual([1, 0]);
+    expect(resumed.credits()).toEqual(
+      pool.credits().map((cr) => (cr.computeId === 0 ? { ...cr, acceptedJobs: 3, verifiedJobs: 3, trainedTokens: cr.trainedTokens + expectedTrainedTokens(c.job.hyper, c.sequences) } : cr)),
+    );
+    expect(() => createComputePool({ workers: [good], publicSeed: "0xother", verification: { policy: "full" }, reexecute, store, resumeFrom: saved })).toThrow(/another public seed/);
+  });
+
+  it("stops waiting when the caller aborts, even for a worker that ignores its signal, without blaming the worker", async () => {
+    const deaf: ComputeWorker = { computeId: 1, publicKey: ed25519PublicKeyOf(KEYS[1]), run: () => new Promise(() => undefined) };
+    const pool = createComputePool({ workers: [deaf], publicSeed: "0xabort", verification: { policy: "none" }, reexecute, store });
+    const { job: j, sequences } = job("abort");
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(new Error("coordinator stopping")), 100);
+    await expect(pool.train(j, sequences, { signal: controller.signal })).rejects.toThrow("coordinator stopping");
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(pool.record()).toMatchObject({ jobs: [], workers: [{ computeId: 1, status: "active", failures: 0 }] });
+  });
+
   it("refuses a job edited after planning before any worker sees it", async () => {
     const w = counting(honest(0));
     const pool = createComputePool({ workers: [w], publicSeed: "s", verification: { policy: "none" }, reexecute, store });

@@ -104,7 +104,7 @@ describe("file queue", () => {
     const running = client.run(j, sequences, { signal: controller.signal }).catch((e: unknown) => e);
     const paths = queuePaths(queueDir, FORGE);
     const name = jobFileName(j.jobId, PUB);
-    await waitFor(async () => (await readdir(paths.claimed).catch(() => [])).includes(name), 60_000);
+    await waitFor(async () => (await readdir(paths.claimed).catch((): string[] => [])).includes(name), 60_000);
     worker.child.kill("SIGINT");
     expect(await worker.exited, worker.stderr()).toBe(0);
     expect(worker.stderr()).toMatch(/job released back to the queue/);

@@ -1,3 +1,4 @@
+import type { Hex } from "viem";
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { ed25519PublicKeyOf, generateEd25519PrivateKey } from "../../../coordinator/src/compute/ed25519Keys.js";
@@ -51,7 +52,7 @@ describe("signJobResult / verifyJobResult", () => {
   it("reports malformed results instead of throwing", () => {
     const bad = [{ ...signed, signature: "0x1234" }, { ...signed, trainedTokens: -1 }, { ...signed, adapterRoot: unsigned.adapterRoot.toUpperCase() }, { ...signed, extra: 1 }];
     for (const b of bad) expect(verifyJobResult({ result: b as never, publicKey: PUB })).toMatchObject({ valid: false, reason: "malformed" });
-    const flipped = `${signed.signature.slice(0, -2)}${signed.signature.endsWith("00") ? "01" : "00"}` as const;
+    const flipped = `${signed.signature.slice(0, -2)}${signed.signature.endsWith("00") ? "01" : "00"}` as Hex;
     expect(verifyJobResult({ result: { ...signed, signature: flipped }, publicKey: PUB })).toMatchObject({ valid: false, reason: "bad-signature" });
   });
 

@@ -5,11 +5,14 @@
 //
 //   npx tsx coordinator/src/compute/cli/worker.ts --forge 0x… --key worker.key --queue ./queue \
 //     --store ./store --base model.gguf [--once] [--poll-ms 250] [--log-level info]
+//   npx tsx coordinator/src/compute/cli/worker.ts --key worker.key --generate-key     (new key, prints its public key)
+//   npx tsx coordinator/src/compute/cli/worker.ts --key worker.key --print-public-key (the key to register on-chain)
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { isAddress, type Hex } from "viem";
 import { ggufToModel } from "../../eval/model/ggufToModel.js";
+import type { TrainProgress } from "../../eval/train/types.js";
 import { createLogger } from "../../log/createLogger.js";
 import { computeContentRoot } from "../../storage/computeContentRoot.js";
 import { createLocalContentStore } from "../../storage/createLocalContentStore.js";
@@ -17,9 +20,12 @@ import { createInProcessWorker } from "../createInProcessWorker.js";
 import { ed25519PublicKeyOf } from "../ed25519Keys.js";
 import { runQueueWorker } from "../fileQueue/runQueueWorker.js";
 import { readEd25519KeyFile } from "../readEd25519KeyFile.js";
+import { writeEd25519KeyFile } from "../writeEd25519KeyFile.js";
 import type { ComputeWorker } from "../types.js";
 
-const USAGE = "usage: worker --forge <address> --key <ed25519 key file> --queue <dir> --store <dir> --base <model.gguf> [--once] [--poll-ms N] [--log-level L]";
+const USAGE =
+  "usage: worker --forge <address> --key <ed25519 key file> --queue <dir> --store <dir> --base <model.gguf> [--once] [--poll-ms N] [--log-level L]\n" +
+  "       worker --key <file> --generate-key | --print-public-key";
 
 async function main(): Promise<number> {
   let values;
@@ -35,6 +41,8 @@ async function main(): Promise<number> {
         "poll-ms": { type: "string", default: "250" },
         "log-level": { type: "string", default: "info" },
         help: { type: "boolean", default: false },
+        "generate-key": { type: "boolean", default: false },
+        "print-public-key": { type: "boolean", default: false },
       },
       strict: true,
     }));
@@ -44,6 +52,15 @@ async function main(): Promise<number> {
   }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values["generate-key"] || values["print-public-key"]) {
+    if (!values.key) {
+      process.stderr.write(`missing --key\n${USAGE}\n`);
+      return 2;
+    }
+    const publicKey = values["generate-key"] ? (await writeEd25519KeyFile(values.key)).publicKey : ed25519PublicKeyOf((await readEd25519KeyFile(values.key)).privateKey);
+    process.stdout.write(`${publicKey}\n`);
     return 0;
   }
   const missing = (["forge", "key", "queue", "store", "base"] as const).filter((k) => !values[k]);
@@ -70,11 +87,19 @@ async function main(): Promise<number> {
   const model = ggufToModel(baseBytes);
   const store = await createLocalContentStore({ dir: values.store! });
 
+  // Long jobs show progress: one structured line per job step, at most every 5 seconds (and the last step).
+  let lastProgressAt = 0;
+  const logProgress = (p: TrainProgress & { jobId: Hex }) => {
+    const now = Date.now();
+    if (now - lastProgressAt < 5_000 && p.step < p.totalSteps) return;
+    lastProgressAt = now;
+    logger.info({ jobId: p.jobId, step: p.step, totalSteps: p.totalSteps, loss: p.loss, tokensPerSecond: Math.round(p.tokensPerSecond), etaSeconds: Math.round(p.etaSeconds) }, "training");
+  };
   const workers = new Map<number, ComputeWorker>();
   const workerFor = (computeId: number) => {
     let w = workers.get(computeId);
     if (!w) {
-      w = createInProcessWorker({ computeId, ed25519PrivateKey: privateKey, model, baseModelRoot, store, logger });
+      w = createInProcessWorker({ computeId, ed25519PrivateKey: privateKey, model, baseModelRoot, store, logger, onProgress: logProgress });
       workers.set(computeId, w);
     }
     return w;

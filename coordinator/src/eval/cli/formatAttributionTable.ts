@@ -32,7 +32,7 @@ export function formatAttributionTable(r: RunAttributionReturnType, opts: { meth
     out.push(`served adapter: ${r.tuned.path} (sha256 ${r.tuned.sha256})`);
   } else out.push("tuned: no contribution is included, so no adapter is served");
   out.push(
-    `training noise over ${opts.seeds?.length ?? "the"} seeds: std of a coalition's utility mean ${r.noise.meanStd.toExponential(2)}, max ${r.noise.maxStd.toExponential(2)} (${r.noise.coalitions.length} coalitions)`,
+    `training noise over ${opts.seeds ? `${opts.seeds.length} seed${opts.seeds.length === 1 ? "" : "s"}` : "the seeds"}: std of a coalition's utility mean ${r.noise.meanStd.toExponential(2)}, max ${r.noise.maxStd.toExponential(2)} (${r.noise.coalitions.length} coalitions)`,
   );
   out.push(`${r.evaluations} coalitions, ${r.trainings.run} trainings run, ${r.trainings.cached} answered from cache, ${(r.wallMs / 1000).toFixed(1)} s`);
   return out.join("\n");
