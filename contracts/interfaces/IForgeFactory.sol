@@ -16,12 +16,15 @@ import {IEnclaveRegistry} from "./IEnclaveRegistry.sol";
 /// The Forge implementation is deployed by the constructor (`implementation()`); every clone
 /// reads the registry and splitter from the implementation's immutables and the Ingot from here.
 ///
-/// Result size: `submitEvalResult` mints to every contribution with shares, about 38k gas each
-/// (measured on EDR, test/ts/contracts/forgeGas.test.ts), so each new Forge also gets a bound on
-/// its total contributions across pools: min(sum of its caps, `maxTotalContributions`), default
-/// 1,200 (about 46M gas, inside a 60M block). On a chain with EIP-7825's per-transaction cap of
-/// 2^24 gas (Osaka and later), the protocol role should lower it to 400, or a result with more
-/// holders could not be submitted and the Forge would end FAILED (capital refundable).
+/// Result size: each new Forge gets a bound on its total contributions across pools:
+/// min(sum of its caps, `maxTotalContributions`), default 1,200, so its result always fits one
+/// transaction under EIP-7825's per-transaction cap of 2^24 gas (Osaka and later). Up to
+/// `IForge.DIRECT_MINT_MAX_HOLDERS` (256) holder entries `submitEvalResult` mints to every holder,
+/// about 38k gas each (test/ts/contracts/forgeGas.test.ts); past it the shares are escrowed under
+/// a Merkle root and claimed by proof (see IForge), about 11.8M gas for 1,003 entries and 14.8M
+/// for 1,201 (1,000 data + 100 workers + 100 capital positions, estimated on EDR). Raising the
+/// bound past about 1,300 risks a result that cannot be submitted (the Forge would end FAILED,
+/// capital refundable).
 ///
 /// A fork names an existing Ingot as `parentIngotId` (Ingots exist only for LIVE Forges) with
 /// `split.lineageBps > 0`; `lineageBps > 0` without a parent is refused. The lineage is emitted

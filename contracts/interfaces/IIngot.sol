@@ -7,6 +7,10 @@ pragma solidity ^0.8.28;
 /// @dev Every balance change (mint, transfer, burn) passes through ERC1155 `_update`, which
 /// first asks the RevenueSplitter to settle both sides (`onSharesMoved`), so revenue earned
 /// before a transfer stays with the sender and revenue after it goes to the receiver.
+/// A Forge with more holders than it can mint to in one transaction uses `mintEscrowed` instead:
+/// the holders' shares go to the Forge, which releases each holder's part against a Merkle proof
+/// (`releaseEscrowed`, again through `_update`); the splitter credits released shares everything
+/// they earned since the mint, so the escrow itself never earns.
 /// `uri(id)` returns the model card inline as `data:application/json;base64,...`: name, description
 /// (the Forge's metadata URI) and properties (forge, parent Ingot, royalty, capital asset, base
 /// model name and root, adapter root, metric before/after as decimals, enclave measurement,

@@ -89,6 +89,23 @@ contract ShareMathTest is TestBase {
         for (uint256 i; i < w.length; ++i) assertEq(p[i], q[i], "part vs reference");
     }
 
+    /// @notice Scaling every weight by 2^170 (so the sum passes 2^224 and the index heap is used
+    /// instead of the packed one) changes nothing: the quotients are equal and the remainders keep
+    /// their order.
+    function testFuzz_allocate_whenSumPastPackedRange_matchesUnscaled(uint64[] memory raw, uint64 total) external pure {
+        uint256[] memory w = _weights(raw, 40);
+        uint256[] memory scaled = new uint256[](w.length);
+        for (uint256 i; i < w.length; ++i) {
+            w[i] |= 1 << 63;
+            scaled[i] = w[i] << 170;
+        }
+        uint256[] memory expected = ShareMath.allocate(total, w);
+        uint256[] memory got = ShareMath.allocate(total, scaled);
+        for (uint256 i; i < w.length; ++i) {
+            assertEq(got[i], expected[i], "scaled part");
+        }
+    }
+
     function testFuzz_allocate_sumsExactlyToTotal(uint64[] memory raw, uint256 total) external pure {
         uint256[] memory w = _weights(raw, 40);
         uint256 sumW;
