@@ -85,41 +85,55 @@ function evaluationFlops(c: Qwen2Config, sequences: readonly ScoredSequence[], l
   return f;
 }
 
-async function time<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
+/** Wall and process CPU milliseconds (llama.cpp's threads run in this process, so their CPU time counts). */
+async function time<T>(run: () => Promise<T>): Promise<{ ms: number; cpuMs: number; value: T }> {
   const t = performance.now();
+  const c = process.cpuUsage();
   const value = await run();
-  return { ms: performance.now() - t, value };
+  const d = process.cpuUsage(c);
+  return { ms: performance.now() - t, cpuMs: (d.user + d.system) / 1000, value };
 }
 
-interface EngineFigures { scoring: number; baseline: number; prompt: number; tokens: number; flopsScored: number; flopsLast: number }
+type Way = "scoring" | "baseline" | "prompt";
+interface EngineFigures { wall: Record<Way, number>; cpu: Record<Way, number>; tokens: number; flopsScored: number; flopsLast: number }
 /** Best of `reps` for each way of evaluating the same sequences (rotating the order, so no way always runs first). */
 async function measureEngine(engine: ScoringEngine, sequences: ScoredSequence[], config: Qwen2Config): Promise<EngineFigures> {
   await engine.scoreSequences(sequences.slice(0, 1)); // warm-up: weights paged in, kernels chosen
-  const best = { scoring: Infinity, baseline: Infinity, prompt: Infinity };
-  const runs: Record<keyof typeof best, () => Promise<unknown>> = {
+  const wall: Record<Way, number> = { scoring: Infinity, baseline: Infinity, prompt: Infinity };
+  const cpu: Record<Way, number> = { scoring: Infinity, baseline: Infinity, prompt: Infinity };
+  const runs: Record<Way, () => Promise<unknown>> = {
     scoring: () => engine.scoreSequences(sequences),
     baseline: () => engine.evaluateWithoutReadback(sequences),
     prompt: () => engine.evaluatePrompts(sequences),
   };
-  const order = Object.keys(runs) as (keyof typeof best)[];
+  const order = Object.keys(runs) as Way[];
   for (let r = 0; r < reps; r++) {
     for (let k = 0; k < order.length; k++) {
       const which = order[(k + r) % order.length];
-      best[which] = Math.min(best[which], (await time(runs[which])).ms);
+      const t = await time(runs[which]);
+      wall[which] = Math.min(wall[which], t.ms);
+      cpu[which] = Math.min(cpu[which], t.cpuMs);
     }
   }
   const tokens = sequences.reduce((a, s) => a + s.tokens.length, 0);
-  return { ...best, tokens, flopsScored: evaluationFlops(config, sequences, "scored"), flopsLast: evaluationFlops(config, sequences, "last") };
+  return { wall, cpu, tokens, flopsScored: evaluationFlops(config, sequences, "scored"), flopsLast: evaluationFlops(config, sequences, "last") };
 }
 
 function printEngine(title: string, f: EngineFigures, peak: CpuPeak) {
-  const rate = (ms: number) => (f.tokens * 1000) / ms;
+  const rate = (ms: number) => fmt((f.tokens * 1000) / ms).padStart(9);
   log(title);
-  log(`  teacher-forced scoring      ${fmt(rate(f.scoring)).padStart(9)} tokens/s  (${fmt(f.scoring)} ms for ${fmt(f.tokens)} tokens)`);
-  log(`  engine-only baseline        ${fmt(rate(f.baseline)).padStart(9)} tokens/s  → scoring / baseline = ${(f.baseline / f.scoring).toFixed(3)} (target ≥ 0.8)`);
-  log(`  plain prompt evaluation     ${fmt(rate(f.prompt)).padStart(9)} tokens/s  → scoring / prompt   = ${(f.prompt / f.scoring).toFixed(3)} (last-position logits only)`);
-  const achieved = (f.flopsScored * 1000) / f.scoring;
-  if (!gpu) log(`  arithmetic: ${(achieved / 1e9).toFixed(2)} GFLOP/s of matrix products while scoring = ${((100 * achieved) / peak.flops).toFixed(2)}% of the ${(peak.flops / 1e9).toFixed(0)} GFLOP/s fp32 peak`);
+  log(`  (best of ${reps}; wall-clock rate, and rate per CPU second of this process — the steadier figure when other jobs share the cores)`);
+  log(`  teacher-forced scoring      ${rate(f.wall.scoring)} tokens/s wall ${rate(f.cpu.scoring)} per CPU s  (${fmt(f.tokens)} tokens)`);
+  log(`  engine-only baseline        ${rate(f.wall.baseline)} tokens/s wall ${rate(f.cpu.baseline)} per CPU s  → scoring / baseline = ${(f.wall.baseline / f.wall.scoring).toFixed(3)} wall, ${(f.cpu.baseline / f.cpu.scoring).toFixed(3)} CPU (target ≥ 0.8)`);
+  log(`  plain prompt evaluation     ${rate(f.wall.prompt)} tokens/s wall ${rate(f.cpu.prompt)} per CPU s  → scoring / prompt   = ${(f.wall.prompt / f.wall.scoring).toFixed(3)} wall, ${(f.cpu.prompt / f.cpu.scoring).toFixed(3)} CPU (last-position logits only)`);
+  const achieved = (f.flopsScored * 1000) / f.wall.scoring;
+  const perCpu = (f.flopsScored * 1000) / f.cpu.scoring;
+  if (!gpu) {
+    log(
+      `  arithmetic: ${(achieved / 1e9).toFixed(2)} GFLOP/s of matrix products while scoring (wall) = ${((100 * achieved) / peak.flops).toFixed(2)}% of the machine's ` +
+        `${(peak.flops / 1e9).toFixed(0)} GFLOP/s fp32 peak; ${(perCpu / 1e9).toFixed(2)} GFLOP per CPU second = ${((100 * perCpu * peak.cores) / peak.flops).toFixed(2)}% of one core's peak`,
+    );
+  }
 }
 
 // ---------------------------------------------------------------- run
@@ -174,7 +188,10 @@ if (!opts["skip-five"]) {
       },
     });
     log(`[4] marginal contribution, 5 contributors (alice, bob, carol, dave, control), exact Shapley, ${seeds.length} training seed(s), ${hyper.steps} LoRA steps × batch ${hyper.batchSize} per training, fresh cache:`);
-    log(`  wall ${(r.wallMs / 1000).toFixed(1)} s; ${r.evaluations} coalitions evaluated, ${r.trainings.run} LoRA trainings (${trained} seen finishing), ${r.evaluations * seeds.length + 1} holdout evaluations incl. base (+1 for the served adapter, cached)`);
+    log(
+      `  wall ${(r.wallMs / 1000).toFixed(1)} s; ${r.evaluations} coalitions (∅ included, free), ${r.adapters.trained} LoRA trainings (${trained} seen finishing), ` +
+        `${(r.evaluations - 1) * seeds.length + 3} holdout evaluations on llama.cpp (${(r.evaluations - 1) * seeds.length} adapters, base twice, served adapter once)`,
+    );
     for (const c of r.contributions) log(`  ${c.id.padEnd(8)} ${c.status.padEnd(9)} value ${c.value >= 0 ? "+" : ""}${c.value.toFixed(5)} ± ${c.stdError.toFixed(5)}`);
     log(`  base perplexity ${r.base.perplexity.toFixed(3)}, served adapter (${r.tuned?.trainedOn.join("+") ?? "none"}) ${r.tuned?.perplexity.toFixed(3) ?? "-"}`);
   } finally {

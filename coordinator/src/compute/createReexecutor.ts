@@ -6,9 +6,11 @@ import { trainJobAdapter } from "./trainJobAdapter.js";
 import type { RunJobOptions, ScoredSequence, TrainingJob } from "./types.js";
 
 export interface ReexecuteReturnType {
+  /** 0x + hashAdapter of the adapter in adapterBytes (the pool checks that it is). */
   adapterHash: Hex;
+  /** The adapter GGUF as trainJobAdapter writes it. */
   adapterBytes: Uint8Array;
-  trainedTokens: number;
+  trainedTokens?: number;
 }
 
 /** The coordinator's own run of a job: the reference a worker's result is compared with. */

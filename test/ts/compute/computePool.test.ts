@@ -216,7 +216,7 @@ describe("createComputePool", () => {
     };
     const good = honest(0);
     const workers = [good, thrower, withholder];
-    const pool = createComputePool({ workers, publicSeed: "0xflaky", verification: { policy: "full" }, reexecute, store, workerTimeoutMs: 300 });
+    const pool = createComputePool({ workers, publicSeed: "0xflaky", verification: { policy: "full" }, reexecute, store, workerTimeoutMs: 2_000 });
     // A job that both flaky workers are ranked ahead of the honest one for.
     let picked;
     for (let i = 0; !picked; i++) {

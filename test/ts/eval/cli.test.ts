@@ -148,10 +148,10 @@ describe("eval attribute", () => {
     expect(first.code).toBe(0);
     expect(first.out).toMatch(/^copy\s+duplicate\s+0\/2\s+\+0\.00000/m);
     expect(first.out).toMatch(/^alice\s+(included|excluded)\s+3\/3/m);
-    expect(first.out).toMatch(/4 coalitions, 3 trainings run/);
+    expect(first.out).toMatch(/4 coalitions; 3 \(coalition, seed\) utilities computed, 0 from the utility cache; 3 adapters trained, 1 reused/);
     expect(first.out).toMatch(/score vector \(1e18 fixed point\): \[-?\d+, 0, -?\d+\]/);
     const again = await cli(...args);
-    expect(again.out).toMatch(/0 trainings run/);
+    expect(again.out).toMatch(/0 \(coalition, seed\) utilities computed, 4 from the utility cache; 0 adapters trained, 1 reused/);
     expect(again.out.split("\n").filter((l) => /^(alice|copy|other) /.test(l))).toEqual(first.out.split("\n").filter((l) => /^(alice|copy|other) /.test(l)));
   });
 

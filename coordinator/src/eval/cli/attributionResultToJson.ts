@@ -10,6 +10,7 @@ export function attributionResultToJson(r: RunAttributionReturnType) {
     scoreVector: r.scoreVectorJson,
     noise: r.noise,
     trainings: r.trainings,
+    adapters: r.adapters,
     evaluations: r.evaluations,
     inputsHash: r.inputsHash,
     wallMs: r.wallMs,

@@ -34,7 +34,10 @@ export function formatAttributionTable(r: RunAttributionReturnType, opts: { meth
   out.push(
     `training noise over ${opts.seeds ? `${opts.seeds.length} seed${opts.seeds.length === 1 ? "" : "s"}` : "the seeds"}: std of a coalition's utility mean ${r.noise.meanStd.toExponential(2)}, max ${r.noise.maxStd.toExponential(2)} (${r.noise.coalitions.length} coalitions)`,
   );
-  out.push(`${r.evaluations} coalitions, ${r.trainings.run} trainings run, ${r.trainings.cached} answered from cache, ${(r.wallMs / 1000).toFixed(1)} s`);
+  out.push(
+    `${r.evaluations} coalitions; ${r.trainings.run} (coalition, seed) utilities computed, ${r.trainings.cached} from the utility cache; ` +
+      `${r.adapters.trained} adapters trained, ${r.adapters.reused} reused; ${(r.wallMs / 1000).toFixed(1)} s`,
+  );
   return out.join("\n");
 }
 

@@ -95,7 +95,10 @@ export interface RunAttributionReturnType {
     meanStd: number;
     maxStd: number;
   };
+  /** (coalition, seed) utilities computed in this run / answered from the utility cache. */
   trainings: { run: number; cached: number };
+  /** LoRA adapters trained in this run / found in the adapter cache (the served one included). */
+  adapters: { trained: number; reused: number };
   evaluations: number;
   inputsHash: string;
   wallMs: number;
@@ -217,6 +220,7 @@ export async function runAttribution(params: RunAttributionParameters): Promise<
         maxStd: stds.length ? Math.max(...stds) : 0,
       },
       trainings: result.trainings,
+      adapters: { ...scorer.stats },
       evaluations: result.estimate.evaluations,
       inputsHash: result.inputsHash,
       wallMs: performance.now() - started,

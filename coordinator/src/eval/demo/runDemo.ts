@@ -17,6 +17,7 @@ export interface RunDemoParameters {
   method?: AttributionMethod;
   hyper?: Omit<LoraHyperParameters, "seed">;
   modelSpec?: DemoModelSpec;
+  /** llama.cpp threads (default 1, see below). */
   threads?: number;
   onProgress?: (p: DemoModelProgress | AttributionRunProgress) => void;
   signal?: AbortSignal;
@@ -52,7 +53,9 @@ export async function runDemo(params: RunDemoParameters = {}): Promise<RunDemoRe
     ...(params.trainingSeeds ? { trainingSeeds: params.trainingSeeds } : {}),
     ...(params.hyper ? { hyper: params.hyper } : {}),
     ...(params.cacheDir !== undefined ? { cacheDir: params.cacheDir } : {}),
-    ...(params.threads !== undefined ? { threads: params.threads } : {}),
+    // One llama.cpp thread by default: on a model this small a second thread spends more time at
+    // barriers than computing, badly so when other jobs share the cores (measured in the README).
+    threads: params.threads ?? 1,
     ...(params.onProgress ? { onProgress: params.onProgress } : {}),
     ...(params.signal ? { signal: params.signal } : {}),
   });
