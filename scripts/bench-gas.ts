@@ -64,6 +64,10 @@ async function newForge(label: string, extra: Partial<Parameters<typeof exampleF
     holdoutExamples: 1800,
     baseModelRoot: root("base"),
     allowedMeasurements: [SIMULATED_MEASUREMENT],
+    // Short windows: the run moves time past seven windows, which must stay inside the enclave
+    // key's TTL (30 days) or the later results are refused as signed by an expired key.
+    windowSeconds: 3600n,
+    evalSeconds: 3600n,
     ...extra,
   });
   const receipt = await send(admin, p.factory.address, abis.ForgeFactory, "createForge", [config]);

@@ -53,9 +53,10 @@ pragma solidity ^0.8.28;
 ///     without a receiver hook. The escrow never accrues revenue in the RevenueSplitter; each
 ///     claimed share carries everything paid since the mint to its claimer, so revenue paid before
 ///     a claim is neither lost nor taken. Per entry this costs about 12k gas instead of 38k
-///     (reading the contributor, the share math, one leaf hash, the calldata): 11.8M for 1,000 data
-///     contributions from distinct accounts (test/ts/chain/shareClaims.test.ts), about 14.8M for
-///     1,201 entries; a claim costs about 90-110k gas (scripts/bench-gas.ts).
+///     (reading the contributor, the share math, one leaf hash, the calldata): 11.8M to 12.9M for
+///     1,000 data contributions from distinct accounts depending on the scores (shareClaims.test.ts,
+///     scripts/bench-gas.ts), about 14.8M for 1,201 entries. A claim costs 117k to 168k gas (new
+///     balance slot, first bitmap word, and with revenue paid the claimer's first checkpoint).
 ///   `previewAllocation` returns the entries (and the root) for a result, so the coordinator
 ///   builds the proofs without re-implementing the share math.
 /// For 100,000 contributions even one storage read and one hash per contribution is too much for
