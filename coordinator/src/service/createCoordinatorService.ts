@@ -185,9 +185,7 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
     const phase: ForgePhase = PHASES[phaseIndex];
     if (phase === "Pending" || phase === "Open") return;
     if (phase === "Live") {
-      const ingotId = (await p.ctx.publicClient.readContract({ address: forge, abi: p.ctx.abis.Forge, functionName: "ingotId" })) as bigint;
-      await setForge(forge, { status: "submitted", ingotId: String(ingotId), txHash: null, note: "the Forge was already Live (a result was accepted without this coordinator's transaction)" });
-      emit({ kind: "submitted", forge, ingotId, txHash: null });
+      await recordAlreadyLive(forge);
       return;
     }
     if (phase === "Failed") {
@@ -223,9 +221,22 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
     }
   }
 
+  /** A result was accepted already (ours, sent before a crash, or another coordinator's): record its transaction. */
+  async function recordAlreadyLive(forge: Address) {
+    const ingotId = (await p.ctx.publicClient.readContract({ address: forge, abi: p.ctx.abis.Forge, functionName: "ingotId" })) as bigint;
+    const accepted = await p.ctx.publicClient.getContractEvents({ address: forge, abi: p.ctx.abis.Forge, eventName: "ResultAccepted", fromBlock: 0n, strict: true });
+    const txHash = accepted[0]?.transactionHash ?? null;
+    const attributionLogRoot = (accepted[0]?.args as { attributionLogRoot?: Hex } | undefined)?.attributionLogRoot;
+    await setForge(forge, { status: "submitted", ingotId: String(ingotId), txHash, ...(attributionLogRoot ? { attributionLogRoot } : {}), note: "the Forge was already Live when this coordinator looked; nothing sent" });
+    log.info({ forge, ingotId: String(ingotId), txHash }, "Forge already Live; recorded its accepted result");
+    emit({ kind: "submitted", forge, ingotId, txHash });
+  }
+
   async function evaluate(forge: Address, safe: bigint, attempt: number, signal?: AbortSignal) {
     const flog = log.child({ forge });
     const status = await getForgeStatus(p.ctx, forge);
+    // Closed at the confirmed block but Live at the head: our own submission before a crash, not yet buried.
+    if (status.phase === "Live") return recordAlreadyLive(forge);
     const measurement = p.enclave.describe().measurement;
     if (measurement && !status.config.allowedMeasurements.some((m) => m.toLowerCase() === measurement.toLowerCase())) {
       throw new Error(`The Forge does not allow this enclave's measurement ${measurement}; its result would be refused.`);

@@ -53,6 +53,7 @@ import type { ComputeWorker } from "../compute/types.js";
 import { replayAttribution } from "../replay/replayAttribution.js";
 import { createCoordinatorService, type ServiceEvalSettings } from "./createCoordinatorService.js";
 import { ServiceError } from "./errors.js";
+import { parseEvalSettings } from "./parseEvalSettings.js";
 
 const HARDHAT_TEST_MNEMONIC = "test test test test test test test test test test test junk";
 /** The coordinator's default account on a local Hardhat chain: the last of the 10 funded ones. */
@@ -200,8 +201,13 @@ async function readAddresses(file: string): Promise<ProtocolAddresses> {
 }
 
 async function readEvalSettings(file: string): Promise<Partial<ServiceEvalSettings>> {
-  const raw = JSON.parse(await readFile(file, "utf8")) as Partial<ServiceEvalSettings> & { resultTtlSeconds?: number | string };
-  return { ...raw, ...(raw.resultTtlSeconds !== undefined ? { resultTtlSeconds: BigInt(raw.resultTtlSeconds) } : {}) } as Partial<ServiceEvalSettings>;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, "utf8"));
+  } catch (cause) {
+    throw new ServiceError(`Cannot read the eval settings file ${file} as JSON.`, { cause, hint: "Pass --eval with a JSON file." });
+  }
+  return parseEvalSettings(raw, file);
 }
 
 /**

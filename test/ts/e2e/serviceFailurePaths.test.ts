@@ -168,6 +168,22 @@ describe("coordinator service: bad contributions, confirmations, holdout secrecy
     expect(events.filter((e) => e.kind === "submitted")).toHaveLength(1);
   });
 
+  it("records a Forge whose eval deadline passed before any result as failed, with the reason, and sends nothing", async () => {
+    const { ctx, wallets, networkHelpers } = env;
+    const now = (await ctx.publicClient.getBlock()).timestamp;
+    const status = await getForgeStatus(ctx, forge);
+    const config = exampleForgeConfig({ ...status.config, creator: wallets[0].account.address, now, allowedMeasurements: [SIMULATED_MEASUREMENT], windowSeconds: 600n, evalSeconds: 600n });
+    const late = (await createForge(ctx, config)).forge;
+    await networkHelpers.time.increaseTo(config.evalDeadline + 1n);
+    await networkHelpers.mine(3);
+    await service.poll();
+    const record = service.state().forges[late.toLowerCase()];
+    expect(record).toMatchObject({ status: "failed" });
+    expect(record.status === "failed" ? record.reason : "").toMatch(/eval deadline passed/);
+    expect((await getForgeStatus(ctx, late)).phase).toBe("Failed");
+    expect(events.filter((e) => e.kind === "eval-started" && e.forge === late)).toEqual([]);
+  });
+
   it("never writes holdout plaintext: not in any file under the data dir, not in the logs", async () => {
     const markers = DATA.holdout.map((_, i) => `HOLDOUT-PLAINTEXT-MARKER-${i}`);
     expect(await filesContaining([dataDir], markers)).toEqual([]);
