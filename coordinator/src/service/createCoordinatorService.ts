@@ -25,6 +25,7 @@ import { runForgeEval } from "../pipeline/runForgeEval.js";
 import { submitResultOnce } from "../pipeline/submitResultOnce.js";
 import { createProgress, type Progress } from "../util/progress.js";
 import { createJournaledPool } from "./createJournaledPool.js";
+import { createResultCachingWorker } from "./createResultCachingWorker.js";
 import { findWindowCloseBlock } from "./findWindowCloseBlock.js";
 import { loadServiceState, saveServiceState, type ForgeRecord, type ForgeStatusUpdate, type ServiceState } from "./serviceState.js";
 
@@ -262,7 +263,9 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
       const model = ggufToModel(base.bytes);
       const tokenizer = createTokenizer(model.tokenizer);
       const registered = await registeredCompute(forge);
-      const workers = p.workersFor ? await p.workersFor({ forge, registered, model, baseModelRoot: status.config.baseModelRoot }) : [];
+      const workers = (p.workersFor ? await p.workersFor({ forge, registered, model, baseModelRoot: status.config.baseModelRoot }) : []).map((worker) =>
+        createResultCachingWorker({ worker, dir: path.join(workDir, "worker-results") }),
+      );
       const pool = await createJournaledPool({
         pool: createComputePool({
           workers,
