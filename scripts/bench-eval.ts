@@ -190,7 +190,7 @@ if (!opts["skip-five"]) {
     log(`[4] marginal contribution, 5 contributors (alice, bob, carol, dave, control), exact Shapley, ${seeds.length} training seed(s), ${hyper.steps} LoRA steps × batch ${hyper.batchSize} per training, fresh cache:`);
     log(
       `  wall ${(r.wallMs / 1000).toFixed(1)} s; ${r.evaluations} coalitions (∅ included, free), ${r.adapters.trained} LoRA trainings (${trained} seen finishing), ` +
-        `${(r.evaluations - 1) * seeds.length + 3} holdout evaluations on llama.cpp (${(r.evaluations - 1) * seeds.length} adapters, base twice, served adapter once)`,
+        `${(r.evaluations - 1) * seeds.length + 2} holdout evaluations on llama.cpp (${(r.evaluations - 1) * seeds.length} adapters, the base, the served adapter)`,
     );
     for (const c of r.contributions) log(`  ${c.id.padEnd(8)} ${c.status.padEnd(9)} value ${c.value >= 0 ? "+" : ""}${c.value.toFixed(5)} ± ${c.stdError.toFixed(5)}`);
     log(`  base perplexity ${r.base.perplexity.toFixed(3)}, served adapter (${r.tuned?.trainedOn.join("+") ?? "none"}) ${r.tuned?.perplexity.toFixed(3) ?? "-"}`);

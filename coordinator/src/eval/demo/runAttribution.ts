@@ -164,19 +164,23 @@ export async function runAttribution(params: RunAttributionParameters): Promise<
       ...(params.signal ? { signal: params.signal } : {}),
       ...(params.onProgress ? { onTrainProgress: (p: TrainProgress & { examples: number; seed: string | number }) => params.onProgress!({ kind: "train", ...p }) } : {}),
     });
+    // Scored once, for the utility and for the report.
+    let basePromise: Promise<{ nll: number; tokens: number }> | undefined;
+    const scoreBase = () => (basePromise ??= scorer.scoreBase());
     const holdoutHash = createHash("sha256").update(holdout.map((s) => `${s.scoreFrom}:${s.tokens.join(",")}`).join("\n")).digest("hex");
     const result = await attributeContributions({
       contributions,
       method,
       trainingSeeds: seeds,
-      ...scorer,
+      scoreBase,
+      scoreTrained: scorer.scoreTrained,
       utilityInputs: { base: baseSha256, holdout: holdoutHash, hyper, mode, engine: engineBuildId() },
       cacheDirectory: join(cacheDir, "utility"),
       ...(params.onProgress ? { onProgress: (done: number, total: number) => params.onProgress!({ kind: "coalitions", done, total }) } : {}),
       ...(params.signal ? { signal: params.signal } : {}),
     });
 
-    const baseScore = await scorer.scoreBase();
+    const baseScore = await scoreBase();
     const base = figure(baseScore);
     const out: ContributionResult[] = result.deduped.contributions.map((d, i) => {
       const entry = result.scoreVector.entries[i];
