@@ -1,0 +1,29 @@
+import { chainAdvanceTime } from "./commands/chainAdvanceTime.js";
+import { forgeContributeCapital } from "./commands/forgeContributeCapital.js";
+import { forgeContributeData } from "./commands/forgeContributeData.js";
+import { forgeCreateExample } from "./commands/forgeCreateExample.js";
+import { forgeList } from "./commands/forgeList.js";
+import { forgeRefund } from "./commands/forgeRefund.js";
+import { forgeRegisterCompute } from "./commands/forgeRegisterCompute.js";
+import { forgeReleaseCapital } from "./commands/forgeReleaseCapital.js";
+import { forgeStatus } from "./commands/forgeStatus.js";
+import { ingotClaim } from "./commands/ingotClaim.js";
+import { ingotPay } from "./commands/ingotPay.js";
+import { ingotShow } from "./commands/ingotShow.js";
+import type { CliCommand } from "./types.js";
+
+/** Every command, in the order `--help` lists them (roughly the order of a Forge's life). */
+export const COMMANDS: readonly CliCommand<never>[] = [
+  forgeCreateExample,
+  forgeContributeData,
+  forgeRegisterCompute,
+  forgeContributeCapital,
+  forgeStatus,
+  forgeList,
+  forgeRefund,
+  forgeReleaseCapital,
+  ingotPay,
+  ingotClaim,
+  ingotShow,
+  chainAdvanceTime,
+] as unknown as readonly CliCommand<never>[];
