@@ -1,5 +1,5 @@
 import { writeFile } from "node:fs/promises";
-import { runDemo } from "../../demo/runDemo.js";
+import { runDemoAttribution } from "../../demo/runDemoAttribution.js";
 import { attributionProgress } from "../attributionProgress.js";
 import { attributionResultToJson } from "../attributionResultToJson.js";
 import { CliUsageError } from "../errors.js";
@@ -26,7 +26,7 @@ export const demoCommand: CliCommand = async (args, io) => {
   const method = parseEstimator(values, DEMO_USAGE);
   const seeds = parseSeeds(values.seeds, DEMO_USAGE);
   const threads = numberOption(values.threads, "--threads", DEMO_USAGE, { integer: true, min: 1 });
-  const result = await runDemo({
+  const result = await runDemoAttribution({
     scenario,
     method,
     trainingSeeds: seeds,

@@ -5,7 +5,7 @@ import type { DemoModelSpec } from "./demoModelSpec.js";
 import { ensureDemoBaseModel, type DemoModelProgress, type EnsureDemoBaseModelReturnType } from "./ensureDemoBaseModel.js";
 import { runAttribution, type AttributionRunProgress, type RunAttributionReturnType } from "./runAttribution.js";
 
-export interface RunDemoParameters {
+export interface RunDemoAttributionParameters {
   /** Default `.ingotforge/cache` (the base model, adapters and utilities are all cached there). */
   cacheDir?: string;
   /** Default `data/demo`. */
@@ -23,7 +23,7 @@ export interface RunDemoParameters {
   signal?: AbortSignal;
 }
 
-export interface RunDemoReturnType extends RunAttributionReturnType {
+export interface RunDemoAttributionReturnType extends RunAttributionReturnType {
   model: EnsureDemoBaseModelReturnType;
   scenario: DemoScenario;
   notes: Record<string, string>;
@@ -35,7 +35,7 @@ export interface RunDemoReturnType extends RunAttributionReturnType {
  * with training-seed noise, the served adapter and the chain's score vector. A rerun with the
  * same inputs trains nothing (every adapter and utility is cached).
  */
-export async function runDemo(params: RunDemoParameters = {}): Promise<RunDemoReturnType> {
+export async function runDemoAttribution(params: RunDemoAttributionParameters = {}): Promise<RunDemoAttributionReturnType> {
   const scenario = params.scenario ?? "demo";
   const model = await ensureDemoBaseModel({
     ...(params.cacheDir !== undefined ? { cacheDir: params.cacheDir } : {}),
