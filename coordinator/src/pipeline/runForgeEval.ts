@@ -67,7 +67,7 @@ export interface RunForgeEvalReturnType {
  * contributions, open the sealed holdout, train adapters on coalitions through the compute pool
  * (deterministic jobs planned from the public seed, results signed by workers and re-executed by
  * policy), score every adapter on the holdout with llama.cpp in exact mode, estimate each
- * contribution's marginal value, train the final adapter on everything included, store the
+ * contribution's marginal value, train the served adapter on every contribution of positive value, store the
  * adapter and the attribution record under their 0G roots, and sign the EIP-712 result.
  * Submitting is separate (`submitResultOnce`) so a crash between the two never double-submits.
  */
@@ -141,8 +141,11 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     ...(p.signal ? { signal: p.signal } : {}),
   });
 
-  // 4. The Ingot's adapter: every included example after de-duplication, first training seed.
-  const allKept = attribution.deduped.contributions.flatMap((c) => c.keptHashes);
+  // 4. The Ingot's adapter: the examples (after de-duplication) of every contribution with a
+  // positive marginal value, first training seed. Data that made the model worse is not served;
+  // with an exact estimator this coalition was already trained, so nothing is trained twice.
+  const valuable = new Set(attribution.scoreVector.entries.filter((e) => e.value > 0).map((e) => e.id));
+  const allKept = attribution.deduped.contributions.filter((c) => valuable.has(c.id)).flatMap((c) => c.keptHashes);
   const baseScore = sum(await p.engine.scoreSequences(holdout));
   const perplexityBefore = Math.exp(baseScore.nll / baseScore.tokens);
   let adapterRoot: Hex = keccak256(toBytes("no adapter: nothing to train on"));
