@@ -1,0 +1,166 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+const HARDHAT = path.join(ROOT, "node_modules/hardhat/dist/src/cli.js");
+const TSX = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
+const CLI = path.join(ROOT, "coordinator/src/cli/main.ts");
+
+type Run = { code: number | null; stdout: string; stderr: string };
+
+/** Run a process to its end under this Node (22: Hardhat needs it), collecting its output. */
+function run(args: string[], timeoutMs = 120_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, INGOTFORGE_PRIVATE_KEY: "" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A real `hardhat node` on a free port, the protocol deployed by the Ignition CLI, and the CLI
+ * run as separate processes the way a person runs it. The deployment is written under a unique
+ * deployment id and moved to a temp deployments folder, so the repo's ignition/deployments (a
+ * developer's own chain-31337) is never touched.
+ */
+describe("ingotforge CLI against a hardhat node", () => {
+  let node: ChildProcess | undefined;
+  let tmp: string;
+  let rpc: string;
+  let cli: (...args: string[]) => Promise<Run>;
+
+  beforeAll(async () => {
+    await mkdir(path.join(ROOT, ".ingotforge"), { recursive: true });
+    // Inside the project, so Hardhat resolves the same root, sources, cache and artifacts.
+    tmp = await mkdtemp(path.join(ROOT, ".ingotforge", "cli-test-"));
+    const port = await freePort();
+    rpc = `http://127.0.0.1:${port}`;
+    node = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    await new Promise<void>((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`hardhat node did not start:\n${out}`)), 120_000);
+      node!.stdout!.on("data", (d) => {
+        out += d;
+        if (out.includes("Started HTTP")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      node!.stderr!.on("data", (d) => (out += d));
+      node!.on("exit", (code) => reject(new Error(`hardhat node exited with ${code}:\n${out}`)));
+    });
+
+    const config = path.join(tmp, "hardhat.config.ts");
+    const relBase = path.relative(tmp, path.join(ROOT, "hardhat.config.ts")).split(path.sep).join("/");
+    await writeFile(
+      config,
+      `import base from "${relBase}";\nexport default { ...base, networks: { ...base.networks, clitest: { type: "http", chainType: "l1", url: "${rpc}" } } };\n`,
+    );
+    const deploymentId = path.basename(tmp);
+    // --build-profile default: reuse the build the test run already has instead of a production rebuild.
+    const deploy = await run([HARDHAT, "--config", config, "--build-profile", "default", "ignition", "deploy", "ignition/modules/Protocol.ts", "--network", "clitest", "--deployment-id", deploymentId], 300_000);
+    expect(deploy.code, deploy.stdout + deploy.stderr).toBe(0);
+    const written = path.join(ROOT, "ignition", "deployments", deploymentId);
+    await mkdir(path.join(tmp, "deployments", "chain-31337"), { recursive: true });
+    await rename(path.join(written, "deployed_addresses.json"), path.join(tmp, "deployments", "chain-31337", "deployed_addresses.json"));
+    await rm(written, { recursive: true, force: true });
+
+    cli = (...args) => run([TSX, CLI, "--rpc", rpc, "--deployments", path.join(tmp, "deployments"), "--store", path.join(tmp, "store"), ...args]);
+  }, 420_000);
+
+  afterAll(async () => {
+    if (node?.pid && node.exitCode === null) {
+      const exited = new Promise((resolve) => node!.once("exit", resolve));
+      process.kill(-node.pid, "SIGTERM");
+      await exited;
+    }
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it("creates the example Forge, takes each kind of contribution, shows the counts, closes, fails and refunds", async () => {
+    const created = await cli("forge", "create-example", "--base-model", "data/demo/pretrain-corpus.txt", "--window", "1d", "--eval", "1d");
+    expect(created.code, created.stderr).toBe(0);
+    const forge = /Created the Forge "Rust Unsafe-Code Auditor" at (0x[0-9a-fA-F]{40})/.exec(created.stdout)?.[1] as string;
+    expect(forge).toBeDefined();
+    expect(created.stdout).toMatch(/holdout +46 examples, sealed/);
+
+    const bad = path.join(tmp, "bad.jsonl");
+    await writeFile(bad, '{"id":"a","prompt":"p","response":"r"}\nnot json\n{"id":"b","prompt":"p"}\n');
+    // Different accounts, so their transactions never race for a nonce.
+    const [data, compute, capital5, capital6, refused] = await Promise.all([
+      cli("--account", "1", "forge", "contribute-data", "--forge", forge, "--file", "data/demo/contrib-alice.jsonl", "--license", "CC-BY-4.0"),
+      cli("--account", "4", "forge", "register-compute", "--forge", forge, "--capacity", "4"),
+      cli("--account", "5", "forge", "contribute-capital", "--forge", forge, "--amount", "1.5"),
+      cli("--account", "6", "forge", "contribute-capital", "--forge", forge, "--amount", "0.25"),
+      cli("--account", "3", "forge", "contribute-data", "--forge", forge, "--file", bad),
+    ]);
+    expect(data.code, data.stderr).toBe(0);
+    expect(data.stdout).toMatch(/Contributed data #0 .*\n  root +0x[0-9a-f]{64}\n  size +\d+ bytes, 28 examples/);
+    expect(compute.code, compute.stderr).toBe(0);
+    expect(compute.stdout).toMatch(/Registered compute worker #0/);
+    expect(capital5.stdout).toContain("Escrowed 1.5 ETH");
+    expect(capital6.stdout).toContain("Escrowed 0.25 ETH");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/2 invalid lines .*nothing was stored or sent:\n  line 2: .*JSON.*\n  line 3: missing field "response"/);
+
+    const dup = await cli("--account", "2", "forge", "contribute-data", "--forge", forge, "--file", "data/demo/contrib-alice.jsonl");
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toMatch(/ForgeDuplicateDataRoot\(0x[0-9a-f]{64}, 0\)/);
+
+    const open = await cli("forge", "status", "--forge", forge);
+    expect(open.stdout).toContain("[Open]");
+    expect(open.stdout).toContain("data 1/1000 · compute 1/100 · capital 2/1000");
+    expect(open.stdout).toContain("1.75 ETH raised");
+
+    expect((await cli("chain", "advance-time", "1d")).code).toBe(0);
+    const closed = await cli("--json", "forge", "status", "--forge", forge);
+    expect(JSON.parse(closed.stdout)).toMatchObject({ phase: "Closed", contributions: { data: "1", compute: "1", capital: "2" } });
+
+    const early = await cli("--account", "5", "forge", "refund", "--forge", forge);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain("ForgeWrongPhase(" + forge + ", current Closed, expected Failed)");
+
+    expect((await cli("chain", "advance-time", "1d")).code).toBe(0);
+    const refund = await cli("--account", "5", "forge", "refund", "--forge", forge);
+    expect(refund.code, refund.stderr).toBe(0);
+    expect(refund.stdout).toContain("Refunded 1.5 ETH");
+    const again = await cli("--account", "5", "forge", "refund", "--forge", forge);
+    expect(again.stderr).toMatch(/ForgeNothingToRefund\(0x[0-9a-fA-F]{40}\)/);
+
+    const list = await cli("forge", "list");
+    expect(list.stdout).toMatch(new RegExp(`${forge}  Failed`));
+  });
+
+  it("refuses a wrong command line before sending anything", async () => {
+    const noForge = await cli("forge", "status");
+    expect(noForge.code).toBe(2);
+    expect(noForge.stderr).toContain("missing --forge");
+    const badAmount = await cli("forge", "contribute-capital", "--forge", "0x0000000000000000000000000000000000000001", "--amount", "1.2.3");
+    expect(badAmount.code).toBe(2);
+    expect(badAmount.stderr).toContain("--amount must be a positive decimal amount");
+    const unknown = await cli("forge", "explode");
+    expect(unknown.code).toBe(2);
+  });
+});
