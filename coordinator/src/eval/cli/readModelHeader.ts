@@ -1,7 +1,7 @@
-import { metadataFloat, metadataInteger, metadataString, metadataStringArray } from "../gguf/metadataValue.js";
 import { readGgufHeaderFromFile } from "../gguf/readGgufHeaderFromFile.js";
 import { validateQwen2Gguf } from "../gguf/validateQwen2Gguf.js";
-import type { BpeTokenizerSpec, Qwen2Config } from "../model/types.js";
+import type { Qwen2Config } from "../model/types.js";
+import { qwen2HeaderFromGguf } from "../model/qwen2HeaderFromGguf.js";
 import { createTokenizer, type Tokenizer } from "../tokenizer/createTokenizer.js";
 import { DemoError } from "../demo/errors.js";
 
@@ -24,30 +24,11 @@ export async function readModelHeader(modelPath: string): Promise<ReadModelHeade
     throw new DemoError(`cannot read ${modelPath} as GGUF: ${(cause as Error).message}`, { cause });
   }
   validateQwen2Gguf(header);
-  const m = header.metadata;
-  const tokens = metadataStringArray(m, "tokenizer.ggml.tokens")!;
-  const idOf = (text: string) => {
-    const id = tokens.indexOf(text);
-    if (id < 0) throw new DemoError(`${modelPath} has no ${text} token; the Qwen2.5 chat template needs it`);
-    return id;
-  };
-  const spec: BpeTokenizerSpec = {
-    tokens,
-    merges: metadataStringArray(m, "tokenizer.ggml.merges") ?? [],
-    special: { endOfText: idOf("<|endoftext|>"), imStart: idOf("<|im_start|>"), imEnd: idOf("<|im_end|>") },
-    pre: metadataString(m, "tokenizer.ggml.pre") ?? "default",
-  };
-  const config: Qwen2Config = {
-    vocabSize: tokens.length,
-    hiddenSize: metadataInteger(m, "qwen2.embedding_length")!,
-    numLayers: metadataInteger(m, "qwen2.block_count")!,
-    intermediateSize: metadataInteger(m, "qwen2.feed_forward_length")!,
-    numHeads: metadataInteger(m, "qwen2.attention.head_count")!,
-    numKvHeads: metadataInteger(m, "qwen2.attention.head_count_kv")!,
-    contextLength: metadataInteger(m, "qwen2.context_length")!,
-    rmsNormEps: metadataFloat(m, "qwen2.attention.layer_norm_rms_epsilon")!,
-    ropeTheta: metadataFloat(m, "qwen2.rope.freq_base") ?? 10000,
-    tiedEmbeddings: !header.tensors.some((t) => t.name === "output.weight"),
-  };
-  return { name: metadataString(m, "general.name") ?? "qwen2", config, tokenizer: createTokenizer(spec) };
+  let parsed;
+  try {
+    parsed = qwen2HeaderFromGguf(header);
+  } catch (cause) {
+    throw new DemoError(`${modelPath}: ${(cause as Error).message}`, { cause });
+  }
+  return { name: parsed.name, config: parsed.config, tokenizer: createTokenizer(parsed.tokenizer) };
 }
