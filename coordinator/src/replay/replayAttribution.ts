@@ -174,7 +174,9 @@ export async function replayAttribution(p: ReplayAttributionParameters): Promise
       ...(p.signal ? { signal: p.signal } : {}),
     });
 
-    const allKept = attribution.deduped.contributions.flatMap((c) => c.keptHashes);
+    // As runForgeEval: the served adapter is trained on the contributions of positive value.
+    const valuable = new Set(attribution.scoreVector.entries.filter((e) => e.value > 0).map((e) => e.id));
+    const allKept = attribution.deduped.contributions.filter((c) => valuable.has(c.id)).flatMap((c) => c.keptHashes);
     const baseScore = sum(await engine.scoreSequences(holdout));
     const perplexityBefore = Math.exp(baseScore.nll / baseScore.tokens);
     let adapterRoot: Hex = keccak256(toBytes("no adapter: nothing to train on"));
