@@ -32,6 +32,7 @@ type HoldoutSource =
 export interface ForgeCreateExampleOptions {
   holdout: HoldoutSource;
   baseModel: { kind: "file"; file: string } | { kind: "root"; root: Hex };
+  baseModelName?: string;
   windowSeconds: bigint;
   evalSeconds: bigint;
   erc20?: Address;
@@ -46,6 +47,7 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
   usage: [
     "  --base-model <file.gguf>      store the base model and commit to its 0G root, or",
     "  --base-model-root <0x..>      the 0G root of a base model stored elsewhere (one of the two is required)",
+    "  --base-model-name <name>      recorded with the root (default Qwen2.5-Coder-3B-Instruct, the product's base model)",
     "  --holdout <sealed file>       an HPKE-sealed holdout (stored; its 0G root is committed), with --holdout-examples, or",
     "  --holdout-root <0x..>         the 0G root of a sealed holdout stored elsewhere, with --holdout-examples",
     "                                (neither: data/demo/holdout.jsonl sealed to the simulated enclave, chain 31337 only)",
@@ -63,6 +65,7 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
     "holdout-examples": { type: "string" },
     "base-model": { type: "string" },
     "base-model-root": { type: "string" },
+    "base-model-name": { type: "string" },
     window: { type: "string" },
     eval: { type: "string" },
     erc20: { type: "string" },
@@ -104,6 +107,7 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
     return {
       holdout,
       baseModel: baseFile ? { kind: "file", file: baseFile } : { kind: "root", root: parseBytes32Option(baseRoot as string, "--base-model-root") },
+      baseModelName: optionalString(values["base-model-name"]),
       windowSeconds: values.window === undefined ? 7n * 86400n : parseDurationOption(String(values.window), "--window"),
       evalSeconds: values.eval === undefined ? 3n * 86400n : parseDurationOption(String(values.eval), "--eval"),
       erc20: optionalString(values.erc20) ? parseAddressOption(String(values.erc20), "--erc20") : undefined,
@@ -130,6 +134,7 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
       holdoutRoot: holdout.root,
       holdoutExamples: holdout.examples,
       baseModelRoot,
+      baseModelName: options.baseModelName,
       allowedMeasurements: options.measurements ?? [SIMULATED_MEASUREMENT],
       windowSeconds: options.windowSeconds,
       evalSeconds: options.evalSeconds,

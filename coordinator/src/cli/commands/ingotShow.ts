@@ -33,6 +33,8 @@ export const ingotShow = defineCommand<IngotShowOptions>({
       ctx.publicClient.readContract({ ...splitter, functionName: "assetsOf", args: [ingotId] }) as Promise<Address[]>,
     ]);
     const card = decodeModelCard(uri);
+    // The card's description is the Forge's metadata URI; show its title and text when inline.
+    const forgeMeta = typeof card.description === "string" ? readInlineJson(card.description) : undefined;
     const claimable = await Promise.all(
       assets.map(async (asset) => {
         const amount = (await ctx.publicClient.readContract({ ...splitter, functionName: "claimable", args: [ingotId, asset, holder] })) as bigint;
@@ -40,8 +42,9 @@ export const ingotShow = defineCommand<IngotShowOptions>({
       }),
     );
     const percent = supply > 0n ? `${formatUnits((balance * 10n ** 6n) / supply, 4)}%` : "0%";
-    const lines = [`Ingot #${ingotId}  ${card.name ?? ""}`.trimEnd()];
-    if (card.description) lines.push(`  ${card.description}`);
+    const lines = [`Ingot #${ingotId}  ${typeof forgeMeta?.title === "string" ? forgeMeta.title : card.name !== `Ingot #${ingotId}` ? (card.name ?? "") : ""}`.trimEnd()];
+    const description = typeof forgeMeta?.description === "string" ? forgeMeta.description : card.description;
+    if (description) lines.push(`  ${description}`);
     for (const [key, value] of Object.entries(card.properties ?? {})) lines.push(`  ${key.padEnd(20)} ${typeof value === "object" ? JSON.stringify(value) : String(value)}`);
     lines.push(`  ${"share supply".padEnd(20)} ${supply}`);
     lines.push(`  ${"holder".padEnd(20)} ${holder}: ${balance} shares (${percent})`);
@@ -63,4 +66,14 @@ function decodeModelCard(uri: string): ModelCard {
     throw new CliError(`The Ingot's uri is not valid JSON metadata; report this with the uri: ${uri.slice(0, 80)}…`, { cause });
   }
   return { name: "(model card at an external uri)", properties: { uri } };
+}
+
+function readInlineJson(uri: string): Record<string, unknown> | undefined {
+  const prefix = "data:application/json,";
+  if (!uri.startsWith(prefix)) return undefined;
+  try {
+    return JSON.parse(decodeURIComponent(uri.slice(prefix.length))) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }
