@@ -3,6 +3,16 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keccak256, toBytes, type Address } from "viem";
+import { runCli } from "../../../coordinator/src/cli/runCli.js";
+import { createCliEnvironment } from "../../../coordinator/src/cli/createCliEnvironment.js";
+import { parseGlobalOptions } from "../../../coordinator/src/cli/globalOptions.js";
+import { registerEnclave } from "../../../coordinator/src/chain/registerEnclave.js";
+import { submitEvalResult } from "../../../coordinator/src/chain/submitEvalResult.js";
+import { evalResultTypedData } from "../../../coordinator/src/chain/evalResultTypedData.js";
+import type { ForgeConfig } from "../../../coordinator/src/chain/types.js";
+import { createSimulatedEnclave } from "../../../coordinator/src/enclave/simulated/createSimulatedEnclave.js";
+import { reportDataFor } from "../../../coordinator/src/enclave/reportDataFor.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const HARDHAT = path.join(ROOT, "node_modules/hardhat/dist/src/cli.js");
@@ -151,6 +161,59 @@ describe("ingotforge CLI against a hardhat node", () => {
 
     const list = await cli("forge", "list");
     expect(list.stdout).toMatch(new RegExp(`${forge}  Failed`));
+  });
+
+  it("pays and claims an Ingot once a simulated enclave's result makes the Forge Live (CLI in-process, result submitted by the test)", async () => {
+    const globals = ["--rpc", rpc, "--deployments", path.join(tmp, "deployments"), "--store", path.join(tmp, "store")];
+    const inProcess = async (...args: string[]) => {
+      let stdout = "";
+      let stderr = "";
+      const code = await runCli([...globals, ...args], { out: (t) => (stdout += t + "\n"), err: (t) => (stderr += t + "\n"), env: {} });
+      return { code, stdout, stderr };
+    };
+    const created = await inProcess("forge", "create-example", "--base-model-root", keccak256(toBytes("base")), "--window", "1h", "--eval", "1h", "--json");
+    expect(created.code, created.stderr).toBe(0);
+    const forge = JSON.parse(created.stdout).forge as Address;
+    expect((await inProcess("--account", "7", "forge", "contribute-data", "--forge", forge, "--file", "data/demo/contrib-bob.jsonl")).code).toBe(0);
+    expect((await inProcess("--account", "8", "forge", "contribute-capital", "--forge", forge, "--amount", "2")).code).toBe(0);
+    expect((await inProcess("chain", "advance-time", "1h")).code).toBe(0);
+
+    // The coordinator's part, done here: register the simulated enclave and submit its signed result.
+    const ctx = await createCliEnvironment({ global: parseGlobalOptions({ rpc, deployments: path.join(tmp, "deployments") }, {}), note: () => undefined }).protocol();
+    const enclave = await createSimulatedEnclave({ chainId: ctx.chainId, logger: { warn: () => undefined, info: () => undefined } as never });
+    const quote = await enclave.getQuote(reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, ctx.chainId));
+    await registerEnclave(ctx, { quote, signer: enclave.signerAddress, hpkePublicKey: enclave.hpkePublicKey });
+    const config = (await ctx.publicClient.readContract({ address: forge, abi: ctx.abis.Forge, functionName: "config" })) as ForgeConfig;
+    const result = {
+      forge,
+      holdoutRoot: config.holdoutRoot,
+      baseModelRoot: config.baseModelRoot,
+      adapterRoot: keccak256(toBytes("adapter")),
+      metricBefore: 12n * 10n ** 18n,
+      metricAfter: 9n * 10n ** 18n,
+      dataIds: [0n],
+      dataScores: [5n],
+      computeIds: [],
+      computeWork: [],
+      attributionLogRoot: keccak256(toBytes("attribution")),
+      evalConfigHash: keccak256(toBytes("eval config")),
+      deadline: (await ctx.publicClient.getBlock()).timestamp + 3600n,
+    };
+    const { ingotId } = await submitEvalResult(ctx, result, await enclave.signTypedData(evalResultTypedData(ctx.chainId, result)));
+    const id = String(ingotId);
+
+    const released = await inProcess("forge", "release-capital", "--forge", forge);
+    expect(released.stdout).toContain("Released 2 ETH");
+    const paid = await inProcess("--account", "9", "ingot", "pay", "--ingot", id, "--amount", "1");
+    expect(paid.stdout).toContain(`Paid 1 ETH to the holders of Ingot #${id}`);
+    // Without compute work the compute pool is empty, so data holds 50/80 of the supply: 62.5%.
+    const shown = await inProcess("--account", "7", "ingot", "show", "--ingot", id);
+    expect(shown.stdout).toContain(`Ingot #${id}  Rust Unsafe-Code Auditor`);
+    expect(shown.stdout).toMatch(/625000000 shares \(62\.5%\)/);
+    expect(shown.stdout).toContain("claimable            1.875 ETH");
+    const claimed = await inProcess("--account", "7", "ingot", "claim", "--ingot", id);
+    expect(claimed.stdout).toMatch(/1\.875 ETH +0x[0-9a-f]{64}/);
+    expect((await inProcess("--account", "7", "ingot", "claim", "--ingot", id)).stdout).toContain("Nothing to claim");
   });
 
   it("refuses a wrong command line before sending anything", async () => {
