@@ -5,7 +5,8 @@ import type { GetForgeStatusReturnType } from "./getForgeStatus.js";
 export function formatForgeStatus(s: GetForgeStatusReturnType): string {
   const title = readTitle(s.config.metadataURI) ?? s.forge;
   const asset = s.config.capitalAsset === zeroAddress ? "ETH" : s.config.capitalAsset;
-  const amount = s.config.capitalAsset === zeroAddress ? `${formatEther(s.totalCapital)} ETH` : `${s.totalCapital} (token units)`;
+  const units = (wei: bigint) => (s.config.capitalAsset === zeroAddress ? `${formatEther(wei)} ETH` : `${wei} (token units)`);
+  const amount = units(s.totalCapital);
   const lines = [
     `${title}  [${s.phase}]`,
     `  forge          ${s.forge}`,
@@ -13,7 +14,7 @@ export function formatForgeStatus(s: GetForgeStatusReturnType): string {
     `  holdout        ${s.config.holdoutExamples} examples, sealed, root ${s.config.holdoutRoot}`,
     `  contributions  data ${s.contributions.data}/${s.config.caps.maxData} · compute ${s.contributions.compute}/${s.config.caps.maxCompute} · capital ${s.contributions.capital}/${s.config.caps.maxCapital}`,
     `  capital        ${amount} raised in ${asset}` +
-      (s.totalRefunded > 0n ? `, ${s.totalRefunded} refunded` : "") +
+      (s.totalRefunded > 0n ? `, ${units(s.totalRefunded)} refunded` : "") +
       (s.capitalReleased ? ", released to the Ingot's holders" : ""),
     `  time left      ${s.secondsLeft > 0n ? `${formatDuration(s.secondsLeft)} until ${nextEvent(s.phase)}` : "—"}`,
   ];

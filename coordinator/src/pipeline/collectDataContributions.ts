@@ -1,10 +1,8 @@
 import type { Address, Hex } from "viem";
 import type { ProtocolContext } from "../chain/types.js";
-import { parseDatasetJsonl } from "../eval/dataset/parseDatasetJsonl.js";
-import { exampleHash } from "../eval/dataset/exampleHash.js";
 import type { DatasetExample } from "../eval/dataset/types.js";
 import type { ContentStore } from "../storage/types.js";
-import { tryGetContent } from "../storage/tryGetContent.js";
+import { checkContribution } from "./checkContribution.js";
 
 /** A data contribution as recorded on-chain, with what the coordinator found behind its root. */
 export interface DataContribution {
@@ -52,29 +50,8 @@ export async function collectDataContributions(p: CollectDataContributionsParame
       metadataURI: r.metadataURI,
     };
     const excluded = (reason: string): DataContribution => ({ ...base, status: "excluded", reason, examples: [], exampleHashes: [] });
-    const fetched = await tryGetContent({ store: p.store, root: r.root });
-    if (!fetched.ok) {
-      // A storage outage must not zero a contributor: only a definitive failure excludes.
-      if (fetched.retryable) throw new Error(`Content of data contribution ${base.dataId} is unavailable right now (${fetched.detail}); retry the eval later.`);
-      out.push(excluded(`${fetched.reason}: ${fetched.detail}`));
-      continue;
-    }
-    const bytes = fetched.bytes;
-    if (bytes.length !== base.sizeBytes) {
-      out.push(excluded(`size mismatch: declared ${base.sizeBytes} bytes on-chain, content has ${bytes.length}`));
-      continue;
-    }
-    const { examples, errors } = parseDatasetJsonl(bytes);
-    if (errors.length > 0) {
-      const first = errors.slice(0, 3).map((e) => `line ${e.line}: ${e.reason}`).join("; ");
-      out.push(excluded(`malformed dataset (${errors.length} bad line${errors.length === 1 ? "" : "s"}): ${first}`));
-      continue;
-    }
-    if (examples.length !== base.exampleCount) {
-      out.push(excluded(`example count mismatch: declared ${base.exampleCount} on-chain, file has ${examples.length}`));
-      continue;
-    }
-    out.push({ ...base, status: "included", examples, exampleHashes: examples.map((e) => exampleHash(e)) });
+    const checked = await checkContribution({ store: p.store, ...base });
+    out.push(checked.ok ? { ...base, status: "included", examples: checked.examples, exampleHashes: checked.exampleHashes } : excluded(checked.reason));
   }
   return out;
 }

@@ -13,6 +13,8 @@ import { planTrainingJob } from "../compute/planTrainingJob.js";
 import type { ComputePool } from "../compute/createComputePool.js";
 import { collectDataContributions, type DataContribution } from "./collectDataContributions.js";
 import { openSealedHoldout } from "./openSealedHoldout.js";
+import { servedExampleHashes } from "./servedExampleHashes.js";
+import { tokenizeContribution } from "./tokenizeContribution.js";
 import { buildAttributionLog, type AttributionLog } from "./buildAttributionLog.js";
 import { toFixed18 } from "./fixedPoint.js";
 import { mkdir, writeFile, access } from "node:fs/promises";
@@ -83,13 +85,12 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
   const examples = new Map<string, ScoredSequence>();
   for (const c of contributions) {
     if (c.status !== "included") continue;
-    const sequences = c.examples.map((e, i) => ({ ...tokenizeExample(p.tokenizer, e), id: c.exampleHashes[i] }));
-    const tooLong = sequences.findIndex((s) => s.tokens.length > p.engine.maxSequenceLength);
-    if (tooLong >= 0) {
-      Object.assign(c, { status: "excluded", reason: `example ${c.examples[tooLong].id} is ${sequences[tooLong].tokens.length} tokens, over the model's ${p.engine.maxSequenceLength}` });
+    const tokenized = tokenizeContribution(p.tokenizer, c.examples, c.exampleHashes, p.engine.maxSequenceLength);
+    if (!tokenized.ok) {
+      Object.assign(c, { status: "excluded", reason: tokenized.reason });
       continue;
     }
-    sequences.forEach((s) => examples.set(s.id, s));
+    tokenized.sequences.forEach((s) => examples.set(s.id, s));
   }
   const included = contributions.filter((c) => c.status === "included");
   p.onEvent?.({ kind: "contributions", included: included.length, excluded: contributions.length - included.length });
@@ -144,8 +145,7 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
   // 4. The Ingot's adapter: the examples (after de-duplication) of every contribution with a
   // positive marginal value, first training seed. Data that made the model worse is not served;
   // with an exact estimator this coalition was already trained, so nothing is trained twice.
-  const valuable = new Set(attribution.scoreVector.entries.filter((e) => e.value > 0).map((e) => e.id));
-  const allKept = attribution.deduped.contributions.filter((c) => valuable.has(c.id)).flatMap((c) => c.keptHashes);
+  const allKept = servedExampleHashes(attribution);
   const baseScore = sum(await p.engine.scoreSequences(holdout));
   const perplexityBefore = Math.exp(baseScore.nll / baseScore.tokens);
   let adapterRoot: Hex = keccak256(toBytes("no adapter: nothing to train on"));

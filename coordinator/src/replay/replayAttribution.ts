@@ -1,12 +1,13 @@
+import { checkContribution } from "../pipeline/checkContribution.js";
+import { servedExampleHashes } from "../pipeline/servedExampleHashes.js";
+import { tokenizeContribution } from "../pipeline/tokenizeContribution.js";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { keccak256, toBytes, type Address, type Hex } from "viem";
 import { attributeContributions, type AttributionMethod } from "../eval/attribution/attributeContributions.js";
 import { hashInputs } from "../eval/attribution/hashInputs.js";
 import type { HoldoutScore } from "../eval/attribution/createHoldoutUtility.js";
-import { parseDatasetJsonl } from "../eval/dataset/parseDatasetJsonl.js";
 import { parseDatasetJsonlStrict } from "../eval/dataset/parseDatasetJsonlStrict.js";
-import { exampleHash } from "../eval/dataset/exampleHash.js";
 import { tokenizeExample } from "../eval/dataset/tokenizeExample.js";
 import { createScoringEngine, type ScoringMode } from "../eval/engine/createScoringEngine.js";
 import { ggufToModel } from "../eval/model/ggufToModel.js";
@@ -18,7 +19,6 @@ import type { ComputePoolRecord } from "../compute/createComputePool.js";
 import { ATTRIBUTION_LOG_VERSION } from "../pipeline/buildAttributionLog.js";
 import { EVAL_PIPELINE_VERSION } from "../pipeline/runForgeEval.js";
 import { computeContentRoot } from "../storage/computeContentRoot.js";
-import { tryGetContent } from "../storage/tryGetContent.js";
 import type { ContentStore } from "../storage/types.js";
 import { ReplayError } from "./errors.js";
 
@@ -94,37 +94,23 @@ export async function replayAttribution(p: ReplayAttributionParameters): Promise
   const tokenizer = createTokenizer(model.tokenizer);
   const engine = await createScoringEngine({ modelPath: basePath, mode: cfg.engineMode });
   try {
-    // Contributions, checked as the coordinator checks them (collectDataContributions), by the record's on-chain facts.
+    // Contributions, checked by the same code as the coordinator, against the record's on-chain facts.
     const examples = new Map<string, ScoredSequence>();
     const replayed: { dataId: number; status: "included" | "excluded"; reason?: string; exampleHashes: string[] }[] = [];
     for (const c of log.contributions) {
       const excluded = (reason: string) => replayed.push({ dataId: c.dataId, status: "excluded", reason, exampleHashes: [] });
-      const fetched = await tryGetContent({ store: p.store, root: c.root });
-      if (!fetched.ok) {
-        if (fetched.retryable) throw new ReplayError(`Data contribution ${c.dataId} is unavailable right now (${fetched.detail}); retry the replay later.`);
-        excluded(`${fetched.reason}: ${fetched.detail}`);
+      const checked = await checkContribution({ store: p.store, dataId: c.dataId, root: c.root, sizeBytes: c.sizeBytes, exampleCount: c.exampleCount });
+      if (!checked.ok) {
+        excluded(checked.reason);
         continue;
       }
-      if (fetched.bytes.length !== c.sizeBytes) {
-        excluded(`size mismatch: declared ${c.sizeBytes} bytes on-chain, content has ${fetched.bytes.length}`);
+      const hashes = checked.exampleHashes;
+      const tokenized = tokenizeContribution(tokenizer, checked.examples, hashes, engine.maxSequenceLength);
+      if (!tokenized.ok) {
+        excluded(tokenized.reason);
         continue;
       }
-      const parsed = parseDatasetJsonl(fetched.bytes);
-      if (parsed.errors.length > 0) {
-        excluded(`malformed dataset (${parsed.errors.length} bad line${parsed.errors.length === 1 ? "" : "s"})`);
-        continue;
-      }
-      if (parsed.examples.length !== c.exampleCount) {
-        excluded(`example count mismatch: declared ${c.exampleCount} on-chain, file has ${parsed.examples.length}`);
-        continue;
-      }
-      const hashes = parsed.examples.map((e) => exampleHash(e));
-      const sequences = parsed.examples.map((e, i) => ({ ...tokenizeExample(tokenizer, e), id: hashes[i] }));
-      const tooLong = sequences.findIndex((s) => s.tokens.length > engine.maxSequenceLength);
-      if (tooLong >= 0) {
-        excluded(`example ${parsed.examples[tooLong].id} is ${sequences[tooLong].tokens.length} tokens, over the model's ${engine.maxSequenceLength}`);
-        continue;
-      }
+      const sequences = tokenized.sequences;
       sequences.forEach((s) => examples.set(s.id, s));
       replayed.push({ dataId: c.dataId, status: "included", exampleHashes: hashes });
     }
@@ -175,8 +161,7 @@ export async function replayAttribution(p: ReplayAttributionParameters): Promise
     });
 
     // As runForgeEval: the served adapter is trained on the contributions of positive value.
-    const valuable = new Set(attribution.scoreVector.entries.filter((e) => e.value > 0).map((e) => e.id));
-    const allKept = attribution.deduped.contributions.filter((c) => valuable.has(c.id)).flatMap((c) => c.keptHashes);
+    const allKept = servedExampleHashes(attribution);
     const baseScore = sum(await engine.scoreSequences(holdout));
     const perplexityBefore = Math.exp(baseScore.nll / baseScore.tokens);
     let adapterRoot: Hex = keccak256(toBytes("no adapter: nothing to train on"));
