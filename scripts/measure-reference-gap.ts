@@ -10,9 +10,13 @@
  *   before (float64 RMSNorm in the "engine" reference):
  *     base            engine mean 5.92e-3  max 6.01e-2  within 1e-4: 1.3%
  *     base + adapter  engine mean 5.34e-3  max 3.34e-2  within 1e-4: 1.3%
- *   after (RMSNorm rounded as ggml rounds it, float32 residual stream):
+ *   after RMSNorm rounded as ggml rounds it (plus a float32 residual stream):
  *     base            engine mean 8.82e-4  max 2.53e-2  within 1e-4: 73.5%
  *     base + adapter  engine mean 6.65e-4  max 2.12e-2  within 1e-4: 79.2%
+ *   and also rounding every intermediate tensor to float32 (biased q/k/v, LoRA sum, attention
+ *   output, SwiGLU) — current:
+ *     base            engine mean 5.15e-4  max 2.18e-2  within 1e-4: 83.5%
+ *     base + adapter  engine mean 8.08e-4  max 1.95e-2  within 1e-4: 74.4%
  *     ("exact" reference, unchanged: mean 6.39e-3 / 5.94e-3, within 1e-4 about 1%)
  * Cause of the old gap: token 115, the chat template's second token, sits on a Q8_0 rounding edge
  * after layer 0's RMSNorm (float32 and float64 norms quantize it differently), so every example

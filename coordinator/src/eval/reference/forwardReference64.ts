@@ -50,16 +50,13 @@ export function forwardReference64(model: Qwen2Model, tokens: readonly number[],
   const lora = new Map<string, LoraPair>((adapter?.pairs ?? []).map((p) => [p.target, p]));
   const loraScale = adapter ? adapter.alpha / adapter.rank : 0;
   const matVec = arithmetic === "engine" ? engineMatVec : exactMatVec;
-  // The engine keeps the residual stream in float32; rounding it matters before quantized products.
+  // The engine keeps every intermediate tensor in float32 (residual stream, biased q/k/v, attention
+  // output, SwiGLU): each feeds a Q8_0 quantization, where a float64 value can round the other way.
   const f32 = arithmetic === "engine" ? Math.fround : (v: number) => v;
 
   const linear = (name: string, x: Float64Array, biasName?: string): Float64Array => {
     const w = tensor(name);
     const y = matVec(w, x);
-    if (biasName) {
-      const b = tensor(biasName).values;
-      for (let o = 0; o < y.length; o++) y[o] += b[o];
-    }
     const p = lora.get(name);
     if (p) {
       const r = adapter!.rank;
@@ -72,8 +69,13 @@ export function forwardReference64(model: Qwen2Model, tokens: readonly number[],
       for (let o = 0; o < p.nOut; o++) {
         let s = 0;
         for (let k = 0; k < r; k++) s += p.b[o * r + k] * ax[k];
-        y[o] += loraScale * s;
+        y[o] = f32(f32(y[o]) + f32(loraScale * s));
       }
+    }
+    // llama.cpp adds the bias after the LoRA term, each sum a float32 tensor.
+    if (biasName) {
+      const b = tensor(biasName).values;
+      for (let o = 0; o < y.length; o++) y[o] = f32(f32(y[o]) + b[o]);
     }
     return y;
   };
@@ -157,12 +159,14 @@ export function forwardReference64(model: Qwen2Model, tokens: readonly number[],
           for (let i = 0; i < hd; i++) attn[hq * hd + i] += w * values[l][j][kvh * hd + i];
         }
       }
+      // The engine's tensors between ops are float32: round where the next op reads them.
+      for (let i = 0; i < H; i++) attn[i] = f32(attn[i]);
       const o = linear(`${b}.attn_output.weight`, attn);
       for (let i = 0; i < H; i++) x[i] = f32(x[i] + f32(o[i]));
       const h2 = rmsNorm(x, `${b}.ffn_norm.weight`);
       const gate = linear(`${b}.ffn_gate.weight`, h2);
       const up = linear(`${b}.ffn_up.weight`, h2);
-      const act = gate.map((g, i) => (g / (1 + Math.exp(-g))) * up[i]);
+      const act = gate.map((g, i) => f32(f32(f32(g) / (1 + Math.exp(-f32(g)))) * f32(up[i])));
       const down = linear(`${b}.ffn_down.weight`, act);
       for (let i = 0; i < H; i++) x[i] = f32(x[i] + f32(down[i]));
     }
