@@ -1,11 +1,11 @@
 import { keccak256, toBytes, type Address, type Hex } from "viem";
 import { attributeContributions, type AttributionMethod } from "../eval/attribution/attributeContributions.js";
 import { hashInputs } from "../eval/attribution/hashInputs.js";
-import type { HoldoutScore } from "../eval/attribution/createHoldoutUtility.js";
 import { tokenizeExample, type ChatTokenizer } from "../eval/dataset/tokenizeExample.js";
 import type { ScoringEngine } from "../eval/engine/createScoringEngine.js";
 import type { LoraHyperParameters, ScoredSequence } from "../eval/train/types.js";
 import { getForgeStatus } from "../chain/getForgeStatus.js";
+import { evalResultTypedData } from "../chain/evalResultTypedData.js";
 import type { EvalResult, ProtocolContext } from "../chain/types.js";
 import type { Enclave } from "../enclave/types.js";
 import type { ContentStore } from "../storage/types.js";
@@ -15,9 +15,10 @@ import { collectDataContributions, type DataContribution } from "./collectDataCo
 import { openSealedHoldout } from "./openSealedHoldout.js";
 import { servedExampleHashes } from "./servedExampleHashes.js";
 import { tokenizeContribution } from "./tokenizeContribution.js";
+import { createHoldoutScorer } from "./createHoldoutScorer.js";
 import { buildAttributionLog, type AttributionLog } from "./buildAttributionLog.js";
 import { toFixed18 } from "./fixedPoint.js";
-import { mkdir, writeFile, access } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 /** Bumped whenever the eval's meaning changes; part of evalConfigHash. */
@@ -109,10 +110,7 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
   // 3. Coalitions: train through the pool, score on the holdout. Adapters kept by job id.
   const adapterDir = path.join(p.workDir, "adapters");
   await mkdir(adapterDir, { recursive: true });
-  const sum = (scores: { nll: number; tokens: number }[]): HoldoutScore => ({
-    nll: scores.reduce((a, s) => a + s.nll, 0),
-    tokens: scores.reduce((a, s) => a + s.tokens, 0),
-  });
+  const scorer = createHoldoutScorer(p.engine, holdout, p.signal);
   const trained = new Map<Hex, { adapterRoot: Hex; file: string }>();
   const trainAndStore = async (exampleHashes: readonly string[], seed: string | number) => {
     const sequences = exampleHashes.map((h) => examples.get(h)!);
@@ -131,11 +129,8 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     contributions: included.map((c) => ({ id: String(c.dataId), exampleHashes: c.exampleHashes })),
     method: p.method,
     trainingSeeds: p.trainingSeeds,
-    scoreBase: async () => sum(await p.engine.scoreSequences(holdout, p.signal ? { signal: p.signal } : {})),
-    scoreTrained: async (hashes, seed) => {
-      const { file } = await trainAndStore(hashes, seed);
-      return sum(await p.engine.scoreSequences(holdout, { adapterPath: file, ...(p.signal ? { signal: p.signal } : {}) }));
-    },
+    scoreBase: () => scorer.score(),
+    scoreTrained: async (hashes, seed) => scorer.score((await trainAndStore(hashes, seed)).file),
     utilityInputs,
     cacheDirectory: path.join(p.workDir, "utilities"),
     onProgress: (done, total) => p.onEvent?.({ kind: "coalition", done, total }),
@@ -146,14 +141,14 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
   // positive marginal value, first training seed. Data that made the model worse is not served;
   // with an exact estimator this coalition was already trained, so nothing is trained twice.
   const allKept = servedExampleHashes(attribution);
-  const baseScore = sum(await p.engine.scoreSequences(holdout));
+  const baseScore = await scorer.score();
   const perplexityBefore = Math.exp(baseScore.nll / baseScore.tokens);
   let adapterRoot: Hex = keccak256(toBytes("no adapter: nothing to train on"));
   let perplexityAfter = perplexityBefore;
   if (allKept.length > 0) {
     const final = await trainAndStore(allKept, p.trainingSeeds[0]);
     adapterRoot = final.adapterRoot;
-    const s = sum(await p.engine.scoreSequences(holdout, { adapterPath: final.file }));
+    const s = await scorer.score(final.file);
     perplexityAfter = Math.exp(s.nll / s.tokens);
   }
   p.onEvent?.({ kind: "final-adapter", adapterRoot, perplexityBefore, perplexityAfter });
@@ -169,8 +164,9 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
   // 6. The attribution record, stored under its root; its root goes on-chain.
   const evalConfig = { pipeline: EVAL_PIPELINE_VERSION, hyper: p.hyper, trainingSeeds: p.trainingSeeds, method: p.method, engineMode: p.engine.mode, publicSeed: p.publicSeed };
   const evalConfigHash = keccak256(toBytes(hashInputs(evalConfig)));
+  const chainId = await p.ctx.publicClient.getChainId();
   const log = buildAttributionLog({
-    chainId: await p.ctx.publicClient.getChainId(),
+    chainId,
     forge: p.forge,
     config: status.config,
     base: p.base,
@@ -209,8 +205,7 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     evalConfigHash,
     deadline,
   };
-  const { evalResultTypedData } = await import("../chain/evalResultTypedData.js");
-  const signature = await p.enclave.signTypedData(evalResultTypedData(await p.ctx.publicClient.getChainId(), result) as never);
+  const signature = await p.enclave.signTypedData(evalResultTypedData(chainId, result) as never);
   await persistResult(p.workDir, result, signature);
   return { result, signature, log, contributions, perplexityBefore, perplexityAfter, values };
 }
@@ -218,5 +213,4 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
 async function persistResult(workDir: string, result: EvalResult, signature: Hex) {
   const file = path.join(workDir, "signed-result.json");
   await writeFile(file, JSON.stringify({ result, signature }, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2));
-  await access(file);
 }

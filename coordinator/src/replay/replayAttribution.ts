@@ -1,3 +1,4 @@
+import { createHoldoutScorer } from "../pipeline/createHoldoutScorer.js";
 import { checkContribution } from "../pipeline/checkContribution.js";
 import { servedExampleHashes } from "../pipeline/servedExampleHashes.js";
 import { tokenizeContribution } from "../pipeline/tokenizeContribution.js";
@@ -6,7 +7,6 @@ import path from "node:path";
 import { keccak256, toBytes, type Address, type Hex } from "viem";
 import { attributeContributions, type AttributionMethod } from "../eval/attribution/attributeContributions.js";
 import { hashInputs } from "../eval/attribution/hashInputs.js";
-import type { HoldoutScore } from "../eval/attribution/createHoldoutUtility.js";
 import { parseDatasetJsonlStrict } from "../eval/dataset/parseDatasetJsonlStrict.js";
 import { tokenizeExample } from "../eval/dataset/tokenizeExample.js";
 import { createScoringEngine, type ScoringMode } from "../eval/engine/createScoringEngine.js";
@@ -147,13 +147,13 @@ export async function replayAttribution(p: ReplayAttributionParameters): Promise
       adapters.set(job.jobId, entry);
       return entry;
     };
-    const sum = (scores: { nll: number; tokens: number }[]): HoldoutScore => ({ nll: scores.reduce((a, s) => a + s.nll, 0), tokens: scores.reduce((a, s) => a + s.tokens, 0) });
+    const scorer = createHoldoutScorer(engine, holdout, p.signal);
     const attribution = await attributeContributions({
       contributions: included.map((c) => ({ id: String(c.dataId), exampleHashes: c.exampleHashes })),
       method: cfg.method,
       trainingSeeds: cfg.trainingSeeds,
-      scoreBase: async () => sum(await engine.scoreSequences(holdout)),
-      scoreTrained: async (hashes, seed) => sum(await engine.scoreSequences(holdout, { adapterPath: (await adapterFor(hashes, seed)).file })),
+      scoreBase: () => scorer.score(),
+      scoreTrained: async (hashes, seed) => scorer.score((await adapterFor(hashes, seed)).file),
       // Must equal runForgeEval's utilityInputs: it keys the estimator's inputs hash.
       utilityInputs: { pipeline: EVAL_PIPELINE_VERSION, base: log.baseModel.root, holdout: log.holdout.root, hyper: cfg.hyper, engine: engine.mode },
       ...(p.onProgress ? { onProgress: p.onProgress } : {}),
@@ -162,14 +162,14 @@ export async function replayAttribution(p: ReplayAttributionParameters): Promise
 
     // As runForgeEval: the served adapter is trained on the contributions of positive value.
     const allKept = servedExampleHashes(attribution);
-    const baseScore = sum(await engine.scoreSequences(holdout));
+    const baseScore = await scorer.score();
     const perplexityBefore = Math.exp(baseScore.nll / baseScore.tokens);
     let adapterRoot: Hex = keccak256(toBytes("no adapter: nothing to train on"));
     let perplexityAfter = perplexityBefore;
     if (allKept.length > 0) {
       const final = await adapterFor(allKept, cfg.trainingSeeds[0]);
       adapterRoot = final.root;
-      const s = sum(await engine.scoreSequences(holdout, { adapterPath: final.file }));
+      const s = await scorer.score(final.file);
       perplexityAfter = Math.exp(s.nll / s.tokens);
     }
 
