@@ -1,5 +1,5 @@
-import { parseEventLogs, type Address, type Hash } from "viem";
-import { sendAndWait } from "./sendAndWait.js";
+import type { Address, Hash } from "viem";
+import { sendAndReadEvent } from "./sendAndReadEvent.js";
 import type { ShareClaim } from "./buildShareClaims.js";
 import type { ProtocolContext } from "./types.js";
 
@@ -15,13 +15,12 @@ export type ClaimSharesReturnType = { ingotId: bigint; amount: bigint; hash: Has
  */
 export async function claimShares(ctx: ProtocolContext, p: ClaimSharesParameters): Promise<ClaimSharesReturnType> {
   const { index, account, amount, proof } = p.claim;
-  const { hash, receipt } = await sendAndWait(ctx, {
+  const { hash, args } = await sendAndReadEvent<{ ingotId: bigint; amount: bigint }>(ctx, {
     address: p.forge,
     abi: ctx.abis.Forge,
     functionName: "claimShares",
     args: [index, account, amount, proof],
+    eventName: "SharesClaimed",
   });
-  const [event] = parseEventLogs({ abi: ctx.abis.Forge, logs: receipt.logs, eventName: "SharesClaimed" });
-  const args = event.args as { ingotId: bigint; amount: bigint };
   return { ingotId: args.ingotId, amount: args.amount, hash };
 }

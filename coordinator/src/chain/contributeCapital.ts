@@ -1,4 +1,5 @@
-import { erc20Abi, parseEventLogs, zeroAddress, type Address, type Hash } from "viem";
+import { erc20Abi, zeroAddress, type Address, type Hash } from "viem";
+import { sendAndReadEvent } from "./sendAndReadEvent.js";
 import { sendAndWait } from "./sendAndWait.js";
 import type { ForgeConfig, ProtocolContext } from "./types.js";
 
@@ -24,13 +25,13 @@ export async function contributeCapital(ctx: ProtocolContext, p: ContributeCapit
       args: [p.forge, p.amount],
     }));
   }
-  const { hash, receipt } = await sendAndWait(ctx, {
+  const { hash, args } = await sendAndReadEvent<{ credited: bigint }>(ctx, {
     address: p.forge,
     abi: ctx.abis.Forge,
     functionName: "contributeCapital",
     args: [p.amount],
     value: config.capitalAsset === zeroAddress ? p.amount : undefined,
+    eventName: "CapitalContributed",
   });
-  const [event] = parseEventLogs({ abi: ctx.abis.Forge, logs: receipt.logs, eventName: "CapitalContributed" });
-  return { credited: (event.args as { credited: bigint }).credited, hash, approveHash };
+  return { credited: args.credited, hash, approveHash };
 }

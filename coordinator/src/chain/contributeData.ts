@@ -1,5 +1,5 @@
-import { parseEventLogs, type Address, type Hash, type Hex } from "viem";
-import { sendAndWait } from "./sendAndWait.js";
+import type { Address, Hash, Hex } from "viem";
+import { sendAndReadEvent } from "./sendAndReadEvent.js";
 import type { ProtocolContext } from "./types.js";
 
 export type ContributeDataParameters = {
@@ -15,12 +15,12 @@ export type ContributeDataReturnType = { dataId: bigint; hash: Hash };
 
 /** Record a data contribution (its content lives in storage under `root`). */
 export async function contributeData(ctx: ProtocolContext, p: ContributeDataParameters): Promise<ContributeDataReturnType> {
-  const { hash, receipt } = await sendAndWait(ctx, {
+  const { hash, args } = await sendAndReadEvent<{ dataId: bigint }>(ctx, {
     address: p.forge,
     abi: ctx.abis.Forge,
     functionName: "contributeData",
     args: [p.root, p.sizeBytes, p.exampleCount, p.metadataURI],
+    eventName: "DataContributed",
   });
-  const [event] = parseEventLogs({ abi: ctx.abis.Forge, logs: receipt.logs, eventName: "DataContributed" });
-  return { dataId: (event.args as { dataId: bigint }).dataId, hash };
+  return { dataId: args.dataId, hash };
 }

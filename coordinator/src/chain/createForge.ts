@@ -1,19 +1,17 @@
-import { parseEventLogs, type Address, type Hash } from "viem";
-import { ChainError } from "./errors.js";
-import { sendAndWait } from "./sendAndWait.js";
+import type { Address, Hash } from "viem";
+import { sendAndReadEvent } from "./sendAndReadEvent.js";
 import type { ForgeConfig, ProtocolContext } from "./types.js";
 
 export type CreateForgeReturnType = { forge: Address; hash: Hash };
 
 /** Create a Forge through the factory; returns its address from the ForgeCreated event. */
 export async function createForge(ctx: ProtocolContext, config: ForgeConfig): Promise<CreateForgeReturnType> {
-  const { hash, receipt } = await sendAndWait(ctx, {
+  const { hash, args } = await sendAndReadEvent<{ forge: Address }>(ctx, {
     address: ctx.addresses.factory,
     abi: ctx.abis.ForgeFactory,
     functionName: "createForge",
     args: [config],
+    eventName: "ForgeCreated",
   });
-  const [created] = parseEventLogs({ abi: ctx.abis.ForgeFactory, logs: receipt.logs, eventName: "ForgeCreated" });
-  if (!created) throw new ChainError(`createForge succeeded but emitted no ForgeCreated event (tx ${hash})`);
-  return { forge: (created.args as { forge: Address }).forge, hash };
+  return { forge: args.forge, hash };
 }

@@ -1,5 +1,5 @@
-import { parseEventLogs, type Address, type Hash, type Hex } from "viem";
-import { sendAndWait } from "./sendAndWait.js";
+import type { Address, Hash, Hex } from "viem";
+import { sendAndReadEvent } from "./sendAndReadEvent.js";
 import type { ProtocolContext } from "./types.js";
 
 export type RegisterComputeParameters = {
@@ -15,12 +15,12 @@ export type RegisterComputeReturnType = { computeId: bigint; hash: Hash };
 
 /** Register the sending account as a compute worker of `forge`. */
 export async function registerCompute(ctx: ProtocolContext, p: RegisterComputeParameters): Promise<RegisterComputeReturnType> {
-  const { hash, receipt } = await sendAndWait(ctx, {
+  const { hash, args } = await sendAndReadEvent<{ computeId: bigint }>(ctx, {
     address: p.forge,
     abi: ctx.abis.Forge,
     functionName: "registerCompute",
     args: [p.signer, p.ed25519PublicKey, p.capacity],
+    eventName: "ComputeRegistered",
   });
-  const [event] = parseEventLogs({ abi: ctx.abis.Forge, logs: receipt.logs, eventName: "ComputeRegistered" });
-  return { computeId: (event.args as { computeId: bigint }).computeId, hash };
+  return { computeId: args.computeId, hash };
 }
