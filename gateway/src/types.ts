@@ -1,0 +1,93 @@
+/**
+ * The contracts between the gateway's parts. Each part lives in its own folder and depends on
+ * the others only through these types, passed in at construction (no singletons):
+ *
+ *   chain/       GatewayDeposits + Ingot reads and the settlement transaction (viem)
+ *   ledger/      the SQLite ledger: payers, API keys, deposits, reservations, charges, batches, proofs
+ *   settlement/  deposit sync and batched settlement into the RevenueSplitter
+ *   proof/       ArkForge proof-spec v2.1 proofs, Ed25519-signed
+ *   serving/     the base GGUF once, adapters by root, a bounded queue
+ *   server/      the OpenAI-compatible HTTP API (fastify)
+ */
+import type { Address, Hex } from "viem";
+
+/** ETH is `0x0000000000000000000000000000000000000000`, as in the RevenueSplitter. */
+export type Asset = Address;
+
+/** A LIVE Ingot the gateway can serve: minted, with an adapter stored under `adapterRoot`. */
+export interface ServedIngot {
+  ingotId: bigint;
+  /** The OpenAI model id: `ingot-<ingotId>`. */
+  model: string;
+  baseModelName: string;
+  baseModelRoot: Hex;
+  adapterRoot: Hex;
+  metadataURI: string;
+}
+
+/** An on-chain deposit into GatewayDeposits, as the gateway attributes it. */
+export interface DepositRecord {
+  /** `<txHash>:<logIndex>`: unique, so recording it twice is a no-op. */
+  depositId: string;
+  payer: Address;
+  asset: Asset;
+  amount: bigint;
+  blockNumber: bigint;
+}
+
+/** A withdrawal the payer requested on chain; the gateway stops spending that credit at once. */
+export interface WithdrawalRequestRecord {
+  requestId: string; // `<txHash>:<logIndex>`
+  payer: Address;
+  asset: Asset;
+  amount: bigint;
+  blockNumber: bigint;
+}
+
+export interface SettlementDebit { payer: Address; amount: bigint }
+export interface SettlementCredit { ingotId: bigint; amount: bigint }
+
+/** One settlement transaction: debits from payers' deposits equal credits paid into Ingots. */
+export interface SettlementBatch {
+  /** bytes32, derived from the batch's charge ids; the contract refuses a batch id twice. */
+  batchId: Hex;
+  asset: Asset;
+  debits: SettlementDebit[];
+  credits: SettlementCredit[];
+  chargeIds: string[];
+}
+
+export type SettleResult =
+  | { status: "settled"; txHash: Hex; gasUsed: bigint; blockNumber: bigint }
+  | { status: "already-settled" };
+
+/** The chain side settlement needs (implemented in chain/, over viem clients). */
+export interface SettlementChain {
+  readDeposits(range: { fromBlock: bigint; toBlock: bigint }): Promise<DepositRecord[]>;
+  readWithdrawalRequests(range: { fromBlock: bigint; toBlock: bigint }): Promise<WithdrawalRequestRecord[]>;
+  latestBlock(): Promise<bigint>;
+  settleBatch(batch: SettlementBatch): Promise<SettleResult>;
+  isBatchSettled(batchId: Hex): Promise<boolean>;
+}
+
+/** Who called: resolved from the bearer API key by the ledger. */
+export interface Caller {
+  keyId: string;
+  payer: Address;
+  /** SHA-256 of the API key, hex without 0x: the ArkForge buyer fingerprint. */
+  fingerprint: string;
+}
+
+/** A committed charge for one delivered call. */
+export interface Charge {
+  chargeId: string;
+  payer: Address;
+  asset: Asset;
+  ingotId: bigint;
+  amount: bigint;
+  promptTokens: number;
+  completionTokens: number;
+  createdAt: string;
+  /** Set once the charge is in a batch confirmed on chain. */
+  settlement?: { batchId: Hex; txHash: Hex };
+}
