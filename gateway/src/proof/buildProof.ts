@@ -74,8 +74,8 @@ function toTimestamp(value: string | Date): string {
     if (Number.isNaN(value.getTime())) throw new ProofInputError("timestamp", value, "an invalid Date", "Pass the time the response completed");
     return value.toISOString().replace(/\.\d{3}Z$/, "Z");
   }
-  const match = typeof value === "string" ? TIMESTAMP.exec(value) : null;
-  const roundTrips = match !== null && new Date(value).toISOString() === `${value.slice(0, 19)}.000Z`;
+  const parsed = typeof value === "string" && TIMESTAMP.test(value) ? new Date(value) : undefined;
+  const roundTrips = parsed !== undefined && !Number.isNaN(parsed.getTime()) && parsed.toISOString() === `${value.slice(0, 19)}.000Z`;
   if (!roundTrips) {
     throw new ProofInputError("timestamp", value, "must be ISO 8601 UTC with whole seconds, YYYY-MM-DDTHH:MM:SSZ, and a real date", "Pass a Date, or format as new Date().toISOString().replace(/\\.\\d{3}Z$/, 'Z')");
   }

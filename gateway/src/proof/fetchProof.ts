@@ -21,7 +21,7 @@ export async function fetchProof({ gatewayUrl, proofId, fetch = globalThis.fetch
   let base: URL;
   try {
     base = new URL(gatewayUrl);
-  } catch (error) {
+  } catch {
     throw new ProofInputError("gatewayUrl", gatewayUrl, "not a URL", "Pass the gateway's base URL, e.g. http://127.0.0.1:8080");
   }
   if (base.protocol !== "http:" && base.protocol !== "https:") {

@@ -111,6 +111,8 @@ describe("buildProof", () => {
     ["a timestamp with milliseconds", { timestamp: "2026-12-03T10:15:42.000Z" }, "timestamp"],
     ["a timestamp with an offset", { timestamp: "2026-12-03T10:15:42+00:00" }, "timestamp"],
     ["a date that does not exist", { timestamp: "2026-02-30T10:15:42Z" }, "timestamp"],
+    ["a month that does not exist", { timestamp: "2026-13-01T10:15:42Z" }, "timestamp"],
+    ["a time that does not exist", { timestamp: "2026-12-03T25:15:42Z" }, "timestamp"],
     ["an invalid Date", { timestamp: new Date("nope") }, "timestamp"],
     ["neither key nor fingerprint", { apiKey: undefined }, "parties.buyer_fingerprint"],
     ["a fingerprint that is not the key's", { buyerFingerprint: OTHER_HEX }, "parties.buyer_fingerprint"],
@@ -201,6 +203,16 @@ describe("verifyProof", () => {
     expect(result.valid).toBe(false);
     expect(failedChecks(result)).toEqual(expected);
     expect(result.errors.map((e) => e.split(":")[0])).toEqual(expected);
+  });
+
+  it("refuses a malleated signature (S + L, the same point with a non-canonical scalar): verification is strict", () => {
+    const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+    const sig = hexToBytes(proof.signature.value);
+    const s = BigInt(`0x${Buffer.from(sig.slice(32)).reverse().toString("hex")}`) + L;
+    const sBytes = Buffer.from(s.toString(16).padStart(64, "0"), "hex").reverse();
+    const malleated = `${proof.signature.value.slice(0, 64)}${sBytes.toString("hex")}`;
+    expect(malleated).not.toBe(proof.signature.value);
+    expect(failedChecks(verifyProof(tampered((p) => (p.signature.value = malleated))))).toEqual(["signature"]);
   });
 
   it("fails a forger who changes a chained field and recomputes the chain hash: the signatures do not follow", () => {
