@@ -69,7 +69,15 @@ function casesFor(count: number) {
   });
 }
 
-function runPython(cases: unknown[]): Record<string, boolean>[] {
+interface PythonVerdict {
+  chain_ok: boolean;
+  signature_ok: boolean;
+  request_ok: boolean;
+  response_ok: boolean;
+  buyer_ok: boolean;
+}
+
+function runPython(cases: unknown[]): PythonVerdict[] {
   const r = spawnSync("python3", ["-c", VERIFIER], { input: cases.map((c) => JSON.stringify(c)).join("\n"), encoding: "utf8" });
   if (r.status !== 0) throw new Error(`the Python verifier failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
