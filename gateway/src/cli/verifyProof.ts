@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// Verify an IngotForge gateway proof (ArkForge proof-spec v2.1; legacy 1.1 / 2.0 too).
+//
+//   npx tsx gateway/src/cli/verifyProof.ts proof.json [--public-key HEX] [--request req.json] [--response resp.json]
+//   curl -s $GW/v1/proofs/prf_… | npx tsx gateway/src/cli/verifyProof.ts - --public-key HEX
+//   npx tsx gateway/src/cli/verifyProof.ts --gateway https://gw.example --id prf_… [--public-key HEX]
+//
+// Prints one line per check (PASS / FAIL / SKIP and what was compared). Exit 0: valid; 1: invalid;
+// 2: usage error, or the proof / request / response could not be read.
+import { readFile } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { fetchProof } from "../proof/fetchProof.js";
+import type { ProofCheckName } from "../proof/types.js";
+import { verifyProof, type VerifyProofOptions, type VerifyProofReturnType } from "../proof/verifyProof.js";
+
+const USAGE =
+  "usage: verifyProof <proof.json | -> [--public-key HEX] [--request req.json] [--response resp.json] [--api-key-file FILE] [--json]\n" +
+  "       verifyProof --gateway URL --id prf_… [same options]\n" +
+  "exit: 0 valid, 1 invalid, 2 usage error or unreadable input";
+
+/** What the CLI reads and writes; the real process by default, a fake in tests. */
+export interface VerifyProofCliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readStdin: () => Promise<string>;
+  fetch?: typeof globalThis.fetch;
+}
+
+class UsageError extends Error {}
+
+/** Run the verifyProof CLI on `argv` (without node and script); resolves to the exit code. */
+export async function runVerifyProofCli(argv: string[], io: VerifyProofCliIo): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (error) {
+    io.stderr(`${(error as Error).message}\n${error instanceof UsageError ? `${USAGE}\n` : ""}`);
+    return 2;
+  }
+}
+
+async function run(argv: string[], io: VerifyProofCliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        "public-key": { type: "string" },
+        request: { type: "string" },
+        response: { type: "string" },
+        "api-key-file": { type: "string" },
+        gateway: { type: "string" },
+        id: { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`expected one proof file, got ${positionals.length}`);
+  const fromGateway = values.gateway !== undefined || values.id !== undefined;
+  if (fromGateway && positionals.length > 0) throw new UsageError("give a proof file or --gateway with --id, not both");
+  if (fromGateway && (values.gateway === undefined || values.id === undefined)) throw new UsageError("--gateway and --id go together");
+  if (!fromGateway && positionals.length === 0) throw new UsageError("no proof given");
+  const publicKey = values["public-key"];
+  if (publicKey !== undefined && !/^(0x)?[0-9a-fA-F]{64}$/.test(publicKey)) throw new UsageError(`--public-key must be 64 hex digits (the gateway's Ed25519 key), got ${JSON.stringify(publicKey)}`);
+
+  const proof = fromGateway
+    ? await fetchProof({ gatewayUrl: values.gateway!, proofId: values.id!, fetch: io.fetch })
+    : parseJson(positionals[0] === "-" ? await io.readStdin() : await readText(positionals[0], "proof"), positionals[0] === "-" ? "the proof on stdin" : positionals[0]);
+  const options: VerifyProofOptions = { publicKey, proofId: values.id };
+  if (values.request !== undefined) options.request = parseJson(await readText(values.request, "request"), values.request);
+  if (values.response !== undefined) options.response = parseJson(await readText(values.response, "response"), values.response);
+  if (values["api-key-file"] !== undefined) options.apiKey = (await readText(values["api-key-file"], "API key")).replace(/\r?\n$/, "");
+
+  const result = verifyProof(proof, options);
+  io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : summary(proof, result));
+  return result.valid ? 0 : 1;
+}
+
+async function readText(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    throw new Error(`cannot read the ${what} file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${source} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+function summary(proof: unknown, result: VerifyProofReturnType): string {
+  const p = (proof ?? {}) as { proof_id?: unknown; spec_version?: unknown };
+  const lines = [`proof ${typeof p.proof_id === "string" ? p.proof_id : "(no id)"}  spec_version ${typeof p.spec_version === "string" ? p.spec_version : "(absent)"}${result.formula ? `  ${result.formula} chain hash` : ""}`];
+  const width = Math.max(...Object.keys(result.checks).map((name) => name.length));
+  for (const [name, check] of Object.entries(result.checks) as [ProofCheckName, { status: string; detail: string }][]) {
+    lines.push(`  ${check.status.toUpperCase().padEnd(4)}  ${name.padEnd(width)}  ${check.detail}`);
+  }
+  const failed = result.errors.length;
+  lines.push(result.valid ? "VALID" : `INVALID (${failed} check${failed === 1 ? "" : "s"} failed)`);
+  return `${lines.join("\n")}\n`;
+}
+
+async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const code = await runVerifyProofCli(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readStdin: readAllStdin,
+  });
+  process.exitCode = code;
+}
