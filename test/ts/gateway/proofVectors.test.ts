@@ -17,14 +17,11 @@ import type { ChainFields, ChainFormula } from "../../../gateway/src/proof/types
 import { verifyProof } from "../../../gateway/src/proof/verifyProof.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const CANDIDATES = [
-  join(ROOT, "vectors/arkforge-proof-spec/test-vectors.json"),
-  join(ROOT, "shared/vectors/arkforge-proof-spec/test-vectors.json"),
-  "/work/shared/vectors/arkforge-proof-spec/test-vectors.json",
-];
+// A copy of the shared conformance file, kept in the repo so a clean checkout tests against it.
+const CANDIDATES = [join(ROOT, "test/vectors/arkforge-proof-spec/test-vectors.json")];
 const VECTOR_FILE = CANDIDATES.find((path) => existsSync(path));
 if (VECTOR_FILE === undefined) {
-  throw new Error(`ArkForge test-vectors.json not found; looked in ${CANDIDATES.join(", ")}. Conformance cannot be skipped: put the vector file at vectors/arkforge-proof-spec/.`);
+  throw new Error(`ArkForge test-vectors.json not found; looked in ${CANDIDATES.join(", ")}. Conformance cannot be skipped: put the vector file at test/vectors/arkforge-proof-spec/.`);
 }
 
 interface Vector {
