@@ -154,7 +154,7 @@ describe("compute pool verification by duplication (5 workers: one perturbs, one
     const honestRun = await runPool(IDS.map(honest), "0xfull", js, base({ policy: "full" }));
     const cheater = perturbing(CHEATER);
     const withholder = withholding(WITHHOLDER);
-    const mixed = await runPool([honest(0), honest(1), honest(2), cheater, withholder], "0xfull", js, { ...base({ policy: "full" }), workerTimeoutMs: 1_000 });
+    const mixed = await runPool([honest(0), honest(1), honest(2), cheater, withholder], "0xfull", js, { ...base({ policy: "full" }), workerTimeoutMs: 2_000 });
 
     expect(mixed.outs.map((o) => o.adapterHash)).toEqual(honestRun.outs.map((o) => o.adapterHash));
     expect(mixed.outs.every((o) => o.verified && o.computeId !== null && o.computeId < 3)).toBe(true);
@@ -321,7 +321,7 @@ describe("compute pool verification by duplication (5 workers: one perturbs, one
     expect(metric.outs[0]).toMatchObject({ verified: true, computeId: metric.record.jobs[0].ranking[1] });
     expect(metric.record.comparator).toEqual({ kind: "metric", tolerance: 1e-5 });
     expect(evaluated.length).toBe(3);
-    for (const a of metric.record.jobs[0].attempts) if (a.outcome !== "failed" && a.outcome !== "timed-out") expect(typeof a.metric).toBe("number");
+    for (const a of metric.record.jobs[0].attempts) expect(typeof ("metric" in a ? a.metric : undefined)).toBe("number");
     // Workers were only ever given the job's own sequences, never the holdout.
     const holdoutTokens = new Set(holdout.map((h) => h.tokens.join()));
     expect(seen.flat().some((s) => holdoutTokens.has(s.tokens.join()))).toBe(false);
