@@ -2,7 +2,8 @@
  * Compute-pool verification benchmark (issue 6, point 4), every figure counted in this run from
  * pool.record(). Run: `npx tsx scripts/bench-pool-policy.ts [--seeds 50] [--jobs 8] [--fraction 0.1,0.25]`.
  *
- * For each verification policy (none, sample at each --fraction, full) and each pool of 5 in-process
+ * For each verification policy (none, sample at each --fraction, full; and full verified by the
+ * coordinator's re-execution, the pool before duplication, for comparison) and each pool of 5 in-process
  * workers — all honest; one returning a perturbed adapter; one perturbing plus one withholding
  * (reported as a transport timeout) — it runs --jobs tiny jobs under --seeds public seeds and prints:
  * - work factor: executions that returned a result (worker runs plus coordinator re-executions) / jobs;
@@ -15,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Hex } from "viem";
-import { createComputePool, type ComputePoolRecord } from "../coordinator/src/compute/createComputePool.js";
+import { createComputePool, type ComputePoolRecord, type VerifyBy } from "../coordinator/src/compute/createComputePool.js";
 import { createInProcessWorker } from "../coordinator/src/compute/createInProcessWorker.js";
 import { createReexecutor, type Reexecute } from "../coordinator/src/compute/createReexecutor.js";
 import { ed25519PublicKeyOf } from "../coordinator/src/compute/ed25519Keys.js";
@@ -100,7 +101,13 @@ try {
     { name: "4 honest + 1 cheater", make: () => [honest(0), honest(1), honest(2), honest(4), perturbing(3)], cheater: 3 },
     { name: "3 honest + cheater + withholder", make: () => [honest(0), honest(1), honest(2), perturbing(3), withholding(4)], cheater: 3 },
   ];
-  const policies: VerificationConfig[] = [{ policy: "none" }, ...FRACTIONS.map((fraction) => ({ policy: "sample" as const, fraction })), { policy: "full" }];
+  const policies: { verification: VerificationConfig; verifyBy: VerifyBy }[] = [
+    { verification: { policy: "none" }, verifyBy: "duplicate" },
+    ...FRACTIONS.map((fraction) => ({ verification: { policy: "sample" as const, fraction }, verifyBy: "duplicate" as const })),
+    { verification: { policy: "full" }, verifyBy: "duplicate" },
+    // The pool before duplication, for comparison: the coordinator re-executes every audited job.
+    { verification: { policy: "full" }, verifyBy: "reexecution" },
+  ];
 
   const count = (r: ComputePoolRecord) => {
     let executions = 0;
@@ -117,14 +124,14 @@ try {
   console.log(["pool", "policy", "work factor", "dispatch factor", "coordinator runs/job", "cheater caught", "wrong accepted/job"].join(" | "));
   const started = Date.now();
   for (const p of pools) {
-    for (const verification of policies) {
+    for (const { verification, verifyBy } of policies) {
       let executions = 0;
       let dispatches = 0;
       let coordinatorRuns = 0;
       let caught = 0;
       let wrong = 0;
       for (let s = 0; s < SEEDS; s++) {
-        const pool = createComputePool({ workers: p.make(), publicSeed: `0xbench${s}`, verification, reexecute, store });
+        const pool = createComputePool({ workers: p.make(), publicSeed: `0xbench${s}`, verification, verifyBy, reexecute, store });
         for (const { job, sequences } of jobs) await pool.train(job, sequences);
         const r = pool.record();
         const c = count(r);
@@ -135,7 +142,7 @@ try {
         if (p.cheater !== undefined && r.workers.find((w) => w.computeId === p.cheater)!.status === "faulty") caught++;
       }
       const n = SEEDS * JOBS;
-      const name = verification.policy === "sample" ? `sample ${verification.fraction}` : verification.policy;
+      const name = (verification.policy === "sample" ? `sample ${verification.fraction}` : verification.policy) + (verifyBy === "reexecution" ? " (coordinator re-executes)" : "");
       console.log([p.name, name, (executions / n).toFixed(3), (dispatches / n).toFixed(3), (coordinatorRuns / n).toFixed(3), p.cheater === undefined ? "-" : `${((100 * caught) / SEEDS).toFixed(0)}%`, (wrong / n).toFixed(3)].join(" | "));
     }
   }

@@ -27,7 +27,7 @@ export type RejectionReason =
   | "bad-signature"
   | "trained-tokens-mismatch"
   | AdapterCheckReason
-  /** Disagreed with the coordinator's own re-execution (records made before duplication; kept for them). */
+  /** Disagreed with the coordinator's own re-execution (verifyBy "reexecution", and records made before duplication). */
   | "reexecution-mismatch"
   /** Outvoted: verification settled the job on a result this one disagrees with. */
   | "verification-mismatch";
@@ -472,17 +472,26 @@ export function createComputePool(params: CreateComputePoolParameters): ComputeP
     const executions: Execution[] = [primary];
     primary.vote.metric = await metricOf(primary.vote.adapterHash, primary.adapterRoot);
     const agree = (a: Vote, b: Vote) => resultsAgree(comparatorRecord, a, b);
+    const coordinatorVoted = () => executions.some((e) => e.vote.computeId === null);
     for (;;) {
-      const more = (verifyBy === "duplicate" ? await nextExecution("duplicate") : undefined) ?? (await coordinatorExecution());
-      more.vote.metric = await metricOf(more.vote.adapterHash, more.adapterRoot);
-      if (more.vote.computeId === null && more.vote.metric !== undefined) rec.reexecution = { adapterHash: more.vote.adapterHash, metric: more.vote.metric };
-      executions.push(more);
+      let more: Execution | undefined;
+      if (verifyBy === "duplicate") more = await nextExecution("duplicate");
+      // reexecution: the coordinator's run is the reference; a worker it outvoted hands the job to the next one.
+      else if (coordinatorVoted()) more = await nextExecution("primary");
+      if (!more && !coordinatorVoted()) more = await coordinatorExecution();
+      if (more) {
+        more.vote.metric = await metricOf(more.vote.adapterHash, more.adapterRoot);
+        if (more.vote.computeId === null && more.vote.metric !== undefined) rec.reexecution = { adapterHash: more.vote.adapterHash, metric: more.vote.metric };
+        executions.push(more);
+      }
       const tally = tallyVotes({ votes: executions.map((e) => e.vote), agree });
       if (!tally.decided) {
         emit({ type: "verification-mismatch", jobId: job.jobId, computeIds: executions.map((e) => e.vote.computeId) });
         jlog?.warn({ computeIds: executions.map((e) => e.vote.computeId) }, "executions disagree; running the job once more to settle it");
         continue;
       }
+      // Only the coordinator's run stands: with reexecution, give the next worker its chance first.
+      if (more && executions[tally.winner].vote.computeId === null && verifyBy === "reexecution") continue;
       const winner = executions[tally.winner];
       for (const [i, e] of executions.entries()) {
         if (e.vote.computeId === null) continue;
@@ -493,8 +502,9 @@ export function createComputePool(params: CreateComputePoolParameters): ComputeP
           moveHealth(ws, "verified");
         } else {
           const detail = `adapter ${e.vote.adapterHash} disagrees with the accepted ${winner.vote.adapterHash} (${winner.vote.computeId === null ? "the coordinator's re-execution" : `worker ${winner.vote.computeId}`}${comparator.kind === "metric" ? `; metrics ${e.vote.metric} vs ${winner.vote.metric}, tolerance ${comparator.tolerance}` : ""})`;
-          rec.attempts[e.attempt] = { computeId: e.vote.computeId, outcome: "rejected", reason: "verification-mismatch", detail, adapterRoot: e.adapterRoot, adapterHash: e.vote.adapterHash, ms: e.ms, role: e.role, ...metric };
-          markFaulty(ws, job.jobId, "verification-mismatch", detail);
+          const reason = verifyBy === "reexecution" ? "reexecution-mismatch" : "verification-mismatch";
+          rec.attempts[e.attempt] = { computeId: e.vote.computeId, outcome: "rejected", reason, detail, adapterRoot: e.adapterRoot, adapterHash: e.vote.adapterHash, ms: e.ms, role: e.role, ...metric };
+          markFaulty(ws, job.jobId, reason, detail);
           jlog?.warn({ computeId: e.vote.computeId, detail }, "result outvoted; worker marked faulty");
         }
       }

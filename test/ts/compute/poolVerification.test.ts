@@ -291,6 +291,35 @@ describe("compute pool verification by duplication (5 workers: one perturbs, one
     expect(legacy.record().plan!.health).toEqual({ 0: 1, 1: 1, 2: 1, 3: 1, 4: 1 });
   });
 
+  it("with verifyBy reexecution verifies on the coordinator instead of a duplicate: one worker execution per job, the cheater still caught", async () => {
+    const js = jobs("reexec", 6);
+    const before = reexecutions;
+    const { record } = await runPool([honest(0), honest(1), honest(2), perturbing(CHEATER), withholdingBehindTransport(WITHHOLDER)], "0xreexec", js, { ...base({ policy: "full" }), verifyBy: "reexecution" });
+    expect(reexecutions - before).toBe(js.length);
+    expect(record.jobs.every((r) => r.reexecution !== undefined)).toBe(true);
+    // This seed's plan puts the cheater first on some job (checked here, so the rest is not vacuous).
+    expect(effectiveRankings(record).some((r) => r[0] === CHEATER)).toBe(true);
+    expect(record.workers.find((w) => w.computeId === CHEATER)!.status).toBe("faulty");
+    for (const r of record.jobs) {
+      const answered = r.attempts.filter((a) => a.outcome === "accepted" || a.outcome === "rejected");
+      expect(answered.filter((a) => a.outcome === "accepted")).toHaveLength(1);
+      expect(answered.length).toBe(r.attempts.some((a) => a.computeId === CHEATER && a.outcome === "rejected") ? 2 : 1);
+    }
+    expect(record.workers.find((w) => w.computeId === CHEATER)!.fault!.reason).toBe("reexecution-mismatch");
+    expect(record.verifyBy).toBe("reexecution");
+    expect(() => createComputePool({ workers: IDS.map(honest), publicSeed: "0xreexec", ...base({ policy: "full" }), resumeFrom: record })).toThrow(/verified by reexecution/);
+  });
+
+  it("refuses a metric comparator without a usable tolerance or evaluate, and a record made with another comparator", async () => {
+    const workers = IDS.map(honest);
+    const evaluate = () => 1;
+    expect(() => createComputePool({ workers, publicSeed: "s", ...base({ policy: "full" }), comparator: { kind: "metric", tolerance: -1, evaluate } })).toThrow(/tolerance/);
+    expect(() => createComputePool({ workers, publicSeed: "s", ...base({ policy: "full" }), comparator: { kind: "metric", tolerance: Number.NaN, evaluate } })).toThrow(/tolerance/);
+    expect(() => createComputePool({ workers, publicSeed: "s", ...base({ policy: "full" }), comparator: { kind: "metric", tolerance: 0.1 } as never })).toThrow(/evaluate/);
+    const record = createComputePool({ workers, publicSeed: "s", ...base({ policy: "full" }) }).record();
+    expect(() => createComputePool({ workers, publicSeed: "s", ...base({ policy: "full" }), comparator: { kind: "metric", tolerance: 0.1, evaluate }, resumeFrom: record })).toThrow(/compared results by/);
+  });
+
   it("with the metric comparator, accepts an external trainer's slightly different adapter within the tolerance and outvotes a cheater beyond it; the coordinator alone sees the holdout", async () => {
     const holdout = exampleSequences("holdout", 3).sequences;
     const evaluated: Hex[] = [];
