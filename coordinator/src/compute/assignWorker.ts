@@ -39,6 +39,7 @@ export function assignWorker<W extends { computeId: number }>(params: AssignWork
   return rankWorkers(params).find((w) => !params.exclude?.has(w.computeId));
 }
 
-function assignmentKey(publicSeed: string, jobId: string, computeId: number): string {
+/** sha256("ingotforge/compute/assign/v1\n" ‖ seed ‖ "\n" ‖ jobId ‖ "\n" ‖ computeId) as hex: the draw both rankings use. */
+export function assignmentKey(publicSeed: string, jobId: string, computeId: number): string {
   return createHash("sha256").update(`ingotforge/compute/assign/v1\n${publicSeed.toLowerCase()}\n${jobId.toLowerCase()}\n${computeId}`).digest("hex");
 }

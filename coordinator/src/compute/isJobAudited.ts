@@ -6,7 +6,7 @@ export type VerificationPolicy = "none" | "sample" | "full";
 
 export interface VerificationConfig {
   policy: VerificationPolicy;
-  /** For "sample": the share of jobs re-executed, in [0, 1]. */
+  /** For "sample": the share of jobs verified, in [0, 1]. */
   fraction?: number;
 }
 
@@ -17,7 +17,7 @@ export interface IsJobAuditedParameters {
 }
 
 /**
- * Whether the coordinator re-executes this job. "sample" draws u = the first 52 bits of
+ * Whether this job is verified (run again on a distinct worker, or by the coordinator, and compared). "sample" draws u = the first 52 bits of
  * sha256("ingotforge/compute/audit/v1" ‖ publicSeed ‖ jobId) / 2^52 and audits when u < fraction:
  * replayable by anyone with the seed, and unpredictable to a worker before the window closes
  * (the seed does not exist yet), so a worker cannot know which of its jobs will be checked.

@@ -88,17 +88,18 @@ describe("createComputePool", () => {
     const reference = await reexecute(j, sequences);
     expect(out).toMatchObject({ jobId: j.jobId, computeId: 0, verified: true, adapterHash: reference.adapterHash });
     expect(Buffer.from(out.adapterBytes).equals(Buffer.from(reference.adapterBytes))).toBe(true);
-    expect(pool.credits()).toEqual([{ computeId: 0, publicKey: ed25519PublicKeyOf(KEYS[0]), acceptedJobs: 1, verifiedJobs: 1, trainedTokens: expectedTrainedTokens(j.hyper, sequences), faulty: false }]);
+    expect(pool.credits()).toEqual([{ computeId: 0, publicKey: ed25519PublicKeyOf(KEYS[0]), acceptedJobs: 1, verifiedJobs: 1, trainedTokens: expectedTrainedTokens(j.hyper, sequences), faulty: false, duplicateJobs: 0, duplicateTokens: 0 }]);
     expect(pool.record().jobs[0]).toMatchObject({ audited: true, reexecution: { adapterHash: reference.adapterHash }, attempts: [{ computeId: 0, outcome: "accepted", verified: true }] });
     expect(events.map((e) => e.type)).toEqual(["job-assigned", "job-reexecuted", "result-accepted"]);
 
+    // With no distinct worker to duplicate on, the coordinator's re-execution verified it.
     // The same job again is answered from the pool's record, not trained a second time.
     const again = await pool.train(j, sequences);
     expect(again.adapterRoot).toBe(out.adapterRoot);
     expect(w.calls).toBe(1);
   });
 
-  it("catches a worker returning a perturbed adapter under full verification: no credit, marked faulty, job redone with the correct adapter", async () => {
+  it("catches a worker returning a perturbed adapter under full verification: outvoted by the duplicate and the coordinator, no credit, marked faulty", async () => {
     const cheater = perturbing(1);
     const good = counting(honest(0));
     const workers = [good, cheater];
@@ -110,10 +111,12 @@ describe("createComputePool", () => {
     expect(out).toMatchObject({ computeId: 0, verified: true, adapterHash: reference.adapterHash });
     const rec = pool.record();
     expect(rec.jobs[0].attempts).toMatchObject([
-      { computeId: 1, outcome: "rejected", reason: "reexecution-mismatch" },
-      { computeId: 0, outcome: "accepted" },
+      { computeId: 1, outcome: "rejected", reason: "verification-mismatch", role: "primary" },
+      { computeId: 0, outcome: "accepted", role: "duplicate", verified: true },
     ]);
-    expect(rec.workers.find((w) => w.computeId === 1)).toMatchObject({ status: "faulty", fault: { jobId: first.job.jobId, reason: "reexecution-mismatch" } });
+    // Two workers disagreed and no third is left: the coordinator's own run settled it.
+    expect(rec.jobs[0].reexecution).toEqual({ adapterHash: reference.adapterHash });
+    expect(rec.workers.find((w) => w.computeId === 1)).toMatchObject({ status: "faulty", fault: { jobId: first.job.jobId, reason: "verification-mismatch" } });
 
     // Later jobs skip the cheater, even where it is ranked first.
     const second = jobFirstFor(1, workers, "0xfull", "later");
@@ -240,11 +243,12 @@ describe("createComputePool", () => {
     ]);
   });
 
-  it("audits exactly the jobs isJobAudited samples under sample verification, a share within 4σ of the fraction", async () => {
+  it("duplicates exactly the jobs isJobAudited samples under sample verification, a share within 4σ of the fraction", async () => {
     const fraction = 0.3;
     let reexecutions = 0;
     const countingReexecute: Reexecute = (j, s, o) => (reexecutions++, reexecute(j, s, o));
-    const pool = createComputePool({ workers: [honest(0), honest(1)], publicSeed: "0xsample", verification: { policy: "sample", fraction }, reexecute: countingReexecute, store });
+    const pair = [counting(honest(0)), counting(honest(1))];
+    const pool = createComputePool({ workers: pair, publicSeed: "0xsample", verification: { policy: "sample", fraction }, reexecute: countingReexecute, store });
     const n = 120;
     let expectedAudits = 0;
     for (let i = 0; i < n; i++) {
@@ -255,7 +259,9 @@ describe("createComputePool", () => {
       expect(out.verified).toBe(audited);
       if (audited) expectedAudits++;
     }
-    expect(reexecutions).toBe(expectedAudits);
+    // Audited jobs ran on both workers (each the other's duplicate); the coordinator never had to.
+    expect(pair[0].calls + pair[1].calls).toBe(n + expectedAudits);
+    expect(reexecutions).toBe(0);
     // Binomial(120, 0.3): σ of the share ≈ 0.042; 4σ ≈ 0.167.
     expect(Math.abs(expectedAudits / n - fraction)).toBeLessThan(4 * Math.sqrt((fraction * (1 - fraction)) / n));
     const credits = pool.credits();
