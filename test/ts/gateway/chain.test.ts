@@ -237,7 +237,7 @@ describe("the gateway's settlement chain on the in-process chain", () => {
   it("refuses a batch the contract rejects with a non-retryable error naming the custom error and its data", async () => {
     const payer = P2;
     const balance = await depositBalance(payer, zeroAddress);
-    const base = { asset: zeroAddress, chargeIds: ["x"] } as const;
+    const base = { asset: zeroAddress, chargeIds: ["x"] };
     const over: SettlementBatch = { ...base, batchId: batchIdOf("over"), debits: [{ payer, amount: balance + 1n }], credits: [{ ingotId: ingotA.ingotId, amount: balance + 1n }] };
     const error = await chain.settleBatch(over).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayChainError);
