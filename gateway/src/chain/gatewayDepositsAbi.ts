@@ -42,6 +42,7 @@ export const gatewayDepositsAbi = parseAbi([
   "error WithdrawalNotReady(address payer, address asset, uint64 readyAt, uint256 timestamp)",
   "error WithdrawalEthTransferFailed(address to, uint256 amount)",
   "error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)",
+  "error AccessControlBadConfirmation()",
   "error ReentrancyGuardReentrantCall()",
   "error SafeERC20FailedOperation(address token)",
   // The RevenueSplitter's errors, which a settlement's payments can revert with.
