@@ -15,6 +15,8 @@ export type CreateSettlementChainParameters = {
   deposits: Address;
   /** Blocks a settlement waits for after inclusion (default 1). */
   confirmations?: number;
+  /** Largest block range per log request (default 5,000). */
+  maxBlockSpan?: bigint;
 };
 
 /**
@@ -26,8 +28,8 @@ export function createSettlementChain(p: CreateSettlementChainParameters): Settl
   const read = { publicClient: p.publicClient, deposits: p.deposits };
   const write = { ...read, walletClient: p.walletClient };
   return {
-    readDeposits: (range) => readDeposits({ ...read, ...range }),
-    readWithdrawalRequests: (range) => readWithdrawalRequests({ ...read, ...range }),
+    readDeposits: (range) => readDeposits({ ...read, ...range, maxBlockSpan: p.maxBlockSpan }),
+    readWithdrawalRequests: (range) => readWithdrawalRequests({ ...read, ...range, maxBlockSpan: p.maxBlockSpan }),
     latestBlock: async () => {
       try {
         return await p.publicClient.getBlockNumber({ cacheTime: 0 });

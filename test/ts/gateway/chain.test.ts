@@ -309,6 +309,17 @@ describe("the gateway's settlement chain on the in-process chain", () => {
     expect(await depositBalance(payer, zeroAddress)).toBe(0n);
   });
 
+  it("reads a long range in pieces a node accepts: the same records in the same order as one request", async () => {
+    const latest = await chain.latestBlock();
+    const whole = await readDeposits({ publicClient: env.publicClient, deposits, fromBlock: 0n, toBlock: latest });
+    expect(whole.length).toBeGreaterThanOrEqual(3);
+    expect(await readDeposits({ publicClient: env.publicClient, deposits, fromBlock: 0n, toBlock: latest, maxBlockSpan: 1n })).toEqual(whole);
+    const pieces = createSettlementChain({ publicClient: env.publicClient, walletClient: env.wallets[0], deposits, maxBlockSpan: 2n });
+    expect(await pieces.readDeposits({ fromBlock: 0n, toBlock: latest })).toEqual(whole);
+    expect(await pieces.readWithdrawalRequests({ fromBlock: 0n, toBlock: latest })).toEqual(await chain.readWithdrawalRequests({ fromBlock: 0n, toBlock: latest }));
+    expect(await chain.readDeposits({ fromBlock: latest, toBlock: latest - 1n })).toEqual([]);
+  });
+
   it("reports an unreachable RPC node as a retryable error", async () => {
     const offline = createPublicClient({ transport: http("http://127.0.0.1:9", { retryCount: 0, timeout: 2_000 }) });
     const read = readDeposits({ publicClient: offline, deposits, fromBlock: 0n, toBlock: 1n });
