@@ -8,10 +8,10 @@ import {IRevenueSplitter} from "./IRevenueSplitter.sol";
 /// @notice Prepaid credit for the inference gateway. Payers deposit ETH or ERC-20s; the gateway
 /// serves calls off chain against that credit and, in batches, moves what was served from the
 /// payers' deposits into the RevenueSplitter, one payment per Ingot.
-/// @dev Accounting per asset (ETH is `address(0)`): this contract holds exactly the sum of all
-/// payers' balances (tokens sent to it outside `depositToken` are not credited to anyone), and
-/// everything ever deposited equals the balances plus everything paid into the splitter plus
-/// everything withdrawn. Every balance change emits an event: `Deposited`, `Charged` (one per
+/// @dev Accounting per asset (ETH is `address(0)`): this contract holds the sum of all payers'
+/// balances, and everything ever deposited equals the balances plus everything paid into the
+/// splitter plus everything withdrawn. Plain ETH transfers revert (there is no payer to credit);
+/// tokens transferred directly, or ETH forced in, are credited to no one and stay here. Every balance change emits an event: `Deposited`, `Charged` (one per
 /// debit of a settled batch), `Withdrawn`.
 ///
 /// Settlement (`SETTLER_ROLE`, the gateway): a batch names one asset, debits (payer, amount) and
