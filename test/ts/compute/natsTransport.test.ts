@@ -13,8 +13,8 @@ import { WorkerJobFailedError, WorkerTimeoutError } from "../../../coordinator/s
 import { connectNatsWorker } from "../../../coordinator/src/compute/nats/connectNatsWorker.js";
 import { createNatsWorkerClient } from "../../../coordinator/src/compute/nats/createNatsWorkerClient.js";
 import { NatsTransportError } from "../../../coordinator/src/compute/nats/errors.js";
-import { decodeResultMessage } from "../../../coordinator/src/compute/nats/natsMessages.js";
-import { natsNames, workerInboxPrefix, workerNatsUser } from "../../../coordinator/src/compute/nats/natsNames.js";
+import { decodeResultMessage, encodeNatsMessage, NATS_JOB_KIND, NATS_RESULT_KIND } from "../../../coordinator/src/compute/nats/natsMessages.js";
+import { natsNames, resultMsgId, workerInboxPrefix, workerNatsUser } from "../../../coordinator/src/compute/nats/natsNames.js";
 import { provisionNatsWorker } from "../../../coordinator/src/compute/nats/provisionNatsWorker.js";
 import { runNatsWorker } from "../../../coordinator/src/compute/nats/runNatsWorker.js";
 import { startNatsServer, type NatsServerHandle } from "../../../coordinator/src/compute/nats/startNatsServer.js";
@@ -153,6 +153,28 @@ describe("NATS transport", () => {
     controller.abort();
     expect(await loop).toEqual({ processed: 2, reused: 0 });
     expect(worker.calls).toBe(2);
+  });
+
+  it("a redelivered job whose result is already published is acked without training, and the same result published again is stored once", async () => {
+    const { job: j, sequences } = job("already-answered");
+    const names = await provisionNatsWorker({ jsm, forge: FORGE, workerPublicKey: W[1].publicKey });
+    const wnc = await workerConnection(1);
+    // What a worker killed between publishing its result and acking the job left behind.
+    const result = await honest(1).run(j, sequences);
+    const payload = encodeNatsMessage({ kind: NATS_RESULT_KIND, result });
+    const first = await jetstream(wnc).publish(names.resultSubject(j.jobId), payload, { msgID: resultMsgId(j.jobId, W[1].publicKey) });
+    const again = await jetstream(wnc).publish(names.resultSubject(j.jobId), payload, { msgID: resultMsgId(j.jobId, W[1].publicKey) });
+    expect([first.duplicate, again.duplicate, again.seq]).toEqual([false, true, first.seq]);
+    await jetstream(nc).publish(names.jobSubject(j.jobId), encodeNatsMessage({ kind: NATS_JOB_KIND, computeId: 1, workerPublicKey: W[1].publicKey, job: j, sequences }));
+
+    const worker = honest(1);
+    const controller = new AbortController();
+    const loop = runNatsWorker({ nc: wnc, forge: FORGE, publicKey: W[1].publicKey, workerFor: () => worker, signal: controller.signal, pullExpiresMs: 1_000 });
+    await waitFor(async () => !(await isQueued(1, j.jobId)), 30_000, "job acked");
+    controller.abort();
+    expect(await loop).toEqual({ processed: 0, reused: 1 });
+    expect(worker.calls).toBe(0);
+    expect(await storedResult(1, j.jobId)).toEqual({ kind: NATS_RESULT_KIND, result });
   });
 
   it("confines a worker to its own consumer and subjects: no other worker's jobs or results, no publishing as another key, no consumers of its own", async () => {

@@ -60,6 +60,11 @@ export function workerInboxPrefix(workerPublicKey: Hex): string {
   return `_INBOX.worker-${keyToken(workerPublicKey)}`;
 }
 
+/** Nats-Msg-Id of a worker's result: `<jobId>.<workerKey>`, so the results stream stores a republished result once. */
+export function resultMsgId(jobId: Hex, workerPublicKey: Hex): string {
+  return `${jobId.toLowerCase()}.${keyToken(workerPublicKey)}`;
+}
+
 /** The jobId in a subject `ingot.(jobs|results).<forge>.<key>.<jobId>`, if it is one. */
 export function jobIdOfSubject(subject: string): Hex | undefined {
   const m = /^ingot\.(?:jobs|results)\.[0-9a-f]{40}\.[0-9a-f]{64}\.(0x[0-9a-f]{64})$/.exec(subject);

@@ -5,7 +5,7 @@ import type { Hex } from "viem";
 import { TrainAbortedError } from "../../eval/train/errors.js";
 import type { ComputeWorker } from "../types.js";
 import { NatsTransportError } from "./errors.js";
-import { jobIdOfSubject, natsNames, type NatsNames } from "./natsNames.js";
+import { jobIdOfSubject, natsNames, resultMsgId, type NatsNames } from "./natsNames.js";
 import { decodeJobMessage, decodeResultMessage, encodeNatsMessage, NATS_RESULT_KIND, type NatsResultMessage } from "./natsMessages.js";
 
 export interface RunNatsWorkerParameters {
@@ -124,7 +124,7 @@ export async function runNatsWorker(params: RunNatsWorkerParameters): Promise<Ru
       }
       jlog?.info({ computeId, examples: file.sequences.length, redelivered: msg.redelivered }, "job received");
       const result = await params.workerFor(file.computeId).run(file.job, file.sequences, params.signal ? { signal: params.signal } : {});
-      await publishResult(jobId, { kind: NATS_RESULT_KIND, result }, `${jobId}.${key.slice(2)}`);
+      await publishResult(jobId, { kind: NATS_RESULT_KIND, result }, resultMsgId(jobId, key));
       await msg.ackAck();
       jlog?.info({ adapterRoot: result.adapterRoot }, "result published; job acked");
       return "done";
@@ -137,7 +137,7 @@ export async function runNatsWorker(params: RunNatsWorkerParameters): Promise<Ru
       const message = error instanceof Error ? error.message : String(error);
       jlog?.error({ err: error }, "job failed; error result published");
       // One error per delivered message (its stream sequence): a redelivery after a crash does not publish it twice.
-      await publishResult(jobId, { kind: NATS_RESULT_KIND, error: { jobId, computeId, message: message.slice(0, 4000) } }, `${jobId}.${key.slice(2)}.error.${msg.seq}`);
+      await publishResult(jobId, { kind: NATS_RESULT_KIND, error: { jobId, computeId, message: message.slice(0, 4000) } }, `${resultMsgId(jobId, key)}.error.${msg.seq}`);
       await msg.ackAck();
       return "done";
     } finally {
