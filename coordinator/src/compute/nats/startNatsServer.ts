@@ -17,6 +17,8 @@ export interface StartNatsServerParameters {
   binary?: string;
   /** How long to wait for "Server is ready" (default 20 s). */
   readyTimeoutMs?: number;
+  /** Each line nats-server logs (stderr), e.g. to pass it on. */
+  onLog?: (line: string) => void;
   logger?: Logger;
 }
 
@@ -24,7 +26,7 @@ export interface NatsServerHandle {
   url: string;
   port: number;
   configPath: string;
-  /** The server's log so far (stderr). */
+  /** The server's last 500 log lines (stderr). */
   log(): string;
   /**
    * Rewrites the config (with `users` when given) and reloads it (SIGHUP); resolves once the server
@@ -37,7 +39,8 @@ export interface NatsServerHandle {
 
 const READY = /Server is ready/;
 const LISTENING = /Listening for client connections on [^\s]*:(\d+)/;
-const RELOADED = /Reloaded server configuration/g;
+const RELOADED = /Reloaded server configuration/;
+const KEPT_LINES = 500;
 
 /**
  * Starts nats-server with JetStream and the pool's users (test and development helper; the
@@ -58,12 +61,27 @@ export async function startNatsServer(params: StartNatsServerParameters): Promis
 
   const binary = params.binary ?? "nats-server";
   const child: ChildProcess = spawn(binary, ["-c", configPath], { stdio: ["ignore", "ignore", "pipe"] });
-  let log = "";
+  const lines: string[] = [];
+  let partial = "";
+  let ready = false;
+  let port = 0;
+  let reloads = 0;
   const waiters = new Set<() => void>();
   child.stderr!.on("data", (d: Buffer) => {
-    log += d.toString();
+    const parts = (partial + d.toString()).split("\n");
+    partial = parts.pop()!;
+    for (const line of parts) {
+      lines.push(line);
+      if (lines.length > KEPT_LINES) lines.shift();
+      params.onLog?.(line);
+      const listening = LISTENING.exec(line);
+      if (listening) port = Number(listening[1]);
+      if (READY.test(line)) ready = true;
+      if (RELOADED.test(line)) reloads++;
+    }
     for (const w of [...waiters]) w();
   });
+  const log = () => [...lines, partial].join("\n");
   const exited = new Promise<{ code: number | null; error?: NodeJS.ErrnoException }>((resolve) => {
     child.once("error", (error: NodeJS.ErrnoException) => resolve({ code: null, error }));
     child.once("exit", (code) => resolve({ code }));
@@ -90,7 +108,7 @@ export async function startNatsServer(params: StartNatsServerParameters): Promis
             reject(new NatsTransportError(`${binary} was not found`, { hint: "install nats-server (apt-get install nats-server)", cause: spawnError }));
             return;
           }
-          reject(new NatsTransportError(`nats-server did not ${what}${error.message === "timeout" ? ` within ${timeoutMs} ms` : ` (exit code ${code})`}: ${log.trim().split("\n").slice(-5).join(" | ")}`, {
+          reject(new NatsTransportError(`nats-server did not ${what}${error.message === "timeout" ? ` within ${timeoutMs} ms` : ` (exit code ${code})`}: ${log().trim().split("\n").slice(-5).join(" | ")}`, {
             hint: `Check the config ${configPath} and that the port is free`,
             ...(spawnError ? { cause: spawnError } : {}),
           }));
@@ -101,8 +119,7 @@ export async function startNatsServer(params: StartNatsServerParameters): Promis
       check();
     });
 
-  await waitForLog(() => READY.test(log) && LISTENING.test(log), "become ready", params.readyTimeoutMs ?? 20_000);
-  const port = Number(LISTENING.exec(log)![1]);
+  await waitForLog(() => ready && port > 0, "become ready", params.readyTimeoutMs ?? 20_000);
   const host = params.host ?? "127.0.0.1";
   params.logger?.info({ port, configPath }, "nats-server ready");
 
@@ -110,13 +127,13 @@ export async function startNatsServer(params: StartNatsServerParameters): Promis
     url: `nats://${host}:${port}`,
     port,
     configPath,
-    log: () => log,
+    log,
     async reload(next) {
       if (next) users = next;
       await writeConfig();
-      const before = (log.match(RELOADED) ?? []).length;
+      const before = reloads;
       child.kill("SIGHUP");
-      await waitForLog(() => (log.match(RELOADED) ?? []).length > before, "reload its configuration", 10_000);
+      await waitForLog(() => reloads > before, "reload its configuration", 10_000);
     },
     async stop() {
       if (hasExited) return;
