@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// Compute worker process: takes this key's jobs for one Forge from the file queue, trains them,
-// stores the adapters and signs the results. Ctrl-C (SIGINT) or SIGTERM stops after the current
-// training step and puts the unfinished job back in the queue.
+// Compute worker process: takes this key's jobs for one Forge from the file queue or from NATS
+// JetStream, trains them, stores the adapters and signs the results. Ctrl-C (SIGINT) or SIGTERM
+// stops after the current training step and puts the unfinished job back in the queue (NATS: naks
+// it for redelivery).
 //
 //   npx tsx coordinator/src/compute/cli/worker.ts --forge 0x… --key worker.key --queue ./queue \
 //     --store ./store --base model.gguf [--once] [--poll-ms 250] [--log-level info]
+//   npx tsx coordinator/src/compute/cli/worker.ts --forge 0x… --key worker.key \
+//     --nats nats://127.0.0.1:4222 --nats-token-file worker.token --store ./store --base model.gguf [--once]
 //   npx tsx coordinator/src/compute/cli/worker.ts --key worker.key --generate-key     (new key, prints its public key)
 //   npx tsx coordinator/src/compute/cli/worker.ts --key worker.key --print-public-key (the key to register on-chain)
 import { readFile } from "node:fs/promises";
@@ -19,12 +22,15 @@ import { createLocalContentStore } from "../../storage/createLocalContentStore.j
 import { createInProcessWorker } from "../createInProcessWorker.js";
 import { ed25519PublicKeyOf } from "../ed25519Keys.js";
 import { runQueueWorker } from "../fileQueue/runQueueWorker.js";
+import { connectNatsWorker } from "../nats/connectNatsWorker.js";
+import { runNatsWorker } from "../nats/runNatsWorker.js";
 import { readEd25519KeyFile } from "../readEd25519KeyFile.js";
 import { writeEd25519KeyFile } from "../writeEd25519KeyFile.js";
 import type { ComputeWorker } from "../types.js";
 
 const USAGE =
   "usage: worker --forge <address> --key <ed25519 key file> --queue <dir> --store <dir> --base <model.gguf> [--once] [--poll-ms N] [--log-level L]\n" +
+  "       worker --forge <address> --key <ed25519 key file> --nats <url> --nats-token-file <file> --store <dir> --base <model.gguf> [--once] [--poll-ms N] [--log-level L]\n" +
   "       worker --key <file> --generate-key | --print-public-key";
 
 async function main(): Promise<number> {
@@ -35,6 +41,8 @@ async function main(): Promise<number> {
         forge: { type: "string" },
         key: { type: "string" },
         queue: { type: "string" },
+        nats: { type: "string" },
+        "nats-token-file": { type: "string" },
         store: { type: "string" },
         base: { type: "string" },
         once: { type: "boolean", default: false },
@@ -63,9 +71,17 @@ async function main(): Promise<number> {
     process.stdout.write(`${publicKey}\n`);
     return 0;
   }
-  const missing = (["forge", "key", "queue", "store", "base"] as const).filter((k) => !values[k]);
+  const missing = (["forge", "key", "store", "base"] as const).filter((k) => !values[k]);
   if (missing.length > 0) {
     process.stderr.write(`missing ${missing.map((m) => `--${m}`).join(", ")}\n${USAGE}\n`);
+    return 2;
+  }
+  if (Boolean(values.queue) === Boolean(values.nats)) {
+    process.stderr.write(`pass exactly one of --queue <dir> and --nats <url>\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.nats && !values["nats-token-file"]) {
+    process.stderr.write(`--nats needs --nats-token-file (the worker's bearer token)\n${USAGE}\n`);
     return 2;
   }
   if (!isAddress(values.forge!, { strict: false })) {
@@ -114,6 +130,18 @@ async function main(): Promise<number> {
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
 
+  if (values.nats) {
+    const { nc, looselyPermitted: tokenLoose } = await connectNatsWorker({ url: values.nats, tokenFile: values["nats-token-file"]!, publicKey });
+    if (tokenLoose) logger.warn({ tokenFile: values["nats-token-file"] }, "the token file is readable by group or others; chmod 600 it");
+    logger.info({ forge: values.forge, publicKey, baseModelRoot, nats: nc.getServer(), once: values.once }, "worker started");
+    try {
+      const stats = await runNatsWorker({ nc, forge: values.forge as Hex, publicKey, workerFor, once: values.once, signal: controller.signal, pullExpiresMs: Math.max(pollMs, 1_000), logger });
+      logger.info(stats, "worker stopped");
+    } finally {
+      if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
+    }
+    return 0;
+  }
   logger.info({ forge: values.forge, publicKey, baseModelRoot, queue: values.queue, once: values.once }, "worker started");
   const stats = await runQueueWorker({
     queueDir: values.queue!,

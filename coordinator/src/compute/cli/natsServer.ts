@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// Runs nats-server for a compute pool: writes its config (JetStream with file storage in --dir,
+// one account, a user per coordinator and worker with its own token and permissions) and starts
+// it in the foreground. SIGHUP re-reads --users and reloads the server: a worker left out is
+// revoked (its connections are closed, its token refused). Ctrl-C (SIGINT) or SIGTERM stops it;
+// the streams stay in --dir.
+//
+//   npx tsx coordinator/src/compute/cli/natsServer.ts --dir ./nats --users users.json [--port 4222] [--host 127.0.0.1]
+//   npx tsx coordinator/src/compute/cli/natsServer.ts --new-token worker-1.token   (a fresh random token, 0600)
+//
+// users.json (token files are relative to users.json; `token` inline works too):
+//   { "coordinator": { "user": "coordinator", "tokenFile": "coordinator.token" },
+//     "workers": [ { "publicKey": "0x…32-byte Ed25519 key…", "tokenFile": "worker-1.token" } ] }
+import { randomBytes } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { pino } from "pino";
+import type { Hex } from "viem";
+import { z } from "zod";
+import { createLogger } from "../../log/createLogger.js";
+import { describeIssues, hex32Schema } from "../schemas.js";
+import type { NatsPoolUser } from "../nats/natsPermissions.js";
+import { startNatsServer } from "../nats/startNatsServer.js";
+
+const USAGE =
+  "usage: natsServer --dir <dir> --users <users.json> [--port N] [--host H] [--log-level L]\n" +
+  "       natsServer --new-token <file>";
+
+const tokenFields = { token: z.string().min(16).optional(), tokenFile: z.string().min(1).optional() };
+const usersFileSchema = z.strictObject({
+  coordinator: z.strictObject({ user: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and -"), ...tokenFields }),
+  workers: z.array(z.strictObject({ publicKey: hex32Schema, ...tokenFields })),
+});
+
+async function readToken(entry: { token?: string | undefined; tokenFile?: string | undefined }, base: string, what: string): Promise<string> {
+  if ((entry.token === undefined) === (entry.tokenFile === undefined)) throw new Error(`${what}: give exactly one of "token" and "tokenFile"`);
+  if (entry.token !== undefined) return entry.token;
+  const token = (await readFile(resolve(base, entry.tokenFile!), "utf8")).trim();
+  if (token.length < 16) throw new Error(`${what}: the token in ${entry.tokenFile} is shorter than 16 characters`);
+  return token;
+}
+
+/** The users file, parsed once: the coordinator and each worker with its token. */
+async function readUsers(path: string): Promise<NatsPoolUser[]> {
+  const parsed = usersFileSchema.safeParse(JSON.parse(await readFile(path, "utf8")) as unknown);
+  if (!parsed.success) throw new Error(`${path} is not a users file: ${describeIssues(parsed.error)}`);
+  const base = dirname(path);
+  const { coordinator, workers } = parsed.data;
+  const users: NatsPoolUser[] = [{ role: "coordinator", user: coordinator.user, password: await readToken(coordinator, base, "coordinator") }];
+  for (const w of workers) users.push({ role: "worker", publicKey: w.publicKey as Hex, password: await readToken(w, base, `worker ${w.publicKey}`) });
+  return users;
+}
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        dir: { type: "string" },
+        users: { type: "string" },
+        port: { type: "string", default: "4222" },
+        host: { type: "string", default: "127.0.0.1" },
+        "new-token": { type: "string" },
+        "log-level": { type: "string", default: "info" },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values["new-token"]) {
+    await writeFile(values["new-token"], `${randomBytes(32).toString("hex")}\n`, { mode: 0o600, flag: "wx" });
+    process.stdout.write(`${values["new-token"]}\n`);
+    return 0;
+  }
+  if (!values.dir || !values.users) {
+    process.stderr.write(`missing --dir or --users\n${USAGE}\n`);
+    return 2;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < -1 || port > 65535) {
+    process.stderr.write(`--port must be a port number (-1: any free one)\n`);
+    return 2;
+  }
+  const logger = createLogger({ name: "nats-server", level: values["log-level"] as "info", destination: pino.destination(2) });
+  const usersPath = resolve(values.users);
+  const server = await startNatsServer({ dir: resolve(values.dir), port, host: values.host, users: await readUsers(usersPath), logger, onLog: (line) => process.stderr.write(`${line}\n`) });
+  logger.info({ url: server.url, config: server.configPath }, "nats-server running; SIGHUP reloads the users file, Ctrl-C stops");
+
+  let reloading = Promise.resolve();
+  process.on("SIGHUP", () => {
+    reloading = reloading.then(async () => {
+      try {
+        const users = await readUsers(usersPath);
+        await server.reload(users);
+        logger.info({ workers: users.length - 1 }, "users reloaded");
+      } catch (error) {
+        logger.error({ err: error }, "reload failed; the server keeps its previous users");
+      }
+    });
+  });
+  await new Promise<void>((resolveStop) => {
+    process.once("SIGINT", () => resolveStop());
+    process.once("SIGTERM", () => resolveStop());
+  });
+  await reloading;
+  await server.stop();
+  logger.info("nats-server stopped");
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`natsServer: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,187 @@
+import { jetstream, jetstreamManager, JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
+import type { Logger } from "pino";
+import type { Hex } from "viem";
+import { JobInputError, WorkerJobFailedError, WorkerTimeoutError } from "../errors.js";
+import type { ComputeWorker, TrainingJob, TrainingJobResult } from "../types.js";
+import { NatsTransportError } from "./errors.js";
+import type { NatsNames } from "./natsNames.js";
+import { decodeResultMessage, encodeNatsMessage, NATS_JOB_KIND, NatsMessageFormatError, type NatsJobMessage } from "./natsMessages.js";
+import { provisionNatsWorker } from "./provisionNatsWorker.js";
+
+export interface CreateNatsWorkerClientParameters {
+  /** A connection as the coordinator user (full rights on the pool's account). */
+  nc: NatsConnection;
+  computeId: number;
+  /** The worker's registered Ed25519 key: addresses its job and result subjects. */
+  publicKey: Hex;
+  /** How long to wait for a result before giving up on this worker for the job. */
+  timeoutMs: number;
+  /** When set, jobs of any other Forge are refused. */
+  forge?: Hex;
+  /** How often the results stream is read, besides the live subscription (default 1 s): covers a result published while disconnected. */
+  pollIntervalMs?: number;
+  /** The worker consumer's ack_wait and max_deliver, used when the client creates it (provisionNatsWorker). */
+  ackWaitMs?: number;
+  maxDeliver?: number;
+  logger?: Logger;
+}
+
+/**
+ * A ComputeWorker whose jobs go through NATS JetStream to a worker process (runNatsWorker,
+ * cli/worker.ts --nats). Idempotent by (jobId, worker): a result already in the results stream is
+ * returned without publishing the job again, and a job still in the jobs stream (queued or being
+ * trained) is waited for, not duplicated — the publish expects no message on the job's subject, so
+ * even a restarted coordinator cannot queue it twice. On timeout or abort the job is withdrawn
+ * from the stream (a worker that has it may still finish; its result is kept for a later try). A
+ * lost connection is not a withdrawal: the job stays queued for the next coordinator run. An
+ * error result is removed and thrown (WorkerJobFailedError), so the next try runs the job again.
+ * The result is returned as the worker published it; checking it is the pool's business.
+ */
+export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters): ComputeWorker {
+  const publicKey = params.publicKey.toLowerCase() as Hex;
+  const pollMs = params.pollIntervalMs ?? 1_000;
+  const log = params.logger?.child({ computeId: params.computeId, transport: "nats" });
+  const js = jetstream(params.nc);
+  let jsmPromise: Promise<JetStreamManager> | undefined;
+  const provisioned = new Map<string, Promise<NatsNames>>();
+
+  async function namesFor(forge: string): Promise<{ jsm: JetStreamManager; names: NatsNames }> {
+    jsmPromise ??= jetstreamManager(params.nc);
+    const jsm = await jsmPromise.catch((cause: unknown) => {
+      jsmPromise = undefined;
+      throw new NatsTransportError("JetStream is not available on this connection", { hint: "Start nats-server with JetStream (-js or a jetstream block) and connect as the coordinator user", cause, retryable: true });
+    });
+    let names = provisioned.get(forge);
+    if (!names) {
+      names = provisionNatsWorker({ jsm, forge, workerPublicKey: publicKey, ...(params.ackWaitMs ? { ackWaitMs: params.ackWaitMs } : {}), ...(params.maxDeliver ? { maxDeliver: params.maxDeliver } : {}) });
+      names.catch(() => provisioned.delete(forge));
+      provisioned.set(forge, names);
+    }
+    return { jsm, names: await names };
+  }
+
+  /** The result on the subject, if any; an error result is purged (so a retry runs again) and thrown. */
+  async function takeResult(jsm: JetStreamManager, names: NatsNames, job: TrainingJob, data?: Uint8Array): Promise<TrainingJobResult | undefined> {
+    const subject = names.resultSubject(job.jobId);
+    if (!data) {
+      const msg = await jsm.direct.getMessage(names.resultsStream, { last_by_subj: subject });
+      if (!msg) return undefined;
+      data = msg.data;
+    }
+    let decoded;
+    try {
+      decoded = decodeResultMessage(data);
+    } catch (error) {
+      if (!(error instanceof NatsMessageFormatError)) throw error;
+      await jsm.streams.purge(names.resultsStream, { filter: subject });
+      throw new WorkerJobFailedError(params.computeId, job.jobId, error.message);
+    }
+    if ("error" in decoded) {
+      await jsm.streams.purge(names.resultsStream, { filter: subject });
+      throw new WorkerJobFailedError(params.computeId, job.jobId, decoded.error.message);
+    }
+    return decoded.result;
+  }
+
+  async function withdraw(jsm: JetStreamManager, names: NatsNames, jobId: Hex): Promise<void> {
+    try {
+      const queued = await jsm.streams.getMessage(names.jobsStream, { last_by_subj: names.jobSubject(jobId) });
+      if (queued) await jsm.streams.deleteMessage(names.jobsStream, queued.seq, false);
+    } catch (error) {
+      log?.warn({ jobId, err: error }, "could not withdraw the job from the stream");
+    }
+  }
+
+  return {
+    computeId: params.computeId,
+    publicKey,
+    async run(job, sequences, options) {
+      const signal = options?.signal;
+      signal?.throwIfAborted();
+      if (params.forge && params.forge.toLowerCase() !== job.forge.toLowerCase()) {
+        throw new JobInputError(`Job ${job.jobId} is for Forge ${job.forge}, this client serves ${params.forge}`, { hint: "Use one client per Forge" });
+      }
+      const { jsm, names } = await namesFor(job.forge);
+
+      // Subscribe before looking, so a result published in between is not missed.
+      const live: Uint8Array[] = [];
+      let wake: (() => void) | undefined;
+      const sub: Subscription = params.nc.subscribe(names.resultSubject(job.jobId), {
+        callback: (_err, msg) => {
+          if (msg) live.push(msg.data);
+          wake?.();
+        },
+      });
+      try {
+        const existing = await takeResult(jsm, names, job);
+        if (existing) {
+          log?.info({ jobId: job.jobId }, "reusing the result already in the stream");
+          return existing;
+        }
+        const message: NatsJobMessage = {
+          kind: NATS_JOB_KIND,
+          computeId: params.computeId,
+          workerPublicKey: publicKey,
+          job: { ...job, exampleHashes: [...job.exampleHashes] },
+          sequences: sequences.map((s) => ({ id: s.id, tokens: [...s.tokens], scoreFrom: s.scoreFrom })),
+        };
+        const payload = encodeNatsMessage(message);
+        const maxPayload = params.nc.info?.max_payload;
+        if (maxPayload !== undefined && payload.length > maxPayload) {
+          throw new NatsTransportError(`Job ${job.jobId} is ${payload.length} bytes, over the server's max_payload of ${maxPayload}`, { hint: "Raise max_payload in the nats-server config (natsServerConfig maxPayloadBytes) or split the job" });
+        }
+        try {
+          await js.publish(names.jobSubject(job.jobId), payload, { expect: { lastSubjectSequence: 0 } });
+          log?.info({ jobId: job.jobId, bytes: payload.length }, "job published");
+        } catch (error) {
+          // 10071 wrong last sequence: the job is already queued (an earlier run of ours); wait for it.
+          if (!(error instanceof JetStreamApiError && error.code === 10071)) throw error;
+          log?.info({ jobId: job.jobId }, "job already queued; waiting for its result");
+        }
+
+        const deadline = Date.now() + params.timeoutMs;
+        let nextPoll = Date.now() + pollMs;
+        for (;;) {
+          while (live.length > 0) {
+            const result = await takeResult(jsm, names, job, live.shift());
+            if (result) return result;
+          }
+          if (Date.now() >= nextPoll) {
+            try {
+              const result = await takeResult(jsm, names, job);
+              if (result) return result;
+            } catch (error) {
+              // A server restart or a reconnect in progress: keep waiting until the deadline.
+              if (error instanceof WorkerJobFailedError || params.nc.isClosed()) throw error;
+              log?.warn({ jobId: job.jobId, err: error }, "could not read the results stream; retrying");
+            }
+            nextPoll = Date.now() + pollMs;
+          }
+          if (params.nc.isClosed()) {
+            throw new NatsTransportError(`The NATS connection closed while waiting for job ${job.jobId}`, { hint: "The job stays queued; run it again once connected", retryable: true });
+          }
+          if (signal?.aborted || Date.now() >= deadline) {
+            // Withdraw the job, so a late or returning worker does not train it for nothing.
+            await withdraw(jsm, names, job.jobId);
+            if (signal?.aborted) throw signal.reason;
+            throw new WorkerTimeoutError(params.computeId, job.jobId, params.timeoutMs);
+          }
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(done, Math.max(0, Math.min(nextPoll, deadline) - Date.now()));
+            function done() {
+              clearTimeout(timer);
+              wake = undefined;
+              signal?.removeEventListener("abort", done);
+              resolve();
+            }
+            wake = done;
+            signal?.addEventListener("abort", done, { once: true });
+          });
+        }
+      } finally {
+        sub.unsubscribe();
+      }
+    },
+  };
+}

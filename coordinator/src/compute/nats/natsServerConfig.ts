@@ -1,0 +1,40 @@
+import { workerNatsUser } from "./natsNames.js";
+import { natsPermissions, type NatsPoolUser } from "./natsPermissions.js";
+
+export interface NatsServerConfigParameters {
+  /** JetStream's store_dir (file storage: streams and consumers survive a server restart). */
+  storeDir: string;
+  host?: string;
+  /** -1 lets the server pick a free port (it logs the one it took). */
+  port: number;
+  users: readonly NatsPoolUser[];
+  /** Largest message; a job carries its training sequences (default 8 MiB). */
+  maxPayloadBytes?: number;
+  /** The account the pool's users live in (default INGOT). */
+  account?: string;
+}
+
+/**
+ * A nats-server configuration (JSON, which nats-server's config format accepts) for one compute
+ * pool: JetStream with file storage in `storeDir`, one account with JetStream enabled, and a user
+ * per coordinator and worker with the permissions natsPermissions gives it. The file holds the
+ * tokens in the clear: write it 0600.
+ */
+export function natsServerConfig(params: NatsServerConfigParameters): string {
+  const seen = new Set<string>();
+  const users = params.users.map((u) => {
+    const user = u.role === "coordinator" ? u.user : workerNatsUser(u.publicKey);
+    if (seen.has(user)) throw new Error(`NATS user ${user} is listed twice`);
+    seen.add(user);
+    if (u.password.length < 16) throw new Error(`the token of NATS user ${user} is shorter than 16 characters`);
+    return { user, password: u.password, permissions: natsPermissions(u) };
+  });
+  const config = {
+    host: params.host ?? "127.0.0.1",
+    port: params.port,
+    max_payload: params.maxPayloadBytes ?? 8 * 1024 * 1024,
+    jetstream: { store_dir: params.storeDir },
+    accounts: { [params.account ?? "INGOT"]: { jetstream: "enabled", users } },
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
