@@ -20,6 +20,7 @@ import type { ExternalJobFile } from "../../../coordinator/src/compute/external/
 import { planTrainingJob } from "../../../coordinator/src/compute/planTrainingJob.js";
 import type { ScoredSequence, TrainingJob } from "../../../coordinator/src/compute/types.js";
 import { verifyJobResult } from "../../../coordinator/src/compute/verifyJobResult.js";
+import { createBatchSchedule } from "../../../coordinator/src/eval/train/batchSchedule.js";
 import { modelToGguf } from "../../../coordinator/src/eval/model/modelToGguf.js";
 import { createLocalContentStore, type LocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
 import { exampleSequences, FORGE, hyper, tinyBase } from "./computeFixtures.js";
@@ -125,6 +126,9 @@ describe("createCommandWorker", () => {
       expectedTrainedTokens: expectedTrainedTokens(j.hyper, sequences),
       peft: { r: 2, lora_alpha: 4, target_modules: ["q_proj", "v_proj", "down_proj"], bias: "none" },
     });
+    const schedule = createBatchSchedule({ seed: j.hyper.seed, count: 3, batchSize: j.hyper.batchSize, steps: j.hyper.steps! });
+    expect(file.batches).toEqual([0, 1, 2].map((k) => schedule.batch(k)));
+    expect(file.batches.flat().reduce((a, i) => a + sequences[i].tokens.length - sequences[i].scoreFrom, 0)).toBe(file.expectedTrainedTokens);
     const lines = (await readFile(join(root, "sequences.jsonl"), "utf8")).trimEnd().split("\n").map((l) => JSON.parse(l));
     expect(lines).toEqual(sequences.map((s) => ({ id: s.id, tokens: s.tokens, scoreFrom: s.scoreFrom })));
   });

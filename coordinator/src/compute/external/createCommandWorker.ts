@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import type { Hex } from "viem";
+import { createBatchSchedule } from "../../eval/train/batchSchedule.js";
 import { loraAdapterToGguf } from "../../eval/model/loraAdapterToGguf.js";
 import { hashAdapter } from "../../eval/train/hashAdapter.js";
 import type { ContentStore } from "../../storage/types.js";
@@ -68,10 +69,18 @@ export function createCommandWorker(params: CreateCommandWorkerParameters): Comp
       options?.signal?.throwIfAborted();
       const base = await resolveBase(job.baseModelRoot);
       const tokens = expectedTrainedTokens(job.hyper, sequences);
+      const schedule = createBatchSchedule({
+        seed: job.hyper.seed,
+        count: sequences.length,
+        batchSize: job.hyper.batchSize,
+        ...(job.hyper.steps !== undefined ? { steps: job.hyper.steps } : {}),
+        ...(job.hyper.epochs !== undefined ? { epochs: job.hyper.epochs } : {}),
+      });
+      const batches = Array.from({ length: schedule.totalSteps }, (_, step) => schedule.batch(step));
       await mkdir(jobsDir, { recursive: true });
       const jobDir = await mkdtemp(join(jobsDir, `${job.jobId.slice(2, 18)}-`));
       try {
-        const { outputDir, jobFile } = await writeJobDirectory({ jobDir, job, sequences, baseModelPath: base.path, baseConfig: base.config, expectedTrainedTokens: tokens });
+        const { outputDir, jobFile } = await writeJobDirectory({ jobDir, job, sequences, baseModelPath: base.path, baseConfig: base.config, expectedTrainedTokens: tokens, batches });
         log?.info({ jobId: job.jobId, jobDir, examples: sequences.length }, "running the external trainer");
         const ran = await runTrainerCommand({
           jobId: job.jobId,

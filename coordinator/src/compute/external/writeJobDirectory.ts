@@ -42,7 +42,13 @@ export interface ExternalJobFile {
   examples: number;
   /** Absolute path of the (empty) directory the trainer writes its PEFT adapter to. */
   outputDir: string;
-  /** Scored tokens summed over all steps of the job's batch schedule (what the result claims). */
+  /**
+   * The deterministic trainer's batch schedule: step k (0-based) trains on the sequences at these
+   * 0-based line indices of sequences.jsonl. Following it keeps an external run close to the
+   * reference; its length is the job's step count.
+   */
+  batches: number[][];
+  /** Scored tokens summed over `batches` (what the signed result claims, whatever the trainer did). */
   expectedTrainedTokens: number;
   /** The LoraConfig to train with: r, lora_alpha, target_modules (peft names), no bias, no DoRA. */
   peft: { r: number; lora_alpha: number; target_modules: string[]; bias: "none"; use_dora: false; use_rslora: false };
@@ -56,6 +62,7 @@ export interface WriteJobDirectoryParameters {
   baseModelPath: string;
   baseConfig: Qwen2Config;
   expectedTrainedTokens: number;
+  batches: number[][];
 }
 
 export interface WriteJobDirectoryReturnType {
@@ -84,6 +91,7 @@ export async function writeJobDirectory(params: WriteJobDirectoryParameters): Pr
     sequencesFile: "sequences.jsonl",
     examples: params.sequences.length,
     outputDir,
+    batches: params.batches,
     expectedTrainedTokens: params.expectedTrainedTokens,
     peft: {
       r: job.hyper.rank,
