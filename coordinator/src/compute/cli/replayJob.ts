@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// Re-executes one job of a compute pool record with the deterministic trainer and says whether it
+// reproduces the accepted result (adapter hash, 0G root, trained tokens).
+//
+//   npx tsx coordinator/src/compute/cli/replayJob.ts --record pool-record.json --job 0x… --store ./store \
+//     [--base base.gguf] [--data contribution.jsonl …] [--sequences sequences.json] [--json]
+//
+// --record is a pool record (pool.record()) or an attribution log (its compute.jobs is used, and
+// its contributions are fetched from --store by root when no --data/--sequences is given).
+// The record holds example hashes, not tokens: the job's examples are re-tokenized from --data
+// (or taken from --sequences: a JSON array or JSON lines of {id: exampleHash, tokens, scoreFrom}).
+// Exit status: 0 reproduced, 1 not reproduced (or the record was altered), 2 usage, 3 cannot replay.
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import type { ComputePoolRecord } from "../createComputePool.js";
+import { ReplayJobError } from "../replay/errors.js";
+import { replayJob, type ReplayJobReturnType } from "../replay/replayJob.js";
+import { createLocalContentStore } from "../../storage/createLocalContentStore.js";
+import type { ScoredSequence } from "../types.js";
+
+const USAGE =
+  "usage: replay-job --record <pool-record.json | attribution-log.json> --job <0x jobId> --store <dir> [--base <base.gguf>]\n" +
+  "                  [--data <contribution.jsonl> …] [--sequences <sequences.json>] [--json]";
+
+const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/);
+const poolRecordSchema = z.looseObject({
+  publicSeed: z.string(),
+  verification: z.looseObject({ policy: z.string(), fraction: z.number() }),
+  workers: z.array(z.unknown()),
+  jobs: z.array(z.looseObject({ job: z.looseObject({ jobId: hex32, exampleHashes: z.array(z.string()) }), outcome: z.looseObject({ adapterRoot: hex32, adapterHash: hex32, trainedTokens: z.number() }) })),
+});
+const attributionLogSchema = z.looseObject({ compute: z.looseObject({ jobs: poolRecordSchema }), contributions: z.array(z.looseObject({ root: hex32 })).optional() });
+const sequenceSchema = z.object({ id: z.string(), tokens: z.array(z.number().int().nonnegative()), scoreFrom: z.number().int().nonnegative() });
+
+class UsageError extends Error {}
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        record: { type: "string" },
+        job: { type: "string" },
+        store: { type: "string" },
+        base: { type: "string" },
+        data: { type: "string", multiple: true, default: [] },
+        sequences: { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const missing = (["record", "job", "store"] as const).filter((k) => !values[k]);
+  if (missing.length > 0) {
+    process.stderr.write(`missing ${missing.map((m) => `--${m}`).join(", ")}\n${USAGE}\n`);
+    return 2;
+  }
+  if (!hex32.safeParse(values.job).success) {
+    process.stderr.write(`--job ${values.job} is not a 32-byte 0x job id\n${USAGE}\n`);
+    return 2;
+  }
+
+  try {
+    const { record, contributionRoots } = await readRecord(values.record!);
+    const store = await createLocalContentStore({ dir: values.store! });
+    const datasets: Uint8Array[] = [];
+    for (const file of values.data) datasets.push(new Uint8Array(await readFile(file)));
+    const sequences = values.sequences ? await readSequences(values.sequences) : undefined;
+    let dataNote = `${values.data.length} data file(s)`;
+    if (datasets.length === 0 && !sequences && contributionRoots.length > 0) {
+      for (const root of contributionRoots) if (await store.has(root)) datasets.push(await store.get(root));
+      dataNote = `${datasets.length} of the log's ${contributionRoots.length} contributions, from the store`;
+    }
+    const result = await replayJob({
+      record,
+      jobId: values.job!,
+      store,
+      ...(values.base ? { baseModelPath: values.base } : {}),
+      ...(sequences ? { sequences } : {}),
+      ...(datasets.length > 0 ? { datasets } : {}),
+    });
+    process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : summary(result, dataNote));
+    return result.reproduced ? 0 : 1;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof ReplayJobError && error.code === "record-altered") {
+      process.stdout.write(`job ${error.jobId}\nNOT REPRODUCED: ${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`replay-job: cannot replay: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 3;
+  }
+}
+
+async function readRecord(file: string): Promise<{ record: ComputePoolRecord; contributionRoots: `0x${string}`[] }> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new UsageError(`cannot read --record ${file}: ${(error as Error).message}`);
+  }
+  const pool = poolRecordSchema.safeParse(raw);
+  if (pool.success) return { record: raw as ComputePoolRecord, contributionRoots: [] };
+  const log = attributionLogSchema.safeParse(raw);
+  if (log.success) return { record: (raw as { compute: { jobs: ComputePoolRecord } }).compute.jobs, contributionRoots: (log.data.contributions ?? []).map((c) => c.root as `0x${string}`) };
+  throw new UsageError(`--record ${file} is neither a compute pool record nor an attribution log (${pool.error.issues[0]?.path.join(".")}: ${pool.error.issues[0]?.message})`);
+}
+
+async function readSequences(file: string): Promise<ScoredSequence[]> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read --sequences ${file}: ${(error as Error).message}`);
+  }
+  let items: unknown[];
+  try {
+    const trimmed = text.trim();
+    items = trimmed.startsWith("[") ? JSON.parse(trimmed) : trimmed.split("\n").filter((l) => l.trim().length > 0).map((l) => JSON.parse(l));
+  } catch (error) {
+    throw new UsageError(`--sequences ${file} is not JSON or JSON lines: ${(error as Error).message}`);
+  }
+  const parsed = z.array(sequenceSchema).safeParse(items);
+  if (!parsed.success) throw new UsageError(`--sequences ${file}: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+function summary(r: ReplayJobReturnType, dataNote: string): string {
+  const mark = (ok: boolean) => (ok ? "match" : "MISMATCH");
+  const who = r.recorded.by === "worker" ? `worker ${r.recorded.computeId}` : "the coordinator (no worker left)";
+  const how = r.recorded.verified ? "verified by re-execution" : "accepted unverified";
+  const src = r.sequences.source === "supplied" ? "from --sequences" : `re-tokenized from ${dataNote}`;
+  const bound = r.sequences.bound ? "proven by the job's sequencesHash" : "the job has no sequencesHash: tokens not proven";
+  const lines = [
+    `job ${r.jobId}`,
+    `  forge           ${r.job.forge}`,
+    `  base            ${r.job.baseModelRoot}`,
+    `  examples        ${r.sequences.count} (${src}; ${bound})`,
+    `  recorded        by ${who}, ${how}${r.recorded.suspect ? ", SUSPECT (its worker was caught cheating)" : ""}`,
+    `    adapter hash  ${r.recorded.adapterHash}`,
+    `    adapter root  ${r.recorded.adapterRoot}`,
+    `    tokens        ${r.recorded.trainedTokens}`,
+    `  replayed        in ${(r.ms / 1000).toFixed(1)} s`,
+    `    adapter hash  ${r.replayed.adapterHash}  ${mark(r.matches.adapterHash)}`,
+    `    adapter root  ${r.replayed.adapterRoot}  ${mark(r.matches.adapterRoot)}`,
+    `    tokens        ${r.replayed.trainedTokens}  ${mark(r.matches.trainedTokens)}`,
+    `  stored adapter  ${r.storedAdapter === "same-bytes" ? "in the store, byte-identical to the replay" : r.storedAdapter === "different-bytes" ? "in the store, DIFFERENT bytes" : "not in the store"}`,
+    r.reproduced ? "REPRODUCED" : "NOT REPRODUCED",
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`replay-job: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 3;
+  },
+);
