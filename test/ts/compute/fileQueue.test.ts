@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createComputePool } from "../../../coordinator/src/compute/createComputePool.js";
@@ -93,6 +94,21 @@ describe("file queue", () => {
     // Idempotent by job: the result in the queue is reused; no worker runs now.
     const again = await createQueueWorkerClient({ queueDir, computeId: 5, publicKey: PUB, timeoutMs: 1_000 }).run(j, sequences);
     expect(again).toEqual(resultFile.result);
+  });
+
+  it("runs a job through an external trainer command (--trainer-command) whose PEFT output passes full verification bit for bit", async () => {
+    const queueDir = join(dir, "queue-external");
+    const trainer = fileURLToPath(new URL("./fixtures/externalTrainer.ts", import.meta.url));
+    // The trainer runs in its job directory, so tsx is named by its file URL.
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+    const worker = startWorker(queueDir, ["--once", "--trainer-command", process.execPath, "--trainer-arg=--import", `--trainer-arg=${tsx}`, `--trainer-arg=${trainer}`, "--trainer-arg=honest", "--work-dir", join(dir, "external-jobs")]);
+    const client = createQueueWorkerClient({ queueDir, computeId: 5, publicKey: PUB, timeoutMs: 90_000, pollIntervalMs: 50 });
+    const reexecute = createReexecutor({ store, model, baseModelRoot });
+    const pool = createComputePool({ workers: [client], publicSeed: "0xexternal", verification: { policy: "full" }, verifyBy: "reexecution", reexecute, store });
+    const { job: j, sequences } = job("external");
+    const out = await pool.train(j, sequences);
+    expect(await worker.exited, worker.stderr()).toBe(0);
+    expect(out, JSON.stringify(pool.record().jobs[0].attempts)).toMatchObject({ computeId: 5, verified: true, adapterHash: (await reexecute(j, sequences)).adapterHash });
   });
 
   it("stops a worker process cleanly on SIGINT, putting its unfinished job back in the queue", async () => {

@@ -20,6 +20,7 @@ import { createLogger } from "../../log/createLogger.js";
 import { computeContentRoot } from "../../storage/computeContentRoot.js";
 import { createLocalContentStore } from "../../storage/createLocalContentStore.js";
 import { createInProcessWorker } from "../createInProcessWorker.js";
+import { createCommandWorker } from "../external/createCommandWorker.js";
 import { ed25519PublicKeyOf } from "../ed25519Keys.js";
 import { runQueueWorker } from "../fileQueue/runQueueWorker.js";
 import { connectNatsWorker } from "../nats/connectNatsWorker.js";
@@ -31,6 +32,8 @@ import type { ComputeWorker } from "../types.js";
 const USAGE =
   "usage: worker --forge <address> --key <ed25519 key file> --queue <dir> --store <dir> --base <model.gguf> [--once] [--poll-ms N] [--log-level L]\n" +
   "       worker --forge <address> --key <ed25519 key file> --nats <url> --nats-token-file <file> --store <dir> --base <model.gguf> [--once] [--poll-ms N] [--log-level L]\n" +
+  "       either form + --trainer-command <cmd> [--trainer-arg A …] [--trainer-timeout-ms N] [--work-dir D]\n" +
+  "         (an external trainer under the job contract of coordinator/src/compute/external/README.md)\n" +
   "       worker --key <file> --generate-key | --print-public-key";
 
 async function main(): Promise<number> {
@@ -48,6 +51,10 @@ async function main(): Promise<number> {
         once: { type: "boolean", default: false },
         "poll-ms": { type: "string", default: "250" },
         "log-level": { type: "string", default: "info" },
+        "trainer-command": { type: "string" },
+        "trainer-arg": { type: "string", multiple: true, default: [] },
+        "trainer-timeout-ms": { type: "string", default: "3600000" },
+        "work-dir": { type: "string", default: "./.ingotforge/worker-jobs" },
         help: { type: "boolean", default: false },
         "generate-key": { type: "boolean", default: false },
         "print-public-key": { type: "boolean", default: false },
@@ -88,6 +95,11 @@ async function main(): Promise<number> {
     process.stderr.write(`--forge ${values.forge} is not an address\n`);
     return 2;
   }
+  const trainerTimeoutMs = Number(values["trainer-timeout-ms"]);
+  if (!Number.isInteger(trainerTimeoutMs) || trainerTimeoutMs < 1_000) {
+    process.stderr.write(`--trainer-timeout-ms must be an integer ≥ 1000\n`);
+    return 2;
+  }
   const pollMs = Number(values["poll-ms"]);
   if (!Number.isInteger(pollMs) || pollMs < 10) {
     process.stderr.write(`--poll-ms must be an integer ≥ 10\n`);
@@ -115,7 +127,19 @@ async function main(): Promise<number> {
   const workerFor = (computeId: number) => {
     let w = workers.get(computeId);
     if (!w) {
-      w = createInProcessWorker({ computeId, ed25519PrivateKey: privateKey, model, baseModelRoot, store, logger, onProgress: logProgress });
+      w = values["trainer-command"]
+        ? createCommandWorker({
+            computeId,
+            key: privateKey,
+            store,
+            command: values["trainer-command"],
+            args: values["trainer-arg"] as string[],
+            timeoutMs: trainerTimeoutMs,
+            workDir: values["work-dir"]!,
+            baseModelPath: values.base!,
+            logger,
+          })
+        : createInProcessWorker({ computeId, ed25519PrivateKey: privateKey, model, baseModelRoot, store, logger, onProgress: logProgress });
       workers.set(computeId, w);
     }
     return w;
