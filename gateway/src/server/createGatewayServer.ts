@@ -21,7 +21,7 @@ import type { ServedIngot } from "../types.js";
  */
 export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
   const { catalog, ledger, logger } = deps;
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: deps.bodyLimit ?? 1024 * 1024, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: deps.bodyLimit ?? 1024 * 1024 });
 
   app.setErrorHandler((error, request, reply) => {
     const { status, body, headers } = toOpenAIError(error);
