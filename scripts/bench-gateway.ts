@@ -74,7 +74,8 @@ try {
         while (next < REQUESTS) {
           next++;
           const t0 = performance.now();
-          tokens += await call();
+          const generated = await call();
+          tokens += generated;
           latencies.push(performance.now() - t0);
         }
       }),
