@@ -1,0 +1,43 @@
+import type { Address, PublicClient } from "viem";
+import type { SettlementChain } from "../types.js";
+import { toGatewayChainError } from "./errors.js";
+import { isBatchSettled } from "./isBatchSettled.js";
+import { readDeposits } from "./readDeposits.js";
+import { readWithdrawalRequests } from "./readWithdrawalRequests.js";
+import { settleBatch } from "./settleBatch.js";
+import type { GatewayWalletClient } from "./types.js";
+
+export type CreateSettlementChainParameters = {
+  publicClient: PublicClient;
+  /** The settler: holds SETTLER_ROLE on `deposits`. */
+  walletClient: GatewayWalletClient;
+  /** The GatewayDeposits contract. */
+  deposits: Address;
+  /** Blocks a settlement waits for after inclusion (default 1). */
+  confirmations?: number;
+  /** Largest block range per log request (default 5,000). */
+  maxBlockSpan?: bigint;
+};
+
+/**
+ * The SettlementChain the settlement loop runs against, over viem clients: deposit and
+ * withdrawal-request logs, the latest block, and the idempotent settlement transaction.
+ * Failures are GatewayChainErrors that say whether a retry may help.
+ */
+export function createSettlementChain(p: CreateSettlementChainParameters): SettlementChain {
+  const read = { publicClient: p.publicClient, deposits: p.deposits };
+  const write = { ...read, walletClient: p.walletClient };
+  return {
+    readDeposits: (range) => readDeposits({ ...read, ...range, maxBlockSpan: p.maxBlockSpan }),
+    readWithdrawalRequests: (range) => readWithdrawalRequests({ ...read, ...range, maxBlockSpan: p.maxBlockSpan }),
+    latestBlock: async () => {
+      try {
+        return await p.publicClient.getBlockNumber({ cacheTime: 0 });
+      } catch (error) {
+        throw toGatewayChainError("reading the latest block", error);
+      }
+    },
+    settleBatch: (batch) => settleBatch({ ...write, batch, confirmations: p.confirmations }),
+    isBatchSettled: (batchId) => isBatchSettled({ ...read, batchId }),
+  };
+}

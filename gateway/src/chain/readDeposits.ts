@@ -1,0 +1,48 @@
+import type { DepositRecord } from "../types.js";
+import { gatewayDepositsAbi } from "./gatewayDepositsAbi.js";
+import { toGatewayChainError } from "./errors.js";
+import { logId } from "./logId.js";
+import { blockSpans } from "./blockSpans.js";
+import type { BlockRange, DepositsReadContext } from "./types.js";
+
+export type ReadDepositsParameters = DepositsReadContext &
+  BlockRange & {
+    /** Largest block range per log request (default 5,000); longer ranges are read in pieces. */
+    maxBlockSpan?: bigint;
+  };
+export type ReadDepositsReturnType = DepositRecord[];
+
+/**
+ * Every `Deposited` event of GatewayDeposits in the inclusive block range (none when
+ * `fromBlock > toBlock`), in chain order, as the gateway credits them: `depositId` is
+ * `<txHash>:<logIndex>`, `amount` what arrived (net of any transfer fee), `payer` the account
+ * credited (not necessarily the sender). Addresses are checksummed.
+ * Throws a retryable GatewayChainError when the RPC fails.
+ */
+export async function readDeposits(p: ReadDepositsParameters): Promise<ReadDepositsReturnType> {
+  try {
+    const records: DepositRecord[] = [];
+    for (const span of blockSpans(p, p.maxBlockSpan)) {
+      const logs = await p.publicClient.getContractEvents({
+        address: p.deposits,
+        abi: gatewayDepositsAbi,
+        eventName: "Deposited",
+        fromBlock: span.fromBlock,
+        toBlock: span.toBlock,
+        strict: true,
+      });
+      for (const log of logs) {
+        records.push({
+          depositId: logId(log),
+          payer: log.args.payer,
+          asset: log.args.asset,
+          amount: log.args.amount,
+          blockNumber: log.blockNumber,
+        });
+      }
+    }
+    return records;
+  } catch (error) {
+    throw toGatewayChainError("reading deposits", error);
+  }
+}

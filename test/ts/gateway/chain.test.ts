@@ -1,0 +1,330 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  createPublicClient,
+  erc20Abi,
+  getAddress,
+  http,
+  keccak256,
+  parseEther,
+  toBytes,
+  zeroAddress,
+  type Address,
+  type Hash,
+  type Hex,
+  type PublicClient,
+} from "viem";
+import { deployLocalProtocol } from "../chain/deployLocalProtocol.js";
+import { exampleForgeConfig } from "../../../coordinator/src/chain/exampleForgeConfig.js";
+import { createForge } from "../../../coordinator/src/chain/createForge.js";
+import { contributeData } from "../../../coordinator/src/chain/contributeData.js";
+import { registerCompute } from "../../../coordinator/src/chain/registerCompute.js";
+import { contributeCapital } from "../../../coordinator/src/chain/contributeCapital.js";
+import { evalResultTypedData } from "../../../coordinator/src/chain/evalResultTypedData.js";
+import { submitEvalResult } from "../../../coordinator/src/chain/submitEvalResult.js";
+import { SIMULATED_MEASUREMENT } from "../../../coordinator/src/enclave/simulated/simulatedMeasurement.js";
+import { gatewayDepositsAbi } from "../../../gateway/src/chain/gatewayDepositsAbi.js";
+import { deployGatewayDeposits } from "../../../gateway/src/chain/deployGatewayDeposits.js";
+import { createSettlementChain } from "../../../gateway/src/chain/createSettlementChain.js";
+import { settleBatch } from "../../../gateway/src/chain/settleBatch.js";
+import { readDeposits } from "../../../gateway/src/chain/readDeposits.js";
+import { readWithdrawalRequests } from "../../../gateway/src/chain/readWithdrawalRequests.js";
+import { readServedIngots } from "../../../gateway/src/chain/readServedIngots.js";
+import { isBatchSettled } from "../../../gateway/src/chain/isBatchSettled.js";
+import { GatewayChainError } from "../../../gateway/src/chain/errors.js";
+import type { SettlementBatch, SettlementChain } from "../../../gateway/src/types.js";
+
+/**
+ * The gateway's chain side against the real protocol on the in-process EDR chain: two LIVE
+ * Ingots minted through the full Forge flow, GatewayDeposits deployed through its Ignition
+ * module, deposits and withdrawal requests read from logs, and batches settled into the
+ * RevenueSplitter with every wei accounted for.
+ */
+
+type Env = Awaited<ReturnType<typeof deployLocalProtocol>>;
+
+const SUPPLY = 1_000_000_000n;
+const root = (s: string): Hex => keccak256(toBytes(s));
+const HOLDOUT = root("holdout");
+const BASE = root("base model");
+const batchIdOf = (s: string): Hex => keccak256(toBytes(s));
+
+/** Creator 0, data 1 and 2, compute 3, capital 4; the result mints an Ingot. */
+async function mintLiveIngot(env: Env, label: string): Promise<{ ingotId: bigint; adapterRoot: Hex }> {
+  const now = (await env.publicClient.getBlock()).timestamp;
+  const config = exampleForgeConfig({
+    creator: env.wallets[0].account.address,
+    now,
+    holdoutRoot: HOLDOUT,
+    holdoutExamples: 1800,
+    baseModelRoot: BASE,
+    allowedMeasurements: [SIMULATED_MEASUREMENT],
+    metadataURI: `0g://${label}`,
+  });
+  const { forge } = await createForge(env.ctx, config);
+  for (const i of [1, 2]) {
+    await contributeData(env.as(i), { forge, root: root(`${label} data ${i}`), sizeBytes: 1000n, exampleCount: 30, metadataURI: "license: CC-BY-4.0" });
+  }
+  await registerCompute(env.as(3), { forge, signer: env.wallets[3].account.address, ed25519PublicKey: root(`${label} ed25519`), capacity: 8 });
+  await contributeCapital(env.as(4), { forge, amount: parseEther("1") });
+  await env.networkHelpers.time.increaseTo(config.windowEnd);
+  const adapterRoot = root(`${label} adapter`);
+  const result = {
+    forge,
+    holdoutRoot: HOLDOUT,
+    baseModelRoot: BASE,
+    adapterRoot,
+    metricBefore: 12n * 10n ** 18n,
+    metricAfter: 8n * 10n ** 18n,
+    dataIds: [0n, 1n],
+    dataScores: [3n * 10n ** 17n, 1n * 10n ** 17n],
+    computeIds: [0n],
+    computeWork: [10n],
+    attributionLogRoot: root(`${label} attribution`),
+    evalConfigHash: root("eval config"),
+    deadline: (await env.publicClient.getBlock()).timestamp + 3600n,
+  };
+  const signature = await env.enclaveAccount.signTypedData(evalResultTypedData(env.chainId, result));
+  const { ingotId } = await submitEvalResult(env.ctx, result, signature);
+  return { ingotId, adapterRoot };
+}
+
+describe("the gateway's settlement chain on the in-process chain", () => {
+  let env: Env;
+  let deposits: Address;
+  let chain: SettlementChain;
+  let ingotA: { ingotId: bigint; adapterRoot: Hex };
+  let ingotB: { ingotId: bigint; adapterRoot: Hex };
+  let holders: Address[];
+  let payer1: Env["wallets"][number];
+  let payer2: Env["wallets"][number];
+  let sponsor: Env["wallets"][number];
+  let P1: Address;
+  let P2: Address;
+
+  const splitterAbi = [
+    { type: "function", name: "claimable", stateMutability: "view", inputs: [{ type: "uint256" }, { type: "address" }, { type: "address" }], outputs: [{ type: "uint256" }] },
+  ] as const;
+  const ingotBalanceAbi = [
+    { type: "function", name: "balanceOf", stateMutability: "view", inputs: [{ type: "address" }, { type: "uint256" }], outputs: [{ type: "uint256" }] },
+  ] as const;
+
+  const claimable = (ingotId: bigint, asset: Address, holder: Address) =>
+    env.publicClient.readContract({ address: env.ctx.addresses.splitter, abi: splitterAbi, functionName: "claimable", args: [ingotId, asset, holder] });
+  const shares = (holder: Address, ingotId: bigint) =>
+    env.publicClient.readContract({ address: env.ctx.addresses.ingot, abi: ingotBalanceAbi, functionName: "balanceOf", args: [holder, ingotId] });
+  const depositBalance = (payer: Address, asset: Address) =>
+    env.publicClient.readContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "balanceOf", args: [payer, asset] });
+  const mined = async (hash: Promise<Hash>) => {
+    const receipt = await env.publicClient.waitForTransactionReceipt({ hash: await hash });
+    expect(receipt.status).toBe("success");
+    return receipt;
+  };
+
+  beforeAll(async () => {
+    env = await deployLocalProtocol();
+    ingotA = await mintLiveIngot(env, "ingot a");
+    ingotB = await mintLiveIngot(env, "ingot b");
+    holders = env.wallets.slice(0, 5).map((w) => w.account.address);
+    ({ deposits } = await deployGatewayDeposits({
+      connection: env.connection,
+      splitter: env.ctx.addresses.splitter,
+      settler: env.wallets[0].account.address,
+      withdrawalDelay: 3600n,
+    }));
+    chain = createSettlementChain({ publicClient: env.publicClient, walletClient: env.wallets[0], deposits });
+    [payer1, payer2, sponsor] = [env.wallets[7], env.wallets[8], env.wallets[9]];
+    // Records carry checksummed addresses.
+    [P1, P2] = [getAddress(payer1.account.address), getAddress(payer2.account.address)];
+  });
+
+  it("deploys GatewayDeposits in front of the protocol's splitter with the settler role granted", async () => {
+    const read = <F extends "splitter" | "withdrawalDelay" | "SETTLER_ROLE">(functionName: F) =>
+      env.publicClient.readContract({ address: deposits, abi: gatewayDepositsAbi, functionName });
+    expect((await read("splitter")).toLowerCase()).toBe(env.ctx.addresses.splitter.toLowerCase());
+    expect(await read("withdrawalDelay")).toBe(3600n);
+    const role = await read("SETTLER_ROLE");
+    expect(await env.publicClient.readContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "hasRole", args: [role, env.wallets[0].account.address] })).toBe(true);
+    expect(await env.publicClient.readContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "hasRole", args: [role, P1] })).toBe(false);
+  });
+
+  it("reads the minted Ingots as served models ingot-<id> with their adapter roots", async () => {
+    const served = await readServedIngots({ publicClient: env.publicClient, ingot: env.ctx.addresses.ingot });
+    expect(served).toEqual([
+      { ingotId: ingotA.ingotId, model: `ingot-${ingotA.ingotId}`, baseModelName: "Qwen2.5-Coder-3B-Instruct", baseModelRoot: BASE, adapterRoot: ingotA.adapterRoot, metadataURI: "0g://ingot a" },
+      { ingotId: ingotB.ingotId, model: `ingot-${ingotB.ingotId}`, baseModelName: "Qwen2.5-Coder-3B-Instruct", baseModelRoot: BASE, adapterRoot: ingotB.adapterRoot, metadataURI: "0g://ingot b" },
+    ]);
+  });
+
+  it("settles an ETH batch: debits the payers, pays each Ingot's holders exactly, and refuses the batch id twice", async () => {
+    const from = (await chain.latestBlock()) + 1n;
+    const d1 = await mined(payer1.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "deposit", args: [P1], value: parseEther("2") }));
+    // A sponsor deposits to the credit of payer 2.
+    const d2 = await mined(sponsor.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "deposit", args: [P2], value: parseEther("1") }));
+    const to = await chain.latestBlock();
+
+    const records = await chain.readDeposits({ fromBlock: from, toBlock: to });
+    expect(records).toEqual([
+      { depositId: `${d1.transactionHash}:${d1.logs[0].logIndex}`, payer: P1, asset: zeroAddress, amount: parseEther("2"), blockNumber: d1.blockNumber },
+      { depositId: `${d2.transactionHash}:${d2.logs[0].logIndex}`, payer: P2, asset: zeroAddress, amount: parseEther("1"), blockNumber: d2.blockNumber },
+    ]);
+    expect(await chain.readDeposits({ fromBlock: to + 1n, toBlock: to + 1n })).toEqual([]);
+
+    const batch: SettlementBatch = {
+      batchId: batchIdOf("eth batch 1"),
+      asset: zeroAddress,
+      debits: [{ payer: P1, amount: parseEther("0.6") }, { payer: P2, amount: parseEther("0.2") }],
+      credits: [{ ingotId: ingotA.ingotId, amount: parseEther("0.5") }, { ingotId: ingotB.ingotId, amount: parseEther("0.3") }],
+      chargeIds: ["c1", "c2", "c3"],
+    };
+    const splitterBefore = await env.publicClient.getBalance({ address: env.ctx.addresses.splitter });
+    const claimBefore = await Promise.all(holders.flatMap((h) => [claimable(ingotA.ingotId, zeroAddress, h), claimable(ingotB.ingotId, zeroAddress, h)]));
+    expect(await chain.isBatchSettled(batch.batchId)).toBe(false);
+
+    const result = await chain.settleBatch(batch);
+    if (result.status !== "settled") throw new Error(`expected a settlement, got ${result.status}`);
+    const receipt = await env.publicClient.getTransactionReceipt({ hash: result.txHash });
+    expect(result.gasUsed).toBe(receipt.gasUsed);
+    expect(result.blockNumber).toBe(receipt.blockNumber);
+    expect(await chain.isBatchSettled(batch.batchId)).toBe(true);
+
+    expect(await env.publicClient.getBalance({ address: env.ctx.addresses.splitter })).toBe(splitterBefore + parseEther("0.8"));
+    expect(await env.publicClient.getBalance({ address: deposits })).toBe(parseEther("2.2"));
+    expect(await depositBalance(P1, zeroAddress)).toBe(parseEther("1.4"));
+    expect(await depositBalance(P2, zeroAddress)).toBe(parseEther("0.8"));
+    const claimAfter = await Promise.all(holders.flatMap((h) => [claimable(ingotA.ingotId, zeroAddress, h), claimable(ingotB.ingotId, zeroAddress, h)]));
+    let movedA = 0n;
+    let movedB = 0n;
+    for (let i = 0; i < holders.length; i++) {
+      const [a, b] = [await shares(holders[i], ingotA.ingotId), await shares(holders[i], ingotB.ingotId)];
+      expect(claimAfter[2 * i] - claimBefore[2 * i]).toBe((parseEther("0.5") * a) / SUPPLY);
+      expect(claimAfter[2 * i + 1] - claimBefore[2 * i + 1]).toBe((parseEther("0.3") * b) / SUPPLY);
+      movedA += claimAfter[2 * i] - claimBefore[2 * i];
+      movedB += claimAfter[2 * i + 1] - claimBefore[2 * i + 1];
+    }
+    expect(movedA).toBe(parseEther("0.5"));
+    expect(movedB).toBe(parseEther("0.3"));
+
+    // The same batch again sends nothing and says so.
+    const nonce = await env.publicClient.getTransactionCount({ address: env.wallets[0].account.address });
+    expect(await chain.settleBatch(batch)).toEqual({ status: "already-settled" });
+    expect(await env.publicClient.getTransactionCount({ address: env.wallets[0].account.address })).toBe(nonce);
+  });
+
+  it("answers already-settled when the contract refuses the batch id although a lagging node said it was not settled", async () => {
+    const batch: SettlementBatch = {
+      batchId: batchIdOf("eth batch lagging"),
+      asset: zeroAddress,
+      debits: [{ payer: P1, amount: 1000n }],
+      credits: [{ ingotId: ingotA.ingotId, amount: 1000n }],
+      chargeIds: ["c4"],
+    };
+    expect((await settleBatch({ publicClient: env.publicClient, walletClient: env.wallets[0], deposits, batch })).status).toBe("settled");
+    // A node whose reads of `settled` lag behind: the simulation still sees BatchAlreadySettled.
+    const lagging = new Proxy(env.publicClient, {
+      get(target, key, receiver) {
+        if (key === "readContract") {
+          return async (args: { functionName: string }) => (args.functionName === "settled" ? false : target.readContract(args as never));
+        }
+        return Reflect.get(target, key, receiver);
+      },
+    }) as PublicClient;
+    expect(await isBatchSettled({ publicClient: lagging, deposits, batchId: batch.batchId })).toBe(false);
+    const nonce = await env.publicClient.getTransactionCount({ address: env.wallets[0].account.address });
+    expect(await settleBatch({ publicClient: lagging, walletClient: env.wallets[0], deposits, batch })).toEqual({ status: "already-settled" });
+    expect(await env.publicClient.getTransactionCount({ address: env.wallets[0].account.address })).toBe(nonce);
+  });
+
+  it("refuses a batch the contract rejects with a non-retryable error naming the custom error and its data", async () => {
+    const payer = P2;
+    const balance = await depositBalance(payer, zeroAddress);
+    const base = { asset: zeroAddress, chargeIds: ["x"] };
+    const over: SettlementBatch = { ...base, batchId: batchIdOf("over"), debits: [{ payer, amount: balance + 1n }], credits: [{ ingotId: ingotA.ingotId, amount: balance + 1n }] };
+    const error = await chain.settleBatch(over).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayChainError);
+    expect((error as GatewayChainError).retryable).toBe(false);
+    expect((error as GatewayChainError).revert).toEqual({ errorName: "InsufficientDeposit", args: [payer, zeroAddress, balance, balance + 1n] });
+
+    const unbalanced: SettlementBatch = { ...base, batchId: batchIdOf("unbalanced"), debits: [{ payer, amount: 10n }], credits: [{ ingotId: ingotA.ingotId, amount: 11n }] };
+    await expect(chain.settleBatch(unbalanced)).rejects.toMatchObject({ retryable: false, revert: { errorName: "SettlementUnbalanced", args: [10n, 11n] } });
+
+    const unknownIngot: SettlementBatch = { ...base, batchId: batchIdOf("unknown ingot"), debits: [{ payer, amount: 10n }], credits: [{ ingotId: 99n, amount: 10n }] };
+    await expect(chain.settleBatch(unknownIngot)).rejects.toMatchObject({ retryable: false, revert: { errorName: "SplitterUnknownIngot", args: [99n] } });
+
+    // Only the settler may settle.
+    const stranger = createSettlementChain({ publicClient: env.publicClient, walletClient: payer1, deposits });
+    const ok: SettlementBatch = { ...base, batchId: batchIdOf("stranger"), debits: [{ payer, amount: 10n }], credits: [{ ingotId: ingotA.ingotId, amount: 10n }] };
+    await expect(stranger.settleBatch(ok)).rejects.toMatchObject({ retryable: false, revert: { errorName: "AccessControlUnauthorizedAccount" } });
+    expect(await depositBalance(payer, zeroAddress)).toBe(balance);
+    expect(await chain.isBatchSettled(ok.batchId)).toBe(false);
+  });
+
+  it("settles an ERC-20 batch through approve-and-pay, leaving no allowance behind", async () => {
+    const usdc = await env.viem.deployContract("MockERC20", ["USD Coin", "USDC", 6]);
+    const admin = env.wallets[0];
+    await mined(admin.writeContract({ address: env.ctx.addresses.splitter, abi: [{ type: "function", name: "setAssetAllowed", stateMutability: "nonpayable", inputs: [{ type: "address" }, { type: "bool" }], outputs: [] }] as const, functionName: "setAssetAllowed", args: [usdc.address, true] }));
+    await mined(payer1.writeContract({ address: usdc.address, abi: [{ type: "function", name: "mint", stateMutability: "nonpayable", inputs: [{ type: "address" }, { type: "uint256" }], outputs: [] }] as const, functionName: "mint", args: [P1, 5_000_000n] }));
+    await mined(payer1.writeContract({ address: usdc.address, abi: erc20Abi, functionName: "approve", args: [deposits, 5_000_000n] }));
+    const from = (await chain.latestBlock()) + 1n;
+    const dep = await mined(payer1.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "depositToken", args: [usdc.address, 5_000_000n, P1] }));
+    const [record] = await chain.readDeposits({ fromBlock: from, toBlock: dep.blockNumber });
+    expect(record).toMatchObject({ payer: P1, asset: getAddress(usdc.address), amount: 5_000_000n });
+    expect(record.depositId).toMatch(new RegExp(`^${dep.transactionHash}:\\d+$`));
+
+    const holderA = holders[1];
+    const before = await claimable(ingotA.ingotId, usdc.address, holderA);
+    const result = await chain.settleBatch({
+      batchId: batchIdOf("usdc batch"),
+      asset: usdc.address,
+      debits: [{ payer: P1, amount: 3_000_000n }],
+      credits: [{ ingotId: ingotA.ingotId, amount: 2_000_000n }, { ingotId: ingotB.ingotId, amount: 1_000_000n }],
+      chargeIds: ["u1", "u2"],
+    });
+    expect(result.status).toBe("settled");
+    const balanceOf = (who: Address) => env.publicClient.readContract({ address: usdc.address, abi: erc20Abi, functionName: "balanceOf", args: [who] });
+    expect(await balanceOf(env.ctx.addresses.splitter)).toBe(3_000_000n);
+    expect(await balanceOf(deposits)).toBe(2_000_000n);
+    expect(await depositBalance(P1, usdc.address)).toBe(2_000_000n);
+    expect(await env.publicClient.readContract({ address: usdc.address, abi: erc20Abi, functionName: "allowance", args: [deposits, env.ctx.addresses.splitter] })).toBe(0n);
+    expect((await claimable(ingotA.ingotId, usdc.address, holderA)) - before).toBe((2_000_000n * (await shares(holderA, ingotA.ingotId))) / SUPPLY);
+  });
+
+  it("reads withdrawal requests with their ids, and the withdrawal pays at most what settlement left", async () => {
+    const payer = P2;
+    const from = (await chain.latestBlock()) + 1n;
+    const balance = await depositBalance(payer, zeroAddress);
+    const req = await mined(payer2.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "requestWithdrawal", args: [zeroAddress, balance] }));
+    const requests = await chain.readWithdrawalRequests({ fromBlock: from, toBlock: req.blockNumber });
+    expect(requests).toEqual([{ requestId: `${req.transactionHash}:${req.logs[0].logIndex}`, payer, asset: zeroAddress, amount: balance, blockNumber: req.blockNumber }]);
+    expect(await readWithdrawalRequests({ publicClient: env.publicClient, deposits, fromBlock: from, toBlock: req.blockNumber })).toEqual(requests);
+    expect(await readDeposits({ publicClient: env.publicClient, deposits, fromBlock: from, toBlock: req.blockNumber })).toEqual([]);
+
+    // During the notice the gateway settles what it already served.
+    const served = parseEther("0.1");
+    await chain.settleBatch({ batchId: batchIdOf("during notice"), asset: zeroAddress, debits: [{ payer, amount: served }], credits: [{ ingotId: ingotB.ingotId, amount: served }], chargeIds: ["n1"] });
+    await env.networkHelpers.time.increase(3600);
+    const ethBefore = await env.publicClient.getBalance({ address: payer });
+    const w = await mined(payer2.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "withdraw", args: [zeroAddress] }));
+    const ethAfter = await env.publicClient.getBalance({ address: payer });
+    expect(ethAfter - ethBefore + w.gasUsed * w.effectiveGasPrice).toBe(balance - served);
+    expect(await depositBalance(payer, zeroAddress)).toBe(0n);
+  });
+
+  it("reads a long range in pieces a node accepts: the same records in the same order as one request", async () => {
+    const latest = await chain.latestBlock();
+    const whole = await readDeposits({ publicClient: env.publicClient, deposits, fromBlock: 0n, toBlock: latest });
+    expect(whole.length).toBeGreaterThanOrEqual(3);
+    expect(await readDeposits({ publicClient: env.publicClient, deposits, fromBlock: 0n, toBlock: latest, maxBlockSpan: 1n })).toEqual(whole);
+    const pieces = createSettlementChain({ publicClient: env.publicClient, walletClient: env.wallets[0], deposits, maxBlockSpan: 2n });
+    expect(await pieces.readDeposits({ fromBlock: 0n, toBlock: latest })).toEqual(whole);
+    expect(await pieces.readWithdrawalRequests({ fromBlock: 0n, toBlock: latest })).toEqual(await chain.readWithdrawalRequests({ fromBlock: 0n, toBlock: latest }));
+    expect(await chain.readDeposits({ fromBlock: latest, toBlock: latest - 1n })).toEqual([]);
+  });
+
+  it("reports an unreachable RPC node as a retryable error", async () => {
+    const offline = createPublicClient({ transport: http("http://127.0.0.1:9", { retryCount: 0, timeout: 2_000 }) });
+    const read = readDeposits({ publicClient: offline, deposits, fromBlock: 0n, toBlock: 1n });
+    await expect(read).rejects.toBeInstanceOf(GatewayChainError);
+    await expect(read).rejects.toMatchObject({ retryable: true });
+    await expect(createSettlementChain({ publicClient: offline, walletClient: env.wallets[0], deposits }).latestBlock()).rejects.toMatchObject({ retryable: true });
+  });
+});
