@@ -5,7 +5,7 @@
  * run measures requests/s and p50/p99 latency of streamed calls (a) straight into the serving
  * engine and (b) through the whole gateway over HTTP (auth, reservation, generation, charge,
  * proof, SSE), at 1 and 8 concurrent streams, and the overhead ratio b/a; then the time to build
- * and sign one proof. The ledger is the in-memory double (test/ts/gateway/fixtures).
+ * and sign one proof. The ledger is the in-memory double (test/ts/gateway/fixtures), so the figures leave out SQLite.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";

@@ -8,7 +8,8 @@ import { parseArgs } from "node:util";
 import pino from "pino";
 import { createGateway } from "../createGateway.js";
 import { GatewayConfigError, parseGatewayConfig } from "../config/parseGatewayConfig.js";
-import type { GatewayLedger } from "../server/types.js";
+import { openLedger } from "../ledger/openLedger.js";
+import { ledgerToGatewayLedger } from "../server/ledgerToGatewayLedger.js";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } } });
@@ -24,12 +25,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const logger = pino({ level: config.log.level });
-  // The SQLite ledger (gateway/src/ledger, branch gw-ledger), loaded by path so this file does not
-  // pin its module layout at compile time.
-  const ledgerModule = "../ledger/openLedger.js";
-  const { openLedger } = (await import(ledgerModule)) as { openLedger: (p: { path: string }) => GatewayLedger & { close?: () => void } };
   const ledger = openLedger({ path: config.ledger.path });
-  const gateway = await createGateway({ config, logger, ledger });
+  const gateway = await createGateway({ config, logger, ledger: ledgerToGatewayLedger(ledger) });
   const address = await gateway.listen();
   logger.info({ address, ingots: config.ingots.length, publicKey: gateway.signer.publicKeyHex }, "gateway listening");
   await new Promise<void>((resolve) => {
@@ -38,7 +35,7 @@ async function main(): Promise<number> {
   });
   logger.info("stopping: finishing running calls");
   await gateway.close();
-  ledger.close?.();
+  ledger.close();
   return 0;
 }
 

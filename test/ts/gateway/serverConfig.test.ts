@@ -49,7 +49,7 @@ describe("createPriceBook / createStaticIngotCatalog", () => {
     expect(book.priceOf(i(2n))).toEqual({ asset: zeroAddress, pricePerToken: 3n });
     expect(book.priceOf(i(5n))).toEqual({ asset: zeroAddress, pricePerToken: 10n });
     const catalog = createStaticIngotCatalog([i(5n), i(2n)]);
-    expect((catalog.list() as { model: string }[]).map((x) => x.model)).toEqual(["ingot-2", "ingot-5"]);
+    expect((catalog.list() as readonly { model: string }[]).map((x) => x.model)).toEqual(["ingot-2", "ingot-5"]);
     expect(catalog.find("ingot-5")).toBeDefined();
     expect(catalog.find("ingot-7")).toBeUndefined();
     expect(() => createStaticIngotCatalog([{ ...i(5n), model: "five" }])).toThrow(/ingot-5/);
