@@ -1,0 +1,48 @@
+/**
+ * Run the inference gateway: `npx tsx gateway/src/cli/serve.ts --config gateway.json`.
+ * Parses the config once, opens the ledger, loads the base model, listens; Ctrl-C stops accepting,
+ * lets running calls finish and closes the ledger.
+ */
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import pino from "pino";
+import { createGateway } from "../createGateway.js";
+import { GatewayConfigError, parseGatewayConfig } from "../config/parseGatewayConfig.js";
+import { openLedger } from "../ledger/openLedger.js";
+import { ledgerToGatewayLedger } from "../server/ledgerToGatewayLedger.js";
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } } });
+  if (values.help || !values.config) {
+    process.stderr.write("usage: npx tsx gateway/src/cli/serve.ts --config <gateway.json>\n(see gateway/README.md, \"Config\")\n");
+    return values.help ? 0 : 2;
+  }
+  let config;
+  try {
+    config = parseGatewayConfig(JSON.parse(await readFile(values.config, "utf8")));
+  } catch (error) {
+    process.stderr.write(`${error instanceof GatewayConfigError || error instanceof SyntaxError ? error.message : String(error)}\n`);
+    return 2;
+  }
+  const logger = pino({ level: config.log.level });
+  const ledger = openLedger({ path: config.ledger.path });
+  const gateway = await createGateway({ config, logger, ledger: ledgerToGatewayLedger(ledger) });
+  const address = await gateway.listen();
+  logger.info({ address, ingots: config.ingots.length, publicKey: gateway.signer.publicKeyHex }, "gateway listening");
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  logger.info("stopping: finishing running calls");
+  await gateway.close();
+  ledger.close();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,63 @@
+/** The gateway's configuration (zod); `parseGatewayConfig` parses it once at the edge. */
+import { z } from "zod";
+import { zeroAddress, type Address, type Hex } from "viem";
+
+const wei = z
+  .union([z.string().regex(/^(0|[1-9]\d*)$/, { error: "a decimal integer in the asset's base unit (wei)" }), z.number().int().min(0)])
+  .transform((v) => BigInt(v));
+const root = z.string().regex(/^0x[0-9a-fA-F]{64}$/, { error: "a 0G root: 0x and 64 hex digits" }).transform((v) => v.toLowerCase() as Hex);
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, { error: "an address: 0x and 40 hex digits" }).transform((v) => v.toLowerCase() as Address);
+const ingotId = z.union([z.string().regex(/^[1-9]\d*$/), z.number().int().min(1)]).transform((v) => BigInt(v));
+
+export const gatewayConfigSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default("127.0.0.1"),
+      port: z.number().int().min(0).max(65535).default(8080),
+      /** The gateway's public host name, written into every proof as `parties.seller`. */
+      seller: z.string().min(1),
+      bodyLimitBytes: z.number().int().min(1024).default(1024 * 1024),
+    }),
+  model: z.strictObject({
+    /** The base model GGUF every served Ingot's adapter applies to. */
+    path: z.string().min(1),
+    contextSize: z.number().int().min(16).optional(),
+    threads: z.number().int().min(1).optional(),
+    gpu: z.union([z.literal(false), z.enum(["auto", "cuda", "vulkan"])]).default(false),
+    maxConcurrent: z.number().int().min(1).default(4),
+    maxQueue: z.number().int().min(0).default(16),
+    maxCompletionTokens: z.number().int().min(1).optional(),
+    maxContexts: z.number().int().min(1).default(8),
+    adapterCacheDir: z.string().min(1).optional(),
+  }),
+  storage: z.strictObject({ localDir: z.string().min(1) }),
+  ledger: z.strictObject({ path: z.string().min(1) }),
+  proof: z.union([
+    z.strictObject({ privateKeyHex: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, { error: "an Ed25519 seed: 64 hex digits" }) }),
+    z.strictObject({ privateKeyFile: z.string().min(1) }),
+  ]),
+  billing: z
+    .strictObject({
+      /** ETH is the zero address. */
+      asset: address.default(zeroAddress),
+      defaultPricePerTokenWei: wei,
+      /** Per-Ingot override, keyed by Ingot id. */
+      ingotPricesWei: z.record(z.string().regex(/^[1-9]\d*$/, { error: "an Ingot id" }), wei).default({}),
+    }),
+  /** The LIVE Ingots to serve (until a chain-backed catalog replaces the list). */
+  ingots: z
+    .array(
+      z.strictObject({
+        ingotId,
+        baseModelName: z.string().min(1),
+        baseModelRoot: root,
+        adapterRoot: root,
+        metadataURI: z.string().default(""),
+      }),
+    )
+    .default([]),
+  log: z.strictObject({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") }).default({ level: "info" }),
+});
+
+export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

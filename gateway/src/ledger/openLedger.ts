@@ -1,0 +1,330 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { DatabaseSync } from "node:sqlite";
+import { getAddress, keccak256, toBytes, type Address, type Hex } from "viem";
+import { InsufficientCreditError, RateLimitedError, RevokedApiKeyError, UnknownApiKeyError } from "../errors.js";
+import type { Asset, Caller, Charge, SettlementBatch } from "../types.js";
+import {
+  ChargeExceedsReservationError,
+  LedgerError,
+  LedgerSchemaError,
+  ReservationNotOpenError,
+  UnknownBatchError,
+  UnknownKeyIdError,
+} from "./errors.js";
+import { MIGRATIONS } from "./schema.js";
+import type { ApiKeyInfo, Ledger, LedgerTotals } from "./types.js";
+
+export type OpenLedgerParameters = {
+  /** SQLite file (created when missing), or ":memory:". */
+  path: string;
+  /** Milliseconds a writer waits for another process's lock (default 5,000). */
+  busyTimeoutMs?: number;
+};
+
+const RATE_WINDOW_MS = 60_000;
+const API_KEY_PREFIX = "ifk_";
+
+type Row = Record<string, string | number | bigint | null | Uint8Array>;
+
+const sha256Hex = (s: string): string => createHash("sha256").update(s).digest("hex");
+const sum = (rows: Row[]): bigint => rows.reduce((acc, r) => acc + BigInt(r.amount as string), 0n);
+
+/**
+ * The batch id of a set of charges: keccak256 over the sorted charge ids, so the same charges
+ * always name the same batch (and GatewayDeposits refuses that id a second time).
+ */
+export function batchIdOf(chargeIds: readonly string[]): Hex {
+  return keccak256(toBytes(`ingotforge.gateway.batch.v1:${[...chargeIds].sort().join(",")}`));
+}
+
+/**
+ * Open (creating and migrating when needed) the gateway's SQLite ledger: WAL journal, foreign
+ * keys on, schema versions recorded in `migrations`. Amounts are TEXT decimals summed in bigint.
+ */
+export function openLedger(p: OpenLedgerParameters): Ledger {
+  const db = new DatabaseSync(p.path);
+  db.exec(`PRAGMA busy_timeout = ${Math.floor(p.busyTimeoutMs ?? 5000)}`);
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA foreign_keys = ON");
+  db.exec("PRAGMA synchronous = FULL");
+
+  /** Run `fn` inside one BEGIN IMMEDIATE transaction (the write lock is taken up front). */
+  function tx<T>(fn: () => T): T {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = fn();
+      db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  migrate();
+
+  function migrate(): void {
+    tx(() => {
+      db.exec("CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+      const row = db.prepare("SELECT MAX(version) AS v FROM migrations").get() as Row | undefined;
+      const current = Number(row?.v ?? 0);
+      const latest = MIGRATIONS[MIGRATIONS.length - 1].version;
+      if (current > latest) throw new LedgerSchemaError(current, latest);
+      for (const m of MIGRATIONS) {
+        if (m.version <= current) continue;
+        db.exec(m.sql);
+        db.prepare("INSERT INTO migrations (version, applied_at) VALUES (?, ?)").run(m.version, new Date().toISOString());
+      }
+    });
+  }
+
+  const q = (sql: string) => db.prepare(sql);
+
+  function keyInfo(r: Row): ApiKeyInfo {
+    return {
+      keyId: r.key_id as string,
+      payer: r.payer as Address,
+      label: (r.label as string | null) ?? null,
+      rateLimitPerMinute: r.rate_limit_per_minute === null ? null : Number(r.rate_limit_per_minute),
+      createdAt: r.created_at as string,
+      revokedAt: (r.revoked_at as string | null) ?? null,
+    };
+  }
+
+  function chargeOf(r: Row): Charge {
+    const charge: Charge = {
+      chargeId: r.charge_id as string,
+      payer: r.payer as Address,
+      asset: r.asset as Address,
+      ingotId: BigInt(r.ingot_id as string),
+      amount: BigInt(r.amount as string),
+      promptTokens: Number(r.prompt_tokens),
+      completionTokens: Number(r.completion_tokens),
+      createdAt: r.created_at as string,
+    };
+    if (r.tx_hash) charge.settlement = { batchId: r.batch_id as Hex, txHash: r.tx_hash as Hex };
+    return charge;
+  }
+
+  function batchOf(batchId: string, asset: string): SettlementBatch {
+    const rows = q("SELECT charge_id, payer, ingot_id, amount FROM charges WHERE batch_id = ? ORDER BY seq").all(batchId) as Row[];
+    const debits = new Map<string, bigint>();
+    const credits = new Map<string, bigint>();
+    for (const r of rows) {
+      const amount = BigInt(r.amount as string);
+      debits.set(r.payer as string, (debits.get(r.payer as string) ?? 0n) + amount);
+      credits.set(r.ingot_id as string, (credits.get(r.ingot_id as string) ?? 0n) + amount);
+    }
+    return {
+      batchId: batchId as Hex,
+      asset: asset as Address,
+      debits: [...debits].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([payer, amount]) => ({ payer: payer as Address, amount })),
+      credits: [...credits]
+        .map(([id, amount]) => ({ ingotId: BigInt(id), amount }))
+        .sort((a, b) => (a.ingotId < b.ingotId ? -1 : a.ingotId > b.ingotId ? 1 : 0)),
+      chargeIds: rows.map((r) => r.charge_id as string),
+    };
+  }
+
+  function available(payer: string, asset: string): bigint {
+    const deposited = sum(q("SELECT amount FROM deposits WHERE payer = ? AND asset = ?").all(payer, asset) as Row[]);
+    const withdrawn = sum(q("SELECT amount FROM withdrawal_requests WHERE payer = ? AND asset = ?").all(payer, asset) as Row[]);
+    const charged = sum(q("SELECT amount FROM charges WHERE payer = ? AND asset = ?").all(payer, asset) as Row[]);
+    const reserved = sum(q("SELECT amount FROM reservations WHERE payer = ? AND asset = ? AND status = 'open'").all(payer, asset) as Row[]);
+    return deposited - withdrawn - charged - reserved;
+  }
+
+  const nonNegative = (what: string, v: bigint) => {
+    if (v < 0n) throw new LedgerError(`${what} must not be negative (got ${v})`);
+  };
+
+  return {
+    createApiKey({ payer, label, rateLimitPerMinute }) {
+      if (rateLimitPerMinute !== undefined && (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 1)) {
+        throw new LedgerError(`rateLimitPerMinute must be a positive integer (got ${rateLimitPerMinute})`);
+      }
+      const keyId = `key_${randomBytes(8).toString("hex")}`;
+      const apiKey = API_KEY_PREFIX + randomBytes(32).toString("base64url");
+      q("INSERT INTO api_keys (key_id, payer, label, key_hash, rate_limit_per_minute, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
+        keyId, getAddress(payer), label ?? null, sha256Hex(apiKey), rateLimitPerMinute ?? null, new Date().toISOString(),
+      );
+      return { keyId, apiKey };
+    },
+
+    authenticate(apiKey, now = new Date()): Caller {
+      const fingerprint = sha256Hex(apiKey);
+      return tx(() => {
+        const r = q("SELECT * FROM api_keys WHERE key_hash = ?").get(fingerprint) as Row | undefined;
+        if (!r) throw new UnknownApiKeyError();
+        const keyId = r.key_id as string;
+        if (r.revoked_at) throw new RevokedApiKeyError(keyId);
+        if (r.rate_limit_per_minute !== null) {
+          const limit = Number(r.rate_limit_per_minute);
+          const nowMs = now.getTime();
+          q("DELETE FROM rate_hits WHERE key_id = ? AND at_ms <= ?").run(keyId, nowMs - RATE_WINDOW_MS);
+          const hits = q("SELECT at_ms FROM rate_hits WHERE key_id = ? ORDER BY at_ms").all(keyId) as Row[];
+          if (hits.length >= limit) {
+            // The window frees up when the oldest hit that keeps it full leaves it.
+            const freeing = Number(hits[hits.length - limit].at_ms);
+            throw new RateLimitedError(keyId, limit, Math.max(1, freeing + RATE_WINDOW_MS - nowMs));
+          }
+          q("INSERT INTO rate_hits (key_id, at_ms) VALUES (?, ?)").run(keyId, nowMs);
+        }
+        return { keyId, payer: r.payer as Address, fingerprint };
+      });
+    },
+
+    revokeApiKey(keyId) {
+      const r = q("SELECT revoked_at FROM api_keys WHERE key_id = ?").get(keyId) as Row | undefined;
+      if (!r) throw new UnknownKeyIdError(keyId);
+      q("UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL").run(new Date().toISOString(), keyId);
+    },
+
+    listApiKeys(payer) {
+      const rows = payer
+        ? (q("SELECT * FROM api_keys WHERE payer = ? ORDER BY created_at, key_id").all(getAddress(payer)) as Row[])
+        : (q("SELECT * FROM api_keys ORDER BY created_at, key_id").all() as Row[]);
+      return rows.map(keyInfo);
+    },
+
+    recordChainEvents({ deposits, withdrawals, toBlock }) {
+      return tx(() => {
+        const cursor = q("SELECT block FROM sync_cursor WHERE id = 1").get() as Row | undefined;
+        if (cursor && BigInt(cursor.block as string) > toBlock) {
+          throw new LedgerError(`sync cursor is at block ${cursor.block}; refusing to move it back to ${toBlock}`);
+        }
+        let d = 0;
+        let w = 0;
+        const insD = q("INSERT OR IGNORE INTO deposits (deposit_id, payer, asset, amount, block_number) VALUES (?, ?, ?, ?, ?)");
+        for (const e of deposits) {
+          nonNegative("a deposit", e.amount);
+          d += Number(insD.run(e.depositId, getAddress(e.payer), getAddress(e.asset), e.amount.toString(), e.blockNumber.toString()).changes);
+        }
+        const insW = q("INSERT OR IGNORE INTO withdrawal_requests (request_id, payer, asset, amount, block_number) VALUES (?, ?, ?, ?, ?)");
+        for (const e of withdrawals) {
+          nonNegative("a withdrawal request", e.amount);
+          w += Number(insW.run(e.requestId, getAddress(e.payer), getAddress(e.asset), e.amount.toString(), e.blockNumber.toString()).changes);
+        }
+        q("INSERT INTO sync_cursor (id, block) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET block = excluded.block").run(toBlock.toString());
+        return { deposits: d, withdrawals: w };
+      });
+    },
+
+    syncCursor() {
+      const r = q("SELECT block FROM sync_cursor WHERE id = 1").get() as Row | undefined;
+      return r ? BigInt(r.block as string) : null;
+    },
+
+    availableCredit(payer, asset) {
+      return available(getAddress(payer), getAddress(asset));
+    },
+
+    reserve({ payer, asset, ingotId, amount }) {
+      nonNegative("a reservation", amount);
+      const P = getAddress(payer);
+      const A = getAddress(asset);
+      return tx(() => {
+        const free = available(P, A);
+        if (free < amount) throw new InsufficientCreditError(P, A, free < 0n ? 0n : free, amount);
+        const reservationId = `res_${randomUUID()}`;
+        q("INSERT INTO reservations (reservation_id, payer, asset, ingot_id, amount, status, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?)").run(
+          reservationId, P, A, ingotId.toString(), amount.toString(), new Date().toISOString(),
+        );
+        return reservationId;
+      });
+    },
+
+    commitCharge({ reservationId, amount, promptTokens, completionTokens }) {
+      nonNegative("a charge", amount);
+      return tx(() => {
+        const r = q("SELECT * FROM reservations WHERE reservation_id = ?").get(reservationId) as Row | undefined;
+        if (!r) throw new ReservationNotOpenError(reservationId, "missing");
+        if (r.status !== "open") throw new ReservationNotOpenError(reservationId, r.status as "committed" | "released");
+        const reserved = BigInt(r.amount as string);
+        if (amount > reserved) throw new ChargeExceedsReservationError(reservationId, reserved, amount);
+        const chargeId = `chg_${randomUUID()}`;
+        const createdAt = new Date().toISOString();
+        q("UPDATE reservations SET status = 'committed' WHERE reservation_id = ?").run(reservationId);
+        q(`INSERT INTO charges (charge_id, reservation_id, payer, asset, ingot_id, amount, prompt_tokens, completion_tokens, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+          chargeId, reservationId, r.payer as string, r.asset as string, r.ingot_id as string, amount.toString(), promptTokens, completionTokens, createdAt,
+        );
+        return {
+          chargeId, payer: r.payer as Address, asset: r.asset as Address, ingotId: BigInt(r.ingot_id as string),
+          amount, promptTokens, completionTokens, createdAt,
+        };
+      });
+    },
+
+    releaseReservation(reservationId) {
+      const r = q("SELECT status FROM reservations WHERE reservation_id = ?").get(reservationId) as Row | undefined;
+      if (!r) throw new ReservationNotOpenError(reservationId, "missing");
+      if (r.status === "committed") throw new ReservationNotOpenError(reservationId, "committed");
+      q("UPDATE reservations SET status = 'released' WHERE reservation_id = ? AND status = 'open'").run(reservationId);
+    },
+
+    releaseStaleReservations() {
+      return Number(q("UPDATE reservations SET status = 'released' WHERE status = 'open'").run().changes);
+    },
+
+    createBatch({ asset, maxCharges }) {
+      if (!Number.isInteger(maxCharges) || maxCharges < 1) throw new LedgerError(`maxCharges must be a positive integer (got ${maxCharges})`);
+      const A = getAddress(asset);
+      return tx(() => {
+        const rows = q("SELECT charge_id FROM charges WHERE asset = ? AND batch_id IS NULL ORDER BY seq LIMIT ?").all(A, maxCharges) as Row[];
+        if (rows.length === 0) return null;
+        const ids = rows.map((r) => r.charge_id as string);
+        const batchId = batchIdOf(ids);
+        q("INSERT INTO batches (batch_id, asset, created_at) VALUES (?, ?, ?)").run(batchId, A, new Date().toISOString());
+        const mark = q("UPDATE charges SET batch_id = ? WHERE charge_id = ? AND batch_id IS NULL");
+        for (const id of ids) mark.run(batchId, id);
+        return batchOf(batchId, A);
+      });
+    },
+
+    pendingBatches() {
+      const rows = q("SELECT batch_id, asset FROM batches WHERE tx_hash IS NULL ORDER BY seq").all() as Row[];
+      return rows.map((r) => batchOf(r.batch_id as string, r.asset as string));
+    },
+
+    markBatchSettled(batchId, { txHash }) {
+      const r = q("SELECT tx_hash FROM batches WHERE batch_id = ?").get(batchId) as Row | undefined;
+      if (!r) throw new UnknownBatchError(batchId);
+      q("UPDATE batches SET tx_hash = ?, settled_at = ? WHERE batch_id = ? AND tx_hash IS NULL").run(txHash, new Date().toISOString(), batchId);
+    },
+
+    getCharge(chargeId) {
+      const r = q("SELECT c.*, b.tx_hash FROM charges c LEFT JOIN batches b ON b.batch_id = c.batch_id WHERE c.charge_id = ?").get(chargeId) as Row | undefined;
+      return r ? chargeOf(r) : null;
+    },
+
+    saveProof(proofId, chargeId, json) {
+      q("INSERT INTO proofs (proof_id, charge_id, json) VALUES (?, ?, ?)").run(proofId, chargeId, json);
+    },
+
+    getProof(proofId) {
+      const r = q("SELECT * FROM proofs WHERE proof_id = ?").get(proofId) as Row | undefined;
+      return r ? { proofId: r.proof_id as string, chargeId: r.charge_id as string, json: r.json as string } : null;
+    },
+
+    totals(asset): LedgerTotals {
+      const A = getAddress(asset);
+      const charges = q("SELECT c.amount, c.batch_id, b.tx_hash FROM charges c LEFT JOIN batches b ON b.batch_id = c.batch_id WHERE c.asset = ?").all(A) as Row[];
+      const settled = charges.filter((r) => r.tx_hash);
+      return {
+        deposited: sum(q("SELECT amount FROM deposits WHERE asset = ?").all(A) as Row[]),
+        withdrawalsRequested: sum(q("SELECT amount FROM withdrawal_requests WHERE asset = ?").all(A) as Row[]),
+        charged: sum(charges),
+        batched: sum(charges.filter((r) => r.batch_id)),
+        settled: sum(settled),
+        reserved: sum(q("SELECT amount FROM reservations WHERE asset = ? AND status = 'open'").all(A) as Row[]),
+        chargeCount: charges.length,
+        settledChargeCount: settled.length,
+      };
+    },
+
+    close() {
+      db.close();
+    },
+  };
+}

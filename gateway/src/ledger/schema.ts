@@ -1,0 +1,86 @@
+/**
+ * The ledger's schema, applied in order by version and recorded in `migrations`.
+ *
+ * Amounts (wei, token base units) exceed 2^63, so every amount and block number is stored as a
+ * TEXT decimal string and summed in bigint in TypeScript; SQLite never does arithmetic on them.
+ */
+export const MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE api_keys (
+  key_id TEXT PRIMARY KEY,
+  payer TEXT NOT NULL,
+  label TEXT,
+  key_hash TEXT NOT NULL UNIQUE,
+  rate_limit_per_minute INTEGER,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE INDEX api_keys_payer ON api_keys(payer);
+CREATE TABLE rate_hits (
+  key_id TEXT NOT NULL REFERENCES api_keys(key_id),
+  at_ms INTEGER NOT NULL
+);
+CREATE INDEX rate_hits_key ON rate_hits(key_id, at_ms);
+CREATE TABLE sync_cursor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  block TEXT NOT NULL
+);
+CREATE TABLE deposits (
+  deposit_id TEXT PRIMARY KEY,
+  payer TEXT NOT NULL,
+  asset TEXT NOT NULL,
+  amount TEXT NOT NULL,
+  block_number TEXT NOT NULL
+);
+CREATE INDEX deposits_payer ON deposits(payer, asset);
+CREATE TABLE withdrawal_requests (
+  request_id TEXT PRIMARY KEY,
+  payer TEXT NOT NULL,
+  asset TEXT NOT NULL,
+  amount TEXT NOT NULL,
+  block_number TEXT NOT NULL
+);
+CREATE INDEX withdrawal_requests_payer ON withdrawal_requests(payer, asset);
+CREATE TABLE reservations (
+  reservation_id TEXT PRIMARY KEY,
+  payer TEXT NOT NULL,
+  asset TEXT NOT NULL,
+  ingot_id TEXT NOT NULL,
+  amount TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('open', 'committed', 'released')),
+  created_at TEXT NOT NULL
+);
+CREATE INDEX reservations_open ON reservations(payer, asset, status);
+CREATE TABLE batches (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  batch_id TEXT NOT NULL UNIQUE,
+  asset TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  tx_hash TEXT,
+  settled_at TEXT
+);
+CREATE TABLE charges (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  charge_id TEXT NOT NULL UNIQUE,
+  reservation_id TEXT NOT NULL UNIQUE REFERENCES reservations(reservation_id),
+  payer TEXT NOT NULL,
+  asset TEXT NOT NULL,
+  ingot_id TEXT NOT NULL,
+  amount TEXT NOT NULL,
+  prompt_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  batch_id TEXT REFERENCES batches(batch_id)
+);
+CREATE INDEX charges_payer ON charges(payer, asset);
+CREATE INDEX charges_unbatched ON charges(asset, batch_id, seq);
+CREATE TABLE proofs (
+  proof_id TEXT PRIMARY KEY,
+  charge_id TEXT NOT NULL REFERENCES charges(charge_id),
+  json TEXT NOT NULL
+);
+`,
+  },
+];

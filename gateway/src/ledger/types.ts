@@ -1,0 +1,75 @@
+import type { Address, Hex } from "viem";
+import type { Asset, Caller, Charge, DepositRecord, SettlementBatch, WithdrawalRequestRecord } from "../types.js";
+
+/** One API key as listed (never its plaintext nor its hash). */
+export interface ApiKeyInfo {
+  keyId: string;
+  payer: Address;
+  label: string | null;
+  /** Requests per rolling minute; null = unlimited. */
+  rateLimitPerMinute: number | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** Sums over the whole ledger for one asset, for conservation checks. */
+export interface LedgerTotals {
+  deposited: bigint;
+  withdrawalsRequested: bigint;
+  /** All committed charges. */
+  charged: bigint;
+  /** Committed charges in a batch (pending or settled). */
+  batched: bigint;
+  /** Committed charges in a batch confirmed on chain. */
+  settled: bigint;
+  /** Open reservations. */
+  reserved: bigint;
+  chargeCount: number;
+  settledChargeCount: number;
+}
+
+/**
+ * The gateway's ledger over SQLite. Every method is synchronous; every change that touches
+ * more than one row runs in one `BEGIN IMMEDIATE` transaction, so a crash leaves either all of
+ * it or none of it.
+ */
+export interface Ledger {
+  /** Issue a key for `payer`. The plaintext `apiKey` is returned once; only its SHA-256 is stored. */
+  createApiKey(p: { payer: Address; label?: string; rateLimitPerMinute?: number }): { keyId: string; apiKey: string };
+  /**
+   * Resolve a bearer key to its Caller and count the request against the key's rate limit
+   * (rolling 60 s window). Throws UnknownApiKeyError, RevokedApiKeyError, RateLimitedError.
+   */
+  authenticate(apiKey: string, now?: Date): Caller;
+  /** Revoke a key at once (idempotent). Throws UnknownKeyIdError. */
+  revokeApiKey(keyId: string): void;
+  listApiKeys(payer?: Address): ApiKeyInfo[];
+
+  /** Record chain events up to `toBlock` together with the sync cursor; ids already recorded are skipped. */
+  recordChainEvents(p: { deposits: DepositRecord[]; withdrawals: WithdrawalRequestRecord[]; toBlock: bigint }): { deposits: number; withdrawals: number };
+  /** The last block whose events are recorded, or null before the first sync. */
+  syncCursor(): bigint | null;
+
+  /** Deposits − requested withdrawals − committed charges − open reservations (may be negative after a withdrawal request). */
+  availableCredit(payer: Address, asset: Asset): bigint;
+  /** Hold `amount` of credit for one call. Throws InsufficientCreditError. */
+  reserve(p: { payer: Address; asset: Asset; ingotId: bigint; amount: bigint }): string;
+  /** Turn a reservation into a charge of `amount` ≤ reserved, releasing the rest, in one transaction. */
+  commitCharge(p: { reservationId: string; amount: bigint; promptTokens: number; completionTokens: number }): Charge;
+  /** Give an open reservation's credit back (idempotent on a released one). */
+  releaseReservation(reservationId: string): void;
+  /** Release every open reservation: at startup, a reservation whose process died delivered nothing. */
+  releaseStaleReservations(): number;
+
+  /** Batch up to `maxCharges` of the oldest unbatched charges in `asset`; null when there are none. */
+  createBatch(p: { asset: Asset; maxCharges: number }): SettlementBatch | null;
+  /** Batches created but not yet confirmed settled, oldest first. */
+  pendingBatches(): SettlementBatch[];
+  /** Record that the batch is settled on chain (idempotent). Throws UnknownBatchError. */
+  markBatchSettled(batchId: Hex, p: { txHash: Hex }): void;
+  getCharge(chargeId: string): Charge | null;
+  saveProof(proofId: string, chargeId: string, json: string): void;
+  getProof(proofId: string): { proofId: string; chargeId: string; json: string } | null;
+  totals(asset: Asset): LedgerTotals;
+  close(): void;
+}

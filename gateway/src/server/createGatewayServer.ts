@@ -1,0 +1,67 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { UnknownModelError } from "../errors.js";
+import { UnknownProofError, UnknownRouteError } from "./errors.js";
+import { handleCompletion } from "./handleCompletion.js";
+import { readApiKey } from "./readApiKey.js";
+import { toOpenAIError } from "./toOpenAIError.js";
+import type { GatewayServerDeps } from "./types.js";
+import type { ServedIngot } from "../types.js";
+
+/**
+ * The OpenAI-compatible HTTP API of the gateway (fastify), over the dependencies passed in:
+ *
+ * - `GET  /v1/models`, `GET /v1/models/:model` — the LIVE Ingots served (bearer key required)
+ * - `POST /v1/chat/completions` — chat, `stream: true` as SSE (`stream_options.include_usage`)
+ * - `POST /v1/completions` — raw text completion, same billing and streaming
+ * - `GET  /v1/proofs/:id` — a proof this gateway issued (public: anyone may verify a call)
+ *
+ * Errors are OpenAI-shaped, `{ error: { message, type, param, code } }`, with the GatewayError's
+ * status; malformed JSON is a 400. Each paid call answers with its proof id in the
+ * `x-ingotforge-proof-id` header. Call `listen` (or `inject` in tests) on the result.
+ */
+export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
+  const { catalog, ledger, logger } = deps;
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: deps.bodyLimit ?? 1024 * 1024 });
+
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body, headers } = toOpenAIError(error);
+    if (status >= 500) request.log.error({ err: error }, "request failed");
+    else request.log.debug({ code: body.error.code }, "request refused");
+    void reply.code(status).headers(headers).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const { status, body } = toOpenAIError(new UnknownRouteError(request.method, request.url));
+    void reply.code(status).send(body);
+  });
+
+  const modelObject = (i: ServedIngot) => ({
+    id: i.model,
+    object: "model",
+    created: 0,
+    owned_by: "ingotforge",
+    ingot_id: i.ingotId.toString(),
+    base_model: i.baseModelName,
+    base_model_root: i.baseModelRoot,
+    adapter_root: i.adapterRoot,
+    metadata_uri: i.metadataURI,
+  });
+
+  app.get("/v1/models", async (request) => {
+    await ledger.authenticate(readApiKey(request.headers.authorization));
+    return { object: "list", data: (await catalog.list()).map(modelObject) };
+  });
+  app.get<{ Params: { model: string } }>("/v1/models/:model", async (request) => {
+    await ledger.authenticate(readApiKey(request.headers.authorization));
+    const ingot = await catalog.find(request.params.model);
+    if (!ingot) throw new UnknownModelError(request.params.model);
+    return modelObject(ingot);
+  });
+  app.post("/v1/chat/completions", (request, reply) => handleCompletion(deps, "chat", request, reply));
+  app.post("/v1/completions", (request, reply) => handleCompletion(deps, "text", request, reply));
+  app.get<{ Params: { id: string } }>("/v1/proofs/:id", async (request) => {
+    const proof = await ledger.getProof(request.params.id);
+    if (!proof) throw new UnknownProofError(request.params.id);
+    return proof;
+  });
+  return app;
+}

@@ -1,0 +1,155 @@
+import { randomBytes } from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { UnknownModelError } from "../errors.js";
+import { GenerationAbortedError } from "../serving/errors.js";
+import type { ChatMessage, GenerateResult, ServingPrompt } from "../serving/types.js";
+import type { Charge } from "../types.js";
+import { parseBody } from "./parseBody.js";
+import { readApiKey } from "./readApiKey.js";
+import { chatCompletionRequestSchema, completionRequestSchema, contentText } from "./requestSchemas.js";
+import { toOpenAIError } from "./toOpenAIError.js";
+import type { GatewayServerDeps, Reservation } from "./types.js";
+
+/** The response header that names the call's proof (sent first on streams, so it is known before the proof exists). */
+export const PROOF_ID_HEADER = "x-ingotforge-proof-id";
+
+export type CompletionKind = "chat" | "text";
+
+/**
+ * One billed call, for POST /v1/chat/completions (`chat`) and POST /v1/completions (`text`):
+ * authenticate → validate → find the Ingot → tokenize and check limits → reserve the most it may
+ * cost ((prompt + max_tokens) × price) → generate (queued) → commit the charge for the tokens
+ * delivered → issue and store the proof → respond (with the proof as a `proof` field, or as the
+ * last SSE chunk before `[DONE]`). Any failure before the commit releases the reservation; a
+ * client that disconnects stops generation and is not charged.
+ */
+export async function handleCompletion(deps: GatewayServerDeps, kind: CompletionKind, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const { engine, catalog, ledger, proofs, prices, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const caller = await ledger.authenticate(readApiKey(request.headers.authorization));
+  const body = request.body;
+  const common =
+    kind === "chat" ? parseBody(chatCompletionRequestSchema, body) : parseBody(completionRequestSchema, body);
+  const ingot = await catalog.find(common.model);
+  if (!ingot) throw new UnknownModelError(common.model);
+
+  let prompt: ServingPrompt;
+  let maxTokens: number | undefined;
+  if (kind === "chat") {
+    const chat = common as ReturnType<typeof parseBody<typeof chatCompletionRequestSchema>>;
+    const messages: ChatMessage[] = chat.messages.map((m) => ({ role: m.role === "developer" ? "system" : m.role, content: contentText(m.content) }));
+    prompt = { kind: "chat", messages };
+    maxTokens = chat.max_completion_tokens ?? chat.max_tokens ?? undefined;
+  } else {
+    const text = common as ReturnType<typeof parseBody<typeof completionRequestSchema>>;
+    prompt = { kind: "text", text: typeof text.prompt === "string" ? text.prompt : text.prompt[0] };
+    // The legacy completions API generates 16 tokens unless told otherwise.
+    maxTokens = text.max_tokens ?? 16;
+  }
+  const prepared = engine.prepare(prompt, { maxTokens });
+  const price = prices.priceOf(ingot);
+  const stream = common.stream === true;
+  const includeUsage = stream && common.stream_options?.include_usage === true;
+  const stop = common.stop == null ? [] : typeof common.stop === "string" ? [common.stop] : common.stop;
+  const id = `${kind === "chat" ? "chatcmpl" : "cmpl"}-${randomBytes(12).toString("hex")}`;
+  const created = Math.floor(now().getTime() / 1000);
+  const model = ingot.model;
+  const log = logger.child({ call: id, keyId: caller.keyId, model });
+
+  const reservation: Reservation = await ledger.reserve({
+    caller,
+    asset: price.asset,
+    amount: BigInt(prepared.promptTokens + prepared.maxTokens) * price.pricePerToken,
+    ingotId: ingot.ingotId,
+  });
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error("the client closed the connection"));
+  };
+  reply.raw.on("close", onClose);
+  const proofId = stream ? `prf_${stamp(now())}_${randomBytes(6).toString("hex")}` : undefined;
+  const sse = (data: unknown) => reply.raw.write(`data: ${JSON.stringify(data)}\n\n`);
+  const chunk = (delta: { role?: "assistant"; content?: string; text?: string }, finishReason: string | null) =>
+    kind === "chat"
+      ? { id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta: { ...(delta.role ? { role: delta.role } : {}), ...(delta.content !== undefined ? { content: delta.content } : {}) }, logprobs: null, finish_reason: finishReason }] }
+      : { id, object: "text_completion", created, model, choices: [{ text: delta.text ?? "", index: 0, logprobs: null, finish_reason: finishReason }] };
+
+  let charged: Charge | undefined;
+  let headersSent = false;
+  try {
+    let result: GenerateResult;
+    try {
+      result = await engine.generate({
+        adapterRoot: ingot.adapterRoot,
+        prompt: prepared,
+        sampling: { temperature: common.temperature ?? 0, ...(common.top_p != null ? { topP: common.top_p } : {}), ...(common.seed != null ? { seed: common.seed } : {}) },
+        stop,
+        signal: controller.signal,
+        onStart: stream
+          ? () => {
+              reply.hijack();
+              reply.raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive", [PROOF_ID_HEADER]: proofId! });
+              headersSent = true;
+              sse(kind === "chat" ? chunk({ role: "assistant", content: "" }, null) : chunk({ text: "" }, null));
+            }
+          : undefined,
+        onToken: stream ? (piece) => sse(kind === "chat" ? chunk({ content: piece }, null) : chunk({ text: piece }, null)) : undefined,
+      });
+    } catch (error) {
+      await ledger.releaseReservation(reservation.reservationId);
+      if (error instanceof GenerationAbortedError) {
+        log.info({ completionTokens: error.completionTokens }, "client disconnected; generation stopped, reservation released, nothing charged");
+        if (!headersSent) reply.hijack();
+        reply.raw.destroy();
+        return;
+      }
+      throw error;
+    }
+
+    const usage = { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, total_tokens: result.promptTokens + result.completionTokens };
+    try {
+      charged = await ledger.commitCharge({
+        reservationId: reservation.reservationId,
+        amount: BigInt(usage.total_tokens) * price.pricePerToken,
+        promptTokens: result.promptTokens,
+        completionTokens: result.completionTokens,
+      });
+    } catch (error) {
+      await Promise.resolve(ledger.releaseReservation(reservation.reservationId)).catch(() => undefined);
+      throw error;
+    }
+    const response =
+      kind === "chat"
+        ? { id, object: "chat.completion", created, model, choices: [{ index: 0, message: { role: "assistant", content: result.text }, logprobs: null, finish_reason: result.finishReason }], usage }
+        : { id, object: "text_completion", created, model, choices: [{ text: result.text, index: 0, logprobs: null, finish_reason: result.finishReason }], usage };
+    const proof = await proofs.issue({ request: body, response, caller, charge: charged, ingot, timestamp: now(), ...(proofId ? { proofId } : {}) });
+    await ledger.saveProof({ proof, chargeId: charged.chargeId });
+    log.info({ chargeId: charged.chargeId, amount: charged.amount.toString(), ...usage, proofId: proof.proof_id, stream }, "call served");
+
+    if (!stream) {
+      reply.header(PROOF_ID_HEADER, proof.proof_id);
+      await reply.code(200).send({ ...response, proof });
+      return;
+    }
+    sse(kind === "chat" ? chunk({}, result.finishReason) : chunk({ text: "" }, result.finishReason));
+    if (includeUsage) sse({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], usage });
+    sse({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], proof });
+    reply.raw.end("data: [DONE]\n\n");
+  } catch (error) {
+    if (!headersSent) throw error;
+    // Headers are out: report in the stream, as OpenAI does, and end it.
+    const { status, body: errorBody } = toOpenAIError(error);
+    (status >= 500 ? log.error.bind(log) : log.warn.bind(log))({ err: error, charged: charged?.chargeId }, "stream failed after it started");
+    if (!reply.raw.writableEnded) {
+      sse(errorBody);
+      reply.raw.end();
+    }
+  } finally {
+    reply.raw.off("close", onClose);
+  }
+}
+
+function stamp(d: Date): string {
+  const iso = d.toISOString();
+  return `${iso.slice(0, 10).replaceAll("-", "")}_${iso.slice(11, 19).replaceAll(":", "")}`;
+}

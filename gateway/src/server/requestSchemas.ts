@@ -1,0 +1,53 @@
+/**
+ * The request bodies the API accepts (zod). Unknown fields are ignored as OpenAI clients send
+ * many optional ones; options the gateway cannot honour are refused rather than ignored.
+ */
+import { z } from "zod";
+
+const nullish = <T extends z.ZodType>(t: T) => t.nullable().optional();
+const text = z.union([z.string(), z.array(z.object({ type: z.literal("text"), text: z.string() }))]);
+const stop = nullish(z.union([z.string(), z.array(z.string()).max(4)]));
+const common = {
+  model: z.string().min(1),
+  max_tokens: nullish(z.number().int().min(1)),
+  temperature: nullish(z.number().min(0).max(2)),
+  top_p: nullish(z.number().gt(0).max(1)),
+  seed: nullish(z.number().int()),
+  stop,
+  stream: nullish(z.boolean()),
+  stream_options: nullish(z.object({ include_usage: z.boolean().optional() })),
+  n: nullish(z.literal(1, { error: "only n = 1 is supported" })),
+  user: z.string().optional(),
+};
+
+export const chatCompletionRequestSchema = z.looseObject({
+  ...common,
+  messages: z
+    .array(
+      z.object({
+        role: z.enum(["system", "developer", "user", "assistant"], { error: "role must be system, developer, user or assistant (tools are not supported)" }),
+        content: text,
+        name: z.string().optional(),
+      }),
+    )
+    .min(1, { error: "messages must hold at least one message" }),
+  max_completion_tokens: nullish(z.number().int().min(1)),
+  tools: nullish(z.array(z.unknown()).max(0, { error: "tools are not supported" })),
+  logprobs: nullish(z.literal(false, { error: "logprobs are not supported" })),
+});
+export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
+
+export const completionRequestSchema = z.looseObject({
+  ...common,
+  prompt: z.union([z.string(), z.array(z.string()).length(1, { error: "prompt must be a string (or a list of exactly one)" })]),
+  echo: nullish(z.literal(false, { error: "echo is not supported" })),
+  best_of: nullish(z.literal(1, { error: "best_of must be 1" })),
+  logprobs: nullish(z.literal(0, { error: "logprobs are not supported" })),
+  suffix: nullish(z.string().max(0, { error: "suffix is not supported" })),
+});
+export type CompletionRequest = z.infer<typeof completionRequestSchema>;
+
+/** Text of a message content (parts joined). */
+export function contentText(content: z.infer<typeof text>): string {
+  return typeof content === "string" ? content : content.map((p) => p.text).join("");
+}

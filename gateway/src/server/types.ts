@@ -1,0 +1,92 @@
+/**
+ * What the HTTP API needs from the rest of the gateway, passed into `createGatewayServer`.
+ * The real implementations: the SQLite ledger (gateway/src/ledger, `openLedger`), the proof
+ * part (gateway/src/proof, wrapped by `createProofIssuer`), the serving engine
+ * (gateway/src/serving) and a catalog of LIVE Ingots.
+ */
+import type { Address } from "viem";
+import type { Logger } from "pino";
+import type { GatewayProof } from "../proof/types.js";
+import type { ServingEngine } from "../serving/types.js";
+import type { Asset, Caller, Charge, ServedIngot } from "../types.js";
+
+type Awaitable<T> = T | Promise<T>;
+
+/** A hold on a payer's credit for the most a call may cost; committed or released exactly once. */
+export interface Reservation {
+  reservationId: string;
+  payer: Address;
+  asset: Asset;
+  amount: bigint;
+}
+
+/** The money side of a call. Every method may be synchronous (node:sqlite) or not. */
+export interface GatewayLedger {
+  /**
+   * The caller behind a bearer API key.
+   * @throws UnknownApiKeyError, RevokedApiKeyError, RateLimitedError
+   */
+  authenticate(apiKey: string): Awaitable<Caller>;
+  /**
+   * Hold `amount` of the payer's spendable credit in `asset` for a call to `ingotId`.
+   * @throws InsufficientCreditError when available credit (deposits − charges − holds − withdrawals requested) is below `amount`.
+   */
+  reserve(params: { caller: Caller; asset: Asset; amount: bigint; ingotId: bigint }): Awaitable<Reservation>;
+  /** Turn the hold into a charge of `amount` (≤ the held amount) for the tokens delivered; the rest of the hold is freed. */
+  commitCharge(params: { reservationId: string; amount: bigint; promptTokens: number; completionTokens: number }): Awaitable<Charge>;
+  /** Free the hold without charging (the call failed or the client went away). */
+  releaseReservation(reservationId: string): Awaitable<void>;
+  /** Keep the proof of a committed charge, retrievable by its proof_id. */
+  saveProof(params: { proof: GatewayProof; chargeId: string }): Awaitable<void>;
+  getProof(proofId: string): Awaitable<GatewayProof | undefined>;
+}
+
+export interface IssueProofParameters {
+  /** The request body as parsed from the HTTP body. */
+  request: unknown;
+  /** The response body without its `proof` field (for a stream, the non-stream body it stands for). */
+  response: unknown;
+  caller: Caller;
+  charge: Charge;
+  ingot: ServedIngot;
+  /** When the response was complete. */
+  timestamp: Date;
+  /** Chosen before the response is complete when it must be announced early (streams send it as a header first). */
+  proofId?: string;
+}
+
+/** Builds and signs the per-call proof (ArkForge spec 2.1; see gateway/docs/proof.md). */
+export interface ProofIssuer {
+  issue(params: IssueProofParameters): Awaitable<GatewayProof>;
+}
+
+/** The LIVE Ingots served here. */
+export interface IngotCatalog {
+  list(): Awaitable<readonly ServedIngot[]>;
+  /** The Ingot named by an OpenAI model id (`ingot-<id>`), or undefined. */
+  find(model: string): Awaitable<ServedIngot | undefined>;
+}
+
+/** Price of a token (prompt or completion) for an Ingot. */
+export interface IngotPrice {
+  asset: Asset;
+  /** Base units of `asset` (wei for ETH) per token. */
+  pricePerToken: bigint;
+}
+
+export interface PriceBook {
+  priceOf(ingot: ServedIngot): IngotPrice;
+}
+
+export interface GatewayServerDeps {
+  engine: Pick<ServingEngine, "prepare" | "generate">;
+  catalog: IngotCatalog;
+  ledger: GatewayLedger;
+  proofs: ProofIssuer;
+  prices: PriceBook;
+  logger: Logger;
+  /** Largest request body accepted, bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** Clock (default `() => new Date()`). */
+  now?: () => Date;
+}

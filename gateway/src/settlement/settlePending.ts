@@ -1,0 +1,73 @@
+import type { Hex } from "viem";
+import type { Ledger } from "../ledger/types.js";
+import type { Asset, SettlementBatch, SettlementChain } from "../types.js";
+
+export type SettlePendingParameters = {
+  ledger: Ledger;
+  chain: SettlementChain;
+  asset: Asset;
+  /** Most charges per settlement transaction. */
+  maxCharges: number;
+};
+
+/** What one settlePending pass did. */
+export type SettlePendingReturnType = {
+  /** Batches now marked settled (sent now, or found already settled on chain). */
+  batches: number;
+  /** Charges in those batches. */
+  charges: number;
+  /** Gas of the transactions this pass sent. */
+  gasUsed: bigint;
+  /** Batches the chain had already settled (a previous process sent them). */
+  alreadySettled: number;
+  txHashes: Hex[];
+};
+
+/**
+ * Settle every charge in `asset`: first the batches an earlier pass created but did not see
+ * confirmed (the chain says whether they landed; if not they are sent again under the same
+ * batch id, which the contract accepts once), then new batches of the oldest unbatched charges
+ * until none are left. A crash at any point loses nothing and settles nothing twice: batches
+ * are persisted before their transaction, and their ids are derived from their charges.
+ */
+export async function settlePending(p: SettlePendingParameters): Promise<SettlePendingReturnType> {
+  const summary: SettlePendingReturnType = { batches: 0, charges: 0, gasUsed: 0n, alreadySettled: 0, txHashes: [] };
+
+  const settle = async (batch: SettlementBatch): Promise<void> => {
+    if (await p.chain.isBatchSettled(batch.batchId)) {
+      p.ledger.markBatchSettled(batch.batchId, { txHash: ALREADY_SETTLED_TX });
+      summary.alreadySettled += 1;
+    } else {
+      const result = await p.chain.settleBatch(batch);
+      if (result.status === "settled") {
+        p.ledger.markBatchSettled(batch.batchId, { txHash: result.txHash });
+        summary.gasUsed += result.gasUsed;
+        summary.txHashes.push(result.txHash);
+      } else {
+        p.ledger.markBatchSettled(batch.batchId, { txHash: ALREADY_SETTLED_TX });
+        summary.alreadySettled += 1;
+      }
+    }
+    summary.batches += 1;
+    summary.charges += batch.chargeIds.length;
+  };
+
+  for (const batch of p.ledger.pendingBatches()) {
+    if (batch.asset.toLowerCase() !== p.asset.toLowerCase()) continue;
+    await settle(batch);
+  }
+  for (;;) {
+    const batch = p.ledger.createBatch({ asset: p.asset, maxCharges: p.maxCharges });
+    if (!batch) break;
+    await settle(batch);
+  }
+  return summary;
+}
+
+/**
+ * Recorded as the transaction hash of a batch the chain had already settled when this process
+ * looked (the settling transaction was sent by a process that died before recording it). The
+ * SettlementChain interface does not return that transaction's hash; the batch id finds its
+ * `BatchSettled` event on chain.
+ */
+export const ALREADY_SETTLED_TX: Hex = `0x${"0".repeat(64)}`;

@@ -1,0 +1,47 @@
+import type { Logger } from "pino";
+import type { Ledger } from "../ledger/types.js";
+import type { Asset, SettlementChain } from "../types.js";
+import { settlePending } from "./settlePending.js";
+import { syncChainEvents } from "./syncChainEvents.js";
+
+export type StartSettlementLoopParameters = {
+  ledger: Ledger;
+  chain: SettlementChain;
+  /** Assets to settle each round (ETH is the zero address). */
+  assets: Asset[];
+  maxCharges: number;
+  intervalMs: number;
+  /** Aborting stops the loop after the round in progress. */
+  signal: AbortSignal;
+  logger: Pick<Logger, "info" | "warn" | "error">;
+};
+
+/**
+ * Every `intervalMs`: sync deposits and withdrawal requests, then settle every asset's pending
+ * charges. A failing round is logged and retried next round (nothing is lost: the ledger holds
+ * every charge and batch). Resolves when `signal` aborts and the running round has finished.
+ */
+export async function startSettlementLoop(p: StartSettlementLoopParameters): Promise<void> {
+  while (!p.signal.aborted) {
+    try {
+      const sync = await syncChainEvents({ ledger: p.ledger, chain: p.chain });
+      if (sync.deposits || sync.withdrawals) p.logger.info({ ...sync, fromBlock: String(sync.fromBlock), toBlock: String(sync.toBlock) }, "chain events recorded");
+      for (const asset of p.assets) {
+        const s = await settlePending({ ledger: p.ledger, chain: p.chain, asset, maxCharges: p.maxCharges });
+        if (s.batches) p.logger.info({ asset, batches: s.batches, charges: s.charges, gasUsed: String(s.gasUsed), alreadySettled: s.alreadySettled }, "charges settled");
+      }
+    } catch (error) {
+      p.logger.error({ err: error }, "settlement round failed; retrying next round");
+    }
+    if (p.signal.aborted) break;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, p.intervalMs);
+      function done() {
+        clearTimeout(timer);
+        p.signal.removeEventListener("abort", done);
+        resolve();
+      }
+      p.signal.addEventListener("abort", done, { once: true });
+    });
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * End to end: the official `openai` client against the gateway over HTTP — the real serving
+ * engine (llama.cpp, a tiny qwen2 model and two Ingot adapters from a local content store) and
+ * real Ed25519 proofs, the real SQLite ledger (temp file) with keys and on-chain deposits recorded.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import OpenAI from "openai";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Address, Hex } from "viem";
+import { createLocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
+import { parseGatewayConfig } from "../../../gateway/src/config/parseGatewayConfig.js";
+import { createGateway, type Gateway } from "../../../gateway/src/createGateway.js";
+import { verifyProof } from "../../../gateway/src/proof/verifyProof.js";
+import { writeAdapter, writeModel } from "../eval/fixtures/scoringFixtures.js";
+import { openLedger } from "../../../gateway/src/ledger/openLedger.js";
+import type { Ledger } from "../../../gateway/src/ledger/types.js";
+import { ledgerToGatewayLedger } from "../../../gateway/src/server/ledgerToGatewayLedger.js";
+import { zeroAddress } from "viem";
+
+const dir = mkdtempSync(join(tmpdir(), "ingotforge-gateway-e2e-"));
+const payer = "0x00000000000000000000000000000000000000bb" as Address;
+const broke = "0x00000000000000000000000000000000000000cc" as Address;
+let gateway: Gateway;
+let ledger: Ledger;
+const keys: Record<string, string> = {};
+let baseURL: string;
+const client = (name = "alice") => { const apiKey = keys[name] ?? "sk-unknown"; return new OpenAI({ apiKey, baseURL, maxRetries: 0 }); };
+const PRICE = 1_000n;
+
+beforeAll(async () => {
+  const { model, path } = writeModel(dir, 21, "F32", { contextLength: 512 });
+  const store = await createLocalContentStore({ dir: join(dir, "store") });
+  const roots: Hex[] = [];
+  for (const seed of ["one", "two"]) roots.push((await store.put(readFileSync(writeAdapter(dir, seed, model, 0.5).path))).root);
+  ledger = openLedger({ path: join(dir, "ledger.sqlite") });
+  keys.alice = ledger.createApiKey({ payer }).apiKey;
+  const revoked = ledger.createApiKey({ payer });
+  keys.revoked = revoked.apiKey;
+  ledger.revokeApiKey(revoked.keyId);
+  keys.broke = ledger.createApiKey({ payer: broke }).apiKey;
+  const deposit = (n: number, who: Address, amount: bigint) => ({ depositId: `0x${"d".repeat(64)}:${n}`, payer: who, asset: zeroAddress, amount, blockNumber: 1n });
+  ledger.recordChainEvents({ deposits: [deposit(0, payer, 10n ** 18n), deposit(1, broke, 10n)], withdrawals: [], toBlock: 1n });
+  const config = parseGatewayConfig({
+    server: { host: "127.0.0.1", port: 0, seller: "gw.e2e.test" },
+    model: { path, threads: 1, maxConcurrent: 1, maxQueue: 0, maxCompletionTokens: 400 },
+    storage: { localDir: join(dir, "store") },
+    ledger: { path: join(dir, "ledger.sqlite") },
+    proof: { privateKeyHex: randomBytes(32).toString("hex") },
+    billing: { defaultPricePerTokenWei: PRICE.toString(), ingotPricesWei: { "2": "7" } },
+    ingots: roots.map((adapterRoot, i) => ({ ingotId: i + 1, baseModelName: "tiny-qwen2", baseModelRoot: `0x${"22".repeat(32)}`, adapterRoot })),
+    log: { level: "silent" },
+  });
+  gateway = await createGateway({ config, logger: pino({ level: "silent" }), ledger: ledgerToGatewayLedger(ledger), store });
+  baseURL = `${await gateway.listen()}/v1`;
+});
+afterAll(async () => {
+  await gateway?.close();
+  ledger?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const status = async (p: Promise<unknown>) => {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(OpenAI.APIError);
+  const api = e as InstanceType<typeof OpenAI.APIError>;
+  return { status: api.status, code: api.code, param: api.param };
+};
+
+describe("gateway end to end (openai client)", () => {
+  it("models_listsBothIngots", async () => {
+    const models = await client().models.list();
+    expect(models.data.map((m) => m.id)).toEqual(["ingot-1", "ingot-2"]);
+  });
+
+  it("chat_returnsDeterministicText_chargesItsTokens_andAVerifiableProof", async () => {
+    const body = { model: "ingot-1", messages: [{ role: "user" as const, content: "unsafe { *p }" }], max_tokens: 12 };
+    const { data, response } = await client().chat.completions.create(body).withResponse();
+    const again = await client().chat.completions.create(body);
+    expect(again.choices[0].message.content).toBe(data.choices[0].message.content);
+    expect(data.usage!.completion_tokens).toBeGreaterThan(0);
+    const charge = ledger.getCharge((data as unknown as { proof: { payment: { transaction_id: string } } }).proof.payment.transaction_id)!;
+    expect(charge.amount).toBe(BigInt(data.usage!.total_tokens) * PRICE);
+    const { proof, ...plain } = data as unknown as Record<string, unknown> & { proof: { proof_id: string } };
+    expect(response.headers.get("x-ingotforge-proof-id")).toBe(proof.proof_id);
+    const fetched = await (await fetch(`${baseURL}/proofs/${proof.proof_id}`)).json();
+    expect(fetched).toEqual(proof);
+    const verdict = verifyProof(fetched, { publicKey: gateway.signer.publicKeyHex, request: body, response: plain, apiKey: keys.alice, proofId: proof.proof_id });
+    expect(verdict.errors).toEqual([]);
+  });
+
+  it("chatStream_deliversTheSameText_withUsageAndAProofChunk", async () => {
+    const body = { model: "ingot-2", messages: [{ role: "user" as const, content: "unsafe { *p }" }], max_tokens: 12 };
+    const plain = await client().chat.completions.create(body);
+    const streamBody = { ...body, stream: true as const, stream_options: { include_usage: true } };
+    const { data: stream, response } = await client().chat.completions.create(streamBody).withResponse();
+    let text = "";
+    let usage: OpenAI.CompletionUsage | undefined;
+    let proof: any;
+    let first: OpenAI.ChatCompletionChunk | undefined;
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      first ??= chunk;
+      text += chunk.choices[0]?.delta?.content ?? "";
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      if (chunk.usage) usage = chunk.usage;
+      if ((chunk as any).proof) proof = (chunk as any).proof;
+    }
+    expect(text).toBe(plain.choices[0].message.content);
+    expect(usage).toEqual(plain.usage);
+    expect(response.headers.get("x-ingotforge-proof-id")).toBe(proof.proof_id);
+    const assembled = { id: first!.id, object: "chat.completion", created: first!.created, model: "ingot-2", choices: [{ index: 0, message: { role: "assistant", content: text }, logprobs: null, finish_reason: finish }], usage };
+    expect(verifyProof(proof, { publicKey: gateway.signer.publicKeyHex, request: streamBody, response: assembled }).errors).toEqual([]);
+    // Ingot 2's price override.
+    expect(proof.payment.amount).toBe(String(BigInt(usage!.total_tokens) * 7n));
+  });
+
+  it("completions_returnTextWithinMaxTokens", async () => {
+    const r = await client().completions.create({ model: "ingot-1", prompt: "let bytes = unsafe", max_tokens: 20 });
+    expect(r.choices[0].text.length).toBeGreaterThan(0);
+    expect(r.usage!.completion_tokens).toBeLessThanOrEqual(20);
+  });
+
+  it("refusals_malformedJsonUnknownModelOversizedPromptKeysAndCredit", async () => {
+    const bad = await fetch(`${baseURL}/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${keys.alice}`, "content-type": "application/json" }, body: "{not json" });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: unknown }).error).toMatchObject({ type: "invalid_request_error", code: "invalid_json", param: null });
+    const msg = [{ role: "user" as const, content: "hi" }];
+    expect(await status(client().chat.completions.create({ model: "ingot-7", messages: msg }))).toEqual({ status: 404, code: "model_not_found", param: "model" });
+    expect(await status(client().chat.completions.create({ model: "ingot-1", messages: [{ role: "user", content: "unsafe impl Send for Foo {} ".repeat(100) }] }))).toMatchObject({ status: 400, code: "context_length_exceeded" });
+    expect(await status(client("unknown").chat.completions.create({ model: "ingot-1", messages: msg }))).toMatchObject({ status: 401, code: "invalid_api_key" });
+    expect(await status(client("revoked").chat.completions.create({ model: "ingot-1", messages: msg }))).toMatchObject({ status: 401, code: "api_key_revoked" });
+    expect(await status(client("broke").chat.completions.create({ model: "ingot-1", messages: msg, max_tokens: 5 }))).toMatchObject({ status: 402, code: "insufficient_credit" });
+    expect(ledger.availableCredit(broke, zeroAddress)).toBe(10n);
+  });
+
+  it("busyAndDisconnect_aSecondCallIs503_andAnAbortedStreamIsNotCharged", async () => {
+    const body = { model: "ingot-1", prompt: "unsafe impl Sync for Bar", max_tokens: 400, temperature: 0 };
+    // Precondition (deterministic at temperature 0): this call runs all 400 tokens.
+    const full = await client().completions.create(body);
+    expect(full.choices[0].finish_reason).toBe("length");
+    const chargesBefore = ledger.totals(zeroAddress).chargeCount;
+    const creditBefore = ledger.availableCredit(payer, zeroAddress);
+
+    const stream = await client().completions.create({ ...body, stream: true });
+    const it = stream[Symbol.asyncIterator]();
+    await it.next(); // the call holds the only slot now
+    expect(await status(client().completions.create({ ...body, max_tokens: 2 }))).toMatchObject({ status: 503, code: "server_busy" });
+    stream.controller.abort();
+    for (let i = 0; i < 200 && gateway.engine.stats().running > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(gateway.engine.stats().running).toBe(0);
+    expect(ledger.totals(zeroAddress).chargeCount).toBe(chargesBefore);
+    expect(ledger.availableCredit(payer, zeroAddress)).toBe(creditBefore);
+    expect(ledger.totals(zeroAddress).reserved).toBe(0n);
+    // The gateway serves the next call normally.
+    expect((await client().completions.create({ ...body, max_tokens: 3 })).usage!.completion_tokens).toBe(3);
+  });
+});

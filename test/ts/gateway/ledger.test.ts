@@ -1,0 +1,293 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { getAddress, zeroAddress, type Address } from "viem";
+import { batchIdOf, openLedger } from "../../../gateway/src/ledger/openLedger.js";
+import type { Ledger } from "../../../gateway/src/ledger/types.js";
+import {
+  ChargeExceedsReservationError,
+  ReservationNotOpenError,
+  UnknownBatchError,
+  UnknownKeyIdError,
+  LedgerSchemaError,
+} from "../../../gateway/src/ledger/errors.js";
+import { InsufficientCreditError, RateLimitedError, RevokedApiKeyError, UnknownApiKeyError } from "../../../gateway/src/errors.js";
+import { runKeysCli } from "../../../gateway/src/cli/keys.js";
+
+const P1 = getAddress("0x1111111111111111111111111111111111111111");
+const P2 = getAddress("0x2222222222222222222222222222222222222222");
+const TOKEN = getAddress("0x3333333333333333333333333333333333333333");
+const ETH = zeroAddress as Address;
+const BIG = 10n ** 30n; // beyond 2^63 and 2^64
+
+let dir: string;
+let path: string;
+let ledger: Ledger;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "ledger-"));
+  path = join(dir, "ledger.db");
+  ledger = openLedger({ path });
+});
+afterEach(() => {
+  try { ledger.close(); } catch { /* closed by the test */ }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const deposit = (id: string, payer: Address, amount: bigint, asset: Address = ETH, blockNumber = 1n) => ({ depositId: id, payer, asset, amount, blockNumber });
+
+function charge(l: Ledger, payer: Address, ingotId: bigint, amount: bigint, asset: Address = ETH) {
+  const r = l.reserve({ payer, asset, ingotId, amount });
+  return l.commitCharge({ reservationId: r, amount, promptTokens: 3, completionTokens: 4 });
+}
+
+describe("openLedger schema", () => {
+  it("openLedger_onFreshFile_usesWalForeignKeysAndRecordsMigrationOnce", () => {
+    ledger.close();
+    ledger = openLedger({ path }); // reopening applies nothing twice
+    const db = new DatabaseSync(path);
+    expect((db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).toBe("wal");
+    expect(db.prepare("SELECT version FROM migrations").all()).toEqual([{ version: 1 }]);
+    db.close();
+  });
+
+  it("openLedger_whenSchemaIsNewer_throwsLedgerSchemaError", () => {
+    ledger.close();
+    const db = new DatabaseSync(path);
+    db.prepare("INSERT INTO migrations (version, applied_at) VALUES (99, 'x')").run();
+    db.close();
+    expect(() => openLedger({ path })).toThrow(LedgerSchemaError);
+  });
+});
+
+describe("API keys", () => {
+  it("createApiKey_storesOnlyTheSha256_andAuthenticateResolvesThePayer", () => {
+    const { keyId, apiKey } = ledger.createApiKey({ payer: P1.toLowerCase() as Address, label: "ci" });
+    expect(apiKey).toMatch(/^ifk_[A-Za-z0-9_-]{43}$/);
+    const fingerprint = createHash("sha256").update(apiKey).digest("hex");
+    expect(ledger.authenticate(apiKey)).toEqual({ keyId, payer: P1, fingerprint });
+    const db = new DatabaseSync(path);
+    const dump = JSON.stringify(db.prepare("SELECT * FROM api_keys").all());
+    db.close();
+    expect(dump).not.toContain(apiKey);
+    expect(dump).toContain(fingerprint);
+  });
+
+  it("authenticate_whenKeyUnknown_throwsUnknownApiKeyError", () => {
+    ledger.createApiKey({ payer: P1 });
+    expect(() => ledger.authenticate("ifk_nope")).toThrow(UnknownApiKeyError);
+  });
+
+  it("authenticate_afterRevoke_throwsRevokedApiKeyErrorWithKeyId", () => {
+    const { keyId, apiKey } = ledger.createApiKey({ payer: P1 });
+    ledger.revokeApiKey(keyId);
+    ledger.revokeApiKey(keyId); // idempotent
+    const err = (() => { try { ledger.authenticate(apiKey); } catch (e) { return e; } })();
+    expect(err).toBeInstanceOf(RevokedApiKeyError);
+    expect((err as RevokedApiKeyError).keyId).toBe(keyId);
+    expect(ledger.listApiKeys()[0].revokedAt).not.toBeNull();
+  });
+
+  it("revokeApiKey_whenKeyIdUnknown_throwsUnknownKeyIdError", () => {
+    expect(() => ledger.revokeApiKey("key_missing")).toThrow(UnknownKeyIdError);
+  });
+
+  it("authenticate_overRateLimit_throwsRateLimitedUntilTheOldestHitLeavesTheMinute", () => {
+    const { keyId, apiKey } = ledger.createApiKey({ payer: P1, rateLimitPerMinute: 2 });
+    const t0 = Date.parse("2026-01-01T00:00:00Z");
+    ledger.authenticate(apiKey, new Date(t0));
+    ledger.authenticate(apiKey, new Date(t0 + 10_000));
+    const err = (() => { try { ledger.authenticate(apiKey, new Date(t0 + 20_000)); } catch (e) { return e; } })() as RateLimitedError;
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect({ keyId: err.keyId, limit: err.limitPerMinute, retry: err.retryAfterMs }).toEqual({ keyId, limit: 2, retry: 40_000 });
+    // the refused request did not count: at t0+60s the first hit has left the window
+    expect(ledger.authenticate(apiKey, new Date(t0 + 60_000)).keyId).toBe(keyId);
+    expect(() => ledger.authenticate(apiKey, new Date(t0 + 60_001))).toThrow(RateLimitedError);
+  });
+
+  it("authenticate_withoutRateLimit_neverLimits", () => {
+    const { apiKey } = ledger.createApiKey({ payer: P1 });
+    const t = new Date("2026-01-01T00:00:00Z");
+    for (let i = 0; i < 200; i++) ledger.authenticate(apiKey, t);
+  });
+
+  it("createApiKey_withBadRate_throws", () => {
+    expect(() => ledger.createApiKey({ payer: P1, rateLimitPerMinute: 0 })).toThrow(/positive integer/);
+  });
+
+  it("listApiKeys_filtersByPayer", () => {
+    ledger.createApiKey({ payer: P1, label: "a" });
+    ledger.createApiKey({ payer: P2, label: "b" });
+    expect(ledger.listApiKeys(P2).map((k) => k.label)).toEqual(["b"]);
+    expect(ledger.listApiKeys()).toHaveLength(2);
+  });
+});
+
+describe("chain events and credit", () => {
+  it("recordChainEvents_twice_countsEachDepositOnceAndMovesTheCursor", () => {
+    expect(ledger.syncCursor()).toBeNull();
+    const events = { deposits: [deposit("0xa:0", P1, BIG), deposit("0xa:1", P1, 5n)], withdrawals: [], toBlock: 10n };
+    expect(ledger.recordChainEvents(events)).toEqual({ deposits: 2, withdrawals: 0 });
+    expect(ledger.recordChainEvents({ ...events, toBlock: 12n })).toEqual({ deposits: 0, withdrawals: 0 });
+    expect(ledger.syncCursor()).toBe(12n);
+    expect(ledger.availableCredit(P1, ETH)).toBe(BIG + 5n);
+  });
+
+  it("recordChainEvents_whenCursorWouldMoveBack_rollsBackEverything", () => {
+    ledger.recordChainEvents({ deposits: [], withdrawals: [], toBlock: 10n });
+    expect(() => ledger.recordChainEvents({ deposits: [deposit("0xb:0", P1, 7n)], withdrawals: [], toBlock: 9n })).toThrow(/back/);
+    expect(ledger.availableCredit(P1, ETH)).toBe(0n);
+    expect(ledger.syncCursor()).toBe(10n);
+  });
+
+  it("availableCredit_isDepositsMinusWithdrawalsChargesAndOpenReservations_perAsset", () => {
+    ledger.recordChainEvents({
+      deposits: [deposit("d1", P1, BIG), deposit("d2", P1, 1000n, TOKEN), deposit("d3", P2, 50n)],
+      withdrawals: [{ requestId: "w1", payer: P1, asset: ETH, amount: 100n, blockNumber: 2n }],
+      toBlock: 2n,
+    });
+    charge(ledger, P1, 1n, 30n);
+    const open = ledger.reserve({ payer: P1, asset: ETH, ingotId: 2n, amount: 20n });
+    expect(ledger.availableCredit(P1, ETH)).toBe(BIG - 100n - 30n - 20n);
+    expect(ledger.availableCredit(P1, TOKEN)).toBe(1000n);
+    expect(ledger.availableCredit(P2, ETH)).toBe(50n);
+    ledger.releaseReservation(open);
+    expect(ledger.availableCredit(P1, ETH)).toBe(BIG - 130n);
+  });
+
+  it("reserve_beyondCredit_throwsInsufficientCreditWithAvailableAndRequired", () => {
+    ledger.recordChainEvents({ deposits: [deposit("d1", P1, 100n)], withdrawals: [], toBlock: 1n });
+    ledger.reserve({ payer: P1, asset: ETH, ingotId: 1n, amount: 60n });
+    const err = (() => { try { ledger.reserve({ payer: P1, asset: ETH, ingotId: 1n, amount: 41n }); } catch (e) { return e; } })() as InsufficientCreditError;
+    expect(err).toBeInstanceOf(InsufficientCreditError);
+    expect([err.available, err.required, err.payer]).toEqual([40n, 41n, P1]);
+    expect(ledger.reserve({ payer: P1, asset: ETH, ingotId: 1n, amount: 40n })).toMatch(/^res_/);
+  });
+});
+
+describe("reservations and charges", () => {
+  beforeEach(() => ledger.recordChainEvents({ deposits: [deposit("d1", P1, 1000n)], withdrawals: [], toBlock: 1n }));
+
+  it("commitCharge_belowReservation_chargesTheAmountAndFreesTheRest", () => {
+    const r = ledger.reserve({ payer: P1, asset: ETH, ingotId: 7n, amount: 500n });
+    const c = ledger.commitCharge({ reservationId: r, amount: 120n, promptTokens: 10, completionTokens: 20 });
+    expect(c).toMatchObject({ payer: P1, asset: ETH, ingotId: 7n, amount: 120n, promptTokens: 10, completionTokens: 20 });
+    expect(ledger.availableCredit(P1, ETH)).toBe(880n);
+    expect(ledger.getCharge(c.chargeId)).toEqual(c);
+  });
+
+  it("commitCharge_aboveReservation_throwsAndChargesNothing", () => {
+    const r = ledger.reserve({ payer: P1, asset: ETH, ingotId: 7n, amount: 100n });
+    expect(() => ledger.commitCharge({ reservationId: r, amount: 101n, promptTokens: 1, completionTokens: 1 })).toThrow(ChargeExceedsReservationError);
+    expect(ledger.totals(ETH).chargeCount).toBe(0);
+    expect(ledger.availableCredit(P1, ETH)).toBe(900n);
+  });
+
+  it("commitCharge_twiceOrAfterRelease_throwsReservationNotOpen", () => {
+    const r = ledger.reserve({ payer: P1, asset: ETH, ingotId: 7n, amount: 100n });
+    ledger.commitCharge({ reservationId: r, amount: 10n, promptTokens: 1, completionTokens: 1 });
+    expect(() => ledger.commitCharge({ reservationId: r, amount: 10n, promptTokens: 1, completionTokens: 1 })).toThrow(ReservationNotOpenError);
+    expect(() => ledger.releaseReservation(r)).toThrow(ReservationNotOpenError);
+    const r2 = ledger.reserve({ payer: P1, asset: ETH, ingotId: 7n, amount: 100n });
+    ledger.releaseReservation(r2);
+    expect(() => ledger.commitCharge({ reservationId: r2, amount: 1n, promptTokens: 1, completionTokens: 1 })).toThrow(/released/);
+    expect(() => ledger.commitCharge({ reservationId: "res_x", amount: 1n, promptTokens: 1, completionTokens: 1 })).toThrow(/unknown/);
+    expect(ledger.totals(ETH)).toMatchObject({ charged: 10n, chargeCount: 1, reserved: 0n });
+  });
+
+  it("releaseStaleReservations_afterReopen_releasesOpenOnesAndKeepsCharges", () => {
+    ledger.reserve({ payer: P1, asset: ETH, ingotId: 1n, amount: 300n });
+    charge(ledger, P1, 1n, 50n);
+    ledger.close();
+    ledger = openLedger({ path });
+    expect(ledger.availableCredit(P1, ETH)).toBe(650n);
+    expect(ledger.releaseStaleReservations()).toBe(1);
+    expect(ledger.availableCredit(P1, ETH)).toBe(950n);
+  });
+
+  it("saveProof_getProof_roundTripsAndRefusesAnUnknownCharge", () => {
+    const c = charge(ledger, P1, 1n, 5n);
+    ledger.saveProof("prf_1", c.chargeId, '{"a":1}');
+    expect(ledger.getProof("prf_1")).toEqual({ proofId: "prf_1", chargeId: c.chargeId, json: '{"a":1}' });
+    expect(ledger.getProof("prf_2")).toBeNull();
+    expect(() => ledger.saveProof("prf_3", "chg_missing", "{}")).toThrow(/FOREIGN KEY/);
+  });
+});
+
+describe("settlement batches", () => {
+  beforeEach(() =>
+    ledger.recordChainEvents({ deposits: [deposit("d1", P1, BIG), deposit("d2", P2, BIG), deposit("d3", P1, BIG, TOKEN)], withdrawals: [], toBlock: 1n }),
+  );
+
+  it("createBatch_sumsDebitsPerPayerAndCreditsPerIngot_withDeterministicId", () => {
+    const c = [charge(ledger, P1, 1n, BIG / 4n), charge(ledger, P2, 1n, 3n), charge(ledger, P1, 2n, 5n), charge(ledger, P1, 9n, 1n, TOKEN)];
+    const batch = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;
+    expect(batch.asset).toBe(ETH);
+    expect(batch.chargeIds).toEqual(c.slice(0, 3).map((x) => x.chargeId));
+    expect(batch.batchId).toBe(batchIdOf([...batch.chargeIds].reverse()));
+    expect(batch.debits).toEqual([{ payer: P1, amount: BIG / 4n + 5n }, { payer: P2, amount: 3n }].sort((a, b) => (a.payer < b.payer ? -1 : 1)));
+    expect(batch.credits).toEqual([{ ingotId: 1n, amount: BIG / 4n + 3n }, { ingotId: 2n, amount: 5n }]);
+    const sumD = batch.debits.reduce((s, d) => s + d.amount, 0n);
+    expect(sumD).toBe(batch.credits.reduce((s, d) => s + d.amount, 0n));
+    expect(ledger.createBatch({ asset: ETH, maxCharges: 10 })).toBeNull();
+    expect(ledger.createBatch({ asset: TOKEN, maxCharges: 10 })!.chargeIds).toEqual([c[3].chargeId]);
+  });
+
+  it("createBatch_takesTheOldestChargesFirst_upToMaxCharges", () => {
+    const c = [1n, 2n, 3n, 4n, 5n].map((a) => charge(ledger, P1, 1n, a));
+    expect(ledger.createBatch({ asset: ETH, maxCharges: 2 })!.chargeIds).toEqual([c[0].chargeId, c[1].chargeId]);
+    expect(ledger.createBatch({ asset: ETH, maxCharges: 2 })!.chargeIds).toEqual([c[2].chargeId, c[3].chargeId]);
+    expect(ledger.createBatch({ asset: ETH, maxCharges: 2 })!.chargeIds).toEqual([c[4].chargeId]);
+    expect(() => ledger.createBatch({ asset: ETH, maxCharges: 0 })).toThrow(/positive/);
+  });
+
+  it("pendingBatches_surviveReopen_untilMarkedSettled_andChargesShowTheSettlement", () => {
+    const c = charge(ledger, P1, 1n, 10n);
+    const batch = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;
+    ledger.close();
+    ledger = openLedger({ path });
+    expect(ledger.pendingBatches()).toEqual([batch]);
+    expect(ledger.getCharge(c.chargeId)!.settlement).toBeUndefined();
+    const txHash = `0x${"ab".repeat(32)}` as const;
+    ledger.markBatchSettled(batch.batchId, { txHash });
+    ledger.markBatchSettled(batch.batchId, { txHash: `0x${"cd".repeat(32)}` }); // first record wins
+    expect(ledger.pendingBatches()).toEqual([]);
+    expect(ledger.getCharge(c.chargeId)!.settlement).toEqual({ batchId: batch.batchId, txHash });
+    expect(ledger.totals(ETH)).toMatchObject({ charged: 10n, batched: 10n, settled: 10n, settledChargeCount: 1 });
+  });
+
+  it("markBatchSettled_whenBatchUnknown_throwsUnknownBatchError", () => {
+    expect(() => ledger.markBatchSettled(`0x${"00".repeat(32)}`, { txHash: `0x${"00".repeat(32)}` })).toThrow(UnknownBatchError);
+  });
+});
+
+describe("keys CLI", () => {
+  it("create_list_revoke_overTheSameDatabase", () => {
+    ledger.close();
+    const out: string[] = [];
+    const io = { log: (s: string) => out.push(s), error: (s: string) => out.push(`ERR ${s}`) };
+    expect(runKeysCli(["create", "--db", path, "--payer", P1, "--label", "ci", "--rate", "5"], io)).toBe(0);
+    const apiKey = out.join("\n").match(/ifk_\S+/)![0];
+    const keyId = out.join("\n").match(/key_[0-9a-f]{16}/)![0];
+    out.length = 0;
+    expect(runKeysCli(["list", "--db", path], io)).toBe(0);
+    expect(out[0]).toMatch(/^KEY ID\s+PAYER\s+LABEL\s+RATE\/MIN/);
+    expect(out[1]).toContain(keyId);
+    expect(out[1]).toMatch(/ci\s+5\s+.*active$/);
+    expect(out.join("\n")).not.toContain(apiKey);
+    expect(runKeysCli(["revoke", "--db", path, "--key-id", keyId], io)).toBe(0);
+    ledger = openLedger({ path });
+    expect(() => ledger.authenticate(apiKey)).toThrow(RevokedApiKeyError);
+  });
+
+  it("badInput_exitsWithUsage", () => {
+    const out: string[] = [];
+    const io = { log: (s: string) => out.push(s), error: (s: string) => out.push(s) };
+    expect(runKeysCli(["create", "--db", path, "--payer", "0x12"], io)).toBe(2);
+    expect(out.join("\n")).toMatch(/payer: must be a 0x-prefixed 20-byte address[\s\S]*usage/);
+    expect(runKeysCli(["revoke", "--db", path, "--key-id", "key_nope"], io)).toBe(1);
+  });
+});

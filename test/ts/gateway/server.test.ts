@@ -1,0 +1,174 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import pino from "pino";
+import type { Address, Hex } from "viem";
+import { AdapterIntegrityError, ServerBusyError } from "../../../gateway/src/errors.js";
+import { createProofSigner } from "../../../gateway/src/proof/createProofSigner.js";
+import { verifyProof } from "../../../gateway/src/proof/verifyProof.js";
+import { createGatewayServer } from "../../../gateway/src/server/createGatewayServer.js";
+import { createProofIssuer } from "../../../gateway/src/server/createProofIssuer.js";
+import { createStaticIngotCatalog } from "../../../gateway/src/server/createStaticIngotCatalog.js";
+import { createPriceBook } from "../../../gateway/src/config/createPriceBook.js";
+import { createMemoryLedger, createScriptedEngine, type MemoryLedger } from "./fixtures/gatewayDoubles.js";
+
+const payer = "0x00000000000000000000000000000000000000aa" as Address;
+const signer = createProofSigner(randomBytes(32));
+const ingot = (id: bigint) => ({ ingotId: id, model: `ingot-${id}`, baseModelName: "tiny", baseModelRoot: `0x${"11".repeat(32)}` as Hex, adapterRoot: `0x${String(id).padStart(2, "0").repeat(32)}` as Hex, metadataURI: "" });
+const reply = ["Sound", "if", "p", "is", "aligned", "and", "valid."];
+let ledger: MemoryLedger;
+let engine: ReturnType<typeof createScriptedEngine>;
+let app: ReturnType<typeof createGatewayServer>;
+const auth = { authorization: "Bearer sk-good" };
+
+beforeEach(async () => {
+  ledger = createMemoryLedger();
+  ledger.addKey("sk-good", payer);
+  ledger.addKey("sk-revoked", payer, true);
+  ledger.credit.set(payer, 10_000n);
+  engine = createScriptedEngine(reply);
+  await app?.close();
+  app = createGatewayServer({
+    engine,
+    catalog: createStaticIngotCatalog([ingot(1n), ingot(2n)]),
+    ledger,
+    proofs: createProofIssuer({ signer, seller: "gw.test" }),
+    prices: createPriceBook({ asset: "0x0000000000000000000000000000000000000000", defaultPricePerTokenWei: 10n, ingotPricesWei: { "2": 3n } }),
+    logger: pino({ level: "silent" }),
+  });
+});
+afterAll(() => app?.close());
+
+const chatBody = (over: Record<string, unknown> = {}) => ({ model: "ingot-1", messages: [{ role: "user", content: "is this sound" }], ...over });
+
+function parseSse(text: string): unknown[] {
+  return text
+    .split("\n\n")
+    .filter((l) => l.startsWith("data: "))
+    .map((l) => l.slice(6))
+    .map((d) => (d === "[DONE]" ? "[DONE]" : JSON.parse(d)));
+}
+
+describe("createGatewayServer", () => {
+  it("models_listsTheLiveIngots_andNeedsAKey", async () => {
+    const ok = await app.inject({ method: "GET", url: "/v1/models", headers: auth });
+    expect(ok.json().data.map((m: { id: string }) => m.id)).toEqual(["ingot-1", "ingot-2"]);
+    const none = await app.inject({ method: "GET", url: "/v1/models" });
+    expect(none.statusCode).toBe(401);
+    expect(none.json().error.code).toBe("missing_api_key");
+  });
+
+  it("chat_chargesDeliveredTokensAtTheIngotPrice_andReturnsAVerifiableProof", async () => {
+    const body = chatBody({ model: "ingot-2", max_tokens: 5 });
+    const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: body });
+    expect(res.statusCode).toBe(200);
+    const json = res.json();
+    expect(json.choices[0]).toMatchObject({ message: { role: "assistant", content: "Sound if p is aligned" }, finish_reason: "length" });
+    expect(json.usage).toEqual({ prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 });
+    // Reserved (3 + 5) × 3, charged 8 × 3 at ingot 2's override.
+    expect([...ledger.reservations.values()][0]).toMatchObject({ amount: 24n, state: "committed" });
+    expect(ledger.charges[0].amount).toBe(24n);
+    expect(ledger.credit.get(payer)).toBe(10_000n - 24n);
+    const { proof, ...response } = json;
+    expect(res.headers["x-ingotforge-proof-id"]).toBe(proof.proof_id);
+    const verdict = verifyProof(proof, { publicKey: signer.publicKeyHex, request: body, response, apiKey: "sk-good", proofId: proof.proof_id });
+    expect(verdict.errors).toEqual([]);
+    expect(proof.payment).toMatchObject({ transaction_id: "chg_1", amount: "24", currency: "eth" });
+    const fetched = await app.inject({ method: "GET", url: `/v1/proofs/${proof.proof_id}` });
+    expect(fetched.json()).toEqual(proof);
+  });
+
+  it("chatStream_sendsRoleContentFinishUsageAndProofChunks_thenDone", async () => {
+    const body = chatBody({ stream: true, stream_options: { include_usage: true } });
+    const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: body });
+    expect(res.headers["content-type"]).toContain("text/event-stream");
+    const events = parseSse(res.body) as Record<string, any>[];
+    expect(events.at(-1)).toBe("[DONE]");
+    expect(events[0].choices[0].delta).toEqual({ role: "assistant", content: "" });
+    const text = events.slice(1).filter((e) => e.choices?.[0]?.delta?.content).map((e) => e.choices[0].delta.content).join("");
+    expect(text).toBe(reply.join(" "));
+    const finish = events.find((e) => e.choices?.[0]?.finish_reason);
+    expect(finish!.choices[0].finish_reason).toBe("stop");
+    const usage = events.find((e) => e.usage)!.usage;
+    expect(usage).toEqual({ prompt_tokens: 3, completion_tokens: 7, total_tokens: 10 });
+    const proof = events.at(-2)!.proof;
+    expect(res.headers["x-ingotforge-proof-id"]).toBe(proof.proof_id);
+    // The streamed call's response hash is over the non-stream body it stands for.
+    const assembled = { id: events[0].id, object: "chat.completion", created: events[0].created, model: "ingot-1", choices: [{ index: 0, message: { role: "assistant", content: text }, logprobs: null, finish_reason: "stop" }], usage };
+    expect(verifyProof(proof, { publicKey: signer.publicKeyHex, request: body, response: assembled, proofId: res.headers["x-ingotforge-proof-id"] as string }).errors).toEqual([]);
+    expect(ledger.charges[0].amount).toBe(100n);
+  });
+
+  it("completions_reserveWithTheDefault16Tokens_andReturnText", async () => {
+    const res = await app.inject({ method: "POST", url: "/v1/completions", headers: auth, payload: { model: "ingot-1", prompt: "fn main" } });
+    expect(res.json().choices[0].text).toBe(reply.join(" "));
+    expect([...ledger.reservations.values()][0].amount).toBe((2n + 16n) * 10n);
+    expect(ledger.charges[0].amount).toBe((2n + 7n) * 10n);
+  });
+
+  it("malformedJson_is400InvalidJson_inTheOpenAIShape", async () => {
+    const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: { ...auth, "content-type": "application/json" }, payload: "{\"model\": " });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: { message: expect.stringContaining("could not parse the JSON"), type: "invalid_request_error", param: null, code: "invalid_json" } });
+  });
+
+  it("keys_unknownAndRevoked_are401WithTheirCodes", async () => {
+    const unknown = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: { authorization: "Bearer sk-nope" }, payload: chatBody() });
+    const revoked = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: { authorization: "Bearer sk-revoked" }, payload: chatBody() });
+    expect([unknown.statusCode, unknown.json().error.code]).toEqual([401, "invalid_api_key"]);
+    expect([revoked.statusCode, revoked.json().error.code]).toEqual([401, "api_key_revoked"]);
+    expect(ledger.reservations.size).toBe(0);
+  });
+
+  it("refusals_beforeReserving_unknownModelTooLongAndBadParams", async () => {
+    const unknown = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody({ model: "ingot-9" }) });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error).toMatchObject({ code: "model_not_found", param: "model" });
+    const long = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody({ messages: [{ role: "user", content: "w ".repeat(60) }], max_tokens: 10 }) });
+    expect(long.statusCode).toBe(400);
+    expect(long.json().error).toMatchObject({ code: "context_length_exceeded", param: "messages" });
+    const n = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody({ n: 2 }) });
+    expect(n.json().error).toMatchObject({ code: "invalid_request", param: "n" });
+    const role = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody({ messages: [{ role: "tool", content: "x" }] }) });
+    expect(role.json().error.param).toBe("messages.0.role");
+    expect(ledger.reservations.size).toBe(0);
+    expect((await app.inject({ method: "GET", url: "/v1/nothing" })).json().error.code).toBe("unknown_url");
+    expect((await app.inject({ method: "GET", url: "/v1/proofs/prf_missing" })).statusCode).toBe(404);
+  });
+
+  it("noCredit_is402_andNothingIsGenerated", async () => {
+    ledger.credit.set(payer, 50n);
+    const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody({ max_tokens: 10 }) });
+    expect(res.statusCode).toBe(402);
+    expect(res.json().error).toMatchObject({ code: "insufficient_credit", type: "insufficient_quota" });
+    expect(engine.calls).toHaveLength(0);
+  });
+
+  it("engineFailures_busyOrBadAdapter_releaseTheReservation", async () => {
+    engine.failNext(new ServerBusyError(4, 16, 16));
+    const busy = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody() });
+    engine.failNext(new AdapterIntegrityError(`0x${"01".repeat(32)}`, "its bytes hash to 0xdead"));
+    const bad = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody() });
+    expect([busy.statusCode, busy.json().error.code]).toEqual([503, "server_busy"]);
+    expect([bad.statusCode, bad.json().error.code]).toEqual([502, "adapter_unavailable"]);
+    expect([...ledger.reservations.values()].map((r) => r.state)).toEqual(["released", "released"]);
+    expect(ledger.charges).toHaveLength(0);
+  });
+
+  it("streamDisconnect_stopsGeneration_releasesTheReservation_andChargesNothing", async () => {
+    let open!: () => void;
+    engine.hold(new Promise<void>((r) => (open = r)));
+    const address = await app.listen({ port: 0, host: "127.0.0.1" });
+    const controller = new AbortController();
+    const res = await fetch(`${address}/v1/chat/completions`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(chatBody({ stream: true })), signal: controller.signal });
+    const reader = res.body!.getReader();
+    await reader.read(); // the role chunk: the call is running
+    controller.abort();
+    await new Promise((r) => setTimeout(r, 50));
+    open();
+    for (let i = 0; i < 100 && engine.running > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(engine.running).toBe(0);
+    expect([...ledger.reservations.values()].map((r) => r.state)).toEqual(["released"]);
+    expect(ledger.charges).toHaveLength(0);
+    expect(ledger.credit.get(payer)).toBe(10_000n);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { zeroAddress } from "viem";
+import { createPriceBook } from "../../../gateway/src/config/createPriceBook.js";
+import { GatewayConfigError, parseGatewayConfig } from "../../../gateway/src/config/parseGatewayConfig.js";
+import { createStaticIngotCatalog } from "../../../gateway/src/server/createStaticIngotCatalog.js";
+
+const minimal = {
+  server: { seller: "gw.test" },
+  model: { path: "base.gguf" },
+  storage: { localDir: "store" },
+  ledger: { path: "ledger.sqlite" },
+  proof: { privateKeyHex: "11".repeat(32) },
+  billing: { defaultPricePerTokenWei: "20000000000000000000000" },
+};
+const ingot = { ingotId: "3", baseModelName: "b", baseModelRoot: `0x${"AA".repeat(32)}`, adapterRoot: `0x${"Bb".repeat(32)}` };
+
+describe("parseGatewayConfig", () => {
+  it("parse_fillsDefaults_andTurnsWeiIntoExactBigints", () => {
+    const c = parseGatewayConfig({ ...minimal, ingots: [ingot], billing: { ...minimal.billing, ingotPricesWei: { "3": 7 } } });
+    expect(c.server).toMatchObject({ host: "127.0.0.1", port: 8080 });
+    expect(c.model).toMatchObject({ gpu: false, maxConcurrent: 4, maxQueue: 16, maxContexts: 8 });
+    expect(c.billing.asset).toBe(zeroAddress);
+    expect(c.billing.defaultPricePerTokenWei).toBe(20_000_000_000_000_000_000_000n);
+    expect(c.ingots[0]).toMatchObject({ ingotId: 3n, adapterRoot: `0x${"bb".repeat(32)}`, metadataURI: "" });
+  });
+
+  it("parse_whenKeysAreBad_listsEveryProblemByPath", () => {
+    const error = (() => {
+      try {
+        parseGatewayConfig({ ...minimal, model: { path: "" , maxQueue: -1 }, billing: { defaultPricePerTokenWei: "1.5" }, extra: 1 });
+      } catch (e) {
+        return e;
+      }
+    })() as GatewayConfigError;
+    expect(error).toBeInstanceOf(GatewayConfigError);
+    expect(error.issues.map((i) => i.split(":")[0]).sort()).toEqual(["(root)", "billing.defaultPricePerTokenWei", "model.maxQueue", "model.path"]);
+  });
+
+  it("parse_whenAnIngotIsListedTwice_refuses", () => {
+    expect(() => parseGatewayConfig({ ...minimal, ingots: [ingot, ingot] })).toThrow(/listed twice/);
+  });
+});
+
+describe("createPriceBook / createStaticIngotCatalog", () => {
+  it("priceOf_usesTheIngotOverride_elseTheDefault", () => {
+    const c = parseGatewayConfig({ ...minimal, billing: { defaultPricePerTokenWei: "10", ingotPricesWei: { "2": "3" } } });
+    const book = createPriceBook(c.billing);
+    const i = (id: bigint) => ({ ingotId: id, model: `ingot-${id}`, baseModelName: "", baseModelRoot: "0x" as const, adapterRoot: "0x" as const, metadataURI: "" });
+    expect(book.priceOf(i(2n))).toEqual({ asset: zeroAddress, pricePerToken: 3n });
+    expect(book.priceOf(i(5n))).toEqual({ asset: zeroAddress, pricePerToken: 10n });
+    const catalog = createStaticIngotCatalog([i(5n), i(2n)]);
+    expect((catalog.list() as readonly { model: string }[]).map((x) => x.model)).toEqual(["ingot-2", "ingot-5"]);
+    expect(catalog.find("ingot-5")).toBeDefined();
+    expect(catalog.find("ingot-7")).toBeUndefined();
+    expect(() => createStaticIngotCatalog([{ ...i(5n), model: "five" }])).toThrow(/ingot-5/);
+  });
+});
