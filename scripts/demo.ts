@@ -13,6 +13,7 @@ import { loadProtocolAbis } from "../coordinator/src/chain/loadProtocolAbis.js";
 import type { ProtocolContext } from "../coordinator/src/chain/types.js";
 import { createLogger } from "../coordinator/src/log/createLogger.js";
 import { runDemo } from "../coordinator/src/demo/runDemo.js";
+import { deployGatewayDeposits } from "../gateway/src/chain/deployGatewayDeposits.js";
 
 const started = Date.now();
 const logger = createLogger({ name: "demo", level: (process.env.LOG_LEVEL ?? "warn") as "warn" });
@@ -37,6 +38,7 @@ try {
   await runDemo({
     ctx,
     wallets: (await viem.getWalletClients()) as unknown as WalletClient<Transport, Chain, Account>[],
+    deployGateway: async (splitter) => (await deployGatewayDeposits({ connection: { ignition }, splitter })).deposits,
     increaseTime: (to) => networkHelpers.time.increaseTo(to),
     dataDir: path.resolve("data/demo"),
     workDir: path.resolve(".ingotforge/demo"),

@@ -37,6 +37,7 @@ import type { DatasetExample } from "../eval/dataset/types.js";
 
 /** Two training seeds: every coalition is trained twice and the spread is reported as noise. */
 export const DEMO_TRAINING_SEEDS = [1, 2] as const;
+import { serveThroughGateway } from "./serveThroughGateway.js";
 import { formatAttributionPanel, type AttributionPanelRow } from "./formatAttributionPanel.js";
 import type { Account, Chain, Transport, WalletClient } from "viem";
 
@@ -45,6 +46,8 @@ type Wallet = WalletClient<Transport, Chain, Account>;
 export interface RunDemoParameters {
   ctx: ProtocolContext;
   wallets: Wallet[];
+  /** Deploys GatewayDeposits paying into `splitter`, with ctx.walletClient as settler (the Ignition module `ignition/modules/Gateway.ts`). */
+  deployGateway: (splitter: Address) => Promise<Address>;
   /** Moves the local chain's clock (the in-process chain's network helpers). */
   increaseTime: (toTimestamp: bigint) => Promise<void>;
   dataDir: string;
@@ -68,7 +71,7 @@ export interface RunDemoParameters {
 export async function runDemo(p: RunDemoParameters) {
   const { ctx, wallets, print, logger } = p;
   const txs: { what: string; hash: Hash }[] = [];
-  const step = (n: number, text: string) => print(`\n[${n}/8] ${text}`);
+  const step = (n: number, text: string) => print(`\n[${n}/9] ${text}`);
   const chainId = await ctx.publicClient.getChainId();
   const store = await createLocalContentStore({ dir: path.join(p.workDir, "store") });
 
@@ -189,7 +192,12 @@ export async function runDemo(p: RunDemoParameters) {
     const fee = await payRevenue(withAccount(ctx, wallets[7]), { ingotId, asset: zeroAddress, amount: parseEther("0.25") });
     txs.push({ what: "pay (inference fee 0.25 ETH)", hash: fee.hash });
 
-    step(8, "Every holder claims");
+    step(8, "A user calls the Ingot through the inference gateway (openai client), pays per token, checks the proof");
+    const deposits = await p.deployGateway(ctx.addresses.splitter);
+    const gatewayCall = await serveThroughGateway({ ctx, deposits, payer: wallets[8], ingotId, baseModelPath: baseModel.path, store, workDir: p.workDir, logger, print });
+    txs.push(...gatewayCall.txs);
+
+    step(9, "Every holder claims");
     const supply = (await ctx.publicClient.readContract({ address: ctx.addresses.ingot, abi: ctx.abis.Ingot, functionName: "SHARE_SUPPLY" })) as bigint;
     const sharesOf = async (who: Address) =>
       (await ctx.publicClient.readContract({ address: ctx.addresses.ingot, abi: ctx.abis.Ingot, functionName: "balanceOf", args: [who, ingotId] })) as bigint;
@@ -222,11 +230,12 @@ export async function runDemo(p: RunDemoParameters) {
 
     print("");
     print(formatAttributionPanel(`Rust Unsafe-Code Auditor, Ingot #${ingotId}`, rows));
-    print(`  holdout perplexity ${evaluated.perplexityBefore.toFixed(3)} → ${evaluated.perplexityAfter.toFixed(3)}; paid in 4.25 ETH, claimed ${rows.reduce((a, r) => a + r.paidWei, 0n)} wei, ${dust} wei of rounding dust stays claimable in the splitter`);
+    const paidIn = parseEther("4.25") + gatewayCall.chargedWei;
+    print(`  holdout perplexity ${evaluated.perplexityBefore.toFixed(3)} → ${evaluated.perplexityAfter.toFixed(3)}; paid in ${paidIn} wei (4.25 ETH + ${gatewayCall.chargedWei} wei of gateway fees), claimed ${rows.reduce((a, r) => a + r.paidWei, 0n)} wei, ${dust} wei of rounding dust stays claimable in the splitter`);
     print(`  adapter root ${evaluated.result.adapterRoot}; attribution record root ${evaluated.result.attributionLogRoot}`);
     print("\nTransactions:");
     for (const t of txs) print(`  ${t.what.padEnd(34)} ${t.hash}`);
-    return { forge, ingotId, rows, evaluated, txs };
+    return { forge, ingotId, rows, evaluated, txs, gateway: gatewayCall };
   } finally {
     await engine.dispose();
   }

@@ -10,6 +10,7 @@ import { addressesFromIgnition } from "../../../coordinator/src/chain/addressesF
 import { loadProtocolAbis } from "../../../coordinator/src/chain/loadProtocolAbis.js";
 import type { ProtocolContext } from "../../../coordinator/src/chain/types.js";
 import { getForgeStatus } from "../../../coordinator/src/chain/getForgeStatus.js";
+import { deployGatewayDeposits } from "../../../gateway/src/chain/deployGatewayDeposits.js";
 import { runDemo } from "../../../coordinator/src/demo/runDemo.js";
 import { DEMO_MODEL_SPEC, type DemoModelSpec } from "../../../coordinator/src/eval/demo/demoModelSpec.js";
 import { DEMO_LORA_HYPER } from "../../../coordinator/src/eval/demo/demoLoraHyper.js";
@@ -41,6 +42,7 @@ describe("npm run demo's flow (tiny model)", () => {
     const out = await runDemo({
       ctx,
       wallets,
+      deployGateway: async (splitter) => (await deployGatewayDeposits({ connection: { ignition }, splitter })).deposits,
       increaseTime: (to) => networkHelpers.time.increaseTo(to),
       dataDir: path.resolve("data/demo"),
       workDir,
@@ -57,10 +59,14 @@ describe("npm run demo's flow (tiny model)", () => {
     const copycat = out.evaluated.log.contributions[1];
     expect(copycat.keptExamples).toBe(4);
     expect(copycat.exampleCount).toBe(18);
-    // Paid in: 4 ETH escrow + 0.25 ETH fee; every holder claimed, the rest is rounding dust.
+    // The gateway call: answered, its proof verified, its charge settled into the splitter.
+    expect(out.gateway.verdict.errors).toEqual([]);
+    expect(out.gateway.chargedWei).toBeGreaterThan(0n);
+    expect(text).toMatch(/proof prf_\S+: VERIFIED/);
+    // Paid in: 4 ETH escrow + 0.25 ETH fee + the gateway's settled fee; every holder claimed, the rest is rounding dust.
     const claimed = out.rows.reduce((a, r) => a + r.paidWei, 0n);
     const dust = await ctx.publicClient.getBalance({ address: ctx.addresses.splitter });
-    expect(claimed + dust).toBe(parseEther("4.25"));
+    expect(claimed + dust).toBe(parseEther("4.25") + out.gateway.chargedWei);
     expect(dust).toBeLessThan(10n);
     // Shares of the holders in the panel are the whole supply (no lineage: not a fork).
     expect(out.rows.reduce((a, r) => a + r.shares, 0n)).toBe(1_000_000_000n);
