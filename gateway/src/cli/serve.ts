@@ -10,6 +10,9 @@ import { createGateway } from "../createGateway.js";
 import { GatewayConfigError, parseGatewayConfig } from "../config/parseGatewayConfig.js";
 import { openLedger } from "../ledger/openLedger.js";
 import { ledgerToGatewayLedger } from "../server/ledgerToGatewayLedger.js";
+import { createStaticIngotCatalog } from "../server/createStaticIngotCatalog.js";
+import { startChainSync } from "../startChainSync.js";
+import { computeContentRoot } from "../../../coordinator/src/storage/computeContentRoot.js";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } } });
@@ -26,15 +29,28 @@ async function main(): Promise<number> {
   }
   const logger = pino({ level: config.log.level });
   const ledger = openLedger({ path: config.ledger.path });
-  const gateway = await createGateway({ config, logger, ledger: ledgerToGatewayLedger(ledger) });
+  // A reservation left open by a process that died delivered nothing: give the credit back.
+  const released = ledger.releaseStaleReservations();
+  if (released) logger.info({ released }, "released reservations of a previous run");
+  const configured = config.ingots.map((i) => ({ ...i, model: `ingot-${i.ingotId}` }));
+  const catalog = createStaticIngotCatalog(configured);
+  const gateway = await createGateway({ config, logger, ledger: ledgerToGatewayLedger(ledger), catalog });
+  const stopSync = new AbortController();
+  let sync: Promise<void> = Promise.resolve();
+  if (config.chain) {
+    const baseModelRoot = await computeContentRoot(new Uint8Array(await readFile(config.model.path)));
+    sync = (await startChainSync({ chain: config.chain, ledger, baseModelRoot, configured, replaceCatalog: catalog.replace, asset: config.billing.asset, signal: stopSync.signal, logger })).done;
+  }
   const address = await gateway.listen();
-  logger.info({ address, ingots: config.ingots.length, publicKey: gateway.signer.publicKeyHex }, "gateway listening");
+  logger.info({ address, ingots: (await catalog.list()).length, chain: Boolean(config.chain), publicKey: gateway.signer.publicKeyHex }, "gateway listening");
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
-  logger.info("stopping: finishing running calls");
+  logger.info("stopping: finishing running calls and the settlement round in progress");
   await gateway.close();
+  stopSync.abort();
+  await sync;
   ledger.close();
   return 0;
 }

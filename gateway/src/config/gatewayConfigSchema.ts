@@ -44,7 +44,25 @@ export const gatewayConfigSchema = z.strictObject({
       /** Per-Ingot override, keyed by Ingot id. */
       ingotPricesWei: z.record(z.string().regex(/^[1-9]\d*$/, { error: "an Ingot id" }), wei).default({}),
     }),
-  /** The LIVE Ingots to serve (until a chain-backed catalog replaces the list). */
+  /**
+   * The chain the gateway watches and settles on. When set, the LIVE Ingots come from the Ingot
+   * contract (refreshed every round, those on this base model), deposits and withdrawal requests
+   * are synced into the ledger, and pending charges are settled into the RevenueSplitter.
+   */
+  chain: z
+    .strictObject({
+      rpcUrl: z.url(),
+      /** GatewayDeposits. */
+      deposits: address,
+      /** The Ingot (ERC-1155) contract. */
+      ingot: address,
+      /** A file holding the settler's secp256k1 private key (0x + 64 hex); it holds SETTLER_ROLE. */
+      settlerKeyFile: z.string().min(1),
+      intervalMs: z.number().int().min(100).default(15_000),
+      maxChargesPerBatch: z.number().int().min(1).max(500).default(100),
+    })
+    .optional(),
+  /** The LIVE Ingots to serve when no `chain` is configured (or besides it). */
   ingots: z
     .array(
       z.strictObject({

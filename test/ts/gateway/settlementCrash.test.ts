@@ -1,21 +1,14 @@
 import { spawn } from "node:child_process";
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getAddress, keccak256, parseEther, toBytes, zeroAddress, type Address, type Hash, type Hex } from "viem";
+import { getAddress, parseEther, zeroAddress, type Address, type Hash } from "viem";
 import { deployLocalProtocol } from "../chain/deployLocalProtocol.js";
-import { exampleForgeConfig } from "../../../coordinator/src/chain/exampleForgeConfig.js";
-import { createForge } from "../../../coordinator/src/chain/createForge.js";
-import { contributeData } from "../../../coordinator/src/chain/contributeData.js";
-import { registerCompute } from "../../../coordinator/src/chain/registerCompute.js";
-import { contributeCapital } from "../../../coordinator/src/chain/contributeCapital.js";
-import { evalResultTypedData } from "../../../coordinator/src/chain/evalResultTypedData.js";
-import { submitEvalResult } from "../../../coordinator/src/chain/submitEvalResult.js";
-import { SIMULATED_MEASUREMENT } from "../../../coordinator/src/enclave/simulated/simulatedMeasurement.js";
+import { mintLiveIngot, serveJsonRpc, type Env } from "./fixtures/localGatewayChain.js";
 import { gatewayDepositsAbi } from "../../../gateway/src/chain/gatewayDepositsAbi.js";
 import { deployGatewayDeposits } from "../../../gateway/src/chain/deployGatewayDeposits.js";
 import { openLedger } from "../../../gateway/src/ledger/openLedger.js";
@@ -28,58 +21,7 @@ import { openLedger } from "../../../gateway/src/ledger/openLedger.js";
  * deposit must be debited exactly once, and the ledger must agree with the chain.
  */
 
-type Env = Awaited<ReturnType<typeof deployLocalProtocol>>;
 const CHILD = fileURLToPath(new URL("./fixtures/ledgerCrashChild.ts", import.meta.url));
-const root = (s: string): Hex => keccak256(toBytes(s));
-const HOLDOUT = root("holdout");
-const BASE = root("base model");
-
-async function mintLiveIngot(env: Env, label: string): Promise<bigint> {
-  const now = (await env.publicClient.getBlock()).timestamp;
-  const config = exampleForgeConfig({
-    creator: env.wallets[0].account.address, now, holdoutRoot: HOLDOUT, holdoutExamples: 1800, baseModelRoot: BASE,
-    allowedMeasurements: [SIMULATED_MEASUREMENT], metadataURI: `0g://${label}`,
-  });
-  const { forge } = await createForge(env.ctx, config);
-  for (const i of [1, 2]) {
-    await contributeData(env.as(i), { forge, root: root(`${label} data ${i}`), sizeBytes: 1000n, exampleCount: 30, metadataURI: "license: CC-BY-4.0" });
-  }
-  await registerCompute(env.as(3), { forge, signer: env.wallets[3].account.address, ed25519PublicKey: root(`${label} ed25519`), capacity: 8 });
-  await contributeCapital(env.as(4), { forge, amount: parseEther("1") });
-  await env.networkHelpers.time.increaseTo(config.windowEnd);
-  const result = {
-    forge, holdoutRoot: HOLDOUT, baseModelRoot: BASE, adapterRoot: root(`${label} adapter`),
-    metricBefore: 12n * 10n ** 18n, metricAfter: 8n * 10n ** 18n, dataIds: [0n, 1n], dataScores: [3n * 10n ** 17n, 1n * 10n ** 17n],
-    computeIds: [0n], computeWork: [10n], attributionLogRoot: root(`${label} attribution`), evalConfigHash: root("eval config"),
-    deadline: (await env.publicClient.getBlock()).timestamp + 3600n,
-  };
-  const signature = await env.enclaveAccount.signTypedData(evalResultTypedData(env.chainId, result));
-  return (await submitEvalResult(env.ctx, result, signature)).ingotId;
-}
-
-/** Serve the in-process provider as HTTP JSON-RPC (single and batch requests). */
-async function serveJsonRpc(provider: { request(a: { method: string; params?: unknown[] }): Promise<unknown> }): Promise<Server> {
-  const one = async (req: { id: unknown; method: string; params?: unknown[] }) => {
-    try {
-      return { jsonrpc: "2.0", id: req.id, result: await provider.request({ method: req.method, params: req.params ?? [] }) };
-    } catch (e) {
-      const err = e as { code?: number; message?: string; data?: unknown };
-      return { jsonrpc: "2.0", id: req.id, error: { code: typeof err.code === "number" ? err.code : -32603, message: err.message ?? String(e), data: err.data } };
-    }
-  };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", async () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      const answer = Array.isArray(body) ? await Promise.all(body.map(one)) : await one(body);
-      res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify(answer));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return server;
-}
 
 /** Run the child; resolve with its stdout once `until` appears (then SIGKILL it) or it exits. */
 function runChild(mode: string, config: object, until?: string): Promise<{ stdout: string; signal: NodeJS.Signals | null; code: number | null }> {
