@@ -5,7 +5,8 @@
  * run measures requests/s and p50/p99 latency of streamed calls (a) straight into the serving
  * engine and (b) through the whole gateway over HTTP (auth, reservation, generation, charge,
  * proof, SSE), at 1 and 8 concurrent streams, and the overhead ratio b/a; then the time to build
- * and sign one proof. The ledger is the in-memory double (test/ts/gateway/fixtures), so the figures leave out SQLite.
+ * and sign one proof; then the gas of settling batches of 1, 10 and 50 charges on the in-process chain. The ledger is the real SQLite one (a temp file; every call authenticates, reserves, commits
+ * a charge and saves its proof in it), credited by a recorded deposit.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -13,13 +14,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
-import type { Address } from "viem";
+import { getAddress, zeroAddress, type Address } from "viem";
 import { createLocalContentStore } from "../coordinator/src/storage/createLocalContentStore.js";
 import { parseGatewayConfig } from "../gateway/src/config/parseGatewayConfig.js";
 import { createGateway } from "../gateway/src/createGateway.js";
 import { createProofIssuer } from "../gateway/src/server/createProofIssuer.js";
 import { writeAdapter, writeModel } from "../test/ts/eval/fixtures/scoringFixtures.js";
-import { createMemoryLedger } from "../test/ts/gateway/fixtures/gatewayDoubles.js";
+import { openLedger } from "../gateway/src/ledger/openLedger.js";
+import { deployLocalProtocol } from "../test/ts/chain/deployLocalProtocol.js";
+import { mintLiveIngot } from "../test/ts/gateway/fixtures/localGatewayChain.js";
+import { deployGatewayDeposits } from "../gateway/src/chain/deployGatewayDeposits.js";
+import { createSettlementChain } from "../gateway/src/chain/createSettlementChain.js";
+import { gatewayDepositsAbi } from "../gateway/src/chain/gatewayDepositsAbi.js";
+import { ledgerToGatewayLedger } from "../gateway/src/server/ledgerToGatewayLedger.js";
 
 const { values } = parseArgs({ options: { requests: { type: "string", default: "48" }, "max-tokens": { type: "string", default: "32" }, threads: { type: "string", default: "1" } } });
 const REQUESTS = Number(values.requests);
@@ -31,10 +38,11 @@ try {
   const { model, path } = writeModel(dir, 31, "F32", { contextLength: 512 });
   const store = await createLocalContentStore({ dir: join(dir, "store") });
   const { root } = await store.put(readFileSync(writeAdapter(dir, "bench", model, 0.5).path));
-  const ledger = createMemoryLedger();
-  const payer = "0x00000000000000000000000000000000000000dd" as Address;
-  ledger.addKey("sk-bench", payer);
-  ledger.credit.set(payer, 10n ** 30n);
+  const sqlite = openLedger({ path: join(dir, "ledger.sqlite") });
+  const ledger = ledgerToGatewayLedger(sqlite);
+  const payer = getAddress("0x00000000000000000000000000000000000000dd");
+  const { apiKey } = sqlite.createApiKey({ payer, label: "bench" });
+  sqlite.recordChainEvents({ deposits: [{ depositId: `0x${"ab".repeat(32)}:0`, payer, asset: zeroAddress, amount: 10n ** 30n, blockNumber: 1n }], withdrawals: [], toBlock: 1n });
   const config = parseGatewayConfig({
     server: { host: "127.0.0.1", port: 0, seller: "gw.bench" },
     model: { path, threads: THREADS, maxConcurrent: 8, maxQueue: 64, maxCompletionTokens: 256 },
@@ -57,7 +65,7 @@ try {
     return r.completionTokens;
   };
   const viaGateway = async () => {
-    const res = await fetch(`${base}/v1/chat/completions`, { method: "POST", headers: { authorization: "Bearer sk-bench", "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify(body) });
     const text = await res.text();
     if (res.status !== 200 || !text.endsWith("data: [DONE]\n\n")) throw new Error(`gateway answered ${res.status}: ${text.slice(0, 200)}`);
     const usage = text.split("\n\n").map((l) => l.slice(6)).filter((d) => d.includes('"usage"')).map((d) => JSON.parse(d).usage)[0];
@@ -112,6 +120,34 @@ try {
   for (let i = 0; i < N; i++) issuer.issue({ request: body, response, caller, charge: { ...charge, chargeId: `chg_${i}` }, ingot, timestamp: new Date() });
   console.log(`proof creation + signing: ${((performance.now() - t0) / N).toFixed(3)} ms per call (${N} proofs)`);
   await gateway.close();
+  sqlite.close();
+
+  // Settlement gas: one batch of n charges (each from its own payer's deposit) into one Ingot,
+  // from the receipt of GatewayDeposits.settle on the in-process chain (real protocol, a LIVE Ingot).
+  const env = await deployLocalProtocol();
+  const ingotId = await mintLiveIngot(env, "bench");
+  const { deposits } = await deployGatewayDeposits({ connection: env.connection, splitter: env.ctx.addresses.splitter, withdrawalDelay: 3600n });
+  const settlement = createSettlementChain({ publicClient: env.publicClient as never, walletClient: env.wallets[0], deposits });
+  const payers = env.wallets.slice(1, 10);
+  for (const w of payers) {
+    const hash = await w.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "deposit", args: [w.account.address], value: 10n ** 18n });
+    await env.publicClient.waitForTransactionReceipt({ hash });
+  }
+  console.log("settlement gas (GatewayDeposits.settle → RevenueSplitter.pay, one Ingot, ETH)");
+  for (const n of [1, 10, 50]) {
+    const batchLedger = openLedger({ path: join(dir, `settle-${n}.sqlite`) });
+    batchLedger.recordChainEvents({ deposits: await settlement.readDeposits({ fromBlock: 0n, toBlock: await settlement.latestBlock() }), withdrawals: [], toBlock: await settlement.latestBlock() });
+    for (let i = 0; i < n; i++) {
+      const payerOf = getAddress(payers[i % payers.length].account.address);
+      const reservationId = batchLedger.reserve({ payer: payerOf, asset: zeroAddress, ingotId, amount: 1_000_000n });
+      batchLedger.commitCharge({ reservationId, amount: 1_000_000n - BigInt(i), promptTokens: 100, completionTokens: 32 });
+    }
+    const batch = batchLedger.createBatch({ asset: zeroAddress, maxCharges: n })!;
+    const result = await settlement.settleBatch(batch);
+    if (result.status !== "settled") throw new Error(`batch of ${n} was not settled: ${result.status}`);
+    console.log(`  ${String(n).padStart(3)} charges (${batch.debits.length} payers → ${batch.credits.length} Ingot): ${result.gasUsed} gas, ${(Number(result.gasUsed) / n).toFixed(0)} gas per charge`);
+    batchLedger.close();
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
