@@ -13,6 +13,7 @@ import {
   type Hex,
   type PublicClient,
 } from "viem";
+import { mintLiveIngot } from "./fixtures/localGatewayChain.js";
 import { deployLocalProtocol } from "../chain/deployLocalProtocol.js";
 import { exampleForgeConfig } from "../../../coordinator/src/chain/exampleForgeConfig.js";
 import { createForge } from "../../../coordinator/src/chain/createForge.js";
@@ -44,48 +45,13 @@ type Env = Awaited<ReturnType<typeof deployLocalProtocol>>;
 
 const SUPPLY = 1_000_000_000n;
 const root = (s: string): Hex => keccak256(toBytes(s));
-const HOLDOUT = root("holdout");
 const BASE = root("base model");
 const batchIdOf = (s: string): Hex => keccak256(toBytes(s));
 
-/** Creator 0, data 1 and 2, compute 3, capital 4; the result mints an Ingot. */
-async function mintLiveIngot(env: Env, label: string): Promise<{ ingotId: bigint; adapterRoot: Hex }> {
-  const now = (await env.publicClient.getBlock()).timestamp;
-  const config = exampleForgeConfig({
-    creator: env.wallets[0].account.address,
-    now,
-    holdoutRoot: HOLDOUT,
-    holdoutExamples: 1800,
-    baseModelRoot: BASE,
-    allowedMeasurements: [SIMULATED_MEASUREMENT],
-    metadataURI: `0g://${label}`,
-  });
-  const { forge } = await createForge(env.ctx, config);
-  for (const i of [1, 2]) {
-    await contributeData(env.as(i), { forge, root: root(`${label} data ${i}`), sizeBytes: 1000n, exampleCount: 30, metadataURI: "license: CC-BY-4.0" });
-  }
-  await registerCompute(env.as(3), { forge, signer: env.wallets[3].account.address, ed25519PublicKey: root(`${label} ed25519`), capacity: 8 });
-  await contributeCapital(env.as(4), { forge, amount: parseEther("1") });
-  await env.networkHelpers.time.increaseTo(config.windowEnd);
+/** A LIVE Ingot (creator 0, data 1 and 2, compute 3, capital 4) and its adapter root. */
+async function mintIngot(env: Env, label: string): Promise<{ ingotId: bigint; adapterRoot: Hex }> {
   const adapterRoot = root(`${label} adapter`);
-  const result = {
-    forge,
-    holdoutRoot: HOLDOUT,
-    baseModelRoot: BASE,
-    adapterRoot,
-    metricBefore: 12n * 10n ** 18n,
-    metricAfter: 8n * 10n ** 18n,
-    dataIds: [0n, 1n],
-    dataScores: [3n * 10n ** 17n, 1n * 10n ** 17n],
-    computeIds: [0n],
-    computeWork: [10n],
-    attributionLogRoot: root(`${label} attribution`),
-    evalConfigHash: root("eval config"),
-    deadline: (await env.publicClient.getBlock()).timestamp + 3600n,
-  };
-  const signature = await env.enclaveAccount.signTypedData(evalResultTypedData(env.chainId, result));
-  const { ingotId } = await submitEvalResult(env.ctx, result, signature);
-  return { ingotId, adapterRoot };
+  return { ingotId: await mintLiveIngot(env, label, { adapterRoot }), adapterRoot };
 }
 
 describe("the gateway's settlement chain on the in-process chain", () => {
@@ -122,8 +88,8 @@ describe("the gateway's settlement chain on the in-process chain", () => {
 
   beforeAll(async () => {
     env = await deployLocalProtocol();
-    ingotA = await mintLiveIngot(env, "ingot a");
-    ingotB = await mintLiveIngot(env, "ingot b");
+    ingotA = await mintIngot(env, "ingot a");
+    ingotB = await mintIngot(env, "ingot b");
     holders = env.wallets.slice(0, 5).map((w) => w.account.address);
     ({ deposits } = await deployGatewayDeposits({
       connection: env.connection,
