@@ -8,6 +8,7 @@ import type { ServedIngot } from "./types.js";
 import { createSettlementChain } from "./chain/createSettlementChain.js";
 import { readServedIngots } from "./chain/readServedIngots.js";
 import { startSettlementLoop } from "./settlement/startSettlementLoop.js";
+import { sleep } from "../../coordinator/src/util/sleep.js";
 
 export interface StartChainSyncParameters {
   chain: NonNullable<GatewayConfig["chain"]>;
@@ -51,10 +52,7 @@ export async function startChainSync(p: StartChainSyncParameters): Promise<{ don
   const settling = startSettlementLoop({ ledger: p.ledger, chain: settlement, assets: [p.asset], maxCharges: p.chain.maxChargesPerBatch, intervalMs: p.chain.intervalMs, signal: p.signal, logger: p.logger });
   const refreshing = (async () => {
     while (!p.signal.aborted) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, p.chain.intervalMs);
-        p.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-      });
+      await sleep(p.chain.intervalMs, p.signal);
       if (p.signal.aborted) break;
       await refreshCatalog().catch((error: unknown) => p.logger.warn({ err: error }, "refreshing the LIVE Ingots failed; keeping the last list"));
     }

@@ -28,6 +28,7 @@ import { createJournaledPool } from "./createJournaledPool.js";
 import { createResultCachingWorker } from "./createResultCachingWorker.js";
 import { findWindowCloseBlock } from "./findWindowCloseBlock.js";
 import { loadServiceState, saveServiceState, type ForgeRecord, type ForgeStatusUpdate, type ServiceState } from "./serviceState.js";
+import { sleep } from "../util/sleep.js";
 
 /** A compute worker registered on-chain with a Forge (its ComputeRegistered event). */
 export interface RegisteredCompute {
@@ -398,15 +399,3 @@ async function readSignedResult(file: string): Promise<{ result: EvalResult; sig
   };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}

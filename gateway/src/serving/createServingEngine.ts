@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
+import { getOfflineLlama } from "../../../coordinator/src/eval/engine/getOfflineLlama.js";
+import { type Llama, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
 import type { Hex } from "viem";
 import { DEFAULT_SYSTEM_PROMPT } from "../../../coordinator/src/eval/dataset/chatTemplate.js";
 import { readGgufHeaderFromFile } from "../../../coordinator/src/eval/gguf/readGgufHeaderFromFile.js";
@@ -76,18 +77,7 @@ export async function createServingEngine(params: CreateServingEngineParameters)
   const ownsLlama = params.llama === undefined;
   const llama =
     params.llama ??
-    (await getLlama({
-      gpu,
-      build: "never",
-      usePrebuiltBinaries: true,
-      skipDownload: true,
-      progressLogs: false,
-      logLevel: LlamaLogLevel.warn,
-      logger: (level, message) => {
-        if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) logger?.("error", message);
-        else if (level === LlamaLogLevel.warn) logger?.("warn", message);
-      },
-    }));
+    (await getOfflineLlama({ gpu, ...(logger ? { logger } : {}) }));
   let model: LlamaModel;
   try {
     model = await llama.loadModel({ modelPath, gpuLayers: llama.gpu === false ? 0 : "max" });

@@ -3,6 +3,7 @@ import type { Ledger } from "../ledger/types.js";
 import type { Asset, SettlementChain } from "../types.js";
 import { settlePending } from "./settlePending.js";
 import { syncChainEvents } from "./syncChainEvents.js";
+import { sleep } from "../../../coordinator/src/util/sleep.js";
 
 export type StartSettlementLoopParameters = {
   ledger: Ledger;
@@ -34,14 +35,6 @@ export async function startSettlementLoop(p: StartSettlementLoopParameters): Pro
       p.logger.error({ err: error }, "settlement round failed; retrying next round");
     }
     if (p.signal.aborted) break;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, p.intervalMs);
-      function done() {
-        clearTimeout(timer);
-        p.signal.removeEventListener("abort", done);
-        resolve();
-      }
-      p.signal.addEventListener("abort", done, { once: true });
-    });
+    await sleep(p.intervalMs, p.signal);
   }
 }

@@ -6,6 +6,7 @@ import { ComputeError, QueueError, WorkerJobFailedError, WorkerTimeoutError } fr
 import type { ComputeWorker } from "../types.js";
 import { jobFileName, queuePaths } from "./queuePaths.js";
 import { ensureQueueDirs, isNotFound, JOB_FILE_KIND, readResultFile, writeJsonAtomic, type JobFile } from "./queueFiles.js";
+import { sleep } from "../../util/sleep.js";
 
 export interface CreateQueueWorkerClientParameters {
   queueDir: string;
@@ -103,16 +104,3 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
-export { sleep };

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Hex } from "viem";
 import { TrainAbortedError } from "../../eval/train/errors.js";
-import { sleep } from "./createQueueWorkerClient.js";
+import { sleep } from "../../util/sleep.js";
 import { jobIdOfFileName, queuePaths } from "./queuePaths.js";
 import { ensureQueueDirs, isNotFound, readJobFile, RESULT_FILE_KIND, writeJsonAtomic, type ResultFile } from "./queueFiles.js";
 import type { ComputeWorker } from "../types.js";

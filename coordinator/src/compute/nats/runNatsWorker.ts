@@ -7,6 +7,7 @@ import type { ComputeWorker } from "../types.js";
 import { NatsTransportError } from "./errors.js";
 import { jobIdOfSubject, natsNames, resultMsgId, type NatsNames } from "./natsNames.js";
 import { decodeJobMessage, decodeResultMessage, encodeNatsMessage, NATS_RESULT_KIND, type NatsResultMessage } from "./natsMessages.js";
+import { sleep } from "../../util/sleep.js";
 
 export interface RunNatsWorkerParameters {
   /** A connection as this worker's user, with inboxPrefix workerInboxPrefix(publicKey) (connectNatsWorker). */
@@ -199,14 +200,3 @@ function untilAborted(p: Promise<JsMsg | null>, signal?: AbortSignal): Promise<J
   });
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}

@@ -3,8 +3,6 @@ import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  getLlama,
-  LlamaLogLevel,
   type ControlledEvaluateInputItem,
   type Llama,
   type LlamaContext,
@@ -13,6 +11,7 @@ import {
   type LlamaModel,
   type Token,
 } from "node-llama-cpp";
+import { getOfflineLlama } from "./getOfflineLlama.js";
 import { readGguf } from "../gguf/readGguf.js";
 import { readGgufHeaderFromFile } from "../gguf/readGgufHeaderFromFile.js";
 import { validateLoraGguf } from "../gguf/validateLoraGguf.js";
@@ -107,18 +106,7 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
   if (!Number.isInteger(contextSize) || contextSize < 2) throw new ScoringInputError(`contextSize ${contextSize} must be an integer ≥ 2`);
 
   const ownsLlama = params.llama === undefined;
-  const llama: Llama = params.llama ?? await getLlama({
-    gpu,
-    build: "never",
-    usePrebuiltBinaries: true,
-    skipDownload: true,
-    progressLogs: false,
-    logLevel: LlamaLogLevel.warn,
-    logger: (level, message) => {
-      if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) logger?.("error", message);
-      else if (level === LlamaLogLevel.warn) logger?.("warn", message);
-    },
-  });
+  const llama: Llama = params.llama ?? await getOfflineLlama({ gpu, ...(logger ? { logger } : {}) });
   const loadModel = () => llama.loadModel({ modelPath, gpuLayers: gpu === false ? 0 : "max" });
   let model: LlamaModel;
   try {
