@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { getAddress, keccak256, toBytes, type Address, type Hex } from "viem";
 import { InsufficientCreditError, RateLimitedError, RevokedApiKeyError, UnknownApiKeyError } from "../errors.js";
 import type { Asset, Caller, Charge, SettlementBatch } from "../types.js";
@@ -23,6 +23,7 @@ export type OpenLedgerParameters = {
 
 const RATE_WINDOW_MS = 60_000;
 const API_KEY_PREFIX = "ifk_";
+const CHARGE_ID = /^chg_[A-Za-z0-9_-]{1,100}$/;
 
 type Row = Record<string, string | number | bigint | null | Uint8Array>;
 
@@ -48,16 +49,30 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
   db.exec("PRAGMA foreign_keys = ON");
   db.exec("PRAGMA synchronous = FULL");
 
-  /** Run `fn` inside one BEGIN IMMEDIATE transaction (the write lock is taken up front). */
-  function tx<T>(fn: () => T): T {
-    db.exec("BEGIN IMMEDIATE");
+  /**
+   * Run `fn` inside one BEGIN IMMEDIATE transaction (the write lock is taken up front).
+   *
+   * `durable: false` commits without waiting for the disk (synchronous = NORMAL for this one
+   * commit): a crash may lose that transaction, never corrupt the database, and the next durable
+   * commit makes it durable too, since the WAL is written in order. It is for writes whose loss a
+   * restart repairs anyway: reservations (a process that died delivered nothing, so
+   * `releaseStaleReservations` frees them all at start), their release, and rate-limit hits.
+   * Charges, proofs, chain events and batches are always durable.
+   */
+  function tx<T>(fn: () => T, { durable = true }: { durable?: boolean } = {}): T {
+    if (!durable) db.exec("PRAGMA synchronous = NORMAL");
     try {
-      const result = fn();
-      db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      db.exec("ROLLBACK");
-      throw error;
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = fn();
+        db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
+    } finally {
+      if (!durable) db.exec("PRAGMA synchronous = FULL");
     }
   }
 
@@ -78,7 +93,13 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
     });
   }
 
-  const q = (sql: string) => db.prepare(sql);
+  // Statements are compiled once and reused: preparing costs more than running most of them.
+  const statements = new Map<string, StatementSync>();
+  const q = (sql: string): StatementSync => {
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
 
   function keyInfo(r: Row): ApiKeyInfo {
     return {
@@ -171,7 +192,7 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
           q("INSERT INTO rate_hits (key_id, at_ms) VALUES (?, ?)").run(keyId, nowMs);
         }
         return { keyId, payer: r.payer as Address, fingerprint };
-      });
+      }, { durable: false });
     },
 
     revokeApiKey(keyId) {
@@ -231,24 +252,25 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
           reservationId, P, A, ingotId.toString(), amount.toString(), new Date().toISOString(),
         );
         return reservationId;
-      });
+      }, { durable: false });
     },
 
-    commitCharge({ reservationId, amount, promptTokens, completionTokens }) {
+    commitCharge({ reservationId, amount, promptTokens, completionTokens, chargeId = `chg_${randomUUID()}`, proof }) {
       nonNegative("a charge", amount);
+      if (!CHARGE_ID.test(chargeId)) throw new LedgerError(`a charge id is chg_ followed by 1–100 letters, digits, _ or - (got ${JSON.stringify(chargeId)})`);
       return tx(() => {
         const r = q("SELECT * FROM reservations WHERE reservation_id = ?").get(reservationId) as Row | undefined;
         if (!r) throw new ReservationNotOpenError(reservationId, "missing");
         if (r.status !== "open") throw new ReservationNotOpenError(reservationId, r.status as "committed" | "released");
         const reserved = BigInt(r.amount as string);
         if (amount > reserved) throw new ChargeExceedsReservationError(reservationId, reserved, amount);
-        const chargeId = `chg_${randomUUID()}`;
         const createdAt = new Date().toISOString();
         q("UPDATE reservations SET status = 'committed' WHERE reservation_id = ?").run(reservationId);
         q(`INSERT INTO charges (charge_id, reservation_id, payer, asset, ingot_id, amount, prompt_tokens, completion_tokens, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
           chargeId, reservationId, r.payer as string, r.asset as string, r.ingot_id as string, amount.toString(), promptTokens, completionTokens, createdAt,
         );
+        if (proof) q("INSERT INTO proofs (proof_id, charge_id, json) VALUES (?, ?, ?)").run(proof.proofId, chargeId, proof.json);
         return {
           chargeId, payer: r.payer as Address, asset: r.asset as Address, ingotId: BigInt(r.ingot_id as string),
           amount, promptTokens, completionTokens, createdAt,
@@ -257,10 +279,12 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
     },
 
     releaseReservation(reservationId) {
-      const r = q("SELECT status FROM reservations WHERE reservation_id = ?").get(reservationId) as Row | undefined;
-      if (!r) throw new ReservationNotOpenError(reservationId, "missing");
-      if (r.status === "committed") throw new ReservationNotOpenError(reservationId, "committed");
-      q("UPDATE reservations SET status = 'released' WHERE reservation_id = ? AND status = 'open'").run(reservationId);
+      tx(() => {
+        const r = q("SELECT status FROM reservations WHERE reservation_id = ?").get(reservationId) as Row | undefined;
+        if (!r) throw new ReservationNotOpenError(reservationId, "missing");
+        if (r.status === "committed") throw new ReservationNotOpenError(reservationId, "committed");
+        q("UPDATE reservations SET status = 'released' WHERE reservation_id = ? AND status = 'open'").run(reservationId);
+      }, { durable: false });
     },
 
     releaseStaleReservations() {

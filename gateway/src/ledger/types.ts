@@ -52,11 +52,27 @@ export interface Ledger {
 
   /** Deposits − requested withdrawals − committed charges − open reservations (may be negative after a withdrawal request). */
   availableCredit(payer: Address, asset: Asset): bigint;
-  /** Hold `amount` of credit for one call. Throws InsufficientCreditError. */
+  /**
+   * Hold `amount` of credit for one call. Throws InsufficientCreditError. Not fsynced (a crash
+   * may lose the hold; `releaseStaleReservations` would have freed it at start anyway).
+   */
   reserve(p: { payer: Address; asset: Asset; ingotId: bigint; amount: bigint }): string;
-  /** Turn a reservation into a charge of `amount` ≤ reserved, releasing the rest, in one transaction. */
-  commitCharge(p: { reservationId: string; amount: bigint; promptTokens: number; completionTokens: number }): Charge;
-  /** Give an open reservation's credit back (idempotent on a released one). */
+  /**
+   * Turn a reservation into a charge of `amount` ≤ reserved, releasing the rest, in one durable
+   * transaction, together with the call's proof when given (so a served call's charge and proof
+   * are on disk together, or neither is). `chargeId` (default a fresh `chg_<uuid>`) lets the
+   * caller sign a proof that names the charge before committing it; it must be unused.
+   * Throws ReservationNotOpenError, ChargeExceedsReservationError, LedgerError (a malformed id).
+   */
+  commitCharge(p: {
+    reservationId: string;
+    amount: bigint;
+    promptTokens: number;
+    completionTokens: number;
+    chargeId?: string;
+    proof?: { proofId: string; json: string };
+  }): Charge;
+  /** Give an open reservation's credit back (idempotent on a released one). Not fsynced, like `reserve`. */
   releaseReservation(reservationId: string): void;
   /** Release every open reservation: at startup, a reservation whose process died delivered nothing. */
   releaseStaleReservations(): number;

@@ -1,9 +1,11 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { UnknownModelError } from "../errors.js";
+import type { GatewayProof } from "../proof/types.js";
 import { GenerationAbortedError } from "../serving/errors.js";
 import type { ChatMessage, GenerateResult, ServingPrompt } from "../serving/types.js";
 import type { Charge } from "../types.js";
+import { createDeferredWriter } from "./createDeferredWriter.js";
 import { parseBody } from "./parseBody.js";
 import { readApiKey } from "./readApiKey.js";
 import { chatCompletionRequestSchema, completionRequestSchema, contentText } from "./requestSchemas.js";
@@ -18,14 +20,15 @@ export type CompletionKind = "chat" | "text";
 /**
  * One billed call, for POST /v1/chat/completions (`chat`) and POST /v1/completions (`text`):
  * authenticate → validate → find the Ingot → tokenize and check limits → reserve the most it may
- * cost ((prompt + max_tokens) × price) → generate (queued) → commit the charge for the tokens
- * delivered → issue and store the proof → respond (with the proof as a `proof` field, or as the
+ * cost ((prompt + max_tokens) × price) → generate (queued) → issue the proof of the charge for
+ * the tokens delivered → commit the charge and its proof together → respond (with the proof as a `proof` field, or as the
  * last SSE chunk before `[DONE]`). Any failure before the commit releases the reservation; a
  * client that disconnects stops generation and is not charged.
  */
 export async function handleCompletion(deps: GatewayServerDeps, kind: CompletionKind, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const { engine, catalog, ledger, proofs, prices, logger } = deps;
   const now = deps.now ?? (() => new Date());
+  const receivedAt = performance.now();
   const caller = await ledger.authenticate(readApiKey(request.headers.authorization));
   const body = request.body;
   const common =
@@ -62,13 +65,15 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
     amount: BigInt(prepared.promptTokens + prepared.maxTokens) * price.pricePerToken,
     ingotId: ingot.ingotId,
   });
+  const admittedAt = performance.now();
   const controller = new AbortController();
   const onClose = () => {
     if (!reply.raw.writableFinished) controller.abort(new Error("the client closed the connection"));
   };
   reply.raw.on("close", onClose);
   const proofId = stream ? `prf_${stamp(now())}_${randomBytes(6).toString("hex")}` : undefined;
-  const sse = (data: unknown) => reply.raw.write(`data: ${JSON.stringify(data)}\n\n`);
+  const out = createDeferredWriter((text) => reply.raw.write(text));
+  const sse = (data: unknown) => out.write(`data: ${JSON.stringify(data)}\n\n`);
   const chunk = (delta: { role?: "assistant"; content?: string; text?: string }, finishReason: string | null) =>
     kind === "chat"
       ? { id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta: { ...(delta.role ? { role: delta.role } : {}), ...(delta.content !== undefined ? { content: delta.content } : {}) }, logprobs: null, finish_reason: finishReason }] }
@@ -100,31 +105,39 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
       if (error instanceof GenerationAbortedError) {
         log.info({ completionTokens: error.completionTokens }, "client disconnected; generation stopped, reservation released, nothing charged");
         if (!headersSent) reply.hijack();
+        out.cancel();
         reply.raw.destroy();
         return;
       }
       throw error;
     }
 
+    const generatedAt = performance.now();
     const usage = { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, total_tokens: result.promptTokens + result.completionTokens };
+    const response =
+      kind === "chat"
+        ? { id, object: "chat.completion", created, model, choices: [{ index: 0, message: { role: "assistant", content: result.text }, logprobs: null, finish_reason: result.finishReason }], usage }
+        : { id, object: "text_completion", created, model, choices: [{ text: result.text, index: 0, logprobs: null, finish_reason: result.finishReason }], usage };
+    // The proof names the charge, and the charge is committed with its proof (one durable write).
+    const charge = { chargeId: `chg_${randomUUID()}`, asset: price.asset, amount: BigInt(usage.total_tokens) * price.pricePerToken };
+    let proof: GatewayProof;
     try {
+      proof = await proofs.issue({ request: body, response, caller, charge, ingot, timestamp: now(), ...(proofId ? { proofId } : {}) });
       charged = await ledger.commitCharge({
         reservationId: reservation.reservationId,
-        amount: BigInt(usage.total_tokens) * price.pricePerToken,
+        chargeId: charge.chargeId,
+        amount: charge.amount,
         promptTokens: result.promptTokens,
         completionTokens: result.completionTokens,
+        proof,
       });
     } catch (error) {
       await Promise.resolve(ledger.releaseReservation(reservation.reservationId)).catch(() => undefined);
       throw error;
     }
-    const response =
-      kind === "chat"
-        ? { id, object: "chat.completion", created, model, choices: [{ index: 0, message: { role: "assistant", content: result.text }, logprobs: null, finish_reason: result.finishReason }], usage }
-        : { id, object: "text_completion", created, model, choices: [{ text: result.text, index: 0, logprobs: null, finish_reason: result.finishReason }], usage };
-    const proof = await proofs.issue({ request: body, response, caller, charge: charged, ingot, timestamp: now(), ...(proofId ? { proofId } : {}) });
-    await ledger.saveProof({ proof, chargeId: charged.chargeId });
-    log.info({ chargeId: charged.chargeId, amount: charged.amount.toString(), ...usage, proofId: proof.proof_id, stream }, "call served");
+    // Where the call's time went (ms): authenticate → reserve, queue + generation, proof + commit.
+    const ms = { admit: round(admittedAt - receivedAt), generate: round(generatedAt - admittedAt), proofAndCommit: round(performance.now() - generatedAt) };
+    log.info({ chargeId: charged.chargeId, amount: charged.amount.toString(), ...usage, proofId: proof.proof_id, stream, ms }, "call served");
 
     if (!stream) {
       reply.header(PROOF_ID_HEADER, proof.proof_id);
@@ -134,6 +147,7 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
     sse(kind === "chat" ? chunk({}, result.finishReason) : chunk({ text: "" }, result.finishReason));
     if (includeUsage) sse({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], usage });
     sse({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], proof });
+    out.flush();
     reply.raw.end("data: [DONE]\n\n");
   } catch (error) {
     if (!headersSent) throw error;
@@ -142,12 +156,15 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
     (status >= 500 ? log.error.bind(log) : log.warn.bind(log))({ err: error, charged: charged?.chargeId }, "stream failed after it started");
     if (!reply.raw.writableEnded) {
       sse(errorBody);
+      out.flush();
       reply.raw.end();
     }
   } finally {
     reply.raw.off("close", onClose);
   }
 }
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 function stamp(d: Date): string {
   const iso = d.toISOString();

@@ -7,9 +7,8 @@ export function ledgerToGatewayLedger(ledger: Ledger): GatewayLedger {
   return {
     authenticate: (apiKey) => ledger.authenticate(apiKey),
     reserve: ({ caller, asset, amount, ingotId }) => ({ reservationId: ledger.reserve({ payer: caller.payer, asset, amount, ingotId }), payer: caller.payer, asset, amount }),
-    commitCharge: (p) => ledger.commitCharge(p),
+    commitCharge: ({ proof, ...charge }) => ledger.commitCharge({ ...charge, proof: { proofId: proof.proof_id, json: JSON.stringify(proof) } }),
     releaseReservation: (id) => ledger.releaseReservation(id),
-    saveProof: ({ proof, chargeId }) => ledger.saveProof(proof.proof_id, chargeId, JSON.stringify(proof)),
     getProof: (id) => {
       const row = ledger.getProof(id);
       return row ? (JSON.parse(row.json) as GatewayProof) : undefined;

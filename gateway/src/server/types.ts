@@ -32,12 +32,15 @@ export interface GatewayLedger {
    * @throws InsufficientCreditError when available credit (deposits − charges − holds − withdrawals requested) is below `amount`.
    */
   reserve(params: { caller: Caller; asset: Asset; amount: bigint; ingotId: bigint }): Awaitable<Reservation>;
-  /** Turn the hold into a charge of `amount` (≤ the held amount) for the tokens delivered; the rest of the hold is freed. */
-  commitCharge(params: { reservationId: string; amount: bigint; promptTokens: number; completionTokens: number }): Awaitable<Charge>;
+  /**
+   * Turn the hold into a charge of `amount` (≤ the held amount) for the tokens delivered, and keep
+   * the call's proof with it, retrievable by its proof_id: both at once (one transaction) or
+   * neither. The rest of the hold is freed. `chargeId` is the id the proof already names as its
+   * `payment.transaction_id`; it must be unused.
+   */
+  commitCharge(params: { reservationId: string; chargeId: string; amount: bigint; promptTokens: number; completionTokens: number; proof: GatewayProof }): Awaitable<Charge>;
   /** Free the hold without charging (the call failed or the client went away). */
   releaseReservation(reservationId: string): Awaitable<void>;
-  /** Keep the proof of a committed charge, retrievable by its proof_id. */
-  saveProof(params: { proof: GatewayProof; chargeId: string }): Awaitable<void>;
   getProof(proofId: string): Awaitable<GatewayProof | undefined>;
 }
 
@@ -47,7 +50,8 @@ export interface IssueProofParameters {
   /** The response body without its `proof` field (for a stream, the non-stream body it stands for). */
   response: unknown;
   caller: Caller;
-  charge: Charge;
+  /** The charge the proof names: issued before the charge is committed, so it can be committed with it. */
+  charge: Pick<Charge, "chargeId" | "asset" | "amount">;
   ingot: ServedIngot;
   /** When the response was complete. */
   timestamp: Date;

@@ -215,6 +215,36 @@ describe("reservations and charges", () => {
     expect(ledger.getProof("prf_2")).toBeNull();
     expect(() => ledger.saveProof("prf_3", "chg_missing", "{}")).toThrow(/FOREIGN KEY/);
   });
+
+  it("commitCharge_withProof_storesTheChargeUnderTheGivenIdAndItsProofTogether", () => {
+    const r = ledger.reserve({ payer: P1, asset: ETH, ingotId: 7n, amount: 100n });
+    const c = ledger.commitCharge({ reservationId: r, chargeId: "chg_named", amount: 40n, promptTokens: 1, completionTokens: 3, proof: { proofId: "prf_a", json: '{"p":1}' } });
+    expect(c.chargeId).toBe("chg_named");
+    expect(ledger.getCharge("chg_named")).toEqual(c);
+    expect(ledger.getProof("prf_a")).toEqual({ proofId: "prf_a", chargeId: "chg_named", json: '{"p":1}' });
+    ledger.close();
+    ledger = openLedger({ path });
+    expect(ledger.getProof("prf_a")?.chargeId).toBe("chg_named");
+    expect(ledger.availableCredit(P1, ETH)).toBe(960n);
+  });
+
+  it("commitCharge_whenTheProofCannotBeStored_chargesNothingAndLeavesTheReservationOpen", () => {
+    charge(ledger, P1, 1n, 5n);
+    const first = ledger.reserve({ payer: P1, asset: ETH, ingotId: 7n, amount: 100n });
+    ledger.commitCharge({ reservationId: first, chargeId: "chg_one", amount: 10n, promptTokens: 1, completionTokens: 1, proof: { proofId: "prf_taken", json: "{}" } });
+    const r = ledger.reserve({ payer: P1, asset: ETH, ingotId: 7n, amount: 100n });
+    // A proof id already stored: the whole commit rolls back.
+    expect(() => ledger.commitCharge({ reservationId: r, chargeId: "chg_two", amount: 30n, promptTokens: 1, completionTokens: 1, proof: { proofId: "prf_taken", json: "{}" } })).toThrow(/UNIQUE/);
+    expect(ledger.getCharge("chg_two")).toBeNull();
+    // A charge id already used: the same.
+    expect(() => ledger.commitCharge({ reservationId: r, chargeId: "chg_one", amount: 30n, promptTokens: 1, completionTokens: 1, proof: { proofId: "prf_new", json: "{}" } })).toThrow(/UNIQUE/);
+    expect(ledger.getProof("prf_new")).toBeNull();
+    expect(() => ledger.commitCharge({ reservationId: r, chargeId: "not-a-charge-id", amount: 30n, promptTokens: 1, completionTokens: 1 })).toThrow(/chg_/);
+    expect(ledger.totals(ETH)).toMatchObject({ charged: 15n, chargeCount: 2, reserved: 100n });
+    // The hold is still open and can be committed once.
+    expect(ledger.commitCharge({ reservationId: r, chargeId: "chg_two", amount: 30n, promptTokens: 1, completionTokens: 1 }).amount).toBe(30n);
+    expect(ledger.availableCredit(P1, ETH)).toBe(1000n - 5n - 10n - 30n);
+  });
 });
 
 describe("settlement batches", () => {

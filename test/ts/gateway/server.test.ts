@@ -72,7 +72,8 @@ describe("createGatewayServer", () => {
     expect(res.headers["x-ingotforge-proof-id"]).toBe(proof.proof_id);
     const verdict = verifyProof(proof, { publicKey: signer.publicKeyHex, request: body, response, apiKey: "sk-good", proofId: proof.proof_id });
     expect(verdict.errors).toEqual([]);
-    expect(proof.payment).toMatchObject({ transaction_id: "chg_1", amount: "24", currency: "eth" });
+    expect(proof.payment).toMatchObject({ transaction_id: ledger.charges[0].chargeId, amount: "24", currency: "eth" });
+    expect(ledger.proofs.get(proof.proof_id)).toEqual(proof);
     const fetched = await app.inject({ method: "GET", url: `/v1/proofs/${proof.proof_id}` });
     expect(fetched.json()).toEqual(proof);
   });
@@ -152,6 +153,25 @@ describe("createGatewayServer", () => {
     expect([bad.statusCode, bad.json().error.code]).toEqual([502, "adapter_unavailable"]);
     expect([...ledger.reservations.values()].map((r) => r.state)).toEqual(["released", "released"]);
     expect(ledger.charges).toHaveLength(0);
+  });
+
+  it("proofFailure_answers500_chargesNothing_storesNoProof_andReleasesTheReservation", async () => {
+    await app.close();
+    app = createGatewayServer({
+      engine,
+      catalog: createStaticIngotCatalog([ingot(1n)]),
+      ledger,
+      proofs: { issue: () => Promise.reject(new Error("the signer is unreachable")) },
+      prices: createPriceBook({ asset: "0x0000000000000000000000000000000000000000", defaultPricePerTokenWei: 10n, ingotPricesWei: {} }),
+      logger: pino({ level: "silent" }),
+    });
+    const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody() });
+    expect(res.statusCode).toBe(500);
+    expect(res.json().error).toBeDefined();
+    expect([...ledger.reservations.values()].map((r) => r.state)).toEqual(["released"]);
+    expect(ledger.charges).toHaveLength(0);
+    expect(ledger.proofs.size).toBe(0);
+    expect(ledger.credit.get(payer)).toBe(10_000n);
   });
 
   it("streamDisconnect_stopsGeneration_releasesTheReservation_andChargesNothing", async () => {
