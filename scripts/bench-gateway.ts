@@ -1,18 +1,24 @@
 /**
- * Gateway overhead benchmark: `npx tsx scripts/bench-gateway.ts [--requests 48] [--max-tokens 32] [--threads 1]`.
+ * Gateway overhead benchmark: `npm run bench:gateway -- [--requests 48] [--rounds 3] [--max-tokens 32] [--threads 1] [--client child|in-process]`.
  *
  * On a tiny qwen2 model (written here, F32, with one LoRA adapter in a local content store), one
  * run measures requests/s and p50/p99 latency of streamed calls (a) straight into the serving
  * engine and (b) through the whole gateway over HTTP (auth, reservation, generation, charge,
- * proof, SSE), at 1 and 8 concurrent streams, and the overhead ratio b/a; then the time to build
- * and sign one proof; then the gas of settling batches of 1, 10 and 50 charges on the in-process chain. The ledger is the real SQLite one (a temp file; every call authenticates, reserves, commits
- * a charge and saves its proof in it), credited by a recorded deposit.
+ * proof, SSE), at 1 and 8 concurrent streams, and the overhead ratio b/a. The two paths run in
+ * alternating rounds (medians reported), and the HTTP client runs in its own process unless
+ * `--client in-process`. Then the time to build and sign one proof, the ledger's share of a call,
+ * and the gas of settling batches of 1, 10 and 50 charges on the in-process chain. The ledger is
+ * the real SQLite one (a temp file; every call authenticates, reserves, and commits a charge with
+ * its proof in it), credited by a recorded deposit.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { Writable } from "node:stream";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { parseArgs, promisify } from "node:util";
 import pino from "pino";
 import { getAddress, zeroAddress, type Address } from "viem";
 import { createLocalContentStore } from "../coordinator/src/storage/createLocalContentStore.js";
@@ -27,9 +33,25 @@ import { deployGatewayDeposits } from "../gateway/src/chain/deployGatewayDeposit
 import { createSettlementChain } from "../gateway/src/chain/createSettlementChain.js";
 import { gatewayDepositsAbi } from "../gateway/src/chain/gatewayDepositsAbi.js";
 import { ledgerToGatewayLedger } from "../gateway/src/server/ledgerToGatewayLedger.js";
+import { measureCalls, type MeasuredCalls } from "./bench/measureCalls.js";
+import { startBareSseServer } from "./bench/startBareSseServer.js";
+import { streamChatCompletion } from "./bench/streamChatCompletion.js";
 
-const { values } = parseArgs({ options: { requests: { type: "string", default: "48" }, "max-tokens": { type: "string", default: "32" }, threads: { type: "string", default: "1" } } });
+const { values } = parseArgs({
+  options: {
+    requests: { type: "string", default: "48" },
+    rounds: { type: "string", default: "3" },
+    "max-tokens": { type: "string", default: "32" },
+    threads: { type: "string", default: "1" },
+    client: { type: "string", default: "child" },
+  },
+});
+const CLIENT = values.client;
+if (CLIENT !== "child" && CLIENT !== "in-process") throw new Error(`--client is child or in-process, got ${CLIENT}`);
+const CLIENT_SCRIPT = fileURLToPath(new URL("./bench/gatewayLoadClient.ts", import.meta.url));
+const execFileAsync = promisify(execFile);
 const REQUESTS = Number(values.requests);
+const ROUNDS = Number(values.rounds);
 const MAX_TOKENS = Number(values["max-tokens"]);
 const THREADS = Number(values.threads);
 
@@ -53,7 +75,17 @@ try {
     ingots: [{ ingotId: 1, baseModelName: "tiny", baseModelRoot: `0x${"33".repeat(32)}`, adapterRoot: root }],
     log: { level: "silent" },
   });
-  const gateway = await createGateway({ config, logger: pino({ level: "silent" }), ledger, store });
+  // The gateway's "call served" log lines carry each call's stage timings; the benchmark reads them.
+  type ServedMs = { admit: number; generate: number; proofAndCommit: number };
+  const served: ServedMs[] = [];
+  const logSink = new Writable({
+    write(line, _encoding, done) {
+      const entry = JSON.parse(String(line)) as { msg?: string; ms?: ServedMs };
+      if (entry.msg === "call served" && entry.ms) served.push(entry.ms);
+      done();
+    },
+  });
+  const gateway = await createGateway({ config, logger: pino({ level: "info" }, logSink), ledger, store });
   const base = await gateway.listen();
   const messages = [{ role: "user" as const, content: "unsafe { let p = &x as *const u32; *p }" }];
   const body = { model: "ingot-1", messages, max_tokens: MAX_TOKENS, stream: true, stream_options: { include_usage: true } };
@@ -64,51 +96,55 @@ try {
     const r = await gateway.engine.generate({ adapterRoot: root, prompt, onToken: () => pieces++ });
     return r.completionTokens;
   };
-  const viaGateway = async () => {
-    const res = await fetch(`${base}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify(body) });
-    const text = await res.text();
-    if (res.status !== 200 || !text.endsWith("data: [DONE]\n\n")) throw new Error(`gateway answered ${res.status}: ${text.slice(0, 200)}`);
-    const usage = text.split("\n\n").map((l) => l.slice(6)).filter((d) => d.includes('"usage"')).map((d) => JSON.parse(d).usage)[0];
-    return usage.completion_tokens as number;
-  };
-
-  const measure = async (call: () => Promise<number>, concurrency: number) => {
-    const latencies: number[] = [];
-    let tokens = 0;
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < REQUESTS) {
-          next++;
-          const t0 = performance.now();
-          const generated = await call();
-          tokens += generated;
-          latencies.push(performance.now() - t0);
-        }
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    latencies.sort((a, b) => a - b);
-    const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)];
-    return { rps: REQUESTS / seconds, p50: q(0.5), p99: q(0.99), tokensPerRequest: tokens / REQUESTS };
+  const bare = await startBareSseServer(gateway.engine, root);
+  /** Streamed calls to `url` from a client in its own process (the default), or from this one. */
+  const measureHttp = async (url: string, concurrency: number): Promise<MeasuredCalls> => {
+    if (CLIENT === "in-process") return measureCalls(() => streamChatCompletion(url, apiKey, body), concurrency, REQUESTS);
+    const { stdout } = await execFileAsync(process.execPath, ["--import", "tsx", CLIENT_SCRIPT, JSON.stringify({ baseUrl: url, apiKey, body, concurrency, requests: REQUESTS })], { maxBuffer: 1 << 20 });
+    return JSON.parse(stdout.trim().split("\n").pop()!) as MeasuredCalls;
   };
 
   // Warm up: the adapter fetch and context creation happen once, outside the timings.
   await direct();
-  await viaGateway();
-  console.log(`tiny qwen2 (hidden 64, 2 layers, vocab 320, F32), LoRA rank 4; ${REQUESTS} streamed chat calls per row, max_tokens ${MAX_TOKENS}, ${THREADS} llama.cpp thread(s)`);
-  console.log("streams  path     req/s    p50 ms   p99 ms   tokens/req");
+  await streamChatCompletion(base, apiKey, body);
+  await streamChatCompletion(bare.url, apiKey, body);
+  served.length = 0;
+  // The three paths run in alternating rounds (engine, bare HTTP, gateway, engine, …) so that
+  // drift in a shared machine's load falls on all of them; each figure is the median over rounds.
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  const medianOf = (ms: MeasuredCalls[]): MeasuredCalls => ({
+    rps: median(ms.map((m) => m.rps)),
+    p50: median(ms.map((m) => m.p50)),
+    p99: median(ms.map((m) => m.p99)),
+    tokensPerRequest: median(ms.map((m) => m.tokensPerRequest)),
+  });
+  console.log(`tiny qwen2 (hidden 64, 2 layers, vocab 320, F32), LoRA rank 4; ${REQUESTS} streamed chat calls per round, ${ROUNDS} alternating rounds per path (medians), max_tokens ${MAX_TOKENS}, ${THREADS} llama.cpp thread(s); HTTP client ${CLIENT === "child" ? "in its own process" : "in this process"}`);
+  console.log("  engine = serving engine called in-process; http = the engine behind bare node:http SSE (no key, ledger, proof); gateway = the whole gateway");
+  console.log("streams  path     req/s    p50 ms   p99 ms   tokens/req   per-round p50 vs engine");
   for (const c of [1, 8]) {
-    const a = await measure(direct, c);
-    const b = await measure(viaGateway, c);
-    const row = (name: string, m: typeof a) => console.log(`${String(c).padStart(7)}  ${name.padEnd(7)} ${m.rps.toFixed(1).padStart(6)}  ${m.p50.toFixed(1).padStart(8)} ${m.p99.toFixed(1).padStart(8)}   ${m.tokensPerRequest.toFixed(1)}`);
+    const rounds = { engine: [] as MeasuredCalls[], http: [] as MeasuredCalls[], gateway: [] as MeasuredCalls[] };
+    for (let r = 0; r < ROUNDS; r++) {
+      rounds.engine.push(await measureCalls(direct, c, REQUESTS));
+      rounds.http.push(await measureHttp(bare.url, c));
+      rounds.gateway.push(await measureHttp(base, c));
+    }
+    const a = medianOf(rounds.engine);
+    const h = medianOf(rounds.http);
+    const g = medianOf(rounds.gateway);
+    const vsEngine = (ms: MeasuredCalls[]) => ms.map((m, i) => `×${(m.p50 / rounds.engine[i].p50).toFixed(2)}`).join(" ");
+    const row = (name: string, m: MeasuredCalls, extra = "") => console.log(`${String(c).padStart(7)}  ${name.padEnd(7)} ${m.rps.toFixed(1).padStart(6)}  ${m.p50.toFixed(1).padStart(8)} ${m.p99.toFixed(1).padStart(8)}   ${m.tokensPerRequest.toFixed(1).padEnd(12)} ${extra}`);
     row("engine", a);
-    row("gateway", b);
-    console.log(`         overhead: p50 ×${(b.p50 / a.p50).toFixed(2)}, throughput ×${(a.rps / b.rps).toFixed(2)}`);
+    row("http", h, vsEngine(rounds.http));
+    row("gateway", g, vsEngine(rounds.gateway));
+    console.log(`         gateway vs engine: p50 ×${(g.p50 / a.p50).toFixed(3)} (+${(g.p50 - a.p50).toFixed(1)} ms), throughput ×${(a.rps / g.rps).toFixed(3)}`);
+    console.log(`         gateway vs http:   p50 ×${(g.p50 / h.p50).toFixed(3)} (+${(g.p50 - h.p50).toFixed(1)} ms), throughput ×${(h.rps / g.rps).toFixed(3)}`);
+    const stage = (k: keyof ServedMs) => median(served.map((m) => m[k])).toFixed(2);
+    console.log(`         gateway's own log, p50 ms: authenticate + reserve ${stage("admit")}, queue + generate ${stage("generate")}, proof + commit ${stage("proofAndCommit")} (${served.length} calls)`);
+    served.length = 0;
   }
+  await bare.close();
 
-  // Proof creation + signing (buildProof: two hashes, chain hash, two Ed25519 signatures).
+  // Proof creation + signing (buildProof: two hashes, chain hash, two Ed25519 signatures on OpenSSL).
   const issuer = createProofIssuer({ signer: gateway.signer, seller: "gw.bench" });
   const response = { id: "chatcmpl-x", object: "chat.completion", created: 1, model: "ingot-1", choices: [{ index: 0, message: { role: "assistant", content: "x".repeat(200) }, logprobs: null, finish_reason: "length" }], usage: { prompt_tokens: 180, completion_tokens: 32, total_tokens: 212 } };
   const caller = { keyId: "k", payer, fingerprint: "ab".repeat(32) };
@@ -119,6 +155,25 @@ try {
   const t0 = performance.now();
   for (let i = 0; i < N; i++) issuer.issue({ request: body, response, caller, charge: { ...charge, chargeId: `chg_${i}` }, ingot, timestamp: new Date() });
   console.log(`proof creation + signing: ${((performance.now() - t0) / N).toFixed(3)} ms per call (${N} proofs)`);
+
+  // The ledger's part of a call, on the same SQLite file: authenticate, reserve (not fsynced),
+  // commit the charge with its proof (one fsynced transaction).
+  const proofJson = JSON.stringify(issuer.issue({ request: body, response, caller, charge, ingot, timestamp: new Date() }));
+  const ledgerSteps = { authenticate: 0, reserve: 0, commit: 0 };
+  for (let i = 0; i < N; i++) {
+    const t1 = performance.now();
+    sqlite.authenticate(apiKey);
+    const t2 = performance.now();
+    const reservationId = sqlite.reserve({ payer, asset: zeroAddress, ingotId: 1n, amount: 212_000n });
+    const t3 = performance.now();
+    sqlite.commitCharge({ reservationId, amount: 212_000n, promptTokens: 180, completionTokens: 32, proof: { proofId: `prf_bench_${i}`, json: proofJson } });
+    const t4 = performance.now();
+    ledgerSteps.authenticate += t2 - t1;
+    ledgerSteps.reserve += t3 - t2;
+    ledgerSteps.commit += t4 - t3;
+  }
+  const per = (ms: number) => (ms / N).toFixed(3);
+  console.log(`ledger per call (${N} calls): authenticate ${per(ledgerSteps.authenticate)} ms, reserve ${per(ledgerSteps.reserve)} ms, commit charge + proof ${per(ledgerSteps.commit)} ms`);
   await gateway.close();
   sqlite.close();
 

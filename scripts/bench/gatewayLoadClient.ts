@@ -1,0 +1,20 @@
+/**
+ * The gateway benchmark's load generator, run as its own process (as a real client would be) so
+ * that its HTTP and SSE parsing do not share the gateway's event loop:
+ * `node --import tsx scripts/bench/gatewayLoadClient.ts '<json>'` with
+ * `{ baseUrl, apiKey, body, concurrency, requests }`; prints one JSON line of MeasuredCalls.
+ */
+import { measureCalls } from "./measureCalls.js";
+import { streamChatCompletion } from "./streamChatCompletion.js";
+
+const { baseUrl, apiKey, body, concurrency, requests } = JSON.parse(process.argv[2] ?? "{}") as {
+  baseUrl: string;
+  apiKey: string;
+  body: unknown;
+  concurrency: number;
+  requests: number;
+};
+// One call first, so connection set-up and this process's JIT warm-up stay out of the figures.
+await streamChatCompletion(baseUrl, apiKey, body);
+const measured = await measureCalls(() => streamChatCompletion(baseUrl, apiKey, body), concurrency, requests);
+process.stdout.write(`${JSON.stringify(measured)}\n`);
