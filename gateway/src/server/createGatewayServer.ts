@@ -21,7 +21,9 @@ import type { ServedIngot } from "../types.js";
  */
 export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
   const { catalog, ledger, logger } = deps;
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: deps.bodyLimit ?? 1024 * 1024 });
+  // fastify's own two lines per request are off: each paid call logs one "call served" line with
+  // its charge, usage, proof and stage timings, and failures are logged by the error handler.
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: deps.bodyLimit ?? 1024 * 1024 });
 
   app.setErrorHandler((error, request, reply) => {
     const { status, body, headers } = toOpenAIError(error);

@@ -5,7 +5,6 @@ import type { GatewayProof } from "../proof/types.js";
 import { GenerationAbortedError } from "../serving/errors.js";
 import type { ChatMessage, GenerateResult, ServingPrompt } from "../serving/types.js";
 import type { Charge } from "../types.js";
-import { createDeferredWriter } from "./createDeferredWriter.js";
 import { parseBody } from "./parseBody.js";
 import { readApiKey } from "./readApiKey.js";
 import { chatCompletionRequestSchema, completionRequestSchema, contentText } from "./requestSchemas.js";
@@ -72,8 +71,7 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
   };
   reply.raw.on("close", onClose);
   const proofId = stream ? `prf_${stamp(now())}_${randomBytes(6).toString("hex")}` : undefined;
-  const out = createDeferredWriter((text) => reply.raw.write(text));
-  const sse = (data: unknown) => out.write(`data: ${JSON.stringify(data)}\n\n`);
+  const sse = (data: unknown) => reply.raw.write(`data: ${JSON.stringify(data)}\n\n`);
   const chunk = (delta: { role?: "assistant"; content?: string; text?: string }, finishReason: string | null) =>
     kind === "chat"
       ? { id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta: { ...(delta.role ? { role: delta.role } : {}), ...(delta.content !== undefined ? { content: delta.content } : {}) }, logprobs: null, finish_reason: finishReason }] }
@@ -105,7 +103,6 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
       if (error instanceof GenerationAbortedError) {
         log.info({ completionTokens: error.completionTokens }, "client disconnected; generation stopped, reservation released, nothing charged");
         if (!headersSent) reply.hijack();
-        out.cancel();
         reply.raw.destroy();
         return;
       }
@@ -147,7 +144,6 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
     sse(kind === "chat" ? chunk({}, result.finishReason) : chunk({ text: "" }, result.finishReason));
     if (includeUsage) sse({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], usage });
     sse({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], proof });
-    out.flush();
     reply.raw.end("data: [DONE]\n\n");
   } catch (error) {
     if (!headersSent) throw error;
@@ -156,7 +152,6 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
     (status >= 500 ? log.error.bind(log) : log.warn.bind(log))({ err: error, charged: charged?.chargeId }, "stream failed after it started");
     if (!reply.raw.writableEnded) {
       sse(errorBody);
-      out.flush();
       reply.raw.end();
     }
   } finally {
