@@ -1,5 +1,5 @@
 /**
- * Gateway overhead benchmark: `npm run bench:gateway -- [--requests 48] [--rounds 3] [--max-tokens 32] [--threads 1] [--client child|in-process]`.
+ * Gateway overhead benchmark: `npm run bench:gateway -- [--requests 48] [--rounds 3] [--max-tokens 32] [--threads 1] [--client child|in-process] [--hidden 64 --layers 2 --intermediate 128]`.
  *
  * On a tiny qwen2 model (written here, F32, with one LoRA adapter in a local content store), one
  * run measures requests/s and p50/p99 latency of streamed calls (a) straight into the serving
@@ -44,8 +44,15 @@ const { values } = parseArgs({
     "max-tokens": { type: "string", default: "32" },
     threads: { type: "string", default: "1" },
     client: { type: "string", default: "child" },
+    // The model's size: the default is the tiny test model; larger ones show the same fixed
+    // per-call cost against a longer engine call.
+    hidden: { type: "string", default: "64" },
+    layers: { type: "string", default: "2" },
+    intermediate: { type: "string", default: "128" },
   },
 });
+const MODEL_SHAPE = { hiddenSize: Number(values.hidden), numLayers: Number(values.layers), intermediateSize: Number(values.intermediate) };
+if (Object.values(MODEL_SHAPE).some((v) => !Number.isInteger(v) || v < 2)) throw new Error(`--hidden, --layers and --intermediate are integers ≥ 2, got ${JSON.stringify(MODEL_SHAPE)}`);
 const CLIENT = values.client;
 if (CLIENT !== "child" && CLIENT !== "in-process") throw new Error(`--client is child or in-process, got ${CLIENT}`);
 const CLIENT_SCRIPT = fileURLToPath(new URL("./bench/gatewayLoadClient.ts", import.meta.url));
@@ -57,7 +64,7 @@ const THREADS = Number(values.threads);
 
 const dir = mkdtempSync(join(tmpdir(), "ingotforge-bench-gateway-"));
 try {
-  const { model, path } = writeModel(dir, 31, "F32", { contextLength: 512 });
+  const { model, path } = writeModel(dir, 31, "F32", { contextLength: 512, ...MODEL_SHAPE });
   const store = await createLocalContentStore({ dir: join(dir, "store") });
   const { root } = await store.put(readFileSync(writeAdapter(dir, "bench", model, 0.5).path));
   const sqlite = openLedger({ path: join(dir, "ledger.sqlite") });
@@ -118,7 +125,7 @@ try {
     p99: median(ms.map((m) => m.p99)),
     tokensPerRequest: median(ms.map((m) => m.tokensPerRequest)),
   });
-  console.log(`tiny qwen2 (hidden 64, 2 layers, vocab 320, F32), LoRA rank 4; ${REQUESTS} streamed chat calls per round, ${ROUNDS} alternating rounds per path (medians), max_tokens ${MAX_TOKENS}, ${THREADS} llama.cpp thread(s); HTTP client ${CLIENT === "child" ? "in its own process" : "in this process"}`);
+  console.log(`qwen2 (hidden ${MODEL_SHAPE.hiddenSize}, ${MODEL_SHAPE.numLayers} layers, intermediate ${MODEL_SHAPE.intermediateSize}, vocab 320, F32), LoRA rank 4; ${REQUESTS} streamed chat calls per round, ${ROUNDS} alternating rounds per path (medians), max_tokens ${MAX_TOKENS}, ${THREADS} llama.cpp thread(s); HTTP client ${CLIENT === "child" ? "in its own process" : "in this process"}`);
   console.log("  engine = serving engine called in-process; http = the engine behind bare node:http SSE (no key, ledger, proof); gateway = the whole gateway");
   console.log("streams  path     req/s    p50 ms   p99 ms   tokens/req   per-round p50 vs engine");
   for (const c of [1, 8]) {

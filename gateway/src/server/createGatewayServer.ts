@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { UnknownModelError } from "../errors.js";
 import { UnknownProofError, UnknownRouteError } from "./errors.js";
 import { handleCompletion } from "./handleCompletion.js";
@@ -23,7 +23,11 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
   const { catalog, ledger, logger } = deps;
   // fastify's own two lines per request are off: each paid call logs one "call served" line with
   // its charge, usage, proof and stage timings, and failures are logged by the error handler.
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: deps.bodyLimit ?? 1024 * 1024 });
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+  });
 
   app.setErrorHandler((error, request, reply) => {
     const { status, body, headers } = toOpenAIError(error);

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import pino from "pino";
 import type { Address, Hex } from "viem";
@@ -172,6 +173,27 @@ describe("createGatewayServer", () => {
     expect(ledger.charges).toHaveLength(0);
     expect(ledger.proofs.size).toBe(0);
     expect(ledger.credit.get(payer)).toBe(10_000n);
+  });
+
+  it("servedCall_logsOneCallServedLineWithItsStageTimings_andNoPerRequestNoise", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write: (line, _e, done) => (lines.push(JSON.parse(String(line))), done()) });
+    await app.close();
+    app = createGatewayServer({
+      engine,
+      catalog: createStaticIngotCatalog([ingot(1n)]),
+      ledger,
+      proofs: createProofIssuer({ signer, seller: "gw.test" }),
+      prices: createPriceBook({ asset: "0x0000000000000000000000000000000000000000", defaultPricePerTokenWei: 10n, ingotPricesWei: {} }),
+      logger: pino({ level: "info" }, sink),
+    });
+    const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody({ max_tokens: 3 }) });
+    expect(res.statusCode).toBe(200);
+    expect(lines.map((l) => l.msg)).toEqual(["call served"]);
+    const ms = lines[0].ms as Record<string, number>;
+    expect(Object.keys(ms).sort()).toEqual(["admit", "generate", "proofAndCommit"]);
+    for (const v of Object.values(ms)) expect(v).toBeGreaterThanOrEqual(0);
+    expect(lines[0]).toMatchObject({ chargeId: ledger.charges[0].chargeId, completion_tokens: 3, proofId: res.json().proof.proof_id });
   });
 
   it("streamDisconnect_stopsGeneration_releasesTheReservation_andChargesNothing", async () => {
