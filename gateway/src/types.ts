@@ -35,13 +35,21 @@ export interface DepositRecord {
   blockNumber: bigint;
 }
 
-/** A withdrawal the payer requested on chain; the gateway stops spending that credit at once. */
-export interface WithdrawalRequestRecord {
-  requestId: string; // `<txHash>:<logIndex>`
+/**
+ * A withdrawal event of GatewayDeposits: a payer's request (which replaces their earlier one in
+ * that asset), its cancellation, or the withdrawal that pays it out. The gateway stops spending
+ * a requested amount at once, and frees it again on a cancel.
+ */
+export interface WithdrawalEventRecord {
+  /** `<txHash>:<logIndex>`: unique, so recording it twice is a no-op. */
+  eventId: string;
+  kind: "requested" | "cancelled" | "withdrawn";
   payer: Address;
   asset: Asset;
+  /** requested: the amount asked for; cancelled: the request dropped; withdrawn: what was paid out. */
   amount: bigint;
   blockNumber: bigint;
+  logIndex: number;
 }
 
 export interface SettlementDebit { payer: Address; amount: bigint }
@@ -64,7 +72,7 @@ export type SettleResult =
 /** The chain side settlement needs (implemented in chain/, over viem clients). */
 export interface SettlementChain {
   readDeposits(range: { fromBlock: bigint; toBlock: bigint }): Promise<DepositRecord[]>;
-  readWithdrawalRequests(range: { fromBlock: bigint; toBlock: bigint }): Promise<WithdrawalRequestRecord[]>;
+  readWithdrawalEvents(range: { fromBlock: bigint; toBlock: bigint }): Promise<WithdrawalEventRecord[]>;
   latestBlock(): Promise<bigint>;
   settleBatch(batch: SettlementBatch): Promise<SettleResult>;
   isBatchSettled(batchId: Hex): Promise<boolean>;

@@ -3,7 +3,7 @@ import type { SettlementChain } from "../types.js";
 import { toGatewayChainError } from "./errors.js";
 import { isBatchSettled } from "./isBatchSettled.js";
 import { readDeposits } from "./readDeposits.js";
-import { readWithdrawalRequests } from "./readWithdrawalRequests.js";
+import { readWithdrawalEvents } from "./readWithdrawalEvents.js";
 import { settleBatch } from "./settleBatch.js";
 import type { GatewayWalletClient } from "./types.js";
 
@@ -21,7 +21,7 @@ export type CreateSettlementChainParameters = {
 
 /**
  * The SettlementChain the settlement loop runs against, over viem clients: deposit and
- * withdrawal-request logs, the latest block, and the idempotent settlement transaction.
+ * withdrawal logs (requests, cancellations, withdrawals), the latest block, and the idempotent settlement transaction.
  * Failures are GatewayChainErrors that say whether a retry may help.
  */
 export function createSettlementChain(p: CreateSettlementChainParameters): SettlementChain {
@@ -29,7 +29,7 @@ export function createSettlementChain(p: CreateSettlementChainParameters): Settl
   const write = { ...read, walletClient: p.walletClient };
   return {
     readDeposits: (range) => readDeposits({ ...read, ...range, maxBlockSpan: p.maxBlockSpan }),
-    readWithdrawalRequests: (range) => readWithdrawalRequests({ ...read, ...range, maxBlockSpan: p.maxBlockSpan }),
+    readWithdrawalEvents: (range) => readWithdrawalEvents({ ...read, ...range, maxBlockSpan: p.maxBlockSpan }),
     latestBlock: async () => {
       try {
         return await p.publicClient.getBlockNumber({ cacheTime: 0 });

@@ -1,8 +1,7 @@
 import type { DepositRecord } from "../types.js";
 import { gatewayDepositsAbi } from "./gatewayDepositsAbi.js";
-import { toGatewayChainError } from "./errors.js";
 import { logId } from "./logId.js";
-import { blockSpans } from "./blockSpans.js";
+import { readLogsInSpans } from "./readLogsInSpans.js";
 import type { BlockRange, DepositsReadContext } from "./types.js";
 
 export type ReadDepositsParameters = DepositsReadContext &
@@ -19,30 +18,9 @@ export type ReadDepositsReturnType = DepositRecord[];
  * credited (not necessarily the sender). Addresses are checksummed.
  * Throws a retryable GatewayChainError when the RPC fails.
  */
-export async function readDeposits(p: ReadDepositsParameters): Promise<ReadDepositsReturnType> {
-  try {
-    const records: DepositRecord[] = [];
-    for (const span of blockSpans(p, p.maxBlockSpan)) {
-      const logs = await p.publicClient.getContractEvents({
-        address: p.deposits,
-        abi: gatewayDepositsAbi,
-        eventName: "Deposited",
-        fromBlock: span.fromBlock,
-        toBlock: span.toBlock,
-        strict: true,
-      });
-      for (const log of logs) {
-        records.push({
-          depositId: logId(log),
-          payer: log.args.payer,
-          asset: log.args.asset,
-          amount: log.args.amount,
-          blockNumber: log.blockNumber,
-        });
-      }
-    }
-    return records;
-  } catch (error) {
-    throw toGatewayChainError("reading deposits", error);
-  }
+export function readDeposits(p: ReadDepositsParameters): Promise<ReadDepositsReturnType> {
+  return readLogsInSpans(p, "reading deposits", async (span) => {
+    const logs = await p.publicClient.getContractEvents({ address: p.deposits, abi: gatewayDepositsAbi, eventName: "Deposited", ...span, strict: true });
+    return logs.map((log) => ({ depositId: logId(log), payer: log.args.payer, asset: log.args.asset, amount: log.args.amount, blockNumber: log.blockNumber }));
+  });
 }

@@ -11,6 +11,8 @@ import {
   UnknownBatchError,
   UnknownKeyIdError,
 } from "./errors.js";
+import { compareChainOrder } from "../compareChainOrder.js";
+import { applyWithdrawalEvent, changeCredit, computeCreditFromRows, readCredit, rebuildCredit, spendable } from "./creditTotals.js";
 import { MIGRATIONS } from "./schema.js";
 import type { ApiKeyInfo, Ledger, LedgerTotals } from "./types.js";
 
@@ -24,6 +26,7 @@ export type OpenLedgerParameters = {
 const RATE_WINDOW_MS = 60_000;
 const API_KEY_PREFIX = "ifk_";
 const CHARGE_ID = /^chg_[A-Za-z0-9_-]{1,100}$/;
+const WITHDRAWAL_KINDS = new Set(["requested", "cancelled", "withdrawn"]);
 
 type Row = Record<string, string | number | bigint | null | Uint8Array>;
 
@@ -76,6 +79,14 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
     }
   }
 
+  // Statements are compiled once and reused: preparing costs more than running most of them.
+  const statements = new Map<string, StatementSync>();
+  const q = (sql: string): StatementSync => {
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
+
   migrate();
 
   function migrate(): void {
@@ -88,18 +99,13 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
       for (const m of MIGRATIONS) {
         if (m.version <= current) continue;
         db.exec(m.sql);
+        statements.clear(); // the schema changed under any statement prepared before
+        if (m.version === 2) rebuildCredit(q);
         db.prepare("INSERT INTO migrations (version, applied_at) VALUES (?, ?)").run(m.version, new Date().toISOString());
       }
     });
   }
 
-  // Statements are compiled once and reused: preparing costs more than running most of them.
-  const statements = new Map<string, StatementSync>();
-  const q = (sql: string): StatementSync => {
-    let statement = statements.get(sql);
-    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
-    return statement;
-  };
 
   function keyInfo(r: Row): ApiKeyInfo {
     return {
@@ -147,13 +153,7 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
     };
   }
 
-  function available(payer: string, asset: string): bigint {
-    const deposited = sum(q("SELECT amount FROM deposits WHERE payer = ? AND asset = ?").all(payer, asset) as Row[]);
-    const withdrawn = sum(q("SELECT amount FROM withdrawal_requests WHERE payer = ? AND asset = ?").all(payer, asset) as Row[]);
-    const charged = sum(q("SELECT amount FROM charges WHERE payer = ? AND asset = ?").all(payer, asset) as Row[]);
-    const reserved = sum(q("SELECT amount FROM reservations WHERE payer = ? AND asset = ? AND status = 'open'").all(payer, asset) as Row[]);
-    return deposited - withdrawn - charged - reserved;
-  }
+  const available = (payer: string, asset: string): bigint => spendable(readCredit(q, payer, asset));
 
   const nonNegative = (what: string, v: bigint) => {
     if (v < 0n) throw new LedgerError(`${what} must not be negative (got ${v})`);
@@ -219,12 +219,23 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
         const insD = q("INSERT OR IGNORE INTO deposits (deposit_id, payer, asset, amount, block_number) VALUES (?, ?, ?, ?, ?)");
         for (const e of deposits) {
           nonNegative("a deposit", e.amount);
-          d += Number(insD.run(e.depositId, getAddress(e.payer), getAddress(e.asset), e.amount.toString(), e.blockNumber.toString()).changes);
+          const P = getAddress(e.payer);
+          const A = getAddress(e.asset);
+          if (insD.run(e.depositId, P, A, e.amount.toString(), e.blockNumber.toString()).changes === 0) continue;
+          d++;
+          changeCredit(q, P, A, (c) => (c.deposited += e.amount));
         }
-        const insW = q("INSERT OR IGNORE INTO withdrawal_requests (request_id, payer, asset, amount, block_number) VALUES (?, ?, ?, ?, ?)");
-        for (const e of withdrawals) {
-          nonNegative("a withdrawal request", e.amount);
-          w += Number(insW.run(e.requestId, getAddress(e.payer), getAddress(e.asset), e.amount.toString(), e.blockNumber.toString()).changes);
+        // In chain order, so a request and the cancel or withdrawal after it apply in that order.
+        const insW = q("INSERT OR IGNORE INTO withdrawal_events (event_id, kind, payer, asset, amount, block_number, log_index) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        for (const e of [...withdrawals].sort(compareChainOrder)) {
+          nonNegative("a withdrawal event", e.amount);
+          if (!WITHDRAWAL_KINDS.has(e.kind)) throw new LedgerError(`unknown withdrawal event kind ${JSON.stringify(e.kind)}`);
+          if (!Number.isInteger(e.logIndex) || e.logIndex < 0) throw new LedgerError(`a log index is a non-negative integer (got ${e.logIndex})`);
+          const P = getAddress(e.payer);
+          const A = getAddress(e.asset);
+          if (insW.run(e.eventId, e.kind, P, A, e.amount.toString(), e.blockNumber.toString(), e.logIndex).changes === 0) continue;
+          w++;
+          changeCredit(q, P, A, (c) => applyWithdrawalEvent(c, e));
         }
         q("INSERT INTO sync_cursor (id, block) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET block = excluded.block").run(toBlock.toString());
         return { deposits: d, withdrawals: w };
@@ -251,6 +262,7 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
         q("INSERT INTO reservations (reservation_id, payer, asset, ingot_id, amount, status, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?)").run(
           reservationId, P, A, ingotId.toString(), amount.toString(), new Date().toISOString(),
         );
+        changeCredit(q, P, A, (c) => (c.reserved += amount));
         return reservationId;
       }, { durable: false });
     },
@@ -266,6 +278,10 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
         if (amount > reserved) throw new ChargeExceedsReservationError(reservationId, reserved, amount);
         const createdAt = new Date().toISOString();
         q("UPDATE reservations SET status = 'committed' WHERE reservation_id = ?").run(reservationId);
+        changeCredit(q, r.payer as string, r.asset as string, (c) => {
+          c.reserved -= reserved;
+          c.charged += amount;
+        });
         q(`INSERT INTO charges (charge_id, reservation_id, payer, asset, ingot_id, amount, prompt_tokens, completion_tokens, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
           chargeId, reservationId, r.payer as string, r.asset as string, r.ingot_id as string, amount.toString(), promptTokens, completionTokens, createdAt,
@@ -280,15 +296,24 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
 
     releaseReservation(reservationId) {
       tx(() => {
-        const r = q("SELECT status FROM reservations WHERE reservation_id = ?").get(reservationId) as Row | undefined;
+        const r = q("SELECT payer, asset, amount, status FROM reservations WHERE reservation_id = ?").get(reservationId) as Row | undefined;
         if (!r) throw new ReservationNotOpenError(reservationId, "missing");
         if (r.status === "committed") throw new ReservationNotOpenError(reservationId, "committed");
-        q("UPDATE reservations SET status = 'released' WHERE reservation_id = ? AND status = 'open'").run(reservationId);
+        if (r.status === "released") return;
+        q("UPDATE reservations SET status = 'released' WHERE reservation_id = ?").run(reservationId);
+        changeCredit(q, r.payer as string, r.asset as string, (c) => (c.reserved -= BigInt(r.amount as string)));
       }, { durable: false });
     },
 
     releaseStaleReservations() {
-      return Number(q("UPDATE reservations SET status = 'released' WHERE status = 'open'").run().changes);
+      return tx(() => {
+        const open = q("SELECT reservation_id, payer, asset, amount FROM reservations WHERE status = 'open'").all() as Row[];
+        for (const r of open) {
+          q("UPDATE reservations SET status = 'released' WHERE reservation_id = ?").run(r.reservation_id as string);
+          changeCredit(q, r.payer as string, r.asset as string, (c) => (c.reserved -= BigInt(r.amount as string)));
+        }
+        return open.length;
+      });
     },
 
     createBatch({ asset, maxCharges }) {
@@ -337,7 +362,8 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
       const settled = charges.filter((r) => r.tx_hash);
       return {
         deposited: sum(q("SELECT amount FROM deposits WHERE asset = ?").all(A) as Row[]),
-        withdrawalsRequested: sum(q("SELECT amount FROM withdrawal_requests WHERE asset = ?").all(A) as Row[]),
+        withdrawn: sum(q("SELECT amount FROM withdrawal_events WHERE asset = ? AND kind = 'withdrawn'").all(A) as Row[]),
+        pendingWithdrawals: [...computeCreditFromRows(q).entries()].filter(([key]) => key.endsWith(`|${A}`)).reduce((acc, [, c]) => acc + c.pendingWithdrawal, 0n),
         charged: sum(charges),
         batched: sum(charges.filter((r) => r.batch_id)),
         settled: sum(settled),

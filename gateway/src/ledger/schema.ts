@@ -83,4 +83,45 @@ CREATE TABLE proofs (
 );
 `,
   },
+  {
+    // Withdrawals as the chain has them: a request replaces the payer's earlier one, a cancel or
+    // a withdrawal ends it (v1 summed every request ever made and never saw the other two).
+    // The sync cursor is dropped so the next sync re-reads the chain from its start block:
+    // deposits and events are keyed by log id, so what is already recorded is skipped, and the
+    // cancels and withdrawals v1 never read are recorded. `credit` holds each payer's running
+    // totals per asset, written in the same transaction as every change to them, so a
+    // reservation reads one row instead of summing the payer's whole history; openLedger fills it
+    // from the other tables when it applies this migration.
+    version: 2,
+    sql: `
+CREATE TABLE withdrawal_events (
+  event_id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('requested', 'cancelled', 'withdrawn')),
+  payer TEXT NOT NULL,
+  asset TEXT NOT NULL,
+  amount TEXT NOT NULL,
+  block_number TEXT NOT NULL,
+  log_index INTEGER NOT NULL
+);
+CREATE INDEX withdrawal_events_payer ON withdrawal_events(payer, asset);
+INSERT INTO withdrawal_events (event_id, kind, payer, asset, amount, block_number, log_index)
+  SELECT request_id, 'requested', payer, asset, amount, block_number,
+         CASE WHEN instr(request_id, ':') > 0 THEN CAST(substr(request_id, instr(request_id, ':') + 1) AS INTEGER) ELSE 0 END
+  FROM withdrawal_requests;
+DROP TABLE withdrawal_requests;
+DELETE FROM sync_cursor;
+CREATE TABLE credit (
+  payer TEXT NOT NULL,
+  asset TEXT NOT NULL,
+  deposited TEXT NOT NULL,
+  withdrawn TEXT NOT NULL,
+  pending_withdrawal TEXT NOT NULL,
+  charged TEXT NOT NULL,
+  reserved TEXT NOT NULL,
+  last_withdrawal_block TEXT,
+  last_withdrawal_log INTEGER,
+  PRIMARY KEY (payer, asset)
+);
+`,
+  },
 ];

@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { Asset, Caller, Charge, DepositRecord, SettlementBatch, WithdrawalRequestRecord } from "../types.js";
+import type { Asset, Caller, Charge, DepositRecord, SettlementBatch, WithdrawalEventRecord } from "../types.js";
 
 /** One API key as listed (never its plaintext nor its hash). */
 export interface ApiKeyInfo {
@@ -15,7 +15,10 @@ export interface ApiKeyInfo {
 /** Sums over the whole ledger for one asset, for conservation checks. */
 export interface LedgerTotals {
   deposited: bigint;
-  withdrawalsRequested: bigint;
+  /** Paid out by `withdraw` on chain. */
+  withdrawn: bigint;
+  /** Open withdrawal requests (each payer's latest, unless cancelled or withdrawn), recomputed from the events. */
+  pendingWithdrawals: bigint;
   /** All committed charges. */
   charged: bigint;
   /** Committed charges in a batch (pending or settled). */
@@ -45,12 +48,19 @@ export interface Ledger {
   revokeApiKey(keyId: string): void;
   listApiKeys(payer?: Address): ApiKeyInfo[];
 
-  /** Record chain events up to `toBlock` together with the sync cursor; ids already recorded are skipped. */
-  recordChainEvents(p: { deposits: DepositRecord[]; withdrawals: WithdrawalRequestRecord[]; toBlock: bigint }): { deposits: number; withdrawals: number };
+  /**
+   * Record chain events up to `toBlock` together with the sync cursor, in one transaction; ids
+   * already recorded are skipped. Withdrawal events are applied in chain order (block, log
+   * index), whatever order they are given in. Returns how many of each were new.
+   */
+  recordChainEvents(p: { deposits: DepositRecord[]; withdrawals: WithdrawalEventRecord[]; toBlock: bigint }): { deposits: number; withdrawals: number };
   /** The last block whose events are recorded, or null before the first sync. */
   syncCursor(): bigint | null;
 
-  /** Deposits − requested withdrawals − committed charges − open reservations (may be negative after a withdrawal request). */
+  /**
+   * Deposits − withdrawn − the open withdrawal request − committed charges − open reservations,
+   * from the payer's running totals (one row; may be negative after a withdrawal request).
+   */
   availableCredit(payer: Address, asset: Asset): bigint;
   /**
    * Hold `amount` of credit for one call. Throws InsufficientCreditError. Not fsynced (a crash

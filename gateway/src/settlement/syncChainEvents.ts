@@ -10,7 +10,7 @@ export type SyncChainEventsParameters = {
 export type SyncChainEventsReturnType = { fromBlock: bigint; toBlock: bigint; deposits: number; withdrawals: number };
 
 /**
- * Read GatewayDeposits' deposits and withdrawal requests from the block after the ledger's
+ * Read GatewayDeposits' deposits and withdrawal events (requests, cancels, withdrawals) from the block after the ledger's
  * cursor up to the latest block and record them with the new cursor in one transaction. Safe to
  * repeat or to interrupt: events are keyed by `<txHash>:<logIndex>` and the cursor only moves
  * with the events it covers.
@@ -22,7 +22,7 @@ export async function syncChainEvents(p: SyncChainEventsParameters): Promise<Syn
   if (toBlock < fromBlock) return { fromBlock, toBlock: cursor ?? toBlock, deposits: 0, withdrawals: 0 };
   const [deposits, withdrawals] = await Promise.all([
     p.chain.readDeposits({ fromBlock, toBlock }),
-    p.chain.readWithdrawalRequests({ fromBlock, toBlock }),
+    p.chain.readWithdrawalEvents({ fromBlock, toBlock }),
   ]);
   const recorded = p.ledger.recordChainEvents({ deposits, withdrawals, toBlock });
   return { fromBlock, toBlock, ...recorded };

@@ -28,7 +28,7 @@ import { deployGatewayDeposits } from "../../../gateway/src/chain/deployGatewayD
 import { createSettlementChain } from "../../../gateway/src/chain/createSettlementChain.js";
 import { settleBatch } from "../../../gateway/src/chain/settleBatch.js";
 import { readDeposits } from "../../../gateway/src/chain/readDeposits.js";
-import { readWithdrawalRequests } from "../../../gateway/src/chain/readWithdrawalRequests.js";
+import { readWithdrawalEvents } from "../../../gateway/src/chain/readWithdrawalEvents.js";
 import { readServedIngots } from "../../../gateway/src/chain/readServedIngots.js";
 import { isBatchSettled } from "../../../gateway/src/chain/isBatchSettled.js";
 import { GatewayChainError } from "../../../gateway/src/chain/errors.js";
@@ -37,7 +37,7 @@ import type { SettlementBatch, SettlementChain } from "../../../gateway/src/type
 /**
  * The gateway's chain side against the real protocol on the in-process EDR chain: two LIVE
  * Ingots minted through the full Forge flow, GatewayDeposits deployed through its Ignition
- * module, deposits and withdrawal requests read from logs, and batches settled into the
+ * module, deposits and withdrawal events read from logs, and batches settled into the
  * RevenueSplitter with every wei accounted for.
  */
 
@@ -259,9 +259,9 @@ describe("the gateway's settlement chain on the in-process chain", () => {
     const from = (await chain.latestBlock()) + 1n;
     const balance = await depositBalance(payer, zeroAddress);
     const req = await mined(payer2.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "requestWithdrawal", args: [zeroAddress, balance] }));
-    const requests = await chain.readWithdrawalRequests({ fromBlock: from, toBlock: req.blockNumber });
-    expect(requests).toEqual([{ requestId: `${req.transactionHash}:${req.logs[0].logIndex}`, payer, asset: zeroAddress, amount: balance, blockNumber: req.blockNumber }]);
-    expect(await readWithdrawalRequests({ publicClient: env.publicClient, deposits, fromBlock: from, toBlock: req.blockNumber })).toEqual(requests);
+    const requests = await chain.readWithdrawalEvents({ fromBlock: from, toBlock: req.blockNumber });
+    expect(requests).toEqual([{ eventId: `${req.transactionHash}:${req.logs[0].logIndex}`, kind: "requested", payer, asset: zeroAddress, amount: balance, blockNumber: req.blockNumber, logIndex: req.logs[0].logIndex }]);
+    expect(await readWithdrawalEvents({ publicClient: env.publicClient, deposits, fromBlock: from, toBlock: req.blockNumber })).toEqual(requests);
     expect(await readDeposits({ publicClient: env.publicClient, deposits, fromBlock: from, toBlock: req.blockNumber })).toEqual([]);
 
     // During the notice the gateway settles what it already served.
@@ -273,6 +273,9 @@ describe("the gateway's settlement chain on the in-process chain", () => {
     const ethAfter = await env.publicClient.getBalance({ address: payer });
     expect(ethAfter - ethBefore + w.gasUsed * w.effectiveGasPrice).toBe(balance - served);
     expect(await depositBalance(payer, zeroAddress)).toBe(0n);
+    // The withdrawal is read back with what it actually paid out (the request, capped at the balance left).
+    const events = await chain.readWithdrawalEvents({ fromBlock: from, toBlock: w.blockNumber });
+    expect(events.map((e) => [e.kind, e.amount])).toEqual([["requested", balance], ["withdrawn", balance - served]]);
   });
 
   it("reads a long range in pieces a node accepts: the same records in the same order as one request", async () => {
@@ -282,7 +285,7 @@ describe("the gateway's settlement chain on the in-process chain", () => {
     expect(await readDeposits({ publicClient: env.publicClient, deposits, fromBlock: 0n, toBlock: latest, maxBlockSpan: 1n })).toEqual(whole);
     const pieces = createSettlementChain({ publicClient: env.publicClient, walletClient: env.wallets[0], deposits, maxBlockSpan: 2n });
     expect(await pieces.readDeposits({ fromBlock: 0n, toBlock: latest })).toEqual(whole);
-    expect(await pieces.readWithdrawalRequests({ fromBlock: 0n, toBlock: latest })).toEqual(await chain.readWithdrawalRequests({ fromBlock: 0n, toBlock: latest }));
+    expect(await pieces.readWithdrawalEvents({ fromBlock: 0n, toBlock: latest })).toEqual(await chain.readWithdrawalEvents({ fromBlock: 0n, toBlock: latest }));
     expect(await chain.readDeposits({ fromBlock: latest, toBlock: latest - 1n })).toEqual([]);
   });
 

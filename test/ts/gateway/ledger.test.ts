@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getAddress, zeroAddress, type Address } from "viem";
 import { batchIdOf, openLedger } from "../../../gateway/src/ledger/openLedger.js";
 import type { Ledger } from "../../../gateway/src/ledger/types.js";
+import { computeCreditFromRows, readCredit, spendable, type CreditTotals } from "../../../gateway/src/ledger/creditTotals.js";
+import { MIGRATIONS } from "../../../gateway/src/ledger/schema.js";
 import {
   ChargeExceedsReservationError,
   ReservationNotOpenError,
@@ -39,6 +41,18 @@ afterEach(() => {
 
 const deposit = (id: string, payer: Address, amount: bigint, asset: Address = ETH, blockNumber = 1n) => ({ depositId: id, payer, asset, amount, blockNumber });
 
+/** The ledger's running `credit` rows, read from the file, equal what the rows they summarise add up to. */
+function expectCreditMatchesRows(file: string) {
+  const db = new DatabaseSync(file, { readOnly: true });
+  const q = (sql: string) => db.prepare(sql);
+  const rows = new Map<string, CreditTotals>();
+  for (const r of q("SELECT payer, asset FROM credit").all() as { payer: string; asset: string }[]) rows.set(`${r.payer}|${r.asset}`, readCredit(q, r.payer, r.asset));
+  const recomputed = computeCreditFromRows(q);
+  db.close();
+  for (const [key, c] of recomputed) expect(rows.get(key), key).toEqual(c);
+  for (const [key, c] of rows) if (!recomputed.has(key)) expect(spendable(c), key).toBe(0n);
+}
+
 function charge(l: Ledger, payer: Address, ingotId: bigint, amount: bigint, asset: Address = ETH) {
   const r = l.reserve({ payer, asset, ingotId, amount });
   return l.commitCharge({ reservationId: r, amount, promptTokens: 3, completionTokens: 4 });
@@ -50,8 +64,43 @@ describe("openLedger schema", () => {
     ledger = openLedger({ path }); // reopening applies nothing twice
     const db = new DatabaseSync(path);
     expect((db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).toBe("wal");
-    expect(db.prepare("SELECT version FROM migrations").all()).toEqual([{ version: 1 }]);
+    expect(db.prepare("SELECT version FROM migrations ORDER BY version").all()).toEqual([{ version: 1 }, { version: 2 }]);
     db.close();
+  });
+
+  it("openLedger_onAVersion1File_keepsItsData_readsOnlyTheLatestRequest_andResyncsTheChain", () => {
+    ledger.close();
+    const v1Path = join(dir, "v1.db");
+    const v1 = new DatabaseSync(v1Path);
+    v1.exec("CREATE TABLE migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    v1.exec(MIGRATIONS[0].sql);
+    v1.prepare("INSERT INTO migrations (version, applied_at) VALUES (1, 'then')").run();
+    v1.prepare("INSERT INTO deposits VALUES ('0xd:0', ?, ?, '1000', '1')").run(P1, ETH);
+    v1.prepare("INSERT INTO withdrawal_requests VALUES ('0xe:3', ?, ?, '400', '2')").run(P1, ETH);
+    v1.prepare("INSERT INTO withdrawal_requests VALUES ('0xf:1', ?, ?, '100', '5')").run(P1, ETH);
+    v1.prepare("INSERT INTO reservations VALUES ('res_a', ?, ?, '7', '30', 'committed', 'then')").run(P1, ETH);
+    v1.prepare("INSERT INTO charges (charge_id, reservation_id, payer, asset, ingot_id, amount, prompt_tokens, completion_tokens, created_at) VALUES ('chg_a', 'res_a', ?, ?, '7', '30', 1, 1, 'then')").run(P1, ETH);
+    v1.prepare("INSERT INTO reservations VALUES ('res_b', ?, ?, '7', '20', 'open', 'then')").run(P1, ETH);
+    v1.prepare("INSERT INTO sync_cursor VALUES (1, '9')").run();
+    v1.close();
+
+    ledger = openLedger({ path: v1Path });
+    // v1 withheld 400 + 100; the chain holds only the latest request, 100.
+    expect(ledger.availableCredit(P1, ETH)).toBe(1000n - 100n - 30n - 20n);
+    expect(ledger.getCharge("chg_a")?.amount).toBe(30n);
+    // The cursor is gone, so the next sync re-reads the cancels and withdrawals v1 never saw.
+    expect(ledger.syncCursor()).toBeNull();
+    expect(ledger.recordChainEvents({
+      deposits: [deposit("0xd:0", P1, 1000n)],
+      withdrawals: [
+        { eventId: "0xe:3", kind: "requested", payer: P1, asset: ETH, amount: 400n, blockNumber: 2n, logIndex: 3 },
+        { eventId: "0xf:1", kind: "requested", payer: P1, asset: ETH, amount: 100n, blockNumber: 5n, logIndex: 1 },
+        { eventId: "0xf:4", kind: "cancelled", payer: P1, asset: ETH, amount: 100n, blockNumber: 7n, logIndex: 4 },
+      ],
+      toBlock: 9n,
+    })).toEqual({ deposits: 0, withdrawals: 1 });
+    expect(ledger.availableCredit(P1, ETH)).toBe(1000n - 30n - 20n);
+    expectCreditMatchesRows(v1Path);
   });
 
   it("openLedger_whenSchemaIsNewer_throwsLedgerSchemaError", () => {
@@ -146,7 +195,7 @@ describe("chain events and credit", () => {
   it("availableCredit_isDepositsMinusWithdrawalsChargesAndOpenReservations_perAsset", () => {
     ledger.recordChainEvents({
       deposits: [deposit("d1", P1, BIG), deposit("d2", P1, 1000n, TOKEN), deposit("d3", P2, 50n)],
-      withdrawals: [{ requestId: "w1", payer: P1, asset: ETH, amount: 100n, blockNumber: 2n }],
+      withdrawals: [{ eventId: "w1", kind: "requested", payer: P1, asset: ETH, amount: 100n, blockNumber: 2n, logIndex: 0 }],
       toBlock: 2n,
     });
     charge(ledger, P1, 1n, 30n);
@@ -156,6 +205,65 @@ describe("chain events and credit", () => {
     expect(ledger.availableCredit(P2, ETH)).toBe(50n);
     ledger.releaseReservation(open);
     expect(ledger.availableCredit(P1, ETH)).toBe(BIG - 130n);
+  });
+
+  const w = (eventId: string, kind: "requested" | "cancelled" | "withdrawn", amount: bigint, blockNumber: bigint, logIndex = 0, payer: Address = P1) =>
+    ({ eventId, kind, payer, asset: ETH, amount, blockNumber, logIndex });
+
+  it("withdrawalRequest_replacesTheEarlierOne_asOnChain", () => {
+    ledger.recordChainEvents({ deposits: [deposit("d1", P1, 1000n)], withdrawals: [w("r1", "requested", 600n, 2n)], toBlock: 2n });
+    expect(ledger.availableCredit(P1, ETH)).toBe(400n);
+    ledger.recordChainEvents({ deposits: [], withdrawals: [w("r2", "requested", 100n, 3n)], toBlock: 3n });
+    expect(ledger.availableCredit(P1, ETH)).toBe(900n);
+    expect(ledger.totals(ETH)).toMatchObject({ pendingWithdrawals: 100n, withdrawn: 0n });
+  });
+
+  it("withdrawalCancel_freesTheRequestedCredit", () => {
+    ledger.recordChainEvents({ deposits: [deposit("d1", P1, 1000n)], withdrawals: [w("r1", "requested", 600n, 2n), w("c1", "cancelled", 600n, 3n)], toBlock: 3n });
+    expect(ledger.availableCredit(P1, ETH)).toBe(1000n);
+    expect(ledger.totals(ETH).pendingWithdrawals).toBe(0n);
+  });
+
+  it("withdrawn_endsTheRequest_andCountsOnlyWhatWasPaidOut", () => {
+    ledger.recordChainEvents({ deposits: [deposit("d1", P1, 1000n), deposit("d2", P2, 50n)], withdrawals: [w("r1", "requested", 600n, 2n), w("x1", "withdrawn", 250n, 4n)], toBlock: 4n });
+    expect(ledger.availableCredit(P1, ETH)).toBe(750n);
+    // A withdrawal that paid nothing (settlement had taken the balance) ends the request all the same.
+    ledger.recordChainEvents({ deposits: [], withdrawals: [w("r2", "requested", 50n, 5n, 0, P2), w("x2", "withdrawn", 0n, 6n, 0, P2)], toBlock: 6n });
+    expect(ledger.availableCredit(P2, ETH)).toBe(50n);
+    expect(ledger.totals(ETH)).toMatchObject({ withdrawn: 250n, pendingWithdrawals: 0n });
+    expectCreditMatchesRows(path);
+  });
+
+  it("withdrawalEvents_givenOutOfOrder_applyInChainOrder_andOnceEach", () => {
+    // Block 3: a cancel at log 1 after a request at log 0; then a new request in block 4.
+    const events = [w("r2", "requested", 300n, 4n), w("c1", "cancelled", 500n, 3n, 1), w("r1", "requested", 500n, 3n, 0)];
+    expect(ledger.recordChainEvents({ deposits: [deposit("d1", P1, 1000n)], withdrawals: events, toBlock: 4n })).toEqual({ deposits: 1, withdrawals: 3 });
+    expect(ledger.availableCredit(P1, ETH)).toBe(700n);
+    expect(ledger.recordChainEvents({ deposits: [], withdrawals: events, toBlock: 4n })).toEqual({ deposits: 0, withdrawals: 0 });
+    expect(ledger.availableCredit(P1, ETH)).toBe(700n);
+    // An event older than the last one applied cannot bring back a request.
+    ledger.recordChainEvents({ deposits: [], withdrawals: [w("late", "requested", 900n, 2n)], toBlock: 4n });
+    expect(ledger.availableCredit(P1, ETH)).toBe(700n);
+    expect(() => ledger.recordChainEvents({ deposits: [], withdrawals: [{ ...w("bad", "requested", 1n, 5n), kind: "paid" as never }], toBlock: 5n })).toThrow(/kind/);
+    expectCreditMatchesRows(path);
+  });
+
+  it("creditRows_equalTheirRecomputationFromTheRows_afterEveryKindOfChange", () => {
+    ledger.recordChainEvents({ deposits: [deposit("d1", P1, BIG), deposit("d2", P2, 5000n), deposit("d3", P1, 70n, TOKEN)], withdrawals: [w("r1", "requested", 10n, 2n)], toBlock: 2n });
+    for (let i = 0; i < 20; i++) {
+      const payer = i % 2 === 0 ? P1 : P2;
+      const r = ledger.reserve({ payer, asset: ETH, ingotId: BigInt(i % 3), amount: 100n + BigInt(i) });
+      if (i % 3 === 0) ledger.releaseReservation(r);
+      else if (i % 3 === 1) ledger.commitCharge({ reservationId: r, amount: BigInt(i), promptTokens: 1, completionTokens: 1 });
+    }
+    ledger.reserve({ payer: P1, asset: TOKEN, ingotId: 1n, amount: 7n });
+    ledger.createBatch({ asset: ETH, maxCharges: 3 });
+    expectCreditMatchesRows(path);
+    ledger.close();
+    ledger = openLedger({ path });
+    ledger.releaseStaleReservations();
+    expectCreditMatchesRows(path);
+    expect(ledger.totals(ETH).reserved).toBe(0n);
   });
 
   it("reserve_beyondCredit_throwsInsufficientCreditWithAvailableAndRequired", () => {

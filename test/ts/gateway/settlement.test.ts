@@ -5,7 +5,7 @@ import type { Ledger } from "../../../gateway/src/ledger/types.js";
 import { settlePending, ALREADY_SETTLED_TX } from "../../../gateway/src/settlement/settlePending.js";
 import { syncChainEvents } from "../../../gateway/src/settlement/syncChainEvents.js";
 import { startSettlementLoop } from "../../../gateway/src/settlement/startSettlementLoop.js";
-import type { DepositRecord, SettlementBatch, SettlementChain, WithdrawalRequestRecord } from "../../../gateway/src/types.js";
+import type { DepositRecord, SettlementBatch, SettlementChain, WithdrawalEventRecord } from "../../../gateway/src/types.js";
 
 /**
  * settlePending and syncChainEvents against a recording SettlementChain double that keeps the
@@ -19,13 +19,13 @@ function fakeChain() {
   const settled = new Map<Hex, SettlementBatch>();
   const sent: SettlementBatch[] = [];
   const deposits: DepositRecord[] = [];
-  const withdrawals: WithdrawalRequestRecord[] = [];
+  const withdrawals: WithdrawalEventRecord[] = [];
   const ranges: { fromBlock: bigint; toBlock: bigint }[] = [];
   let latest = 0n;
   let n = 0;
   const chain: SettlementChain = {
     readDeposits: async (r) => (ranges.push(r), deposits.filter((d) => d.blockNumber >= r.fromBlock && d.blockNumber <= r.toBlock)),
-    readWithdrawalRequests: async (r) => withdrawals.filter((d) => d.blockNumber >= r.fromBlock && d.blockNumber <= r.toBlock),
+    readWithdrawalEvents: async (r) => withdrawals.filter((d) => d.blockNumber >= r.fromBlock && d.blockNumber <= r.toBlock),
     latestBlock: async () => latest,
     isBatchSettled: async (id) => settled.has(id),
     settleBatch: async (b) => {
@@ -58,7 +58,7 @@ describe("syncChainEvents", () => {
     f.setLatest(5n);
     expect(await syncChainEvents({ ledger, chain: f.chain })).toMatchObject({ fromBlock: 0n, toBlock: 5n, deposits: 1 });
     f.deposits.push({ depositId: "0xb:0", payer: P1, asset: ETH, amount: 7n, blockNumber: 6n });
-    f.withdrawals.push({ requestId: "0xc:0", payer: P1, asset: ETH, amount: 10n, blockNumber: 6n });
+    f.withdrawals.push({ eventId: "0xc:0", kind: "requested", payer: P1, asset: ETH, amount: 10n, blockNumber: 6n, logIndex: 0 });
     f.setLatest(8n);
     expect(await syncChainEvents({ ledger, chain: f.chain })).toMatchObject({ fromBlock: 6n, toBlock: 8n, deposits: 1, withdrawals: 1 });
     expect(await syncChainEvents({ ledger, chain: f.chain })).toMatchObject({ deposits: 0, withdrawals: 0 });
