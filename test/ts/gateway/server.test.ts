@@ -10,6 +10,7 @@ import { createGatewayServer } from "../../../gateway/src/server/createGatewaySe
 import { createProofIssuer } from "../../../gateway/src/server/createProofIssuer.js";
 import { createStaticIngotCatalog } from "../../../gateway/src/server/createStaticIngotCatalog.js";
 import { createPriceBook } from "../../../gateway/src/config/createPriceBook.js";
+import type { GatewayServerDeps } from "../../../gateway/src/server/types.js";
 import { createMemoryLedger, createScriptedEngine, type MemoryLedger } from "./fixtures/gatewayDoubles.js";
 
 const payer = "0x00000000000000000000000000000000000000aa" as Address;
@@ -27,6 +28,11 @@ beforeEach(async () => {
   ledger.addKey("sk-revoked", payer, true);
   ledger.credit.set(payer, 10_000n);
   engine = createScriptedEngine(reply);
+  await serveWith({});
+});
+
+/** (Re)start the server over this test's ledger and engine, with some dependencies replaced. */
+async function serveWith(over: Partial<GatewayServerDeps>) {
   await app?.close();
   app = createGatewayServer({
     engine,
@@ -35,8 +41,9 @@ beforeEach(async () => {
     proofs: createProofIssuer({ signer, seller: "gw.test" }),
     prices: createPriceBook({ asset: "0x0000000000000000000000000000000000000000", defaultPricePerTokenWei: 10n, ingotPricesWei: { "2": 3n } }),
     logger: pino({ level: "silent" }),
+    ...over,
   });
-});
+}
 afterAll(() => app?.close());
 
 const chatBody = (over: Record<string, unknown> = {}) => ({ model: "ingot-1", messages: [{ role: "user", content: "is this sound" }], ...over });
@@ -157,15 +164,7 @@ describe("createGatewayServer", () => {
   });
 
   it("proofFailure_answers500_chargesNothing_storesNoProof_andReleasesTheReservation", async () => {
-    await app.close();
-    app = createGatewayServer({
-      engine,
-      catalog: createStaticIngotCatalog([ingot(1n)]),
-      ledger,
-      proofs: { issue: () => Promise.reject(new Error("the signer is unreachable")) },
-      prices: createPriceBook({ asset: "0x0000000000000000000000000000000000000000", defaultPricePerTokenWei: 10n, ingotPricesWei: {} }),
-      logger: pino({ level: "silent" }),
-    });
+    await serveWith({ proofs: { issue: () => Promise.reject(new Error("the signer is unreachable")) } });
     const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody() });
     expect(res.statusCode).toBe(500);
     expect(res.json().error).toBeDefined();
@@ -178,15 +177,7 @@ describe("createGatewayServer", () => {
   it("servedCall_logsOneCallServedLineWithItsStageTimings_andNoPerRequestNoise", async () => {
     const lines: Record<string, unknown>[] = [];
     const sink = new Writable({ write: (line, _e, done) => (lines.push(JSON.parse(String(line))), done()) });
-    await app.close();
-    app = createGatewayServer({
-      engine,
-      catalog: createStaticIngotCatalog([ingot(1n)]),
-      ledger,
-      proofs: createProofIssuer({ signer, seller: "gw.test" }),
-      prices: createPriceBook({ asset: "0x0000000000000000000000000000000000000000", defaultPricePerTokenWei: 10n, ingotPricesWei: {} }),
-      logger: pino({ level: "info" }, sink),
-    });
+    await serveWith({ logger: pino({ level: "info" }, sink) });
     const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody({ max_tokens: 3 }) });
     expect(res.statusCode).toBe(200);
     expect(lines.map((l) => l.msg)).toEqual(["call served"]);
