@@ -52,6 +52,21 @@ export interface WithdrawalEventRecord {
   logIndex: number;
 }
 
+/**
+ * One payer's debit in a settlement on chain (GatewayDeposits' `Charged` event). The gateway
+ * reads them to learn of settlements it did not make itself: batches of a ledger that was lost
+ * or restored from an older copy, or of another gateway settling from the same contract.
+ */
+export interface DebitRecord {
+  /** `<txHash>:<logIndex>`: unique, so recording it twice is a no-op. */
+  eventId: string;
+  batchId: Hex;
+  payer: Address;
+  asset: Asset;
+  amount: bigint;
+  blockNumber: bigint;
+}
+
 export interface SettlementDebit { payer: Address; amount: bigint }
 export interface SettlementCredit { ingotId: bigint; amount: bigint }
 
@@ -73,6 +88,7 @@ export type SettleResult =
 export interface SettlementChain {
   readDeposits(range: { fromBlock: bigint; toBlock: bigint }): Promise<DepositRecord[]>;
   readWithdrawalEvents(range: { fromBlock: bigint; toBlock: bigint }): Promise<WithdrawalEventRecord[]>;
+  readDebits(range: { fromBlock: bigint; toBlock: bigint }): Promise<DebitRecord[]>;
   latestBlock(): Promise<bigint>;
   settleBatch(batch: SettlementBatch): Promise<SettleResult>;
   isBatchSettled(batchId: Hex): Promise<boolean>;
@@ -98,4 +114,6 @@ export interface Charge {
   createdAt: string;
   /** Set once the charge is in a batch confirmed on chain. */
   settlement?: { batchId: Hex; txHash: Hex };
+  /** Set while the charge waits for the payer's next deposit (the deposit could not cover it when it was settled). */
+  deferredAt?: string;
 }

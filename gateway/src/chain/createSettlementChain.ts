@@ -2,6 +2,7 @@ import type { Address, PublicClient } from "viem";
 import type { SettlementChain } from "../types.js";
 import { toGatewayChainError } from "./errors.js";
 import { isBatchSettled } from "./isBatchSettled.js";
+import { readDebits } from "./readDebits.js";
 import { readDeposits } from "./readDeposits.js";
 import { readWithdrawalEvents } from "./readWithdrawalEvents.js";
 import { settleBatch } from "./settleBatch.js";
@@ -21,7 +22,7 @@ export type CreateSettlementChainParameters = {
 
 /**
  * The SettlementChain the settlement loop runs against, over viem clients: deposit and
- * withdrawal logs (requests, cancellations, withdrawals), the latest block, and the idempotent settlement transaction.
+ * withdrawal logs (requests, cancellations, withdrawals), settlement debits, the latest block, and the idempotent settlement transaction.
  * Failures are GatewayChainErrors that say whether a retry may help.
  */
 export function createSettlementChain(p: CreateSettlementChainParameters): SettlementChain {
@@ -30,6 +31,7 @@ export function createSettlementChain(p: CreateSettlementChainParameters): Settl
   return {
     readDeposits: (range) => readDeposits({ ...read, ...range, maxBlockSpan: p.maxBlockSpan }),
     readWithdrawalEvents: (range) => readWithdrawalEvents({ ...read, ...range, maxBlockSpan: p.maxBlockSpan }),
+    readDebits: (range) => readDebits({ ...read, ...range, maxBlockSpan: p.maxBlockSpan }),
     latestBlock: async () => {
       try {
         return await p.publicClient.getBlockNumber({ cacheTime: 0 });

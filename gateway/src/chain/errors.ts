@@ -1,4 +1,4 @@
-import { BaseError, ContractFunctionRevertedError } from "viem";
+import { BaseError, ContractFunctionRevertedError, type Address } from "viem";
 
 /** What the contract said when it refused a call: its custom error's name and arguments. */
 export interface ContractRevert {
@@ -31,6 +31,23 @@ export function contractRevertOf(error: unknown): ContractRevert | undefined {
     return { errorName: revert.data.errorName, args: revert.data.args ?? [] };
   }
   return undefined;
+}
+
+/** What GatewayDeposits' `InsufficientDeposit(payer, asset, balance, amount)` revert says. */
+export interface InsufficientDeposit {
+  payer: Address;
+  asset: Address;
+  /** The payer's balance when the contract refused. */
+  balance: bigint;
+  /** What the call needed from it. */
+  amount: bigint;
+}
+
+/** The shortfall a refused settlement or withdrawal request names, if `error` is GatewayDeposits' `InsufficientDeposit`. */
+export function insufficientDepositOf(error: unknown): InsufficientDeposit | undefined {
+  if (!(error instanceof GatewayChainError) || error.retryable || error.revert?.errorName !== "InsufficientDeposit") return undefined;
+  const [payer, asset, balance, amount] = error.revert.args as [Address, Address, bigint, bigint];
+  return { payer, asset, balance, amount };
 }
 
 /**

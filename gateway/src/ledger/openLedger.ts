@@ -100,9 +100,10 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
         if (m.version <= current) continue;
         db.exec(m.sql);
         statements.clear(); // the schema changed under any statement prepared before
-        if (m.version === 2) rebuildCredit(q);
         db.prepare("INSERT INTO migrations (version, applied_at) VALUES (?, ?)").run(m.version, new Date().toISOString());
       }
+      // Running totals are recomputed from the rows once the schema is current (versions 2 and 3 add to them).
+      if (current < latest) rebuildCredit(q);
     });
   }
 
@@ -130,6 +131,7 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
       createdAt: r.created_at as string,
     };
     if (r.tx_hash) charge.settlement = { batchId: r.batch_id as Hex, txHash: r.tx_hash as Hex };
+    if (r.deferred_at) charge.deferredAt = r.deferred_at as string;
     return charge;
   }
 
@@ -208,7 +210,7 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
       return rows.map(keyInfo);
     },
 
-    recordChainEvents({ deposits, withdrawals, toBlock }) {
+    recordChainEvents({ deposits, withdrawals, debits = [], toBlock }) {
       return tx(() => {
         const cursor = q("SELECT block FROM sync_cursor WHERE id = 1").get() as Row | undefined;
         if (cursor && BigInt(cursor.block as string) > toBlock) {
@@ -216,7 +218,9 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
         }
         let d = 0;
         let w = 0;
+        let f = 0;
         const insD = q("INSERT OR IGNORE INTO deposits (deposit_id, payer, asset, amount, block_number) VALUES (?, ?, ?, ?, ?)");
+        const undefer = q("UPDATE charges SET deferred_at = NULL WHERE payer = ? AND asset = ? AND deferred_at IS NOT NULL");
         for (const e of deposits) {
           nonNegative("a deposit", e.amount);
           const P = getAddress(e.payer);
@@ -224,6 +228,20 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
           if (insD.run(e.depositId, P, A, e.amount.toString(), e.blockNumber.toString()).changes === 0) continue;
           d++;
           changeCredit(q, P, A, (c) => (c.deposited += e.amount));
+          undefer.run(P, A); // the next settlement tries the payer's deferred charges again
+        }
+        // Debits of batches this ledger never created: someone else's settlement took them.
+        const ours = q("SELECT 1 FROM batches WHERE batch_id = ?");
+        const insF = q("INSERT OR IGNORE INTO foreign_debits (event_id, batch_id, payer, asset, amount, block_number) VALUES (?, ?, ?, ?, ?, ?)");
+        for (const e of debits) {
+          nonNegative("a settlement debit", e.amount);
+          const batchId = e.batchId.toLowerCase();
+          if (ours.get(batchId)) continue;
+          const P = getAddress(e.payer);
+          const A = getAddress(e.asset);
+          if (insF.run(e.eventId, batchId, P, A, e.amount.toString(), e.blockNumber.toString()).changes === 0) continue;
+          f++;
+          changeCredit(q, P, A, (c) => (c.debitedElsewhere += e.amount));
         }
         // In chain order, so a request and the cancel or withdrawal after it apply in that order.
         const insW = q("INSERT OR IGNORE INTO withdrawal_events (event_id, kind, payer, asset, amount, block_number, log_index) VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -238,7 +256,7 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
           changeCredit(q, P, A, (c) => applyWithdrawalEvent(c, e));
         }
         q("INSERT INTO sync_cursor (id, block) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET block = excluded.block").run(toBlock.toString());
-        return { deposits: d, withdrawals: w };
+        return { deposits: d, withdrawals: w, debitsElsewhere: f };
       });
     },
 
@@ -320,7 +338,7 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
       if (!Number.isInteger(maxCharges) || maxCharges < 1) throw new LedgerError(`maxCharges must be a positive integer (got ${maxCharges})`);
       const A = getAddress(asset);
       return tx(() => {
-        const rows = q("SELECT charge_id FROM charges WHERE asset = ? AND batch_id IS NULL ORDER BY seq LIMIT ?").all(A, maxCharges) as Row[];
+        const rows = q("SELECT charge_id FROM charges WHERE asset = ? AND batch_id IS NULL AND deferred_at IS NULL ORDER BY seq LIMIT ?").all(A, maxCharges) as Row[];
         if (rows.length === 0) return null;
         const ids = rows.map((r) => r.charge_id as string);
         const batchId = batchIdOf(ids);
@@ -328,6 +346,40 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
         const mark = q("UPDATE charges SET batch_id = ? WHERE charge_id = ? AND batch_id IS NULL");
         for (const id of ids) mark.run(batchId, id);
         return batchOf(batchId, A);
+      });
+    },
+
+    refuseBatch({ batchId, payer, balance }) {
+      nonNegative("a balance", balance);
+      const P = getAddress(payer);
+      return tx(() => {
+        const b = q("SELECT asset, tx_hash FROM batches WHERE batch_id = ?").get(batchId) as Row | undefined;
+        if (!b) throw new UnknownBatchError(batchId);
+        if (b.tx_hash) throw new LedgerError(`batch ${batchId} is settled on chain; it cannot be refused`);
+        const rows = q("SELECT charge_id, payer, amount FROM charges WHERE batch_id = ? ORDER BY seq").all(batchId) as Row[];
+        const own = rows.filter((r) => r.payer === P);
+        if (own.length === 0) throw new LedgerError(`batch ${batchId} debits nothing from ${P}`);
+        // Keep the payer's oldest charges that the balance covers; defer the rest.
+        let covered = 0n;
+        let deferredAmount = 0n;
+        const deferred: string[] = [];
+        for (const r of own) {
+          const amount = BigInt(r.amount as string);
+          if (covered + amount <= balance) covered += amount;
+          else (deferred.push(r.charge_id as string), (deferredAmount += amount));
+        }
+        if (deferred.length === 0) throw new LedgerError(`a balance of ${balance} covers ${P}'s debit of ${covered} in batch ${batchId}; nothing to defer`);
+        const now = new Date().toISOString();
+        q(`INSERT INTO batch_refusals (batch_id, asset, payer, balance, debit, charge_ids, deferred_charge_ids, refused_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(
+          batchId, b.asset as string, P, balance.toString(), (covered + deferredAmount).toString(),
+          JSON.stringify(rows.map((r) => r.charge_id)), JSON.stringify(deferred), now,
+        );
+        q("UPDATE charges SET batch_id = NULL WHERE batch_id = ?").run(batchId);
+        const defer = q("UPDATE charges SET deferred_at = ? WHERE charge_id = ?");
+        for (const id of deferred) defer.run(now, id);
+        q("DELETE FROM batches WHERE batch_id = ?").run(batchId);
+        return { deferredChargeIds: deferred, deferredAmount, requeued: rows.length - deferred.length };
       });
     },
 
@@ -360,6 +412,7 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
       const A = getAddress(asset);
       const charges = q("SELECT c.amount, c.batch_id, b.tx_hash FROM charges c LEFT JOIN batches b ON b.batch_id = c.batch_id WHERE c.asset = ?").all(A) as Row[];
       const settled = charges.filter((r) => r.tx_hash);
+      const deferred = q("SELECT amount FROM charges WHERE asset = ? AND deferred_at IS NOT NULL").all(A) as Row[];
       return {
         deposited: sum(q("SELECT amount FROM deposits WHERE asset = ?").all(A) as Row[]),
         withdrawn: sum(q("SELECT amount FROM withdrawal_events WHERE asset = ? AND kind = 'withdrawn'").all(A) as Row[]),
@@ -367,6 +420,8 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
         charged: sum(charges),
         batched: sum(charges.filter((r) => r.batch_id)),
         settled: sum(settled),
+        deferred: sum(deferred),
+        debitedElsewhere: sum(q("SELECT amount FROM foreign_debits WHERE asset = ?").all(A) as Row[]),
         reserved: sum(q("SELECT amount FROM reservations WHERE asset = ? AND status = 'open'").all(A) as Row[]),
         chargeCount: charges.length,
         settledChargeCount: settled.length,

@@ -124,4 +124,42 @@ CREATE TABLE credit (
 );
 `,
   },
+  {
+    // Settlements this ledger did not make: `Charged` events of batches it does not know (a lost
+    // or older copy of this ledger, or another gateway on the same contract) are debits it must
+    // count, or it would let payers spend what the chain has already taken. The sync cursor is
+    // dropped again so the next sync reads them from the start block (everything else it reads
+    // is keyed by log id and skipped).
+    //
+    // A batch the contract refuses because one payer's deposit no longer covers their debit
+    // (they withdrew while their charges waited to be settled) is dissolved: its charges go back
+    // to the queue, except the ones of that payer that the deposit cannot cover, which are
+    // deferred until the payer deposits again. `batch_refusals` keeps each refusal for audit.
+    version: 3,
+    sql: `
+CREATE TABLE foreign_debits (
+  event_id TEXT PRIMARY KEY,
+  batch_id TEXT NOT NULL,
+  payer TEXT NOT NULL,
+  asset TEXT NOT NULL,
+  amount TEXT NOT NULL,
+  block_number TEXT NOT NULL
+);
+CREATE INDEX foreign_debits_payer ON foreign_debits(payer, asset);
+ALTER TABLE credit ADD COLUMN debited_elsewhere TEXT NOT NULL DEFAULT '0';
+ALTER TABLE charges ADD COLUMN deferred_at TEXT;
+CREATE TABLE batch_refusals (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  batch_id TEXT NOT NULL,
+  asset TEXT NOT NULL,
+  payer TEXT NOT NULL,
+  balance TEXT NOT NULL,
+  debit TEXT NOT NULL,
+  charge_ids TEXT NOT NULL,
+  deferred_charge_ids TEXT NOT NULL,
+  refused_at TEXT NOT NULL
+);
+DELETE FROM sync_cursor;
+`,
+  },
 ];

@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { Asset, Caller, Charge, DepositRecord, SettlementBatch, WithdrawalEventRecord } from "../types.js";
+import type { Asset, Caller, Charge, DebitRecord, DepositRecord, SettlementBatch, WithdrawalEventRecord } from "../types.js";
 
 /** One API key as listed (never its plaintext nor its hash). */
 export interface ApiKeyInfo {
@@ -25,6 +25,10 @@ export interface LedgerTotals {
   batched: bigint;
   /** Committed charges in a batch confirmed on chain. */
   settled: bigint;
+  /** Committed charges waiting for their payer's next deposit (see `refuseBatch`). */
+  deferred: bigint;
+  /** Debits of settlements this ledger did not make (`Charged` events of batches it does not know). */
+  debitedElsewhere: bigint;
   /** Open reservations. */
   reserved: bigint;
   chargeCount: number;
@@ -51,9 +55,16 @@ export interface Ledger {
   /**
    * Record chain events up to `toBlock` together with the sync cursor, in one transaction; ids
    * already recorded are skipped. Withdrawal events are applied in chain order (block, log
-   * index), whatever order they are given in. Returns how many of each were new.
+   * index), whatever order they are given in. A deposit makes the payer's deferred charges
+   * eligible for settlement again. A settlement debit of a batch this ledger created is already
+   * counted as its charges and skipped; one of any other batch is a debit made elsewhere and
+   * lowers the payer's credit. Returns how many of each were new.
    */
-  recordChainEvents(p: { deposits: DepositRecord[]; withdrawals: WithdrawalEventRecord[]; toBlock: bigint }): { deposits: number; withdrawals: number };
+  recordChainEvents(p: { deposits: DepositRecord[]; withdrawals: WithdrawalEventRecord[]; debits?: DebitRecord[]; toBlock: bigint }): {
+    deposits: number;
+    withdrawals: number;
+    debitsElsewhere: number;
+  };
   /** The last block whose events are recorded, or null before the first sync. */
   syncCursor(): bigint | null;
 
@@ -87,8 +98,19 @@ export interface Ledger {
   /** Release every open reservation: at startup, a reservation whose process died delivered nothing. */
   releaseStaleReservations(): number;
 
-  /** Batch up to `maxCharges` of the oldest unbatched charges in `asset`; null when there are none. */
+  /** Batch up to `maxCharges` of the oldest unbatched charges in `asset` that are not deferred; null when there are none. */
   createBatch(p: { asset: Asset; maxCharges: number }): SettlementBatch | null;
+  /**
+   * The contract refused `batchId` because `payer`'s deposit holds only `balance`, less than
+   * their debit in it (they withdrew while their charges waited). In one transaction: the refusal
+   * is recorded in `batch_refusals`, the batch is dissolved, its charges go back to the queue,
+   * and the payer's charges in it that `balance` cannot cover (keeping the oldest that fit) are
+   * deferred until the payer deposits again. The payer's credit is unchanged: they still owe the
+   * deferred charges, so their credit stays negative and they cannot spend until they pay.
+   * Throws UnknownBatchError, LedgerError (the batch is settled, does not debit `payer`, or
+   * `balance` covers the debit).
+   */
+  refuseBatch(p: { batchId: Hex; payer: Address; balance: bigint }): { deferredChargeIds: string[]; deferredAmount: bigint; requeued: number };
   /** Batches created but not yet confirmed settled, oldest first. */
   pendingBatches(): SettlementBatch[];
   /** Record that the batch is settled on chain (idempotent). Throws UnknownBatchError. */

@@ -1,4 +1,5 @@
-import type { Hex } from "viem";
+import type { Address, Hex } from "viem";
+import { insufficientDepositOf } from "../chain/errors.js";
 import type { Ledger } from "../ledger/types.js";
 import type { Asset, SettlementBatch, SettlementChain } from "../types.js";
 
@@ -21,7 +22,19 @@ export type SettlePendingReturnType = {
   /** Batches the chain had already settled (a previous process sent them). */
   alreadySettled: number;
   txHashes: Hex[];
+  /** Batches the contract refused because a payer's deposit no longer covered their debit; each was dissolved (see Ledger.refuseBatch). */
+  refusals: BatchRefusal[];
 };
+
+/** One refused batch: whose deposit fell short, and which of their charges now wait for their next deposit. */
+export interface BatchRefusal {
+  batchId: Hex;
+  payer: Address;
+  balance: bigint;
+  debit: bigint;
+  deferredChargeIds: string[];
+  deferredAmount: bigint;
+}
 
 /**
  * Settle every charge in `asset`: first the batches an earlier pass created but did not see
@@ -29,11 +42,28 @@ export type SettlePendingReturnType = {
  * batch id, which the contract accepts once), then new batches of the oldest unbatched charges
  * until none are left. A crash at any point loses nothing and settles nothing twice: batches
  * are persisted before their transaction, and their ids are derived from their charges.
+ *
+ * A batch the contract refuses with `InsufficientDeposit` (a payer withdrew while their charges
+ * waited, e.g. the gateway was down longer than the withdrawal delay) would otherwise block
+ * every later settlement. It is dissolved instead: the payer's charges their balance cannot
+ * cover are deferred until they deposit again, and the rest are batched again in this pass, so
+ * one short payer never holds up what the others owe the Ingots. Any other refusal is thrown.
  */
 export async function settlePending(p: SettlePendingParameters): Promise<SettlePendingReturnType> {
-  const summary: SettlePendingReturnType = { batches: 0, charges: 0, gasUsed: 0n, alreadySettled: 0, txHashes: [] };
+  const summary: SettlePendingReturnType = { batches: 0, charges: 0, gasUsed: 0n, alreadySettled: 0, txHashes: [], refusals: [] };
 
   const settle = async (batch: SettlementBatch): Promise<void> => {
+    try {
+      await send(batch);
+    } catch (error) {
+      const short = insufficientDepositOf(error);
+      if (!short) throw error;
+      const { deferredChargeIds, deferredAmount } = p.ledger.refuseBatch({ batchId: batch.batchId, payer: short.payer, balance: short.balance });
+      summary.refusals.push({ batchId: batch.batchId, payer: short.payer, balance: short.balance, debit: short.amount, deferredChargeIds, deferredAmount });
+    }
+  };
+
+  const send = async (batch: SettlementBatch): Promise<void> => {
     if (await p.chain.isBatchSettled(batch.batchId)) {
       p.ledger.markBatchSettled(batch.batchId, { txHash: ALREADY_SETTLED_TX });
       summary.alreadySettled += 1;

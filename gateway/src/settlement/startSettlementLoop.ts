@@ -18,7 +18,7 @@ export type StartSettlementLoopParameters = {
 };
 
 /**
- * Every `intervalMs`: sync deposits and withdrawal requests, then settle every asset's pending
+ * Every `intervalMs`: sync deposits, withdrawal events and settlement debits, then settle every asset's pending
  * charges. A failing round is logged and retried next round (nothing is lost: the ledger holds
  * every charge and batch). Resolves when `signal` aborts and the running round has finished.
  */
@@ -26,9 +26,15 @@ export async function startSettlementLoop(p: StartSettlementLoopParameters): Pro
   while (!p.signal.aborted) {
     try {
       const sync = await syncChainEvents({ ledger: p.ledger, chain: p.chain });
-      if (sync.deposits || sync.withdrawals) p.logger.info({ ...sync, fromBlock: String(sync.fromBlock), toBlock: String(sync.toBlock) }, "chain events recorded");
+      if (sync.deposits || sync.withdrawals || sync.debitsElsewhere) p.logger.info({ ...sync, fromBlock: String(sync.fromBlock), toBlock: String(sync.toBlock) }, "chain events recorded");
       for (const asset of p.assets) {
         const s = await settlePending({ ledger: p.ledger, chain: p.chain, asset, maxCharges: p.maxCharges });
+        for (const r of s.refusals) {
+          p.logger.warn(
+            { asset, batchId: r.batchId, payer: r.payer, balance: String(r.balance), debit: String(r.debit), deferredCharges: r.deferredChargeIds.length, deferredAmount: String(r.deferredAmount) },
+            "a payer's deposit no longer covers their charges: the batch was dissolved and those charges wait for the payer's next deposit",
+          );
+        }
         if (s.batches) p.logger.info({ asset, batches: s.batches, charges: s.charges, gasUsed: String(s.gasUsed), alreadySettled: s.alreadySettled }, "charges settled");
       }
     } catch (error) {

@@ -67,7 +67,7 @@ describe("withdrawals on chain, as the gateway's ledger follows them", () => {
   });
   afterAll(() => {
     ledger?.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("requestReRequestCancelRequestWithdraw_keepTheLedgerEqualToWhatTheChainStillHolds", async () => {
@@ -100,6 +100,61 @@ describe("withdrawals on chain, as the gateway's ledger follows them", () => {
     await expectInStep();
     expect(ledger.availableCredit(P, zeroAddress)).toBe(parseEther("2") - parseEther("0.1") - parseEther("0.7"));
     expect(ledger.totals(zeroAddress)).toMatchObject({ withdrawn: parseEther("0.7"), pendingWithdrawals: 0n });
+  });
 
+  it("aPayerWhoWithdrewWhileTheGatewayWasDown_deferredUntilTheyPay_othersSettled_andAFreshLedgerAgreesWithTheChain", async () => {
+    const short = env.wallets[7];
+    const other = env.wallets[8];
+    const S = getAddress(short.account.address);
+    const O = getAddress(other.account.address);
+    const balanceOf = (who: Address) => env.publicClient.readContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "balanceOf", args: [who, zeroAddress] });
+    const depositFrom = (w: typeof short, who: Address, value: bigint) => mined(w.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "deposit", args: [who], value } as never));
+    const charge = (who: Address, amount: bigint) => ledger.commitCharge({ reservationId: ledger.reserve({ payer: who, asset: zeroAddress, ingotId, amount }), amount, promptTokens: 1, completionTokens: 1 });
+    const splitterBalance = () => env.publicClient.getBalance({ address: env.ctx.addresses.splitter });
+
+    await depositFrom(short, S, parseEther("1"));
+    await depositFrom(other, O, parseEther("1"));
+    await syncChainEvents({ ledger, chain });
+    charge(S, parseEther("0.6"));
+    charge(O, parseEther("0.2"));
+    // The gateway is down: it neither sees the request nor settles during the notice.
+    await mined(short.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "requestWithdrawal", args: [zeroAddress, parseEther("1")] } as never));
+    await env.networkHelpers.time.increase(3600);
+    await mined(short.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "withdraw", args: [zeroAddress] } as never));
+    expect(await balanceOf(S)).toBe(0n);
+
+    // Back up: the batch debiting S reverts on chain; S's charge waits, O's is paid into the splitter.
+    await syncChainEvents({ ledger, chain });
+    const before = await splitterBalance();
+    const pass = await settlePending({ ledger, chain, asset: zeroAddress, maxCharges: 50 });
+    expect(pass.refusals.map((r) => [r.payer, r.balance, r.deferredAmount])).toEqual([[S, 0n, parseEther("0.6")]]);
+    expect(pass.charges).toBe(1);
+    expect((await splitterBalance()) - before).toBe(parseEther("0.2"));
+    expect(await balanceOf(O)).toBe(parseEther("0.8"));
+    expect(ledger.availableCredit(O, zeroAddress)).toBe(parseEther("0.8"));
+    expect(ledger.availableCredit(S, zeroAddress)).toBe(-parseEther("0.6"));
+    expect(() => ledger.reserve({ payer: S, asset: zeroAddress, ingotId, amount: 1n })).toThrow(/credit/i);
+
+    // S pays up; the next round settles the deferred charge from the new deposit.
+    await depositFrom(short, S, parseEther("1"));
+    await syncChainEvents({ ledger, chain });
+    expect((await settlePending({ ledger, chain, asset: zeroAddress, maxCharges: 50 })).refusals).toEqual([]);
+    expect((await splitterBalance()) - before).toBe(parseEther("0.8"));
+    expect(await balanceOf(S)).toBe(parseEther("0.4"));
+    expect(ledger.availableCredit(S, zeroAddress)).toBe(parseEther("0.4"));
+    expect(ledger.totals(zeroAddress)).toMatchObject({ deferred: 0n, debitedElsewhere: 0n });
+
+    // The ledger file is lost: a fresh one rebuilt from the chain's events alone agrees with balanceOf.
+    const fresh = openLedger({ path: join(dir, "fresh.db") });
+    try {
+      await syncChainEvents({ ledger: fresh, chain });
+      for (const who of [S, O, P]) {
+        const [pending] = await env.publicClient.readContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "pendingWithdrawal", args: [who, zeroAddress] });
+        expect(fresh.availableCredit(who, zeroAddress), who).toBe((await balanceOf(who)) - pending);
+      }
+      expect(fresh.totals(zeroAddress).debitedElsewhere).toBe(parseEther("0.9")); // 0.1 (P, the test above) + 0.2 + 0.6
+    } finally {
+      fresh.close();
+    }
   });
 });

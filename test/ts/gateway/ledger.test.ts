@@ -64,7 +64,7 @@ describe("openLedger schema", () => {
     ledger = openLedger({ path }); // reopening applies nothing twice
     const db = new DatabaseSync(path);
     expect((db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).toBe("wal");
-    expect(db.prepare("SELECT version FROM migrations ORDER BY version").all()).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(db.prepare("SELECT version FROM migrations ORDER BY version").all()).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
     db.close();
   });
 
@@ -98,9 +98,31 @@ describe("openLedger schema", () => {
         { eventId: "0xf:4", kind: "cancelled", payer: P1, asset: ETH, amount: 100n, blockNumber: 7n, logIndex: 4 },
       ],
       toBlock: 9n,
-    })).toEqual({ deposits: 0, withdrawals: 1 });
+    })).toEqual({ deposits: 0, withdrawals: 1, debitsElsewhere: 0 });
     expect(ledger.availableCredit(P1, ETH)).toBe(1000n - 30n - 20n);
     expectCreditMatchesRows(v1Path);
+  });
+
+  it("openLedger_onAVersion2File_keepsItsCredit_andResyncsTheChainForDebitsMadeElsewhere", () => {
+    ledger.close();
+    const v2Path = join(dir, "v2.db");
+    const v2 = new DatabaseSync(v2Path);
+    v2.exec("CREATE TABLE migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    for (const m of MIGRATIONS.slice(0, 2)) v2.exec(m.sql), v2.prepare("INSERT INTO migrations (version, applied_at) VALUES (?, 'then')").run(m.version);
+    v2.prepare("INSERT INTO deposits VALUES ('0xd:0', ?, ?, '1000', '1')").run(P1, ETH);
+    v2.prepare("INSERT INTO reservations VALUES ('res_a', ?, ?, '7', '30', 'committed', 'then')").run(P1, ETH);
+    v2.prepare("INSERT INTO charges (charge_id, reservation_id, payer, asset, ingot_id, amount, prompt_tokens, completion_tokens, created_at) VALUES ('chg_a', 'res_a', ?, ?, '7', '30', 1, 1, 'then')").run(P1, ETH);
+    v2.prepare("INSERT INTO credit VALUES (?, ?, '1000', '0', '0', '30', '0', NULL, NULL)").run(P1, ETH);
+    v2.prepare("INSERT INTO sync_cursor VALUES (1, '9')").run();
+    v2.close();
+
+    ledger = openLedger({ path: v2Path });
+    expect(ledger.availableCredit(P1, ETH)).toBe(970n);
+    expect(ledger.syncCursor()).toBeNull();
+    const foreign = { eventId: "0xf:0", batchId: `0x${"ee".repeat(32)}` as const, payer: P1, asset: ETH, amount: 200n, blockNumber: 4n };
+    expect(ledger.recordChainEvents({ deposits: [deposit("0xd:0", P1, 1000n)], withdrawals: [], debits: [foreign], toBlock: 9n })).toEqual({ deposits: 0, withdrawals: 0, debitsElsewhere: 1 });
+    expect(ledger.availableCredit(P1, ETH)).toBe(770n);
+    expectCreditMatchesRows(v2Path);
   });
 
   it("openLedger_whenSchemaIsNewer_throwsLedgerSchemaError", () => {
@@ -179,8 +201,8 @@ describe("chain events and credit", () => {
   it("recordChainEvents_twice_countsEachDepositOnceAndMovesTheCursor", () => {
     expect(ledger.syncCursor()).toBeNull();
     const events = { deposits: [deposit("0xa:0", P1, BIG), deposit("0xa:1", P1, 5n)], withdrawals: [], toBlock: 10n };
-    expect(ledger.recordChainEvents(events)).toEqual({ deposits: 2, withdrawals: 0 });
-    expect(ledger.recordChainEvents({ ...events, toBlock: 12n })).toEqual({ deposits: 0, withdrawals: 0 });
+    expect(ledger.recordChainEvents(events)).toEqual({ deposits: 2, withdrawals: 0, debitsElsewhere: 0 });
+    expect(ledger.recordChainEvents({ ...events, toBlock: 12n })).toEqual({ deposits: 0, withdrawals: 0, debitsElsewhere: 0 });
     expect(ledger.syncCursor()).toBe(12n);
     expect(ledger.availableCredit(P1, ETH)).toBe(BIG + 5n);
   });
@@ -237,9 +259,9 @@ describe("chain events and credit", () => {
   it("withdrawalEvents_givenOutOfOrder_applyInChainOrder_andOnceEach", () => {
     // Block 3: a cancel at log 1 after a request at log 0; then a new request in block 4.
     const events = [w("r2", "requested", 300n, 4n), w("c1", "cancelled", 500n, 3n, 1), w("r1", "requested", 500n, 3n, 0)];
-    expect(ledger.recordChainEvents({ deposits: [deposit("d1", P1, 1000n)], withdrawals: events, toBlock: 4n })).toEqual({ deposits: 1, withdrawals: 3 });
+    expect(ledger.recordChainEvents({ deposits: [deposit("d1", P1, 1000n)], withdrawals: events, toBlock: 4n })).toEqual({ deposits: 1, withdrawals: 3, debitsElsewhere: 0 });
     expect(ledger.availableCredit(P1, ETH)).toBe(700n);
-    expect(ledger.recordChainEvents({ deposits: [], withdrawals: events, toBlock: 4n })).toEqual({ deposits: 0, withdrawals: 0 });
+    expect(ledger.recordChainEvents({ deposits: [], withdrawals: events, toBlock: 4n })).toEqual({ deposits: 0, withdrawals: 0, debitsElsewhere: 0 });
     expect(ledger.availableCredit(P1, ETH)).toBe(700n);
     // An event older than the last one applied cannot bring back a request.
     ledger.recordChainEvents({ deposits: [], withdrawals: [w("late", "requested", 900n, 2n)], toBlock: 4n });
@@ -395,6 +417,71 @@ describe("settlement batches", () => {
     expect(ledger.pendingBatches()).toEqual([]);
     expect(ledger.getCharge(c.chargeId)!.settlement).toEqual({ batchId: batch.batchId, txHash });
     expect(ledger.totals(ETH)).toMatchObject({ charged: 10n, batched: 10n, settled: 10n, settledChargeCount: 1 });
+  });
+
+  it("settlementDebits_ofItsOwnBatchesAreSkipped_andOfAnyOtherBatchLowerThePayersCredit_once", () => {
+    const c = charge(ledger, P1, 1n, 40n);
+    const ours = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;
+    const debit = (eventId: string, batchId: `0x${string}`, amount: bigint, payer: Address = P1) => ({ eventId, batchId, payer, asset: ETH, amount, blockNumber: 2n });
+    const events = { deposits: [], withdrawals: [], debits: [debit("0xa:0", ours.batchId.toUpperCase().replace("0X", "0x") as `0x${string}`, 40n), debit("0xb:0", `0x${"ee".repeat(32)}`, 25n), debit("0xb:1", `0x${"ee".repeat(32)}`, 5n, P2)], toBlock: 2n };
+    expect(ledger.recordChainEvents(events)).toEqual({ deposits: 0, withdrawals: 0, debitsElsewhere: 2 });
+    expect(ledger.recordChainEvents({ ...events, toBlock: 3n })).toEqual({ deposits: 0, withdrawals: 0, debitsElsewhere: 0 });
+    expect(ledger.availableCredit(P1, ETH)).toBe(BIG - c.amount - 25n);
+    expect(ledger.availableCredit(P2, ETH)).toBe(BIG - 5n);
+    expect(ledger.totals(ETH)).toMatchObject({ charged: 40n, debitedElsewhere: 30n });
+    expectCreditMatchesRows(path);
+  });
+
+  it("refuseBatch_defersTheChargesTheBalanceCannotCover_requeuesTheRest_andKeepsTheDebt", () => {
+    const a = charge(ledger, P1, 1n, 50n);
+    const b = charge(ledger, P2, 1n, 7n);
+    const c = charge(ledger, P1, 2n, 80n);
+    const d = charge(ledger, P1, 2n, 20n);
+    const batch = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;
+    const before = ledger.availableCredit(P1, ETH);
+    // P1 has 75 left on chain: 50 + 20 fit (oldest first, skipping the 80 that does not).
+    expect(ledger.refuseBatch({ batchId: batch.batchId, payer: P1, balance: 75n })).toEqual({ deferredChargeIds: [c.chargeId], deferredAmount: 80n, requeued: 3 });
+    expect(ledger.pendingBatches()).toEqual([]);
+    expect(ledger.availableCredit(P1, ETH)).toBe(before); // still owed
+    expect(ledger.getCharge(c.chargeId)!.deferredAt).toBeDefined();
+    expect(ledger.totals(ETH)).toMatchObject({ charged: 157n, batched: 0n, deferred: 80n });
+    const next = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;
+    expect(next.chargeIds).toEqual([a.chargeId, b.chargeId, d.chargeId]);
+    expect(next.debits).toEqual([{ payer: P1, amount: 70n }, { payer: P2, amount: 7n }]);
+    expect(ledger.createBatch({ asset: ETH, maxCharges: 10 })).toBeNull();
+    // A deposit by P1 makes the deferred charge eligible again; another payer's does not.
+    ledger.recordChainEvents({ deposits: [deposit("d9", P2, 1n)], withdrawals: [], toBlock: 2n });
+    expect(ledger.createBatch({ asset: ETH, maxCharges: 10 })).toBeNull();
+    ledger.recordChainEvents({ deposits: [deposit("d10", P1, 100n)], withdrawals: [], toBlock: 3n });
+    expect(ledger.getCharge(c.chargeId)!.deferredAt).toBeUndefined();
+    expect(ledger.createBatch({ asset: ETH, maxCharges: 10 })!.chargeIds).toEqual([c.chargeId]);
+    const db = new DatabaseSync(path, { readOnly: true });
+    expect(db.prepare("SELECT batch_id, payer, balance, debit, deferred_charge_ids FROM batch_refusals").all()).toEqual([
+      { batch_id: batch.batchId, payer: P1, balance: "75", debit: "150", deferred_charge_ids: JSON.stringify([c.chargeId]) },
+    ]);
+    db.close();
+    expectCreditMatchesRows(path);
+  });
+
+  it("refuseBatch_whenEveryChargeIsDeferred_letsTheSameBatchBeCreatedAgainLater", () => {
+    const a = charge(ledger, P1, 1n, 50n);
+    const batch = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;
+    expect(ledger.refuseBatch({ batchId: batch.batchId, payer: P1, balance: 0n }).deferredChargeIds).toEqual([a.chargeId]);
+    expect(ledger.createBatch({ asset: ETH, maxCharges: 10 })).toBeNull();
+    ledger.recordChainEvents({ deposits: [deposit("d9", P1, 60n)], withdrawals: [], toBlock: 2n });
+    expect(ledger.createBatch({ asset: ETH, maxCharges: 10 })!.batchId).toBe(batch.batchId);
+  });
+
+  it("refuseBatch_refusesWhatIsNotARefusal", () => {
+    charge(ledger, P1, 1n, 50n);
+    const batch = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;
+    expect(() => ledger.refuseBatch({ batchId: `0x${"00".repeat(32)}`, payer: P1, balance: 0n })).toThrow(UnknownBatchError);
+    expect(() => ledger.refuseBatch({ batchId: batch.batchId, payer: P2, balance: 0n })).toThrow(/debits nothing/);
+    expect(() => ledger.refuseBatch({ batchId: batch.batchId, payer: P1, balance: 50n })).toThrow(/covers/);
+    ledger.markBatchSettled(batch.batchId, { txHash: `0x${"ab".repeat(32)}` });
+    expect(() => ledger.refuseBatch({ batchId: batch.batchId, payer: P1, balance: 0n })).toThrow(/settled/);
+    expect(ledger.pendingBatches()).toEqual([]);
+    expect(ledger.totals(ETH)).toMatchObject({ settled: 50n, deferred: 0n });
   });
 
   it("markBatchSettled_whenBatchUnknown_throwsUnknownBatchError", () => {

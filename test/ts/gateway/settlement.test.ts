@@ -5,14 +5,18 @@ import type { Ledger } from "../../../gateway/src/ledger/types.js";
 import { settlePending, ALREADY_SETTLED_TX } from "../../../gateway/src/settlement/settlePending.js";
 import { syncChainEvents } from "../../../gateway/src/settlement/syncChainEvents.js";
 import { startSettlementLoop } from "../../../gateway/src/settlement/startSettlementLoop.js";
-import type { DepositRecord, SettlementBatch, SettlementChain, WithdrawalEventRecord } from "../../../gateway/src/types.js";
+import { GatewayChainError } from "../../../gateway/src/chain/errors.js";
+import type { DebitRecord, DepositRecord, SettlementBatch, SettlementChain, WithdrawalEventRecord } from "../../../gateway/src/types.js";
 
 /**
  * settlePending and syncChainEvents against a recording SettlementChain double that keeps the
- * contract's one rule that matters here (a batch id settles once). The real chain is exercised
- * in settlementCrash.test.ts.
+ * contract's rules that matter here: a batch id settles once, a debit needs the payer's balance
+ * (else the whole batch reverts with `InsufficientDeposit`, as GatewayDeposits does), and each
+ * debit is a `Charged` event. The real chain is exercised in settlementCrash.test.ts and
+ * chainWithdrawals.test.ts.
  */
 const P1 = getAddress("0x1111111111111111111111111111111111111111");
+const P2 = getAddress("0x2222222222222222222222222222222222222222");
 const ETH = zeroAddress;
 
 function fakeChain() {
@@ -20,23 +24,46 @@ function fakeChain() {
   const sent: SettlementBatch[] = [];
   const deposits: DepositRecord[] = [];
   const withdrawals: WithdrawalEventRecord[] = [];
+  const debits: DebitRecord[] = [];
+  const balances = new Map<string, bigint>();
   const ranges: { fromBlock: bigint; toBlock: bigint }[] = [];
   let latest = 0n;
   let n = 0;
   const chain: SettlementChain = {
     readDeposits: async (r) => (ranges.push(r), deposits.filter((d) => d.blockNumber >= r.fromBlock && d.blockNumber <= r.toBlock)),
     readWithdrawalEvents: async (r) => withdrawals.filter((d) => d.blockNumber >= r.fromBlock && d.blockNumber <= r.toBlock),
+    readDebits: async (r) => debits.filter((d) => d.blockNumber >= r.fromBlock && d.blockNumber <= r.toBlock),
     latestBlock: async () => latest,
     isBatchSettled: async (id) => settled.has(id),
     settleBatch: async (b) => {
       if (settled.has(b.batchId)) return { status: "already-settled" };
+      for (const d of b.debits) {
+        const balance = balances.get(d.payer) ?? 0n;
+        if (balance < d.amount) {
+          throw new GatewayChainError(`settling batch ${b.batchId} reverted: InsufficientDeposit`, { retryable: false, revert: { errorName: "InsufficientDeposit", args: [d.payer, b.asset, balance, d.amount] } });
+        }
+      }
       settled.set(b.batchId, b);
       sent.push(b);
       n += 1;
+      b.debits.forEach((d, i) => {
+        balances.set(d.payer, balances.get(d.payer)! - d.amount);
+        debits.push({ eventId: `0x${n.toString(16)}:${i}`, batchId: b.batchId, payer: d.payer, asset: b.asset, amount: d.amount, blockNumber: latest });
+      });
       return { status: "settled", txHash: `0x${n.toString(16).padStart(64, "0")}`, gasUsed: 100n, blockNumber: latest };
     },
   };
-  return { chain, settled, sent, deposits, withdrawals, ranges, setLatest: (b: bigint) => (latest = b) };
+  /** A deposit on the chain: the payer's balance, and the event the ledger will read at `blockNumber`. */
+  const deposit = (payer: typeof P1, amount: bigint, blockNumber: bigint) => {
+    balances.set(payer, (balances.get(payer) ?? 0n) + amount);
+    deposits.push({ depositId: `0xd${deposits.length}:0`, payer, asset: ETH, amount, blockNumber });
+  };
+  /** A withdrawal on the chain (requested and paid out; the ledger reads only the payout here). */
+  const withdraw = (payer: typeof P1, amount: bigint, blockNumber: bigint) => {
+    balances.set(payer, (balances.get(payer) ?? 0n) - amount);
+    withdrawals.push({ eventId: `0xw${withdrawals.length}:0`, kind: "withdrawn", payer, asset: ETH, amount, blockNumber, logIndex: 0 });
+  };
+  return { chain, settled, sent, deposits, withdrawals, debits, balances, ranges, deposit, withdraw, setLatest: (b: bigint) => (latest = b) };
 }
 
 let ledger: Ledger;
@@ -47,8 +74,8 @@ beforeEach(() => {
 });
 afterEach(() => ledger.close());
 
-const charge = (amount: bigint, ingotId = 1n) => {
-  const r = ledger.reserve({ payer: P1, asset: ETH, ingotId, amount });
+const charge = (amount: bigint, ingotId = 1n, payer = P1) => {
+  const r = ledger.reserve({ payer, asset: ETH, ingotId, amount });
   return ledger.commitCharge({ reservationId: r, amount, promptTokens: 1, completionTokens: 1 });
 };
 
@@ -65,10 +92,37 @@ describe("syncChainEvents", () => {
     expect(f.ranges).toEqual([{ fromBlock: 0n, toBlock: 5n }, { fromBlock: 6n, toBlock: 8n }]);
     expect(ledger.availableCredit(P1, ETH)).toBe(97n);
   });
+
+  it("syncChainEvents_onAFreshLedger_countsWhatEarlierSettlementsTookFromThePayer", async () => {
+    f.deposit(P1, 100n, 1n);
+    f.setLatest(1n);
+    await syncChainEvents({ ledger, chain: f.chain });
+    charge(30n);
+    charge(12n);
+    f.setLatest(2n);
+    await settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges: 10 });
+    // This ledger's own debits are its charges, already counted.
+    expect(await syncChainEvents({ ledger, chain: f.chain })).toMatchObject({ debitsElsewhere: 0 });
+    expect(ledger.availableCredit(P1, ETH)).toBe(58n);
+
+    // The file is lost; a fresh ledger resyncs from block 0 and must not hand the 42 out again.
+    const fresh = openLedger({ path: ":memory:" });
+    try {
+      expect(await syncChainEvents({ ledger: fresh, chain: f.chain })).toMatchObject({ deposits: 1, debitsElsewhere: 1 });
+      expect(fresh.availableCredit(P1, ETH)).toBe(f.balances.get(P1));
+      expect(fresh.totals(ETH)).toMatchObject({ deposited: 100n, charged: 0n, debitedElsewhere: 42n });
+    } finally {
+      fresh.close();
+    }
+  });
 });
 
 describe("settlePending", () => {
-  beforeEach(() => ledger.recordChainEvents({ deposits: [{ depositId: "d", payer: P1, asset: ETH, amount: 10n ** 24n, blockNumber: 1n }], withdrawals: [], toBlock: 1n }));
+  beforeEach(async () => {
+    f.deposit(P1, 10n ** 24n, 1n);
+    f.setLatest(1n);
+    await syncChainEvents({ ledger, chain: f.chain });
+  });
 
   it("settlePending_settlesAllChargesInBatchesOfMaxCharges_andMarksThem", async () => {
     const charges = [1n, 2n, 3n, 4n, 5n].map((a) => charge(a, a % 2n));
@@ -100,6 +154,43 @@ describe("settlePending", () => {
     expect(f.sent.map((b) => b.batchId)).toEqual([batch.batchId]);
   });
 
+  it("settlePending_whenAPayerWithdrewWhatTheirChargesNeed_defersThoseAndSettlesEveryoneElse", async () => {
+    f.deposit(P2, 100n, 2n);
+    f.setLatest(2n);
+    await syncChainEvents({ ledger, chain: f.chain });
+    const owed = [charge(60n, 1n, P2), charge(5n, 1n), charge(30n, 2n, P2), charge(9n, 2n)];
+    // P2 withdraws 50 while the gateway has not settled (it was down past the withdrawal delay).
+    f.withdraw(P2, 50n, 3n);
+    f.setLatest(3n);
+    await syncChainEvents({ ledger, chain: f.chain });
+    const pass = await settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges: 10 });
+    // P2 has 50: their 30 fits, their 60 waits. P1's charges are settled in the same pass.
+    expect(pass.refusals).toEqual([{ batchId: expect.any(String), payer: P2, balance: 50n, debit: 90n, deferredChargeIds: [owed[0].chargeId], deferredAmount: 60n }]);
+    expect(pass).toMatchObject({ batches: 1, charges: 3 });
+    expect(f.sent[0].debits).toEqual([{ payer: P1, amount: 14n }, { payer: P2, amount: 30n }]);
+    expect(f.balances.get(P2)).toBe(20n);
+    expect(ledger.pendingBatches()).toEqual([]);
+    expect(ledger.availableCredit(P2, ETH)).toBe(-40n); // owes 60 with 20 left: no more calls until they pay
+    expect(await settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges: 10 })).toMatchObject({ batches: 0, refusals: [] });
+
+    // P2 deposits again: the deferred charge is settled from it.
+    f.deposit(P2, 45n, 4n);
+    f.setLatest(4n);
+    await syncChainEvents({ ledger, chain: f.chain });
+    expect(await settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges: 10 })).toMatchObject({ batches: 1, charges: 1, refusals: [] });
+    expect(f.balances.get(P2)).toBe(5n);
+    expect(ledger.availableCredit(P2, ETH)).toBe(5n);
+    expect(ledger.totals(ETH)).toMatchObject({ charged: 104n, settled: 104n, deferred: 0n });
+  });
+
+  it("settlePending_whenTheChainRefusesABatchForAnotherReason_throwsAndKeepsItPending", async () => {
+    charge(9n);
+    const refusing = { ...f.chain, settleBatch: async () => { throw new GatewayChainError("reverted: SettlementUnbalanced(1, 2)", { retryable: false, revert: { errorName: "SettlementUnbalanced", args: [1n, 2n] } }); } };
+    await expect(settlePending({ ledger, chain: refusing, asset: ETH, maxCharges: 10 })).rejects.toThrow(/SettlementUnbalanced/);
+    expect(ledger.pendingBatches()).toHaveLength(1);
+    expect(ledger.totals(ETH).deferred).toBe(0n);
+  });
+
   it("settlePending_whenChainFails_keepsTheBatchPendingForTheNextPass", async () => {
     charge(9n);
     const failing = { ...f.chain, settleBatch: async () => { throw new Error("rpc down"); } };
@@ -111,7 +202,7 @@ describe("settlePending", () => {
 
 describe("startSettlementLoop", () => {
   it("startSettlementLoop_syncsAndSettles_thenStopsOnAbort", async () => {
-    f.deposits.push({ depositId: "0xa:0", payer: P1, asset: ETH, amount: 100n, blockNumber: 1n });
+    f.deposit(P1, 100n, 1n);
     f.setLatest(1n);
     const controller = new AbortController();
     const logs: string[] = [];

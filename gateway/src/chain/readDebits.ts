@@ -1,0 +1,25 @@
+import type { DebitRecord } from "../types.js";
+import { gatewayDepositsAbi } from "./gatewayDepositsAbi.js";
+import { logId } from "./logId.js";
+import { readLogsInSpans } from "./readLogsInSpans.js";
+import type { BlockRange, DepositsReadContext } from "./types.js";
+
+export type ReadDebitsParameters = DepositsReadContext &
+  BlockRange & {
+    /** Largest block range per log request (default 5,000); longer ranges are read in pieces. */
+    maxBlockSpan?: bigint;
+  };
+export type ReadDebitsReturnType = DebitRecord[];
+
+/**
+ * Every `Charged` event of GatewayDeposits in the inclusive block range (none when
+ * `fromBlock > toBlock`), in chain order: one per payer debited by a settlement, naming its
+ * batch. `eventId` is `<txHash>:<logIndex>`; addresses are checksummed.
+ * Throws a retryable GatewayChainError when the RPC fails.
+ */
+export function readDebits(p: ReadDebitsParameters): Promise<ReadDebitsReturnType> {
+  return readLogsInSpans(p, "reading settlement debits", async (span) => {
+    const logs = await p.publicClient.getContractEvents({ address: p.deposits, abi: gatewayDepositsAbi, eventName: "Charged", ...span, strict: true });
+    return logs.map((log) => ({ eventId: logId(log), batchId: log.args.batchId, payer: log.args.payer, asset: log.args.asset, amount: log.args.amount, blockNumber: log.blockNumber }));
+  });
+}
