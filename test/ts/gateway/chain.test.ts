@@ -266,7 +266,12 @@ describe("the gateway's settlement chain on the in-process chain", () => {
 
     // During the notice the gateway settles what it already served.
     const served = parseEther("0.1");
-    await chain.settleBatch({ batchId: batchIdOf("during notice"), asset: zeroAddress, debits: [{ payer, amount: served }], credits: [{ ingotId: ingotB.ingotId, amount: served }], chargeIds: ["n1"] });
+    const settled = await chain.settleBatch({ batchId: batchIdOf("during notice"), asset: zeroAddress, debits: [{ payer, amount: served }], credits: [{ ingotId: ingotB.ingotId, amount: served }], chargeIds: ["n1"] });
+    // The settlement's debit is read back as a Charged record naming its batch.
+    expect(settled.status).toBe("settled");
+    const settledAt = settled.status === "settled" ? settled.blockNumber : 0n;
+    const debits = await chain.readDebits({ fromBlock: settledAt, toBlock: settledAt });
+    expect(debits).toEqual([{ eventId: expect.stringMatching(/^0x[0-9a-f]{64}:\d+$/), batchId: batchIdOf("during notice"), payer, asset: zeroAddress, amount: served, blockNumber: settledAt }]);
     await env.networkHelpers.time.increase(3600);
     const ethBefore = await env.publicClient.getBalance({ address: payer });
     const w = await mined(payer2.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "withdraw", args: [zeroAddress] }));
@@ -286,6 +291,9 @@ describe("the gateway's settlement chain on the in-process chain", () => {
     const pieces = createSettlementChain({ publicClient: env.publicClient, walletClient: env.wallets[0], deposits, maxBlockSpan: 2n });
     expect(await pieces.readDeposits({ fromBlock: 0n, toBlock: latest })).toEqual(whole);
     expect(await pieces.readWithdrawalEvents({ fromBlock: 0n, toBlock: latest })).toEqual(await chain.readWithdrawalEvents({ fromBlock: 0n, toBlock: latest }));
+    const debits = await chain.readDebits({ fromBlock: 0n, toBlock: latest });
+    expect(debits.length).toBeGreaterThanOrEqual(2);
+    expect(await pieces.readDebits({ fromBlock: 0n, toBlock: latest })).toEqual(debits);
     expect(await chain.readDeposits({ fromBlock: latest, toBlock: latest - 1n })).toEqual([]);
   });
 
