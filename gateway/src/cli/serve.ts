@@ -8,6 +8,8 @@ import { parseArgs } from "node:util";
 import pino from "pino";
 import { createGateway } from "../createGateway.js";
 import { GatewayConfigError, parseGatewayConfig } from "../config/parseGatewayConfig.js";
+import { LedgerInUseError } from "../ledger/errors.js";
+import { holdServingLease } from "../ledger/holdServingLease.js";
 import { openLedger } from "../ledger/openLedger.js";
 import { ledgerToGatewayLedger } from "../server/ledgerToGatewayLedger.js";
 import { createStaticIngotCatalog } from "../server/createStaticIngotCatalog.js";
@@ -29,9 +31,29 @@ async function main(): Promise<number> {
   }
   const logger = pino({ level: config.log.level });
   const ledger = openLedger({ path: config.ledger.path });
-  // A reservation left open by a process that died delivered nothing: give the credit back.
-  const released = ledger.releaseStaleReservations();
-  if (released) logger.info({ released }, "released reservations of a previous run");
+  // One process serves from a ledger. Taking the lease also gives back the credit held by the
+  // reservations a process that died left open (they delivered nothing).
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let lease;
+  try {
+    lease = holdServingLease({
+      ledger,
+      ttlMs: config.ledger.leaseTtlMs,
+      onLost: (error) => {
+        logger.fatal({ err: error }, "lost the ledger's serving lease to another process; stopping");
+        stop();
+      },
+    });
+  } catch (error) {
+    ledger.close();
+    if (error instanceof LedgerInUseError) {
+      process.stderr.write(`${config.ledger.path}: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  if (lease.releasedReservations) logger.info({ released: lease.releasedReservations }, "released reservations of a previous run");
   const configured = config.ingots.map((i) => ({ ...i, model: `ingot-${i.ingotId}` }));
   const catalog = createStaticIngotCatalog(configured);
   const gateway = await createGateway({ config, logger, ledger: ledgerToGatewayLedger(ledger), catalog });
@@ -43,14 +65,14 @@ async function main(): Promise<number> {
   }
   const address = await gateway.listen();
   logger.info({ address, ingots: (await catalog.list()).length, chain: Boolean(config.chain), publicKey: gateway.signer.publicKeyHex }, "gateway listening");
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  await stopped;
   logger.info("stopping: finishing running calls and the settlement round in progress");
   await gateway.close();
   stopSync.abort();
   await sync;
+  lease.release();
   ledger.close();
   return 0;
 }

@@ -31,7 +31,11 @@ export const gatewayConfigSchema = z.strictObject({
     adapterCacheDir: z.string().min(1).optional(),
   }),
   storage: z.strictObject({ localDir: z.string().min(1) }),
-  ledger: z.strictObject({ path: z.string().min(1) }),
+  ledger: z.strictObject({
+    path: z.string().min(1),
+    /** How long the serving lease lives unrenewed (renewed every third of it): a second process is refused while it lives. */
+    leaseTtlMs: z.number().int().min(1000).default(30_000),
+  }),
   proof: z.union([
     z.strictObject({ privateKeyHex: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, { error: "an Ed25519 seed: 64 hex digits" }) }),
     z.strictObject({ privateKeyFile: z.string().min(1) }),

@@ -38,6 +38,25 @@ export class UnknownBatchError extends LedgerError {
   }
 }
 
+/** Another gateway process holds the ledger's serving lease and renewed it within its time to live. */
+export class LedgerInUseError extends LedgerError {
+  constructor(readonly holder: { owner: string; pid: number; host: string; renewedMsAgo: number }, readonly ttlMs: number) {
+    super(
+      `The ledger is in use by another gateway process (pid ${holder.pid} on ${holder.host}, lease renewed ${(holder.renewedMsAgo / 1000).toFixed(1)} s ago). ` +
+        `Stop that process first; if it died, its lease expires ${Math.max(0, (ttlMs - holder.renewedMsAgo) / 1000).toFixed(1)} s from now.`,
+    );
+    this.name = "LedgerInUseError";
+  }
+}
+
+/** This process's serving lease was taken by another process (this one did not renew it in time). */
+export class ServingLeaseLostError extends LedgerError {
+  constructor(readonly owner: string, readonly holder: string | null) {
+    super(`The ledger's serving lease of ${owner} is gone (${holder ? `now held by ${holder}` : "released"}); this process must stop serving.`);
+    this.name = "ServingLeaseLostError";
+  }
+}
+
 /** The database was written by a newer gateway than this one. */
 export class LedgerSchemaError extends LedgerError {
   constructor(readonly found: number, readonly supported: number) {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { getAddress, keccak256, toBytes, type Address, type Hex } from "viem";
 import { InsufficientCreditError, RateLimitedError, RevokedApiKeyError, UnknownApiKeyError } from "../errors.js";
@@ -6,8 +7,10 @@ import type { Asset, Caller, Charge, SettlementBatch } from "../types.js";
 import {
   ChargeExceedsReservationError,
   LedgerError,
+  LedgerInUseError,
   LedgerSchemaError,
   ReservationNotOpenError,
+  ServingLeaseLostError,
   UnknownBatchError,
   UnknownKeyIdError,
 } from "./errors.js";
@@ -156,6 +159,16 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
   }
 
   const available = (payer: string, asset: string): bigint => spendable(readCredit(q, payer, asset));
+
+  /** Release every open reservation (inside a transaction); returns how many. */
+  const releaseOpenReservations = (): number => {
+    const open = q("SELECT reservation_id, payer, asset, amount FROM reservations WHERE status = 'open'").all() as Row[];
+    for (const r of open) {
+      q("UPDATE reservations SET status = 'released' WHERE reservation_id = ?").run(r.reservation_id as string);
+      changeCredit(q, r.payer as string, r.asset as string, (c) => (c.reserved -= BigInt(r.amount as string)));
+    }
+    return open.length;
+  };
 
   const nonNegative = (what: string, v: bigint) => {
     if (v < 0n) throw new LedgerError(`${what} must not be negative (got ${v})`);
@@ -324,14 +337,36 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
     },
 
     releaseStaleReservations() {
+      return tx(releaseOpenReservations);
+    },
+
+    takeServingLease({ owner, ttlMs, now = Date.now(), replacing }) {
+      if (!Number.isInteger(ttlMs) || ttlMs < 1) throw new LedgerError(`ttlMs must be a positive integer (got ${ttlMs})`);
       return tx(() => {
-        const open = q("SELECT reservation_id, payer, asset, amount FROM reservations WHERE status = 'open'").all() as Row[];
-        for (const r of open) {
-          q("UPDATE reservations SET status = 'released' WHERE reservation_id = ?").run(r.reservation_id as string);
-          changeCredit(q, r.payer as string, r.asset as string, (c) => (c.reserved -= BigInt(r.amount as string)));
+        const r = q("SELECT owner, pid, host, renewed_at_ms FROM serving_lease WHERE id = 1").get() as Row | undefined;
+        if (r && r.owner !== owner && r.owner !== replacing) {
+          const renewedMsAgo = now - Number(r.renewed_at_ms);
+          if (renewedMsAgo < ttlMs) throw new LedgerInUseError({ owner: r.owner as string, pid: Number(r.pid), host: r.host as string, renewedMsAgo }, ttlMs);
         }
-        return open.length;
+        q(`INSERT INTO serving_lease (id, owner, pid, host, acquired_at, renewed_at_ms) VALUES (1, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at, renewed_at_ms = excluded.renewed_at_ms`).run(
+          owner, process.pid, hostname(), new Date(now).toISOString(), now,
+        );
+        // The previous holder is gone (its lease expired or it let go): its open reservations delivered nothing.
+        return { releasedReservations: releaseOpenReservations() };
       });
+    },
+
+    renewServingLease(owner, now = Date.now()) {
+      tx(() => {
+        const r = q("SELECT owner FROM serving_lease WHERE id = 1").get() as Row | undefined;
+        if (!r || r.owner !== owner) throw new ServingLeaseLostError(owner, (r?.owner as string | undefined) ?? null);
+        q("UPDATE serving_lease SET renewed_at_ms = ? WHERE id = 1").run(now);
+      });
+    },
+
+    releaseServingLease(owner) {
+      tx(() => void q("DELETE FROM serving_lease WHERE id = 1 AND owner = ?").run(owner));
     },
 
     createBatch({ asset, maxCharges }) {

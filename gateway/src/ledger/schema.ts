@@ -135,6 +135,10 @@ CREATE TABLE credit (
     // (they withdrew while their charges waited to be settled) is dissolved: its charges go back
     // to the queue, except the ones of that payer that the deposit cannot cover, which are
     // deferred until the payer deposits again. `batch_refusals` keeps each refusal for audit.
+    //
+    // `serving_lease` names the one gateway process serving from this file. Only the holder
+    // may release open reservations at start (they are a dead process's), so a second process
+    // started by mistake cannot free the holds of calls the first one is still serving.
     version: 3,
     sql: `
 CREATE TABLE foreign_debits (
@@ -158,6 +162,14 @@ CREATE TABLE batch_refusals (
   charge_ids TEXT NOT NULL,
   deferred_charge_ids TEXT NOT NULL,
   refused_at TEXT NOT NULL
+);
+CREATE TABLE serving_lease (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  owner TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  acquired_at TEXT NOT NULL,
+  renewed_at_ms INTEGER NOT NULL
 );
 DELETE FROM sync_cursor;
 `,

@@ -95,8 +95,24 @@ export interface Ledger {
   }): Charge;
   /** Give an open reservation's credit back (idempotent on a released one). Not fsynced, like `reserve`. */
   releaseReservation(reservationId: string): void;
-  /** Release every open reservation: at startup, a reservation whose process died delivered nothing. */
+  /**
+   * Release every open reservation: a reservation whose process died delivered nothing. Only
+   * safe when no other process serves from this ledger; a gateway process calls
+   * `takeServingLease` instead, which does this once it holds the lease.
+   */
   releaseStaleReservations(): number;
+  /**
+   * Become the one process serving from this ledger: refused with LedgerInUseError while another
+   * owner's lease was renewed less than `ttlMs` ago (at `now`, default the clock). Taking it
+   * releases every open reservation (they belong to the previous holder, gone) and returns how
+   * many. Taking it again as the same owner just renews it. `replacing` names a holder known to be
+   * dead (its process is gone): if it still holds the lease, it is taken at once.
+   */
+  takeServingLease(p: { owner: string; ttlMs: number; now?: number; replacing?: string }): { releasedReservations: number };
+  /** Keep the lease. Throws ServingLeaseLostError when another owner took it (or it was released): stop serving then. */
+  renewServingLease(owner: string, now?: number): void;
+  /** Let the lease go (a no-op unless `owner` holds it), so the next process can take it at once. */
+  releaseServingLease(owner: string): void;
 
   /** Batch up to `maxCharges` of the oldest unbatched charges in `asset` that are not deferred; null when there are none. */
   createBatch(p: { asset: Asset; maxCharges: number }): SettlementBatch | null;

@@ -1,7 +1,8 @@
 /**
  * The `npm run gateway` process against a chain: it reads the LIVE Ingots from the Ingot
  * contract, syncs the payer's deposit into its ledger, serves the official openai client, and
- * its settlement loop pays the charge into the RevenueSplitter; SIGINT stops it cleanly.
+ * its settlement loop pays the charge into the RevenueSplitter; a second process on the same
+ * ledger is refused; SIGINT stops it cleanly.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -80,6 +81,13 @@ describe("the gateway process (serve CLI) on a chain", () => {
     const exited = new Promise<number | null>((resolve) => child!.on("exit", (code) => resolve(code)));
     const address = await waitFor(() => out.match(/"address":"(http:\/\/[^"]+)"[^\n]*"gateway listening"/)?.[1], 120_000, () => out);
 
+    // A second gateway started on the same ledger by mistake is refused before it serves anything.
+    const second = spawn(process.execPath, ["--import", "tsx", SERVE, "--config", join(dir, "gateway.json")], { stdio: ["ignore", "pipe", "pipe"] });
+    let secondErr = "";
+    second.stderr!.on("data", (d: Buffer) => (secondErr += d.toString()));
+    expect(await new Promise<number | null>((resolve) => second.on("exit", resolve))).toBe(1);
+    expect(secondErr).toMatch(/ledger\.sqlite: The ledger is in use by another gateway process \(pid \d+ on /);
+
     const client = new OpenAI({ apiKey, baseURL: `${address}/v1`, maxRetries: 0 });
     expect((await client.models.list()).data.map((m) => m.id)).toEqual([`ingot-${ingotId}`]);
     expect(otherBase).not.toBe(ingotId);
@@ -97,6 +105,8 @@ describe("the gateway process (serve CLI) on a chain", () => {
     const ledger = openLedger({ path: ledgerPath });
     try {
       expect(ledger.totals(zeroAddress)).toMatchObject({ charged, settled: charged, reserved: 0n, chargeCount: 1, settledChargeCount: 1 });
+      // Stopping cleanly let the serving lease go: the next process takes it at once.
+      expect(ledger.takeServingLease({ owner: "next", ttlMs: 30_000 })).toEqual({ releasedReservations: 0 });
     } finally {
       ledger.close();
     }
