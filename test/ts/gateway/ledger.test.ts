@@ -53,6 +53,22 @@ function expectCreditMatchesRows(file: string) {
   for (const [key, c] of rows) if (!recomputed.has(key)) expect(spendable(c), key).toBe(0n);
 }
 
+/** A ledger file as a gateway of schema `version` left it: its migrations applied, then `rows` written, plus one committed charge of 30 by P1. */
+function writeOldLedger(file: string, version: number, rows: (db: DatabaseSync) => void) {
+  const db = new DatabaseSync(file);
+  db.exec("CREATE TABLE migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+  for (const m of MIGRATIONS.filter((m) => m.version <= version)) {
+    db.exec(m.sql);
+    db.prepare("INSERT INTO migrations (version, applied_at) VALUES (?, 'then')").run(m.version);
+  }
+  db.prepare("INSERT INTO deposits VALUES ('0xd:0', ?, ?, '1000', '1')").run(P1, ETH);
+  db.prepare("INSERT INTO reservations VALUES ('res_a', ?, ?, '7', '30', 'committed', 'then')").run(P1, ETH);
+  db.prepare("INSERT INTO charges (charge_id, reservation_id, payer, asset, ingot_id, amount, prompt_tokens, completion_tokens, created_at) VALUES ('chg_a', 'res_a', ?, ?, '7', '30', 1, 1, 'then')").run(P1, ETH);
+  rows(db);
+  db.prepare("INSERT INTO sync_cursor VALUES (1, '9')").run();
+  db.close();
+}
+
 function charge(l: Ledger, payer: Address, ingotId: bigint, amount: bigint, asset: Address = ETH) {
   const r = l.reserve({ payer, asset, ingotId, amount });
   return l.commitCharge({ reservationId: r, amount, promptTokens: 3, completionTokens: 4 });
@@ -71,18 +87,11 @@ describe("openLedger schema", () => {
   it("openLedger_onAVersion1File_keepsItsData_readsOnlyTheLatestRequest_andResyncsTheChain", () => {
     ledger.close();
     const v1Path = join(dir, "v1.db");
-    const v1 = new DatabaseSync(v1Path);
-    v1.exec("CREATE TABLE migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-    v1.exec(MIGRATIONS[0].sql);
-    v1.prepare("INSERT INTO migrations (version, applied_at) VALUES (1, 'then')").run();
-    v1.prepare("INSERT INTO deposits VALUES ('0xd:0', ?, ?, '1000', '1')").run(P1, ETH);
-    v1.prepare("INSERT INTO withdrawal_requests VALUES ('0xe:3', ?, ?, '400', '2')").run(P1, ETH);
-    v1.prepare("INSERT INTO withdrawal_requests VALUES ('0xf:1', ?, ?, '100', '5')").run(P1, ETH);
-    v1.prepare("INSERT INTO reservations VALUES ('res_a', ?, ?, '7', '30', 'committed', 'then')").run(P1, ETH);
-    v1.prepare("INSERT INTO charges (charge_id, reservation_id, payer, asset, ingot_id, amount, prompt_tokens, completion_tokens, created_at) VALUES ('chg_a', 'res_a', ?, ?, '7', '30', 1, 1, 'then')").run(P1, ETH);
-    v1.prepare("INSERT INTO reservations VALUES ('res_b', ?, ?, '7', '20', 'open', 'then')").run(P1, ETH);
-    v1.prepare("INSERT INTO sync_cursor VALUES (1, '9')").run();
-    v1.close();
+    writeOldLedger(v1Path, 1, (v1) => {
+      v1.prepare("INSERT INTO withdrawal_requests VALUES ('0xe:3', ?, ?, '400', '2')").run(P1, ETH);
+      v1.prepare("INSERT INTO withdrawal_requests VALUES ('0xf:1', ?, ?, '100', '5')").run(P1, ETH);
+      v1.prepare("INSERT INTO reservations VALUES ('res_b', ?, ?, '7', '20', 'open', 'then')").run(P1, ETH);
+    });
 
     ledger = openLedger({ path: v1Path });
     // v1 withheld 400 + 100; the chain holds only the latest request, 100.
@@ -106,15 +115,7 @@ describe("openLedger schema", () => {
   it("openLedger_onAVersion2File_keepsItsCredit_andResyncsTheChainForDebitsMadeElsewhere", () => {
     ledger.close();
     const v2Path = join(dir, "v2.db");
-    const v2 = new DatabaseSync(v2Path);
-    v2.exec("CREATE TABLE migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-    for (const m of MIGRATIONS.slice(0, 2)) v2.exec(m.sql), v2.prepare("INSERT INTO migrations (version, applied_at) VALUES (?, 'then')").run(m.version);
-    v2.prepare("INSERT INTO deposits VALUES ('0xd:0', ?, ?, '1000', '1')").run(P1, ETH);
-    v2.prepare("INSERT INTO reservations VALUES ('res_a', ?, ?, '7', '30', 'committed', 'then')").run(P1, ETH);
-    v2.prepare("INSERT INTO charges (charge_id, reservation_id, payer, asset, ingot_id, amount, prompt_tokens, completion_tokens, created_at) VALUES ('chg_a', 'res_a', ?, ?, '7', '30', 1, 1, 'then')").run(P1, ETH);
-    v2.prepare("INSERT INTO credit VALUES (?, ?, '1000', '0', '0', '30', '0', NULL, NULL)").run(P1, ETH);
-    v2.prepare("INSERT INTO sync_cursor VALUES (1, '9')").run();
-    v2.close();
+    writeOldLedger(v2Path, 2, (v2) => v2.prepare("INSERT INTO credit VALUES (?, ?, '1000', '0', '0', '30', '0', NULL, NULL)").run(P1, ETH));
 
     ledger = openLedger({ path: v2Path });
     expect(ledger.availableCredit(P1, ETH)).toBe(970n);
