@@ -92,6 +92,8 @@ export interface SettlementChain {
   latestBlock(): Promise<bigint>;
   settleBatch(batch: SettlementBatch): Promise<SettleResult>;
   isBatchSettled(batchId: Hex): Promise<boolean>;
+  /** Whether the settler has sent transactions not yet mined. */
+  hasPendingTransactions(): Promise<boolean>;
 }
 
 /** Who called: resolved from the bearer API key by the ledger. */

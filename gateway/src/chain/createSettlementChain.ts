@@ -1,6 +1,7 @@
 import type { Address, PublicClient } from "viem";
 import type { SettlementChain } from "../types.js";
 import { toGatewayChainError } from "./errors.js";
+import { hasPendingTransactions } from "./hasPendingTransactions.js";
 import { isBatchSettled } from "./isBatchSettled.js";
 import { readDebits } from "./readDebits.js";
 import { readDeposits } from "./readDeposits.js";
@@ -41,5 +42,6 @@ export function createSettlementChain(p: CreateSettlementChainParameters): Settl
     },
     settleBatch: (batch) => settleBatch({ ...write, batch, confirmations: p.confirmations }),
     isBatchSettled: (batchId) => isBatchSettled({ ...read, batchId }),
+    hasPendingTransactions: () => hasPendingTransactions({ publicClient: p.publicClient, account: p.walletClient.account.address }),
   };
 }

@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import { insufficientDepositOf } from "../chain/errors.js";
+import { GatewayChainError, insufficientDepositOf } from "../chain/errors.js";
 import type { Ledger } from "../ledger/types.js";
 import type { Asset, SettlementBatch, SettlementChain } from "../types.js";
 
@@ -47,7 +47,9 @@ export interface BatchRefusal {
  * waited, e.g. the gateway was down longer than the withdrawal delay) would otherwise block
  * every later settlement. It is dissolved instead: the payer's charges their balance cannot
  * cover are deferred until they deposit again, and the rest are batched again in this pass, so
- * one short payer never holds up what the others owe the Ingots. Any other refusal is thrown.
+ * one short payer never holds up what the others owe the Ingots; not while the settler still
+ * has transactions waiting to be mined (one may be this batch), which is a retryable error.
+ * Any other refusal is thrown.
  */
 export async function settlePending(p: SettlePendingParameters): Promise<SettlePendingReturnType> {
   const summary: SettlePendingReturnType = { batches: 0, charges: 0, gasUsed: 0n, alreadySettled: 0, txHashes: [], refusals: [] };
@@ -58,6 +60,15 @@ export async function settlePending(p: SettlePendingParameters): Promise<SettleP
     } catch (error) {
       const short = insufficientDepositOf(error);
       if (!short) throw error;
+      // A settlement an earlier process sent may still be waiting to be mined, maybe this very
+      // batch: dissolving it now could settle its charges twice. Wait until nothing is pending.
+      if (await p.chain.hasPendingTransactions()) {
+        throw new GatewayChainError(
+          `batch ${batch.batchId} is refused (${short.payer} holds ${short.balance} of ${short.amount}), but the settler has transactions not yet mined; it is dissolved once they are`,
+          { retryable: true },
+          { cause: error },
+        );
+      }
       const { deferredChargeIds, deferredAmount } = p.ledger.refuseBatch({ batchId: batch.batchId, payer: short.payer, balance: short.balance });
       summary.refusals.push({ batchId: batch.batchId, payer: short.payer, balance: short.balance, debit: short.amount, deferredChargeIds, deferredAmount });
     }

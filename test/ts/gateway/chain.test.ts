@@ -297,6 +297,21 @@ describe("the gateway's settlement chain on the in-process chain", () => {
     expect(await chain.readDeposits({ fromBlock: latest, toBlock: latest - 1n })).toEqual([]);
   });
 
+  it("tells whether the settler has sent transactions no block has included yet", async () => {
+    const rpc = (method: string, params: unknown[] = []) => (env.connection.provider as { request(a: { method: string; params: unknown[] }): Promise<unknown> }).request({ method, params });
+    expect(await chain.hasPendingTransactions()).toBe(false);
+    await rpc("evm_setAutomine", [false]);
+    try {
+      const hash = await env.wallets[0].sendTransaction({ to: env.wallets[0].account.address, value: 0n });
+      expect(await chain.hasPendingTransactions()).toBe(true);
+      await rpc("evm_mine");
+      expect((await env.publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
+      expect(await chain.hasPendingTransactions()).toBe(false);
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+    }
+  });
+
   it("reports an unreachable RPC node as a retryable error", async () => {
     const offline = createPublicClient({ transport: http("http://127.0.0.1:9", { retryCount: 0, timeout: 2_000 }) });
     const read = readDeposits({ publicClient: offline, deposits, fromBlock: 0n, toBlock: 1n });

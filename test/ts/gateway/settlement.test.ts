@@ -35,6 +35,7 @@ function fakeChain() {
     readDebits: async (r) => debits.filter((d) => d.blockNumber >= r.fromBlock && d.blockNumber <= r.toBlock),
     latestBlock: async () => latest,
     isBatchSettled: async (id) => settled.has(id),
+    hasPendingTransactions: async () => false,
     settleBatch: async (b) => {
       if (settled.has(b.batchId)) return { status: "already-settled" };
       for (const d of b.debits) {
@@ -181,6 +182,23 @@ describe("settlePending", () => {
     expect(f.balances.get(P2)).toBe(5n);
     expect(ledger.availableCredit(P2, ETH)).toBe(5n);
     expect(ledger.totals(ETH)).toMatchObject({ charged: 104n, settled: 104n, deferred: 0n });
+  });
+
+  it("settlePending_whenAShortPayersBatchMayStillBeInTheMempool_keepsItPendingUntilNothingIs", async () => {
+    f.deposit(P2, 10n, 2n);
+    f.setLatest(2n);
+    await syncChainEvents({ ledger, chain: f.chain });
+    charge(8n, 1n, P2);
+    const batch = ledger.createBatch({ asset: ETH, maxCharges: 10 })!; // created by a process that died after sending it, maybe
+    f.withdraw(P2, 5n, 3n);
+    let pending = true;
+    const chain = { ...f.chain, hasPendingTransactions: async () => pending };
+    await expect(settlePending({ ledger, chain, asset: ETH, maxCharges: 10 })).rejects.toMatchObject({ retryable: true, message: expect.stringMatching(/not yet mined/) });
+    expect(ledger.pendingBatches().map((b) => b.batchId)).toEqual([batch.batchId]);
+    expect(ledger.totals(ETH).deferred).toBe(0n);
+    pending = false;
+    expect((await settlePending({ ledger, chain, asset: ETH, maxCharges: 10 })).refusals).toHaveLength(1);
+    expect(ledger.totals(ETH).deferred).toBe(8n);
   });
 
   it("settlePending_whenTheChainRefusesABatchForAnotherReason_throwsAndKeepsItPending", async () => {
