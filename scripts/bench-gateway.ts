@@ -68,7 +68,9 @@ try {
   const store = await createLocalContentStore({ dir: join(dir, "store") });
   const { root } = await store.put(readFileSync(writeAdapter(dir, "bench", model, 0.5).path));
   const sqlite = openLedger({ path: join(dir, "ledger.sqlite") });
-  const ledger = ledgerToGatewayLedger(sqlite);
+  // Each durable commit's size (charges committed in one transaction by the group commit).
+  const commitGroups: number[] = [];
+  const ledger = ledgerToGatewayLedger({ ...sqlite, commitCharges: (calls) => (commitGroups.push(calls.length), sqlite.commitCharges(calls)) });
   const payer = getAddress("0x00000000000000000000000000000000000000dd");
   const { apiKey } = sqlite.createApiKey({ payer, label: "bench" });
   sqlite.recordChainEvents({ deposits: [{ depositId: `0x${"ab".repeat(32)}:0`, payer, asset: zeroAddress, amount: 10n ** 30n, blockNumber: 1n }], withdrawals: [], toBlock: 1n });
@@ -116,6 +118,7 @@ try {
   await streamChatCompletion(base, apiKey, body);
   await streamChatCompletion(bare.url, apiKey, body);
   served.length = 0;
+  commitGroups.length = 0;
   // The three paths run in alternating rounds (engine, bare HTTP, gateway, engine, …) so that
   // drift in a shared machine's load falls on all of them; each figure is the median over rounds.
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
@@ -147,7 +150,10 @@ try {
     console.log(`         gateway vs http:   p50 ×${(g.p50 / h.p50).toFixed(3)} (+${(g.p50 - h.p50).toFixed(1)} ms), throughput ×${(h.rps / g.rps).toFixed(3)}`);
     const stage = (k: keyof ServedMs) => median(served.map((m) => m[k])).toFixed(2);
     console.log(`         gateway's own log, p50 ms: authenticate + reserve ${stage("admit")}, queue + generate ${stage("generate")}, proof + commit ${stage("proofAndCommit")} (${served.length} calls)`);
+    const charges = commitGroups.reduce((t, n) => t + n, 0);
+    console.log(`         durable commits: ${commitGroups.length} for ${charges} charges (${(charges / Math.max(1, commitGroups.length)).toFixed(2)} charges per disk sync)`);
     served.length = 0;
+    commitGroups.length = 0;
   }
   await bare.close();
 

@@ -17,7 +17,7 @@ import {
 import { compareChainOrder } from "../compareChainOrder.js";
 import { applyWithdrawalEvent, changeCredit, computeCreditFromRows, readCredit, rebuildCredit, spendable } from "./creditTotals.js";
 import { MIGRATIONS } from "./schema.js";
-import type { ApiKeyInfo, Ledger, LedgerTotals } from "./types.js";
+import type { ApiKeyInfo, CommitChargeParameters, CommitOutcome, Ledger, LedgerTotals } from "./types.js";
 
 export type OpenLedgerParameters = {
   /** SQLite file (created when missing), or ":memory:". */
@@ -174,6 +174,32 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
     if (v < 0n) throw new LedgerError(`${what} must not be negative (got ${v})`);
   };
 
+  /** commitCharge's writes, inside the caller's transaction. */
+  const commitOne = ({ reservationId, amount, promptTokens, completionTokens, chargeId = `chg_${randomUUID()}`, proof }: CommitChargeParameters): Charge => {
+    nonNegative("a charge", amount);
+    if (!CHARGE_ID.test(chargeId)) throw new LedgerError(`a charge id is chg_ followed by 1–100 letters, digits, _ or - (got ${JSON.stringify(chargeId)})`);
+    const r = q("SELECT * FROM reservations WHERE reservation_id = ?").get(reservationId) as Row | undefined;
+    if (!r) throw new ReservationNotOpenError(reservationId, "missing");
+    if (r.status !== "open") throw new ReservationNotOpenError(reservationId, r.status as "committed" | "released");
+    const reserved = BigInt(r.amount as string);
+    if (amount > reserved) throw new ChargeExceedsReservationError(reservationId, reserved, amount);
+    const createdAt = new Date().toISOString();
+    q("UPDATE reservations SET status = 'committed' WHERE reservation_id = ?").run(reservationId);
+    changeCredit(q, r.payer as string, r.asset as string, (c) => {
+      c.reserved -= reserved;
+      c.charged += amount;
+    });
+    q(`INSERT INTO charges (charge_id, reservation_id, payer, asset, ingot_id, amount, prompt_tokens, completion_tokens, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      chargeId, reservationId, r.payer as string, r.asset as string, r.ingot_id as string, amount.toString(), promptTokens, completionTokens, createdAt,
+    );
+    if (proof) q("INSERT INTO proofs (proof_id, charge_id, json) VALUES (?, ?, ?)").run(proof.proofId, chargeId, proof.json);
+    return {
+      chargeId, payer: r.payer as Address, asset: r.asset as Address, ingotId: BigInt(r.ingot_id as string),
+      amount, promptTokens, completionTokens, createdAt,
+    };
+  };
+
   return {
     createApiKey({ payer, label, rateLimitPerMinute }) {
       if (rateLimitPerMinute !== undefined && (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 1)) {
@@ -298,31 +324,27 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
       }, { durable: false });
     },
 
-    commitCharge({ reservationId, amount, promptTokens, completionTokens, chargeId = `chg_${randomUUID()}`, proof }) {
-      nonNegative("a charge", amount);
-      if (!CHARGE_ID.test(chargeId)) throw new LedgerError(`a charge id is chg_ followed by 1–100 letters, digits, _ or - (got ${JSON.stringify(chargeId)})`);
-      return tx(() => {
-        const r = q("SELECT * FROM reservations WHERE reservation_id = ?").get(reservationId) as Row | undefined;
-        if (!r) throw new ReservationNotOpenError(reservationId, "missing");
-        if (r.status !== "open") throw new ReservationNotOpenError(reservationId, r.status as "committed" | "released");
-        const reserved = BigInt(r.amount as string);
-        if (amount > reserved) throw new ChargeExceedsReservationError(reservationId, reserved, amount);
-        const createdAt = new Date().toISOString();
-        q("UPDATE reservations SET status = 'committed' WHERE reservation_id = ?").run(reservationId);
-        changeCredit(q, r.payer as string, r.asset as string, (c) => {
-          c.reserved -= reserved;
-          c.charged += amount;
-        });
-        q(`INSERT INTO charges (charge_id, reservation_id, payer, asset, ingot_id, amount, prompt_tokens, completion_tokens, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-          chargeId, reservationId, r.payer as string, r.asset as string, r.ingot_id as string, amount.toString(), promptTokens, completionTokens, createdAt,
-        );
-        if (proof) q("INSERT INTO proofs (proof_id, charge_id, json) VALUES (?, ?, ?)").run(proof.proofId, chargeId, proof.json);
-        return {
-          chargeId, payer: r.payer as Address, asset: r.asset as Address, ingotId: BigInt(r.ingot_id as string),
-          amount, promptTokens, completionTokens, createdAt,
-        };
-      });
+    commitCharge(p) {
+      return tx(() => commitOne(p));
+    },
+
+    commitCharges(calls) {
+      if (calls.length === 0) return [];
+      return tx(() =>
+        calls.map((p): CommitOutcome => {
+          // Each call in its own savepoint: one that fails leaves the others' writes in place.
+          db.exec("SAVEPOINT charge");
+          try {
+            const charge = commitOne(p);
+            db.exec("RELEASE charge");
+            return { ok: true, charge };
+          } catch (error) {
+            db.exec("ROLLBACK TO charge");
+            db.exec("RELEASE charge");
+            return { ok: false, error };
+          }
+        }),
+      );
     },
 
     releaseReservation(reservationId) {

@@ -12,6 +12,19 @@ export interface ApiKeyInfo {
   revokedAt: string | null;
 }
 
+/** One call's charge, as `commitCharge` takes it. */
+export interface CommitChargeParameters {
+  reservationId: string;
+  amount: bigint;
+  promptTokens: number;
+  completionTokens: number;
+  chargeId?: string;
+  proof?: { proofId: string; json: string };
+}
+
+/** What `commitCharges` did with one call. */
+export type CommitOutcome = { ok: true; charge: Charge } | { ok: false; error: unknown };
+
 /** Sums over the whole ledger for one asset, for conservation checks. */
 export interface LedgerTotals {
   deposited: bigint;
@@ -75,7 +88,7 @@ export interface Ledger {
   availableCredit(payer: Address, asset: Asset): bigint;
   /**
    * Hold `amount` of credit for one call. Throws InsufficientCreditError. Not fsynced (a crash
-   * may lose the hold; `releaseStaleReservations` would have freed it at start anyway).
+   * may lose the hold; the next process frees every open one when it takes the serving lease).
    */
   reserve(p: { payer: Address; asset: Asset; ingotId: bigint; amount: bigint }): string;
   /**
@@ -85,14 +98,14 @@ export interface Ledger {
    * caller sign a proof that names the charge before committing it; it must be unused.
    * Throws ReservationNotOpenError, ChargeExceedsReservationError, LedgerError (a malformed id).
    */
-  commitCharge(p: {
-    reservationId: string;
-    amount: bigint;
-    promptTokens: number;
-    completionTokens: number;
-    chargeId?: string;
-    proof?: { proofId: string; json: string };
-  }): Charge;
+  commitCharge(p: CommitChargeParameters): Charge;
+  /**
+   * Commit several calls' charges (each as `commitCharge` would) in one durable transaction, so
+   * that calls finishing together wait for one disk sync instead of one each. Each call gets its
+   * own outcome, in order: one that fails (its reservation not open, a charge id in use) writes
+   * nothing and leaves the others committed.
+   */
+  commitCharges(calls: readonly CommitChargeParameters[]): CommitOutcome[];
   /** Give an open reservation's credit back (idempotent on a released one). Not fsynced, like `reserve`. */
   releaseReservation(reservationId: string): void;
   /**

@@ -1,13 +1,18 @@
+import { createGroupCommit } from "../ledger/createGroupCommit.js";
 import type { Ledger } from "../ledger/types.js";
 import type { GatewayProof } from "../proof/types.js";
 import type { GatewayLedger } from "./types.js";
 
-/** The server's `GatewayLedger` over the SQLite ledger (gateway/src/ledger `openLedger`). */
+/**
+ * The server's `GatewayLedger` over the SQLite ledger (gateway/src/ledger `openLedger`). Charges
+ * committed in the same turn of the event loop share one durable transaction (createGroupCommit).
+ */
 export function ledgerToGatewayLedger(ledger: Ledger): GatewayLedger {
+  const commit = createGroupCommit(ledger);
   return {
     authenticate: (apiKey) => ledger.authenticate(apiKey),
     reserve: ({ caller, asset, amount, ingotId }) => ({ reservationId: ledger.reserve({ payer: caller.payer, asset, amount, ingotId }), payer: caller.payer, asset, amount }),
-    commitCharge: ({ proof, ...charge }) => ledger.commitCharge({ ...charge, proof: { proofId: proof.proof_id, json: JSON.stringify(proof) } }),
+    commitCharge: ({ proof, ...charge }) => commit({ ...charge, proof: { proofId: proof.proof_id, json: JSON.stringify(proof) } }),
     releaseReservation: (id) => ledger.releaseReservation(id),
     getProof: (id) => {
       const row = ledger.getProof(id);

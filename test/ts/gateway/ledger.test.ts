@@ -376,6 +376,23 @@ describe("reservations and charges", () => {
     expect(ledger.commitCharge({ reservationId: r, chargeId: "chg_two", amount: 30n, promptTokens: 1, completionTokens: 1 }).amount).toBe(30n);
     expect(ledger.availableCredit(P1, ETH)).toBe(1000n - 5n - 10n - 30n);
   });
+
+  it("commitCharges_commitsEachCallOnItsOwn_inOneTransaction_andAFailingOneWritesNothing", () => {
+    const r = [100n, 100n, 100n].map((amount) => ledger.reserve({ payer: P1, asset: ETH, ingotId: 7n, amount }));
+    const outcomes = ledger.commitCharges([
+      { reservationId: r[0], chargeId: "chg_a", amount: 10n, promptTokens: 1, completionTokens: 1, proof: { proofId: "prf_a", json: "{}" } },
+      { reservationId: r[1], chargeId: "chg_b", amount: 20n, promptTokens: 1, completionTokens: 1, proof: { proofId: "prf_a", json: "{}" } }, // proof id taken
+      { reservationId: r[2], chargeId: "chg_c", amount: 30n, promptTokens: 1, completionTokens: 1, proof: { proofId: "prf_c", json: "{}" } },
+      { reservationId: r[0], chargeId: "chg_d", amount: 1n, promptTokens: 1, completionTokens: 1 }, // committed just above
+    ]);
+    expect(outcomes.map((o) => (o.ok ? o.charge.chargeId : (o.error as Error).name))).toEqual(["chg_a", "Error", "chg_c", "ReservationNotOpenError"]);
+    expect(ledger.getCharge("chg_b")).toBeNull();
+    expect(ledger.getProof("prf_c")?.chargeId).toBe("chg_c");
+    // The failed call's hold stays open, to be committed or released by its caller.
+    expect(ledger.totals(ETH)).toMatchObject({ charged: 40n, chargeCount: 2, reserved: 100n });
+    expect(ledger.commitCharges([])).toEqual([]);
+    expectCreditMatchesRows(path);
+  });
 });
 
 describe("settlement batches", () => {
