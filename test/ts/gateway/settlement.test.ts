@@ -237,3 +237,91 @@ describe("startSettlementLoop", () => {
     expect(ledger.totals(ETH)).toMatchObject({ charged: 40n, settled: 40n });
   });
 });
+
+describe("money is conserved through refusals and deferrals", () => {
+  // A seeded walk over what payers and the gateway do, in any order: deposit, serve, withdraw on
+  // chain without the gateway seeing it first (as when it is down), sync, settle. After every
+  // sync the ledger must agree with the chain, and every charge is either settled once or still owed.
+  const PAYERS = [P1, P2, getAddress("0x4444444444444444444444444444444444444444")];
+  const refusalsPerSeed: number[] = [];
+
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) {
+    it(`seed ${seed}: every wei served is settled exactly once or still owed, and the ledger's credit is what the chain holds less what is owed`, async () => {
+      // mulberry32: a small seeded generator whose low bits are as good as its high ones.
+      let state = seed;
+      const rand = (n: number) => {
+        state = (state + 0x6d2b79f5) | 0;
+        let t = Math.imul(state ^ (state >>> 15), 1 | state);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return ((t ^ (t >>> 14)) >>> 0) % n;
+      };
+      let block = 1n;
+      const owedOnChain = () => {
+        const owed = new Map<string, bigint>();
+        for (const c of served) if (!ledger.getCharge(c.chargeId)!.settlement) owed.set(c.payer, (owed.get(c.payer) ?? 0n) + c.amount);
+        return owed;
+      };
+      const paidIn = () => f.sent.reduce((t, b) => t + b.credits.reduce((u, c) => u + c.amount, 0n), 0n);
+      const expectConserved = () => {
+        const owed = owedOnChain();
+        for (const payer of PAYERS) {
+          expect(ledger.availableCredit(payer, ETH), payer).toBe((f.balances.get(payer) ?? 0n) - (owed.get(payer) ?? 0n));
+        }
+        const t = ledger.totals(ETH);
+        expect(t.settled).toBe(paidIn());
+        expect(t.charged).toBe(served.reduce((x, c) => x + c.amount, 0n));
+        expect(t.reserved).toBe(0n);
+        // Each charge in at most one batch sent on chain.
+        const sentIds = f.sent.flatMap((b) => b.chargeIds);
+        expect(new Set(sentIds).size).toBe(sentIds.length);
+      };
+      const served: { chargeId: string; payer: string; amount: bigint }[] = [];
+      let refusals = 0;
+
+      for (let step = 0; step < 400; step++) {
+        const payer = PAYERS[rand(PAYERS.length)];
+        switch (rand(6)) {
+          case 0:
+            f.deposit(payer, BigInt(1 + rand(100)), (block += 1n));
+            break;
+          case 1:
+          case 2: {
+            const amount = BigInt(1 + rand(40));
+            if (ledger.availableCredit(payer, ETH) >= amount) served.push({ ...charge(amount, BigInt(1 + rand(3)), payer), payer });
+            break;
+          }
+          case 3: {
+            const balance = f.balances.get(payer) ?? 0n;
+            if (balance > 0n) f.withdraw(payer, BigInt(rand(Number(balance)) + 1), (block += 1n));
+            break;
+          }
+          case 4:
+            f.setLatest(block);
+            await syncChainEvents({ ledger, chain: f.chain });
+            expectConserved();
+            break;
+          default:
+            refusals += (await settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges: 1 + rand(5) })).refusals.length;
+        }
+      }
+      // Everyone pays what they owe; then everything served is settled, exactly once.
+      f.setLatest(block);
+      await syncChainEvents({ ledger, chain: f.chain });
+      for (const [payer, amount] of owedOnChain()) f.deposit(payer as typeof P1, amount, (block += 1n));
+      f.setLatest(block);
+      await syncChainEvents({ ledger, chain: f.chain });
+      await settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges: 5 });
+      await syncChainEvents({ ledger, chain: f.chain });
+      expectConserved();
+      expect(ledger.totals(ETH)).toMatchObject({ deferred: 0n, settledChargeCount: served.length });
+      expect(paidIn()).toBe(served.reduce((x, c) => x + c.amount, 0n));
+      expect(served.length).toBeGreaterThan(20);
+      refusalsPerSeed.push(refusals);
+    });
+  }
+
+  it("the walks above made the chain refuse batches (else they would not test refusals)", () => {
+    expect(refusalsPerSeed).toHaveLength(12);
+    expect(refusalsPerSeed.filter((n) => n > 0).length).toBeGreaterThanOrEqual(9);
+  });
+});
