@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { LedgerInUseError, ServingLeaseLostError } from "./errors.js";
 import type { Ledger } from "./types.js";
@@ -72,12 +73,22 @@ export function holdServingLease(p: HoldServingLeaseParameters): HoldServingLeas
   };
 }
 
-/** Whether a process with this pid exists on this host (EPERM: it exists, owned by someone else). */
+/**
+ * Whether a process with this pid runs on this host (EPERM: it exists, owned by someone else). A
+ * zombie (exited, not yet reaped by its parent) still answers signal 0, so on Linux its state
+ * in /proc decides; where there is no /proc the answer errs on "alive" (the lease then expires).
+ */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.charAt(stat.lastIndexOf(")") + 2);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return true;
   }
 }

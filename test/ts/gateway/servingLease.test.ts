@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -94,6 +94,23 @@ describe("holdServingLease", () => {
     expect(held.releasedReservations).toBe(1);
     expect(b.availableCredit(P, zeroAddress)).toBe(1000n);
     held.release();
+  });
+
+  it.runIf(process.platform === "linux")("holdServingLease_whenTheHolderIsAZombieNotYetReaped_takesItOverToo", async () => {
+    // `sleep 0` exits at once; its parent became `sleep 5`, which never reaps it: a zombie that still answers kill(pid, 0).
+    const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      const zombie = Number((await new Promise<Buffer>((resolve) => parent.stdout!.once("data", resolve))).toString().trim());
+      await new Promise((r) => setTimeout(r, 200));
+      expect(() => process.kill(zombie, 0)).not.toThrow();
+      a.takeServingLease({ owner: "zombie", ttlMs: TTL });
+      const db = new DatabaseSync(path);
+      db.prepare("UPDATE serving_lease SET pid = ? WHERE id = 1").run(zombie);
+      db.close();
+      holdServingLease({ ledger: b, ttlMs: TTL, onLost: () => undefined }).release();
+    } finally {
+      parent.kill("SIGKILL");
+    }
   });
 
   it("holdServingLease_whenAnotherProcessTakesTheLease_callsOnLostOnce_atTheNextRenewal", async () => {
