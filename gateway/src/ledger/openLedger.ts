@@ -62,7 +62,7 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
    * commit): a crash may lose that transaction, never corrupt the database, and the next durable
    * commit makes it durable too, since the WAL is written in order. It is for writes whose loss a
    * restart repairs anyway: reservations (a process that died delivered nothing, so
-   * `releaseStaleReservations` frees them all at start), their release, and rate-limit hits.
+   * the next process frees them all when it takes the serving lease), their release, and rate-limit hits.
    * Charges, proofs, chain events and batches are always durable.
    */
   function tx<T>(fn: () => T, { durable = true }: { durable?: boolean } = {}): T {
