@@ -13,16 +13,16 @@ import { planTrainingJob } from "../compute/planTrainingJob.js";
 import type { ComputePool } from "../compute/createComputePool.js";
 import { collectDataContributions, type DataContribution } from "./collectDataContributions.js";
 import { openSealedHoldout } from "./openSealedHoldout.js";
-import { servedExampleHashes } from "./servedExampleHashes.js";
+import { trainServedAdapter } from "./trainServedAdapter.js";
 import { tokenizeContribution } from "./tokenizeContribution.js";
 import { createHoldoutScorer } from "./createHoldoutScorer.js";
 import { buildAttributionLog, type AttributionLog } from "./buildAttributionLog.js";
 import { toFixed18 } from "./fixedPoint.js";
+import { EVAL_PIPELINE_VERSION, evalUtilityInputs } from "./evalUtilityInputs.js";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-/** Bumped whenever the eval's meaning changes; part of evalConfigHash. */
-export const EVAL_PIPELINE_VERSION = "ingotforge-eval/1";
+export { EVAL_PIPELINE_VERSION };
 
 export interface RunForgeEvalParameters {
   ctx: ProtocolContext;
@@ -124,7 +124,7 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     trained.set(job.jobId, entry);
     return entry;
   };
-  const utilityInputs = { pipeline: EVAL_PIPELINE_VERSION, base: p.base.root, holdout: status.config.holdoutRoot, hyper: p.hyper, engine: p.engine.mode };
+  const utilityInputs = evalUtilityInputs({ baseRoot: p.base.root, holdoutRoot: status.config.holdoutRoot, hyper: p.hyper, engineMode: p.engine.mode });
   const attribution = await attributeContributions({
     contributions: included.map((c) => ({ id: String(c.dataId), exampleHashes: c.exampleHashes })),
     method: p.method,
@@ -140,17 +140,15 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
   // 4. The Ingot's adapter: the examples (after de-duplication) of every contribution with a
   // positive marginal value, first training seed. Data that made the model worse is not served;
   // with an exact estimator this coalition was already trained, so nothing is trained twice.
-  const allKept = servedExampleHashes(attribution);
-  const baseScore = await scorer.score();
-  const perplexityBefore = Math.exp(baseScore.nll / baseScore.tokens);
-  let adapterRoot: Hex = keccak256(toBytes("no adapter: nothing to train on"));
-  let perplexityAfter = perplexityBefore;
-  if (allKept.length > 0) {
-    const final = await trainAndStore(allKept, p.trainingSeeds[0]);
-    adapterRoot = final.adapterRoot;
-    const s = await scorer.score(final.file);
-    perplexityAfter = Math.exp(s.nll / s.tokens);
-  }
+  const { adapterRoot, perplexityBefore, perplexityAfter } = await trainServedAdapter({
+    attribution,
+    seed: p.trainingSeeds[0],
+    scorer,
+    train: async (hashes, seed) => {
+      const t = await trainAndStore(hashes, seed);
+      return { root: t.adapterRoot, file: t.file };
+    },
+  });
   p.onEvent?.({ kind: "final-adapter", adapterRoot, perplexityBefore, perplexityAfter });
 
   // 5. Scores by data id (excluded and duplicates 0), verified work by compute id.

@@ -1,6 +1,6 @@
 import { createHoldoutScorer } from "../pipeline/createHoldoutScorer.js";
 import { checkContribution } from "../pipeline/checkContribution.js";
-import { servedExampleHashes } from "../pipeline/servedExampleHashes.js";
+import { trainServedAdapter } from "../pipeline/trainServedAdapter.js";
 import { tokenizeContribution } from "../pipeline/tokenizeContribution.js";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -17,7 +17,7 @@ import { planTrainingJob } from "../compute/planTrainingJob.js";
 import { createReexecutor } from "../compute/createReexecutor.js";
 import type { ComputePoolRecord } from "../compute/createComputePool.js";
 import { ATTRIBUTION_LOG_VERSION } from "../pipeline/buildAttributionLog.js";
-import { EVAL_PIPELINE_VERSION } from "../pipeline/runForgeEval.js";
+import { EVAL_PIPELINE_VERSION, evalUtilityInputs } from "../pipeline/evalUtilityInputs.js";
 import { computeContentRoot } from "../storage/computeContentRoot.js";
 import type { ContentStore } from "../storage/types.js";
 import { ReplayError } from "./errors.js";
@@ -154,24 +154,13 @@ export async function replayAttribution(p: ReplayAttributionParameters): Promise
       trainingSeeds: cfg.trainingSeeds,
       scoreBase: () => scorer.score(),
       scoreTrained: async (hashes, seed) => scorer.score((await adapterFor(hashes, seed)).file),
-      // Must equal runForgeEval's utilityInputs: it keys the estimator's inputs hash.
-      utilityInputs: { pipeline: EVAL_PIPELINE_VERSION, base: log.baseModel.root, holdout: log.holdout.root, hyper: cfg.hyper, engine: engine.mode },
+      utilityInputs: evalUtilityInputs({ baseRoot: log.baseModel.root, holdoutRoot: log.holdout.root, hyper: cfg.hyper, engineMode: engine.mode }),
       ...(p.onProgress ? { onProgress: p.onProgress } : {}),
       ...(p.signal ? { signal: p.signal } : {}),
     });
 
     // As runForgeEval: the served adapter is trained on the contributions of positive value.
-    const allKept = servedExampleHashes(attribution);
-    const baseScore = await scorer.score();
-    const perplexityBefore = Math.exp(baseScore.nll / baseScore.tokens);
-    let adapterRoot: Hex = keccak256(toBytes("no adapter: nothing to train on"));
-    let perplexityAfter = perplexityBefore;
-    if (allKept.length > 0) {
-      const final = await adapterFor(allKept, cfg.trainingSeeds[0]);
-      adapterRoot = final.root;
-      const s = await scorer.score(final.file);
-      perplexityAfter = Math.exp(s.nll / s.tokens);
-    }
+    const { adapterRoot, perplexityBefore, perplexityAfter } = await trainServedAdapter({ attribution, seed: cfg.trainingSeeds[0], scorer, train: adapterFor });
 
     const byId = new Map(attribution.scoreVector.entries.map((e) => [e.id, e]));
     const contributions: ContributionReplay[] = log.contributions.map((rec, i) => {
