@@ -14,7 +14,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import type { ParseArgsOptionsConfig } from "node:util";
 import { pino } from "pino";
 import type { Hex } from "viem";
 import { z } from "zod";
@@ -22,6 +22,7 @@ import { createLogger } from "../../log/createLogger.js";
 import { describeIssues, hex32Schema } from "../schemas.js";
 import type { NatsPoolUser } from "../nats/natsPermissions.js";
 import { startNatsServer } from "../nats/startNatsServer.js";
+import { runCommandLine, UsageError, type CommandLineValues } from "./runCommandLine.js";
 
 const USAGE =
   "usage: natsServer --dir <dir> --users <users.json> [--port N] [--host H] [--log-level L]\n" +
@@ -52,42 +53,27 @@ async function readUsers(path: string): Promise<NatsPoolUser[]> {
   return users;
 }
 
-async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        dir: { type: "string" },
-        users: { type: "string" },
-        port: { type: "string", default: "4222" },
-        host: { type: "string", default: "127.0.0.1" },
-        "new-token": { type: "string" },
-        "log-level": { type: "string", default: "info" },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+const OPTIONS = {
+  dir: { type: "string" },
+  users: { type: "string" },
+  port: { type: "string", default: "4222" },
+  host: { type: "string", default: "127.0.0.1" },
+  "new-token": { type: "string" },
+  "log-level": { type: "string", default: "info" },
+} satisfies ParseArgsOptionsConfig;
+
+async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> {
   if (values["new-token"]) {
     await writeFile(values["new-token"], `${randomBytes(32).toString("hex")}\n`, { mode: 0o600, flag: "wx" });
     process.stdout.write(`${values["new-token"]}\n`);
     return 0;
   }
   if (!values.dir || !values.users) {
-    process.stderr.write(`missing --dir or --users\n${USAGE}\n`);
-    return 2;
+    throw new UsageError(`missing --dir or --users`);
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < -1 || port > 65535) {
-    process.stderr.write(`--port must be a port number (-1: any free one)\n`);
-    return 2;
+    throw new UsageError(`--port must be a port number (-1: any free one)`);
   }
   const logger = createLogger({ name: "nats-server", level: values["log-level"] as "info", destination: pino.destination(2) });
   const usersPath = resolve(values.users);
@@ -116,12 +102,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`natsServer: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+void runCommandLine({ name: "natsServer", usage: USAGE, options: OPTIONS, main });

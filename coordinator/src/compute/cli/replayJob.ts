@@ -11,13 +11,14 @@
 // (or taken from --sequences: a JSON array or JSON lines of {id: exampleHash, tokens, scoreFrom}).
 // Exit status: 0 reproduced, 1 not reproduced (or the record was altered), 2 usage, 3 cannot replay.
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import type { ParseArgsOptionsConfig } from "node:util";
 import { z } from "zod";
 import type { ComputePoolRecord } from "../createComputePool.js";
 import { ReplayJobError } from "../replay/errors.js";
 import { replayJob, type ReplayJobReturnType } from "../replay/replayJob.js";
 import { createLocalContentStore } from "../../storage/createLocalContentStore.js";
 import type { ScoredSequence } from "../types.js";
+import { runCommandLine, UsageError, type CommandLineValues } from "./runCommandLine.js";
 
 const USAGE =
   "usage: replay-job --record <pool-record.json | attribution-log.json> --job <0x jobId> --store <dir> [--base <base.gguf>]\n" +
@@ -33,40 +34,24 @@ const poolRecordSchema = z.looseObject({
 const attributionLogSchema = z.looseObject({ compute: z.looseObject({ jobs: poolRecordSchema }), contributions: z.array(z.looseObject({ root: hex32 })).optional() });
 const sequenceSchema = z.object({ id: z.string(), tokens: z.array(z.number().int().nonnegative()), scoreFrom: z.number().int().nonnegative() });
 
-class UsageError extends Error {}
 
-async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        record: { type: "string" },
-        job: { type: "string" },
-        store: { type: "string" },
-        base: { type: "string" },
-        data: { type: "string", multiple: true, default: [] },
-        sequences: { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+const OPTIONS = {
+  record: { type: "string" },
+  job: { type: "string" },
+  store: { type: "string" },
+  base: { type: "string" },
+  data: { type: "string", multiple: true, default: [] },
+  sequences: { type: "string" },
+  json: { type: "boolean", default: false },
+} satisfies ParseArgsOptionsConfig;
+
+async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> {
   const missing = (["record", "job", "store"] as const).filter((k) => !values[k]);
   if (missing.length > 0) {
-    process.stderr.write(`missing ${missing.map((m) => `--${m}`).join(", ")}\n${USAGE}\n`);
-    return 2;
+    throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(", ")}`);
   }
   if (!hex32.safeParse(values.job).success) {
-    process.stderr.write(`--job ${values.job} is not a 32-byte 0x job id\n${USAGE}\n`);
-    return 2;
+    throw new UsageError(`--job ${values.job} is not a 32-byte 0x job id`);
   }
 
   try {
@@ -91,10 +76,7 @@ async function main(): Promise<number> {
     process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : summary(result, dataNote));
     return result.reproduced ? 0 : 1;
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n${USAGE}\n`);
-      return 2;
-    }
+    if (error instanceof UsageError) throw error; // exit 2, with the usage
     if (error instanceof ReplayJobError && error.code === "record-altered") {
       process.stdout.write(`job ${error.jobId}\nNOT REPRODUCED: ${error.message}\n`);
       return 1;
@@ -162,12 +144,4 @@ function summary(r: ReplayJobReturnType, dataNote: string): string {
   return `${lines.join("\n")}\n`;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`replay-job: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 3;
-  },
-);
+void runCommandLine({ name: "replay-job", usage: USAGE, options: OPTIONS, main });

@@ -11,7 +11,7 @@
 //   npx tsx coordinator/src/compute/cli/worker.ts --key worker.key --generate-key     (new key, prints its public key)
 //   npx tsx coordinator/src/compute/cli/worker.ts --key worker.key --print-public-key (the key to register on-chain)
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import type { ParseArgsOptionsConfig } from "node:util";
 import { pino } from "pino";
 import { isAddress, type Hex } from "viem";
 import { ggufToModel } from "../../eval/model/ggufToModel.js";
@@ -28,6 +28,7 @@ import { runNatsWorker } from "../nats/runNatsWorker.js";
 import { readEd25519KeyFile } from "../readEd25519KeyFile.js";
 import { writeEd25519KeyFile } from "../writeEd25519KeyFile.js";
 import type { ComputeWorker } from "../types.js";
+import { runCommandLine, UsageError, type CommandLineValues } from "./runCommandLine.js";
 
 const USAGE =
   "usage: worker --forge <address> --key <ed25519 key file> --queue <dir> --store <dir> --base <model.gguf> [--once] [--poll-ms N] [--log-level L]\n" +
@@ -36,43 +37,29 @@ const USAGE =
   "         (an external trainer under the job contract of coordinator/src/compute/external/README.md)\n" +
   "       worker --key <file> --generate-key | --print-public-key";
 
-async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        forge: { type: "string" },
-        key: { type: "string" },
-        queue: { type: "string" },
-        nats: { type: "string" },
-        "nats-token-file": { type: "string" },
-        store: { type: "string" },
-        base: { type: "string" },
-        once: { type: "boolean", default: false },
-        "poll-ms": { type: "string", default: "250" },
-        "log-level": { type: "string", default: "info" },
-        "trainer-command": { type: "string" },
-        "trainer-arg": { type: "string", multiple: true, default: [] },
-        "trainer-timeout-ms": { type: "string", default: "3600000" },
-        "work-dir": { type: "string", default: "./.ingotforge/worker-jobs" },
-        help: { type: "boolean", default: false },
-        "generate-key": { type: "boolean", default: false },
-        "print-public-key": { type: "boolean", default: false },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+const OPTIONS = {
+  forge: { type: "string" },
+  key: { type: "string" },
+  queue: { type: "string" },
+  nats: { type: "string" },
+  "nats-token-file": { type: "string" },
+  store: { type: "string" },
+  base: { type: "string" },
+  once: { type: "boolean", default: false },
+  "poll-ms": { type: "string", default: "250" },
+  "log-level": { type: "string", default: "info" },
+  "trainer-command": { type: "string" },
+  "trainer-arg": { type: "string", multiple: true, default: [] },
+  "trainer-timeout-ms": { type: "string", default: "3600000" },
+  "work-dir": { type: "string", default: "./.ingotforge/worker-jobs" },
+  "generate-key": { type: "boolean", default: false },
+  "print-public-key": { type: "boolean", default: false },
+} satisfies ParseArgsOptionsConfig;
+
+async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> {
   if (values["generate-key"] || values["print-public-key"]) {
     if (!values.key) {
-      process.stderr.write(`missing --key\n${USAGE}\n`);
-      return 2;
+      throw new UsageError(`missing --key`);
     }
     const publicKey = values["generate-key"] ? (await writeEd25519KeyFile(values.key)).publicKey : ed25519PublicKeyOf((await readEd25519KeyFile(values.key)).privateKey);
     process.stdout.write(`${publicKey}\n`);
@@ -80,30 +67,24 @@ async function main(): Promise<number> {
   }
   const missing = (["forge", "key", "store", "base"] as const).filter((k) => !values[k]);
   if (missing.length > 0) {
-    process.stderr.write(`missing ${missing.map((m) => `--${m}`).join(", ")}\n${USAGE}\n`);
-    return 2;
+    throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(", ")}`);
   }
   if (Boolean(values.queue) === Boolean(values.nats)) {
-    process.stderr.write(`pass exactly one of --queue <dir> and --nats <url>\n${USAGE}\n`);
-    return 2;
+    throw new UsageError(`pass exactly one of --queue <dir> and --nats <url>`);
   }
   if (values.nats && !values["nats-token-file"]) {
-    process.stderr.write(`--nats needs --nats-token-file (the worker's bearer token)\n${USAGE}\n`);
-    return 2;
+    throw new UsageError(`--nats needs --nats-token-file (the worker's bearer token)`);
   }
   if (!isAddress(values.forge!, { strict: false })) {
-    process.stderr.write(`--forge ${values.forge} is not an address\n`);
-    return 2;
+    throw new UsageError(`--forge ${values.forge} is not an address`);
   }
   const trainerTimeoutMs = Number(values["trainer-timeout-ms"]);
   if (!Number.isInteger(trainerTimeoutMs) || trainerTimeoutMs < 1_000) {
-    process.stderr.write(`--trainer-timeout-ms must be an integer ≥ 1000\n`);
-    return 2;
+    throw new UsageError(`--trainer-timeout-ms must be an integer ≥ 1000`);
   }
   const pollMs = Number(values["poll-ms"]);
   if (!Number.isInteger(pollMs) || pollMs < 10) {
-    process.stderr.write(`--poll-ms must be an integer ≥ 10\n`);
-    return 2;
+    throw new UsageError(`--poll-ms must be an integer ≥ 10`);
   }
 
   const logger = createLogger({ name: "worker", level: values["log-level"] as "info", destination: pino.destination(2) });
@@ -181,12 +162,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`worker: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+void runCommandLine({ name: "worker", usage: USAGE, options: OPTIONS, main });
