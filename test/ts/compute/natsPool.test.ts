@@ -1,30 +1,28 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import type { JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rankWorkers } from "../../../coordinator/src/compute/assignWorker.js";
 import { createComputePool, type TrainJobReturnType } from "../../../coordinator/src/compute/createComputePool.js";
 import { createInProcessWorker } from "../../../coordinator/src/compute/createInProcessWorker.js";
-import { createReexecutor, type Reexecute } from "../../../coordinator/src/compute/createReexecutor.js";
+import type { Reexecute } from "../../../coordinator/src/compute/createReexecutor.js";
 import { connectNatsWorker } from "../../../coordinator/src/compute/nats/connectNatsWorker.js";
 import { createNatsWorkerClient } from "../../../coordinator/src/compute/nats/createNatsWorkerClient.js";
 import { natsNames } from "../../../coordinator/src/compute/nats/natsNames.js";
 import { runNatsWorker } from "../../../coordinator/src/compute/nats/runNatsWorker.js";
-import { startNatsServer, type NatsServerHandle } from "../../../coordinator/src/compute/nats/startNatsServer.js";
+import type { NatsServerHandle } from "../../../coordinator/src/compute/nats/startNatsServer.js";
 import { planTrainingJob } from "../../../coordinator/src/compute/planTrainingJob.js";
 import { signJobResult } from "../../../coordinator/src/compute/signJobResult.js";
 import type { ComputeWorker, ScoredSequence, TrainingJob } from "../../../coordinator/src/compute/types.js";
 import { TrainAbortedError } from "../../../coordinator/src/eval/train/errors.js";
 import { ggufToLoraAdapter } from "../../../coordinator/src/eval/model/ggufToLoraAdapter.js";
 import { loraAdapterToGguf } from "../../../coordinator/src/eval/model/loraAdapterToGguf.js";
-import { modelToGguf } from "../../../coordinator/src/eval/model/modelToGguf.js";
 import { hashAdapter } from "../../../coordinator/src/eval/train/hashAdapter.js";
-import { createLocalContentStore, type LocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
+import type { LocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
 import { exampleSequences, FORGE, hyper, tinyBase } from "./computeFixtures.js";
-import { COORDINATOR, connectCoordinator, spawnNatsWorker, workerIdentity, type SpawnedWorker } from "./fixtures/natsFixtures.js";
+import { COORDINATOR, connectCoordinator, startNatsTestbed, spawnNatsWorker, workerIdentity, type SpawnedWorker } from "./fixtures/natsFixtures.js";
 
 const model = tinyBase("nats-pool");
 const W = [0, 1, 2, 3, 4, 5].map(workerIdentity);
@@ -41,16 +39,7 @@ const spawned: SpawnedWorker[] = [];
 const loops: { controller: AbortController; done: Promise<unknown>; nc: NatsConnection }[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "compute-nats-pool-"));
-  store = await createLocalContentStore({ dir: join(dir, "store") });
-  const baseBytes = modelToGguf(model);
-  baseModelRoot = (await store.put(baseBytes)).root;
-  basePath = join(dir, "base.gguf");
-  await writeFile(basePath, baseBytes);
-  reexecute = createReexecutor({ store, model, baseModelRoot });
-  server = await startNatsServer({ dir: join(dir, "nats"), users: [COORDINATOR, ...W.map((w) => w.user)] });
-  nc = await connectCoordinator(server.url);
-  jsm = await jetstreamManager(nc);
+  ({ dir, store, baseModelRoot, basePath, reexecute, server, nc, jsm } = await startNatsTestbed({ prefix: "compute-nats-pool-", model, users: [COORDINATOR, ...W.map((w) => w.user)] }));
 });
 afterAll(async () => {
   for (const w of spawned) if (w.child.exitCode === null) w.child.kill("SIGKILL");

@@ -1,5 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { jetstream, jetstreamManager, AckPolicy, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
@@ -8,7 +7,7 @@ import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createComputePool } from "../../../coordinator/src/compute/createComputePool.js";
 import { createInProcessWorker } from "../../../coordinator/src/compute/createInProcessWorker.js";
-import { createReexecutor, type Reexecute } from "../../../coordinator/src/compute/createReexecutor.js";
+import type { Reexecute } from "../../../coordinator/src/compute/createReexecutor.js";
 import { WorkerJobFailedError, WorkerTimeoutError } from "../../../coordinator/src/compute/errors.js";
 import { connectNatsWorker } from "../../../coordinator/src/compute/nats/connectNatsWorker.js";
 import { createNatsWorkerClient } from "../../../coordinator/src/compute/nats/createNatsWorkerClient.js";
@@ -21,10 +20,9 @@ import { startNatsServer, type NatsServerHandle } from "../../../coordinator/src
 import { planTrainingJob } from "../../../coordinator/src/compute/planTrainingJob.js";
 import type { ComputeWorker, TrainingJobResult } from "../../../coordinator/src/compute/types.js";
 import { verifyJobResult } from "../../../coordinator/src/compute/verifyJobResult.js";
-import { modelToGguf } from "../../../coordinator/src/eval/model/modelToGguf.js";
-import { createLocalContentStore, type LocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
+import type { LocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
 import { exampleSequences, FORGE, hyper, tinyBase } from "./computeFixtures.js";
-import { COORDINATOR, connectCoordinator, spawnNatsWorker, waitFor, workerIdentity, type SpawnedWorker } from "./fixtures/natsFixtures.js";
+import { COORDINATOR, connectCoordinator, startNatsTestbed, spawnNatsWorker, waitFor, workerIdentity, type SpawnedWorker } from "./fixtures/natsFixtures.js";
 
 const model = tinyBase("nats");
 const W = [0, 1, 2, 3].map(workerIdentity);
@@ -41,16 +39,7 @@ const spawned: SpawnedWorker[] = [];
 const connections: NatsConnection[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "compute-nats-"));
-  store = await createLocalContentStore({ dir: join(dir, "store") });
-  const baseBytes = modelToGguf(model);
-  baseModelRoot = (await store.put(baseBytes)).root;
-  basePath = join(dir, "base.gguf");
-  await writeFile(basePath, baseBytes);
-  reexecute = createReexecutor({ store, model, baseModelRoot });
-  server = await startNatsServer({ dir: join(dir, "nats"), users });
-  nc = await connectCoordinator(server.url);
-  jsm = await jetstreamManager(nc);
+  ({ dir, store, baseModelRoot, basePath, reexecute, server, nc, jsm } = await startNatsTestbed({ prefix: "compute-nats-", model, users }));
 });
 afterAll(async () => {
   for (const w of spawned) if (w.child.exitCode === null) w.child.kill("SIGKILL");
