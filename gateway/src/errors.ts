@@ -34,8 +34,17 @@ export class RateLimitedError extends GatewayError {
 
 export class InsufficientCreditError extends GatewayError {
   readonly status = 402; readonly code = "insufficient_credit"; readonly type = "insufficient_quota";
-  constructor(readonly payer: Address, readonly asset: Address, readonly available: bigint, readonly required: bigint) {
-    super(`Payer ${payer} has ${available} wei of credit in ${asset}; this call may cost up to ${required}. Deposit into GatewayDeposits to continue.`);
+  /**
+   * @param available the payer's spendable credit (0 when it is below zero)
+   * @param short how far below zero it is: served calls the deposit no longer covers (a
+   *   withdrawal took it), or a withdrawal request for more than was free
+   */
+  constructor(readonly payer: Address, readonly asset: Address, readonly available: bigint, readonly required: bigint, readonly short: bigint = 0n) {
+    super(
+      short > 0n
+        ? `Payer ${payer} has no credit in ${asset}: it is ${short} wei short (calls already served that its deposit no longer covers, or a pending withdrawal request), and this call may cost up to ${required}. Deposit at least ${short + required} wei into GatewayDeposits to continue.`
+        : `Payer ${payer} has ${available} wei of credit in ${asset}; this call may cost up to ${required}. Deposit at least ${required - available} wei more into GatewayDeposits to continue.`,
+    );
     this.name = "InsufficientCreditError";
   }
 }

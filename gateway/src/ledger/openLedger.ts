@@ -314,7 +314,7 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
       const A = getAddress(asset);
       return tx(() => {
         const free = available(P, A);
-        if (free < amount) throw new InsufficientCreditError(P, A, free < 0n ? 0n : free, amount);
+        if (free < amount) throw new InsufficientCreditError(P, A, free < 0n ? 0n : free, amount, free < 0n ? -free : 0n);
         const reservationId = `res_${randomUUID()}`;
         q("INSERT INTO reservations (reservation_id, payer, asset, ingot_id, amount, status, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?)").run(
           reservationId, P, A, ingotId.toString(), amount.toString(), new Date().toISOString(),

@@ -294,8 +294,19 @@ describe("chain events and credit", () => {
     ledger.reserve({ payer: P1, asset: ETH, ingotId: 1n, amount: 60n });
     const err = (() => { try { ledger.reserve({ payer: P1, asset: ETH, ingotId: 1n, amount: 41n }); } catch (e) { return e; } })() as InsufficientCreditError;
     expect(err).toBeInstanceOf(InsufficientCreditError);
-    expect([err.available, err.required, err.payer]).toEqual([40n, 41n, P1]);
+    expect([err.available, err.required, err.payer, err.short]).toEqual([40n, 41n, P1, 0n]);
+    expect(err.message).toMatch(/has 40 wei of credit .* Deposit at least 1 wei more/);
     expect(ledger.reserve({ payer: P1, asset: ETH, ingotId: 1n, amount: 40n })).toMatch(/^res_/);
+  });
+
+  it("reserve_whenThePayerOwesMoreThanTheyHold_saysHowShortTheyAre_andWhatToDeposit", () => {
+    ledger.recordChainEvents({ deposits: [deposit("d1", P1, 100n)], withdrawals: [], toBlock: 1n });
+    ledger.commitCharge({ reservationId: ledger.reserve({ payer: P1, asset: ETH, ingotId: 1n, amount: 90n }), amount: 90n, promptTokens: 1, completionTokens: 1 });
+    // The payer withdrew 50 on chain before the 90 was settled: 40 short.
+    ledger.recordChainEvents({ deposits: [], withdrawals: [{ eventId: "x1", kind: "withdrawn", payer: P1, asset: ETH, amount: 50n, blockNumber: 2n, logIndex: 0 }], toBlock: 2n });
+    const err = (() => { try { ledger.reserve({ payer: P1, asset: ETH, ingotId: 1n, amount: 7n }); } catch (e) { return e; } })() as InsufficientCreditError;
+    expect([err.available, err.short, err.required]).toEqual([0n, 40n, 7n]);
+    expect(err.message).toMatch(/no credit .* it is 40 wei short .* Deposit at least 47 wei/);
   });
 });
 
