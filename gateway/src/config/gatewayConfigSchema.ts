@@ -64,6 +64,8 @@ export const gatewayConfigSchema = z.strictObject({
       settlerKeyFile: z.string().min(1),
       intervalMs: z.number().int().min(100).default(15_000),
       maxChargesPerBatch: z.number().int().min(1).max(500).default(100),
+      /** The block GatewayDeposits was deployed in: a ledger that has never synced (or must resync) reads events from here, not from block 0. */
+      fromBlock: z.number().int().min(0).default(0),
     })
     .optional(),
   /** The LIVE Ingots to serve when no `chain` is configured (or besides it). */

@@ -12,6 +12,8 @@ export type StartSettlementLoopParameters = {
   assets: Asset[];
   maxCharges: number;
   intervalMs: number;
+  /** First block to read when the ledger has never synced (GatewayDeposits' deployment block; default 0). */
+  startBlock?: bigint;
   /** Aborting stops the loop after the round in progress. */
   signal: AbortSignal;
   logger: Pick<Logger, "info" | "warn" | "error">;
@@ -25,7 +27,7 @@ export type StartSettlementLoopParameters = {
 export async function startSettlementLoop(p: StartSettlementLoopParameters): Promise<void> {
   while (!p.signal.aborted) {
     try {
-      const sync = await syncChainEvents({ ledger: p.ledger, chain: p.chain });
+      const sync = await syncChainEvents({ ledger: p.ledger, chain: p.chain, ...(p.startBlock !== undefined ? { startBlock: p.startBlock } : {}) });
       if (sync.deposits || sync.withdrawals || sync.debitsElsewhere) p.logger.info({ ...sync, fromBlock: String(sync.fromBlock), toBlock: String(sync.toBlock) }, "chain events recorded");
       for (const asset of p.assets) {
         const s = await settlePending({ ledger: p.ledger, chain: p.chain, asset, maxCharges: p.maxCharges });

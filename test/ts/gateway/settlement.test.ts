@@ -219,6 +219,16 @@ describe("settlePending", () => {
 });
 
 describe("startSettlementLoop", () => {
+  it("startSettlementLoop_onANeverSyncedLedger_readsFromStartBlock", async () => {
+    f.setLatest(9n);
+    const controller = new AbortController();
+    const logger = { info: () => controller.abort(), warn: () => {}, error: () => {} };
+    f.deposit(P1, 5n, 8n);
+    await startSettlementLoop({ ledger, chain: f.chain, assets: [ETH], maxCharges: 10, intervalMs: 1, startBlock: 7n, signal: controller.signal, logger: logger as never });
+    expect(f.ranges[0]).toEqual({ fromBlock: 7n, toBlock: 9n });
+    expect(ledger.syncCursor()).toBe(9n);
+  });
+
   it("startSettlementLoop_syncsAndSettles_thenStopsOnAbort", async () => {
     f.deposit(P1, 100n, 1n);
     f.setLatest(1n);
@@ -234,6 +244,7 @@ describe("startSettlementLoop", () => {
     logger.info = (o: unknown, msg: string) => { origInfo(o, msg); if (msg === "chain events recorded") charge(40n); };
     await startSettlementLoop({ ledger, chain: f.chain, assets: [ETH], maxCharges: 10, intervalMs: 1, signal: controller.signal, logger: logger as never });
     expect(logs).toEqual(["chain events recorded", "charges settled"]);
+    expect(f.ranges[0].fromBlock).toBe(0n);
     expect(ledger.totals(ETH)).toMatchObject({ charged: 40n, settled: 40n });
   });
 });
