@@ -422,8 +422,12 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
         const deferred: string[] = [];
         for (const r of own) {
           const amount = BigInt(r.amount as string);
-          if (covered + amount <= balance) covered += amount;
-          else (deferred.push(r.charge_id as string), (deferredAmount += amount));
+          if (covered + amount <= balance) {
+            covered += amount;
+          } else {
+            deferred.push(r.charge_id as string);
+            deferredAmount += amount;
+          }
         }
         if (deferred.length === 0) throw new LedgerError(`a balance of ${balance} covers ${P}'s debit of ${covered} in batch ${batchId}; nothing to defer`);
         const now = new Date().toISOString();
