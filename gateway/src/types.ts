@@ -67,6 +67,22 @@ export interface DebitRecord {
   blockNumber: bigint;
 }
 
+/** A payer's standing in one asset, as `GET /v1/credit` reports it (amounts in the asset's base units). */
+export interface PayerCredit {
+  /** What the next calls may spend (0 when the credit is below zero). */
+  available: bigint;
+  /** How far below zero the credit is: calls served that the deposit no longer covers, or a withdrawal request for more than was free. */
+  short: bigint;
+  /** Held for calls running now. */
+  reserved: bigint;
+  /** Charged and not yet settled from the deposit on chain, deferred charges included. */
+  unsettled: bigint;
+  /** Of `unsettled`: charges waiting for the payer's next deposit. */
+  deferred: bigint;
+  /** The open withdrawal request, which the gateway no longer spends. */
+  pendingWithdrawal: bigint;
+}
+
 export interface SettlementDebit { payer: Address; amount: bigint }
 export interface SettlementCredit { ingotId: bigint; amount: bigint }
 

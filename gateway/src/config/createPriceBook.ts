@@ -5,6 +5,7 @@ import type { GatewayConfig } from "./gatewayConfigSchema.js";
 export function createPriceBook(billing: GatewayConfig["billing"]): PriceBook {
   const overrides = new Map(Object.entries(billing.ingotPricesWei).map(([id, price]) => [BigInt(id), price]));
   return {
+    asset: billing.asset,
     priceOf: (ingot) => ({ asset: billing.asset, pricePerToken: overrides.get(ingot.ingotId) ?? billing.defaultPricePerTokenWei }),
   };
 }

@@ -308,6 +308,22 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
       return available(getAddress(payer), getAddress(asset));
     },
 
+    payerCredit(payer, asset) {
+      const P = getAddress(payer);
+      const A = getAddress(asset);
+      const c = readCredit(q, P, A);
+      const free = spendable(c);
+      const open = q("SELECT c.amount, c.deferred_at FROM charges c LEFT JOIN batches b ON b.batch_id = c.batch_id WHERE c.payer = ? AND c.asset = ? AND b.tx_hash IS NULL").all(P, A) as Row[];
+      return {
+        available: free > 0n ? free : 0n,
+        short: free < 0n ? -free : 0n,
+        reserved: c.reserved,
+        unsettled: sum(open),
+        deferred: sum(open.filter((r) => r.deferred_at !== null)),
+        pendingWithdrawal: c.pendingWithdrawal,
+      };
+    },
+
     reserve({ payer, asset, ingotId, amount }) {
       nonNegative("a reservation", amount);
       const P = getAddress(payer);

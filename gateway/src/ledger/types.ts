@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { Asset, Caller, Charge, DebitRecord, DepositRecord, SettlementBatch, WithdrawalEventRecord } from "../types.js";
+import type { Asset, Caller, Charge, DebitRecord, DepositRecord, PayerCredit, SettlementBatch, WithdrawalEventRecord } from "../types.js";
 
 /** One API key as listed (never its plaintext nor its hash). */
 export interface ApiKeyInfo {
@@ -86,6 +86,8 @@ export interface Ledger {
    * from the payer's running totals (one row; may be negative after a withdrawal request).
    */
   availableCredit(payer: Address, asset: Asset): bigint;
+  /** The payer's standing in `asset`: spendable credit (or how short it is), holds, unsettled and deferred charges, the pending withdrawal. */
+  payerCredit(payer: Address, asset: Asset): PayerCredit;
   /**
    * Hold `amount` of credit for one call. Throws InsufficientCreditError. Not fsynced (a crash
    * may lose the hold; the next process frees every open one when it takes the serving lease).

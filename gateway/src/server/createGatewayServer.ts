@@ -13,6 +13,8 @@ import type { ServedIngot } from "../types.js";
  * - `GET  /v1/models`, `GET /v1/models/:model` — the LIVE Ingots served (bearer key required)
  * - `POST /v1/chat/completions` — chat, `stream: true` as SSE (`stream_options.include_usage`)
  * - `POST /v1/completions` — raw text completion, same billing and streaming
+ * - `GET  /v1/credit` — the key's payer's credit in the billing asset (bearer key required; not
+ *   an OpenAI endpoint): what it may spend, how short it is, what is held, unsettled or deferred
  * - `GET  /v1/proofs/:id` — a proof this gateway issued (public: anyone may verify a call)
  *
  * Errors are OpenAI-shaped, `{ error: { message, type, param, code } }`, with the GatewayError's
@@ -64,6 +66,23 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
   });
   app.post("/v1/chat/completions", (request, reply) => handleCompletion(deps, "chat", request, reply));
   app.post("/v1/completions", (request, reply) => handleCompletion(deps, "text", request, reply));
+  app.get("/v1/credit", async (request) => {
+    const caller = await ledger.authenticate(readApiKey(request.headers.authorization));
+    const asset = deps.prices.asset;
+    const c = await ledger.creditOf({ caller, asset });
+    // Wei exceed 2^53: amounts are decimal strings.
+    return {
+      object: "credit",
+      payer: caller.payer,
+      asset,
+      available: c.available.toString(),
+      short: c.short.toString(),
+      reserved: c.reserved.toString(),
+      unsettled: c.unsettled.toString(),
+      deferred: c.deferred.toString(),
+      pending_withdrawal: c.pendingWithdrawal.toString(),
+    };
+  });
   app.get<{ Params: { id: string } }>("/v1/proofs/:id", async (request) => {
     const proof = await ledger.getProof(request.params.id);
     if (!proof) throw new UnknownProofError(request.params.id);

@@ -14,6 +14,7 @@ export function ledgerToGatewayLedger(ledger: Ledger): GatewayLedger {
     reserve: ({ caller, asset, amount, ingotId }) => ({ reservationId: ledger.reserve({ payer: caller.payer, asset, amount, ingotId }), payer: caller.payer, asset, amount }),
     commitCharge: ({ proof, ...charge }) => commit({ ...charge, proof: { proofId: proof.proof_id, json: JSON.stringify(proof) } }),
     releaseReservation: (id) => ledger.releaseReservation(id),
+    creditOf: ({ caller, asset }) => ledger.payerCredit(caller.payer, asset),
     getProof: (id) => {
       const row = ledger.getProof(id);
       return row ? (JSON.parse(row.json) as GatewayProof) : undefined;

@@ -8,7 +8,7 @@ import type { Address } from "viem";
 import type { Logger } from "pino";
 import type { GatewayProof } from "../proof/types.js";
 import type { ServingEngine } from "../serving/types.js";
-import type { Asset, Caller, Charge, ServedIngot } from "../types.js";
+import type { Asset, Caller, Charge, PayerCredit, ServedIngot } from "../types.js";
 
 type Awaitable<T> = T | Promise<T>;
 
@@ -42,6 +42,8 @@ export interface GatewayLedger {
   /** Free the hold without charging (the call failed or the client went away). */
   releaseReservation(reservationId: string): Awaitable<void>;
   getProof(proofId: string): Awaitable<GatewayProof | undefined>;
+  /** The caller's payer's standing in `asset` (spendable, short, held, unsettled, deferred, withdrawal pending). */
+  creditOf(params: { caller: Caller; asset: Asset }): Awaitable<PayerCredit>;
 }
 
 export interface IssueProofParameters {
@@ -79,6 +81,8 @@ export interface IngotPrice {
 }
 
 export interface PriceBook {
+  /** The asset every call is billed in. */
+  readonly asset: Asset;
   priceOf(ingot: ServedIngot): IngotPrice;
 }
 

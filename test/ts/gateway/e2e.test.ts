@@ -92,6 +92,19 @@ describe("gateway end to end (openai client)", () => {
     expect(verdict.errors).toEqual([]);
   });
 
+  it("credit_reportsWhatThePayerMaySpend_andWhatIsChargedButNotSettled_asDecimalStrings", async () => {
+    const credit = () => fetch(`${baseURL}/credit`, { headers: { authorization: `Bearer ${keys.alice}` } }).then((r) => r.json() as Promise<Record<string, string>>);
+    const before = await credit();
+    const done = await client().completions.create({ model: "ingot-1", prompt: "a b", max_tokens: 4 });
+    const after = await credit();
+    const cost = BigInt(done.usage!.total_tokens) * PRICE;
+    expect(after).toMatchObject({ object: "credit", payer, asset: zeroAddress, short: "0", reserved: "0", deferred: "0", pending_withdrawal: "0" });
+    expect(BigInt(after.available)).toBe(BigInt(before.available) - cost);
+    expect(BigInt(after.unsettled)).toBe(BigInt(before.unsettled) + cost);
+    expect(BigInt(after.available) + BigInt(after.unsettled)).toBe(10n ** 18n);
+    expect((await fetch(`${baseURL}/credit`)).status).toBe(401);
+  });
+
   it("chatStream_deliversTheSameText_withUsageAndAProofChunk", async () => {
     const body = { model: "ingot-2", messages: [{ role: "user" as const, content: "unsafe { *p }" }], max_tokens: 12 };
     const plain = await client().chat.completions.create(body);

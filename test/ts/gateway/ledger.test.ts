@@ -299,6 +299,26 @@ describe("chain events and credit", () => {
     expect(ledger.reserve({ payer: P1, asset: ETH, ingotId: 1n, amount: 40n })).toMatch(/^res_/);
   });
 
+  it("payerCredit_splitsTheStanding_intoAvailableOrShort_heldUnsettledDeferredAndPendingWithdrawal", () => {
+    ledger.recordChainEvents({ deposits: [deposit("d1", P1, 100n)], withdrawals: [], toBlock: 1n });
+    const settled = charge(ledger, P1, 1n, 10n);
+    const batch = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;
+    ledger.markBatchSettled(batch.batchId, { txHash: `0x${"ab".repeat(32)}` });
+    charge(ledger, P1, 1n, 20n); // unsettled
+    const late = charge(ledger, P1, 1n, 30n);
+    ledger.reserve({ payer: P1, asset: ETH, ingotId: 1n, amount: 5n });
+    expect(ledger.payerCredit(P1, ETH)).toEqual({ available: 35n, short: 0n, reserved: 5n, unsettled: 50n, deferred: 0n, pendingWithdrawal: 0n });
+    expect(settled.amount).toBe(10n);
+    // The payer withdraws 80 on chain (90 were left) and asks for 5 more; the 30 is deferred by a refusal.
+    ledger.recordChainEvents({ deposits: [], withdrawals: [{ eventId: "x1", kind: "withdrawn", payer: P1, asset: ETH, amount: 80n, blockNumber: 2n, logIndex: 0 }, { eventId: "r1", kind: "requested", payer: P1, asset: ETH, amount: 5n, blockNumber: 3n, logIndex: 0 }], toBlock: 3n });
+    const b2 = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;
+    ledger.refuseBatch({ batchId: b2.batchId, payer: P1, balance: 25n });
+    expect(ledger.getCharge(late.chargeId)!.deferredAt).toBeDefined();
+    // 100 − 80 withdrawn − 5 requested − 60 charged − 5 held = −50.
+    expect(ledger.payerCredit(P1, ETH)).toEqual({ available: 0n, short: 50n, reserved: 5n, unsettled: 50n, deferred: 30n, pendingWithdrawal: 5n });
+    expect(ledger.payerCredit(P2, ETH)).toEqual({ available: 0n, short: 0n, reserved: 0n, unsettled: 0n, deferred: 0n, pendingWithdrawal: 0n });
+  });
+
   it("reserve_whenThePayerOwesMoreThanTheyHold_saysHowShortTheyAre_andWhatToDeposit", () => {
     ledger.recordChainEvents({ deposits: [deposit("d1", P1, 100n)], withdrawals: [], toBlock: 1n });
     ledger.commitCharge({ reservationId: ledger.reserve({ payer: P1, asset: ETH, ingotId: 1n, amount: 90n }), amount: 90n, promptTokens: 1, completionTokens: 1 });
