@@ -77,11 +77,19 @@ describe("coordinator process killed mid-eval and restarted", () => {
       return undefined;
     }
   };
+  /**
+   * Coalitions whose utility is cached, the empty one left out: its utility is 0 without any
+   * training, so counting it would let "two cached" mean only one job trained. Keys are
+   * `<seed>|<members>`; a trained coalition's utility is cached after its job is journaled.
+   */
   const cachedCoalitions = async () => {
     const utilDir = path.join(dataDir, "forges", forge.toLowerCase(), "utilities");
     const files = await readdir(utilDir).catch(() => [] as string[]);
     let n = 0;
-    for (const f of files.filter((f) => f.endsWith(".json"))) n += Object.keys((JSON.parse(await readFile(path.join(utilDir, f), "utf8")) as { entries: object }).entries).length;
+    for (const f of files.filter((f) => f.endsWith(".json"))) {
+      const keys = Object.keys((JSON.parse(await readFile(path.join(utilDir, f), "utf8")) as { entries: object }).entries);
+      n += keys.filter((k) => k.slice(k.indexOf("|") + 1).length > 0).length;
+    }
     return n;
   };
 
@@ -142,7 +150,7 @@ describe("coordinator process killed mid-eval and restarted", () => {
     await rpc("evm_setNextBlockTimestamp", [Number(config.windowEnd)]);
     await rpc("evm_mine");
     await rpc("evm_mine");
-    await until("two cached coalitions", async () => (await cachedCoalitions()) >= 2, 100_000, first);
+    await until("two trained coalitions cached", async () => (await cachedCoalitions()) >= 2, 100_000, first);
     killGroup(first);
     await waitForExit(first);
     const cachedAtKill = await cachedCoalitions();
