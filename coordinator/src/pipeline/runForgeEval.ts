@@ -22,8 +22,6 @@ import { EVAL_PIPELINE_VERSION, evalUtilityInputs } from "./evalUtilityInputs.js
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-export { EVAL_PIPELINE_VERSION };
-
 export interface RunForgeEvalParameters {
   ctx: ProtocolContext;
   forge: Address;
@@ -111,7 +109,7 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
   const adapterDir = path.join(p.workDir, "adapters");
   await mkdir(adapterDir, { recursive: true });
   const scorer = createHoldoutScorer(p.engine, holdout, p.signal);
-  const trained = new Map<Hex, { adapterRoot: Hex; file: string }>();
+  const trained = new Map<Hex, { root: Hex; file: string }>();
   const trainAndStore = async (exampleHashes: readonly string[], seed: string | number) => {
     const sequences = exampleHashes.map((h) => examples.get(h)!);
     const job = planTrainingJob({ forge: p.forge, baseModelRoot: p.base.root, exampleHashes, hyper: { ...p.hyper, seed }, sequences });
@@ -120,7 +118,7 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     const file = path.join(adapterDir, `${job.jobId}.gguf`);
     const outcome = await p.pool.train(job, sequences, p.signal ? { signal: p.signal } : undefined);
     await writeFile(file, outcome.adapterBytes);
-    const entry = { adapterRoot: outcome.adapterRoot, file };
+    const entry = { root: outcome.adapterRoot, file };
     trained.set(job.jobId, entry);
     return entry;
   };
@@ -137,18 +135,8 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     ...(p.signal ? { signal: p.signal } : {}),
   });
 
-  // 4. The Ingot's adapter: the examples (after de-duplication) of every contribution with a
-  // positive marginal value, first training seed. Data that made the model worse is not served;
-  // with an exact estimator this coalition was already trained, so nothing is trained twice.
-  const { adapterRoot, perplexityBefore, perplexityAfter } = await trainServedAdapter({
-    attribution,
-    seed: p.trainingSeeds[0],
-    scorer,
-    train: async (hashes, seed) => {
-      const t = await trainAndStore(hashes, seed);
-      return { root: t.adapterRoot, file: t.file };
-    },
-  });
+  // 4. The Ingot's adapter, on the contributions of positive value (trainServedAdapter).
+  const { adapterRoot, perplexityBefore, perplexityAfter } = await trainServedAdapter({ attribution, seed: p.trainingSeeds[0], scorer, train: trainAndStore });
   p.onEvent?.({ kind: "final-adapter", adapterRoot, perplexityBefore, perplexityAfter });
 
   // 5. Scores by data id (excluded and duplicates 0), verified work by compute id.
