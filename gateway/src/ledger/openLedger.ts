@@ -160,16 +160,6 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
 
   const available = (payer: string, asset: string): bigint => spendable(readCredit(q, payer, asset));
 
-  /** Release every open reservation (inside a transaction); returns how many. */
-  const releaseOpenReservations = (): number => {
-    const open = q("SELECT reservation_id, payer, asset, amount FROM reservations WHERE status = 'open'").all() as Row[];
-    for (const r of open) {
-      q("UPDATE reservations SET status = 'released' WHERE reservation_id = ?").run(r.reservation_id as string);
-      changeCredit(q, r.payer as string, r.asset as string, (c) => (c.reserved -= BigInt(r.amount as string)));
-    }
-    return open.length;
-  };
-
   const nonNegative = (what: string, v: bigint) => {
     if (v < 0n) throw new LedgerError(`${what} must not be negative (got ${v})`);
   };
@@ -374,10 +364,6 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
       }, { durable: false });
     },
 
-    releaseStaleReservations() {
-      return tx(releaseOpenReservations);
-    },
-
     takeServingLease({ owner, ttlMs, now = Date.now(), replacing }) {
       if (!Number.isInteger(ttlMs) || ttlMs < 1) throw new LedgerError(`ttlMs must be a positive integer (got ${ttlMs})`);
       return tx(() => {
@@ -391,7 +377,12 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
           owner, process.pid, hostname(), new Date(now).toISOString(), now,
         );
         // The previous holder is gone (its lease expired or it let go): its open reservations delivered nothing.
-        return { releasedReservations: releaseOpenReservations() };
+        const open = q("SELECT reservation_id, payer, asset, amount FROM reservations WHERE status = 'open'").all() as Row[];
+        for (const o of open) {
+          q("UPDATE reservations SET status = 'released' WHERE reservation_id = ?").run(o.reservation_id as string);
+          changeCredit(q, o.payer as string, o.asset as string, (c) => (c.reserved -= BigInt(o.amount as string)));
+        }
+        return { releasedReservations: open.length };
       });
     },
 
@@ -487,9 +478,8 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
 
     totals(asset): LedgerTotals {
       const A = getAddress(asset);
-      const charges = q("SELECT c.amount, c.batch_id, b.tx_hash FROM charges c LEFT JOIN batches b ON b.batch_id = c.batch_id WHERE c.asset = ?").all(A) as Row[];
+      const charges = q("SELECT c.amount, c.batch_id, c.deferred_at, b.tx_hash FROM charges c LEFT JOIN batches b ON b.batch_id = c.batch_id WHERE c.asset = ?").all(A) as Row[];
       const settled = charges.filter((r) => r.tx_hash);
-      const deferred = q("SELECT amount FROM charges WHERE asset = ? AND deferred_at IS NOT NULL").all(A) as Row[];
       return {
         deposited: sum(q("SELECT amount FROM deposits WHERE asset = ?").all(A) as Row[]),
         withdrawn: sum(q("SELECT amount FROM withdrawal_events WHERE asset = ? AND kind = 'withdrawn'").all(A) as Row[]),
@@ -497,7 +487,7 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
         charged: sum(charges),
         batched: sum(charges.filter((r) => r.batch_id)),
         settled: sum(settled),
-        deferred: sum(deferred),
+        deferred: sum(charges.filter((r) => r.deferred_at !== null)),
         debitedElsewhere: sum(q("SELECT amount FROM foreign_debits WHERE asset = ?").all(A) as Row[]),
         reserved: sum(q("SELECT amount FROM reservations WHERE asset = ? AND status = 'open'").all(A) as Row[]),
         chargeCount: charges.length,

@@ -111,12 +111,6 @@ export interface Ledger {
   /** Give an open reservation's credit back (idempotent on a released one). Not fsynced, like `reserve`. */
   releaseReservation(reservationId: string): void;
   /**
-   * Release every open reservation: a reservation whose process died delivered nothing. Only
-   * safe when no other process serves from this ledger; a gateway process calls
-   * `takeServingLease` instead, which does this once it holds the lease.
-   */
-  releaseStaleReservations(): number;
-  /**
    * Become the one process serving from this ledger: refused with LedgerInUseError while another
    * owner's lease was renewed less than `ttlMs` ago (at `now`, default the clock). Taking it
    * releases every open reservation (they belong to the previous holder, gone) and returns how

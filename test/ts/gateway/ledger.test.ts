@@ -284,7 +284,7 @@ describe("chain events and credit", () => {
     expectCreditMatchesRows(path);
     ledger.close();
     ledger = openLedger({ path });
-    ledger.releaseStaleReservations();
+    ledger.takeServingLease({ owner: "next", ttlMs: 30_000 });
     expectCreditMatchesRows(path);
     expect(ledger.totals(ETH).reserved).toBe(0n);
   });
@@ -360,13 +360,13 @@ describe("reservations and charges", () => {
     expect(ledger.totals(ETH)).toMatchObject({ charged: 10n, chargeCount: 1, reserved: 0n });
   });
 
-  it("releaseStaleReservations_afterReopen_releasesOpenOnesAndKeepsCharges", () => {
+  it("takeServingLease_afterReopen_releasesOpenReservationsAndKeepsCharges", () => {
     ledger.reserve({ payer: P1, asset: ETH, ingotId: 1n, amount: 300n });
     charge(ledger, P1, 1n, 50n);
     ledger.close();
     ledger = openLedger({ path });
     expect(ledger.availableCredit(P1, ETH)).toBe(650n);
-    expect(ledger.releaseStaleReservations()).toBe(1);
+    expect(ledger.takeServingLease({ owner: "next", ttlMs: 30_000 }).releasedReservations).toBe(1);
     expect(ledger.availableCredit(P1, ETH)).toBe(950n);
   });
 
