@@ -2,13 +2,9 @@ import type { DebitRecord } from "../types.js";
 import { gatewayDepositsAbi } from "./gatewayDepositsAbi.js";
 import { logId } from "./logId.js";
 import { readLogsInSpans } from "./readLogsInSpans.js";
-import type { BlockRange, DepositsReadContext } from "./types.js";
+import type { DepositsLogRange } from "./types.js";
 
-export type ReadDebitsParameters = DepositsReadContext &
-  BlockRange & {
-    /** Largest block range per log request (default 5,000); longer ranges are read in pieces. */
-    maxBlockSpan?: bigint;
-  };
+export type ReadDebitsParameters = DepositsLogRange;
 export type ReadDebitsReturnType = DebitRecord[];
 
 /**

@@ -2,13 +2,9 @@ import type { DepositRecord } from "../types.js";
 import { gatewayDepositsAbi } from "./gatewayDepositsAbi.js";
 import { logId } from "./logId.js";
 import { readLogsInSpans } from "./readLogsInSpans.js";
-import type { BlockRange, DepositsReadContext } from "./types.js";
+import type { DepositsLogRange } from "./types.js";
 
-export type ReadDepositsParameters = DepositsReadContext &
-  BlockRange & {
-    /** Largest block range per log request (default 5,000); longer ranges are read in pieces. */
-    maxBlockSpan?: bigint;
-  };
+export type ReadDepositsParameters = DepositsLogRange;
 export type ReadDepositsReturnType = DepositRecord[];
 
 /**

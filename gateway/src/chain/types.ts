@@ -21,3 +21,10 @@ export interface BlockRange {
   fromBlock: bigint;
   toBlock: bigint;
 }
+
+/** What a reader of GatewayDeposits' logs receives: the contract, a block range, and how much of it one request may cover. */
+export type DepositsLogRange = DepositsReadContext &
+  BlockRange & {
+    /** Largest block range per log request (default 5,000); longer ranges are read in pieces. */
+    maxBlockSpan?: bigint;
+  };
