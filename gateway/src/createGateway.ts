@@ -67,6 +67,7 @@ export async function createGateway({ config, logger, ledger, store, catalog, ll
     prices: createPriceBook(config.billing),
     logger,
     bodyLimit: config.server.bodyLimitBytes,
+    streamFlushMs: config.server.streamFlushMs,
   });
   return {
     server,

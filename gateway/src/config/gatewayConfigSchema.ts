@@ -17,6 +17,12 @@ export const gatewayConfigSchema = z.strictObject({
       /** The gateway's public host name, written into every proof as `parties.seller`. */
       seller: z.string().min(1),
       bodyLimitBytes: z.number().int().min(1024).default(1024 * 1024),
+      /**
+       * Least time between two writes to a stream, ms. Tokens that come faster than this go out
+       * together in one write; a token after a quiet interval is written at once. 0: every token
+       * is written as it comes.
+       */
+      streamFlushMs: z.number().min(0).max(1000).default(2),
     }),
   model: z.strictObject({
     /** The base model GGUF every served Ingot's adapter applies to. */

@@ -6,6 +6,7 @@ import { GenerationAbortedError } from "../serving/errors.js";
 import type { ChatMessage, GenerateResult, ServingPrompt } from "../serving/types.js";
 import type { Charge } from "../types.js";
 import { parseBody } from "./parseBody.js";
+import { createSseWriter } from "./createSseWriter.js";
 import { readApiKey } from "./readApiKey.js";
 import { chatCompletionRequestSchema, completionRequestSchema, contentText } from "./requestSchemas.js";
 import { toOpenAIError } from "./toOpenAIError.js";
@@ -66,12 +67,14 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
   });
   const admittedAt = performance.now();
   const controller = new AbortController();
+  const sse = createSseWriter({ sink: reply.raw, flushIntervalMs: deps.streamFlushMs ?? 0 });
   const onClose = () => {
-    if (!reply.raw.writableFinished) controller.abort(new Error("the client closed the connection"));
+    if (reply.raw.writableFinished) return;
+    sse.cancel();
+    controller.abort(new Error("the client closed the connection"));
   };
   reply.raw.on("close", onClose);
   const proofId = stream ? `prf_${stamp(now())}_${randomBytes(6).toString("hex")}` : undefined;
-  const sse = (data: unknown) => reply.raw.write(`data: ${JSON.stringify(data)}\n\n`);
   const chunk = (delta: { role?: "assistant"; content?: string; text?: string }, finishReason: string | null) =>
     kind === "chat"
       ? { id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta: { ...(delta.role ? { role: delta.role } : {}), ...(delta.content !== undefined ? { content: delta.content } : {}) }, logprobs: null, finish_reason: finishReason }] }
@@ -93,15 +96,16 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
               reply.hijack();
               reply.raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive", [PROOF_ID_HEADER]: proofId! });
               headersSent = true;
-              sse(kind === "chat" ? chunk({ role: "assistant", content: "" }, null) : chunk({ text: "" }, null));
+              sse.send(kind === "chat" ? chunk({ role: "assistant", content: "" }, null) : chunk({ text: "" }, null));
             }
           : undefined,
-        onToken: stream ? (piece) => sse(kind === "chat" ? chunk({ content: piece }, null) : chunk({ text: piece }, null)) : undefined,
+        onToken: stream ? (piece) => sse.send(kind === "chat" ? chunk({ content: piece }, null) : chunk({ text: piece }, null)) : undefined,
       });
     } catch (error) {
       await ledger.releaseReservation(reservation.reservationId);
       if (error instanceof GenerationAbortedError) {
         log.info({ completionTokens: error.completionTokens }, "client disconnected; generation stopped, reservation released, nothing charged");
+        sse.cancel();
         if (!headersSent) reply.hijack();
         reply.raw.destroy();
         return;
@@ -141,18 +145,19 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
       await reply.code(200).send({ ...response, proof });
       return;
     }
-    sse(kind === "chat" ? chunk({}, result.finishReason) : chunk({ text: "" }, result.finishReason));
-    if (includeUsage) sse({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], usage });
-    sse({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], proof });
-    reply.raw.end("data: [DONE]\n\n");
+    // The last events (finish, usage, proof) go out with whatever tokens are still queued and [DONE], in one write.
+    sse.hold(kind === "chat" ? chunk({}, result.finishReason) : chunk({ text: "" }, result.finishReason));
+    if (includeUsage) sse.hold({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], usage });
+    sse.hold({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], proof });
+    sse.end("data: [DONE]\n\n");
   } catch (error) {
     if (!headersSent) throw error;
     // Headers are out: report in the stream, as OpenAI does, and end it.
     const { status, body: errorBody } = toOpenAIError(error);
     (status >= 500 ? log.error.bind(log) : log.warn.bind(log))({ err: error, charged: charged?.chargeId }, "stream failed after it started");
     if (!reply.raw.writableEnded) {
-      sse(errorBody);
-      reply.raw.end();
+      sse.hold(errorBody);
+      sse.end();
     }
   } finally {
     reply.raw.off("close", onClose);

@@ -95,6 +95,8 @@ export interface GatewayServerDeps {
   logger: Logger;
   /** Largest request body accepted, bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** Least time between two writes to a stream, ms (default 0: every token written as it comes); see createSseWriter. */
+  streamFlushMs?: number;
   /** Clock (default `() => new Date()`). */
   now?: () => Date;
 }

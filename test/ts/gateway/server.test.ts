@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { request, type IncomingMessage } from "node:http";
 import { Writable } from "node:stream";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import pino from "pino";
@@ -86,7 +88,9 @@ describe("createGatewayServer", () => {
     expect(fetched.json()).toEqual(proof);
   });
 
-  it("chatStream_sendsRoleContentFinishUsageAndProofChunks_thenDone", async () => {
+  // 1000 ms: every token after the role chunk is held and goes out with the last events in one write.
+  it.each([0, 1000])("chatStream_sendsRoleContentFinishUsageAndProofChunks_thenDone_withAFlushIntervalOf%ims", async (streamFlushMs) => {
+    await serveWith({ streamFlushMs });
     const body = chatBody({ stream: true, stream_options: { include_usage: true } });
     const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: body });
     expect(res.headers["content-type"]).toContain("text/event-stream");
@@ -187,15 +191,17 @@ describe("createGatewayServer", () => {
     expect(lines[0]).toMatchObject({ chargeId: ledger.charges[0].chargeId, completion_tokens: 3, proofId: res.json().proof.proof_id });
   });
 
-  it("streamDisconnect_stopsGeneration_releasesTheReservation_andChargesNothing", async () => {
+  it.each([0, 1000])("streamDisconnect_stopsGeneration_releasesTheReservation_andChargesNothing_withAFlushIntervalOf%ims", async (streamFlushMs) => {
+    await serveWith({ streamFlushMs });
     let open!: () => void;
     engine.hold(new Promise<void>((r) => (open = r)));
     const address = await app.listen({ port: 0, host: "127.0.0.1" });
-    const controller = new AbortController();
-    const res = await fetch(`${address}/v1/chat/completions`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(chatBody({ stream: true })), signal: controller.signal });
-    const reader = res.body!.getReader();
-    await reader.read(); // the role chunk: the call is running
-    controller.abort();
+    // node:http with no agent, so the client's one socket closes when the call is dropped.
+    const req = request(`${address}/v1/chat/completions`, { method: "POST", agent: false, headers: { ...auth, "content-type": "application/json" } });
+    req.end(JSON.stringify(chatBody({ stream: true })));
+    const [res] = (await once(req, "response")) as [IncomingMessage];
+    await once(res, "data"); // the role chunk: the call is running
+    req.destroy();
     await new Promise((r) => setTimeout(r, 50));
     open();
     for (let i = 0; i < 100 && engine.running > 0; i++) await new Promise((r) => setTimeout(r, 10));
