@@ -1,12 +1,14 @@
 /**
- * Gateway overhead benchmark: `npm run bench:gateway -- [--requests 48] [--rounds 3] [--max-tokens 32] [--threads 1] [--client child|in-process] [--hidden 64 --layers 2 --intermediate 128]`.
+ * Gateway overhead benchmark: `npm run bench:gateway -- [--requests 48] [--rounds 3] [--max-tokens 32] [--threads 1] [--flush-ms 2] [--client child|in-process] [--hidden 64 --layers 2 --intermediate 128]`.
  *
  * On a tiny qwen2 model (written here, F32, with one LoRA adapter in a local content store), one
  * run measures requests/s and p50/p99 latency of streamed calls (a) straight into the serving
  * engine and (b) through the whole gateway over HTTP (auth, reservation, generation, charge,
- * proof, SSE), at 1 and 8 concurrent streams, and the overhead ratio b/a. The two paths run in
- * alternating rounds (medians reported), and the HTTP client runs in its own process unless
- * `--client in-process`. Then the time to build and sign one proof, the ledger's share of a call,
+ * proof, SSE), at 1 and 8 concurrent streams, and the overhead ratio b/a. Two more paths show
+ * where the rest goes: `canned` (a recorded stream answered at once, no model: the HTTP round trip
+ * alone) and `http` (the engine behind bare node:http SSE). The paths run in alternating rounds
+ * (medians reported), and the HTTP client runs in its own process unless `--client in-process`.
+ * `--flush-ms` is the gateway's `server.streamFlushMs` (and the bare server's). Then the time to build and sign one proof, the ledger's share of a call,
  * and the gas of settling batches of 1, 10 and 50 charges on the in-process chain. The ledger is
  * the real SQLite one (a temp file; every call authenticates, reserves, and commits a charge with
  * its proof in it), credited by a recorded deposit.
@@ -35,6 +37,7 @@ import { gatewayDepositsAbi } from "../gateway/src/chain/gatewayDepositsAbi.js";
 import { ledgerToGatewayLedger } from "../gateway/src/server/ledgerToGatewayLedger.js";
 import { measureCalls, type MeasuredCalls } from "./bench/measureCalls.js";
 import { startBareSseServer } from "./bench/startBareSseServer.js";
+import { startCannedSseServer } from "./bench/startCannedSseServer.js";
 import { streamChatCompletion } from "./bench/streamChatCompletion.js";
 
 const { values } = parseArgs({
@@ -43,6 +46,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     "max-tokens": { type: "string", default: "32" },
     threads: { type: "string", default: "1" },
+    "flush-ms": { type: "string", default: "2" },
     client: { type: "string", default: "child" },
     // The model's size: the default is the tiny test model; larger ones show the same fixed
     // per-call cost against a longer engine call.
@@ -61,6 +65,7 @@ const REQUESTS = Number(values.requests);
 const ROUNDS = Number(values.rounds);
 const MAX_TOKENS = Number(values["max-tokens"]);
 const THREADS = Number(values.threads);
+const FLUSH_MS = Number(values["flush-ms"]);
 
 const dir = mkdtempSync(join(tmpdir(), "ingotforge-bench-gateway-"));
 try {
@@ -75,7 +80,7 @@ try {
   const { apiKey } = sqlite.createApiKey({ payer, label: "bench" });
   sqlite.recordChainEvents({ deposits: [{ depositId: `0x${"ab".repeat(32)}:0`, payer, asset: zeroAddress, amount: 10n ** 30n, blockNumber: 1n }], withdrawals: [], toBlock: 1n });
   const config = parseGatewayConfig({
-    server: { host: "127.0.0.1", port: 0, seller: "gw.bench" },
+    server: { host: "127.0.0.1", port: 0, seller: "gw.bench", streamFlushMs: FLUSH_MS },
     model: { path, threads: THREADS, maxConcurrent: 8, maxQueue: 64, maxCompletionTokens: 256 },
     storage: { localDir: join(dir, "store") },
     ledger: { path: join(dir, "ledger.sqlite") },
@@ -105,7 +110,10 @@ try {
     const r = await gateway.engine.generate({ adapterRoot: root, prompt, onToken: () => pieces++ });
     return r.completionTokens;
   };
-  const bare = await startBareSseServer(gateway.engine, root);
+  const bare = await startBareSseServer(gateway.engine, root, FLUSH_MS);
+  // What the engine streams for this call, recorded once and then answered as it is, with no model.
+  const recorded = await (await fetch(`${bare.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).text();
+  const canned = await startCannedSseServer(recorded);
   /** Streamed calls to `url` from a client in its own process (the default), or from this one. */
   const measureHttp = async (url: string, concurrency: number): Promise<MeasuredCalls> => {
     if (CLIENT === "in-process") return measureCalls(() => streamChatCompletion(url, apiKey, body), concurrency, REQUESTS);
@@ -117,9 +125,10 @@ try {
   await direct();
   await streamChatCompletion(base, apiKey, body);
   await streamChatCompletion(bare.url, apiKey, body);
+  await streamChatCompletion(canned.url, apiKey, body);
   served.length = 0;
   commitGroups.length = 0;
-  // The three paths run in alternating rounds (engine, bare HTTP, gateway, engine, …) so that
+  // The paths run in alternating rounds (engine, canned, bare HTTP, gateway, engine, …) so that
   // drift in a shared machine's load falls on all of them; each figure is the median over rounds.
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const medianOf = (ms: MeasuredCalls[]): MeasuredCalls => ({
@@ -128,24 +137,28 @@ try {
     p99: median(ms.map((m) => m.p99)),
     tokensPerRequest: median(ms.map((m) => m.tokensPerRequest)),
   });
-  console.log(`qwen2 (hidden ${MODEL_SHAPE.hiddenSize}, ${MODEL_SHAPE.numLayers} layers, intermediate ${MODEL_SHAPE.intermediateSize}, vocab 320, F32), LoRA rank 4; ${REQUESTS} streamed chat calls per round, ${ROUNDS} alternating rounds per path (medians), max_tokens ${MAX_TOKENS}, ${THREADS} llama.cpp thread(s); HTTP client ${CLIENT === "child" ? "in its own process" : "in this process"}`);
-  console.log("  engine = serving engine called in-process; http = the engine behind bare node:http SSE (no key, ledger, proof); gateway = the whole gateway");
+  console.log(`qwen2 (hidden ${MODEL_SHAPE.hiddenSize}, ${MODEL_SHAPE.numLayers} layers, intermediate ${MODEL_SHAPE.intermediateSize}, vocab 320, F32), LoRA rank 4; ${REQUESTS} streamed chat calls per round, ${ROUNDS} alternating rounds per path (medians), max_tokens ${MAX_TOKENS}, ${THREADS} llama.cpp thread(s), stream flush interval ${FLUSH_MS} ms; HTTP client ${CLIENT === "child" ? "in its own process" : "in this process"}`);
+  console.log("  engine = serving engine called in-process; canned = a recorded stream over HTTP, no model; http = the engine behind bare node:http SSE (no key, ledger, proof); gateway = the whole gateway");
   console.log("streams  path     req/s    p50 ms   p99 ms   tokens/req   per-round p50 vs engine");
   for (const c of [1, 8]) {
-    const rounds = { engine: [] as MeasuredCalls[], http: [] as MeasuredCalls[], gateway: [] as MeasuredCalls[] };
+    const rounds = { engine: [] as MeasuredCalls[], canned: [] as MeasuredCalls[], http: [] as MeasuredCalls[], gateway: [] as MeasuredCalls[] };
     for (let r = 0; r < ROUNDS; r++) {
       rounds.engine.push(await measureCalls(direct, c, REQUESTS));
+      rounds.canned.push(await measureHttp(canned.url, c));
       rounds.http.push(await measureHttp(bare.url, c));
       rounds.gateway.push(await measureHttp(base, c));
     }
     const a = medianOf(rounds.engine);
+    const k = medianOf(rounds.canned);
     const h = medianOf(rounds.http);
     const g = medianOf(rounds.gateway);
     const vsEngine = (ms: MeasuredCalls[]) => ms.map((m, i) => `×${(m.p50 / rounds.engine[i].p50).toFixed(2)}`).join(" ");
     const row = (name: string, m: MeasuredCalls, extra = "") => console.log(`${String(c).padStart(7)}  ${name.padEnd(7)} ${m.rps.toFixed(1).padStart(6)}  ${m.p50.toFixed(1).padStart(8)} ${m.p99.toFixed(1).padStart(8)}   ${m.tokensPerRequest.toFixed(1).padEnd(12)} ${extra}`);
     row("engine", a);
+    row("canned", k, vsEngine(rounds.canned));
     row("http", h, vsEngine(rounds.http));
     row("gateway", g, vsEngine(rounds.gateway));
+    if (c === 1) console.log(`         the HTTP round trip alone (canned, no model) is ${k.p50.toFixed(1)} ms, ${((100 * k.p50) / a.p50).toFixed(0)} % of the engine call`);
     console.log(`         gateway vs engine: p50 ×${(g.p50 / a.p50).toFixed(3)} (+${(g.p50 - a.p50).toFixed(1)} ms), throughput ×${(a.rps / g.rps).toFixed(3)}`);
     console.log(`         gateway vs http:   p50 ×${(g.p50 / h.p50).toFixed(3)} (+${(g.p50 - h.p50).toFixed(1)} ms), throughput ×${(h.rps / g.rps).toFixed(3)}`);
     const stage = (k: keyof ServedMs) => median(served.map((m) => m[k])).toFixed(2);
@@ -156,6 +169,7 @@ try {
     commitGroups.length = 0;
   }
   await bare.close();
+  await canned.close();
 
   // Proof creation + signing (buildProof: two hashes, chain hash, two Ed25519 signatures on OpenSSL).
   const issuer = createProofIssuer({ signer: gateway.signer, seller: "gw.bench" });

@@ -1,15 +1,16 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Hex } from "viem";
+import { createSseWriter } from "../../gateway/src/server/createSseWriter.js";
 import type { ServingEngine } from "../../gateway/src/serving/types.js";
 
 /**
  * The benchmark's transport floor: POST /v1/chat/completions on bare node:http that streams the
- * serving engine's tokens as OpenAI SSE chunks, with no key, ledger, charge or proof. The gateway
- * measured against it shows what its own work adds; measured against the engine, what HTTP and
- * SSE cost on this machine.
+ * serving engine's tokens as OpenAI SSE chunks (through the gateway's SSE writer, with the same
+ * flush interval), with no key, ledger, charge or proof. The gateway measured against it shows
+ * what its own work adds; measured against the engine, what HTTP and SSE cost on this machine.
  */
-export async function startBareSseServer(engine: Pick<ServingEngine, "prepare" | "generate">, adapterRoot: Hex): Promise<{ url: string; close(): Promise<void> }> {
+export async function startBareSseServer(engine: Pick<ServingEngine, "prepare" | "generate">, adapterRoot: Hex, flushIntervalMs: number): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     let raw = "";
     req.setEncoding("utf8");
@@ -17,20 +18,21 @@ export async function startBareSseServer(engine: Pick<ServingEngine, "prepare" |
     req.on("end", async () => {
       const body = JSON.parse(raw) as { model: string; messages: { role: "user"; content: string }[]; max_tokens: number };
       const prompt = engine.prepare({ kind: "chat", messages: body.messages }, { maxTokens: body.max_tokens });
-      const chunk = (delta: object, finish: string | null, extra: object = {}) =>
-        `data: ${JSON.stringify({ id: "chatcmpl-bare", object: "chat.completion.chunk", created: 0, model: body.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra })}\n\n`;
+      const sse = createSseWriter({ sink: res, flushIntervalMs });
+      const chunk = (delta: object, finish: string | null) => ({ id: "chatcmpl-bare", object: "chat.completion.chunk", created: 0, model: body.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
       const result = await engine.generate({
         adapterRoot,
         prompt,
         onStart: () => {
           res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" });
-          res.write(chunk({ role: "assistant", content: "" }, null));
+          sse.send(chunk({ role: "assistant", content: "" }, null));
         },
-        onToken: (piece) => res.write(chunk({ content: piece }, null)),
+        onToken: (piece) => sse.send(chunk({ content: piece }, null)),
       });
-      res.write(chunk({}, result.finishReason));
+      sse.hold(chunk({}, result.finishReason));
       const usage = { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, total_tokens: result.promptTokens + result.completionTokens };
-      res.end(`data: ${JSON.stringify({ id: "chatcmpl-bare", object: "chat.completion.chunk", created: 0, model: body.model, choices: [], usage })}\n\ndata: [DONE]\n\n`);
+      sse.hold({ id: "chatcmpl-bare", object: "chat.completion.chunk", created: 0, model: body.model, choices: [], usage });
+      sse.end("data: [DONE]\n\n");
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
