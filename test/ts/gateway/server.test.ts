@@ -7,6 +7,7 @@ import pino from "pino";
 import type { Address, Hex } from "viem";
 import { AdapterIntegrityError, ServerBusyError } from "../../../gateway/src/errors.js";
 import { createProofSigner } from "../../../gateway/src/proof/createProofSigner.js";
+import { ServingError } from "../../../gateway/src/serving/errors.js";
 import { verifyProof } from "../../../gateway/src/proof/verifyProof.js";
 import { createGatewayServer } from "../../../gateway/src/server/createGatewayServer.js";
 import { createProofIssuer } from "../../../gateway/src/server/createProofIssuer.js";
@@ -175,6 +176,31 @@ describe("createGatewayServer", () => {
     expect([...ledger.reservations.values()].map((r) => r.state)).toEqual(["released"]);
     expect(ledger.charges).toHaveLength(0);
     expect(ledger.proofs.size).toBe(0);
+    expect(ledger.credit.get(payer)).toBe(10_000n);
+  });
+
+  // 1000 ms: the tokens before the failure are still queued when it comes, and must go out with the error.
+  it.each([0, 1000])("streamFailingAfterItStarted_deliversTheTokensSentAndAnErrorEvent_withoutDone_andChargesNothing_withAFlushIntervalOf%ims", async (streamFlushMs) => {
+    const failing: GatewayServerDeps["engine"] = {
+      prepare: engine.prepare,
+      async generate(p) {
+        p.onStart?.();
+        p.onToken?.("Sound");
+        p.onToken?.(" if");
+        throw new ServingError("llama.cpp failed mid-generation");
+      },
+    };
+    await serveWith({ engine: failing, streamFlushMs });
+    const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody({ stream: true }) });
+    expect(res.statusCode).toBe(200);
+    const events = parseSse(res.body) as Record<string, any>[];
+    expect(events[0].choices[0].delta).toEqual({ role: "assistant", content: "" });
+    expect(events.slice(1, 3).map((e) => e.choices[0].delta.content)).toEqual(["Sound", " if"]);
+    expect(events).toHaveLength(4);
+    expect(events[3].error).toMatchObject({ type: expect.any(String), message: expect.any(String) });
+    expect(res.body.includes("[DONE]")).toBe(false);
+    expect([...ledger.reservations.values()].map((r) => r.state)).toEqual(["released"]);
+    expect(ledger.charges).toHaveLength(0);
     expect(ledger.credit.get(payer)).toBe(10_000n);
   });
 
