@@ -5,8 +5,8 @@ import type { GatewayProof } from "../proof/types.js";
 import { GenerationAbortedError } from "../serving/errors.js";
 import type { ChatMessage, GenerateResult, ServingPrompt } from "../serving/types.js";
 import type { Charge } from "../types.js";
-import { parseBody } from "./parseBody.js";
 import { createSseWriter } from "./createSseWriter.js";
+import { parseBody } from "./parseBody.js";
 import { readApiKey } from "./readApiKey.js";
 import { chatCompletionRequestSchema, completionRequestSchema, contentText } from "./requestSchemas.js";
 import { toOpenAIError } from "./toOpenAIError.js";
@@ -22,7 +22,8 @@ export type CompletionKind = "chat" | "text";
  * authenticate → validate → find the Ingot → tokenize and check limits → reserve the most it may
  * cost ((prompt + max_tokens) × price) → generate (queued) → issue the proof of the charge for
  * the tokens delivered → commit the charge and its proof together → respond (with the proof as a `proof` field, or as the
- * last SSE chunk before `[DONE]`). Any failure before the commit releases the reservation; a
+ * last SSE chunk before `[DONE]`). Streamed tokens go through `createSseWriter`, at most one
+ * socket write per `streamFlushMs`. Any failure before the commit releases the reservation; a
  * client that disconnects stops generation and is not charged.
  */
 export async function handleCompletion(deps: GatewayServerDeps, kind: CompletionKind, request: FastifyRequest, reply: FastifyReply): Promise<void> {
