@@ -49,7 +49,8 @@ export interface BatchRefusal {
  * cover are deferred until they deposit again, and the rest are batched again in this pass, so
  * one short payer never holds up what the others owe the Ingots; not while the settler still
  * has transactions waiting to be mined (one may be this batch), which is a retryable error.
- * Any other refusal is thrown.
+ * Any other refusal is thrown. Nor is any batch sent while the settler has a transaction waiting
+ * to be mined (a retryable error too): at most one settlement is in flight.
  */
 export async function settlePending(p: SettlePendingParameters): Promise<SettlePendingReturnType> {
   const summary: SettlePendingReturnType = { batches: 0, charges: 0, gasUsed: 0n, alreadySettled: 0, txHashes: [], refusals: [] };
@@ -79,6 +80,12 @@ export async function settlePending(p: SettlePendingParameters): Promise<SettleP
       p.ledger.markBatchSettled(batch.batchId, { txHash: ALREADY_SETTLED_TX });
       summary.alreadySettled += 1;
     } else {
+      // One settlement transaction in flight at a time. One still waiting to be mined (sent by a
+      // process that died, or by this one before its receipt wait timed out) may be this very
+      // batch: a second would queue behind it and could only revert, at the settler's cost.
+      if (await p.chain.hasPendingTransactions()) {
+        throw new GatewayChainError(`batch ${batch.batchId} is not sent: the settler has a transaction not yet mined (it may be this batch); it is sent, or found settled, once that one is mined`, { retryable: true });
+      }
       const result = await p.chain.settleBatch(batch);
       if (result.status === "settled") {
         p.ledger.markBatchSettled(batch.batchId, { txHash: result.txHash });

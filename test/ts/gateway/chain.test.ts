@@ -32,6 +32,8 @@ import { readWithdrawalEvents } from "../../../gateway/src/chain/readWithdrawalE
 import { readServedIngots } from "../../../gateway/src/chain/readServedIngots.js";
 import { isBatchSettled } from "../../../gateway/src/chain/isBatchSettled.js";
 import { GatewayChainError } from "../../../gateway/src/chain/errors.js";
+import { openLedger } from "../../../gateway/src/ledger/openLedger.js";
+import { settlePending } from "../../../gateway/src/settlement/settlePending.js";
 import type { SettlementBatch, SettlementChain } from "../../../gateway/src/types.js";
 
 /**
@@ -309,6 +311,38 @@ describe("the gateway's settlement chain on the in-process chain", () => {
       expect(await chain.hasPendingTransactions()).toBe(false);
     } finally {
       await rpc("evm_setAutomine", [true]);
+    }
+  });
+
+  it("sends no second settlement while the settler's first is not mined, and finds that batch settled once it is", async () => {
+    const rpc = (method: string, params: unknown[] = []) => (env.connection.provider as { request(a: { method: string; params: unknown[] }): Promise<unknown> }).request({ method, params });
+    const ledger = openLedger({ path: ":memory:" });
+    const settler = env.wallets[0].account.address;
+    try {
+      await mined(payer1.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "deposit", args: [P1], value: 10_000n }));
+      const latest = await chain.latestBlock();
+      ledger.recordChainEvents({ deposits: await chain.readDeposits({ fromBlock: 0n, toBlock: latest }), withdrawals: [], toBlock: latest });
+      const reservationId = ledger.reserve({ payer: P1, asset: zeroAddress, ingotId: ingotA.ingotId, amount: 5000n });
+      ledger.commitCharge({ reservationId, amount: 5000n, promptTokens: 3, completionTokens: 2 });
+      const batch = ledger.createBatch({ asset: zeroAddress, maxCharges: 10 })!;
+      const splitterBefore = await env.publicClient.getBalance({ address: env.ctx.addresses.splitter });
+      await rpc("evm_setAutomine", [false]);
+      // A settler that sent the batch and is still waiting for its receipt (or died waiting).
+      const first = chain.settleBatch(batch);
+      for (let i = 0; i < 200 && !(await chain.hasPendingTransactions()); i++) await new Promise((r) => setTimeout(r, 10));
+      const sentNonces = await env.publicClient.getTransactionCount({ address: settler, blockTag: "pending" });
+      await expect(settlePending({ ledger, chain, asset: zeroAddress, maxCharges: 10 })).rejects.toMatchObject({ retryable: true, message: expect.stringMatching(/not yet mined/) });
+      expect(await env.publicClient.getTransactionCount({ address: settler, blockTag: "pending" })).toBe(sentNonces);
+      await rpc("evm_mine");
+      expect((await first).status).toBe("settled");
+      await rpc("evm_setAutomine", [true]);
+      expect(await settlePending({ ledger, chain, asset: zeroAddress, maxCharges: 10 })).toMatchObject({ batches: 1, alreadySettled: 1, txHashes: [] });
+      expect(ledger.pendingBatches()).toEqual([]);
+      expect(await env.publicClient.getBalance({ address: env.ctx.addresses.splitter })).toBe(splitterBefore + 5000n);
+      expect(await env.publicClient.getTransactionCount({ address: settler, blockTag: "pending" })).toBe(sentNonces);
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+      ledger.close();
     }
   });
 

@@ -201,6 +201,26 @@ describe("settlePending", () => {
     expect(ledger.totals(ETH).deferred).toBe(8n);
   });
 
+  it("settlePending_whileTheSettlerHasATransactionNotYetMined_sendsNoBatch_andFindsItsBatchSettledOnceMined", async () => {
+    f.deposit(P1, 100n, 1n);
+    f.setLatest(1n);
+    await syncChainEvents({ ledger, chain: f.chain });
+    charge(9n);
+    const batch = ledger.createBatch({ asset: ETH, maxCharges: 10 })!; // sent by a process that died before its receipt
+    charge(4n); // a charge made since: not batched while the first transaction is in flight
+    let pending = true;
+    const chain = { ...f.chain, hasPendingTransactions: async () => pending };
+    await expect(settlePending({ ledger, chain, asset: ETH, maxCharges: 10 })).rejects.toMatchObject({ retryable: true, message: expect.stringMatching(/not yet mined/) });
+    expect(f.sent).toEqual([]);
+    expect(ledger.pendingBatches().map((b) => b.batchId)).toEqual([batch.batchId]);
+    // The dead process's transaction is mined: the chain settled the batch.
+    f.settled.set(batch.batchId, batch);
+    pending = false;
+    expect(await settlePending({ ledger, chain, asset: ETH, maxCharges: 10 })).toMatchObject({ batches: 2, charges: 2, alreadySettled: 1 });
+    expect(f.sent.map((b) => b.chargeIds.length)).toEqual([1]);
+    expect(ledger.totals(ETH)).toMatchObject({ charged: 13n, settled: 13n });
+  });
+
   it("settlePending_whenTheChainRefusesABatchForAnotherReason_throwsAndKeepsItPending", async () => {
     charge(9n);
     const refusing = { ...f.chain, settleBatch: async () => { throw new GatewayChainError("reverted: SettlementUnbalanced(1, 2)", { retryable: false, revert: { errorName: "SettlementUnbalanced", args: [1n, 2n] } }); } };
