@@ -1,5 +1,5 @@
 /**
- * Gateway overhead benchmark: `npm run bench:gateway -- [--requests 48] [--rounds 3] [--max-tokens 32] [--threads 1] [--flush-ms 2] [--client child|in-process] [--hidden 64 --layers 2 --intermediate 128]`.
+ * Gateway overhead benchmark: `npm run bench:gateway -- [--requests 48] [--rounds 3] [--max-tokens 32] [--threads 1] [--flush-ms 2] [--client child|in-process] [--client-cpu N] [--hidden 64 --layers 2 --intermediate 128]`.
  *
  * On a tiny qwen2 model (written here, F32, with one LoRA adapter in a local content store), one
  * run measures requests/s and p50/p99 latency of streamed calls (a) straight into the serving
@@ -8,7 +8,10 @@
  * where the rest goes: `canned` (a recorded stream answered at once, no model: the HTTP round trip
  * alone) and `http` (the engine behind bare node:http SSE). The paths run in alternating rounds
  * (medians reported), and the HTTP client runs in its own process unless `--client in-process`.
- * `--flush-ms` is the gateway's `server.streamFlushMs` (and the bare server's). Then the time to build and sign one proof, the ledger's share of a call,
+ * `--flush-ms` is the gateway's `server.streamFlushMs` (and the bare server's). `--client-cpu N` runs
+ * the client process pinned to CPU N (taskset); run the benchmark pinned to the other CPUs
+ * (`taskset -c 0 npx node --import tsx scripts/bench-gateway.ts --client-cpu 1`) so the client
+ * takes no CPU from generation, as a client on another machine would not. Then the time to build and sign one proof, the ledger's share of a call,
  * and the gas of settling batches of 1, 10 and 50 charges on the in-process chain. The ledger is
  * the real SQLite one (a temp file; every call authenticates, reserves, and commits a charge with
  * its proof in it), credited by a recorded deposit.
@@ -48,6 +51,8 @@ const { values } = parseArgs({
     threads: { type: "string", default: "1" },
     "flush-ms": { type: "string", default: "2" },
     client: { type: "string", default: "child" },
+    // Pin the client process to this CPU (taskset); run the benchmark itself pinned to the others.
+    "client-cpu": { type: "string" },
     // The model's size: the default is the tiny test model; larger ones show the same fixed
     // per-call cost against a longer engine call.
     hidden: { type: "string", default: "64" },
@@ -59,6 +64,8 @@ const MODEL_SHAPE = { hiddenSize: Number(values.hidden), numLayers: Number(value
 if (Object.values(MODEL_SHAPE).some((v) => !Number.isInteger(v) || v < 2)) throw new Error(`--hidden, --layers and --intermediate are integers ≥ 2, got ${JSON.stringify(MODEL_SHAPE)}`);
 const CLIENT = values.client;
 if (CLIENT !== "child" && CLIENT !== "in-process") throw new Error(`--client is child or in-process, got ${CLIENT}`);
+const CLIENT_CPU = values["client-cpu"];
+if (CLIENT_CPU !== undefined && !/^\d+$/.test(CLIENT_CPU)) throw new Error(`--client-cpu is a CPU number, got ${CLIENT_CPU}`);
 const CLIENT_SCRIPT = fileURLToPath(new URL("./bench/gatewayLoadClient.ts", import.meta.url));
 const execFileAsync = promisify(execFile);
 const REQUESTS = Number(values.requests);
@@ -117,7 +124,9 @@ try {
   /** Streamed calls to `url` from a client in its own process (the default), or from this one. */
   const measureHttp = async (url: string, concurrency: number): Promise<MeasuredCalls> => {
     if (CLIENT === "in-process") return measureCalls(() => streamChatCompletion(url, apiKey, body), concurrency, REQUESTS);
-    const { stdout } = await execFileAsync(process.execPath, ["--import", "tsx", CLIENT_SCRIPT, JSON.stringify({ baseUrl: url, apiKey, body, concurrency, requests: REQUESTS })], { maxBuffer: 1 << 20 });
+    const args = [process.execPath, "--import", "tsx", CLIENT_SCRIPT, JSON.stringify({ baseUrl: url, apiKey, body, concurrency, requests: REQUESTS })];
+    const [command, ...rest] = CLIENT_CPU === undefined ? args : ["taskset", "-c", CLIENT_CPU, ...args];
+    const { stdout } = await execFileAsync(command, rest, { maxBuffer: 1 << 20 });
     return JSON.parse(stdout.trim().split("\n").pop()!) as MeasuredCalls;
   };
 
