@@ -63,6 +63,9 @@ export function createSseWriter({ sink, flushIntervalMs, clock = systemClock }: 
     queued = "";
     sink.write(text);
   };
+  const hold = (data: unknown) => {
+    if (!done) queued += `data: ${JSON.stringify(data)}\n\n`;
+  };
   const stopTimer = () => {
     if (timer === undefined) return;
     clock.clearTimeout(timer);
@@ -70,12 +73,10 @@ export function createSseWriter({ sink, flushIntervalMs, clock = systemClock }: 
   };
 
   return {
-    hold(data) {
-      if (!done) queued += `data: ${JSON.stringify(data)}\n\n`;
-    },
+    hold,
     send(data) {
       if (done) return;
-      queued += `data: ${JSON.stringify(data)}\n\n`;
+      hold(data);
       if (timer !== undefined) return;
       const wait = lastWrite + flushIntervalMs - clock.now();
       if (wait <= 0) flush();

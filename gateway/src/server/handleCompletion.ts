@@ -148,8 +148,9 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
     }
     // The last events (finish, usage, proof) go out with whatever tokens are still queued and [DONE], in one write.
     sse.hold(kind === "chat" ? chunk({}, result.finishReason) : chunk({ text: "" }, result.finishReason));
-    if (includeUsage) sse.hold({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], usage });
-    sse.hold({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], proof });
+    const object = kind === "chat" ? "chat.completion.chunk" : "text_completion";
+    if (includeUsage) sse.hold({ id, object, created, model, choices: [], usage });
+    sse.hold({ id, object, created, model, choices: [], proof });
     sse.end("data: [DONE]\n\n");
   } catch (error) {
     if (!headersSent) throw error;
