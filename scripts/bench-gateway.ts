@@ -8,13 +8,14 @@
  * where the rest goes: `canned` (a recorded stream answered at once, no model: the HTTP round trip
  * alone) and `http` (the engine behind bare node:http SSE). The paths run in alternating rounds
  * (medians reported), and the HTTP client runs in its own process unless `--client in-process`.
- * `--flush-ms` is the gateway's `server.streamFlushMs` (and the bare server's). `--client-cpu N` runs
- * the client process pinned to CPU N (taskset); run the benchmark pinned to the other CPUs
+ * `--flush-ms` is the gateway's `server.streamFlushMs` (and the bare server's). `--client-cpu N`
+ * runs the client process pinned to CPU N (taskset); run the benchmark pinned to the other CPUs
  * (`taskset -c 0 npx node --import tsx scripts/bench-gateway.ts --client-cpu 1`) so the client
- * takes no CPU from generation, as a client on another machine would not. Then the time to build and sign one proof, the ledger's share of a call,
- * and the gas of settling batches of 1, 10 and 50 charges on the in-process chain. The ledger is
- * the real SQLite one (a temp file; every call authenticates, reserves, and commits a charge with
- * its proof in it), credited by a recorded deposit.
+ * takes no CPU from generation, as a client on another machine would not. Then the time to build
+ * and sign one proof, the ledger's share of a call, and the gas of settling batches of 1, 10 and
+ * 50 charges on the in-process chain. The ledger is the real SQLite one (a temp file; every call
+ * authenticates, reserves, and commits a charge with its proof in it), credited by a recorded
+ * deposit.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Writable } from "node:stream";
@@ -158,16 +159,16 @@ try {
       rounds.gateway.push(await measureHttp(base, c));
     }
     const a = medianOf(rounds.engine);
-    const k = medianOf(rounds.canned);
+    const floor = medianOf(rounds.canned);
     const h = medianOf(rounds.http);
     const g = medianOf(rounds.gateway);
     const vsEngine = (ms: MeasuredCalls[]) => ms.map((m, i) => `×${(m.p50 / rounds.engine[i].p50).toFixed(2)}`).join(" ");
     const row = (name: string, m: MeasuredCalls, extra = "") => console.log(`${String(c).padStart(7)}  ${name.padEnd(7)} ${m.rps.toFixed(1).padStart(6)}  ${m.p50.toFixed(1).padStart(8)} ${m.p99.toFixed(1).padStart(8)}   ${m.tokensPerRequest.toFixed(1).padEnd(12)} ${extra}`);
     row("engine", a);
-    row("canned", k, vsEngine(rounds.canned));
+    row("canned", floor, vsEngine(rounds.canned));
     row("http", h, vsEngine(rounds.http));
     row("gateway", g, vsEngine(rounds.gateway));
-    if (c === 1) console.log(`         the HTTP round trip alone (canned, no model) is ${k.p50.toFixed(1)} ms, ${((100 * k.p50) / a.p50).toFixed(0)} % of the engine call`);
+    if (c === 1) console.log(`         the HTTP round trip alone (canned, no model) is ${floor.p50.toFixed(1)} ms, ${((100 * floor.p50) / a.p50).toFixed(0)} % of the engine call`);
     console.log(`         gateway vs engine: p50 ×${(g.p50 / a.p50).toFixed(3)} (+${(g.p50 - a.p50).toFixed(1)} ms), throughput ×${(a.rps / g.rps).toFixed(3)}`);
     console.log(`         gateway vs http:   p50 ×${(g.p50 / h.p50).toFixed(3)} (+${(g.p50 - h.p50).toFixed(1)} ms), throughput ×${(h.rps / g.rps).toFixed(3)}`);
     const stage = (k: keyof ServedMs) => median(served.map((m) => m[k])).toFixed(2);
