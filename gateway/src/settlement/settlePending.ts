@@ -47,10 +47,11 @@ export interface BatchRefusal {
  * waited, e.g. the gateway was down longer than the withdrawal delay) would otherwise block
  * every later settlement. It is dissolved instead: the payer's charges their balance cannot
  * cover are deferred until they deposit again, and the rest are batched again in this pass, so
- * one short payer never holds up what the others owe the Ingots; not while the settler still
- * has transactions waiting to be mined (one may be this batch), which is a retryable error.
- * Any other refusal is thrown. Nor is any batch sent while the settler has a transaction waiting
- * to be mined (a retryable error too): at most one settlement is in flight.
+ * one short payer never holds up what the others owe the Ingots. Any other refusal is thrown.
+ *
+ * No batch is sent, and so none is refused or dissolved, while the settler has a transaction
+ * waiting to be mined (a retryable error): at most one settlement is in flight, and a batch
+ * whose earlier transaction may still land is never dissolved.
  */
 export async function settlePending(p: SettlePendingParameters): Promise<SettlePendingReturnType> {
   const summary: SettlePendingReturnType = { batches: 0, charges: 0, gasUsed: 0n, alreadySettled: 0, txHashes: [], refusals: [] };
@@ -61,15 +62,8 @@ export async function settlePending(p: SettlePendingParameters): Promise<SettleP
     } catch (error) {
       const short = insufficientDepositOf(error);
       if (!short) throw error;
-      // A settlement an earlier process sent may still be waiting to be mined, maybe this very
-      // batch: dissolving it now could settle its charges twice. Wait until nothing is pending.
-      if (await p.chain.hasPendingTransactions()) {
-        throw new GatewayChainError(
-          `batch ${batch.batchId} is refused (${short.payer} holds ${short.balance} of ${short.amount}), but the settler has transactions not yet mined; it is dissolved once they are`,
-          { retryable: true },
-          { cause: error },
-        );
-      }
+      // `send` refused to send while anything was pending, so no transaction of this batch can
+      // still be mined: dissolving it cannot settle its charges twice.
       const { deferredChargeIds, deferredAmount } = p.ledger.refuseBatch({ batchId: batch.batchId, payer: short.payer, balance: short.balance });
       summary.refusals.push({ batchId: batch.batchId, payer: short.payer, balance: short.balance, debit: short.amount, deferredChargeIds, deferredAmount });
     }
@@ -82,7 +76,8 @@ export async function settlePending(p: SettlePendingParameters): Promise<SettleP
     } else {
       // One settlement transaction in flight at a time. One still waiting to be mined (sent by a
       // process that died, or by this one before its receipt wait timed out) may be this very
-      // batch: a second would queue behind it and could only revert, at the settler's cost.
+      // batch: a second would queue behind it and could only revert, at the settler's cost, and
+      // dissolving the batch after a refusal could settle its charges twice.
       if (await p.chain.hasPendingTransactions()) {
         throw new GatewayChainError(`batch ${batch.batchId} is not sent: the settler has a transaction not yet mined (it may be this batch); it is sent, or found settled, once that one is mined`, { retryable: true });
       }
