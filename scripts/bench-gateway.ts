@@ -1,5 +1,5 @@
 /**
- * Gateway overhead benchmark: `npm run bench:gateway -- [--requests 48] [--rounds 3] [--max-tokens 32] [--threads 1] [--flush-ms 2] [--client child|in-process] [--client-cpu N] [--hidden 64 --layers 2 --intermediate 128]`.
+ * Gateway overhead benchmark: `npm run bench:gateway -- [--requests 48] [--rounds 3] [--max-tokens 32] [--threads 1] [--flush-ms 2] [--client child|in-process] [--http node|fetch] [--client-cpu N] [--hidden 64 --layers 2 --intermediate 128]`.
  *
  * On a tiny qwen2 model (written here, F32, with one LoRA adapter in a local content store), one
  * run measures requests/s and p50/p99 latency of streamed calls (a) straight into the serving
@@ -8,6 +8,8 @@
  * where the rest goes: `canned` (a recorded stream answered at once, no model: the HTTP round trip
  * alone) and `http` (the engine behind bare node:http SSE). The paths run in alternating rounds
  * (medians reported), and the HTTP client runs in its own process unless `--client in-process`.
+ * `--http` is the client's HTTP library: node:http with keep-alive (the default, a lean client,
+ * so the figures are the server's cost) or `fetch` (undici, what the `openai` client uses).
  * `--flush-ms` is the gateway's `server.streamFlushMs` (and the bare server's). `--client-cpu N`
  * runs the client process pinned to CPU N (taskset); run the benchmark pinned to the other CPUs
  * (`taskset -c 0 npx node --import tsx scripts/bench-gateway.ts --client-cpu 1`) so the client
@@ -43,6 +45,7 @@ import { measureCalls, type MeasuredCalls } from "./bench/measureCalls.js";
 import { startBareSseServer } from "./bench/startBareSseServer.js";
 import { startCannedSseServer } from "./bench/startCannedSseServer.js";
 import { streamChatCompletion } from "./bench/streamChatCompletion.js";
+import { createHttpTransport, HTTP_TRANSPORT_KINDS, type HttpTransportKind } from "./bench/createHttpTransport.js";
 
 const { values } = parseArgs({
   options: {
@@ -52,6 +55,7 @@ const { values } = parseArgs({
     threads: { type: "string", default: "1" },
     "flush-ms": { type: "string", default: "2" },
     client: { type: "string", default: "child" },
+    http: { type: "string", default: "node" },
     // Pin the client process to this CPU (taskset); run the benchmark itself pinned to the others.
     "client-cpu": { type: "string" },
     // The model's size: the default is the tiny test model; larger ones show the same fixed
@@ -65,6 +69,9 @@ const MODEL_SHAPE = { hiddenSize: Number(values.hidden), numLayers: Number(value
 if (Object.values(MODEL_SHAPE).some((v) => !Number.isInteger(v) || v < 2)) throw new Error(`--hidden, --layers and --intermediate are integers ≥ 2, got ${JSON.stringify(MODEL_SHAPE)}`);
 const CLIENT = values.client;
 if (CLIENT !== "child" && CLIENT !== "in-process") throw new Error(`--client is child or in-process, got ${CLIENT}`);
+const HTTP = values.http as HttpTransportKind;
+if (!HTTP_TRANSPORT_KINDS.includes(HTTP)) throw new Error(`--http is ${HTTP_TRANSPORT_KINDS.join(" or ")}, got ${HTTP}`);
+const http = createHttpTransport(HTTP);
 const CLIENT_CPU = values["client-cpu"];
 if (CLIENT_CPU !== undefined && !/^\d+$/.test(CLIENT_CPU)) throw new Error(`--client-cpu is a CPU number, got ${CLIENT_CPU}`);
 const CLIENT_SCRIPT = fileURLToPath(new URL("./bench/gatewayLoadClient.ts", import.meta.url));
@@ -120,12 +127,12 @@ try {
   };
   const bare = await startBareSseServer(gateway.engine, root, FLUSH_MS);
   // What the engine streams for this call, recorded once and then answered as it is, with no model.
-  const recorded = await (await fetch(`${bare.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).text();
+  const { text: recorded } = await http(`${bare.url}/v1/chat/completions`, { "content-type": "application/json" }, JSON.stringify(body));
   const canned = await startCannedSseServer(recorded);
   /** Streamed calls to `url` from a client in its own process (the default), or from this one. */
   const measureHttp = async (url: string, concurrency: number): Promise<MeasuredCalls> => {
-    if (CLIENT === "in-process") return measureCalls(() => streamChatCompletion(url, apiKey, body), concurrency, REQUESTS);
-    const args = [process.execPath, "--import", "tsx", CLIENT_SCRIPT, JSON.stringify({ baseUrl: url, apiKey, body, concurrency, requests: REQUESTS })];
+    if (CLIENT === "in-process") return measureCalls(() => streamChatCompletion(http, url, apiKey, body), concurrency, REQUESTS);
+    const args = [process.execPath, "--import", "tsx", CLIENT_SCRIPT, JSON.stringify({ baseUrl: url, apiKey, body, concurrency, requests: REQUESTS, http: HTTP })];
     const [command, ...rest] = CLIENT_CPU === undefined ? args : ["taskset", "-c", CLIENT_CPU, ...args];
     const { stdout } = await execFileAsync(command, rest, { maxBuffer: 1 << 20 });
     return JSON.parse(stdout.trim().split("\n").pop()!) as MeasuredCalls;
@@ -133,9 +140,9 @@ try {
 
   // Warm up: the adapter fetch and context creation happen once, outside the timings.
   await direct();
-  await streamChatCompletion(base, apiKey, body);
-  await streamChatCompletion(bare.url, apiKey, body);
-  await streamChatCompletion(canned.url, apiKey, body);
+  await streamChatCompletion(http, base, apiKey, body);
+  await streamChatCompletion(http, bare.url, apiKey, body);
+  await streamChatCompletion(http, canned.url, apiKey, body);
   served.length = 0;
   commitGroups.length = 0;
   // The paths run in alternating rounds (engine, canned, bare HTTP, gateway, engine, …) so that
@@ -147,7 +154,7 @@ try {
     p99: median(ms.map((m) => m.p99)),
     tokensPerRequest: median(ms.map((m) => m.tokensPerRequest)),
   });
-  console.log(`qwen2 (hidden ${MODEL_SHAPE.hiddenSize}, ${MODEL_SHAPE.numLayers} layers, intermediate ${MODEL_SHAPE.intermediateSize}, vocab 320, F32), LoRA rank 4; ${REQUESTS} streamed chat calls per round, ${ROUNDS} alternating rounds per path (medians), max_tokens ${MAX_TOKENS}, ${THREADS} llama.cpp thread(s), stream flush interval ${FLUSH_MS} ms; HTTP client ${CLIENT === "child" ? "in its own process" : "in this process"}`);
+  console.log(`qwen2 (hidden ${MODEL_SHAPE.hiddenSize}, ${MODEL_SHAPE.numLayers} layers, intermediate ${MODEL_SHAPE.intermediateSize}, vocab 320, F32), LoRA rank 4; ${REQUESTS} streamed chat calls per round, ${ROUNDS} alternating rounds per path (medians), max_tokens ${MAX_TOKENS}, ${THREADS} llama.cpp thread(s), stream flush interval ${FLUSH_MS} ms; HTTP client ${CLIENT === "child" ? "in its own process" : "in this process"} on ${HTTP === "node" ? "node:http (keep-alive)" : "fetch"}`);
   console.log("  engine = serving engine called in-process; canned = a recorded stream over HTTP, no model; http = the engine behind bare node:http SSE (no key, ledger, proof); gateway = the whole gateway");
   console.log("streams  path     req/s    p50 ms   p99 ms   tokens/req   per-round p50 vs engine");
   for (const c of [1, 8]) {
