@@ -37,7 +37,7 @@ export async function startChainSync(p: StartChainSyncParameters): Promise<{ don
   const publicClient = createPublicClient({ transport }) as PublicClient;
   const chainId = await publicClient.getChainId();
   const walletClient = createWalletClient({ account, transport, chain: { id: chainId, name: `chain ${chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [p.chain.rpcUrl] } } } });
-  const settlement = createSettlementChain({ publicClient, walletClient, deposits: p.chain.deposits });
+  const settlement = createSettlementChain({ publicClient, walletClient, deposits: p.chain.deposits, receiptTimeoutMs: p.chain.replaceAfterMs });
 
   const refreshCatalog = async () => {
     const live = await readServedIngots({ publicClient, ingot: p.chain.ingot });
@@ -49,7 +49,7 @@ export async function startChainSync(p: StartChainSyncParameters): Promise<{ don
   const first = await refreshCatalog();
   p.logger.info({ chainId, settler: account.address, deposits: p.chain.deposits, ...first }, "connected to the chain");
 
-  const settling = startSettlementLoop({ ledger: p.ledger, chain: settlement, assets: [p.asset], maxCharges: p.chain.maxChargesPerBatch, intervalMs: p.chain.intervalMs, startBlock: BigInt(p.chain.fromBlock), signal: p.signal, logger: p.logger });
+  const settling = startSettlementLoop({ ledger: p.ledger, chain: settlement, assets: [p.asset], maxCharges: p.chain.maxChargesPerBatch, replaceAfterMs: p.chain.replaceAfterMs, intervalMs: p.chain.intervalMs, startBlock: BigInt(p.chain.fromBlock), signal: p.signal, logger: p.logger });
   const refreshing = (async () => {
     while (!p.signal.aborted) {
       await sleep(p.chain.intervalMs, p.signal);

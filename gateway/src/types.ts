@@ -100,16 +100,51 @@ export type SettleResult =
   | { status: "settled"; txHash: Hex; gasUsed: bigint; blockNumber: bigint }
   | { status: "already-settled" };
 
+/**
+ * One transaction the settler sent (or was about to send) for a batch, as the ledger keeps it:
+ * recorded before it is broadcast, and again with its hash once the node accepted it. A send not
+ * mined in time is replaced by one with the same nonce and higher fees, so at most one nonce of a
+ * batch is ever open, the one of its last send.
+ */
+export interface SettlementSend {
+  batchId: Hex;
+  /** `settle` carries the batch; `cancel` is a transfer of 0 to the settler itself at the same nonce, sent so that an earlier settle of the batch can no longer be mined. */
+  kind: "settle" | "cancel";
+  nonce: number;
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+  /** When it was prepared (ms since the epoch). */
+  sentAtMs: number;
+  /** Set once the node accepted it. */
+  txHash?: Hex;
+}
+
+/** A settlement transaction as the chain side prepares it: the caller stamps the time when it records it. */
+export type PreparedSend = Omit<SettlementSend, "sentAtMs">;
+
+/** How a settlement transaction is sent: in place of an earlier one, and with each send recorded before and after its broadcast. */
+export interface SendOptions {
+  /** An earlier send whose nonce is still open: this one takes its nonce, with fees at least 12.5 % higher (and at least the current estimate). */
+  replacing?: PreparedSend;
+  /** Called with the send before it is broadcast, and again with its hash after the node accepted it. */
+  onSend?: (send: PreparedSend) => void;
+}
+
 /** The chain side settlement needs (implemented in chain/, over viem clients). */
 export interface SettlementChain {
   readDeposits(range: { fromBlock: bigint; toBlock: bigint }): Promise<DepositRecord[]>;
   readWithdrawalEvents(range: { fromBlock: bigint; toBlock: bigint }): Promise<WithdrawalEventRecord[]>;
   readDebits(range: { fromBlock: bigint; toBlock: bigint }): Promise<DebitRecord[]>;
   latestBlock(): Promise<bigint>;
-  settleBatch(batch: SettlementBatch): Promise<SettleResult>;
+  /** Settle one batch, waiting for its receipt; a receipt that does not come in time is a retryable error (the send stays recorded through `onSend`). */
+  settleBatch(batch: SettlementBatch, options?: SendOptions): Promise<SettleResult>;
+  /** Take `replacing`'s nonce with a transfer of 0 to the settler (fees as for a replacement), so that the settle sent at that nonce can no longer be mined; waits for its receipt like settleBatch. */
+  cancelSend(replacing: PreparedSend, options?: Pick<SendOptions, "onSend">): Promise<void>;
   isBatchSettled(batchId: Hex): Promise<boolean>;
   /** Whether the settler has sent transactions not yet mined. */
   hasPendingTransactions(): Promise<boolean>;
+  /** The settler's nonce at the latest block: every nonce below it is used by a mined transaction. */
+  latestNonce(): Promise<number>;
 }
 
 /** Who called: resolved from the bearer API key by the ledger. */

@@ -1,7 +1,9 @@
 import type { Address, PublicClient } from "viem";
 import type { SettlementChain } from "../types.js";
 import { toGatewayChainError } from "./errors.js";
+import { cancelSend } from "./cancelSend.js";
 import { hasPendingTransactions } from "./hasPendingTransactions.js";
+import { latestNonce } from "./latestNonce.js";
 import { isBatchSettled } from "./isBatchSettled.js";
 import { readDebits } from "./readDebits.js";
 import { readDeposits } from "./readDeposits.js";
@@ -19,11 +21,13 @@ export type CreateSettlementChainParameters = {
   confirmations?: number;
   /** Largest block range per log request (default 5,000). */
   maxBlockSpan?: bigint;
+  /** How long a settlement waits for its receipt before the round gives up on it with a retryable error (default 180 s). */
+  receiptTimeoutMs?: number;
 };
 
 /**
  * The SettlementChain the settlement loop runs against, over viem clients: deposit and
- * withdrawal logs (requests, cancellations, withdrawals), settlement debits, the latest block, and the idempotent settlement transaction.
+ * withdrawal logs (requests, cancellations, withdrawals), settlement debits, the latest block and the settler's nonce, and the idempotent settlement transaction (replaceable with higher fees, or cancellable, while it is not mined).
  * Failures are GatewayChainErrors that say whether a retry may help.
  */
 export function createSettlementChain(p: CreateSettlementChainParameters): SettlementChain {
@@ -40,7 +44,9 @@ export function createSettlementChain(p: CreateSettlementChainParameters): Settl
         throw toGatewayChainError("reading the latest block", error);
       }
     },
-    settleBatch: (batch) => settleBatch({ ...write, batch, confirmations: p.confirmations }),
+    settleBatch: (batch, options) => settleBatch({ ...write, ...options, batch, confirmations: p.confirmations, receiptTimeoutMs: p.receiptTimeoutMs }),
+    cancelSend: (replacing, options) => cancelSend({ ...write, ...options, replacing, confirmations: p.confirmations, receiptTimeoutMs: p.receiptTimeoutMs }),
+    latestNonce: () => latestNonce({ publicClient: p.publicClient, account: p.walletClient.account.address }),
     isBatchSettled: (batchId) => isBatchSettled({ ...read, batchId }),
     hasPendingTransactions: () => hasPendingTransactions({ publicClient: p.publicClient, account: p.walletClient.account.address }),
   };

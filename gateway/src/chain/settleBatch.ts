@@ -1,14 +1,19 @@
-import type { SettleResult, SettlementBatch } from "../types.js";
+import type { SendOptions, SettleResult, SettlementBatch } from "../types.js";
 import { gatewayDepositsAbi } from "./gatewayDepositsAbi.js";
 import { contractRevertOf, GatewayChainError, toGatewayChainError } from "./errors.js";
 import { isBatchSettled } from "./isBatchSettled.js";
+import { prepareSend } from "./prepareSend.js";
 import type { DepositsWriteContext } from "./types.js";
+import { waitForSend } from "./waitForSend.js";
 
-export type SettleBatchParameters = DepositsWriteContext & {
-  batch: SettlementBatch;
-  /** Blocks to wait for after inclusion (default 1: the receipt). */
-  confirmations?: number;
-};
+export type SettleBatchParameters = DepositsWriteContext &
+  SendOptions & {
+    batch: SettlementBatch;
+    /** Blocks to wait for after inclusion (default 1: the receipt). */
+    confirmations?: number;
+    /** How long to wait for the receipt before a retryable error (default 180 s). */
+    receiptTimeoutMs?: number;
+  };
 export type SettleBatchReturnType = SettleResult;
 
 /**
@@ -17,42 +22,54 @@ export type SettleBatchReturnType = SettleResult;
  * reverting with `BatchAlreadySettled`, or a receipt that reverted because another transaction
  * settled it first) answers `{ status: "already-settled" }` without sending anything.
  *
+ * The nonce and fees are chosen here (see prepareSend: a fresh nonce, or `replacing`'s with
+ * higher fees) and handed to `onSend` before the broadcast and again with the hash after it, so
+ * the caller can record them durably and a later process can replace a transaction that is
+ * never mined.
+ *
  * Throws GatewayChainError: not retryable when the contract refuses the batch (`revert` names
  * the error, e.g. `InsufficientDeposit` or `SettlementUnbalanced`), retryable when the RPC
- * failed or the transaction reverted on chain after a successful simulation.
+ * failed, the receipt did not come within `receiptTimeoutMs`, or the transaction reverted on
+ * chain after a successful simulation.
  */
 export async function settleBatch(p: SettleBatchParameters): Promise<SettleBatchReturnType> {
   const { batch } = p;
   const step = `settling batch ${batch.batchId}`;
   if (await isBatchSettled({ ...p, batchId: batch.batchId })) return { status: "already-settled" };
 
-  let request: Parameters<typeof p.walletClient.writeContract>[0];
+  const call = {
+    account: p.walletClient.account,
+    address: p.deposits,
+    abi: gatewayDepositsAbi,
+    functionName: "settle",
+    args: [batch.batchId, batch.asset, batch.debits, batch.credits],
+  } as const;
   try {
-    ({ request } = await p.publicClient.simulateContract({
-      account: p.walletClient.account,
-      address: p.deposits,
-      abi: gatewayDepositsAbi,
-      functionName: "settle",
-      args: [batch.batchId, batch.asset, batch.debits, batch.credits],
-    }));
+    await p.publicClient.simulateContract(call);
   } catch (error) {
     if (contractRevertOf(error)?.errorName === "BatchAlreadySettled") return { status: "already-settled" };
     throw toGatewayChainError(step, error);
   }
 
-  let receipt;
+  const send = await prepareSend({ publicClient: p.publicClient, account: p.walletClient.account.address, batchId: batch.batchId, kind: "settle", replacing: p.replacing });
+  p.onSend?.(send);
+  let txHash;
   try {
-    const hash = await p.walletClient.writeContract(request);
-    receipt = await p.publicClient.waitForTransactionReceipt({ hash, confirmations: p.confirmations ?? 1 });
+    txHash = await p.walletClient.writeContract({ ...call, nonce: send.nonce, maxFeePerGas: send.maxFeePerGas, maxPriorityFeePerGas: send.maxPriorityFeePerGas });
   } catch (error) {
     throw toGatewayChainError(step, error);
   }
-  if (receipt.status !== "success") {
+  p.onSend?.({ ...send, txHash });
+  const receipt = await waitForSend({ publicClient: p.publicClient, send: { ...send, txHash }, confirmations: p.confirmations, timeoutMs: p.receiptTimeoutMs });
+  if (receipt.status !== "success" || receipt.transactionHash !== txHash) {
+    // Reverted, or another transaction took the nonce (viem follows a replacement to its receipt).
     if (await isBatchSettled({ ...p, batchId: batch.batchId })) return { status: "already-settled" };
     throw new GatewayChainError(
-      `${step}: transaction ${receipt.transactionHash} reverted on chain after a successful simulation; retry the batch.`,
+      receipt.transactionHash === txHash
+        ? `${step}: transaction ${txHash} reverted on chain after a successful simulation; retry the batch.`
+        : `${step}: transaction ${txHash} was replaced by ${receipt.transactionHash}, which did not settle the batch; retry the batch.`,
       { retryable: true },
     );
   }
-  return { status: "settled", txHash: receipt.transactionHash, gasUsed: receipt.gasUsed, blockNumber: receipt.blockNumber };
+  return { status: "settled", txHash, gasUsed: receipt.gasUsed, blockNumber: receipt.blockNumber };
 }

@@ -446,9 +446,41 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
         q("UPDATE charges SET batch_id = NULL WHERE batch_id = ?").run(batchId);
         const defer = q("UPDATE charges SET deferred_at = ? WHERE charge_id = ?");
         for (const id of deferred) defer.run(now, id);
+        // A batch is refused only when none of its sends can still be mined (settlePending sends
+        // nothing while one is open), so its sends are history with nothing left to replace.
+        q("DELETE FROM settlement_sends WHERE batch_id = ?").run(batchId);
         q("DELETE FROM batches WHERE batch_id = ?").run(batchId);
         return { deferredChargeIds: deferred, deferredAmount, requeued: rows.length - deferred.length };
       });
+    },
+
+    recordSettlementSend(send) {
+      if (!Number.isSafeInteger(send.nonce) || send.nonce < 0) throw new LedgerError(`a nonce must be a non-negative integer (got ${send.nonce})`);
+      nonNegative("maxFeePerGas", send.maxFeePerGas);
+      nonNegative("maxPriorityFeePerGas", send.maxPriorityFeePerGas);
+      tx(() => {
+        const b = q("SELECT tx_hash FROM batches WHERE batch_id = ?").get(send.batchId) as Row | undefined;
+        if (!b) throw new UnknownBatchError(send.batchId);
+        if (b.tx_hash) throw new LedgerError(`batch ${send.batchId} is settled on chain; no transaction is sent for it`);
+        q(`INSERT INTO settlement_sends (batch_id, kind, nonce, max_fee_per_gas, max_priority_fee_per_gas, sent_at_ms, tx_hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (batch_id, kind, nonce, max_fee_per_gas, max_priority_fee_per_gas) DO UPDATE SET tx_hash = COALESCE(excluded.tx_hash, tx_hash)`).run(
+          send.batchId, send.kind, send.nonce, send.maxFeePerGas.toString(), send.maxPriorityFeePerGas.toString(), Math.floor(send.sentAtMs), send.txHash ?? null,
+        );
+      });
+    },
+
+    settlementSends(batchId) {
+      const rows = q("SELECT * FROM settlement_sends WHERE batch_id = ? ORDER BY seq").all(batchId) as Row[];
+      return rows.map((r) => ({
+        batchId: r.batch_id as Hex,
+        kind: r.kind as "settle" | "cancel",
+        nonce: Number(r.nonce),
+        maxFeePerGas: BigInt(r.max_fee_per_gas as string),
+        maxPriorityFeePerGas: BigInt(r.max_priority_fee_per_gas as string),
+        sentAtMs: Number(r.sent_at_ms),
+        ...(r.tx_hash ? { txHash: r.tx_hash as Hex } : {}),
+      }));
     },
 
     pendingBatches() {

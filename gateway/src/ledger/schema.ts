@@ -174,4 +174,22 @@ CREATE TABLE serving_lease (
 DELETE FROM sync_cursor;
 `,
   },
+  {
+    // Each settlement transaction, recorded before it is broadcast, so that a restarted process
+    // knows the nonce and fees of one that was never mined and can replace it.
+    version: 4,
+    sql: `
+CREATE TABLE settlement_sends (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  batch_id TEXT NOT NULL REFERENCES batches(batch_id),
+  kind TEXT NOT NULL CHECK (kind IN ('settle', 'cancel')),
+  nonce INTEGER NOT NULL,
+  max_fee_per_gas TEXT NOT NULL,
+  max_priority_fee_per_gas TEXT NOT NULL,
+  sent_at_ms INTEGER NOT NULL,
+  tx_hash TEXT,
+  UNIQUE (batch_id, kind, nonce, max_fee_per_gas, max_priority_fee_per_gas)
+);
+`,
+  },
 ];

@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { Asset, Caller, Charge, DebitRecord, DepositRecord, PayerCredit, SettlementBatch, WithdrawalEventRecord } from "../types.js";
+import type { Asset, Caller, Charge, DebitRecord, DepositRecord, PayerCredit, SettlementBatch, SettlementSend, WithdrawalEventRecord } from "../types.js";
 
 /** One API key as listed (never its plaintext nor its hash). */
 export interface ApiKeyInfo {
@@ -136,6 +136,14 @@ export interface Ledger {
    * `balance` covers the debit).
    */
   refuseBatch(p: { batchId: Hex; payer: Address; balance: bigint }): { deferredChargeIds: string[]; deferredAmount: bigint; requeued: number };
+  /**
+   * Record a settlement transaction of a pending batch (fsynced): first before its broadcast,
+   * then again with its hash (the same batch, kind, nonce and fees update that row). A refused
+   * batch's sends go with it. Throws UnknownBatchError, LedgerError (the batch is settled).
+   */
+  recordSettlementSend(send: SettlementSend): void;
+  /** The batch's sends, oldest first (the last one holds the only nonce that may still be open). */
+  settlementSends(batchId: Hex): SettlementSend[];
   /** Batches created but not yet confirmed settled, oldest first. */
   pendingBatches(): SettlementBatch[];
   /** Record that the batch is settled on chain (idempotent). Throws UnknownBatchError. */

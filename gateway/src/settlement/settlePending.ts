@@ -1,7 +1,7 @@
 import type { Address, Hex } from "viem";
 import { GatewayChainError, insufficientDepositOf } from "../chain/errors.js";
 import type { Ledger } from "../ledger/types.js";
-import type { Asset, SettlementBatch, SettlementChain } from "../types.js";
+import type { Asset, PreparedSend, SettlementBatch, SettlementChain } from "../types.js";
 
 export type SettlePendingParameters = {
   ledger: Ledger;
@@ -9,6 +9,9 @@ export type SettlePendingParameters = {
   asset: Asset;
   /** Most charges per settlement transaction. */
   maxCharges: number;
+  /** A settlement transaction still not mined this long after it was sent is replaced: same nonce, higher fees (default 180 s, viem's receipt wait). */
+  replaceAfterMs?: number;
+  now?: () => number;
 };
 
 /** What one settlePending pass did. */
@@ -49,50 +52,96 @@ export interface BatchRefusal {
  * cover are deferred until they deposit again, and the rest are batched again in this pass, so
  * one short payer never holds up what the others owe the Ingots. Any other refusal is thrown.
  *
- * No batch is sent, and so none is refused or dissolved, while the settler has a transaction
- * waiting to be mined (a retryable error): at most one settlement is in flight, and a batch
- * whose earlier transaction may still land is never dissolved.
+ * No new batch is sent, and so none is refused or dissolved, while the settler has a
+ * transaction waiting to be mined (a retryable error): at most one settlement is in flight, and
+ * a batch whose earlier transaction may still land is never dissolved.
+ *
+ * Every settlement transaction is recorded in the ledger (nonce, fees) before it is broadcast.
+ * One whose nonce is still open after `replaceAfterMs` (stuck below the base fee, dropped, or
+ * never broadcast because the process died) is replaced at the same nonce with fees 12.5 %
+ * higher, or at least the node's current estimate. Until then the round waits for it with a
+ * retryable error. If the contract now refuses that batch, its nonce is first taken by a
+ * transfer of 0 to the settler (`cancelSend`), so the old transaction can never land, and only
+ * then is the batch dissolved.
  */
 export async function settlePending(p: SettlePendingParameters): Promise<SettlePendingReturnType> {
   const summary: SettlePendingReturnType = { batches: 0, charges: 0, gasUsed: 0n, alreadySettled: 0, txHashes: [], refusals: [] };
 
+  const now = p.now ?? Date.now;
+  const replaceAfterMs = p.replaceAfterMs ?? 180_000;
+  // Sends are stamped with this pass's clock, the one their age is measured by.
+  const record = (send: PreparedSend) => p.ledger.recordSettlementSend({ ...send, sentAtMs: now() });
+
+  const counted = (batch: SettlementBatch) => {
+    summary.batches += 1;
+    summary.charges += batch.chargeIds.length;
+  };
+
+  /** Send `batch` (in place of `replacing`, when given) and mark it settled. */
+  const send = async (batch: SettlementBatch, replacing?: PreparedSend): Promise<void> => {
+    const result = await p.chain.settleBatch(batch, { ...(replacing ? { replacing } : {}), onSend: record });
+    if (result.status === "settled") {
+      p.ledger.markBatchSettled(batch.batchId, { txHash: result.txHash });
+      summary.gasUsed += result.gasUsed;
+      summary.txHashes.push(result.txHash);
+    } else {
+      p.ledger.markBatchSettled(batch.batchId, { txHash: ALREADY_SETTLED_TX });
+      summary.alreadySettled += 1;
+    }
+    counted(batch);
+  };
+
   const settle = async (batch: SettlementBatch): Promise<void> => {
+    if (await p.chain.isBatchSettled(batch.batchId)) {
+      p.ledger.markBatchSettled(batch.batchId, { txHash: ALREADY_SETTLED_TX });
+      summary.alreadySettled += 1;
+      counted(batch);
+      return;
+    }
+    const last = p.ledger.settlementSends(batch.batchId).at(-1);
+    if (last && last.nonce >= (await p.chain.latestNonce())) {
+      // This batch's last transaction may still be mined: wait for it, or replace it.
+      const waited = now() - last.sentAtMs;
+      if (waited < replaceAfterMs) {
+        throw new GatewayChainError(
+          `batch ${batch.batchId}: its ${last.kind} transaction ${last.txHash ?? "(broadcast not confirmed)"} (nonce ${last.nonce}) is not mined yet; it is replaced with higher fees if it still is not in ${Math.ceil((replaceAfterMs - waited) / 1000)} s`,
+          { retryable: true },
+        );
+      }
+      try {
+        await send(batch, last);
+      } catch (error) {
+        if (!insufficientDepositOf(error)) throw error;
+        // The contract refuses the batch now, but the transaction at that nonce could still land
+        // (say the payer deposits again): take the nonce first, then look again.
+        await p.chain.cancelSend(last, { onSend: record });
+        await settle(batch);
+      }
+      return;
+    }
+    // One settlement transaction in flight at a time. One still waiting to be mined that this
+    // ledger did not record (sent by an older version, or by another holder of the key) may be
+    // this very batch: a second would queue behind it and could only revert, at the settler's
+    // cost, and dissolving the batch after a refusal could settle its charges twice.
+    // A batch of another asset whose transaction is still open holds the next nonce as well.
+    const latest = await p.chain.latestNonce();
+    const open = p.ledger.pendingBatches().find((b) => (p.ledger.settlementSends(b.batchId).at(-1)?.nonce ?? -1) >= latest);
+    if (open) {
+      throw new GatewayChainError(`batch ${batch.batchId} is not sent: batch ${open.batchId} (${open.asset}) has a transaction not yet mined; this one is sent once that one is mined or replaced`, { retryable: true });
+    }
+    if (await p.chain.hasPendingTransactions()) {
+      throw new GatewayChainError(`batch ${batch.batchId} is not sent: the settler has a transaction not yet mined (it may be this batch); it is sent, or found settled, once that one is mined`, { retryable: true });
+    }
     try {
       await send(batch);
     } catch (error) {
       const short = insufficientDepositOf(error);
       if (!short) throw error;
-      // `send` refused to send while anything was pending, so no transaction of this batch can
+      // Nothing was pending and no nonce of this batch is open, so no transaction of it can
       // still be mined: dissolving it cannot settle its charges twice.
       const { deferredChargeIds, deferredAmount } = p.ledger.refuseBatch({ batchId: batch.batchId, payer: short.payer, balance: short.balance });
       summary.refusals.push({ batchId: batch.batchId, payer: short.payer, balance: short.balance, debit: short.amount, deferredChargeIds, deferredAmount });
     }
-  };
-
-  const send = async (batch: SettlementBatch): Promise<void> => {
-    if (await p.chain.isBatchSettled(batch.batchId)) {
-      p.ledger.markBatchSettled(batch.batchId, { txHash: ALREADY_SETTLED_TX });
-      summary.alreadySettled += 1;
-    } else {
-      // One settlement transaction in flight at a time. One still waiting to be mined (sent by a
-      // process that died, or by this one before its receipt wait timed out) may be this very
-      // batch: a second would queue behind it and could only revert, at the settler's cost, and
-      // dissolving the batch after a refusal could settle its charges twice.
-      if (await p.chain.hasPendingTransactions()) {
-        throw new GatewayChainError(`batch ${batch.batchId} is not sent: the settler has a transaction not yet mined (it may be this batch); it is sent, or found settled, once that one is mined`, { retryable: true });
-      }
-      const result = await p.chain.settleBatch(batch);
-      if (result.status === "settled") {
-        p.ledger.markBatchSettled(batch.batchId, { txHash: result.txHash });
-        summary.gasUsed += result.gasUsed;
-        summary.txHashes.push(result.txHash);
-      } else {
-        p.ledger.markBatchSettled(batch.batchId, { txHash: ALREADY_SETTLED_TX });
-        summary.alreadySettled += 1;
-      }
-    }
-    summary.batches += 1;
-    summary.charges += batch.chargeIds.length;
   };
 
   for (const batch of p.ledger.pendingBatches()) {

@@ -11,6 +11,8 @@ export type StartSettlementLoopParameters = {
   /** Assets to settle each round (ETH is the zero address). */
   assets: Asset[];
   maxCharges: number;
+  /** See settlePending (default 180 s). */
+  replaceAfterMs?: number;
   intervalMs: number;
   /** First block to read when the ledger has never synced (GatewayDeposits' deployment block; default 0). */
   startBlock?: bigint;
@@ -30,7 +32,7 @@ export async function startSettlementLoop(p: StartSettlementLoopParameters): Pro
       const sync = await syncChainEvents({ ledger: p.ledger, chain: p.chain, ...(p.startBlock !== undefined ? { startBlock: p.startBlock } : {}) });
       if (sync.deposits || sync.withdrawals || sync.debitsElsewhere) p.logger.info({ ...sync, fromBlock: String(sync.fromBlock), toBlock: String(sync.toBlock) }, "chain events recorded");
       for (const asset of p.assets) {
-        const s = await settlePending({ ledger: p.ledger, chain: p.chain, asset, maxCharges: p.maxCharges });
+        const s = await settlePending({ ledger: p.ledger, chain: p.chain, asset, maxCharges: p.maxCharges, ...(p.replaceAfterMs !== undefined ? { replaceAfterMs: p.replaceAfterMs } : {}) });
         for (const r of s.refusals) {
           p.logger.warn(
             { asset, batchId: r.batchId, payer: r.payer, balance: String(r.balance), debit: String(r.debit), deferredCharges: r.deferredChargeIds.length, deferredAmount: String(r.deferredAmount) },

@@ -34,6 +34,7 @@ import { isBatchSettled } from "../../../gateway/src/chain/isBatchSettled.js";
 import { GatewayChainError } from "../../../gateway/src/chain/errors.js";
 import { openLedger } from "../../../gateway/src/ledger/openLedger.js";
 import { settlePending } from "../../../gateway/src/settlement/settlePending.js";
+import { bumpFee } from "../../../gateway/src/chain/prepareSend.js";
 import type { SettlementBatch, SettlementChain } from "../../../gateway/src/types.js";
 
 /**
@@ -340,6 +341,107 @@ describe("the gateway's settlement chain on the in-process chain", () => {
       expect(ledger.pendingBatches()).toEqual([]);
       expect(await env.publicClient.getBalance({ address: env.ctx.addresses.splitter })).toBe(splitterBefore + 5000n);
       expect(await env.publicClient.getTransactionCount({ address: settler, blockTag: "pending" })).toBe(sentNonces);
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+      ledger.close();
+    }
+  });
+
+  it("replaces a settlement stuck below the base fee at the same nonce with higher fees, and the old one is never mined", async () => {
+    const rpc = (method: string, params: unknown[] = []) => (env.connection.provider as { request(a: { method: string; params: unknown[] }): Promise<unknown> }).request({ method, params });
+    const ledger = openLedger({ path: ":memory:" });
+    const settler = env.wallets[0].account.address;
+    const quick = createSettlementChain({ publicClient: env.publicClient, walletClient: env.wallets[0], deposits, receiptTimeoutMs: 300 });
+    try {
+      await mined(payer1.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "deposit", args: [P1], value: 10_000n }));
+      const latest = await chain.latestBlock();
+      ledger.recordChainEvents({ deposits: await chain.readDeposits({ fromBlock: 0n, toBlock: latest }), withdrawals: [], toBlock: latest });
+      const reservationId = ledger.reserve({ payer: P1, asset: zeroAddress, ingotId: ingotA.ingotId, amount: 5000n });
+      ledger.commitCharge({ reservationId, amount: 5000n, promptTokens: 3, completionTokens: 2 });
+      const splitterBefore = await env.publicClient.getBalance({ address: env.ctx.addresses.splitter });
+      const nonceBefore = await quick.latestNonce();
+      let clock = Date.now();
+      const round = () => settlePending({ ledger, chain: quick, asset: zeroAddress, maxCharges: 10, replaceAfterMs: 300, now: () => clock });
+
+      await rpc("evm_setAutomine", [false]);
+      await expect(round()).rejects.toMatchObject({ retryable: true, message: expect.stringMatching(/was not mined within 0.3 s/) });
+      const [batch] = ledger.pendingBatches();
+      const [stuck] = ledger.settlementSends(batch.batchId);
+      expect(stuck).toMatchObject({ kind: "settle", nonce: nonceBefore, txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+      // The base fee jumps past the transaction's cap: the next block leaves it in the mempool.
+      await rpc("hardhat_setNextBlockBaseFeePerGas", [`0x${(stuck.maxFeePerGas * 10n).toString(16)}`]);
+      await rpc("evm_mine");
+      await expect(env.publicClient.getTransactionReceipt({ hash: stuck.txHash! })).rejects.toThrow();
+      expect(await quick.latestNonce()).toBe(nonceBefore);
+      await expect(round()).rejects.toMatchObject({ retryable: true, message: expect.stringMatching(/is not mined yet; it is replaced with higher fees/) });
+
+      // EDR takes a same-nonce replacement only into its mempool (not while automining): mine
+      // once the replacement is broadcast.
+      clock += 300;
+      const replacing = round();
+      for (let i = 0; i < 200 && !ledger.settlementSends(batch.batchId)[1]?.txHash; i++) await new Promise((r) => setTimeout(r, 5));
+      await rpc("evm_mine");
+      const s = await replacing;
+      await rpc("evm_setAutomine", [true]);
+      const sends = ledger.settlementSends(batch.batchId);
+      expect(sends).toHaveLength(2);
+      const replacement = sends[1];
+      expect(replacement).toMatchObject({ kind: "settle", nonce: nonceBefore, txHash: s.txHashes[0] });
+      expect(replacement.maxFeePerGas).toBeGreaterThanOrEqual(bumpFee(stuck.maxFeePerGas));
+      expect(replacement.maxFeePerGas).toBeGreaterThan(stuck.maxFeePerGas * 10n); // covers the base fee it was stuck under
+      expect(replacement.maxPriorityFeePerGas).toBeGreaterThanOrEqual(bumpFee(stuck.maxPriorityFeePerGas));
+      expect(s).toMatchObject({ batches: 1, charges: 1, alreadySettled: 0 });
+      expect((await env.publicClient.getTransactionReceipt({ hash: replacement.txHash! })).status).toBe("success");
+      await rpc("evm_mine");
+      await expect(env.publicClient.getTransactionReceipt({ hash: stuck.txHash! })).rejects.toThrow();
+      expect(await quick.latestNonce()).toBe(nonceBefore + 1);
+      expect(await env.publicClient.getTransactionCount({ address: settler, blockTag: "pending" })).toBe(nonceBefore + 1);
+      expect(await env.publicClient.getBalance({ address: env.ctx.addresses.splitter })).toBe(splitterBefore + 5000n);
+      expect(ledger.pendingBatches()).toEqual([]);
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+      ledger.close();
+    }
+  });
+
+  it("cancels a stuck settlement with a transfer of 0 at its nonce, after which the batch is sent afresh and settles once", async () => {
+    const rpc = (method: string, params: unknown[] = []) => (env.connection.provider as { request(a: { method: string; params: unknown[] }): Promise<unknown> }).request({ method, params });
+    const ledger = openLedger({ path: ":memory:" });
+    const quick = createSettlementChain({ publicClient: env.publicClient, walletClient: env.wallets[0], deposits, receiptTimeoutMs: 300 });
+    try {
+      await mined(payer1.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "deposit", args: [P1], value: 10_000n }));
+      const latest = await chain.latestBlock();
+      ledger.recordChainEvents({ deposits: await chain.readDeposits({ fromBlock: 0n, toBlock: latest }), withdrawals: [], toBlock: latest });
+      const reservationId = ledger.reserve({ payer: P1, asset: zeroAddress, ingotId: ingotA.ingotId, amount: 3000n });
+      ledger.commitCharge({ reservationId, amount: 3000n, promptTokens: 3, completionTokens: 2 });
+      const splitterBefore = await env.publicClient.getBalance({ address: env.ctx.addresses.splitter });
+      const nonceBefore = await quick.latestNonce();
+      await rpc("evm_setAutomine", [false]);
+      await expect(settlePending({ ledger, chain: quick, asset: zeroAddress, maxCharges: 10, replaceAfterMs: 300 })).rejects.toMatchObject({ retryable: true });
+      const [batch] = ledger.pendingBatches();
+      const [stuck] = ledger.settlementSends(batch.batchId);
+      await rpc("hardhat_setNextBlockBaseFeePerGas", [`0x${(stuck.maxFeePerGas * 10n).toString(16)}`]);
+      await rpc("evm_mine");
+
+      const cancelling = quick.cancelSend(stuck, { onSend: (send) => ledger.recordSettlementSend({ ...send, sentAtMs: Date.now() }) });
+      for (let i = 0; i < 200 && !ledger.settlementSends(batch.batchId)[1]?.txHash; i++) await new Promise((r) => setTimeout(r, 5));
+      await rpc("evm_mine");
+      await cancelling;
+      await rpc("evm_setAutomine", [true]);
+      const cancel = ledger.settlementSends(batch.batchId)[1];
+      expect(cancel).toMatchObject({ kind: "cancel", nonce: nonceBefore });
+      const receipt = await env.publicClient.getTransactionReceipt({ hash: cancel.txHash! });
+      expect(receipt).toMatchObject({ status: "success", gasUsed: 21_000n, from: getAddress(env.wallets[0].account.address).toLowerCase(), to: getAddress(env.wallets[0].account.address).toLowerCase() });
+      expect(await quick.latestNonce()).toBe(nonceBefore + 1);
+      expect(await quick.isBatchSettled(batch.batchId)).toBe(false);
+
+      // Nonce taken, batch not settled: the next round sends it afresh, at the next nonce.
+      const s = await settlePending({ ledger, chain: quick, asset: zeroAddress, maxCharges: 10, replaceAfterMs: 300 });
+      expect(s).toMatchObject({ batches: 1, alreadySettled: 0 });
+      expect(ledger.settlementSends(batch.batchId)[2]).toMatchObject({ kind: "settle", nonce: nonceBefore + 1, txHash: s.txHashes[0] });
+      await rpc("evm_mine");
+      await expect(env.publicClient.getTransactionReceipt({ hash: stuck.txHash! })).rejects.toThrow();
+      expect(await env.publicClient.getBalance({ address: env.ctx.addresses.splitter })).toBe(splitterBefore + 3000n);
     } finally {
       await rpc("evm_setAutomine", [true]);
       ledger.close();

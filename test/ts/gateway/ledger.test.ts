@@ -468,6 +468,32 @@ describe("settlement batches", () => {
     expect(ledger.totals(ETH)).toMatchObject({ charged: 10n, batched: 10n, settled: 10n, settledChargeCount: 1 });
   });
 
+  it("recordSettlementSend_keepsEachSendOnceWithItsHash_acrossReopen_andGoesWithARefusedBatch", () => {
+    charge(ledger, P1, 1n, 10n);
+    const batch = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;
+    const first = { batchId: batch.batchId, kind: "settle" as const, nonce: 7, maxFeePerGas: 2n * 10n ** 9n, maxPriorityFeePerGas: 10n ** 9n, sentAtMs: 1_700_000_000_000 };
+    ledger.recordSettlementSend(first); // before the broadcast
+    const txHash = `0x${"ab".repeat(32)}` as const;
+    ledger.recordSettlementSend({ ...first, txHash }); // after it: the same row gets its hash
+    ledger.recordSettlementSend(first); // a late repeat without the hash keeps it
+    const replacement = { ...first, maxFeePerGas: 2_250_000_000n, maxPriorityFeePerGas: 1_125_000_000n, sentAtMs: first.sentAtMs + 180_000 };
+    ledger.recordSettlementSend(replacement);
+    ledger.close();
+    ledger = openLedger({ path });
+    expect(ledger.settlementSends(batch.batchId)).toEqual([{ ...first, txHash }, replacement]);
+    expect(() => ledger.recordSettlementSend({ ...first, nonce: -1 })).toThrow(/nonce/);
+    expect(() => ledger.recordSettlementSend({ ...first, batchId: `0x${"ee".repeat(32)}` })).toThrow(UnknownBatchError);
+    ledger.refuseBatch({ batchId: batch.batchId, payer: P1, balance: 0n });
+    expect(ledger.settlementSends(batch.batchId)).toEqual([]);
+  });
+
+  it("recordSettlementSend_onASettledBatch_isRefused", () => {
+    charge(ledger, P1, 1n, 10n);
+    const batch = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;
+    ledger.markBatchSettled(batch.batchId, { txHash: `0x${"ab".repeat(32)}` });
+    expect(() => ledger.recordSettlementSend({ batchId: batch.batchId, kind: "cancel", nonce: 1, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n, sentAtMs: 0 })).toThrow(/settled on chain/);
+  });
+
   it("settlementDebits_ofItsOwnBatchesAreSkipped_andOfAnyOtherBatchLowerThePayersCredit_once", () => {
     const c = charge(ledger, P1, 1n, 40n);
     const ours = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;

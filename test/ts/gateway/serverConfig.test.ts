@@ -36,6 +36,12 @@ describe("parseGatewayConfig", () => {
     expect(error.issues.map((i) => i.split(":")[0]).sort()).toEqual(["(root)", "billing.defaultPricePerTokenWei", "model.maxQueue", "model.path"]);
   });
 
+  it("parse_chain_fillsTheSettlementDefaults_andRefusesAReplaceAfterUnderASecond", () => {
+    const chain = { rpcUrl: "http://127.0.0.1:8545", deposits: `0x${"11".repeat(20)}`, ingot: `0x${"22".repeat(20)}`, settlerKeyFile: "settler.key" };
+    expect(parseGatewayConfig({ ...minimal, chain }).chain).toMatchObject({ intervalMs: 15_000, maxChargesPerBatch: 100, replaceAfterMs: 180_000, fromBlock: 0 });
+    expect(() => parseGatewayConfig({ ...minimal, chain: { ...chain, replaceAfterMs: 999 } })).toThrow(/chain\.replaceAfterMs/);
+  });
+
   it("parse_whenAnIngotIsListedTwice_refuses", () => {
     expect(() => parseGatewayConfig({ ...minimal, ingots: [ingot, ingot] })).toThrow(/listed twice/);
   });

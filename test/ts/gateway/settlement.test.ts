@@ -6,7 +6,8 @@ import { settlePending, ALREADY_SETTLED_TX } from "../../../gateway/src/settleme
 import { syncChainEvents } from "../../../gateway/src/settlement/syncChainEvents.js";
 import { startSettlementLoop } from "../../../gateway/src/settlement/startSettlementLoop.js";
 import { GatewayChainError } from "../../../gateway/src/chain/errors.js";
-import type { DebitRecord, DepositRecord, SettlementBatch, SettlementChain, WithdrawalEventRecord } from "../../../gateway/src/types.js";
+import type { DebitRecord, DepositRecord, PreparedSend, SendOptions, SettlementBatch, SettlementChain, WithdrawalEventRecord } from "../../../gateway/src/types.js";
+import { bumpFee } from "../../../gateway/src/chain/prepareSend.js";
 
 /**
  * settlePending and syncChainEvents against a recording SettlementChain double that keeps the
@@ -27,32 +28,65 @@ function fakeChain() {
   const debits: DebitRecord[] = [];
   const balances = new Map<string, bigint>();
   const ranges: { fromBlock: bigint; toBlock: bigint }[] = [];
+  // Nonces: `nonce` is the settler's next unmined one. While `stall` is set, a broadcast
+  // transaction waits in `mempool` (one per nonce, the last replacement wins) until `mine()`.
+  const mempool = new Map<number, { send: PreparedSend; batch: SettlementBatch | null }>();
+  const broadcasts: PreparedSend[] = [];
+  let stall = false;
+  let nonce = 0;
   let latest = 0n;
   let n = 0;
+  const shortPayer = (b: SettlementBatch) => b.debits.find((d) => (balances.get(d.payer) ?? 0n) < d.amount);
+  const insufficient = (b: SettlementBatch, d: SettlementBatch["debits"][number]) =>
+    new GatewayChainError(`settling batch ${b.batchId} reverted: InsufficientDeposit`, { retryable: false, revert: { errorName: "InsufficientDeposit", args: [d.payer, b.asset, balances.get(d.payer) ?? 0n, d.amount] } });
+  /** What the contract does when a settle is mined: the batch settles once, each debit leaves its payer's deposit. */
+  const apply = (b: SettlementBatch) => {
+    settled.set(b.batchId, b);
+    sent.push(b);
+    n += 1;
+    b.debits.forEach((d, i) => {
+      balances.set(d.payer, balances.get(d.payer)! - d.amount);
+      debits.push({ eventId: `0x${n.toString(16)}:${i}`, batchId: b.batchId, payer: d.payer, asset: b.asset, amount: d.amount, blockNumber: latest });
+    });
+  };
+  /** Broadcast a send (after recording it, as the viem adapter does); mined at once unless `stall`. */
+  const broadcast = (base: Pick<PreparedSend, "batchId" | "kind">, batch: SettlementBatch | null, o: SendOptions | undefined) => {
+    const r = o?.replacing;
+    const send: PreparedSend = { ...base, nonce: r ? r.nonce : nonce, maxFeePerGas: r ? bumpFee(r.maxFeePerGas) : 100n, maxPriorityFeePerGas: r ? bumpFee(r.maxPriorityFeePerGas) : 10n };
+    o?.onSend?.(send);
+    const txHash: Hex = `0x${(broadcasts.length + 1).toString(16).padStart(64, "0")}`;
+    o?.onSend?.({ ...send, txHash });
+    broadcasts.push({ ...send, txHash });
+    mempool.set(send.nonce, { send: { ...send, txHash }, batch });
+    if (stall) throw new GatewayChainError(`transaction ${txHash} was not mined in time`, { retryable: true });
+    mine();
+    return txHash;
+  };
+  /** Mine the transaction at the settler's next nonce: a settle that the deposits cover settles its batch, any other reverts; either way the nonce is used. */
+  const mine = () => {
+    const tx = mempool.get(nonce);
+    if (!tx) return;
+    mempool.delete(nonce);
+    nonce += 1;
+    if (tx.batch && !settled.has(tx.batch.batchId) && !shortPayer(tx.batch)) apply(tx.batch);
+  };
+  const clock = { now: 0 };
   const chain: SettlementChain = {
     readDeposits: async (r) => (ranges.push(r), deposits.filter((d) => d.blockNumber >= r.fromBlock && d.blockNumber <= r.toBlock)),
     readWithdrawalEvents: async (r) => withdrawals.filter((d) => d.blockNumber >= r.fromBlock && d.blockNumber <= r.toBlock),
     readDebits: async (r) => debits.filter((d) => d.blockNumber >= r.fromBlock && d.blockNumber <= r.toBlock),
     latestBlock: async () => latest,
     isBatchSettled: async (id) => settled.has(id),
-    hasPendingTransactions: async () => false,
-    settleBatch: async (b) => {
+    hasPendingTransactions: async () => mempool.size > 0,
+    latestNonce: async () => nonce,
+    settleBatch: async (b, o) => {
       if (settled.has(b.batchId)) return { status: "already-settled" };
-      for (const d of b.debits) {
-        const balance = balances.get(d.payer) ?? 0n;
-        if (balance < d.amount) {
-          throw new GatewayChainError(`settling batch ${b.batchId} reverted: InsufficientDeposit`, { retryable: false, revert: { errorName: "InsufficientDeposit", args: [d.payer, b.asset, balance, d.amount] } });
-        }
-      }
-      settled.set(b.batchId, b);
-      sent.push(b);
-      n += 1;
-      b.debits.forEach((d, i) => {
-        balances.set(d.payer, balances.get(d.payer)! - d.amount);
-        debits.push({ eventId: `0x${n.toString(16)}:${i}`, batchId: b.batchId, payer: d.payer, asset: b.asset, amount: d.amount, blockNumber: latest });
-      });
-      return { status: "settled", txHash: `0x${n.toString(16).padStart(64, "0")}`, gasUsed: 100n, blockNumber: latest };
+      const short = shortPayer(b);
+      if (short) throw insufficient(b, short);
+      const txHash = broadcast({ batchId: b.batchId, kind: "settle" }, b, o);
+      return settled.has(b.batchId) ? { status: "settled", txHash, gasUsed: 100n, blockNumber: latest } : { status: "already-settled" };
     },
+    cancelSend: async (replacing, o) => void broadcast({ batchId: replacing.batchId, kind: "cancel" }, null, { ...o, replacing }),
   };
   /** A deposit on the chain: the payer's balance, and the event the ledger will read at `blockNumber`. */
   const deposit = (payer: typeof P1, amount: bigint, blockNumber: bigint) => {
@@ -64,7 +98,7 @@ function fakeChain() {
     balances.set(payer, (balances.get(payer) ?? 0n) - amount);
     withdrawals.push({ eventId: `0xw${withdrawals.length}:0`, kind: "withdrawn", payer, asset: ETH, amount, blockNumber, logIndex: 0 });
   };
-  return { chain, settled, sent, deposits, withdrawals, debits, balances, ranges, deposit, withdraw, setLatest: (b: bigint) => (latest = b) };
+  return { chain, settled, sent, deposits, withdrawals, debits, balances, ranges, deposit, withdraw, setLatest: (b: bigint) => (latest = b), mempool, broadcasts, mine, clock, setStall: (v: boolean) => (stall = v), nonce: () => nonce };
 }
 
 let ledger: Ledger;
@@ -238,6 +272,118 @@ describe("settlePending", () => {
   });
 });
 
+describe("settlePending when a settlement transaction is not mined", () => {
+  const REPLACE_AFTER = 60_000;
+  const round = () => settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges: 10, replaceAfterMs: REPLACE_AFTER, now: () => f.clock.now });
+  beforeEach(async () => {
+    f.deposit(P1, 100n, 1n);
+    f.setLatest(1n);
+    await syncChainEvents({ ledger, chain: f.chain });
+  });
+
+  it("settlePending_recordsEachSendBeforeItsBroadcast_andWaitsForAnUnminedOneUntilReplaceAfter", async () => {
+    charge(9n);
+    f.setStall(true);
+    await expect(round()).rejects.toMatchObject({ retryable: true, message: expect.stringMatching(/not mined in time/) });
+    const [batch] = ledger.pendingBatches();
+    expect(ledger.settlementSends(batch.batchId)).toEqual([{ batchId: batch.batchId, kind: "settle", nonce: 0, maxFeePerGas: 100n, maxPriorityFeePerGas: 10n, sentAtMs: 0, txHash: f.broadcasts[0].txHash }]);
+    f.clock.now = REPLACE_AFTER - 1;
+    await expect(round()).rejects.toMatchObject({ retryable: true, message: expect.stringMatching(/nonce 0\) is not mined yet; it is replaced with higher fees if it still is not in 1 s/) });
+    expect(f.broadcasts).toHaveLength(1);
+    charge(4n); // not batched while the first is in flight
+    await expect(round()).rejects.toMatchObject({ retryable: true });
+    expect(ledger.pendingBatches()).toHaveLength(1);
+  });
+
+  it("settlePending_afterReplaceAfter_replacesTheStuckTransactionAtItsNonceWithHigherFees_andSettlesOnce", async () => {
+    charge(9n);
+    f.setStall(true);
+    await expect(round()).rejects.toMatchObject({ retryable: true });
+    f.clock.now = REPLACE_AFTER;
+    f.setStall(false);
+    const s = await round();
+    expect(s).toMatchObject({ batches: 1, charges: 1, alreadySettled: 0, txHashes: [f.broadcasts[1].txHash] });
+    expect(f.broadcasts.map((b) => [b.kind, b.nonce, b.maxFeePerGas, b.maxPriorityFeePerGas])).toEqual([["settle", 0, 100n, 10n], ["settle", 0, 113n, 12n]]);
+    expect(f.nonce()).toBe(1);
+    expect(f.sent).toHaveLength(1);
+    expect(ledger.totals(ETH)).toMatchObject({ charged: 9n, settled: 9n });
+    expect(f.balances.get(P1)).toBe(91n);
+  });
+
+  it("settlePending_inAnotherAsset_sendsNoBatchWhileOneOfAnyAssetHasAnOpenTransaction", async () => {
+    const TOKEN = getAddress("0x7777777777777777777777777777777777777777");
+    f.deposits.push({ depositId: "0xt:0", payer: P1, asset: TOKEN, amount: 100n, blockNumber: 2n });
+    f.setLatest(2n);
+    await syncChainEvents({ ledger, chain: f.chain });
+    charge(9n);
+    const r = ledger.reserve({ payer: P1, asset: TOKEN, ingotId: 1n, amount: 5n });
+    ledger.commitCharge({ reservationId: r, amount: 5n, promptTokens: 1, completionTokens: 1 });
+    f.setStall(true);
+    await expect(round()).rejects.toMatchObject({ retryable: true });
+    f.setStall(false);
+    // A node whose pending nonce skips a transaction stuck under the base fee (EDR does) would
+    // hand the token batch that nonce; the ledger's own record stops it.
+    const chain = { ...f.chain, hasPendingTransactions: async () => false };
+    await expect(settlePending({ ledger, chain, asset: TOKEN, maxCharges: 10, replaceAfterMs: REPLACE_AFTER, now: () => f.clock.now })).rejects.toMatchObject({
+      retryable: true,
+      message: expect.stringMatching(/has a transaction not yet mined; this one is sent once that one is mined or replaced/),
+    });
+    expect(f.broadcasts).toHaveLength(1);
+    f.mine();
+    expect(await settlePending({ ledger, chain, asset: TOKEN, maxCharges: 10, replaceAfterMs: REPLACE_AFTER, now: () => f.clock.now })).toMatchObject({ batches: 1, charges: 1 });
+    expect(f.broadcasts.map((b) => b.nonce)).toEqual([0, 1]);
+  });
+
+  it("settlePending_whenTheStuckTransactionIsMinedAfterAll_marksItsBatchSettledAndSendsNothingMore", async () => {
+    charge(9n);
+    f.setStall(true);
+    await expect(round()).rejects.toMatchObject({ retryable: true });
+    f.mine();
+    f.clock.now = 10 * REPLACE_AFTER;
+    expect(await round()).toMatchObject({ batches: 1, alreadySettled: 1, txHashes: [] });
+    expect(f.broadcasts).toHaveLength(1);
+    expect(ledger.totals(ETH)).toMatchObject({ charged: 9n, settled: 9n });
+  });
+
+  it("settlePending_whenAPayerWithdrewWhileTheirBatchWasStuck_takesItsNonceFirst_andDissolvesTheBatchOnlyOnceThatIsMined", async () => {
+    charge(60n);
+    f.setStall(true);
+    await expect(round()).rejects.toMatchObject({ retryable: true });
+    const [batch] = ledger.pendingBatches();
+    f.withdraw(P1, 50n, 2n); // 50 left: the batch's debit of 60 no longer fits
+    f.clock.now = REPLACE_AFTER;
+    // The replacement is refused, so a cancel takes nonce 0; it is not mined yet, and until it
+    // is, the stuck settle could still land: the batch must not be dissolved.
+    await expect(round()).rejects.toMatchObject({ retryable: true, message: expect.stringMatching(/not mined in time/) });
+    expect(f.broadcasts.map((b) => [b.kind, b.nonce])).toEqual([["settle", 0], ["cancel", 0]]);
+    expect(ledger.pendingBatches().map((b) => b.batchId)).toEqual([batch.batchId]);
+    expect(ledger.settlementSends(batch.batchId).at(-1)).toMatchObject({ kind: "cancel", nonce: 0, maxFeePerGas: 113n });
+    expect(ledger.totals(ETH).deferred).toBe(0n);
+    f.clock.now += 1;
+    await expect(round()).rejects.toMatchObject({ message: expect.stringMatching(/cancel transaction .* \(nonce 0\) is not mined yet/) });
+    f.mine(); // the cancel: nonce 0 is used and the settle can never be mined
+    const s = await round();
+    expect(s.refusals).toMatchObject([{ batchId: batch.batchId, payer: P1, balance: 50n, debit: 60n }]);
+    expect(f.sent).toEqual([]);
+    expect(f.nonce()).toBe(1);
+    expect(ledger.totals(ETH)).toMatchObject({ charged: 60n, settled: 0n, deferred: 60n });
+    expect(ledger.settlementSends(batch.batchId)).toEqual([]);
+  });
+
+  it("settlePending_whenTheRefusedBatchsCancelIsMinedAtOnce_dissolvesItInTheSameRound", async () => {
+    charge(60n);
+    f.setStall(true);
+    await expect(round()).rejects.toMatchObject({ retryable: true });
+    f.withdraw(P1, 50n, 2n);
+    f.clock.now = REPLACE_AFTER;
+    f.setStall(false);
+    const s = await round();
+    expect(f.broadcasts.map((b) => [b.kind, b.nonce])).toEqual([["settle", 0], ["cancel", 0]]);
+    expect(s.refusals).toHaveLength(1);
+    expect(ledger.totals(ETH)).toMatchObject({ settled: 0n, deferred: 60n });
+  });
+});
+
 describe("startSettlementLoop", () => {
   it("startSettlementLoop_onANeverSyncedLedger_readsFromStartBlock", async () => {
     f.setLatest(9n);
@@ -269,12 +415,17 @@ describe("startSettlementLoop", () => {
   });
 });
 
-describe("money is conserved through refusals and deferrals", () => {
+describe("money is conserved through refusals, deferrals and stuck transactions", () => {
   // A seeded walk over what payers and the gateway do, in any order: deposit, serve, withdraw on
-  // chain without the gateway seeing it first (as when it is down), sync, settle. After every
-  // sync the ledger must agree with the chain, and every charge is either settled once or still owed.
+  // chain without the gateway seeing it first (as when it is down), sync, settle, while the
+  // settler's transactions are sometimes left unmined (then mined late, replaced, or cancelled).
+  // After every sync the ledger must agree with the chain, and every charge is either settled
+  // once or still owed.
   const PAYERS = [P1, P2, getAddress("0x4444444444444444444444444444444444444444")];
+  const REPLACE_AFTER = 1000;
   const refusalsPerSeed: number[] = [];
+  const replacementsPerSeed: number[] = [];
+  const cancelsPerSeed: number[] = [];
 
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) {
     it(`seed ${seed}: every wei served is settled exactly once or still owed, and the ledger's credit is what the chain holds less what is owed`, async () => {
@@ -309,9 +460,22 @@ describe("money is conserved through refusals and deferrals", () => {
       const served: { chargeId: string; payer: string; amount: bigint }[] = [];
       let refusals = 0;
 
+      const settleRound = async (maxCharges: number) => {
+        try {
+          return (await settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges, replaceAfterMs: REPLACE_AFTER, now: () => f.clock.now })).refusals.length;
+        } catch (error) {
+          // Waiting for a transaction, or one not mined in time: the next round goes on.
+          if (!(error instanceof GatewayChainError && error.retryable)) throw error;
+          return 0;
+        }
+      };
+
       for (let step = 0; step < 400; step++) {
         const payer = PAYERS[rand(PAYERS.length)];
-        switch (rand(6)) {
+        switch (rand(7)) {
+          case 6:
+            f.setStall(rand(2) === 0);
+            break;
           case 0:
             f.deposit(payer, BigInt(1 + rand(100)), (block += 1n));
             break;
@@ -332,27 +496,37 @@ describe("money is conserved through refusals and deferrals", () => {
             expectConserved();
             break;
           default:
-            refusals += (await settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges: 1 + rand(5) })).refusals.length;
+            f.clock.now += rand(2) * REPLACE_AFTER;
+            if (rand(2) === 0) f.mine();
+            refusals += await settleRound(1 + rand(5));
         }
       }
-      // Everyone pays what they owe; then everything served is settled, exactly once.
+      // The chain mines again; everyone pays what they owe; then everything served is settled, exactly once.
+      f.setStall(false);
+      f.mine();
+      f.clock.now += REPLACE_AFTER;
+      refusals += await settleRound(5);
       f.setLatest(block);
       await syncChainEvents({ ledger, chain: f.chain });
       for (const [payer, amount] of owedOnChain()) f.deposit(payer as typeof P1, amount, (block += 1n));
       f.setLatest(block);
       await syncChainEvents({ ledger, chain: f.chain });
-      await settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges: 5 });
+      await settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges: 5, replaceAfterMs: REPLACE_AFTER, now: () => f.clock.now });
       await syncChainEvents({ ledger, chain: f.chain });
       expectConserved();
       expect(ledger.totals(ETH)).toMatchObject({ deferred: 0n, settledChargeCount: served.length });
       expect(paidIn()).toBe(served.reduce((x, c) => x + c.amount, 0n));
       expect(served.length).toBeGreaterThan(20);
       refusalsPerSeed.push(refusals);
+      replacementsPerSeed.push(f.broadcasts.filter((b, i) => b.kind === "settle" && i > 0 && f.broadcasts[i - 1].nonce === b.nonce).length);
+      cancelsPerSeed.push(f.broadcasts.filter((b) => b.kind === "cancel").length);
     });
   }
 
-  it("the walks above made the chain refuse batches (else they would not test refusals)", () => {
+  it("the walks above made the chain refuse batches and the settler replace and cancel transactions (else they would not test those)", () => {
     expect(refusalsPerSeed).toHaveLength(12);
     expect(refusalsPerSeed.filter((n) => n > 0).length).toBeGreaterThanOrEqual(9);
+    expect(replacementsPerSeed.filter((n) => n > 0).length).toBeGreaterThanOrEqual(9);
+    expect(cancelsPerSeed.filter((n) => n > 0).length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -1,0 +1,33 @@
+import type { PreparedSend, SendOptions } from "../types.js";
+import { toGatewayChainError } from "./errors.js";
+import { prepareSend } from "./prepareSend.js";
+import type { DepositsWriteContext } from "./types.js";
+import { waitForSend } from "./waitForSend.js";
+
+export type CancelSendParameters = Omit<DepositsWriteContext, "deposits"> &
+  Pick<SendOptions, "onSend"> & {
+    /** The send whose nonce is taken. */
+    replacing: PreparedSend;
+    confirmations?: number;
+    receiptTimeoutMs?: number;
+  };
+
+/**
+ * Take an open send's nonce with a transfer of 0 from the settler to itself (21,000 gas, fees
+ * as for any replacement), so that the settlement sent at that nonce can never be mined; then
+ * wait for its receipt. For a batch that must be given up (the contract refuses it now) while
+ * its earlier transaction could still land. `onSend` records it as settle sends are recorded.
+ * Throws a retryable GatewayChainError when the RPC fails or the receipt does not come in time.
+ */
+export async function cancelSend(p: CancelSendParameters): Promise<void> {
+  const send = await prepareSend({ publicClient: p.publicClient, account: p.walletClient.account.address, batchId: p.replacing.batchId, kind: "cancel", replacing: p.replacing });
+  p.onSend?.(send);
+  let txHash;
+  try {
+    txHash = await p.walletClient.sendTransaction({ to: p.walletClient.account.address, value: 0n, gas: 21_000n, nonce: send.nonce, maxFeePerGas: send.maxFeePerGas, maxPriorityFeePerGas: send.maxPriorityFeePerGas });
+  } catch (error) {
+    throw toGatewayChainError(`cancelling nonce ${send.nonce} (batch ${send.batchId})`, error);
+  }
+  p.onSend?.({ ...send, txHash });
+  await waitForSend({ publicClient: p.publicClient, send: { ...send, txHash }, confirmations: p.confirmations, timeoutMs: p.receiptTimeoutMs });
+}
