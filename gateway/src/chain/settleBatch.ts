@@ -29,8 +29,11 @@ export type SettleBatchReturnType = SettleResult;
  *
  * Throws GatewayChainError: not retryable when the contract refuses the batch (`revert` names
  * the error, e.g. `InsufficientDeposit` or `SettlementUnbalanced`), retryable when the RPC
- * failed, the receipt did not come within `receiptTimeoutMs`, or the transaction reverted on
- * chain after a successful simulation.
+ * failed, the receipt did not come within `receiptTimeoutMs`, a settle of the same batch is
+ * already waiting to be mined (the gas estimate at the pending block says `BatchAlreadySettled`),
+ * or the transaction reverted on chain after a successful simulation. The call is built with the
+ * whole GatewayDeposits ABI, so viem decodes every custom error a send reverts with (the request
+ * `simulateContract` returns carries only the function, and its reverts came back unnamed).
  */
 export async function settleBatch(p: SettleBatchParameters): Promise<SettleBatchReturnType> {
   const { batch } = p;
@@ -57,6 +60,11 @@ export async function settleBatch(p: SettleBatchParameters): Promise<SettleBatch
   try {
     txHash = await p.walletClient.writeContract({ ...call, nonce: send.nonce, maxFeePerGas: send.maxFeePerGas, maxPriorityFeePerGas: send.maxPriorityFeePerGas });
   } catch (error) {
+    // Simulated at the latest block, estimated at the pending one: a settle of this batch is
+    // waiting to be mined. It may still fail, so the batch is not marked settled on its word.
+    if (contractRevertOf(error)?.errorName === "BatchAlreadySettled") {
+      throw new GatewayChainError(`${step}: a transaction settling this batch is already waiting to be mined; look again once it is`, { retryable: true }, { cause: error });
+    }
     throw toGatewayChainError(step, error);
   }
   p.onSend?.({ ...send, txHash });

@@ -31,7 +31,7 @@ import { readDeposits } from "../../../gateway/src/chain/readDeposits.js";
 import { readWithdrawalEvents } from "../../../gateway/src/chain/readWithdrawalEvents.js";
 import { readServedIngots } from "../../../gateway/src/chain/readServedIngots.js";
 import { isBatchSettled } from "../../../gateway/src/chain/isBatchSettled.js";
-import { GatewayChainError } from "../../../gateway/src/chain/errors.js";
+import { contractRevertOf, GatewayChainError } from "../../../gateway/src/chain/errors.js";
 import { openLedger } from "../../../gateway/src/ledger/openLedger.js";
 import { settlePending } from "../../../gateway/src/settlement/settlePending.js";
 import { bumpFee } from "../../../gateway/src/chain/prepareSend.js";
@@ -344,6 +344,25 @@ describe("the gateway's settlement chain on the in-process chain", () => {
     } finally {
       await rpc("evm_setAutomine", [true]);
       ledger.close();
+    }
+  });
+
+  it("refuses, as retryable, a second settle of a batch whose first is waiting to be mined, naming the contract's error", async () => {
+    const rpc = (method: string, params: unknown[] = []) => (env.connection.provider as { request(a: { method: string; params: unknown[] }): Promise<unknown> }).request({ method, params });
+    await mined(payer1.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "deposit", args: [P1], value: 1_000n }));
+    const batch: SettlementBatch = { batchId: batchIdOf("pending twice"), asset: zeroAddress, debits: [{ payer: P1, amount: 700n }], credits: [{ ingotId: ingotA.ingotId, amount: 700n }], chargeIds: ["c"] };
+    await rpc("evm_setAutomine", [false]);
+    try {
+      const first = chain.settleBatch(batch);
+      for (let i = 0; i < 200 && !(await chain.hasPendingTransactions()); i++) await new Promise((r) => setTimeout(r, 10));
+      // The simulation (latest block) passes; the gas estimate (pending block) reverts.
+      const second = chain.settleBatch(batch);
+      await expect(second).rejects.toMatchObject({ retryable: true, message: expect.stringMatching(/already waiting to be mined/) });
+      expect(contractRevertOf(((await second.catch((e: unknown) => e)) as Error).cause)?.errorName).toBe("BatchAlreadySettled");
+      await rpc("evm_mine");
+      expect((await first).status).toBe("settled");
+    } finally {
+      await rpc("evm_setAutomine", [true]);
     }
   });
 
