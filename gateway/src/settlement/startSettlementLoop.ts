@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Ledger } from "../ledger/types.js";
 import type { Asset, SettlementChain } from "../types.js";
+import { GatewayChainError } from "../chain/errors.js";
 import { settlePending } from "./settlePending.js";
 import { syncChainEvents } from "./syncChainEvents.js";
 import { sleep } from "../../../coordinator/src/util/sleep.js";
@@ -23,7 +24,8 @@ export type StartSettlementLoopParameters = {
 
 /**
  * Every `intervalMs`: sync deposits, withdrawal events and settlement debits, then settle every asset's pending
- * charges. A failing round is logged and retried next round (nothing is lost: the ledger holds
+ * charges. A failing round is logged (a retryable chain error, such as a transaction still
+ * waiting to be mined, as a warning) and retried next round (nothing is lost: the ledger holds
  * every charge and batch). Resolves when `signal` aborts and the running round has finished.
  */
 export async function startSettlementLoop(p: StartSettlementLoopParameters): Promise<void> {
@@ -42,7 +44,9 @@ export async function startSettlementLoop(p: StartSettlementLoopParameters): Pro
         if (s.batches) p.logger.info({ asset, batches: s.batches, charges: s.charges, gasUsed: String(s.gasUsed), alreadySettled: s.alreadySettled }, "charges settled");
       }
     } catch (error) {
-      p.logger.error({ err: error }, "settlement round failed; retrying next round");
+      // Waiting for a transaction to be mined, or an RPC node that did not answer: the next round goes on.
+      if (error instanceof GatewayChainError && error.retryable) p.logger.warn({ err: error }, "settlement round stopped early; retrying next round");
+      else p.logger.error({ err: error }, "settlement round failed; retrying next round");
     }
     if (p.signal.aborted) break;
     await sleep(p.intervalMs, p.signal);

@@ -415,6 +415,33 @@ describe("startSettlementLoop", () => {
   });
 });
 
+describe("startSettlementLoop logging", () => {
+  it("startSettlementLoop_logsAWaitForATransactionAsAWarning_andAContractRefusalAsAnError", async () => {
+    f.deposit(P1, 100n, 1n);
+    f.setLatest(1n);
+    await syncChainEvents({ ledger, chain: f.chain });
+    charge(40n);
+    const controller = new AbortController();
+    const logs: string[] = [];
+    const logger = {
+      info: () => {},
+      warn: (_o: unknown, msg: string) => logs.push(`warn: ${msg}`),
+      error: (_o: unknown, msg: string) => (logs.push(`error: ${msg}`), controller.abort()),
+    };
+    let calls = 0;
+    const chain = {
+      ...f.chain,
+      settleBatch: async () => {
+        calls += 1;
+        if (calls === 1) throw new GatewayChainError("not mined in time", { retryable: true });
+        throw new GatewayChainError("reverted: SettlementUnbalanced(1, 2)", { retryable: false, revert: { errorName: "SettlementUnbalanced", args: [1n, 2n] } });
+      },
+    };
+    await startSettlementLoop({ ledger, chain, assets: [ETH], maxCharges: 10, intervalMs: 1, signal: controller.signal, logger: logger as never });
+    expect(logs).toEqual(["warn: settlement round stopped early; retrying next round", "error: settlement round failed; retrying next round"]);
+  });
+});
+
 describe("money is conserved through refusals, deferrals and stuck transactions", () => {
   // A seeded walk over what payers and the gateway do, in any order: deposit, serve, withdraw on
   // chain without the gateway seeing it first (as when it is down), sync, settle, while the
