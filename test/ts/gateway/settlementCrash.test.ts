@@ -112,4 +112,94 @@ describe("settlement survives a SIGKILL between charge and settlement", () => {
       }
     }, 180_000);
   }
+
+  // The settle transaction itself, around a crash: recorded but never broadcast; broadcast and
+  // mined after the process died; broadcast and stuck under a base fee that rose past its cap.
+  const rpc = (method: string, params: unknown[] = []) => (env.connection.provider as { request(a: { method: string; params: unknown[] }): Promise<unknown> }).request({ method, params });
+  const settlerNonce = () => env.publicClient.getTransactionCount({ address: env.wallets[0].account.address, blockTag: "latest" });
+  const scenario = async (name: string, i: number) => {
+    const amounts = [7_000_001n + BigInt(i), 333n].map((a) => a * 10n ** 6n);
+    const config = {
+      db: join(dir, `${name}.db`), rpcUrl, deposits, settler: env.wallets[0].account.address, asset: zeroAddress, payer,
+      charges: amounts.map((a) => ({ ingotId: ingotId.toString(), amount: a.toString() })),
+    };
+    return { config, total: amounts.reduce((s, a) => s + a, 0n), splitterBefore: await splitterEth(), depositBefore: await depositBalance(), nonceBefore: await settlerNonce() };
+  };
+  const expectSettledOnce = async (s: Awaited<ReturnType<typeof scenario>>) => {
+    expect((await splitterEth()) - s.splitterBefore).toBe(s.total);
+    expect(s.depositBefore - (await depositBalance())).toBe(s.total);
+    expect(await settlerNonce()).toBe(s.nonceBefore + 1);
+    const again = JSON.parse((await runChild("recover", s.config)).stdout.trim());
+    expect(again).toEqual({ stale: 0, batches: 0, charges: 0, alreadySettled: 0, sent: 0 });
+    const ledger = openLedger({ path: s.config.db });
+    try {
+      expect(ledger.totals(zeroAddress)).toMatchObject({ charged: s.total, settled: s.total, reserved: 0n, settledChargeCount: 2 });
+      expect(ledger.pendingBatches()).toEqual([]);
+    } finally {
+      ledger.close();
+    }
+  };
+  const sendsOf = (db: string) => {
+    const ledger = openLedger({ path: db });
+    try {
+      const [batch] = ledger.pendingBatches();
+      return batch ? ledger.settlementSends(batch.batchId) : [];
+    } finally {
+      ledger.close();
+    }
+  };
+
+  it("killed after recording its settle transaction, before the broadcast: a fresh process sends it at that nonce once replaceAfterMs has passed", async () => {
+    const s = await scenario("after-record", 0);
+    expect((await runChild("charge:after-record", s.config, "AT after-record")).signal).toBe("SIGKILL");
+    const [recorded, ...rest] = sendsOf(s.config.db);
+    expect(rest).toEqual([]);
+    expect(recorded).toMatchObject({ kind: "settle", nonce: s.nonceBefore });
+    expect(recorded.txHash).toBeUndefined();
+    expect(await splitterEth()).toBe(s.splitterBefore);
+    // Still within replaceAfterMs: the round waits for a transaction it cannot know was never sent.
+    await expect(runChild("recover", { ...s.config, replaceAfterMs: 600_000 })).rejects.toThrow(/not mined yet; it is replaced with higher fees/);
+    const first = JSON.parse((await runChild("recover", { ...s.config, replaceAfterMs: 1 })).stdout.trim());
+    expect(first).toEqual({ stale: 0, batches: 1, charges: 2, alreadySettled: 0, sent: 1 });
+    await expectSettledOnce(s);
+  }, 180_000);
+
+  it("killed after broadcasting its settle transaction, which is mined later: a fresh process finds the batch settled and sends nothing", async () => {
+    const s = await scenario("after-broadcast-mined", 1);
+    await rpc("evm_setAutomine", [false]);
+    try {
+      expect((await runChild("charge:after-broadcast", s.config, "AT after-broadcast")).signal).toBe("SIGKILL");
+      expect(await splitterEth()).toBe(s.splitterBefore);
+      await rpc("evm_mine");
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+    }
+    const first = JSON.parse((await runChild("recover", s.config)).stdout.trim());
+    expect(first).toEqual({ stale: 1, batches: 1, charges: 2, alreadySettled: 1, sent: 0 });
+    await expectSettledOnce(s);
+  }, 180_000);
+
+  it("killed after broadcasting a settle transaction that then sticks under the base fee: a fresh process replaces it at its nonce, and only the replacement is mined", async () => {
+    const s = await scenario("after-broadcast-stuck", 2);
+    await rpc("evm_setAutomine", [false]);
+    let stuckHash: Hash;
+    try {
+      expect((await runChild("charge:after-broadcast", s.config, "AT after-broadcast")).signal).toBe("SIGKILL");
+      const [stuck] = sendsOf(s.config.db);
+      stuckHash = stuck.txHash!;
+      await rpc("hardhat_setNextBlockBaseFeePerGas", [`0x${(stuck.maxFeePerGas * 10n).toString(16)}`]);
+      await rpc("evm_mine");
+      expect(await settlerNonce()).toBe(s.nonceBefore);
+      // EDR takes a same-nonce replacement only into its mempool: mine once it is broadcast.
+      const recovering = runChild("recover", { ...s.config, replaceAfterMs: 1 });
+      for (let k = 0; k < 600 && !sendsOf(s.config.db)[1]?.txHash; k++) await new Promise((r) => setTimeout(r, 50));
+      await rpc("evm_mine");
+      const first = JSON.parse((await recovering).stdout.trim());
+      expect(first).toEqual({ stale: 1, batches: 1, charges: 2, alreadySettled: 0, sent: 1 });
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+    }
+    await expect(env.publicClient.getTransactionReceipt({ hash: stuckHash })).rejects.toThrow();
+    await expectSettledOnce(s);
+  }, 180_000);
 });
