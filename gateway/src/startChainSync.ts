@@ -37,7 +37,7 @@ export async function startChainSync(p: StartChainSyncParameters): Promise<{ don
   const publicClient = createPublicClient({ transport }) as PublicClient;
   const chainId = await publicClient.getChainId();
   const walletClient = createWalletClient({ account, transport, chain: { id: chainId, name: `chain ${chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [p.chain.rpcUrl] } } } });
-  const settlement = createSettlementChain({ publicClient, walletClient, deposits: p.chain.deposits, receiptTimeoutMs: p.chain.replaceAfterMs });
+  const settlement = createSettlementChain({ publicClient, walletClient, deposits: p.chain.deposits, receiptTimeoutMs: p.chain.replaceAfterMs, ...(p.chain.maxFeePerGasWei !== undefined ? { feeCap: p.chain.maxFeePerGasWei } : {}) });
 
   const refreshCatalog = async () => {
     const live = await readServedIngots({ publicClient, ingot: p.chain.ingot });

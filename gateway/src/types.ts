@@ -119,8 +119,12 @@ export interface SettlementSend {
   txHash?: Hex;
 }
 
-/** A settlement transaction as the chain side prepares it: the caller stamps the time when it records it. */
-export type PreparedSend = Omit<SettlementSend, "sentAtMs">;
+/**
+ * A settlement transaction as the chain side prepares it: the caller stamps the time when it
+ * records it. `legacy`: a chain without a base fee, sent with a gas price (in both fee fields);
+ * not recorded, since a chain does not change its kind.
+ */
+export type PreparedSend = Omit<SettlementSend, "sentAtMs"> & { legacy?: true };
 
 /** How a settlement transaction is sent: in place of an earlier one, and with each send recorded before and after its broadcast. */
 export interface SendOptions {

@@ -1,5 +1,6 @@
 import type { PreparedSend, SendOptions } from "../types.js";
 import { toGatewayChainError } from "./errors.js";
+import { feeFieldsOf } from "./feeFieldsOf.js";
 import { prepareSend } from "./prepareSend.js";
 import type { DepositsWriteContext } from "./types.js";
 import { waitForSend } from "./waitForSend.js";
@@ -10,6 +11,8 @@ export type CancelSendParameters = Omit<DepositsWriteContext, "deposits"> &
     replacing: PreparedSend;
     confirmations?: number;
     receiptTimeoutMs?: number;
+    /** See prepareSend. */
+    feeCap?: bigint;
   };
 
 /**
@@ -20,11 +23,11 @@ export type CancelSendParameters = Omit<DepositsWriteContext, "deposits"> &
  * Throws a retryable GatewayChainError when the RPC fails or the receipt does not come in time.
  */
 export async function cancelSend(p: CancelSendParameters): Promise<void> {
-  const send = await prepareSend({ publicClient: p.publicClient, account: p.walletClient.account.address, batchId: p.replacing.batchId, kind: "cancel", replacing: p.replacing });
+  const send = await prepareSend({ publicClient: p.publicClient, account: p.walletClient.account.address, batchId: p.replacing.batchId, kind: "cancel", replacing: p.replacing, feeCap: p.feeCap });
   p.onSend?.(send);
   let txHash;
   try {
-    txHash = await p.walletClient.sendTransaction({ to: p.walletClient.account.address, value: 0n, gas: 21_000n, nonce: send.nonce, maxFeePerGas: send.maxFeePerGas, maxPriorityFeePerGas: send.maxPriorityFeePerGas });
+    txHash = await p.walletClient.sendTransaction({ to: p.walletClient.account.address, value: 0n, gas: 21_000n, nonce: send.nonce, ...feeFieldsOf(send) });
   } catch (error) {
     throw toGatewayChainError(`cancelling nonce ${send.nonce} (batch ${send.batchId})`, error);
   }

@@ -23,6 +23,8 @@ export type CreateSettlementChainParameters = {
   maxBlockSpan?: bigint;
   /** How long a settlement waits for its receipt before the round gives up on it with a retryable error (default 180 s). */
   receiptTimeoutMs?: number;
+  /** The most the settler pays per gas (max fee, or gas price without a base fee); no cap when absent. See prepareSend. */
+  feeCap?: bigint;
 };
 
 /**
@@ -44,8 +46,8 @@ export function createSettlementChain(p: CreateSettlementChainParameters): Settl
         throw toGatewayChainError("reading the latest block", error);
       }
     },
-    settleBatch: (batch, options) => settleBatch({ ...write, ...options, batch, confirmations: p.confirmations, receiptTimeoutMs: p.receiptTimeoutMs }),
-    cancelSend: (replacing, options) => cancelSend({ ...write, ...options, replacing, confirmations: p.confirmations, receiptTimeoutMs: p.receiptTimeoutMs }),
+    settleBatch: (batch, options) => settleBatch({ ...write, ...options, batch, confirmations: p.confirmations, receiptTimeoutMs: p.receiptTimeoutMs, feeCap: p.feeCap }),
+    cancelSend: (replacing, options) => cancelSend({ ...write, ...options, replacing, confirmations: p.confirmations, receiptTimeoutMs: p.receiptTimeoutMs, feeCap: p.feeCap }),
     latestNonce: () => latestNonce({ publicClient: p.publicClient, account: p.walletClient.account.address }),
     isBatchSettled: (batchId) => isBatchSettled({ ...read, batchId }),
     hasPendingTransactions: () => hasPendingTransactions({ publicClient: p.publicClient, account: p.walletClient.account.address }),

@@ -2,6 +2,7 @@ import type { SendOptions, SettleResult, SettlementBatch } from "../types.js";
 import { gatewayDepositsAbi } from "./gatewayDepositsAbi.js";
 import { contractRevertOf, GatewayChainError, toGatewayChainError } from "./errors.js";
 import { isBatchSettled } from "./isBatchSettled.js";
+import { feeFieldsOf } from "./feeFieldsOf.js";
 import { prepareSend } from "./prepareSend.js";
 import type { DepositsWriteContext } from "./types.js";
 import { waitForSend } from "./waitForSend.js";
@@ -13,6 +14,8 @@ export type SettleBatchParameters = DepositsWriteContext &
     confirmations?: number;
     /** How long to wait for the receipt before a retryable error (default 180 s). */
     receiptTimeoutMs?: number;
+    /** See prepareSend. */
+    feeCap?: bigint;
   };
 export type SettleBatchReturnType = SettleResult;
 
@@ -54,11 +57,11 @@ export async function settleBatch(p: SettleBatchParameters): Promise<SettleBatch
     throw toGatewayChainError(step, error);
   }
 
-  const send = await prepareSend({ publicClient: p.publicClient, account: p.walletClient.account.address, batchId: batch.batchId, kind: "settle", replacing: p.replacing });
+  const send = await prepareSend({ publicClient: p.publicClient, account: p.walletClient.account.address, batchId: batch.batchId, kind: "settle", replacing: p.replacing, feeCap: p.feeCap });
   p.onSend?.(send);
   let txHash;
   try {
-    txHash = await p.walletClient.writeContract({ ...call, nonce: send.nonce, maxFeePerGas: send.maxFeePerGas, maxPriorityFeePerGas: send.maxPriorityFeePerGas });
+    txHash = await p.walletClient.writeContract({ ...call, nonce: send.nonce, ...feeFieldsOf(send) });
   } catch (error) {
     // Simulated at the latest block, estimated at the pending one: a settle of this batch is
     // waiting to be mined. It may still fail, so the batch is not marked settled on its word.

@@ -72,6 +72,8 @@ export const gatewayConfigSchema = z.strictObject({
       maxChargesPerBatch: z.number().int().min(1).max(500).default(100),
       /** A settlement transaction still not mined this long after it was sent is replaced with one at the same nonce and fees 12.5 % higher (also how long a round waits for a receipt). */
       replaceAfterMs: z.number().int().min(1000).default(180_000),
+      /** The most a settlement transaction pays per gas (its max fee; its gas price on a chain without a base fee). No cap when absent: a replacement raises fees by 12.5 % each time. */
+      maxFeePerGasWei: wei.optional(),
       /** The block GatewayDeposits was deployed in: a ledger that has never synced (or must resync) reads events from here, not from block 0. */
       fromBlock: z.number().int().min(0).default(0),
     })

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   createPublicClient,
+  custom,
   erc20Abi,
   getAddress,
   http,
@@ -34,8 +35,8 @@ import { isBatchSettled } from "../../../gateway/src/chain/isBatchSettled.js";
 import { contractRevertOf, GatewayChainError } from "../../../gateway/src/chain/errors.js";
 import { openLedger } from "../../../gateway/src/ledger/openLedger.js";
 import { settlePending } from "../../../gateway/src/settlement/settlePending.js";
-import { bumpFee } from "../../../gateway/src/chain/prepareSend.js";
-import type { SettlementBatch, SettlementChain } from "../../../gateway/src/types.js";
+import { bumpFee, prepareSend } from "../../../gateway/src/chain/prepareSend.js";
+import type { PreparedSend, SettlementBatch, SettlementChain } from "../../../gateway/src/types.js";
 
 /**
  * The gateway's chain side against the real protocol on the in-process EDR chain: two LIVE
@@ -465,6 +466,52 @@ describe("the gateway's settlement chain on the in-process chain", () => {
       await rpc("evm_setAutomine", [true]);
       ledger.close();
     }
+  });
+
+  it("sends a legacy transaction with a gas price on a chain whose blocks carry no base fee", async () => {
+    // The same node seen through a transport that drops baseFeePerGas, as a pre-London chain answers.
+    const provider = env.connection.provider as { request(a: { method: string; params?: unknown }): Promise<unknown> };
+    const noBaseFee = createPublicClient({
+      transport: custom({
+        request: async ({ method, params }: { method: string; params?: unknown }) => {
+          const r = await provider.request({ method, params });
+          if (method === "eth_getBlockByNumber" && r) delete (r as { baseFeePerGas?: unknown }).baseFeePerGas;
+          return r;
+        },
+      }),
+    }) as PublicClient;
+    await mined(payer1.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "deposit", args: [P1], value: 1_000n }));
+    const sends: PreparedSend[] = [];
+    const legacyChain = createSettlementChain({ publicClient: noBaseFee, walletClient: env.wallets[0], deposits });
+    const batch: SettlementBatch = { batchId: batchIdOf("legacy"), asset: zeroAddress, debits: [{ payer: P1, amount: 600n }], credits: [{ ingotId: ingotA.ingotId, amount: 600n }], chargeIds: ["l"] };
+    const result = await legacyChain.settleBatch(batch, { onSend: (send) => sends.push(send) });
+    expect(result.status).toBe("settled");
+    const gasPrice = await env.publicClient.getGasPrice();
+    expect(sends[1]).toMatchObject({ legacy: true, kind: "settle" });
+    expect(sends[1].maxFeePerGas).toBe(sends[1].maxPriorityFeePerGas);
+    expect(sends[1].maxFeePerGas).toBeGreaterThanOrEqual(gasPrice);
+    const tx = await env.publicClient.getTransaction({ hash: sends[1].txHash! });
+    expect(tx).toMatchObject({ type: "legacy", gasPrice: sends[1].maxFeePerGas });
+  });
+
+  it("keeps a settlement's max fee at the configured cap, and will not replace one when 12.5 % more would pass the cap", async () => {
+    await mined(payer1.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "deposit", args: [P1], value: 1_000n }));
+    // Just under the node's estimate (1.2 × base fee + tip), so the cap binds, and still over the base fee, so the transaction is mined.
+    const cap = (await env.publicClient.estimateFeesPerGas()).maxFeePerGas - 1n;
+    expect(cap).toBeGreaterThan((await env.publicClient.getBlock()).baseFeePerGas!);
+    const capped = createSettlementChain({ publicClient: env.publicClient, walletClient: env.wallets[0], deposits, feeCap: cap });
+    const sends: PreparedSend[] = [];
+    const batch: SettlementBatch = { batchId: batchIdOf("capped"), asset: zeroAddress, debits: [{ payer: P1, amount: 500n }], credits: [{ ingotId: ingotA.ingotId, amount: 500n }], chargeIds: ["k"] };
+    expect((await capped.settleBatch(batch, { onSend: (send) => sends.push(send) })).status).toBe("settled");
+    expect(sends[1].maxFeePerGas).toBe(cap);
+    expect(sends[1].maxPriorityFeePerGas).toBeLessThanOrEqual(cap);
+    expect((await env.publicClient.getTransaction({ hash: sends[1].txHash! })).maxFeePerGas).toBe(cap);
+    // A transaction already at the cap has no room left for a replacement.
+    const atCap: PreparedSend = { batchId: batchIdOf("capped 2"), kind: "settle", nonce: await chain.latestNonce(), maxFeePerGas: cap, maxPriorityFeePerGas: 1n };
+    await expect(prepareSend({ publicClient: env.publicClient, account: env.wallets[0].account.address, batchId: atCap.batchId, kind: "settle", replacing: atCap, feeCap: cap })).rejects.toMatchObject({
+      retryable: true,
+      message: expect.stringMatching(/cannot be replaced: 12.5 % more would pass the fee cap/),
+    });
   });
 
   it("reports an unreachable RPC node as a retryable error", async () => {

@@ -36,9 +36,11 @@ describe("parseGatewayConfig", () => {
     expect(error.issues.map((i) => i.split(":")[0]).sort()).toEqual(["(root)", "billing.defaultPricePerTokenWei", "model.maxQueue", "model.path"]);
   });
 
-  it("parse_chain_fillsTheSettlementDefaults_andRefusesAReplaceAfterUnderASecond", () => {
+  it("parse_chain_fillsTheSettlementDefaults_parsesTheFeeCap_andRefusesAReplaceAfterUnderASecond", () => {
     const chain = { rpcUrl: "http://127.0.0.1:8545", deposits: `0x${"11".repeat(20)}`, ingot: `0x${"22".repeat(20)}`, settlerKeyFile: "settler.key" };
     expect(parseGatewayConfig({ ...minimal, chain }).chain).toMatchObject({ intervalMs: 15_000, maxChargesPerBatch: 100, replaceAfterMs: 180_000, fromBlock: 0 });
+    expect(parseGatewayConfig({ ...minimal, chain }).chain?.maxFeePerGasWei).toBeUndefined();
+    expect(parseGatewayConfig({ ...minimal, chain: { ...chain, maxFeePerGasWei: "50000000000" } }).chain?.maxFeePerGasWei).toBe(50_000_000_000n);
     expect(() => parseGatewayConfig({ ...minimal, chain: { ...chain, replaceAfterMs: 999 } })).toThrow(/chain\.replaceAfterMs/);
   });
 
