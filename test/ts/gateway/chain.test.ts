@@ -89,6 +89,18 @@ describe("the gateway's settlement chain on the in-process chain", () => {
     expect(receipt.status).toBe("success");
     return receipt;
   };
+  /** A JSON-RPC call on the in-process node (automine, mining, the next base fee). */
+  const rpc = (method: string, params: unknown[] = []) => (env.connection.provider as { request(a: { method: string; params: unknown[] }): Promise<unknown> }).request({ method, params });
+  /** A fresh ledger that has seen P1's deposits (10,000 wei more, deposited here) and holds one committed charge of `amount` to Ingot A. */
+  const ledgerWithCharge = async (amount: bigint) => {
+    await mined(payer1.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "deposit", args: [P1], value: 10_000n }));
+    const ledger = openLedger({ path: ":memory:" });
+    const latest = await chain.latestBlock();
+    ledger.recordChainEvents({ deposits: await chain.readDeposits({ fromBlock: 0n, toBlock: latest }), withdrawals: [], toBlock: latest });
+    const reservationId = ledger.reserve({ payer: P1, asset: zeroAddress, ingotId: ingotA.ingotId, amount });
+    ledger.commitCharge({ reservationId, amount, promptTokens: 3, completionTokens: 2 });
+    return ledger;
+  };
 
   beforeAll(async () => {
     env = await deployLocalProtocol();
@@ -302,7 +314,6 @@ describe("the gateway's settlement chain on the in-process chain", () => {
   });
 
   it("tells whether the settler has sent transactions no block has included yet", async () => {
-    const rpc = (method: string, params: unknown[] = []) => (env.connection.provider as { request(a: { method: string; params: unknown[] }): Promise<unknown> }).request({ method, params });
     expect(await chain.hasPendingTransactions()).toBe(false);
     await rpc("evm_setAutomine", [false]);
     try {
@@ -317,15 +328,9 @@ describe("the gateway's settlement chain on the in-process chain", () => {
   });
 
   it("sends no second settlement while the settler's first is not mined, and finds that batch settled once it is", async () => {
-    const rpc = (method: string, params: unknown[] = []) => (env.connection.provider as { request(a: { method: string; params: unknown[] }): Promise<unknown> }).request({ method, params });
-    const ledger = openLedger({ path: ":memory:" });
+    const ledger = await ledgerWithCharge(5000n);
     const settler = env.wallets[0].account.address;
     try {
-      await mined(payer1.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "deposit", args: [P1], value: 10_000n }));
-      const latest = await chain.latestBlock();
-      ledger.recordChainEvents({ deposits: await chain.readDeposits({ fromBlock: 0n, toBlock: latest }), withdrawals: [], toBlock: latest });
-      const reservationId = ledger.reserve({ payer: P1, asset: zeroAddress, ingotId: ingotA.ingotId, amount: 5000n });
-      ledger.commitCharge({ reservationId, amount: 5000n, promptTokens: 3, completionTokens: 2 });
       const batch = ledger.createBatch({ asset: zeroAddress, maxCharges: 10 })!;
       const splitterBefore = await env.publicClient.getBalance({ address: env.ctx.addresses.splitter });
       await rpc("evm_setAutomine", [false]);
@@ -349,7 +354,6 @@ describe("the gateway's settlement chain on the in-process chain", () => {
   });
 
   it("refuses, as retryable, a second settle of a batch whose first is waiting to be mined, naming the contract's error", async () => {
-    const rpc = (method: string, params: unknown[] = []) => (env.connection.provider as { request(a: { method: string; params: unknown[] }): Promise<unknown> }).request({ method, params });
     await mined(payer1.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "deposit", args: [P1], value: 1_000n }));
     const batch: SettlementBatch = { batchId: batchIdOf("pending twice"), asset: zeroAddress, debits: [{ payer: P1, amount: 700n }], credits: [{ ingotId: ingotA.ingotId, amount: 700n }], chargeIds: ["c"] };
     await rpc("evm_setAutomine", [false]);
@@ -368,16 +372,10 @@ describe("the gateway's settlement chain on the in-process chain", () => {
   });
 
   it("replaces a settlement stuck below the base fee at the same nonce with higher fees, and the old one is never mined", async () => {
-    const rpc = (method: string, params: unknown[] = []) => (env.connection.provider as { request(a: { method: string; params: unknown[] }): Promise<unknown> }).request({ method, params });
-    const ledger = openLedger({ path: ":memory:" });
+    const ledger = await ledgerWithCharge(5000n);
     const settler = env.wallets[0].account.address;
     const quick = createSettlementChain({ publicClient: env.publicClient, walletClient: env.wallets[0], deposits, receiptTimeoutMs: 300 });
     try {
-      await mined(payer1.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "deposit", args: [P1], value: 10_000n }));
-      const latest = await chain.latestBlock();
-      ledger.recordChainEvents({ deposits: await chain.readDeposits({ fromBlock: 0n, toBlock: latest }), withdrawals: [], toBlock: latest });
-      const reservationId = ledger.reserve({ payer: P1, asset: zeroAddress, ingotId: ingotA.ingotId, amount: 5000n });
-      ledger.commitCharge({ reservationId, amount: 5000n, promptTokens: 3, completionTokens: 2 });
       const splitterBefore = await env.publicClient.getBalance({ address: env.ctx.addresses.splitter });
       const nonceBefore = await quick.latestNonce();
       let clock = Date.now();
@@ -425,15 +423,9 @@ describe("the gateway's settlement chain on the in-process chain", () => {
   });
 
   it("cancels a stuck settlement with a transfer of 0 at its nonce, after which the batch is sent afresh and settles once", async () => {
-    const rpc = (method: string, params: unknown[] = []) => (env.connection.provider as { request(a: { method: string; params: unknown[] }): Promise<unknown> }).request({ method, params });
-    const ledger = openLedger({ path: ":memory:" });
+    const ledger = await ledgerWithCharge(3000n);
     const quick = createSettlementChain({ publicClient: env.publicClient, walletClient: env.wallets[0], deposits, receiptTimeoutMs: 300 });
     try {
-      await mined(payer1.writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "deposit", args: [P1], value: 10_000n }));
-      const latest = await chain.latestBlock();
-      ledger.recordChainEvents({ deposits: await chain.readDeposits({ fromBlock: 0n, toBlock: latest }), withdrawals: [], toBlock: latest });
-      const reservationId = ledger.reserve({ payer: P1, asset: zeroAddress, ingotId: ingotA.ingotId, amount: 3000n });
-      ledger.commitCharge({ reservationId, amount: 3000n, promptTokens: 3, completionTokens: 2 });
       const splitterBefore = await env.publicClient.getBalance({ address: env.ctx.addresses.splitter });
       const nonceBefore = await quick.latestNonce();
       await rpc("evm_setAutomine", [false]);
