@@ -149,6 +149,8 @@ export interface SettlementChain {
   hasPendingTransactions(): Promise<boolean>;
   /** The settler's nonce at the latest block: every nonce below it is used by a mined transaction. */
   latestNonce(): Promise<number>;
+  /** The first of `hashes` mined with success, if any. */
+  findSuccessfulTransaction(hashes: readonly Hex[]): Promise<Hex | undefined>;
 }
 
 /** Who called: resolved from the bearer API key by the ledger. */

@@ -2,6 +2,7 @@ import type { Address, PublicClient } from "viem";
 import type { SettlementChain } from "../types.js";
 import { toGatewayChainError } from "./errors.js";
 import { cancelSend } from "./cancelSend.js";
+import { findSuccessfulTransaction } from "./findSuccessfulTransaction.js";
 import { hasPendingTransactions } from "./hasPendingTransactions.js";
 import { latestNonce } from "./latestNonce.js";
 import { isBatchSettled } from "./isBatchSettled.js";
@@ -49,6 +50,7 @@ export function createSettlementChain(p: CreateSettlementChainParameters): Settl
     settleBatch: (batch, options) => settleBatch({ ...write, ...options, batch, confirmations: p.confirmations, receiptTimeoutMs: p.receiptTimeoutMs, feeCap: p.feeCap }),
     cancelSend: (replacing, options) => cancelSend({ ...write, ...options, replacing, confirmations: p.confirmations, receiptTimeoutMs: p.receiptTimeoutMs, feeCap: p.feeCap }),
     latestNonce: () => latestNonce({ publicClient: p.publicClient, account: p.walletClient.account.address }),
+    findSuccessfulTransaction: (hashes) => findSuccessfulTransaction({ publicClient: p.publicClient, hashes }),
     isBatchSettled: (batchId) => isBatchSettled({ ...read, batchId }),
     hasPendingTransactions: () => hasPendingTransactions({ publicClient: p.publicClient, account: p.walletClient.account.address }),
   };

@@ -92,13 +92,17 @@ export async function settlePending(p: SettlePendingParameters): Promise<SettleP
   };
 
   const settle = async (batch: SettlementBatch): Promise<void> => {
+    const sends = p.ledger.settlementSends(batch.batchId);
     if (await p.chain.isBatchSettled(batch.batchId)) {
-      p.ledger.markBatchSettled(batch.batchId, { txHash: ALREADY_SETTLED_TX });
+      // Settled by one of its recorded sends (mined after all), or by a transaction this ledger never recorded.
+      const hashes = sends.flatMap((s) => (s.kind === "settle" && s.txHash ? [s.txHash] : []));
+      const txHash = (hashes.length > 0 ? await p.chain.findSuccessfulTransaction(hashes) : undefined) ?? ALREADY_SETTLED_TX;
+      p.ledger.markBatchSettled(batch.batchId, { txHash });
       summary.alreadySettled += 1;
       counted(batch);
       return;
     }
-    const last = p.ledger.settlementSends(batch.batchId).at(-1);
+    const last = sends.at(-1);
     if (last && last.nonce >= (await p.chain.latestNonce())) {
       // This batch's last transaction may still be mined: wait for it, or replace it.
       const waited = now() - last.sentAtMs;
@@ -158,8 +162,8 @@ export async function settlePending(p: SettlePendingParameters): Promise<SettleP
 
 /**
  * Recorded as the transaction hash of a batch the chain had already settled when this process
- * looked (the settling transaction was sent by a process that died before recording it). The
- * SettlementChain interface does not return that transaction's hash; the batch id finds its
+ * looked, when none of the batch's recorded sends is the one that settled it (it was sent by a
+ * process that did not record it, e.g. an older version). The batch id finds its
  * `BatchSettled` event on chain.
  */
 export const ALREADY_SETTLED_TX: Hex = `0x${"0".repeat(64)}`;

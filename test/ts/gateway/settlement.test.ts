@@ -32,6 +32,7 @@ function fakeChain() {
   // transaction waits in `mempool` (one per nonce, the last replacement wins) until `mine()`.
   const mempool = new Map<number, { send: PreparedSend; batch: SettlementBatch | null }>();
   const broadcasts: PreparedSend[] = [];
+  const succeeded = new Set<Hex>();
   let stall = false;
   let nonce = 0;
   let latest = 0n;
@@ -68,7 +69,8 @@ function fakeChain() {
     if (!tx) return;
     mempool.delete(nonce);
     nonce += 1;
-    if (tx.batch && !settled.has(tx.batch.batchId) && !shortPayer(tx.batch)) apply(tx.batch);
+    if (!tx.batch) succeeded.add(tx.send.txHash!);
+    else if (!settled.has(tx.batch.batchId) && !shortPayer(tx.batch)) (apply(tx.batch), succeeded.add(tx.send.txHash!));
   };
   const clock = { now: 0 };
   const chain: SettlementChain = {
@@ -79,6 +81,7 @@ function fakeChain() {
     isBatchSettled: async (id) => settled.has(id),
     hasPendingTransactions: async () => mempool.size > 0,
     latestNonce: async () => nonce,
+    findSuccessfulTransaction: async (hashes) => hashes.find((h) => succeeded.has(h)),
     settleBatch: async (b, o) => {
       if (settled.has(b.batchId)) return { status: "already-settled" };
       const short = shortPayer(b);
@@ -338,10 +341,13 @@ describe("settlePending when a settlement transaction is not mined", () => {
     charge(9n);
     f.setStall(true);
     await expect(round()).rejects.toMatchObject({ retryable: true });
+    const [batch] = ledger.pendingBatches();
     f.mine();
     f.clock.now = 10 * REPLACE_AFTER;
     expect(await round()).toMatchObject({ batches: 1, alreadySettled: 1, txHashes: [] });
     expect(f.broadcasts).toHaveLength(1);
+    // Marked with the recorded send that settled it.
+    expect(ledger.getCharge(batch.chargeIds[0])!.settlement).toEqual({ batchId: batch.batchId, txHash: f.broadcasts[0].txHash });
     expect(ledger.totals(ETH)).toMatchObject({ charged: 9n, settled: 9n });
   });
 

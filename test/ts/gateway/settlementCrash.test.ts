@@ -12,6 +12,7 @@ import { mintLiveIngot, serveJsonRpc, type Env } from "./fixtures/localGatewayCh
 import { gatewayDepositsAbi } from "../../../gateway/src/chain/gatewayDepositsAbi.js";
 import { deployGatewayDeposits } from "../../../gateway/src/chain/deployGatewayDeposits.js";
 import { openLedger } from "../../../gateway/src/ledger/openLedger.js";
+import type { Ledger } from "../../../gateway/src/ledger/types.js";
 
 /**
  * Kill a gateway process (SIGKILL) between charge and settlement, at each point where a crash
@@ -131,23 +132,26 @@ describe("settlement survives a SIGKILL between charge and settlement", () => {
     expect(await settlerNonce()).toBe(s.nonceBefore + 1);
     const again = JSON.parse((await runChild("recover", s.config)).stdout.trim());
     expect(again).toEqual({ stale: 0, batches: 0, charges: 0, alreadySettled: 0, sent: 0 });
-    const ledger = openLedger({ path: s.config.db });
-    try {
+    readLedger(s.config.db, (ledger) => {
       expect(ledger.totals(zeroAddress)).toMatchObject({ charged: s.total, settled: s.total, reserved: 0n, settledChargeCount: 2 });
       expect(ledger.pendingBatches()).toEqual([]);
-    } finally {
-      ledger.close();
-    }
+    });
   };
-  const sendsOf = (db: string) => {
+  /** Read a ledger file the children write, through a connection of its own. */
+  const readLedger = <T>(db: string, read: (ledger: Ledger) => T): T => {
     const ledger = openLedger({ path: db });
     try {
-      const [batch] = ledger.pendingBatches();
-      return batch ? ledger.settlementSends(batch.batchId) : [];
+      return read(ledger);
     } finally {
       ledger.close();
     }
   };
+  const pendingChargeIdsOf = (db: string) => readLedger(db, (ledger) => ledger.pendingBatches().flatMap((b) => b.chargeIds));
+  const sendsOf = (db: string) =>
+    readLedger(db, (ledger) => {
+      const [batch] = ledger.pendingBatches();
+      return batch ? ledger.settlementSends(batch.batchId) : [];
+    });
 
   it("killed after recording its settle transaction, before the broadcast: a fresh process sends it at that nonce once replaceAfterMs has passed", async () => {
     const s = await scenario("after-record", 0);
@@ -174,9 +178,13 @@ describe("settlement survives a SIGKILL between charge and settlement", () => {
     } finally {
       await rpc("evm_setAutomine", [true]);
     }
+    const [broadcast] = sendsOf(s.config.db);
+    const chargeIds = pendingChargeIdsOf(s.config.db);
     const first = JSON.parse((await runChild("recover", s.config)).stdout.trim());
     expect(first).toEqual({ stale: 1, batches: 1, charges: 2, alreadySettled: 1, sent: 0 });
     await expectSettledOnce(s);
+    // Marked with the transaction the killed process sent, found by its recorded hash.
+    expect(readLedger(s.config.db, (ledger) => chargeIds.map((id) => ledger.getCharge(id)!.settlement?.txHash))).toEqual([broadcast.txHash, broadcast.txHash]);
   }, 180_000);
 
   it("killed after broadcasting a settle transaction that then sticks under the base fee: a fresh process replaces it at its nonce, and only the replacement is mined", async () => {
