@@ -103,7 +103,12 @@ export async function settlePending(p: SettlePendingParameters): Promise<SettleP
       return;
     }
     const last = sends.at(-1);
-    if (last && last.nonce >= (await p.chain.latestNonce())) {
+    const latest = await p.chain.latestNonce();
+    if (last && last.nonce > latest) {
+      // A transaction at an earlier nonce, not this batch's, must be mined first: raising this one's fees would not help.
+      throw new GatewayChainError(`batch ${batch.batchId}: its transaction has nonce ${last.nonce}, but the settler's nonce ${latest} is not mined yet (a transaction this ledger did not send); it waits for that one`, { retryable: true });
+    }
+    if (last && last.nonce === latest) {
       // This batch's last transaction may still be mined: wait for it, or replace it.
       const waited = now() - last.sentAtMs;
       if (waited < replaceAfterMs) {
@@ -128,7 +133,6 @@ export async function settlePending(p: SettlePendingParameters): Promise<SettleP
     // this very batch: a second would queue behind it and could only revert, at the settler's
     // cost, and dissolving the batch after a refusal could settle its charges twice.
     // A batch of another asset whose transaction is still open holds the next nonce as well.
-    const latest = await p.chain.latestNonce();
     const open = p.ledger.pendingBatches().find((b) => (p.ledger.settlementSends(b.batchId).at(-1)?.nonce ?? -1) >= latest);
     if (open) {
       throw new GatewayChainError(`batch ${batch.batchId} is not sent: batch ${open.batchId} (${open.asset}) has a transaction not yet mined; this one is sent once that one is mined or replaced`, { retryable: true });

@@ -313,6 +313,18 @@ describe("settlePending when a settlement transaction is not mined", () => {
     expect(f.balances.get(P1)).toBe(91n);
   });
 
+  it("settlePending_whenAnEarlierNonceThanItsTransactionsIsUnmined_waitsWithoutRaisingItsFees", async () => {
+    charge(9n);
+    f.setStall(true);
+    await expect(round()).rejects.toMatchObject({ retryable: true });
+    // Seen from a node where nonce 0 is held by a transaction of the settler this ledger never sent.
+    const [batch] = ledger.pendingBatches();
+    ledger.recordSettlementSend({ ...ledger.settlementSends(batch.batchId)[0], nonce: 1, sentAtMs: 0 });
+    f.clock.now = 10 * REPLACE_AFTER;
+    await expect(round()).rejects.toMatchObject({ retryable: true, message: expect.stringMatching(/has nonce 1, but the settler's nonce 0 is not mined yet/) });
+    expect(f.broadcasts).toHaveLength(1);
+  });
+
   it("settlePending_inAnotherAsset_sendsNoBatchWhileOneOfAnyAssetHasAnOpenTransaction", async () => {
     const TOKEN = getAddress("0x7777777777777777777777777777777777777777");
     f.deposits.push({ depositId: "0xt:0", payer: P1, asset: TOKEN, amount: 100n, blockNumber: 2n });
