@@ -18,6 +18,7 @@ import {
 } from "../../../gateway/src/ledger/errors.js";
 import { InsufficientCreditError, RateLimitedError, RevokedApiKeyError, UnknownApiKeyError } from "../../../gateway/src/errors.js";
 import { runKeysCli } from "../../../gateway/src/cli/keys.js";
+import { runSettlementCli } from "../../../gateway/src/cli/settlement.js";
 
 const P1 = getAddress("0x1111111111111111111111111111111111111111");
 const P2 = getAddress("0x2222222222222222222222222222222222222222");
@@ -589,5 +590,44 @@ describe("keys CLI", () => {
     expect(runKeysCli(["create", "--db", path, "--payer", "0x12"], io)).toBe(2);
     expect(out.join("\n")).toMatch(/payer: must be a 0x-prefixed 20-byte address[\s\S]*usage/);
     expect(runKeysCli(["revoke", "--db", path, "--key-id", "key_nope"], io)).toBe(1);
+  });
+});
+
+describe("settlement CLI", () => {
+  it("status_showsWhereTheAssetsMoneyStands_andEachPendingBatchsLastSend", () => {
+    ledger.recordChainEvents({ deposits: [deposit("d1", P1, 1000n), deposit("d2", P2, 500n)], withdrawals: [], toBlock: 1n });
+    charge(ledger, P1, 1n, 100n);
+    const settled = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;
+    ledger.markBatchSettled(settled.batchId, { txHash: `0x${"ab".repeat(32)}` });
+    charge(ledger, P1, 1n, 30n);
+    charge(ledger, P2, 2n, 12n);
+    const waiting = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;
+    ledger.recordSettlementSend({ batchId: waiting.batchId, kind: "settle", nonce: 4, maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 1_000_000n, sentAtMs: 1_000_000, txHash: `0x${"cd".repeat(32)}` });
+    charge(ledger, P2, 1n, 5n);
+    const notSent = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;
+    charge(ledger, P2, 1n, 7n); // not batched
+    ledger.close();
+    const out: string[] = [];
+    const io = { log: (s: string) => out.push(s), error: (s: string) => out.push(`ERR ${s}`) };
+    expect(runSettlementCli(["status", "--db", path], io, () => 1_000_000 + 3_725_000)).toBe(0);
+    const text = out.join("\n");
+    expect(text).toMatch(/deposited\s+1500\n/);
+    expect(text).toMatch(/charged\s+154 in 5 charges/);
+    expect(text).toMatch(/settled\s+100 in 1 charges/);
+    expect(text).toMatch(/in pending batches\s+47\n/);
+    expect(text).toMatch(/not yet batched\s+7\n/);
+    expect(text).toContain("pending batches, oldest first (2):");
+    expect(text).toContain(`${waiting.batchId}  2 charges, 42; last sent: settle at nonce 4, max fee 2000000000 wei/gas, tip 1000000, 1h 2m 5s ago, 0x${"cd".repeat(32)}`);
+    expect(text).toContain(`${notSent.batchId}  1 charges, 5; not sent yet`);
+    expect(text).not.toContain(settled.batchId);
+    ledger = openLedger({ path });
+  });
+
+  it("badInput_exitsWithUsage", () => {
+    const out: string[] = [];
+    const io = { log: (s: string) => out.push(s), error: (s: string) => out.push(s) };
+    expect(runSettlementCli(["status", "--db", path, "--asset", "0x12"], io)).toBe(2);
+    expect(out.join("\n")).toMatch(/asset: must be a 0x-prefixed 20-byte address[\s\S]*usage/);
+    expect(runSettlementCli(["replace", "--db", path], io)).toBe(2);
   });
 });

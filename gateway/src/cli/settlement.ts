@@ -1,0 +1,93 @@
+/**
+ * Settlement status of a gateway ledger, for an operator (read-only; safe while the gateway runs):
+ *
+ *   npx tsx gateway/src/cli/settlement.ts status --db F [--asset 0x..]
+ *
+ * Prints where the asset's money stands (deposited, charged, settled, waiting in batches, not yet
+ * batched, deferred, reserved) and each pending batch with its last settlement transaction:
+ * kind, nonce, fees, how long ago it was sent, hash. A batch whose transaction is old is the one
+ * the next round replaces (`chain.replaceAfterMs`).
+ */
+import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+import { isAddress, zeroAddress, type Address } from "viem";
+import { z } from "zod";
+import { openLedger } from "../ledger/openLedger.js";
+
+const commandSchema = z.object({
+  command: z.literal("status"),
+  db: z.string().min(1),
+  asset: z
+    .string()
+    .refine((s) => isAddress(s), "must be a 0x-prefixed 20-byte address")
+    .transform((s) => s as Address)
+    .default(zeroAddress),
+});
+
+export const SETTLEMENT_USAGE = `usage:
+  settlement status --db FILE [--asset 0xTOKEN]   (default ETH, the zero address)`;
+
+/** Run the settlement CLI on `argv` (without node and script); returns the exit code. `now` dates the sends' ages. */
+export function runSettlementCli(argv: string[], out: { log(s: string): void; error(s: string): void }, now: () => number = Date.now): number {
+  let parsed;
+  try {
+    const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { db: { type: "string" }, asset: { type: "string" } } });
+    const result = commandSchema.safeParse({ command: positionals[0], ...values });
+    if (!result.success) {
+      out.error(`${result.error.issues.map((i) => `${i.path.join(".") || "command"}: ${i.message}`).join("\n")}\n${SETTLEMENT_USAGE}`);
+      return 2;
+    }
+    parsed = result.data;
+  } catch (error) {
+    out.error(`${(error as Error).message}\n${SETTLEMENT_USAGE}`);
+    return 2;
+  }
+
+  const ledger = openLedger({ path: parsed.db });
+  try {
+    const t = ledger.totals(parsed.asset);
+    const unbatched = t.charged - t.batched - t.deferred;
+    const line = (label: string, text: string) => out.log(`  ${label.padEnd(20)}${text}`);
+    out.log(`settlement of ${parsed.asset === zeroAddress ? "ETH" : parsed.asset} in ${parsed.db} (amounts in wei)`);
+    line("deposited", `${t.deposited}`);
+    line("withdrawn", `${t.withdrawn} (${t.pendingWithdrawals} more requested)`);
+    line("charged", `${t.charged} in ${t.chargeCount} charges`);
+    line("settled", `${t.settled} in ${t.settledChargeCount} charges`);
+    line("in pending batches", `${t.batched - t.settled}`);
+    line("not yet batched", `${unbatched}`);
+    line("deferred", `${t.deferred} (waiting for their payers' next deposit)`);
+    line("reserved", `${t.reserved} (calls being served)`);
+    const pending = ledger.pendingBatches().filter((b) => b.asset.toLowerCase() === parsed.asset.toLowerCase());
+    if (pending.length === 0) {
+      out.log("no pending batches");
+      return 0;
+    }
+    out.log(`pending batches, oldest first (${pending.length}):`);
+    for (const b of pending) {
+      const amount = b.debits.reduce((s, d) => s + d.amount, 0n);
+      const last = ledger.settlementSends(b.batchId).at(-1);
+      const sent = last
+        ? `last sent: ${last.kind} at nonce ${last.nonce}, max fee ${last.maxFeePerGas} wei/gas, tip ${last.maxPriorityFeePerGas}, ${ago(now() - last.sentAtMs)} ago, ${last.txHash ?? "broadcast not confirmed"}`
+        : "not sent yet";
+      out.log(`  ${b.batchId}  ${b.chargeIds.length} charges, ${amount}; ${sent}`);
+    }
+    return 0;
+  } catch (error) {
+    out.error((error as Error).message);
+    return 1;
+  } finally {
+    ledger.close();
+  }
+}
+
+/** 3725000 → "1h 2m 5s". */
+function ago(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const parts = [[Math.floor(s / 3600), "h"], [Math.floor((s % 3600) / 60), "m"], [s % 60, "s"]] as const;
+  const shown = parts.filter(([n], i) => n > 0 || i === 2);
+  return shown.map(([n, u]) => `${n}${u}`).join(" ");
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = runSettlementCli(process.argv.slice(2), console);
+}
