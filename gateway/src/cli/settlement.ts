@@ -1,5 +1,6 @@
 /**
- * Settlement status of a gateway ledger, for an operator (read-only; safe while the gateway runs):
+ * Settlement status of a gateway ledger, for an operator. It writes nothing (except the schema
+ * upgrade any open gives an older file) and is safe while the gateway runs:
  *
  *   npx tsx gateway/src/cli/settlement.ts status --db F [--asset 0x..]
  *
