@@ -374,7 +374,9 @@ describe("the gateway's settlement chain on the in-process chain", () => {
   it("replaces a settlement stuck below the base fee at the same nonce with higher fees, and the old one is never mined", async () => {
     const ledger = await ledgerWithCharge(5000n);
     const settler = env.wallets[0].account.address;
+    // `quick` gives up on a receipt at once (the send that is left unmined); `patient` waits for the ones the test mines.
     const quick = createSettlementChain({ publicClient: env.publicClient, walletClient: env.wallets[0], deposits, receiptTimeoutMs: 300 });
+    const patient = createSettlementChain({ publicClient: env.publicClient, walletClient: env.wallets[0], deposits, receiptTimeoutMs: 60_000 });
     try {
       const splitterBefore = await env.publicClient.getBalance({ address: env.ctx.addresses.splitter });
       const nonceBefore = await quick.latestNonce();
@@ -396,8 +398,8 @@ describe("the gateway's settlement chain on the in-process chain", () => {
       // EDR takes a same-nonce replacement only into its mempool (not while automining): mine
       // once the replacement is broadcast.
       clock += 300;
-      const replacing = round();
-      for (let i = 0; i < 200 && !ledger.settlementSends(batch.batchId)[1]?.txHash; i++) await new Promise((r) => setTimeout(r, 5));
+      const replacing = settlePending({ ledger, chain: patient, asset: zeroAddress, maxCharges: 10, replaceAfterMs: 300, now: () => clock });
+      for (let i = 0; i < 2000 && !ledger.settlementSends(batch.batchId)[1]?.txHash; i++) await new Promise((r) => setTimeout(r, 5));
       await rpc("evm_mine");
       const s = await replacing;
       await rpc("evm_setAutomine", [true]);
@@ -424,7 +426,9 @@ describe("the gateway's settlement chain on the in-process chain", () => {
 
   it("cancels a stuck settlement with a transfer of 0 at its nonce, after which the batch is sent afresh and settles once", async () => {
     const ledger = await ledgerWithCharge(3000n);
+    // `quick` gives up on a receipt at once (the send that is left unmined); `patient` waits for the ones the test mines.
     const quick = createSettlementChain({ publicClient: env.publicClient, walletClient: env.wallets[0], deposits, receiptTimeoutMs: 300 });
+    const patient = createSettlementChain({ publicClient: env.publicClient, walletClient: env.wallets[0], deposits, receiptTimeoutMs: 60_000 });
     try {
       const splitterBefore = await env.publicClient.getBalance({ address: env.ctx.addresses.splitter });
       const nonceBefore = await quick.latestNonce();
@@ -435,8 +439,8 @@ describe("the gateway's settlement chain on the in-process chain", () => {
       await rpc("hardhat_setNextBlockBaseFeePerGas", [`0x${(stuck.maxFeePerGas * 10n).toString(16)}`]);
       await rpc("evm_mine");
 
-      const cancelling = quick.cancelSend(stuck, { onSend: (send) => ledger.recordSettlementSend({ ...send, sentAtMs: Date.now() }) });
-      for (let i = 0; i < 200 && !ledger.settlementSends(batch.batchId)[1]?.txHash; i++) await new Promise((r) => setTimeout(r, 5));
+      const cancelling = patient.cancelSend(stuck, { onSend: (send) => ledger.recordSettlementSend({ ...send, sentAtMs: Date.now() }) });
+      for (let i = 0; i < 2000 && !ledger.settlementSends(batch.batchId)[1]?.txHash; i++) await new Promise((r) => setTimeout(r, 5));
       await rpc("evm_mine");
       await cancelling;
       await rpc("evm_setAutomine", [true]);
@@ -448,7 +452,7 @@ describe("the gateway's settlement chain on the in-process chain", () => {
       expect(await quick.isBatchSettled(batch.batchId)).toBe(false);
 
       // Nonce taken, batch not settled: the next round sends it afresh, at the next nonce.
-      const s = await settlePending({ ledger, chain: quick, asset: zeroAddress, maxCharges: 10, replaceAfterMs: 300 });
+      const s = await settlePending({ ledger, chain: patient, asset: zeroAddress, maxCharges: 10, replaceAfterMs: 300 });
       expect(s).toMatchObject({ batches: 1, alreadySettled: 0 });
       expect(ledger.settlementSends(batch.batchId)[2]).toMatchObject({ kind: "settle", nonce: nonceBefore + 1, txHash: s.txHashes[0] });
       await rpc("evm_mine");
