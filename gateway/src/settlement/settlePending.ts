@@ -60,10 +60,11 @@ export interface BatchRefusal {
  * One whose nonce is still open after `replaceAfterMs` (stuck below the base fee, dropped, or
  * never broadcast because the process died) is replaced at the same nonce with fees 12.5 %
  * higher, or at least the node's current estimate. Until then the round waits for it with a
- * retryable error (and as long as an earlier nonce of the settler, not this batch's, is
- * unmined, since raising this one's fees could not help). If the contract now refuses that batch, its nonce is first taken by a
- * transfer of 0 to the settler (`cancelSend`), so the old transaction can never land, and only
- * then is the batch dissolved.
+ * retryable error. It also waits while an earlier nonce of the settler, not this batch's, is
+ * unmined, since raising this one's fees could not help. If the contract now refuses that
+ * batch, its nonce is first taken by a transfer of 0 to the settler (`cancelSend`), so the old
+ * transaction can never land, and only then is the batch dissolved. A batch found settled is
+ * marked with the recorded send that settled it.
  */
 export async function settlePending(p: SettlePendingParameters): Promise<SettlePendingReturnType> {
   const summary: SettlePendingReturnType = { batches: 0, charges: 0, gasUsed: 0n, alreadySettled: 0, txHashes: [], refusals: [] };
