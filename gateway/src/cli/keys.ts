@@ -7,11 +7,11 @@
  *
  * `create` prints the plaintext key once; the ledger keeps only its SHA-256.
  */
-import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { isAddress, type Address } from "viem";
 import { z } from "zod";
-import { openLedger } from "../ledger/openLedger.js";
+import { parseCommand } from "./parseCommand.js";
+import { runOnLedger } from "./runOnLedger.js";
 
 const address = z.string().refine((s) => isAddress(s), "must be a 0x-prefixed 20-byte address").transform((s) => s as Address);
 const commandSchema = z.discriminatedUnion("command", [
@@ -33,26 +33,10 @@ export const KEYS_USAGE = `usage:
 
 /** Run the key admin CLI on `argv` (without node and script); returns the exit code. */
 export function runKeysCli(argv: string[], out: { log(s: string): void; error(s: string): void }): number {
-  let parsed;
-  try {
-    const { positionals, values } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { db: { type: "string" }, payer: { type: "string" }, label: { type: "string" }, rate: { type: "string" }, "key-id": { type: "string" } },
-    });
-    const result = commandSchema.safeParse({ command: positionals[0], ...values });
-    if (!result.success) {
-      out.error(`${result.error.issues.map((i) => `${i.path.join(".") || "command"}: ${i.message}`).join("\n")}\n${KEYS_USAGE}`);
-      return 2;
-    }
-    parsed = result.data;
-  } catch (error) {
-    out.error(`${(error as Error).message}\n${KEYS_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommand(argv, ["db", "payer", "label", "rate", "key-id"], commandSchema, KEYS_USAGE, out);
+  if (!parsed) return 2;
 
-  const ledger = openLedger({ path: parsed.db });
-  try {
+  return runOnLedger(parsed.db, out, (ledger) => {
     if (parsed.command === "create") {
       const { keyId, apiKey } = ledger.createApiKey({ payer: parsed.payer, label: parsed.label, rateLimitPerMinute: parsed.rate });
       out.log(`key id:  ${keyId}\napi key: ${apiKey}\n(shown once: only its SHA-256 is stored)`);
@@ -69,13 +53,7 @@ export function runKeysCli(argv: string[], out: { log(s: string): void; error(s:
       for (const r of rows) out.log(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
       if (keys.length === 0) out.log("(no keys)");
     }
-    return 0;
-  } catch (error) {
-    out.error((error as Error).message);
-    return 1;
-  } finally {
-    ledger.close();
-  }
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

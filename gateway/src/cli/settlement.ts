@@ -9,11 +9,11 @@
  * kind, nonce, fees, how long ago it was sent, hash. A batch whose transaction is old is the one
  * the next round replaces (`chain.replaceAfterMs`).
  */
-import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { isAddress, zeroAddress, type Address } from "viem";
 import { z } from "zod";
-import { openLedger } from "../ledger/openLedger.js";
+import { parseCommand } from "./parseCommand.js";
+import { runOnLedger } from "./runOnLedger.js";
 
 const commandSchema = z.object({
   command: z.literal("status"),
@@ -30,22 +30,10 @@ export const SETTLEMENT_USAGE = `usage:
 
 /** Run the settlement CLI on `argv` (without node and script); returns the exit code. `now` dates the sends' ages. */
 export function runSettlementCli(argv: string[], out: { log(s: string): void; error(s: string): void }, now: () => number = Date.now): number {
-  let parsed;
-  try {
-    const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { db: { type: "string" }, asset: { type: "string" } } });
-    const result = commandSchema.safeParse({ command: positionals[0], ...values });
-    if (!result.success) {
-      out.error(`${result.error.issues.map((i) => `${i.path.join(".") || "command"}: ${i.message}`).join("\n")}\n${SETTLEMENT_USAGE}`);
-      return 2;
-    }
-    parsed = result.data;
-  } catch (error) {
-    out.error(`${(error as Error).message}\n${SETTLEMENT_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommand(argv, ["db", "asset"], commandSchema, SETTLEMENT_USAGE, out);
+  if (!parsed) return 2;
 
-  const ledger = openLedger({ path: parsed.db });
-  try {
+  return runOnLedger(parsed.db, out, (ledger) => {
     const t = ledger.totals(parsed.asset);
     const unbatched = t.charged - t.batched - t.deferred;
     const line = (label: string, text: string) => out.log(`  ${label.padEnd(20)}${text}`);
@@ -61,7 +49,7 @@ export function runSettlementCli(argv: string[], out: { log(s: string): void; er
     const pending = ledger.pendingBatches().filter((b) => b.asset.toLowerCase() === parsed.asset.toLowerCase());
     if (pending.length === 0) {
       out.log("no pending batches");
-      return 0;
+      return;
     }
     out.log(`pending batches, oldest first (${pending.length}):`);
     for (const b of pending) {
@@ -72,13 +60,7 @@ export function runSettlementCli(argv: string[], out: { log(s: string): void; er
         : "not sent yet";
       out.log(`  ${b.batchId}  ${b.chargeIds.length} charges, ${amount}; ${sent}`);
     }
-    return 0;
-  } catch (error) {
-    out.error((error as Error).message);
-    return 1;
-  } finally {
-    ledger.close();
-  }
+  });
 }
 
 /** 3725000 → "1h 2m 5s". */
