@@ -41,20 +41,24 @@ function recordingSink() {
   };
 }
 
+/** A writer with the given interval over a recording sink and a manual clock. */
+function writerWith(flushIntervalMs: number) {
+  const sink = recordingSink();
+  const clock = manualClock();
+  return { sink, clock, sse: createSseWriter({ sink, flushIntervalMs, clock }) };
+}
+
 const event = (n: number) => `data: ${JSON.stringify({ n })}\n\n`;
 
 describe("createSseWriter", () => {
   it("intervalZero_writesEveryEventAsItComes_inOrder", () => {
-    const sink = recordingSink();
-    const sse = createSseWriter({ sink, flushIntervalMs: 0, clock: manualClock() });
+    const { sink, sse } = writerWith(0);
     for (let n = 0; n < 4; n++) sse.send({ n });
     expect(sink.writes).toEqual([0, 1, 2, 3].map(event));
   });
 
   it("eventsFasterThanTheInterval_goOutTogetherAtItsEnd_inOrder", () => {
-    const sink = recordingSink();
-    const clock = manualClock();
-    const sse = createSseWriter({ sink, flushIntervalMs: 2, clock });
+    const { sink, clock, sse } = writerWith(2);
     sse.send({ n: 0 }); // the first event is never held back
     expect(sink.writes).toEqual([event(0)]);
     for (let n = 1; n <= 5; n++) {
@@ -67,9 +71,7 @@ describe("createSseWriter", () => {
   });
 
   it("anEventAfterAQuietInterval_isWrittenAtOnce", () => {
-    const sink = recordingSink();
-    const clock = manualClock();
-    const sse = createSseWriter({ sink, flushIntervalMs: 2, clock });
+    const { sink, clock, sse } = writerWith(2);
     for (let n = 0; n < 3; n++) {
       sse.send({ n });
       expect(sink.writes).toHaveLength(n + 1);
@@ -79,9 +81,7 @@ describe("createSseWriter", () => {
   });
 
   it("end_writesWhatIsQueuedHeldAndTheTail_inOneEndingWrite_andStopsTheTimer", () => {
-    const sink = recordingSink();
-    const clock = manualClock();
-    const sse = createSseWriter({ sink, flushIntervalMs: 10, clock });
+    const { sink, clock, sse } = writerWith(10);
     sse.send({ n: 0 });
     sse.send({ n: 1 });
     sse.hold({ n: 2 });
@@ -95,9 +95,7 @@ describe("createSseWriter", () => {
   });
 
   it("hold_queuesWithoutStartingAWrite", () => {
-    const sink = recordingSink();
-    const clock = manualClock();
-    const sse = createSseWriter({ sink, flushIntervalMs: 2, clock });
+    const { sink, clock, sse } = writerWith(2);
     sse.hold({ n: 0 });
     clock.advance(10);
     expect(sink.writes).toEqual([]);
@@ -106,9 +104,7 @@ describe("createSseWriter", () => {
   });
 
   it("cancel_dropsWhatIsQueued_andWritesNothingMore", () => {
-    const sink = recordingSink();
-    const clock = manualClock();
-    const sse = createSseWriter({ sink, flushIntervalMs: 2, clock });
+    const { sink, clock, sse } = writerWith(2);
     sse.send({ n: 0 });
     sse.send({ n: 1 });
     sse.cancel();
