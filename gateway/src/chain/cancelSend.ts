@@ -1,9 +1,7 @@
 import type { PreparedSend, SendOptions } from "../types.js";
-import { toGatewayChainError } from "./errors.js";
 import { feeFieldsOf } from "./feeFieldsOf.js";
-import { prepareSend } from "./prepareSend.js";
 import type { DepositsWriteContext } from "./types.js";
-import { waitForSend } from "./waitForSend.js";
+import { sendRecorded } from "./sendRecorded.js";
 
 export type CancelSendParameters = Omit<DepositsWriteContext, "deposits"> &
   Pick<SendOptions, "onSend"> & {
@@ -23,14 +21,18 @@ export type CancelSendParameters = Omit<DepositsWriteContext, "deposits"> &
  * Throws a retryable GatewayChainError when the RPC fails or the receipt does not come in time.
  */
 export async function cancelSend(p: CancelSendParameters): Promise<void> {
-  const send = await prepareSend({ publicClient: p.publicClient, account: p.walletClient.account.address, batchId: p.replacing.batchId, kind: "cancel", replacing: p.replacing, feeCap: p.feeCap });
-  p.onSend?.(send);
-  let txHash;
-  try {
-    txHash = await p.walletClient.sendTransaction({ to: p.walletClient.account.address, value: 0n, gas: 21_000n, nonce: send.nonce, ...feeFieldsOf(send) });
-  } catch (error) {
-    throw toGatewayChainError(`cancelling nonce ${send.nonce} (batch ${send.batchId})`, error);
-  }
-  p.onSend?.({ ...send, txHash });
-  await waitForSend({ publicClient: p.publicClient, send: { ...send, txHash }, confirmations: p.confirmations, timeoutMs: p.receiptTimeoutMs });
+  const settler = p.walletClient.account.address;
+  await sendRecorded({
+    publicClient: p.publicClient,
+    account: settler,
+    batchId: p.replacing.batchId,
+    kind: "cancel",
+    replacing: p.replacing,
+    feeCap: p.feeCap,
+    onSend: p.onSend,
+    step: `cancelling nonce ${p.replacing.nonce} (batch ${p.replacing.batchId})`,
+    confirmations: p.confirmations,
+    receiptTimeoutMs: p.receiptTimeoutMs,
+    broadcast: (send) => p.walletClient.sendTransaction({ to: settler, value: 0n, gas: 21_000n, nonce: send.nonce, ...feeFieldsOf(send) }),
+  });
 }

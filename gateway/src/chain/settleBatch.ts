@@ -3,9 +3,8 @@ import { gatewayDepositsAbi } from "./gatewayDepositsAbi.js";
 import { contractRevertOf, GatewayChainError, toGatewayChainError } from "./errors.js";
 import { isBatchSettled } from "./isBatchSettled.js";
 import { feeFieldsOf } from "./feeFieldsOf.js";
-import { prepareSend } from "./prepareSend.js";
 import type { DepositsWriteContext } from "./types.js";
-import { waitForSend } from "./waitForSend.js";
+import { sendRecorded } from "./sendRecorded.js";
 
 export type SettleBatchParameters = DepositsWriteContext &
   SendOptions & {
@@ -25,10 +24,10 @@ export type SettleBatchReturnType = SettleResult;
  * reverting with `BatchAlreadySettled`, or a receipt that reverted because another transaction
  * settled it first) answers `{ status: "already-settled" }` without sending anything.
  *
- * The nonce and fees are chosen here (see prepareSend: a fresh nonce, or `replacing`'s with
- * higher fees) and handed to `onSend` before the broadcast and again with the hash after it, so
- * the caller can record them durably and a later process can replace a transaction that is
- * never mined.
+ * It goes out through sendRecorded: the nonce and fees are chosen (a fresh nonce, or
+ * `replacing`'s with higher fees) and handed to `onSend` before the broadcast and again with the
+ * hash after it, so the caller can record them durably and a later process can replace a
+ * transaction that is never mined.
  *
  * Throws GatewayChainError: not retryable when the contract refuses the batch (`revert` names
  * the error, e.g. `InsufficientDeposit` or `SettlementUnbalanced`), retryable when the RPC
@@ -57,21 +56,30 @@ export async function settleBatch(p: SettleBatchParameters): Promise<SettleBatch
     throw toGatewayChainError(step, error);
   }
 
-  const send = await prepareSend({ publicClient: p.publicClient, account: p.walletClient.account.address, batchId: batch.batchId, kind: "settle", replacing: p.replacing, feeCap: p.feeCap });
-  p.onSend?.(send);
-  let txHash;
-  try {
-    txHash = await p.walletClient.writeContract({ ...call, nonce: send.nonce, ...feeFieldsOf(send) });
-  } catch (error) {
-    // Simulated at the latest block, estimated at the pending one: a settle of this batch is
-    // waiting to be mined. It may still fail, so the batch is not marked settled on its word.
-    if (contractRevertOf(error)?.errorName === "BatchAlreadySettled") {
-      throw new GatewayChainError(`${step}: a transaction settling this batch is already waiting to be mined; look again once it is`, { retryable: true }, { cause: error });
-    }
-    throw toGatewayChainError(step, error);
-  }
-  p.onSend?.({ ...send, txHash });
-  const receipt = await waitForSend({ publicClient: p.publicClient, send: { ...send, txHash }, confirmations: p.confirmations, timeoutMs: p.receiptTimeoutMs });
+  const { txHash, receipt } = await sendRecorded({
+    publicClient: p.publicClient,
+    account: p.walletClient.account.address,
+    batchId: batch.batchId,
+    kind: "settle",
+    replacing: p.replacing,
+    feeCap: p.feeCap,
+    onSend: p.onSend,
+    step,
+    confirmations: p.confirmations,
+    receiptTimeoutMs: p.receiptTimeoutMs,
+    broadcast: async (send) => {
+      try {
+        return await p.walletClient.writeContract({ ...call, nonce: send.nonce, ...feeFieldsOf(send) });
+      } catch (error) {
+        // Simulated at the latest block, estimated at the pending one: a settle of this batch is
+        // waiting to be mined. It may still fail, so the batch is not marked settled on its word.
+        if (contractRevertOf(error)?.errorName === "BatchAlreadySettled") {
+          throw new GatewayChainError(`${step}: a transaction settling this batch is already waiting to be mined; look again once it is`, { retryable: true }, { cause: error });
+        }
+        throw error;
+      }
+    },
+  });
   if (receipt.status !== "success" || receipt.transactionHash !== txHash) {
     // Reverted, or another transaction took the nonce (viem follows a replacement to its receipt).
     if (await isBatchSettled({ ...p, batchId: batch.batchId })) return { status: "already-settled" };
