@@ -105,8 +105,8 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
     } catch (error) {
       await ledger.releaseReservation(reservation.reservationId);
       if (error instanceof GenerationAbortedError) {
+        // Only onClose aborts generation, and it has cancelled the writer already.
         log.info({ completionTokens: error.completionTokens }, "client disconnected; generation stopped, reservation released, nothing charged");
-        sse.cancel();
         if (!headersSent) reply.hijack();
         reply.raw.destroy();
         return;
