@@ -49,7 +49,7 @@ export async function startChainSync(p: StartChainSyncParameters): Promise<{ don
   const first = await refreshCatalog();
   p.logger.info({ chainId, settler: account.address, deposits: p.chain.deposits, ...first }, "connected to the chain");
 
-  const settling = startSettlementLoop({ ledger: p.ledger, chain: settlement, assets: [p.asset], maxCharges: p.chain.maxChargesPerBatch, replaceAfterMs: p.chain.replaceAfterMs, intervalMs: p.chain.intervalMs, startBlock: BigInt(p.chain.fromBlock), signal: p.signal, logger: p.logger });
+  const settling = startSettlementLoop({ ledger: p.ledger, chain: settlement, assets: [p.asset], maxCharges: p.chain.maxChargesPerBatch, replaceAfterMs: p.chain.replaceAfterMs, ...(p.chain.minBatchAmountWei !== undefined ? { hold: { minAmount: p.chain.minBatchAmountWei, maxDelayMs: p.chain.maxBatchDelayMs } } : {}), intervalMs: p.chain.intervalMs, startBlock: BigInt(p.chain.fromBlock), signal: p.signal, logger: p.logger });
   const refreshing = (async () => {
     while (!p.signal.aborted) {
       await sleep(p.chain.intervalMs, p.signal);

@@ -7,7 +7,8 @@
  * Prints where the asset's money stands (deposited, charged, settled, waiting in batches, not yet
  * batched, deferred, reserved) and each pending batch with its last settlement transaction:
  * kind, nonce, fees, how long ago it was sent, hash. A batch whose transaction is old is the one
- * the next round replaces (`chain.replaceAfterMs`).
+ * the next round replaces (`chain.replaceAfterMs`). Charges not yet batched show their oldest's
+ * age: under `chain.minBatchAmountWei` they wait up to `chain.maxBatchDelayMs` from it.
  */
 import { pathToFileURL } from "node:url";
 import { isAddress, zeroAddress, type Address } from "viem";
@@ -35,7 +36,7 @@ export function runSettlementCli(argv: string[], out: { log(s: string): void; er
 
   return runOnLedger(parsed.db, out, (ledger) => {
     const t = ledger.totals(parsed.asset);
-    const unbatched = t.charged - t.batched - t.deferred;
+    const backlog = ledger.settlementBacklog(parsed.asset);
     const line = (label: string, text: string) => out.log(`  ${label.padEnd(20)}${text}`);
     out.log(`settlement of ${parsed.asset === zeroAddress ? "ETH" : parsed.asset} in ${parsed.db} (amounts in wei)`);
     line("deposited", `${t.deposited}`);
@@ -43,7 +44,9 @@ export function runSettlementCli(argv: string[], out: { log(s: string): void; er
     line("charged", `${t.charged} in ${t.chargeCount} charges`);
     line("settled", `${t.settled} in ${t.settledChargeCount} charges`);
     line("in pending batches", `${t.batched - t.settled}`);
-    line("not yet batched", `${unbatched}`);
+    const oldest = backlog.oldestChargeAt ? `, the oldest ${ago(now() - Date.parse(backlog.oldestChargeAt))} ago` : "";
+    const withdrawing = backlog.withdrawingPayers.length > 0 ? `; ${backlog.withdrawingPayers.length} of their payers requested a withdrawal (settled next round)` : "";
+    line("not yet batched", `${backlog.amount} in ${backlog.charges} charges${oldest}${withdrawing}`);
     line("deferred", `${t.deferred} (waiting for their payers' next deposit)`);
     line("reserved", `${t.reserved} (calls being served)`);
     const pending = ledger.pendingBatches().filter((b) => b.asset.toLowerCase() === parsed.asset.toLowerCase());

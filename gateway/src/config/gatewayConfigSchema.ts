@@ -70,6 +70,15 @@ export const gatewayConfigSchema = z.strictObject({
       settlerKeyFile: z.string().min(1),
       intervalMs: z.number().int().min(100).default(15_000),
       maxChargesPerBatch: z.number().int().min(1).max(500).default(100),
+      /**
+       * Charges not yet batched wait while they add up to less than this (in the billing asset's
+       * base unit), so that a trickle of small calls is not settled one transaction per round at
+       * more gas than it pays. Absent: every round batches whatever is there. Never holds the
+       * charges of a payer with an open withdrawal request.
+       */
+      minBatchAmountWei: wei.optional(),
+      /** The longest a charge waits under `minBatchAmountWei`, from its commit (default 1 h). */
+      maxBatchDelayMs: z.number().int().min(0).default(3_600_000),
       /** A settlement transaction still not mined this long after it was sent is replaced with one at the same nonce and fees 12.5 % higher (also how long a round waits for a receipt). */
       replaceAfterMs: z.number().int().min(1000).default(180_000),
       /** The most a settlement transaction pays per gas (its max fee; its gas price on a chain without a base fee). No cap when absent: a replacement raises fees by 12.5 % each time. */

@@ -17,7 +17,7 @@ import {
 import { compareChainOrder } from "../compareChainOrder.js";
 import { applyWithdrawalEvent, changeCredit, computeCreditFromRows, readCredit, rebuildCredit, spendable } from "./creditTotals.js";
 import { MIGRATIONS } from "./schema.js";
-import type { ApiKeyInfo, CommitChargeParameters, CommitOutcome, Ledger, LedgerTotals } from "./types.js";
+import type { ApiKeyInfo, CommitChargeParameters, CommitOutcome, Ledger, LedgerTotals, SettlementBacklog } from "./types.js";
 
 export type OpenLedgerParameters = {
   /** SQLite file (created when missing), or ":memory:". */
@@ -411,6 +411,21 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
         for (const id of ids) mark.run(batchId, id);
         return batchOf(batchId, A);
       });
+    },
+
+    settlementBacklog(asset): SettlementBacklog {
+      const A = getAddress(asset);
+      const rows = q("SELECT amount, created_at FROM charges WHERE asset = ? AND batch_id IS NULL AND deferred_at IS NULL ORDER BY seq").all(A) as Row[];
+      const withdrawing = q(
+        `SELECT DISTINCT c.payer FROM charges c JOIN credit k ON k.payer = c.payer AND k.asset = c.asset
+         WHERE c.asset = ? AND c.batch_id IS NULL AND c.deferred_at IS NULL AND k.pending_withdrawal <> '0' ORDER BY c.payer`,
+      ).all(A) as Row[];
+      return {
+        charges: rows.length,
+        amount: sum(rows),
+        oldestChargeAt: rows.length > 0 ? (rows[0].created_at as string) : null,
+        withdrawingPayers: withdrawing.map((r) => r.payer as Address),
+      };
     },
 
     refuseBatch({ batchId, payer, balance }) {

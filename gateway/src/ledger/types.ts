@@ -25,6 +25,16 @@ export interface CommitChargeParameters {
 /** What `commitCharges` did with one call. */
 export type CommitOutcome = { ok: true; charge: Charge } | { ok: false; error: unknown };
 
+/** The charges in one asset that wait to be batched (unbatched and not deferred), for the decision to settle them now or wait. */
+export interface SettlementBacklog {
+  charges: number;
+  amount: bigint;
+  /** When the oldest of them was committed (ISO 8601); null when there are none. */
+  oldestChargeAt: string | null;
+  /** Payers among them with an open withdrawal request: their charges must be settled before the request matures. */
+  withdrawingPayers: Address[];
+}
+
 /** Sums over the whole ledger for one asset, for conservation checks. */
 export interface LedgerTotals {
   deposited: bigint;
@@ -125,6 +135,8 @@ export interface Ledger {
 
   /** Batch up to `maxCharges` of the oldest unbatched charges in `asset` that are not deferred; null when there are none. */
   createBatch(p: { asset: Asset; maxCharges: number }): SettlementBatch | null;
+  /** What `createBatch` would draw from in `asset`: how many charges, how much, since when, and whose payers are withdrawing. */
+  settlementBacklog(asset: Asset): SettlementBacklog;
   /**
    * The contract refused `batchId` because `payer`'s deposit holds only `balance`, less than
    * their debit in it (they withdrew while their charges waited). In one transaction: the refusal

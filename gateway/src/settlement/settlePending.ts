@@ -11,8 +11,32 @@ export type SettlePendingParameters = {
   maxCharges: number;
   /** A settlement transaction still not mined this long after it was sent is replaced: same nonce, higher fees (default 180 s, viem's receipt wait). */
   replaceAfterMs?: number;
+  /** When set, a new batch waits until it is worth its gas (see BatchHold); by default every charge is batched at once. */
+  hold?: BatchHold;
   now?: () => number;
 };
+
+/**
+ * When charges wait to be batched instead of being settled at once: while the charges not yet
+ * batched in the asset add up to less than `minAmount`, for at most `maxDelayMs` after the
+ * oldest of them was committed. Each batch is one transaction whose gas does not depend much on
+ * what it carries, so many small charges settled one by one can cost the settler more than they
+ * pay the Ingots. Charges of a payer with an open withdrawal request are never held: they must
+ * be settled before the request matures, or that payer's deposit may be gone.
+ */
+export interface BatchHold {
+  /** In the asset's base unit (wei for ETH). */
+  minAmount: bigint;
+  maxDelayMs: number;
+}
+
+/** Charges left unbatched by a BatchHold. */
+export interface HeldBacklog {
+  charges: number;
+  amount: bigint;
+  /** When the oldest of them is due to be batched whatever the amount (ms since the epoch, on `now`'s clock). */
+  dueAtMs: number;
+}
 
 /** What one settlePending pass did. */
 export type SettlePendingReturnType = {
@@ -27,6 +51,8 @@ export type SettlePendingReturnType = {
   txHashes: Hex[];
   /** Batches the contract refused because a payer's deposit no longer covered their debit; each was dissolved (see Ledger.refuseBatch). */
   refusals: BatchRefusal[];
+  /** The charges this pass left unbatched under `hold`; null when none were held. */
+  held: HeldBacklog | null;
 };
 
 /** One refused batch: whose deposit fell short, and which of their charges now wait for their next deposit. */
@@ -43,7 +69,8 @@ export interface BatchRefusal {
  * Settle every charge in `asset`: first the batches an earlier pass created but did not see
  * confirmed (the chain says whether they landed; if not they are sent again under the same
  * batch id, which the contract accepts once), then new batches of the oldest unbatched charges
- * until none are left. A crash at any point loses nothing and settles nothing twice: batches
+ * until none are left, or until what is left is too little to be worth a transaction yet
+ * (`hold`). A crash at any point loses nothing and settles nothing twice: batches
  * are persisted before their transaction, and their ids are derived from their charges.
  *
  * A batch the contract refuses with `InsufficientDeposit` (a payer withdrew while their charges
@@ -67,7 +94,7 @@ export interface BatchRefusal {
  * marked with the recorded send that settled it.
  */
 export async function settlePending(p: SettlePendingParameters): Promise<SettlePendingReturnType> {
-  const summary: SettlePendingReturnType = { batches: 0, charges: 0, gasUsed: 0n, alreadySettled: 0, txHashes: [], refusals: [] };
+  const summary: SettlePendingReturnType = { batches: 0, charges: 0, gasUsed: 0n, alreadySettled: 0, txHashes: [], refusals: [], held: null };
 
   const now = p.now ?? Date.now;
   const replaceAfterMs = p.replaceAfterMs ?? 180_000;
@@ -159,6 +186,15 @@ export async function settlePending(p: SettlePendingParameters): Promise<SettleP
     await settle(batch);
   }
   for (;;) {
+    if (p.hold) {
+      const backlog = p.ledger.settlementBacklog(p.asset);
+      if (backlog.charges === 0) break;
+      const dueAtMs = Date.parse(backlog.oldestChargeAt!) + p.hold.maxDelayMs;
+      if (backlog.amount < p.hold.minAmount && backlog.withdrawingPayers.length === 0 && now() < dueAtMs) {
+        summary.held = { charges: backlog.charges, amount: backlog.amount, dueAtMs };
+        break;
+      }
+    }
     const batch = p.ledger.createBatch({ asset: p.asset, maxCharges: p.maxCharges });
     if (!batch) break;
     await settle(batch);

@@ -454,6 +454,25 @@ describe("settlement batches", () => {
     expect(() => ledger.createBatch({ asset: ETH, maxCharges: 0 })).toThrow(/positive/);
   });
 
+  it("settlementBacklog_countsWhatCreateBatchWouldTake_inItsAsset_andNamesWithdrawingPayers", () => {
+    expect(ledger.settlementBacklog(ETH)).toEqual({ charges: 0, amount: 0n, oldestChargeAt: null, withdrawingPayers: [] });
+    const first = charge(ledger, P1, 1n, BIG / 4n);
+    charge(ledger, P2, 2n, 3n);
+    charge(ledger, P1, 9n, 1n, TOKEN);
+    expect(ledger.settlementBacklog(ETH)).toEqual({ charges: 2, amount: BIG / 4n + 3n, oldestChargeAt: first.createdAt, withdrawingPayers: [] });
+    expect(ledger.settlementBacklog(TOKEN)).toMatchObject({ charges: 1, amount: 1n });
+    // A batched charge is no longer in the backlog; the next one is the oldest.
+    ledger.createBatch({ asset: ETH, maxCharges: 1 });
+    charge(ledger, P2, 1n, 4n);
+    expect(ledger.settlementBacklog(ETH)).toMatchObject({ charges: 2, amount: 7n });
+    // A payer who asks to withdraw is named while their charges wait; a cancel takes them off.
+    ledger.recordChainEvents({ deposits: [], withdrawals: [{ eventId: "w1", kind: "requested", payer: P2, asset: ETH, amount: 1n, blockNumber: 2n, logIndex: 0 }], toBlock: 2n });
+    expect(ledger.settlementBacklog(ETH).withdrawingPayers).toEqual([P2]);
+    expect(ledger.settlementBacklog(TOKEN).withdrawingPayers).toEqual([]);
+    ledger.recordChainEvents({ deposits: [], withdrawals: [{ eventId: "w2", kind: "cancelled", payer: P2, asset: ETH, amount: 1n, blockNumber: 3n, logIndex: 0 }], toBlock: 3n });
+    expect(ledger.settlementBacklog(ETH).withdrawingPayers).toEqual([]);
+  });
+
   it("pendingBatches_surviveReopen_untilMarkedSettled_andChargesShowTheSettlement", () => {
     const c = charge(ledger, P1, 1n, 10n);
     const batch = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;
@@ -615,7 +634,7 @@ describe("settlement CLI", () => {
     expect(text).toMatch(/charged\s+154 in 5 charges/);
     expect(text).toMatch(/settled\s+100 in 1 charges/);
     expect(text).toMatch(/in pending batches\s+47\n/);
-    expect(text).toMatch(/not yet batched\s+7\n/);
+    expect(text).toMatch(/not yet batched\s+7 in 1 charges, the oldest \d+s ago\n/);
     expect(text).toContain("pending batches, oldest first (2):");
     expect(text).toContain(`${waiting.batchId}  2 charges, 42; last sent: settle at nonce 4, max fee 2000000000 wei/gas, tip 1000000, 1h 2m 5s ago, 0x${"cd".repeat(32)}`);
     expect(text).toContain(`${notSent.batchId}  1 charges, 5; not sent yet`);

@@ -1,7 +1,8 @@
 /**
  * The `npm run gateway` process against a chain: it reads the LIVE Ingots from the Ingot
  * contract, syncs the payer's deposit into its ledger, serves the official openai client, and
- * its settlement loop pays the charge into the RevenueSplitter; a second process on the same
+ * its settlement loop pays the charge into the RevenueSplitter (held back first, under the
+ * configured minimum batch, until it is `maxBatchDelayMs` old); a second process on the same
  * ledger is refused; SIGINT stops it cleanly.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -27,6 +28,7 @@ const SERVE = fileURLToPath(new URL("../../../gateway/src/cli/serve.ts", import.
 // Hardhat's first default account (the public test mnemonic): the deployer, and so the settler.
 const SETTLER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const PRICE = 1_000n;
+const HOLD_MS = 3_000;
 
 describe("the gateway process (serve CLI) on a chain", () => {
   let env: Env;
@@ -69,7 +71,7 @@ describe("the gateway process (serve CLI) on a chain", () => {
       ledger: { path: ledgerPath },
       proof: { privateKeyHex: "11".repeat(32) },
       billing: { defaultPricePerTokenWei: String(PRICE) },
-      chain: { rpcUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, deposits, ingot: env.ctx.addresses.ingot, settlerKeyFile: join(dir, "settler.key"), intervalMs: 300 },
+      chain: { rpcUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, deposits, ingot: env.ctx.addresses.ingot, settlerKeyFile: join(dir, "settler.key"), intervalMs: 300, minBatchAmountWei: String(parseEther("1")), maxBatchDelayMs: HOLD_MS },
       log: { level: "info" },
     };
     writeFileSync(join(dir, "gateway.json"), JSON.stringify(config));
@@ -92,12 +94,16 @@ describe("the gateway process (serve CLI) on a chain", () => {
     expect((await client.models.list()).data.map((m) => m.id)).toEqual([`ingot-${ingotId}`]);
     expect(otherBase).not.toBe(ingotId);
     const splitterBefore = await env.publicClient.getBalance({ address: env.ctx.addresses.splitter });
+    const servedAt = Date.now();
     const completion = await client.completions.create({ model: `ingot-${ingotId}`, prompt: "a b c", max_tokens: 8, temperature: 0 });
     const charged = BigInt(completion.usage!.total_tokens) * PRICE;
     expect(BigInt((completion as unknown as { proof: { payment: { amount: string } } }).proof.payment.amount)).toBe(charged);
 
-    // The settlement loop pays exactly the charge into the splitter, and debits the deposit.
+    // The settlement loop holds the charge (far under the 1 ETH minimum) until it is HOLD_MS old,
+    // then pays exactly the charge into the splitter, and debits the deposit.
     await waitFor(async () => (await env.publicClient.getBalance({ address: env.ctx.addresses.splitter })) - splitterBefore === charged || undefined, 60_000, () => out);
+    expect(Date.now() - servedAt).toBeGreaterThanOrEqual(HOLD_MS);
+    expect(out).toMatch(new RegExp(`"charges":1,"amount":"${charged}"[^\n]*"charges wait to be batched`));
     expect(await env.publicClient.readContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "balanceOf", args: [payer, zeroAddress] })).toBe(parseEther("1") - charged);
 
     child.kill("SIGINT");

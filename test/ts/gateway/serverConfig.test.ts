@@ -44,6 +44,14 @@ describe("parseGatewayConfig", () => {
     expect(() => parseGatewayConfig({ ...minimal, chain: { ...chain, replaceAfterMs: 999 } })).toThrow(/chain\.replaceAfterMs/);
   });
 
+  it("parse_chain_holdsNoChargesBackByDefault_andParsesTheMinimumBatchInWei", () => {
+    const chain = { rpcUrl: "http://127.0.0.1:8545", deposits: `0x${"11".repeat(20)}`, ingot: `0x${"22".repeat(20)}`, settlerKeyFile: "settler.key" };
+    expect(parseGatewayConfig({ ...minimal, chain }).chain).toMatchObject({ maxBatchDelayMs: 3_600_000 });
+    expect(parseGatewayConfig({ ...minimal, chain }).chain?.minBatchAmountWei).toBeUndefined();
+    expect(parseGatewayConfig({ ...minimal, chain: { ...chain, minBatchAmountWei: "1000000000000000" } }).chain?.minBatchAmountWei).toBe(10n ** 15n);
+    expect(() => parseGatewayConfig({ ...minimal, chain: { ...chain, minBatchAmountWei: "0.5" } })).toThrow(/chain\.minBatchAmountWei/);
+  });
+
   it("parse_whenAnIngotIsListedTwice_refuses", () => {
     expect(() => parseGatewayConfig({ ...minimal, ingots: [ingot, ingot] })).toThrow(/listed twice/);
   });

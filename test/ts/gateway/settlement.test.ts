@@ -275,6 +275,55 @@ describe("settlePending", () => {
   });
 });
 
+describe("settlePending holding small charges back (hold)", () => {
+  const hold = { minAmount: 10n, maxDelayMs: 60_000 };
+  beforeEach(async () => {
+    f.deposit(P1, 1000n, 1n);
+    f.deposit(P2, 1000n, 1n);
+    f.setLatest(1n);
+    await syncChainEvents({ ledger, chain: f.chain });
+  });
+  const round = (now: number, maxCharges = 10) => settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges, hold, now: () => now });
+
+  it("settlePending_underHold_leavesChargesBelowMinAmountUnbatched_untilTheOldestIsMaxDelayOld", async () => {
+    const first = charge(3n);
+    charge(4n, 2n, P2);
+    const dueAtMs = Date.parse(first.createdAt) + hold.maxDelayMs;
+    expect(await round(dueAtMs - 1)).toMatchObject({ batches: 0, held: { charges: 2, amount: 7n, dueAtMs } });
+    expect(f.sent).toEqual([]);
+    expect(ledger.pendingBatches()).toEqual([]);
+    const due = await round(dueAtMs);
+    expect(due).toMatchObject({ batches: 1, charges: 2, held: null });
+    expect(ledger.totals(ETH)).toMatchObject({ charged: 7n, settled: 7n });
+  });
+
+  it("settlePending_underHold_settlesOnceTheBacklogReachesMinAmount_andHoldsOnlyARemainderBelowIt", async () => {
+    const c = [charge(4n), charge(5n, 1n, P2)];
+    const now = Date.parse(c[0].createdAt) + 1000;
+    expect(await round(now)).toMatchObject({ batches: 0, held: { charges: 2, amount: 9n } });
+    c.push(charge(1n), charge(6n, 2n, P2));
+    // 16 waiting, in batches of 2: the oldest two (9) go; the 7 left are under the minimum and wait.
+    expect(await round(now, 2)).toMatchObject({ batches: 1, charges: 2, held: { charges: 2, amount: 7n } });
+    c.push(charge(5n), charge(5n), charge(3n));
+    // 20 waiting: a full batch goes even when it carries less than the minimum (7), then 13 are left, so 10 go; 3 wait.
+    expect(await round(now, 2)).toMatchObject({ batches: 2, charges: 4, held: { charges: 1, amount: 3n } });
+    expect(f.sent.map((b) => b.chargeIds)).toEqual([[c[0], c[1]], [c[2], c[3]], [c[4], c[5]]].map((b) => b.map((x) => x.chargeId)));
+  });
+
+  it("settlePending_underHold_neverHoldsTheChargesOfAPayerWhoAskedToWithdraw", async () => {
+    const c = charge(2n, 1n, P2);
+    charge(1n);
+    const now = Date.parse(c.createdAt) + 1000;
+    expect(await round(now)).toMatchObject({ batches: 0, held: { charges: 2 } });
+    // P2 asks to withdraw: their charge must be settled before the request matures, and P1's goes with it.
+    f.withdrawals.push({ eventId: "0xr:0", kind: "requested", payer: P2, asset: ETH, amount: 500n, blockNumber: 2n, logIndex: 0 });
+    f.setLatest(2n);
+    await syncChainEvents({ ledger, chain: f.chain });
+    expect(await round(now)).toMatchObject({ batches: 1, charges: 2, held: null });
+    expect(f.sent[0].debits).toEqual([{ payer: P1, amount: 1n }, { payer: P2, amount: 2n }]);
+  });
+});
+
 describe("settlePending when a settlement transaction is not mined", () => {
   const REPLACE_AFTER = 60_000;
   const round = () => settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges: 10, replaceAfterMs: REPLACE_AFTER, now: () => f.clock.now });
@@ -458,6 +507,36 @@ describe("startSettlementLoop logging", () => {
     await startSettlementLoop({ ledger, chain, assets: [ETH], maxCharges: 10, intervalMs: 1, signal: controller.signal, logger: logger as never });
     expect(logs).toEqual(["warn: settlement round stopped early; retrying next round", "error: settlement round failed; retrying next round"]);
   });
+
+  it("startSettlementLoop_logsHeldChargesOnceForEachChangeInWhatIsHeld_andSettlesThemWhenTheyReachTheMinimum", async () => {
+    f.deposit(P1, 100n, 1n);
+    f.setLatest(1n);
+    await syncChainEvents({ ledger, chain: f.chain });
+    charge(4n);
+    const controller = new AbortController();
+    const held: string[] = [];
+    let rounds = 0;
+    const logger = {
+      info: (o: { charges?: number; amount?: string }, msg: string) => void (msg.startsWith("charges wait") && held.push(`${o.charges}:${o.amount}`)),
+      warn: () => {},
+      error: () => {},
+    };
+    // Each round reads the chain's events first: a charge comes in on rounds 3 and 5, and the sixth ends the loop.
+    const chain = {
+      ...f.chain,
+      latestBlock: async () => {
+        rounds += 1;
+        if (rounds === 3) charge(3n);
+        if (rounds === 5) charge(5n);
+        if (rounds === 6) controller.abort();
+        return 1n;
+      },
+    };
+    await startSettlementLoop({ ledger, chain, assets: [ETH], maxCharges: 10, hold: { minAmount: 10n, maxDelayMs: 3_600_000 }, intervalMs: 1, signal: controller.signal, logger: logger as never });
+    expect(held).toEqual(["1:4", "2:7"]);
+    expect(f.sent.map((b) => b.chargeIds.length)).toEqual([3]);
+    expect(ledger.totals(ETH)).toMatchObject({ charged: 12n, settled: 12n });
+  });
 });
 
 describe("money is conserved through refusals, deferrals and stuck transactions", () => {
@@ -471,6 +550,7 @@ describe("money is conserved through refusals, deferrals and stuck transactions"
   const refusalsPerSeed: number[] = [];
   const replacementsPerSeed: number[] = [];
   const cancelsPerSeed: number[] = [];
+  const heldPerSeed: number[] = [];
 
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) {
     it(`seed ${seed}: every wei served is settled exactly once or still owed, and the ledger's credit is what the chain holds less what is owed`, async () => {
@@ -505,9 +585,17 @@ describe("money is conserved through refusals, deferrals and stuck transactions"
       const served: { chargeId: string; payer: string; amount: bigint }[] = [];
       let refusals = 0;
 
+      // Even seeds hold small charges back. The ledger dates charges by the wall clock, so the
+      // walk's clock starts there.
+      const start = Date.now();
+      const now = () => start + f.clock.now;
+      const hold = seed % 2 === 0 ? { minAmount: 100n, maxDelayMs: 2 * REPLACE_AFTER } : undefined;
+      let held = 0;
       const settleRound = async (maxCharges: number) => {
         try {
-          return (await settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges, replaceAfterMs: REPLACE_AFTER, now: () => f.clock.now })).refusals.length;
+          const pass = await settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges, replaceAfterMs: REPLACE_AFTER, ...(hold ? { hold } : {}), now });
+          if (pass.held) held += 1;
+          return pass.refusals.length;
         } catch (error) {
           // Waiting for a transaction, or one not mined in time: the next round goes on.
           if (!(error instanceof GatewayChainError && error.retryable)) throw error;
@@ -556,7 +644,7 @@ describe("money is conserved through refusals, deferrals and stuck transactions"
       for (const [payer, amount] of owedOnChain()) f.deposit(payer as typeof P1, amount, (block += 1n));
       f.setLatest(block);
       await syncChainEvents({ ledger, chain: f.chain });
-      await settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges: 5, replaceAfterMs: REPLACE_AFTER, now: () => f.clock.now });
+      await settlePending({ ledger, chain: f.chain, asset: ETH, maxCharges: 5, replaceAfterMs: REPLACE_AFTER, now });
       await syncChainEvents({ ledger, chain: f.chain });
       expectConserved();
       expect(ledger.totals(ETH)).toMatchObject({ deferred: 0n, settledChargeCount: served.length });
@@ -565,13 +653,16 @@ describe("money is conserved through refusals, deferrals and stuck transactions"
       refusalsPerSeed.push(refusals);
       replacementsPerSeed.push(f.broadcasts.filter((b, i) => b.kind === "settle" && i > 0 && f.broadcasts[i - 1].nonce === b.nonce).length);
       cancelsPerSeed.push(f.broadcasts.filter((b) => b.kind === "cancel").length);
+      if (hold) heldPerSeed.push(held);
     });
   }
 
-  it("the walks above made the chain refuse batches and the settler replace and cancel transactions (else they would not test those)", () => {
+  it("the walks above made the chain refuse batches, the settler replace and cancel transactions, and the hold keep charges back (else they would not test those)", () => {
     expect(refusalsPerSeed).toHaveLength(12);
     expect(refusalsPerSeed.filter((n) => n > 0).length).toBeGreaterThanOrEqual(9);
     expect(replacementsPerSeed.filter((n) => n > 0).length).toBeGreaterThanOrEqual(9);
     expect(cancelsPerSeed.filter((n) => n > 0).length).toBeGreaterThanOrEqual(3);
+    expect(heldPerSeed).toHaveLength(6);
+    expect(heldPerSeed.filter((n) => n > 0).length).toBeGreaterThanOrEqual(4);
   });
 });
