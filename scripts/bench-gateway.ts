@@ -105,7 +105,7 @@ try {
     log: { level: "silent" },
   });
   // The gateway's "call served" log lines carry each call's stage timings; the benchmark reads them.
-  type ServedMs = { admit: number; generate: number; proofAndCommit: number };
+  type ServedMs = { admit: number; generate: number; proof: number; commit: number };
   const served: ServedMs[] = [];
   const logSink = new Writable({
     write(line, _encoding, done) {
@@ -179,7 +179,7 @@ try {
     console.log(`         gateway vs engine: p50 ×${(g.p50 / a.p50).toFixed(3)} (+${(g.p50 - a.p50).toFixed(1)} ms), throughput ×${(a.rps / g.rps).toFixed(3)}`);
     console.log(`         gateway vs http:   p50 ×${(g.p50 / h.p50).toFixed(3)} (+${(g.p50 - h.p50).toFixed(1)} ms), throughput ×${(h.rps / g.rps).toFixed(3)}`);
     const stage = (k: keyof ServedMs) => median(served.map((m) => m[k])).toFixed(2);
-    console.log(`         gateway's own log, p50 ms: authenticate + reserve ${stage("admit")}, queue + generate ${stage("generate")}, proof + commit ${stage("proofAndCommit")} (${served.length} calls)`);
+    console.log(`         gateway's own log, p50 ms: authenticate + reserve ${stage("admit")}, queue + generate ${stage("generate")}, proof ${stage("proof")}, commit ${stage("commit")} (${served.length} calls)`);
     const charges = commitGroups.reduce((t, n) => t + n, 0);
     console.log(`         durable commits: ${commitGroups.length} for ${charges} charges (${(charges / Math.max(1, commitGroups.length)).toFixed(2)} charges per disk sync)`);
     served.length = 0;

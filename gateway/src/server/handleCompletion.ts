@@ -123,8 +123,10 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
     // The proof names the charge, and the charge is committed with its proof (one durable write).
     const charge = { chargeId: `chg_${randomUUID()}`, asset: price.asset, amount: BigInt(usage.total_tokens) * price.pricePerToken };
     let proof: GatewayProof;
+    let signedAt = generatedAt;
     try {
       proof = await proofs.issue({ request: body, response, caller, charge, ingot, timestamp: now(), ...(proofId ? { proofId } : {}) });
+      signedAt = performance.now();
       charged = await ledger.commitCharge({
         reservationId: reservation.reservationId,
         chargeId: charge.chargeId,
@@ -137,8 +139,9 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
       await Promise.resolve(ledger.releaseReservation(reservation.reservationId)).catch(() => undefined);
       throw error;
     }
-    // Where the call's time went (ms): authenticate → reserve, queue + generation, proof + commit.
-    const ms = { admit: round(admittedAt - receivedAt), generate: round(generatedAt - admittedAt), proofAndCommit: round(performance.now() - generatedAt) };
+    // Where the call's time went (ms): authenticate → reserve, queue + generation, proof (hash + sign), commit (durable).
+    const committedAt = performance.now();
+    const ms = { admit: round(admittedAt - receivedAt), generate: round(generatedAt - admittedAt), proof: round(signedAt - generatedAt), commit: round(committedAt - signedAt) };
     log.info({ chargeId: charged.chargeId, amount: charged.amount.toString(), ...usage, proofId: proof.proof_id, stream, ms }, "call served");
 
     if (!stream) {

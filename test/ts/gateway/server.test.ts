@@ -212,7 +212,7 @@ describe("createGatewayServer", () => {
     expect(res.statusCode).toBe(200);
     expect(lines.map((l) => l.msg)).toEqual(["call served"]);
     const ms = lines[0].ms as Record<string, number>;
-    expect(Object.keys(ms).sort()).toEqual(["admit", "generate", "proofAndCommit"]);
+    expect(Object.keys(ms).sort()).toEqual(["admit", "commit", "generate", "proof"]);
     for (const v of Object.values(ms)) expect(v).toBeGreaterThanOrEqual(0);
     expect(lines[0]).toMatchObject({ chargeId: ledger.charges[0].chargeId, completion_tokens: 3, proofId: res.json().proof.proof_id });
   });
