@@ -13,7 +13,8 @@
  * `--flush-ms` is the gateway's `server.streamFlushMs` (and the bare server's). `--client-cpu N`
  * runs the client process pinned to CPU N (taskset); run the benchmark pinned to the other CPUs
  * (`taskset -c 0 npx node --import tsx scripts/bench-gateway.ts --client-cpu 1`) so the client
- * takes no CPU from generation, as a client on another machine would not. Then the time to build
+ * takes no CPU from generation, as a client on another machine would not. Each path also gets
+ * the CPU this (server) process spent per call, which tells work from waiting. Then the time to build
  * and sign one proof, the ledger's share of a call, and the gas of settling batches of 1, 10 and
  * 50 charges on the in-process chain. The ledger is the real SQLite one (a temp file; every call
  * authenticates, reserves, and commits a charge with its proof in it), credited by a recorded
@@ -42,6 +43,7 @@ import { createSettlementChain } from "../gateway/src/chain/createSettlementChai
 import { gatewayDepositsAbi } from "../gateway/src/chain/gatewayDepositsAbi.js";
 import { ledgerToGatewayLedger } from "../gateway/src/server/ledgerToGatewayLedger.js";
 import { measureCalls, type MeasuredCalls } from "./bench/measureCalls.js";
+import { measureServerCpu } from "./bench/measureServerCpu.js";
 import { startBareSseServer } from "./bench/startBareSseServer.js";
 import { startCannedSseServer } from "./bench/startCannedSseServer.js";
 import { streamChatCompletion } from "./bench/streamChatCompletion.js";
@@ -159,11 +161,17 @@ try {
   console.log("streams  path     req/s    p50 ms   p99 ms   tokens/req   per-round p50 vs engine");
   for (const c of [1, 8]) {
     const rounds = { engine: [] as MeasuredCalls[], canned: [] as MeasuredCalls[], http: [] as MeasuredCalls[], gateway: [] as MeasuredCalls[] };
+    const cpu = { engine: [] as number[], canned: [] as number[], http: [] as number[], gateway: [] as number[] };
     for (let r = 0; r < ROUNDS; r++) {
-      rounds.engine.push(await measureCalls(direct, c, REQUESTS));
-      rounds.canned.push(await measureHttp(canned.url, c));
-      rounds.http.push(await measureHttp(bare.url, c));
-      rounds.gateway.push(await measureHttp(base, c));
+      const measured = async (path: keyof typeof rounds, measure: () => Promise<MeasuredCalls>) => {
+        const { result, cpuMsPerCall } = await measureServerCpu(REQUESTS, measure);
+        rounds[path].push(result);
+        cpu[path].push(cpuMsPerCall);
+      };
+      await measured("engine", () => measureCalls(direct, c, REQUESTS));
+      await measured("canned", () => measureHttp(canned.url, c));
+      await measured("http", () => measureHttp(bare.url, c));
+      await measured("gateway", () => measureHttp(base, c));
     }
     const a = medianOf(rounds.engine);
     const floor = medianOf(rounds.canned);
@@ -178,6 +186,8 @@ try {
     if (c === 1) console.log(`         the HTTP round trip alone (canned, no model) is ${floor.p50.toFixed(1)} ms, ${((100 * floor.p50) / a.p50).toFixed(0)} % of the engine call`);
     console.log(`         gateway vs engine: p50 ×${(g.p50 / a.p50).toFixed(3)} (+${(g.p50 - a.p50).toFixed(1)} ms), throughput ×${(a.rps / g.rps).toFixed(3)}`);
     console.log(`         gateway vs http:   p50 ×${(g.p50 / h.p50).toFixed(3)} (+${(g.p50 - h.p50).toFixed(1)} ms), throughput ×${(h.rps / g.rps).toFixed(3)}`);
+    const cpuOf = (path: keyof typeof cpu) => median(cpu[path]);
+    console.log(`         server CPU per call (this process, all threads; medians), ms: engine ${cpuOf("engine").toFixed(2)}, canned ${cpuOf("canned").toFixed(2)}, http ${cpuOf("http").toFixed(2)}, gateway ${cpuOf("gateway").toFixed(2)} (gateway vs http ×${(cpuOf("gateway") / cpuOf("http")).toFixed(3)})`);
     const stage = (k: keyof ServedMs) => median(served.map((m) => m[k])).toFixed(2);
     console.log(`         gateway's own log, p50 ms: authenticate + reserve ${stage("admit")}, queue + generate ${stage("generate")}, proof ${stage("proof")}, commit ${stage("commit")} (${served.length} calls)`);
     const charges = commitGroups.reduce((t, n) => t + n, 0);
