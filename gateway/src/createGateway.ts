@@ -1,5 +1,3 @@
-import { readFile } from "node:fs/promises";
-import { hexToBytes } from "@noble/hashes/utils";
 import type { FastifyInstance } from "fastify";
 import type { Llama } from "node-llama-cpp";
 import type { Logger } from "pino";
@@ -7,7 +5,8 @@ import { createLocalContentStore } from "../../coordinator/src/storage/createLoc
 import type { ContentStore } from "../../coordinator/src/storage/types.js";
 import { createPriceBook } from "./config/createPriceBook.js";
 import type { GatewayConfig } from "./config/gatewayConfigSchema.js";
-import { createProofSigner } from "./proof/createProofSigner.js";
+import { openProofKey } from "./attestation/openProofKey.js";
+import type { ProofKeyAttestation } from "./attestation/types.js";
 import type { ProofSigner } from "./proof/types.js";
 import { createGatewayServer } from "./server/createGatewayServer.js";
 import { createProofIssuer } from "./server/createProofIssuer.js";
@@ -34,16 +33,17 @@ export interface Gateway {
   server: FastifyInstance;
   engine: ServingEngine;
   signer: ProofSigner;
+  /** What vouches for the signer's key (served at GET /v1/attestation). */
+  attestation: ProofKeyAttestation;
   /** Listen on `config.server.host:port`; returns the address. */
   listen(): Promise<string>;
   /** Stop accepting, finish running calls, free the model. */
   close(): Promise<void>;
 }
 
-/** Wire the gateway from its config: content store, serving engine, proof signer, catalog, prices and the HTTP server. */
+/** Wire the gateway from its config: proof signer (and its attestation), content store, serving engine, catalog, prices and the HTTP server. */
 export async function createGateway({ config, logger, ledger, store, catalog, llama }: CreateGatewayParameters): Promise<Gateway> {
-  const keyHex = "privateKeyHex" in config.proof ? config.proof.privateKeyHex : (await readFile(config.proof.privateKeyFile, "utf8")).trim();
-  const signer = createProofSigner(hexToBytes(keyHex.replace(/^0x/, "")));
+  const { signer, attestation } = await openProofKey(config.proof, logger);
   const contentStore = store ?? (await createLocalContentStore({ dir: config.storage.localDir }));
   const m = config.model;
   const engine = await createServingEngine({
@@ -68,11 +68,13 @@ export async function createGateway({ config, logger, ledger, store, catalog, ll
     logger,
     bodyLimit: config.server.bodyLimitBytes,
     streamFlushMs: config.server.streamFlushMs,
+    attestation,
   });
   return {
     server,
     engine,
     signer,
+    attestation,
     listen: () => server.listen({ host: config.server.host, port: config.server.port }),
     async close() {
       await server.close();

@@ -4,18 +4,22 @@
 //   npx tsx gateway/src/cli/verifyProof.ts proof.json [--public-key HEX] [--request req.json] [--response resp.json]
 //   curl -s $GW/v1/proofs/prf_… | npx tsx gateway/src/cli/verifyProof.ts - --public-key HEX
 //   npx tsx gateway/src/cli/verifyProof.ts --gateway https://gw.example --id prf_… [--public-key HEX]
+//   … --attestation https://gw.example/v1/attestation [--measurement 0x…]   (or a saved attestation file)
 //
-// Prints one line per check (PASS / FAIL / SKIP and what was compared). Exit 0: valid; 1: invalid;
+// Prints one line per check (PASS / FAIL / SKIP and what was compared), then, with --attestation,
+// whether an enclave quote commits to the key that signed the proof. Exit 0: valid; 1: invalid;
 // 2: usage error, or the proof / request / response could not be read.
 import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { verifyAttestation, type VerifyAttestationReturnType } from "../attestation/verifyAttestation.js";
 import { fetchProof } from "../proof/fetchProof.js";
+import { ProofFetchError } from "../proof/errors.js";
 import type { ProofCheckName } from "../proof/types.js";
 import { verifyProof, type VerifyProofOptions, type VerifyProofReturnType } from "../proof/verifyProof.js";
 
 const USAGE =
-  "usage: verifyProof <proof.json | -> [--public-key HEX] [--request req.json] [--response resp.json] [--api-key-file FILE] [--json]\n" +
+  "usage: verifyProof <proof.json | -> [--public-key HEX] [--request req.json] [--response resp.json] [--api-key-file FILE] [--attestation FILE|URL [--measurement 0xHEX]] [--json]\n" +
   "       verifyProof --gateway URL --id prf_… [same options]\n" +
   "exit: 0 valid, 1 invalid, 2 usage error or unreadable input";
 
@@ -53,6 +57,8 @@ async function run(argv: string[], io: VerifyProofCliIo): Promise<number> {
         "api-key-file": { type: "string" },
         gateway: { type: "string" },
         id: { type: "string" },
+        attestation: { type: "string" },
+        measurement: { type: "string" },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -73,6 +79,10 @@ async function run(argv: string[], io: VerifyProofCliIo): Promise<number> {
   const publicKey = values["public-key"];
   if (publicKey !== undefined && !/^(0x)?[0-9a-fA-F]{64}$/.test(publicKey)) throw new UsageError(`--public-key must be 64 hex digits (the gateway's Ed25519 key), got ${JSON.stringify(publicKey)}`);
 
+  const measurement = values.measurement;
+  if (measurement !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(measurement)) throw new UsageError(`--measurement must be 32 bytes of 0x-hex (the enclave measurement you trust), got ${JSON.stringify(measurement)}`);
+  if (measurement !== undefined && values.attestation === undefined) throw new UsageError("--measurement goes with --attestation");
+
   const proof = fromGateway
     ? await fetchProof({ gatewayUrl: values.gateway!, proofId: values.id!, fetch: io.fetch })
     : parseJson(positionals[0] === "-" ? await io.readStdin() : await readText(positionals[0], "proof"), positionals[0] === "-" ? "the proof on stdin" : positionals[0]);
@@ -82,8 +92,40 @@ async function run(argv: string[], io: VerifyProofCliIo): Promise<number> {
   if (values["api-key-file"] !== undefined) options.apiKey = (await readText(values["api-key-file"], "API key")).replace(/\r?\n$/, "");
 
   const result = verifyProof(proof, options);
-  io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : summary(proof, result));
-  return result.valid ? 0 : 1;
+  let attestation: VerifyAttestationReturnType | undefined;
+  if (values.attestation !== undefined) {
+    const source = values.attestation;
+    const document = /^https?:\/\//.test(source) ? await fetchJson(source, io.fetch ?? globalThis.fetch) : parseJson(await readText(source, "attestation"), source);
+    const signedWith = (proof as { signature?: { public_key?: unknown } } | null)?.signature?.public_key;
+    attestation = await verifyAttestation(document, { publicKey: typeof signedWith === "string" ? signedWith : "", ...(measurement ? { measurement: measurement as `0x${string}` } : {}) });
+  }
+  const valid = result.valid && (attestation?.valid ?? true);
+  if (values.json) io.stdout(`${JSON.stringify(attestation ? { ...result, valid, attestation } : result, null, 2)}\n`);
+  else io.stdout(summary(proof, result) + (attestation ? attestationSummary(attestation) : ""));
+  return valid ? 0 : 1;
+}
+
+async function fetchJson(url: string, fetch: typeof globalThis.fetch): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    throw new ProofFetchError(url, undefined, (error as Error).message, "Check the URL and that the gateway is running", error);
+  }
+  const text = await response.text();
+  if (response.status !== 200) throw new ProofFetchError(url, response.status, `HTTP ${response.status} ${text.slice(0, 200)}`, "Point --attestation at <gateway>/v1/attestation");
+  return parseJson(text, url);
+}
+
+function attestationSummary(a: VerifyAttestationReturnType): string {
+  const lines = [`attestation of the proof key${a.kind ? `  kind ${a.kind}` : ""}`];
+  const width = Math.max(...Object.keys(a.checks).map((name) => name.length));
+  for (const [name, check] of Object.entries(a.checks)) lines.push(`  ${check.status.toUpperCase().padEnd(4)}  ${name.padEnd(width)}  ${check.detail}`);
+  if (!a.valid) lines.push(`ATTESTATION INVALID (${a.errors.length} check${a.errors.length === 1 ? "" : "s"} failed)`);
+  else if (!a.attested) lines.push("NOT ATTESTED: the gateway signs with a key from its config");
+  else if (a.simulated) lines.push("ATTESTED BY A SIMULATED ENCLAVE: development only, it vouches for nothing");
+  else lines.push(`ATTESTED: a TDX quote (measurement ${a.measurement}) commits to the key; check the quote itself with a DCAP verifier`);
+  return `${lines.join("\n")}\n`;
 }
 
 async function readText(path: string, what: string): Promise<string> {

@@ -42,9 +42,21 @@ export const gatewayConfigSchema = z.strictObject({
     /** How long the serving lease lives unrenewed (renewed every third of it): a second process is refused while it lives. */
     leaseTtlMs: z.number().int().min(1000).default(30_000),
   }),
+  /**
+   * The key proofs are signed with: a seed in the config or a file (not attested), or derived
+   * inside an enclave, whose quote commits to it (`GET /v1/attestation`): `dstack` (Intel TDX;
+   * `endpoint` defaults to the guest agent's socket) or `simulated` (development: its quote
+   * vouches for nothing).
+   */
   proof: z.union([
     z.strictObject({ privateKeyHex: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, { error: "an Ed25519 seed: 64 hex digits" }) }),
     z.strictObject({ privateKeyFile: z.string().min(1) }),
+    z.strictObject({
+      enclave: z.discriminatedUnion("kind", [
+        z.strictObject({ kind: z.literal("dstack"), endpoint: z.string().min(1).optional() }),
+        z.strictObject({ kind: z.literal("simulated"), secretSeed: z.string().regex(/^0x[0-9a-fA-F]{64}$/, { error: "32 bytes of 0x-hex" }).transform((v) => v as Hex).optional() }),
+      ]),
+    }),
   ]),
   billing: z
     .strictObject({

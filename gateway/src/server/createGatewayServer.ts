@@ -16,6 +16,8 @@ import type { ServedIngot } from "../types.js";
  * - `GET  /v1/credit` — the key's payer's credit in the billing asset (bearer key required; not
  *   an OpenAI endpoint): what it may spend, how short it is, what is held, unsettled or deferred
  * - `GET  /v1/proofs/:id` — a proof this gateway issued (public: anyone may verify a call)
+ * - `GET  /v1/attestation` — what vouches for the key proofs are signed with: an enclave quote
+ *   that commits to it, or `kind: "none"` for a key from the config (public)
  *
  * Errors are OpenAI-shaped, `{ error: { message, type, param, code } }`, with the GatewayError's
  * status; malformed JSON is a 400. Each paid call answers with its proof id in the
@@ -82,6 +84,13 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
       deferred: c.deferred.toString(),
       pending_withdrawal: c.pendingWithdrawal.toString(),
     };
+  });
+  app.get("/v1/attestation", async (request, reply) => {
+    if (!deps.attestation) {
+      const { status, body } = toOpenAIError(new UnknownRouteError(request.method, request.url));
+      return reply.code(status).send(body);
+    }
+    return deps.attestation;
   });
   app.get<{ Params: { id: string } }>("/v1/proofs/:id", async (request) => {
     const proof = await ledger.getProof(request.params.id);

@@ -4,6 +4,7 @@
  * part (gateway/src/proof, wrapped by `createProofIssuer`), the serving engine
  * (gateway/src/serving) and a catalog of LIVE Ingots.
  */
+import type { ProofKeyAttestation } from "../attestation/types.js";
 import type { Address } from "viem";
 import type { Logger } from "pino";
 import type { GatewayProof } from "../proof/types.js";
@@ -99,4 +100,6 @@ export interface GatewayServerDeps {
   streamFlushMs?: number;
   /** Clock (default `() => new Date()`). */
   now?: () => Date;
+  /** What vouches for the proof key, served at GET /v1/attestation (404 there when absent). */
+  attestation?: ProofKeyAttestation;
 }

@@ -1,7 +1,7 @@
 /**
  * End to end: the official `openai` client against the gateway over HTTP — the real serving
  * engine (llama.cpp, a tiny qwen2 model and two Ingot adapters from a local content store) and
- * real Ed25519 proofs, the real SQLite ledger (temp file) with keys and on-chain deposits recorded.
+ * real Ed25519 proofs (the key from the simulated enclave, its attestation checked), the real SQLite ledger (temp file) with keys and on-chain deposits recorded.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -15,6 +15,7 @@ import { createLocalContentStore } from "../../../coordinator/src/storage/create
 import { parseGatewayConfig } from "../../../gateway/src/config/parseGatewayConfig.js";
 import { createGateway, type Gateway } from "../../../gateway/src/createGateway.js";
 import { verifyProof } from "../../../gateway/src/proof/verifyProof.js";
+import { verifyAttestation } from "../../../gateway/src/attestation/verifyAttestation.js";
 import { writeAdapter, writeModel } from "../eval/fixtures/scoringFixtures.js";
 import { openLedger } from "../../../gateway/src/ledger/openLedger.js";
 import type { Ledger } from "../../../gateway/src/ledger/types.js";
@@ -49,7 +50,8 @@ beforeAll(async () => {
     model: { path, threads: 1, maxConcurrent: 1, maxQueue: 0, maxCompletionTokens: 400 },
     storage: { localDir: join(dir, "store") },
     ledger: { path: join(dir, "ledger.sqlite") },
-    proof: { privateKeyHex: randomBytes(32).toString("hex") },
+    // The proof key from the simulated enclave, so the attestation path runs end to end.
+    proof: { enclave: { kind: "simulated", secretSeed: `0x${randomBytes(32).toString("hex")}` } },
     billing: { defaultPricePerTokenWei: PRICE.toString(), ingotPricesWei: { "2": "7" } },
     ingots: roots.map((adapterRoot, i) => ({ ingotId: i + 1, baseModelName: "tiny-qwen2", baseModelRoot: `0x${"22".repeat(32)}`, adapterRoot })),
     log: { level: "silent" },
@@ -90,6 +92,9 @@ describe("gateway end to end (openai client)", () => {
     expect(fetched).toEqual(proof);
     const verdict = verifyProof(fetched, { publicKey: gateway.signer.publicKeyHex, request: body, response: plain, apiKey: keys.alice, proofId: proof.proof_id });
     expect(verdict.errors).toEqual([]);
+    // The key that signed it is the one the enclave's quote commits to.
+    const attestation = await (await fetch(`${baseURL}/attestation`)).json();
+    expect(await verifyAttestation(attestation, { publicKey: (proof as unknown as { signature: { public_key: string } }).signature.public_key })).toMatchObject({ valid: true, attested: true, simulated: true });
   });
 
   it("credit_reportsWhatThePayerMaySpend_andWhatIsChargedButNotSettled_asDecimalStrings", async () => {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,12 +11,12 @@ import { computeChainHash } from "../../../gateway/src/proof/computeChainHash.js
 import { createProofSigner } from "../../../gateway/src/proof/createProofSigner.js";
 import { hashRequest } from "../../../gateway/src/proof/hashRequest.js";
 import { hashResponse } from "../../../gateway/src/proof/hashResponse.js";
+import { proofDocBlock } from "./fixtures/proofDocBlock.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const CLI = join(ROOT, "gateway/src/cli/verifyProof.ts");
 /** tsx's loader by absolute URL: the CLI runs in a temp directory, where a bare `tsx` does not resolve. */
 const TSX = pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
-const DOC = readFileSync(join(ROOT, "gateway/docs/proof.md"), "utf8");
 
 const HAVE_JQ = spawnSync("jq", ["--version"]).status === 0;
 const HAVE_OPENSSL = spawnSync("openssl", ["version"]).status === 0 && spawnSync("xxd", ["-v"]).status === 0;
@@ -38,12 +38,6 @@ const proof = buildProof({
   signer,
 });
 
-/** The bash block after `<!-- test:<name> -->` in gateway/docs/proof.md, so the test runs what the doc says. */
-function docBlock(name: string): string {
-  const match = new RegExp(`<!-- test:${name} -->\\s*\`\`\`bash\\n([\\s\\S]*?)\\n\`\`\``).exec(DOC);
-  if (!match) throw new Error(`gateway/docs/proof.md has no block marked test:${name}`);
-  return match[1];
-}
 
 interface Run {
   code: number | null;
@@ -183,17 +177,17 @@ describe("verifyProof CLI", () => {
 
 describe("gateway/docs/proof.md shell recipes", () => {
   it.skipIf(!HAVE_JQ)("the jq + sha256sum one-liner re-derives hashes.chain of a gateway proof", () => {
-    const r = bash(docBlock("chain-one-liner"), dir);
+    const r = bash(proofDocBlock("chain-one-liner"), dir);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(proof.hashes.chain.slice("sha256:".length));
   });
 
   it.skipIf(!HAVE_JQ)("the compare line prints VERIFIED for the proof and TAMPERED once a chained field changes", () => {
-    expect(bash(docBlock("chain-compare"), dir).stdout.trim()).toBe("VERIFIED");
+    expect(bash(proofDocBlock("chain-compare"), dir).stdout.trim()).toBe("VERIFIED");
     const other = mkdtempSync(join(tmpdir(), "proof-cli-tampered-"));
     try {
       writeFileSync(join(other, "proof.json"), JSON.stringify({ ...proof, payment: { ...proof.payment, transaction_id: "chg_cli_2" } }));
-      expect(bash(docBlock("chain-compare"), other).stdout.trim()).toBe("TAMPERED");
+      expect(bash(proofDocBlock("chain-compare"), other).stdout.trim()).toBe("TAMPERED");
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
@@ -224,21 +218,21 @@ describe("gateway/docs/proof.md shell recipes", () => {
     const other = mkdtempSync(join(tmpdir(), "proof-cli-unicode-"));
     try {
       writeFileSync(join(other, "proof.json"), JSON.stringify(specProof));
-      expect(bash(docBlock("chain-one-liner"), other).stdout.trim()).toBe(chain);
+      expect(bash(proofDocBlock("chain-one-liner"), other).stdout.trim()).toBe(chain);
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
   });
 
   it.skipIf(!HAVE_JQ || !HAVE_OPENSSL)("the openssl recipe verifies signature.value over the chain hash, and refuses a flipped signature", () => {
-    const ok = bash(docBlock("openssl-verify"), dir);
+    const ok = bash(proofDocBlock("openssl-verify"), dir);
     expect(ok.stdout).toContain("Signature Verified Successfully");
     expect(ok.code).toBe(0);
     const other = mkdtempSync(join(tmpdir(), "proof-cli-badsig-"));
     try {
       const v = proof.signature.value;
       writeFileSync(join(other, "proof.json"), JSON.stringify({ ...proof, signature: { ...proof.signature, value: `${v.slice(0, -2)}${v.endsWith("00") ? "01" : "00"}` } }));
-      expect(bash(docBlock("openssl-verify"), other).code).not.toBe(0);
+      expect(bash(proofDocBlock("openssl-verify"), other).code).not.toBe(0);
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

@@ -52,6 +52,14 @@ describe("parseGatewayConfig", () => {
     expect(() => parseGatewayConfig({ ...minimal, chain: { ...chain, minBatchAmountWei: "0.5" } })).toThrow(/chain\.minBatchAmountWei/);
   });
 
+  it("parse_proof_takesAnEnclaveKeySource_dstackOrSimulated_andRefusesAnUnknownKind", () => {
+    expect(parseGatewayConfig({ ...minimal, proof: { enclave: { kind: "dstack" } } }).proof).toEqual({ enclave: { kind: "dstack" } });
+    expect(parseGatewayConfig({ ...minimal, proof: { enclave: { kind: "dstack", endpoint: "/var/run/dstack.sock" } } }).proof).toEqual({ enclave: { kind: "dstack", endpoint: "/var/run/dstack.sock" } });
+    expect(parseGatewayConfig({ ...minimal, proof: { enclave: { kind: "simulated", secretSeed: `0x${"ab".repeat(32)}` } } }).proof).toEqual({ enclave: { kind: "simulated", secretSeed: `0x${"ab".repeat(32)}` } });
+    expect(() => parseGatewayConfig({ ...minimal, proof: { enclave: { kind: "sgx" } } })).toThrow(/proof/);
+    expect(() => parseGatewayConfig({ ...minimal, proof: { enclave: { kind: "simulated", secretSeed: "0x12" } } })).toThrow(/proof/);
+  });
+
   it("parse_whenAnIngotIsListedTwice_refuses", () => {
     expect(() => parseGatewayConfig({ ...minimal, ingots: [ingot, ingot] })).toThrow(/listed twice/);
   });

@@ -1,22 +1,15 @@
-import { DstackClient } from "@phala/dstack-sdk";
 import type { Logger } from "pino";
 import { hexToBytes, isHex, size, type Hex } from "viem";
 import { openHoldout } from "../../sealing/openHoldout.js";
-import { DstackResponseError, DstackUnavailableError } from "../adapterErrors.js";
+import { DstackResponseError } from "../adapterErrors.js";
 import { tdxMeasurement } from "../dcap/tdxMeasurement.js";
 import { deriveEnclaveKeys, HPKE_KEY_PATH, SIGNER_KEY_PATH } from "../deriveEnclaveKeys.js";
 import { EnclaveInputError } from "../errors.js";
 import type { Enclave, EnclaveDescription } from "../types.js";
+import { connectDstack, type ConnectDstackParameters } from "./connectDstack.js";
 import { parseTdxQuote } from "./parseTdxQuote.js";
 
-/** The calls this adapter makes; `DstackClient` fits, and so does anything speaking its protocol. */
-export type DstackClientLike = Pick<DstackClient, "getKey" | "getQuote" | "info">;
-
-export interface CreateDstackEnclaveParameters {
-  /** Unix socket path or http(s) URL; default: DSTACK_SIMULATOR_ENDPOINT, else /var/run/dstack.sock. */
-  endpoint?: string;
-  /** Default `new DstackClient(endpoint)`. */
-  client?: DstackClientLike;
+export interface CreateDstackEnclaveParameters extends ConnectDstackParameters {
   logger: Pick<Logger, "warn" | "info" | "error">;
 }
 
@@ -28,24 +21,7 @@ export interface CreateDstackEnclaveParameters {
  */
 export async function createDstackEnclave(params: CreateDstackEnclaveParameters): Promise<Enclave> {
   const { logger } = params;
-  const endpoint = params.endpoint ?? process.env.DSTACK_SIMULATOR_ENDPOINT ?? "/var/run/dstack.sock";
-  let client: DstackClientLike;
-  try {
-    client = params.client ?? new DstackClient(params.endpoint);
-  } catch (cause) {
-    throw new DstackUnavailableError(endpoint, (cause as Error).message, { cause });
-  }
-  const call = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (cause) {
-      const message = (cause as Error).message ?? String(cause);
-      if (/ECONNREFUSED|ENOENT|timed out|aborted|EPIPE|ECONNRESET|socket/i.test(message)) {
-        throw new DstackUnavailableError(endpoint, `${name}: ${message}`, { cause });
-      }
-      throw new DstackResponseError(name, message, { cause });
-    }
-  };
+  const { client, call } = connectDstack(params);
 
   const signerKey = await call("GetKey(signer)", () => client.getKey(SIGNER_KEY_PATH, "ingotforge enclave signing key", "secp256k1"));
   const hpkeKey = await call("GetKey(hpke)", () => client.getKey(HPKE_KEY_PATH, "ingotforge holdout HPKE key", "secp256k1"));
