@@ -1,7 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import OpenAI from "openai";
-import { bytesToHex, keccak256, parseEther, toBytes, zeroAddress, type Account, type Address, type Chain, type Hash, type Transport, type WalletClient } from "viem";
+import { keccak256, parseEther, toBytes, zeroAddress, type Account, type Address, type Chain, type Hash, type Transport, type WalletClient } from "viem";
 import type { Logger } from "pino";
 import type { ProtocolContext } from "../chain/types.js";
 import { withAccount } from "../chain/withAccount.js";
@@ -18,6 +18,7 @@ import { gatewayDepositsAbi } from "../../../gateway/src/chain/gatewayDepositsAb
 import { syncChainEvents } from "../../../gateway/src/settlement/syncChainEvents.js";
 import { settlePending } from "../../../gateway/src/settlement/settlePending.js";
 import { verifyProof, type VerifyProofReturnType } from "../../../gateway/src/proof/verifyProof.js";
+import { verifyAttestation, type VerifyAttestationReturnType } from "../../../gateway/src/attestation/verifyAttestation.js";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
 
@@ -41,13 +42,16 @@ export interface ServeThroughGatewayReturnType {
   chargedWei: bigint;
   answer: string;
   verdict: VerifyProofReturnType;
+  /** The proof key's attestation (the simulated enclave's quote) checked against the proof. */
+  attestation: VerifyAttestationReturnType;
   txs: { what: string; hash: Hash }[];
 }
 
 /**
  * The Ingot earns: a payer deposits into GatewayDeposits, gets an API key, calls the Ingot with
  * the official `openai` client through the gateway (real llama.cpp, base + the Ingot's adapter
- * fetched by its root), checks the call's ArkForge proof, and the gateway settles the charge into
+ * fetched by its root), checks the call's ArkForge proof and that the simulated enclave's quote
+ * commits to the key that signed it, and the gateway settles the charge into
  * the RevenueSplitter with `pay(ingotId)`.
  */
 export async function serveThroughGateway(p: ServeThroughGatewayParameters): Promise<ServeThroughGatewayReturnType> {
@@ -73,7 +77,8 @@ export async function serveThroughGateway(p: ServeThroughGatewayParameters): Pro
     model: { path: p.baseModelPath, threads: 1, maxConcurrent: 2, maxCompletionTokens: 64 },
     storage: { localDir: dir },
     ledger: { path: ledgerPath },
-    proof: { privateKeyHex: bytesToHex(toBytes(keccak256(toBytes("ingotforge demo gateway ed25519")))).slice(2) },
+    // The proof key is derived in the simulated enclave, as the coordinator's keys are.
+    proof: { enclave: { kind: "simulated", secretSeed: keccak256(toBytes("ingotforge demo gateway enclave")) } },
     billing: { defaultPricePerTokenWei: String(p.pricePerTokenWei ?? 1_000_000_000_000n) },
     log: { level: "warn" },
   });
@@ -98,12 +103,17 @@ export async function serveThroughGateway(p: ServeThroughGatewayParameters): Pro
     const fetched = (await (await fetch(`${address}/v1/proofs/${proof.proof_id}`)).json()) as unknown;
     const verdict = verifyProof(fetched, { publicKey: gateway.signer.publicKeyHex, request, response, apiKey, proofId: proof.proof_id });
     p.print(`      proof ${proof.proof_id}: ${verdict.valid ? "VERIFIED" : `INVALID (${verdict.errors.join("; ")})`} — chain hash, Ed25519 signature, request/response hashes, buyer fingerprint`);
+    const attestationDocument = (await (await fetch(`${address}/v1/attestation`)).json()) as unknown;
+    const attestation = await verifyAttestation(attestationDocument, { publicKey: (fetched as { signature: { public_key: string } }).signature.public_key });
+    p.print(
+      `      proof key: ${attestation.valid && attestation.attested ? `the ${attestation.simulated ? "SIMULATED " : ""}enclave's quote commits to it (measurement ${attestation.measurement})${attestation.simulated ? "; a simulated quote vouches for nothing" : ""}` : `NOT ATTESTED (${attestation.errors.join("; ") || "a key from the config"})`}`,
+    );
     const chargedWei = BigInt(proof.payment.amount);
 
     const settled = await settlePending({ ledger, chain, asset: zeroAddress, maxCharges: 100 });
     for (const hash of settled.txHashes) txs.push({ what: `gateway settle (${settled.charges} charge)`, hash });
     p.print(`      charge ${proof.payment.transaction_id}: ${chargedWei} wei, settled into the RevenueSplitter in ${settled.batches} batch (${settled.gasUsed} gas)`);
-    return { chargedWei, answer, verdict, txs };
+    return { chargedWei, answer, verdict, attestation, txs };
   } finally {
     await gateway.close();
     ledger.close();

@@ -64,7 +64,7 @@ async function main(): Promise<number> {
     sync = (await startChainSync({ chain: config.chain, ledger, baseModelRoot, configured, replaceCatalog: catalog.replace, asset: config.billing.asset, signal: stopSync.signal, logger })).done;
   }
   const address = await gateway.listen();
-  logger.info({ address, ingots: (await catalog.list()).length, chain: Boolean(config.chain), publicKey: gateway.signer.publicKeyHex }, "gateway listening");
+  logger.info({ address, ingots: (await catalog.list()).length, chain: Boolean(config.chain), publicKey: gateway.signer.publicKeyHex, proofKey: gateway.attestation.kind }, "gateway listening");
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   await stopped;

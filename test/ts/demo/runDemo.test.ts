@@ -63,6 +63,9 @@ describe("npm run demo's flow (tiny model)", () => {
     expect(out.gateway.verdict.errors).toEqual([]);
     expect(out.gateway.chargedWei).toBeGreaterThan(0n);
     expect(text).toMatch(/proof prf_\S+: VERIFIED/);
+    // Its key is the one the (simulated) enclave's quote commits to.
+    expect(out.gateway.attestation).toMatchObject({ valid: true, attested: true, simulated: true });
+    expect(text).toMatch(/proof key: the SIMULATED enclave's quote commits to it/);
     // Paid in: 4 ETH escrow + 0.25 ETH fee + the gateway's settled fee; every holder claimed, the rest is rounding dust.
     const claimed = out.rows.reduce((a, r) => a + r.paidWei, 0n);
     const dust = await ctx.publicClient.getBalance({ address: ctx.addresses.splitter });
