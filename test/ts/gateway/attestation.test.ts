@@ -26,7 +26,6 @@ import { proofKeyReportData } from "../../../gateway/src/attestation/proofKeyRep
 import type { ProofKeyAttestation } from "../../../gateway/src/attestation/types.js";
 import { verifyAttestation } from "../../../gateway/src/attestation/verifyAttestation.js";
 import { runVerifyProofCli } from "../../../gateway/src/cli/verifyProof.js";
-import { parseGatewayConfig } from "../../../gateway/src/config/parseGatewayConfig.js";
 import { buildProof } from "../../../gateway/src/proof/buildProof.js";
 import { verifyProof } from "../../../gateway/src/proof/verifyProof.js";
 import type { ProofSigner } from "../../../gateway/src/proof/types.js";
@@ -224,7 +223,7 @@ describe("the gateway serves its attestation, and verify checks a proof against 
   let simulated: Awaited<ReturnType<typeof openSimulatedProofKey>>;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "gateway-attest-cli-"));
-    simulated = await openProofKey(parseGatewayConfig({ ...minimalConfig(), proof: { enclave: { kind: "simulated" } } }).proof, quiet);
+    simulated = await openProofKey({ enclave: { kind: "simulated" } }, quiet);
     writeFileSync(join(dir, "proof.json"), JSON.stringify(proofBy(simulated.signer)));
     writeFileSync(join(dir, "attestation.json"), JSON.stringify(simulated.attestation));
   });
@@ -274,14 +273,3 @@ describe("the gateway serves its attestation, and verify checks a proof against 
     expect((await cli([join(dir, "proof.json"), "--attestation", join(dir, "attestation.json"), "--measurement", "0x12"])).code).toBe(2);
   });
 });
-
-function minimalConfig() {
-  return {
-    server: { seller: "gw.test" },
-    model: { path: "base.gguf" },
-    storage: { localDir: "store" },
-    ledger: { path: "ledger.sqlite" },
-    proof: { privateKeyHex: "11".repeat(32) },
-    billing: { defaultPricePerTokenWei: "1" },
-  };
-}

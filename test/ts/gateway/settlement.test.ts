@@ -483,10 +483,13 @@ describe("startSettlementLoop", () => {
 });
 
 describe("startSettlementLoop logging", () => {
-  it("startSettlementLoop_logsAWaitForATransactionAsAWarning_andAContractRefusalAsAnError", async () => {
+  beforeEach(async () => {
     f.deposit(P1, 100n, 1n);
     f.setLatest(1n);
     await syncChainEvents({ ledger, chain: f.chain });
+  });
+
+  it("startSettlementLoop_logsAWaitForATransactionAsAWarning_andAContractRefusalAsAnError", async () => {
     charge(40n);
     const controller = new AbortController();
     const logs: string[] = [];
@@ -509,9 +512,6 @@ describe("startSettlementLoop logging", () => {
   });
 
   it("startSettlementLoop_logsHeldChargesOnceForEachChangeInWhatIsHeld_andSettlesThemWhenTheyReachTheMinimum", async () => {
-    f.deposit(P1, 100n, 1n);
-    f.setLatest(1n);
-    await syncChainEvents({ ledger, chain: f.chain });
     charge(4n);
     const controller = new AbortController();
     const held: string[] = [];
