@@ -19,9 +19,10 @@ export type SettlePendingParameters = {
 /**
  * When charges wait to be batched instead of being settled at once: while the charges not yet
  * batched in the asset add up to less than `minAmount`, for at most `maxDelayMs` after the
- * oldest of them was committed. Each batch is one transaction whose gas does not depend much on
- * what it carries, so many small charges settled one by one can cost the settler more than they
- * pay the Ingots. Charges of a payer with an open withdrawal request are never held: they must
+ * oldest of them was committed. Each batch is one transaction with a fixed cost on top of what
+ * each charge adds (on EDR a one-charge batch took 83,919 gas, a 50-charge one about 10,700 a
+ * charge), so many small charges settled one by one can cost the settler more than they pay the
+ * Ingots. Charges of a payer with an open withdrawal request are never held: they must
  * be settled before the request matures, or that payer's deposit may be gone.
  */
 export interface BatchHold {
