@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import pino from "pino";
-import { createGateway } from "../createGateway.js";
+import { createGateway, type Gateway } from "../createGateway.js";
 import { GatewayConfigError, parseGatewayConfig } from "../config/parseGatewayConfig.js";
 import { LedgerInUseError } from "../ledger/errors.js";
 import { holdServingLease } from "../ledger/holdServingLease.js";
@@ -56,14 +56,27 @@ async function main(): Promise<number> {
   if (lease.releasedReservations) logger.info({ released: lease.releasedReservations }, "released reservations of a previous run");
   const configured = config.ingots.map((i) => ({ ...i, model: `ingot-${i.ingotId}` }));
   const catalog = createStaticIngotCatalog(configured);
-  const gateway = await createGateway({ config, logger, ledger: ledgerToGatewayLedger(ledger), catalog });
   const stopSync = new AbortController();
+  let gateway: Gateway | undefined;
   let sync: Promise<void> = Promise.resolve();
-  if (config.chain) {
-    const baseModelRoot = await computeContentRoot(new Uint8Array(await readFile(config.model.path)));
-    sync = (await startChainSync({ chain: config.chain, ledger, baseModelRoot, configured, replaceCatalog: catalog.replace, asset: config.billing.asset, signal: stopSync.signal, logger })).done;
+  let address: string;
+  try {
+    gateway = await createGateway({ config, logger, ledger: ledgerToGatewayLedger(ledger), catalog });
+    if (config.chain) {
+      const baseModelRoot = await computeContentRoot(new Uint8Array(await readFile(config.model.path)));
+      sync = (await startChainSync({ chain: config.chain, ledger, baseModelRoot, configured, replaceCatalog: catalog.replace, asset: config.billing.asset, signal: stopSync.signal, logger })).done;
+    }
+    address = await gateway.listen();
+  } catch (error) {
+    // Nothing was served: let the lease and the ledger go, and say why in one line.
+    stopSync.abort();
+    await gateway?.close().catch(() => undefined);
+    await sync.catch(() => undefined);
+    lease.release();
+    ledger.close();
+    process.stderr.write(`the gateway could not start: ${(error as Error)?.message ?? String(error)}\n`);
+    return 1;
   }
-  const address = await gateway.listen();
   logger.info({ address, ingots: (await catalog.list()).length, chain: Boolean(config.chain), publicKey: gateway.signer.publicKeyHex, proofKey: gateway.attestation.kind }, "gateway listening");
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -119,6 +119,40 @@ describe("the gateway process (serve CLI) on a chain", () => {
   }, 300_000);
 });
 
+describe("the gateway process (serve CLI) when it cannot start", () => {
+  it("exitsWithOneLineSayingWhy_andLetsTheLedgerGo_whenItsEnclaveDoesNotAnswer", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gateway-nostart-"));
+    try {
+      const ledgerPath = join(dir, "ledger.sqlite");
+      const config = {
+        server: { host: "127.0.0.1", port: 0, seller: "gateway.test" },
+        model: { path: join(dir, "base.gguf") },
+        storage: { localDir: join(dir, "store") },
+        ledger: { path: ledgerPath },
+        proof: { enclave: { kind: "dstack", endpoint: join(dir, "no-dstack.sock") } },
+        billing: { defaultPricePerTokenWei: "1" },
+      };
+      writeFileSync(join(dir, "gateway.json"), JSON.stringify(config));
+      const child = spawn(process.execPath, ["--import", "tsx", SERVE, "--config", join(dir, "gateway.json")], { stdio: ["ignore", "pipe", "pipe"] });
+      let err = "";
+      child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+      expect(await new Promise<number | null>((resolve) => child.on("exit", resolve))).toBe(1);
+      // One line of its own (node's SQLite ExperimentalWarning may come before it), and no stack.
+      expect(err).toMatch(/^the gateway could not start: .*no-dstack\.sock.*$/m);
+      expect(err).not.toMatch(/^\s+at /m);
+      const ledger = openLedger({ path: ledgerPath });
+      try {
+        // The lease was let go: another process takes it at once, even as another owner.
+        expect(() => ledger.takeServingLease({ owner: "next", ttlMs: 30_000 })).not.toThrow();
+      } finally {
+        ledger.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, context: () => string): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
