@@ -9,6 +9,9 @@ import { createSettlementChain } from "./chain/createSettlementChain.js";
 import { readServedIngots } from "./chain/readServedIngots.js";
 import { startSettlementLoop } from "./settlement/startSettlementLoop.js";
 import { sleep } from "../../coordinator/src/util/sleep.js";
+import { readProofKeyRegistration } from "./attestation/readProofKeyRegistration.js";
+import { registerProofKey } from "./attestation/registerProofKey.js";
+import type { ProofKeyAttestation } from "./attestation/types.js";
 
 export interface StartChainSyncParameters {
   chain: NonNullable<GatewayConfig["chain"]>;
@@ -20,6 +23,8 @@ export interface StartChainSyncParameters {
   /** Swaps the catalog's list (createStaticIngotCatalog().replace). */
   replaceCatalog: (ingots: readonly ServedIngot[]) => void;
   asset: Hex;
+  /** The proof key's attestation: registered in `chain.proofKeyRegistry` at start when that is set. */
+  attestation?: ProofKeyAttestation;
   signal: AbortSignal;
   logger: Logger;
 }
@@ -48,6 +53,7 @@ export async function startChainSync(p: StartChainSyncParameters): Promise<{ don
   };
   const first = await refreshCatalog();
   p.logger.info({ chainId, settler: account.address, deposits: p.chain.deposits, ...first }, "connected to the chain");
+  if (p.chain.proofKeyRegistry) await ensureProofKeyRegistered({ registry: p.chain.proofKeyRegistry, attestation: p.attestation, publicClient, walletClient, logger: p.logger });
 
   const settling = startSettlementLoop({ ledger: p.ledger, chain: settlement, assets: [p.asset], maxCharges: p.chain.maxChargesPerBatch, replaceAfterMs: p.chain.replaceAfterMs, ...(p.chain.minBatchAmountWei !== undefined ? { hold: { minAmount: p.chain.minBatchAmountWei, maxDelayMs: p.chain.maxBatchDelayMs } } : {}), intervalMs: p.chain.intervalMs, startBlock: BigInt(p.chain.fromBlock), signal: p.signal, logger: p.logger });
   const refreshing = (async () => {
@@ -58,4 +64,35 @@ export async function startChainSync(p: StartChainSyncParameters): Promise<{ don
     }
   })();
   return { done: Promise.all([settling, refreshing]).then(() => undefined) };
+}
+
+/**
+ * At start, when a ProofKeyRegistry is configured: register the enclave's proof key from its
+ * quote unless the registry already holds it as valid for this build (the settler pays the gas).
+ * A refusal is logged as an error and the gateway serves on: its proofs verify as before, only
+ * not against the registry.
+ */
+async function ensureProofKeyRegistered(p: {
+  registry: Hex;
+  attestation: ProofKeyAttestation | undefined;
+  publicClient: PublicClient;
+  walletClient: Parameters<typeof registerProofKey>[0]["walletClient"];
+  logger: Logger;
+}): Promise<void> {
+  const a = p.attestation;
+  if (!a || a.kind === "none") {
+    p.logger.warn({ registry: p.registry }, "chain.proofKeyRegistry is set, but the proof key comes from the config: there is no quote to register it with");
+    return;
+  }
+  try {
+    const current = await readProofKeyRegistration({ publicClient: p.publicClient, registry: p.registry, publicKey: a.public_key });
+    if (current.valid && current.measurement.toLowerCase() === a.measurement?.toLowerCase()) {
+      p.logger.info({ registry: p.registry, publicKey: a.public_key, measurement: current.measurement }, "proof key already registered");
+      return;
+    }
+    const { txHash, measurement } = await registerProofKey({ publicClient: p.publicClient, walletClient: p.walletClient, registry: p.registry, attestation: a });
+    p.logger.info({ registry: p.registry, publicKey: a.public_key, measurement, txHash }, "proof key registered from the enclave's quote");
+  } catch (error) {
+    p.logger.error({ err: error, registry: p.registry, publicKey: a.public_key }, "the proof key could not be registered; serving on, but verifiers that check the registry will refuse its proofs");
+  }
 }

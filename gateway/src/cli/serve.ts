@@ -64,7 +64,7 @@ async function main(): Promise<number> {
     gateway = await createGateway({ config, logger, ledger: ledgerToGatewayLedger(ledger), catalog });
     if (config.chain) {
       const baseModelRoot = await computeContentRoot(new Uint8Array(await readFile(config.model.path)));
-      sync = (await startChainSync({ chain: config.chain, ledger, baseModelRoot, configured, replaceCatalog: catalog.replace, asset: config.billing.asset, signal: stopSync.signal, logger })).done;
+      sync = (await startChainSync({ chain: config.chain, ledger, baseModelRoot, configured, replaceCatalog: catalog.replace, asset: config.billing.asset, attestation: gateway.attestation, signal: stopSync.signal, logger })).done;
     }
     address = await gateway.listen();
   } catch (error) {

@@ -5,6 +5,7 @@
 //   curl -s $GW/v1/proofs/prf_… | npx tsx gateway/src/cli/verifyProof.ts - --public-key HEX
 //   npx tsx gateway/src/cli/verifyProof.ts --gateway https://gw.example --id prf_… [--public-key HEX]
 //   … --attestation https://gw.example/v1/attestation [--measurement 0x…]   (or a saved attestation file)
+//   … --registry 0xProofKeyRegistry --rpc https://rpc.example   (the key registered, not revoked, its build allow-listed)
 //
 // Prints one line per check (PASS / FAIL / SKIP and what was compared), then, with --attestation,
 // whether an enclave quote commits to the key that signed the proof. Exit 0: valid; 1: invalid;
@@ -12,6 +13,8 @@
 import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { createPublicClient, http, isAddress, type Address } from "viem";
+import { readProofKeyRegistration, type ProofKeyRegistration } from "../attestation/readProofKeyRegistration.js";
 import { verifyAttestation, type VerifyAttestationReturnType } from "../attestation/verifyAttestation.js";
 import { fetchProof } from "../proof/fetchProof.js";
 import { ProofFetchError } from "../proof/errors.js";
@@ -19,7 +22,7 @@ import type { ProofCheckName } from "../proof/types.js";
 import { verifyProof, type VerifyProofOptions, type VerifyProofReturnType } from "../proof/verifyProof.js";
 
 const USAGE =
-  "usage: verifyProof <proof.json | -> [--public-key HEX] [--request req.json] [--response resp.json] [--api-key-file FILE] [--attestation FILE|URL [--measurement 0xHEX]] [--json]\n" +
+  "usage: verifyProof <proof.json | -> [--public-key HEX] [--request req.json] [--response resp.json] [--api-key-file FILE] [--attestation FILE|URL [--measurement 0xHEX]] [--registry 0xADDR --rpc URL] [--json]\n" +
   "       verifyProof --gateway URL --id prf_… [same options]\n" +
   "exit: 0 valid, 1 invalid, 2 usage error or unreadable input";
 
@@ -59,6 +62,8 @@ async function run(argv: string[], io: VerifyProofCliIo): Promise<number> {
         id: { type: "string" },
         attestation: { type: "string" },
         measurement: { type: "string" },
+        registry: { type: "string" },
+        rpc: { type: "string" },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -82,6 +87,8 @@ async function run(argv: string[], io: VerifyProofCliIo): Promise<number> {
   const measurement = values.measurement;
   if (measurement !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(measurement)) throw new UsageError(`--measurement must be 32 bytes of 0x-hex (the enclave measurement you trust), got ${JSON.stringify(measurement)}`);
   if (measurement !== undefined && values.attestation === undefined) throw new UsageError("--measurement goes with --attestation");
+  if ((values.registry === undefined) !== (values.rpc === undefined)) throw new UsageError("--registry and --rpc go together");
+  if (values.registry !== undefined && !isAddress(values.registry)) throw new UsageError(`--registry must be a contract address, got ${JSON.stringify(values.registry)}`);
 
   const proof = fromGateway
     ? await fetchProof({ gatewayUrl: values.gateway!, proofId: values.id!, fetch: io.fetch })
@@ -92,16 +99,21 @@ async function run(argv: string[], io: VerifyProofCliIo): Promise<number> {
   if (values["api-key-file"] !== undefined) options.apiKey = (await readText(values["api-key-file"], "API key")).replace(/\r?\n$/, "");
 
   const result = verifyProof(proof, options);
+  const signedWith = (proof as { signature?: { public_key?: unknown } } | null)?.signature?.public_key;
   let attestation: VerifyAttestationReturnType | undefined;
   if (values.attestation !== undefined) {
     const source = values.attestation;
     const document = /^https?:\/\//.test(source) ? await fetchJson(source, io.fetch ?? globalThis.fetch) : parseJson(await readText(source, "attestation"), source);
-    const signedWith = (proof as { signature?: { public_key?: unknown } } | null)?.signature?.public_key;
     attestation = await verifyAttestation(document, { publicKey: typeof signedWith === "string" ? signedWith : "", ...(measurement ? { measurement: measurement as `0x${string}` } : {}) });
   }
-  const valid = result.valid && (attestation?.valid ?? true);
-  if (values.json) io.stdout(`${JSON.stringify(attestation ? { ...result, valid, attestation } : result, null, 2)}\n`);
-  else io.stdout(summary(proof, result) + (attestation ? attestationSummary(attestation) : ""));
+  let registration: ProofKeyRegistration | undefined;
+  if (values.registry !== undefined && typeof signedWith === "string") {
+    const publicClient = createPublicClient({ transport: http(values.rpc!, { fetchFn: io.fetch }) });
+    registration = await readProofKeyRegistration({ publicClient, registry: values.registry as Address, publicKey: signedWith });
+  }
+  const valid = result.valid && (attestation?.valid ?? true) && (values.registry === undefined || registration?.valid === true);
+  if (values.json) io.stdout(`${JSON.stringify({ ...result, valid, ...(attestation ? { attestation } : {}), ...(values.registry !== undefined ? { registration: registration ?? null } : {}) }, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
+  else io.stdout(summary(proof, result) + (attestation ? attestationSummary(attestation) : "") + (values.registry !== undefined ? registrationSummary(values.registry, registration) : ""));
   return valid ? 0 : 1;
 }
 
@@ -115,6 +127,15 @@ async function fetchJson(url: string, fetch: typeof globalThis.fetch): Promise<u
   const text = await response.text();
   if (response.status !== 200) throw new ProofFetchError(url, response.status, `HTTP ${response.status} ${text.slice(0, 200)}`, "Point --attestation at <gateway>/v1/attestation");
   return parseJson(text, url);
+}
+
+function registrationSummary(registry: string, r: ProofKeyRegistration | undefined): string {
+  if (!r) return `registry ${registry}\n  FAIL  the proof names no key to look up\nNOT REGISTERED\n`;
+  if (r.registeredAt === 0n) return `registry ${registry}\n  FAIL  the key that signed the proof is not registered\nNOT REGISTERED\n`;
+  const when = new Date(Number(r.registeredAt) * 1000).toISOString();
+  const state = r.revoked ? "revoked" : r.valid ? "valid" : "its build is no longer allow-listed";
+  const line = `  ${r.valid ? "PASS" : "FAIL"}  registered ${when} for measurement ${r.measurement}${r.simulated ? " (through the SIMULATED verifier)" : ""}: ${state}`;
+  return `registry ${registry}\n${line}\n${r.valid ? (r.simulated ? "REGISTERED (simulated verifier: development only)" : "REGISTERED") : "NOT VALID IN THE REGISTRY"}\n`;
 }
 
 function attestationSummary(a: VerifyAttestationReturnType): string {

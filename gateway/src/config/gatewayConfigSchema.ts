@@ -95,6 +95,8 @@ export const gatewayConfigSchema = z.strictObject({
       replaceAfterMs: z.number().int().min(1000).default(180_000),
       /** The most a settlement transaction pays per gas (its max fee; its gas price on a chain without a base fee). No cap when absent: a replacement raises fees by 12.5 % each time. */
       maxFeePerGasWei: wei.optional(),
+      /** ProofKeyRegistry: when set and the proof key comes from an enclave, the gateway registers it there at start (the settler pays the gas). */
+      proofKeyRegistry: address.optional(),
       /** The block GatewayDeposits was deployed in: a ledger that has never synced (or must resync) reads events from here, not from block 0. */
       fromBlock: z.number().int().min(0).default(0),
     })

@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Abi, AbiParameter } from "viem";
 import { gatewayDepositsAbi, ingotReadAbi } from "../../../gateway/src/chain/gatewayDepositsAbi.js";
+import { proofKeyRegistryAbi } from "../../../gateway/src/attestation/proofKeyRegistryAbi.js";
 
 /**
  * The gateway carries its own typed ABIs (so it runs without Hardhat's build output); each item
@@ -46,6 +47,14 @@ describe("the gateway's hand-written ABIs match the compiled contracts", () => {
     const compiled = (await artifactAbi("contracts/GatewayDeposits.sol", "GatewayDeposits")).filter((i) => i.type === "error").map(canonical);
     const ours = new Set(gatewayDepositsAbi.map(canonical));
     expect(compiled.filter((c) => !ours.has(c))).toEqual([]);
+  });
+
+  it("has every ProofKeyRegistry item exactly as compiled, and every error it can revert with", async () => {
+    const compiled = (await artifactAbi("contracts/ProofKeyRegistry.sol", "ProofKeyRegistry")).map(canonical);
+    const ours = proofKeyRegistryAbi.map(canonical);
+    expect(ours.filter((c) => !compiled.includes(c))).toEqual([]);
+    const ownErrors = compiled.filter((c) => c.startsWith("error ProofKey"));
+    expect(ownErrors.filter((c) => !ours.includes(c))).toEqual([]);
   });
 
   it("reads the Ingot's count and model card as compiled", async () => {

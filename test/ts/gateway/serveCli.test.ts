@@ -1,6 +1,6 @@
 /**
  * The `npm run gateway` process against a chain: it reads the LIVE Ingots from the Ingot
- * contract, syncs the payer's deposit into its ledger, serves the official openai client, and
+ * contract, registers its (simulated) enclave's proof key in ProofKeyRegistry, syncs the payer's deposit into its ledger, serves the official openai client, and
  * its settlement loop pays the charge into the RevenueSplitter (held back first, under the
  * configured minimum batch, until it is `maxBatchDelayMs` old); a second process on the same
  * ledger is refused; SIGINT stops it cleanly.
@@ -23,6 +23,10 @@ import { createLocalContentStore } from "../../../coordinator/src/storage/create
 import { deployGatewayDeposits } from "../../../gateway/src/chain/deployGatewayDeposits.js";
 import { gatewayDepositsAbi } from "../../../gateway/src/chain/gatewayDepositsAbi.js";
 import { openLedger } from "../../../gateway/src/ledger/openLedger.js";
+import { deployProofKeyRegistry } from "../../../gateway/src/attestation/deployProofKeyRegistry.js";
+import { proofKeyRegistryAbi } from "../../../gateway/src/attestation/proofKeyRegistryAbi.js";
+import { readProofKeyRegistration } from "../../../gateway/src/attestation/readProofKeyRegistration.js";
+import { SIMULATED_MEASUREMENT } from "../../../coordinator/src/enclave/simulated/simulatedMeasurement.js";
 
 const SERVE = fileURLToPath(new URL("../../../gateway/src/cli/serve.ts", import.meta.url));
 // Hardhat's first default account (the public test mnemonic): the deployer, and so the settler.
@@ -55,6 +59,9 @@ describe("the gateway process (serve CLI) on a chain", () => {
     const ingotId = await mintLiveIngot(env, "serve", { baseModelRoot, adapterRoot });
     const otherBase = await mintLiveIngot(env, "other base"); // another base model: not served here
     const { deposits } = await deployGatewayDeposits({ connection: env.connection, splitter: env.ctx.addresses.splitter, withdrawalDelay: 3600n });
+    // The gateway's proof key comes from the simulated enclave and registers itself here at start.
+    const { registry } = await deployProofKeyRegistry({ connection: env.connection, verifier: env.ctx.addresses.verifier });
+    await env.publicClient.waitForTransactionReceipt({ hash: await env.wallets[0].writeContract({ address: registry, abi: proofKeyRegistryAbi, functionName: "setMeasurementAllowed", args: [SIMULATED_MEASUREMENT, true] }) });
     const payer: Address = getAddress(env.wallets[7].account.address);
     const hash = await env.wallets[7].writeContract({ address: deposits, abi: gatewayDepositsAbi, functionName: "deposit", args: [payer], value: parseEther("1") });
     await env.publicClient.waitForTransactionReceipt({ hash });
@@ -69,9 +76,9 @@ describe("the gateway process (serve CLI) on a chain", () => {
       model: { path: modelPath, threads: 1, maxCompletionTokens: 16 },
       storage: { localDir: join(dir, "store") },
       ledger: { path: ledgerPath },
-      proof: { privateKeyHex: "11".repeat(32) },
+      proof: { enclave: { kind: "simulated", secretSeed: `0x${"5e".repeat(32)}` } },
       billing: { defaultPricePerTokenWei: String(PRICE) },
-      chain: { rpcUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, deposits, ingot: env.ctx.addresses.ingot, settlerKeyFile: join(dir, "settler.key"), intervalMs: 300, minBatchAmountWei: String(parseEther("1")), maxBatchDelayMs: HOLD_MS },
+      chain: { rpcUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, deposits, ingot: env.ctx.addresses.ingot, settlerKeyFile: join(dir, "settler.key"), intervalMs: 300, minBatchAmountWei: String(parseEther("1")), maxBatchDelayMs: HOLD_MS, proofKeyRegistry: registry },
       log: { level: "info" },
     };
     writeFileSync(join(dir, "gateway.json"), JSON.stringify(config));
@@ -89,6 +96,11 @@ describe("the gateway process (serve CLI) on a chain", () => {
     second.stderr!.on("data", (d: Buffer) => (secondErr += d.toString()));
     expect(await new Promise<number | null>((resolve) => second.on("exit", resolve))).toBe(1);
     expect(secondErr).toMatch(/ledger\.sqlite: The ledger is in use by another gateway process \(pid \d+ on /);
+
+    // Its proof key was registered from the enclave's quote before it listened.
+    expect(out).toContain("proof key registered from the enclave's quote");
+    const attestation = (await (await fetch(`${address}/v1/attestation`)).json()) as { public_key: string };
+    expect(await readProofKeyRegistration({ publicClient: env.publicClient, registry, publicKey: attestation.public_key })).toMatchObject({ valid: true, simulated: true });
 
     const client = new OpenAI({ apiKey, baseURL: `${address}/v1`, maxRetries: 0 });
     expect((await client.models.list()).data.map((m) => m.id)).toEqual([`ingot-${ingotId}`]);
