@@ -14,6 +14,7 @@ import type { ProtocolContext } from "../coordinator/src/chain/types.js";
 import { createLogger } from "../coordinator/src/log/createLogger.js";
 import { runDemo } from "../coordinator/src/demo/runDemo.js";
 import { deployGatewayDeposits } from "../gateway/src/chain/deployGatewayDeposits.js";
+import { deployProofKeyRegistry } from "../gateway/src/attestation/deployProofKeyRegistry.js";
 
 const started = Date.now();
 const logger = createLogger({ name: "demo", level: (process.env.LOG_LEVEL ?? "warn") as "warn" });
@@ -39,6 +40,7 @@ try {
     ctx,
     wallets: (await viem.getWalletClients()) as unknown as WalletClient<Transport, Chain, Account>[],
     deployGateway: async (splitter) => (await deployGatewayDeposits({ connection: { ignition }, splitter })).deposits,
+    deployProofKeyRegistry: async (verifier) => (await deployProofKeyRegistry({ connection: { ignition }, verifier })).registry,
     increaseTime: (to) => networkHelpers.time.increaseTo(to),
     dataDir: path.resolve("data/demo"),
     workDir: path.resolve(".ingotforge/demo"),

@@ -48,6 +48,8 @@ export interface RunDemoParameters {
   wallets: Wallet[];
   /** Deploys GatewayDeposits paying into `splitter`, with ctx.walletClient as settler (the Ignition module `ignition/modules/Gateway.ts`). */
   deployGateway: (splitter: Address) => Promise<Address>;
+  /** Deploys ProofKeyRegistry over the protocol's quote verifier, administered by ctx.walletClient (`ignition/modules/ProofKeyRegistry.ts`). */
+  deployProofKeyRegistry: (verifier: Address) => Promise<Address>;
   /** Moves the local chain's clock (the in-process chain's network helpers). */
   increaseTime: (toTimestamp: bigint) => Promise<void>;
   dataDir: string;
@@ -194,7 +196,8 @@ export async function runDemo(p: RunDemoParameters) {
 
     step(8, "A user calls the Ingot through the inference gateway (openai client), pays per token, checks the proof");
     const deposits = await p.deployGateway(ctx.addresses.splitter);
-    const gatewayCall = await serveThroughGateway({ ctx, deposits, payer: wallets[8], ingotId, baseModelPath: baseModel.path, store, workDir: p.workDir, logger, print });
+    const proofKeyRegistry = await p.deployProofKeyRegistry(ctx.addresses.verifier);
+    const gatewayCall = await serveThroughGateway({ ctx, deposits, proofKeyRegistry, payer: wallets[8], ingotId, baseModelPath: baseModel.path, store, workDir: p.workDir, logger, print });
     txs.push(...gatewayCall.txs);
 
     step(9, "Every holder claims");

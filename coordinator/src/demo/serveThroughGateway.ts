@@ -19,6 +19,9 @@ import { syncChainEvents } from "../../../gateway/src/settlement/syncChainEvents
 import { settlePending } from "../../../gateway/src/settlement/settlePending.js";
 import { verifyProof, type VerifyProofReturnType } from "../../../gateway/src/proof/verifyProof.js";
 import { verifyAttestation, type VerifyAttestationReturnType } from "../../../gateway/src/attestation/verifyAttestation.js";
+import { proofKeyRegistryAbi } from "../../../gateway/src/attestation/proofKeyRegistryAbi.js";
+import { readProofKeyRegistration, type ProofKeyRegistration } from "../../../gateway/src/attestation/readProofKeyRegistration.js";
+import { registerProofKey } from "../../../gateway/src/attestation/registerProofKey.js";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
 
@@ -26,6 +29,8 @@ export interface ServeThroughGatewayParameters {
   /** The settler (ctx.walletClient holds SETTLER_ROLE on `deposits`). */
   ctx: ProtocolContext;
   deposits: Address;
+  /** ProofKeyRegistry, administered by ctx.walletClient: the gateway's build is allow-listed and its proof key registered there. */
+  proofKeyRegistry: Address;
   payer: Wallet;
   ingotId: bigint;
   baseModelPath: string;
@@ -44,6 +49,8 @@ export interface ServeThroughGatewayReturnType {
   verdict: VerifyProofReturnType;
   /** The proof key's attestation (the simulated enclave's quote) checked against the proof. */
   attestation: VerifyAttestationReturnType;
+  /** What ProofKeyRegistry says of the key that signed the proof. */
+  registration: ProofKeyRegistration;
   txs: { what: string; hash: Hash }[];
 }
 
@@ -89,6 +96,11 @@ export async function serveThroughGateway(p: ServeThroughGatewayParameters): Pro
     const models = await client.models.list();
     const model = `ingot-${p.ingotId}`;
     p.print(`      gateway at ${address} serves ${models.data.map((m) => m.id).join(", ")}; proof key ${gateway.signer.publicKeyHex}`);
+    // The protocol allow-lists the gateway's build; the gateway registers its key from the enclave's quote.
+    const allow = await sendAndWait(p.ctx, { address: p.proofKeyRegistry, abi: proofKeyRegistryAbi, functionName: "setMeasurementAllowed", args: [gateway.attestation.measurement!, true] });
+    txs.push({ what: "allow the gateway's build", hash: allow.hash });
+    const registered = await registerProofKey({ publicClient: p.ctx.publicClient as never, walletClient: p.ctx.walletClient, registry: p.proofKeyRegistry, attestation: gateway.attestation });
+    txs.push({ what: "register the gateway's proof key", hash: registered.txHash });
     const request = {
       model,
       messages: [{ role: "user" as const, content: "Is this sound?\n\nlet v = vec![1u8, 2, 3];\nlet x = unsafe { *v.as_ptr().add(3) };" }],
@@ -104,16 +116,19 @@ export async function serveThroughGateway(p: ServeThroughGatewayParameters): Pro
     const verdict = verifyProof(fetched, { publicKey: gateway.signer.publicKeyHex, request, response, apiKey, proofId: proof.proof_id });
     p.print(`      proof ${proof.proof_id}: ${verdict.valid ? "VERIFIED" : `INVALID (${verdict.errors.join("; ")})`} — chain hash, Ed25519 signature, request/response hashes, buyer fingerprint`);
     const attestationDocument = (await (await fetch(`${address}/v1/attestation`)).json()) as unknown;
-    const attestation = await verifyAttestation(attestationDocument, { publicKey: (fetched as { signature: { public_key: string } }).signature.public_key });
+    const signedWith = (fetched as { signature: { public_key: string } }).signature.public_key;
+    const attestation = await verifyAttestation(attestationDocument, { publicKey: signedWith });
     p.print(
       `      proof key: ${attestation.valid && attestation.attested ? `the ${attestation.simulated ? "SIMULATED " : ""}enclave's quote commits to it (measurement ${attestation.measurement})${attestation.simulated ? "; a simulated quote vouches for nothing" : ""}` : `NOT ATTESTED (${attestation.errors.join("; ") || "a key from the config"})`}`,
     );
+    const registration = await readProofKeyRegistration({ publicClient: p.ctx.publicClient as never, registry: p.proofKeyRegistry, publicKey: signedWith });
+    p.print(`      proof key on chain: ${registration.valid ? "VALID" : "NOT VALID"} in ProofKeyRegistry ${p.proofKeyRegistry}${registration.simulated ? " (registered through the simulated verifier)" : ""}`);
     const chargedWei = BigInt(proof.payment.amount);
 
     const settled = await settlePending({ ledger, chain, asset: zeroAddress, maxCharges: 100 });
     for (const hash of settled.txHashes) txs.push({ what: `gateway settle (${settled.charges} charge)`, hash });
     p.print(`      charge ${proof.payment.transaction_id}: ${chargedWei} wei, settled into the RevenueSplitter in ${settled.batches} batch (${settled.gasUsed} gas)`);
-    return { chargedWei, answer, verdict, attestation, txs };
+    return { chargedWei, answer, verdict, attestation, registration, txs };
   } finally {
     await gateway.close();
     ledger.close();

@@ -11,6 +11,7 @@ import { loadProtocolAbis } from "../../../coordinator/src/chain/loadProtocolAbi
 import type { ProtocolContext } from "../../../coordinator/src/chain/types.js";
 import { getForgeStatus } from "../../../coordinator/src/chain/getForgeStatus.js";
 import { deployGatewayDeposits } from "../../../gateway/src/chain/deployGatewayDeposits.js";
+import { deployProofKeyRegistry } from "../../../gateway/src/attestation/deployProofKeyRegistry.js";
 import { runDemo } from "../../../coordinator/src/demo/runDemo.js";
 import { DEMO_MODEL_SPEC, type DemoModelSpec } from "../../../coordinator/src/eval/demo/demoModelSpec.js";
 import { DEMO_LORA_HYPER } from "../../../coordinator/src/eval/demo/demoLoraHyper.js";
@@ -43,6 +44,7 @@ describe("npm run demo's flow (tiny model)", () => {
       ctx,
       wallets,
       deployGateway: async (splitter) => (await deployGatewayDeposits({ connection: { ignition }, splitter })).deposits,
+      deployProofKeyRegistry: async (verifier) => (await deployProofKeyRegistry({ connection: { ignition }, verifier })).registry,
       increaseTime: (to) => networkHelpers.time.increaseTo(to),
       dataDir: path.resolve("data/demo"),
       workDir,
@@ -66,6 +68,7 @@ describe("npm run demo's flow (tiny model)", () => {
     // Its key is the one the (simulated) enclave's quote commits to.
     expect(out.gateway.attestation).toMatchObject({ valid: true, attested: true, simulated: true });
     expect(text).toMatch(/proof key: the SIMULATED enclave's quote commits to it/);
+    expect(out.gateway.registration).toMatchObject({ valid: true, simulated: true });
     // Paid in: 4 ETH escrow + 0.25 ETH fee + the gateway's settled fee; every holder claimed, the rest is rounding dust.
     const claimed = out.rows.reduce((a, r) => a + r.paidWei, 0n);
     const dust = await ctx.publicClient.getBalance({ address: ctx.addresses.splitter });
