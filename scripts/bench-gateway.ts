@@ -1,8 +1,10 @@
 /**
- * Gateway overhead benchmark: `npm run bench:gateway -- [--requests 48] [--rounds 3] [--max-tokens 32] [--threads 1] [--flush-ms 2] [--client child|in-process] [--http node|fetch] [--client-cpu N] [--hidden 64 --layers 2 --intermediate 128]`.
+ * Gateway overhead benchmark: `npm run bench:gateway -- [--model demo|fixture] [--requests 48] [--rounds 3] [--max-tokens 32] [--threads 1] [--flush-ms 2] [--client child|in-process] [--http node|fetch] [--client-cpu N] [--hidden 64 --layers 2 --intermediate 128]`.
  *
- * On a tiny qwen2 model (written here, F32, with one LoRA adapter in a local content store), one
- * run measures requests/s and p50/p99 latency of streamed calls (a) straight into the serving
+ * On the tiny demo model (`--model demo`, the default: the demo's Q4_0 base, built once and cached
+ * like `npm run demo` does, about three minutes the first time) or on a random F32 test model
+ * written here (`--model fixture`, shaped by --hidden/--layers/--intermediate), with one random
+ * LoRA adapter in a local content store, one run measures requests/s and p50/p99 latency of streamed calls (a) straight into the serving
  * engine and (b) through the whole gateway over HTTP (auth, reservation, generation, charge,
  * proof, SSE), at 1 and 8 concurrent streams, and the overhead ratio b/a. Two more paths show
  * where the rest goes: `canned` (a recorded stream answered at once, no model: the HTTP round trip
@@ -35,6 +37,9 @@ import { parseGatewayConfig } from "../gateway/src/config/parseGatewayConfig.js"
 import { createGateway } from "../gateway/src/createGateway.js";
 import { createProofIssuer } from "../gateway/src/server/createProofIssuer.js";
 import { writeAdapter, writeModel } from "../test/ts/eval/fixtures/scoringFixtures.js";
+import { ensureDemoBaseModel } from "../coordinator/src/eval/demo/ensureDemoBaseModel.js";
+import { ggufToModel } from "../coordinator/src/eval/model/ggufToModel.js";
+import type { Qwen2Model } from "../coordinator/src/eval/model/types.js";
 import { openLedger } from "../gateway/src/ledger/openLedger.js";
 import { deployLocalProtocol } from "../test/ts/chain/deployLocalProtocol.js";
 import { mintLiveIngot } from "../test/ts/gateway/fixtures/localGatewayChain.js";
@@ -60,13 +65,17 @@ const { values } = parseArgs({
     http: { type: "string", default: "node" },
     // Pin the client process to this CPU (taskset); run the benchmark itself pinned to the others.
     "client-cpu": { type: "string" },
-    // The model's size: the default is the tiny test model; larger ones show the same fixed
-    // per-call cost against a longer engine call.
+    // demo: the demo Forge's base model (what the issue's target is stated on); fixture: a random test model.
+    model: { type: "string", default: "demo" },
+    // The fixture model's size (--model fixture): larger ones show the same fixed per-call cost
+    // against a longer engine call.
     hidden: { type: "string", default: "64" },
     layers: { type: "string", default: "2" },
     intermediate: { type: "string", default: "128" },
   },
 });
+const MODEL = values.model;
+if (MODEL !== "demo" && MODEL !== "fixture") throw new Error(`--model is demo or fixture, got ${MODEL}`);
 const MODEL_SHAPE = { hiddenSize: Number(values.hidden), numLayers: Number(values.layers), intermediateSize: Number(values.intermediate) };
 if (Object.values(MODEL_SHAPE).some((v) => !Number.isInteger(v) || v < 2)) throw new Error(`--hidden, --layers and --intermediate are integers ≥ 2, got ${JSON.stringify(MODEL_SHAPE)}`);
 const CLIENT = values.client;
@@ -84,9 +93,22 @@ const MAX_TOKENS = Number(values["max-tokens"]);
 const THREADS = Number(values.threads);
 const FLUSH_MS = Number(values["flush-ms"]);
 
+/** The base model the gateway serves: the demo's (cached under .ingotforge/) or a random F32 one written to `dir`. */
+async function benchModel(dir: string): Promise<{ model: Qwen2Model; path: string; description: string }> {
+  if (MODEL === "fixture") {
+    const { model, path } = writeModel(dir, 31, "F32", { contextLength: 512, ...MODEL_SHAPE });
+    const c = model.config;
+    return { model, path, description: `random qwen2 test model (hidden ${c.hiddenSize}, ${c.numLayers} layers, intermediate ${c.intermediateSize}, vocab ${c.vocabSize}, F32)` };
+  }
+  const demo = await ensureDemoBaseModel({ onProgress: (p) => p.phase === "pretrain" && p.step % 10 === 0 && console.log(`  (building the demo base model once: step ${p.step}/${p.totalSteps})`) });
+  const model = ggufToModel(new Uint8Array(readFileSync(demo.path)));
+  const c = model.config;
+  return { model, path: demo.path, description: `the demo base model (hidden ${c.hiddenSize}, ${c.numLayers} layers, intermediate ${c.intermediateSize}, vocab ${c.vocabSize}, ${demo.manifest.spec.baseType})` };
+}
+
 const dir = mkdtempSync(join(tmpdir(), "ingotforge-bench-gateway-"));
 try {
-  const { model, path } = writeModel(dir, 31, "F32", { contextLength: 512, ...MODEL_SHAPE });
+  const { model, path, description } = await benchModel(dir);
   const store = await createLocalContentStore({ dir: join(dir, "store") });
   const { root } = await store.put(readFileSync(writeAdapter(dir, "bench", model, 0.5).path));
   const sqlite = openLedger({ path: join(dir, "ledger.sqlite") });
@@ -156,7 +178,7 @@ try {
     p99: median(ms.map((m) => m.p99)),
     tokensPerRequest: median(ms.map((m) => m.tokensPerRequest)),
   });
-  console.log(`qwen2 (hidden ${MODEL_SHAPE.hiddenSize}, ${MODEL_SHAPE.numLayers} layers, intermediate ${MODEL_SHAPE.intermediateSize}, vocab 320, F32), LoRA rank 4; ${REQUESTS} streamed chat calls per round, ${ROUNDS} alternating rounds per path (medians), max_tokens ${MAX_TOKENS}, ${THREADS} llama.cpp thread(s), stream flush interval ${FLUSH_MS} ms; HTTP client ${CLIENT === "child" ? "in its own process" : "in this process"} on ${HTTP === "node" ? "node:http (keep-alive)" : "fetch"}`);
+  console.log(`${description}, LoRA rank 4; ${REQUESTS} streamed chat calls per round, ${ROUNDS} alternating rounds per path (medians), max_tokens ${MAX_TOKENS}, ${THREADS} llama.cpp thread(s), stream flush interval ${FLUSH_MS} ms; HTTP client ${CLIENT === "child" ? "in its own process" : "in this process"} on ${HTTP === "node" ? "node:http (keep-alive)" : "fetch"}`);
   console.log("  engine = serving engine called in-process; canned = a recorded stream over HTTP, no model; http = the engine behind bare node:http SSE (no key, ledger, proof); gateway = the whole gateway");
   console.log("streams  path     req/s    p50 ms   p99 ms   tokens/req   per-round p50 vs engine");
   for (const c of [1, 8]) {
