@@ -1,5 +1,5 @@
 /**
- * Gateway overhead benchmark: `npm run bench:gateway -- [--model demo|fixture] [--requests 48] [--rounds 3] [--max-tokens 32] [--threads 1] [--flush-ms 2] [--client child|in-process] [--http node|fetch] [--client-cpu N] [--hidden 64 --layers 2 --intermediate 128]`.
+ * Gateway overhead benchmark: `npm run bench:gateway -- [--model demo|fixture] [--requests 12] [--rounds 9] [--max-tokens 32] [--threads 1] [--flush-ms 2] [--client child|in-process] [--http node|fetch] [--client-cpu N] [--hidden 64 --layers 2 --intermediate 128]`.
  *
  * On the tiny demo model (`--model demo`, the default: the demo's Q4_0 base, built once and cached
  * like `npm run demo` does, about three minutes the first time) or on a random F32 test model
@@ -16,7 +16,9 @@
  * runs the client process pinned to CPU N (taskset); run the benchmark pinned to the other CPUs
  * (`taskset -c 0 npx node --import tsx scripts/bench-gateway.ts --client-cpu 1`) so the client
  * takes no CPU from generation, as a client on another machine would not. Each path also gets
- * the CPU this (server) process spent per call, which tells work from waiting. Then the time to build
+ * the CPU this (server) process spent per call, which tells work from waiting, and the HTTP
+ * paths the client process's CPU per call (on this machine it runs beside the server and takes
+ * CPU time the engine path does not share). Then the time to build
  * and sign one proof, the ledger's share of a call, and the gas of settling batches of 1, 10 and
  * 50 charges on the in-process chain. The ledger is the real SQLite one (a temp file; every call
  * authenticates, reserves, and commits a charge with its proof in it), credited by a recorded
@@ -27,9 +29,7 @@ import { Writable } from "node:stream";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { parseArgs, promisify } from "node:util";
+import { parseArgs } from "node:util";
 import pino from "pino";
 import { getAddress, zeroAddress, type Address } from "viem";
 import { createLocalContentStore } from "../coordinator/src/storage/createLocalContentStore.js";
@@ -51,13 +51,14 @@ import { measureCalls, type MeasuredCalls } from "./bench/measureCalls.js";
 import { measureServerCpu } from "./bench/measureServerCpu.js";
 import { startBareSseServer } from "./bench/startBareSseServer.js";
 import { startCannedSseServer } from "./bench/startCannedSseServer.js";
+import { startLoadClient, type LoadClient } from "./bench/startLoadClient.js";
 import { streamChatCompletion } from "./bench/streamChatCompletion.js";
 import { createHttpTransport, HTTP_TRANSPORT_KINDS, type HttpTransportKind } from "./bench/createHttpTransport.js";
 
 const { values } = parseArgs({
   options: {
-    requests: { type: "string", default: "48" },
-    rounds: { type: "string", default: "3" },
+    requests: { type: "string", default: "12" },
+    rounds: { type: "string", default: "9" },
     "max-tokens": { type: "string", default: "32" },
     threads: { type: "string", default: "1" },
     "flush-ms": { type: "string", default: "2" },
@@ -85,8 +86,7 @@ if (!HTTP_TRANSPORT_KINDS.includes(HTTP)) throw new Error(`--http is ${HTTP_TRAN
 const http = createHttpTransport(HTTP);
 const CLIENT_CPU = values["client-cpu"];
 if (CLIENT_CPU !== undefined && !/^\d+$/.test(CLIENT_CPU)) throw new Error(`--client-cpu is a CPU number, got ${CLIENT_CPU}`);
-const CLIENT_SCRIPT = fileURLToPath(new URL("./bench/gatewayLoadClient.ts", import.meta.url));
-const execFileAsync = promisify(execFile);
+// Calls per stream per round: a round at 8 streams makes 8 × as many.
 const REQUESTS = Number(values.requests);
 const ROUNDS = Number(values.rounds);
 const MAX_TOKENS = Number(values["max-tokens"]);
@@ -107,6 +107,7 @@ async function benchModel(dir: string): Promise<{ model: Qwen2Model; path: strin
 }
 
 const dir = mkdtempSync(join(tmpdir(), "ingotforge-bench-gateway-"));
+let client: LoadClient | undefined;
 try {
   const { model, path, description } = await benchModel(dir);
   const store = await createLocalContentStore({ dir: join(dir, "store") });
@@ -153,14 +154,11 @@ try {
   // What the engine streams for this call, recorded once and then answered as it is, with no model.
   const { text: recorded } = await http(`${bare.url}/v1/chat/completions`, { "content-type": "application/json" }, JSON.stringify(body));
   const canned = await startCannedSseServer(recorded);
-  /** Streamed calls to `url` from a client in its own process (the default), or from this one. */
-  const measureHttp = async (url: string, concurrency: number): Promise<MeasuredCalls> => {
-    if (CLIENT === "in-process") return measureCalls(() => streamChatCompletion(http, url, apiKey, body), concurrency, REQUESTS);
-    const args = [process.execPath, "--import", "tsx", CLIENT_SCRIPT, JSON.stringify({ baseUrl: url, apiKey, body, concurrency, requests: REQUESTS, http: HTTP })];
-    const [command, ...rest] = CLIENT_CPU === undefined ? args : ["taskset", "-c", CLIENT_CPU, ...args];
-    const { stdout } = await execFileAsync(command, rest, { maxBuffer: 1 << 20 });
-    return JSON.parse(stdout.trim().split("\n").pop()!) as MeasuredCalls;
-  };
+  // The HTTP client: one long-lived process of its own (the default), or this one.
+  client = CLIENT === "child" ? startLoadClient({ apiKey, body, http: HTTP, ...(CLIENT_CPU !== undefined ? { cpu: CLIENT_CPU } : {}) }) : undefined;
+  /** `requests` streamed calls to `url` from `concurrency` workers. */
+  const measureHttp = (url: string, concurrency: number, requests: number): Promise<MeasuredCalls> =>
+    client ? client.measure(url, concurrency, requests) : measureCalls(() => streamChatCompletion(http, url, apiKey, body), concurrency, requests);
 
   // Warm up: the adapter fetch and context creation happen once, outside the timings.
   await direct();
@@ -169,8 +167,10 @@ try {
   await streamChatCompletion(http, canned.url, apiKey, body);
   served.length = 0;
   commitGroups.length = 0;
-  // The paths run in alternating rounds (engine, canned, bare HTTP, gateway, engine, …) so that
-  // drift in a shared machine's load falls on all of them; each figure is the median over rounds.
+  // The paths run in short alternating rounds (engine, canned, bare HTTP, gateway, engine, …) so
+  // that drift in a shared machine's load falls on all of them alike; each path's figures are the
+  // medians over rounds, and each ratio is the median of its per-round ratios (each round's path
+  // against the engine, or the bare server, of the same round), which cancels drift slower than a round.
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const medianOf = (ms: MeasuredCalls[]): MeasuredCalls => ({
     rps: median(ms.map((m) => m.rps)),
@@ -178,38 +178,57 @@ try {
     p99: median(ms.map((m) => m.p99)),
     tokensPerRequest: median(ms.map((m) => m.tokensPerRequest)),
   });
-  console.log(`${description}, LoRA rank 4; ${REQUESTS} streamed chat calls per round, ${ROUNDS} alternating rounds per path (medians), max_tokens ${MAX_TOKENS}, ${THREADS} llama.cpp thread(s), stream flush interval ${FLUSH_MS} ms; HTTP client ${CLIENT === "child" ? "in its own process" : "in this process"} on ${HTTP === "node" ? "node:http (keep-alive)" : "fetch"}`);
+  console.log(`${description}, LoRA rank 4; ${REQUESTS} streamed chat calls per stream per round, ${ROUNDS} alternating rounds per path (medians), max_tokens ${MAX_TOKENS}, ${THREADS} llama.cpp thread(s), stream flush interval ${FLUSH_MS} ms; HTTP client ${CLIENT === "child" ? "in its own process" : "in this process"} on ${HTTP === "node" ? "node:http (keep-alive)" : "fetch"}`);
   console.log("  engine = serving engine called in-process; canned = a recorded stream over HTTP, no model; http = the engine behind bare node:http SSE (no key, ledger, proof); gateway = the whole gateway");
-  console.log("streams  path     req/s    p50 ms   p99 ms   tokens/req   per-round p50 vs engine");
+  console.log("streams  path     req/s    p50 ms   p99 ms   tokens/req   p50 vs engine per round: median (range)");
+  let engineCallMs = 0;
   for (const c of [1, 8]) {
     const rounds = { engine: [] as MeasuredCalls[], canned: [] as MeasuredCalls[], http: [] as MeasuredCalls[], gateway: [] as MeasuredCalls[] };
     const cpu = { engine: [] as number[], canned: [] as number[], http: [] as number[], gateway: [] as number[] };
+    const clientCpu = { canned: [] as number[], http: [] as number[], gateway: [] as number[] };
+    const requests = REQUESTS * c;
+    // Every connection the client will use at this concurrency, opened (and its calls made) before the timings.
+    for (const url of [canned.url, bare.url, base]) await measureHttp(url, c, c);
+    served.length = 0;
+    commitGroups.length = 0;
     for (let r = 0; r < ROUNDS; r++) {
       const measured = async (path: keyof typeof rounds, measure: () => Promise<MeasuredCalls>) => {
-        const { result, cpuMsPerCall } = await measureServerCpu(REQUESTS, measure);
+        const { result, cpuMsPerCall } = await measureServerCpu(requests, measure);
         rounds[path].push(result);
         cpu[path].push(cpuMsPerCall);
+        if (path !== "engine" && result.clientCpuMsPerCall !== undefined) clientCpu[path].push(result.clientCpuMsPerCall);
       };
-      await measured("engine", () => measureCalls(direct, c, REQUESTS));
-      await measured("canned", () => measureHttp(canned.url, c));
-      await measured("http", () => measureHttp(bare.url, c));
-      await measured("gateway", () => measureHttp(base, c));
+      await measured("engine", () => measureCalls(direct, c, requests));
+      await measured("canned", () => measureHttp(canned.url, c, requests));
+      await measured("http", () => measureHttp(bare.url, c, requests));
+      await measured("gateway", () => measureHttp(base, c, requests));
     }
     const a = medianOf(rounds.engine);
+    if (c === 1) engineCallMs = a.p50;
     const floor = medianOf(rounds.canned);
     const h = medianOf(rounds.http);
     const g = medianOf(rounds.gateway);
-    const vsEngine = (ms: MeasuredCalls[]) => ms.map((m, i) => `×${(m.p50 / rounds.engine[i].p50).toFixed(2)}`).join(" ");
+    // Paired ratios: each round's figure over the same round's baseline, then the median.
+    const paired = (ms: MeasuredCalls[], against: MeasuredCalls[], f: (m: MeasuredCalls) => number) => ms.map((m, i) => f(m) / f(against[i]));
+    const p50Ratio = (ms: MeasuredCalls[], against: MeasuredCalls[]) => median(paired(ms, against, (m) => m.p50));
+    // Throughput ratio as a slowdown: the baseline's req/s over the path's.
+    const rpsRatio = (ms: MeasuredCalls[], against: MeasuredCalls[]) => median(paired(against, ms, (m) => m.rps));
+    const vsEngine = (ms: MeasuredCalls[]) => {
+      const rs = paired(ms, rounds.engine, (m) => m.p50);
+      return `×${median(rs).toFixed(3)} (×${Math.min(...rs).toFixed(2)}–×${Math.max(...rs).toFixed(2)})`;
+    };
     const row = (name: string, m: MeasuredCalls, extra = "") => console.log(`${String(c).padStart(7)}  ${name.padEnd(7)} ${m.rps.toFixed(1).padStart(6)}  ${m.p50.toFixed(1).padStart(8)} ${m.p99.toFixed(1).padStart(8)}   ${m.tokensPerRequest.toFixed(1).padEnd(12)} ${extra}`);
     row("engine", a);
     row("canned", floor, vsEngine(rounds.canned));
     row("http", h, vsEngine(rounds.http));
     row("gateway", g, vsEngine(rounds.gateway));
     if (c === 1) console.log(`         the HTTP round trip alone (canned, no model) is ${floor.p50.toFixed(1)} ms, ${((100 * floor.p50) / a.p50).toFixed(0)} % of the engine call`);
-    console.log(`         gateway vs engine: p50 ×${(g.p50 / a.p50).toFixed(3)} (+${(g.p50 - a.p50).toFixed(1)} ms), throughput ×${(a.rps / g.rps).toFixed(3)}`);
-    console.log(`         gateway vs http:   p50 ×${(g.p50 / h.p50).toFixed(3)} (+${(g.p50 - h.p50).toFixed(1)} ms), throughput ×${(h.rps / g.rps).toFixed(3)}`);
+    const diff = (x: MeasuredCalls[], y: MeasuredCalls[]) => median(x.map((m, i) => m.p50 - y[i].p50));
+    console.log(`         gateway vs engine: p50 ×${p50Ratio(rounds.gateway, rounds.engine).toFixed(3)} (+${diff(rounds.gateway, rounds.engine).toFixed(1)} ms), throughput ×${rpsRatio(rounds.gateway, rounds.engine).toFixed(3)} (target ≤ ×1.050; medians of per-round ratios)`);
+    console.log(`         gateway vs http:   p50 ×${p50Ratio(rounds.gateway, rounds.http).toFixed(3)} (+${diff(rounds.gateway, rounds.http).toFixed(1)} ms), throughput ×${rpsRatio(rounds.gateway, rounds.http).toFixed(3)}`);
     const cpuOf = (path: keyof typeof cpu) => median(cpu[path]);
     console.log(`         server CPU per call (this process, all threads; medians), ms: engine ${cpuOf("engine").toFixed(2)}, canned ${cpuOf("canned").toFixed(2)}, http ${cpuOf("http").toFixed(2)}, gateway ${cpuOf("gateway").toFixed(2)} (gateway vs http ×${(cpuOf("gateway") / cpuOf("http")).toFixed(3)})`);
+    if (clientCpu.gateway.length > 0) console.log(`         client process CPU per call (medians), ms: canned ${median(clientCpu.canned).toFixed(2)}, http ${median(clientCpu.http).toFixed(2)}, gateway ${median(clientCpu.gateway).toFixed(2)}`);
     const stage = (k: keyof ServedMs) => median(served.map((m) => m[k])).toFixed(2);
     console.log(`         gateway's own log, p50 ms: authenticate + reserve ${stage("admit")}, queue + generate ${stage("generate")}, proof ${stage("proof")}, commit ${stage("commit")} (${served.length} calls)`);
     const charges = commitGroups.reduce((t, n) => t + n, 0);
@@ -217,6 +236,8 @@ try {
     served.length = 0;
     commitGroups.length = 0;
   }
+  await client?.close();
+  client = undefined;
   await bare.close();
   await canned.close();
 
@@ -249,7 +270,18 @@ try {
     ledgerSteps.commit += t4 - t3;
   }
   const per = (ms: number) => (ms / N).toFixed(3);
-  console.log(`ledger per call (${N} calls): authenticate ${per(ledgerSteps.authenticate)} ms, reserve ${per(ledgerSteps.reserve)} ms, commit charge + proof ${per(ledgerSteps.commit)} ms`);
+  console.log(`ledger per call (${N} calls back to back): authenticate ${per(ledgerSteps.authenticate)} ms, reserve ${per(ledgerSteps.reserve)} ms, commit charge + proof ${per(ledgerSteps.commit)} ms`);
+  // The same commit one call at a time, a 1-stream engine call apart: a disk sync after a quiet
+  // spell costs more than one of a back-to-back run on this machine's disk, and that is what a call at 1 stream meets.
+  const paced: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const reservationId = sqlite.reserve({ payer, asset: zeroAddress, ingotId: 1n, amount: 212_000n });
+    await new Promise((resolve) => setTimeout(resolve, engineCallMs));
+    const t = performance.now();
+    sqlite.commitCharge({ reservationId, amount: 212_000n, promptTokens: 180, completionTokens: 32, proof: { proofId: `prf_paced_${i}`, json: proofJson } });
+    paced.push(performance.now() - t);
+  }
+  console.log(`ledger commit charge + proof, one every ${engineCallMs.toFixed(1)} ms (a 1-stream engine call apart; 60 calls): p50 ${median(paced).toFixed(3)} ms`);
   await gateway.close();
   sqlite.close();
 
@@ -280,5 +312,7 @@ try {
     batchLedger.close();
   }
 } finally {
+  // On an error the client process is still up (its stdin open), and would hold this one open.
+  await client?.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,25 +1,35 @@
 /**
- * The gateway benchmark's load generator, run as its own process (as a real client would be) so
- * that its HTTP and SSE parsing do not share the gateway's event loop:
- * `node --import tsx scripts/bench/gatewayLoadClient.ts '<json>'` with
- * `{ baseUrl, apiKey, body, concurrency, requests, http }`; prints one JSON line of MeasuredCalls.
+ * The gateway benchmark's load generator, run as its own long-lived process (as a real client
+ * would be) so that its HTTP and SSE parsing do not share the server's event loop:
+ * `node --import tsx scripts/bench/gatewayLoadClient.ts '<json>'` with `{ apiKey, body, http }`.
+ * It then reads one command per stdin line, `{ baseUrl, concurrency, requests }`, and answers each
+ * with one JSON line: MeasuredCalls with this process's CPU per call, or `{ error }`. The first
+ * time a base URL is named at a concurrency, one call per connection goes first, so connection
+ * set-up stays out of the figures; the process stays up between rounds, so its JIT is warm.
  */
+import { createInterface } from "node:readline";
 import { createHttpTransport, type HttpTransportKind } from "./createHttpTransport.js";
 import { measureCalls } from "./measureCalls.js";
 import { streamChatCompletion } from "./streamChatCompletion.js";
 
-const { baseUrl, apiKey, body, concurrency, requests, http } = JSON.parse(process.argv[2] ?? "{}") as {
-  baseUrl: string;
-  apiKey: string;
-  body: unknown;
-  concurrency: number;
-  requests: number;
-  http: HttpTransportKind;
-};
+const { apiKey, body, http } = JSON.parse(process.argv[2] ?? "{}") as { apiKey: string; body: unknown; http: HttpTransportKind };
 const transport = createHttpTransport(http);
-// One call per connection first, so connection set-up and this process's JIT warm-up stay out of the figures.
-await Promise.all(Array.from({ length: concurrency }, () => streamChatCompletion(transport, baseUrl, apiKey, body)));
-const measured = await measureCalls(() => streamChatCompletion(transport, baseUrl, apiKey, body), concurrency, requests);
-process.stdout.write(`${JSON.stringify(measured)}\n`);
-// The keep-alive agent's idle sockets would hold the process open.
+const warmed = new Map<string, number>();
+for await (const line of createInterface({ input: process.stdin })) {
+  try {
+    const { baseUrl, concurrency, requests } = JSON.parse(line) as { baseUrl: string; concurrency: number; requests: number };
+    if ((warmed.get(baseUrl) ?? 0) < concurrency) {
+      await Promise.all(Array.from({ length: concurrency }, () => streamChatCompletion(transport, baseUrl, apiKey, body)));
+      warmed.set(baseUrl, concurrency);
+    }
+    const before = process.cpuUsage();
+    const measured = await measureCalls(() => streamChatCompletion(transport, baseUrl, apiKey, body), concurrency, requests);
+    const used = process.cpuUsage(before);
+    // This process's CPU per call (user + system): on the benchmark's machine it runs beside the server.
+    process.stdout.write(`${JSON.stringify({ ...measured, clientCpuMsPerCall: (used.user + used.system) / 1000 / requests })}\n`);
+  } catch (error) {
+    process.stdout.write(`${JSON.stringify({ error: error instanceof Error ? error.message : String(error) })}\n`);
+  }
+}
+// stdin closed: the keep-alive agent's idle sockets would hold the process open.
 process.exit(0);

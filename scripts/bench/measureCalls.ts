@@ -4,6 +4,8 @@ export interface MeasuredCalls {
   p50: number;
   p99: number;
   tokensPerRequest: number;
+  /** CPU the calling process spent per call (user + system), ms, when it was measured (the load client's own process). */
+  clientCpuMsPerCall?: number;
 }
 
 export async function measureCalls(call: () => Promise<number>, concurrency: number, requests: number): Promise<MeasuredCalls> {
