@@ -1,14 +1,18 @@
 /**
- * Gateway overhead benchmark: `npm run bench:gateway -- [--model demo|fixture] [--requests 12] [--rounds 9] [--max-tokens 32] [--threads 1] [--flush-ms 2] [--client child|in-process] [--http node|fetch] [--client-cpu N] [--hidden 64 --layers 2 --intermediate 128]`.
+ * Gateway overhead benchmark: `npm run bench:gateway -- [--model demo|fixture] [--modes stream,whole] [--requests 12] [--rounds 9] [--max-tokens 32] [--threads 1] [--flush-ms 2] [--client child|in-process] [--http node|fetch] [--client-cpu N] [--hidden 64 --layers 2 --intermediate 128]`.
  *
  * On the tiny demo model (`--model demo`, the default: the demo's Q4_0 base, built once and cached
  * like `npm run demo` does, about three minutes the first time) or on a random F32 test model
  * written here (`--model fixture`, shaped by --hidden/--layers/--intermediate), with one random
- * LoRA adapter in a local content store, one run measures requests/s and p50/p99 latency of streamed calls (a) straight into the serving
- * engine and (b) through the whole gateway over HTTP (auth, reservation, generation, charge,
- * proof, SSE), at 1 and 8 concurrent streams, and the overhead ratio b/a. Two more paths show
- * where the rest goes: `canned` (a recorded stream answered at once, no model: the HTTP round trip
- * alone) and `http` (the engine behind bare node:http SSE). The paths run in alternating rounds
+ * LoRA adapter in a local content store, one run measures requests/s and p50/p99 latency of chat
+ * calls (a) straight into the serving engine and (b) through the whole gateway over HTTP (auth,
+ * reservation, generation, charge, proof), at 1 and 8 concurrent streams, and the overhead ratio
+ * b/a; once with the answers streamed as SSE (`stream`, a socket write per token or flush
+ * interval) and once answered whole as one JSON body (`whole`, no per-token writes), as `--modes`
+ * says. Two more paths show where the rest goes: `canned` (a recorded answer sent at once, no
+ * model: the HTTP round trip alone) and `http` (the engine behind bare node:http). At the end it
+ * prints the floor at 1 stream: the whole call's round trip plus one durable commit, what any
+ * HTTP gateway that puts a charge on disk before its proof goes out pays here. The paths run in alternating rounds
  * (medians reported), and the HTTP client runs in its own process unless `--client in-process`.
  * `--http` is the client's HTTP library: node:http with keep-alive (the default, a lean client,
  * so the figures are the server's cost) or `fetch` (undici, what the `openai` client uses).
@@ -50,9 +54,9 @@ import { ledgerToGatewayLedger } from "../gateway/src/server/ledgerToGatewayLedg
 import { measureCalls, type MeasuredCalls } from "./bench/measureCalls.js";
 import { measureServerCpu } from "./bench/measureServerCpu.js";
 import { startBareSseServer } from "./bench/startBareSseServer.js";
-import { startCannedSseServer } from "./bench/startCannedSseServer.js";
-import { startLoadClient, type LoadClient } from "./bench/startLoadClient.js";
-import { streamChatCompletion } from "./bench/streamChatCompletion.js";
+import { startCannedServer } from "./bench/startCannedServer.js";
+import { startLoadClient, type CallMode, type LoadClient } from "./bench/startLoadClient.js";
+import { callChatCompletion } from "./bench/callChatCompletion.js";
 import { createHttpTransport, HTTP_TRANSPORT_KINDS, type HttpTransportKind } from "./bench/createHttpTransport.js";
 
 const { values } = parseArgs({
@@ -62,6 +66,8 @@ const { values } = parseArgs({
     "max-tokens": { type: "string", default: "32" },
     threads: { type: "string", default: "1" },
     "flush-ms": { type: "string", default: "2" },
+    // stream: calls streamed as SSE; whole: calls answered as one JSON body (no per-token writes).
+    modes: { type: "string", default: "stream,whole" },
     client: { type: "string", default: "child" },
     http: { type: "string", default: "node" },
     // Pin the client process to this CPU (taskset); run the benchmark itself pinned to the others.
@@ -92,6 +98,8 @@ const ROUNDS = Number(values.rounds);
 const MAX_TOKENS = Number(values["max-tokens"]);
 const THREADS = Number(values.threads);
 const FLUSH_MS = Number(values["flush-ms"]);
+const MODES = values.modes.split(",") as CallMode[];
+if (MODES.length === 0 || MODES.some((m) => m !== "stream" && m !== "whole")) throw new Error(`--modes is a comma-separated list of stream and whole, got ${values.modes}`);
 
 /** The base model the gateway serves: the demo's (cached under .ingotforge/) or a random F32 one written to `dir`. */
 async function benchModel(dir: string): Promise<{ model: Qwen2Model; path: string; description: string }> {
@@ -142,7 +150,11 @@ try {
   const gateway = await createGateway({ config, logger: pino({ level: "info" }, logSink), ledger, store });
   const base = await gateway.listen();
   const messages = [{ role: "user" as const, content: "unsafe { let p = &x as *const u32; *p }" }];
-  const body = { model: "ingot-1", messages, max_tokens: MAX_TOKENS, stream: true, stream_options: { include_usage: true } };
+  const bodies: Record<CallMode, { stream: boolean }> = {
+    stream: { model: "ingot-1", messages, max_tokens: MAX_TOKENS, stream: true, stream_options: { include_usage: true } } as { stream: boolean },
+    whole: { model: "ingot-1", messages, max_tokens: MAX_TOKENS, stream: false } as { stream: boolean },
+  };
+  const body = bodies.stream;
 
   const direct = async () => {
     const prompt = gateway.engine.prepare({ kind: "chat", messages }, { maxTokens: MAX_TOKENS });
@@ -151,20 +163,18 @@ try {
     return r.completionTokens;
   };
   const bare = await startBareSseServer(gateway.engine, root, FLUSH_MS);
-  // What the engine streams for this call, recorded once and then answered as it is, with no model.
-  const { text: recorded } = await http(`${bare.url}/v1/chat/completions`, { "content-type": "application/json" }, JSON.stringify(body));
-  const canned = await startCannedSseServer(recorded);
+  // What the engine answers this call, streamed and whole, recorded once and then answered as it is, with no model.
+  const record = async (b: object) => (await http(`${bare.url}/v1/chat/completions`, { "content-type": "application/json" }, JSON.stringify(b))).text;
+  const canned = await startCannedServer({ stream: await record(bodies.stream), whole: await record(bodies.whole) });
   // The HTTP client: one long-lived process of its own (the default), or this one.
-  client = CLIENT === "child" ? startLoadClient({ apiKey, body, http: HTTP, ...(CLIENT_CPU !== undefined ? { cpu: CLIENT_CPU } : {}) }) : undefined;
-  /** `requests` streamed calls to `url` from `concurrency` workers. */
-  const measureHttp = (url: string, concurrency: number, requests: number): Promise<MeasuredCalls> =>
-    client ? client.measure(url, concurrency, requests) : measureCalls(() => streamChatCompletion(http, url, apiKey, body), concurrency, requests);
+  client = CLIENT === "child" ? startLoadClient({ apiKey, bodies, http: HTTP, ...(CLIENT_CPU !== undefined ? { cpu: CLIENT_CPU } : {}) }) : undefined;
+  /** `requests` calls (streamed or whole) to `url` from `concurrency` workers. */
+  const measureHttp = (url: string, concurrency: number, requests: number, mode: CallMode): Promise<MeasuredCalls> =>
+    client ? client.measure(url, concurrency, requests, mode) : measureCalls(() => callChatCompletion(http, url, apiKey, bodies[mode]), concurrency, requests);
 
   // Warm up: the adapter fetch and context creation happen once, outside the timings.
   await direct();
-  await streamChatCompletion(http, base, apiKey, body);
-  await streamChatCompletion(http, bare.url, apiKey, body);
-  await streamChatCompletion(http, canned.url, apiKey, body);
+  for (const mode of MODES) for (const url of [base, bare.url, canned.url]) await callChatCompletion(http, url, apiKey, bodies[mode]);
   served.length = 0;
   commitGroups.length = 0;
   // The paths run in short alternating rounds (engine, canned, bare HTTP, gateway, engine, …) so
@@ -178,17 +188,19 @@ try {
     p99: median(ms.map((m) => m.p99)),
     tokensPerRequest: median(ms.map((m) => m.tokensPerRequest)),
   });
-  console.log(`${description}, LoRA rank 4; ${REQUESTS} streamed chat calls per stream per round, ${ROUNDS} alternating rounds per path (medians), max_tokens ${MAX_TOKENS}, ${THREADS} llama.cpp thread(s), stream flush interval ${FLUSH_MS} ms; HTTP client ${CLIENT === "child" ? "in its own process" : "in this process"} on ${HTTP === "node" ? "node:http (keep-alive)" : "fetch"}`);
-  console.log("  engine = serving engine called in-process; canned = a recorded stream over HTTP, no model; http = the engine behind bare node:http SSE (no key, ledger, proof); gateway = the whole gateway");
-  console.log("streams  path     req/s    p50 ms   p99 ms   tokens/req   p50 vs engine per round: median (range)");
+  console.log(`${description}, LoRA rank 4; ${REQUESTS} chat calls per stream per round, ${ROUNDS} alternating rounds per path (medians), max_tokens ${MAX_TOKENS}, ${THREADS} llama.cpp thread(s), stream flush interval ${FLUSH_MS} ms; HTTP client ${CLIENT === "child" ? "in its own process" : "in this process"} on ${HTTP === "node" ? "node:http (keep-alive)" : "fetch"}`);
+  console.log("  engine = serving engine called in-process; canned = a recorded answer over HTTP, no model; http = the engine behind bare node:http (no key, ledger, proof); gateway = the whole gateway");
+  console.log("  stream = calls streamed as server-sent events (a socket write per token or flush interval); whole = calls answered as one JSON body");
   let engineCallMs = 0;
-  for (const c of [1, 8]) {
+  let wholeRoundTripMs: number | undefined;
+  for (const mode of MODES) for (const c of [1, 8]) {
+    if (c === 1) console.log(`${mode === "stream" ? "streamed" : "whole"} calls\nstreams  path     req/s    p50 ms   p99 ms   tokens/req   p50 vs engine per round: median (range)`);
     const rounds = { engine: [] as MeasuredCalls[], canned: [] as MeasuredCalls[], http: [] as MeasuredCalls[], gateway: [] as MeasuredCalls[] };
     const cpu = { engine: [] as number[], canned: [] as number[], http: [] as number[], gateway: [] as number[] };
     const clientCpu = { canned: [] as number[], http: [] as number[], gateway: [] as number[] };
     const requests = REQUESTS * c;
     // Every connection the client will use at this concurrency, opened (and its calls made) before the timings.
-    for (const url of [canned.url, bare.url, base]) await measureHttp(url, c, c);
+    for (const url of [canned.url, bare.url, base]) await measureHttp(url, c, c, mode);
     served.length = 0;
     commitGroups.length = 0;
     for (let r = 0; r < ROUNDS; r++) {
@@ -199,12 +211,13 @@ try {
         if (path !== "engine" && result.clientCpuMsPerCall !== undefined) clientCpu[path].push(result.clientCpuMsPerCall);
       };
       await measured("engine", () => measureCalls(direct, c, requests));
-      await measured("canned", () => measureHttp(canned.url, c, requests));
-      await measured("http", () => measureHttp(bare.url, c, requests));
-      await measured("gateway", () => measureHttp(base, c, requests));
+      await measured("canned", () => measureHttp(canned.url, c, requests, mode));
+      await measured("http", () => measureHttp(bare.url, c, requests, mode));
+      await measured("gateway", () => measureHttp(base, c, requests, mode));
     }
     const a = medianOf(rounds.engine);
     if (c === 1) engineCallMs = a.p50;
+    if (c === 1 && mode === "whole") wholeRoundTripMs = medianOf(rounds.canned).p50;
     const floor = medianOf(rounds.canned);
     const h = medianOf(rounds.http);
     const g = medianOf(rounds.gateway);
@@ -222,7 +235,7 @@ try {
     row("canned", floor, vsEngine(rounds.canned));
     row("http", h, vsEngine(rounds.http));
     row("gateway", g, vsEngine(rounds.gateway));
-    if (c === 1) console.log(`         the HTTP round trip alone (canned, no model) is ${floor.p50.toFixed(1)} ms, ${((100 * floor.p50) / a.p50).toFixed(0)} % of the engine call`);
+    if (c === 1) console.log(`         the HTTP round trip alone (canned, no model, ${mode}) is ${floor.p50.toFixed(1)} ms, ${((100 * floor.p50) / a.p50).toFixed(0)} % of the engine call`);
     const diff = (x: MeasuredCalls[], y: MeasuredCalls[]) => median(x.map((m, i) => m.p50 - y[i].p50));
     console.log(`         gateway vs engine: p50 ×${p50Ratio(rounds.gateway, rounds.engine).toFixed(3)} (+${diff(rounds.gateway, rounds.engine).toFixed(1)} ms), throughput ×${rpsRatio(rounds.gateway, rounds.engine).toFixed(3)} (target ≤ ×1.050; medians of per-round ratios)`);
     console.log(`         gateway vs http:   p50 ×${p50Ratio(rounds.gateway, rounds.http).toFixed(3)} (+${diff(rounds.gateway, rounds.http).toFixed(1)} ms), throughput ×${rpsRatio(rounds.gateway, rounds.http).toFixed(3)}`);
@@ -282,6 +295,13 @@ try {
     paced.push(performance.now() - t);
   }
   console.log(`ledger commit charge + proof, one every ${engineCallMs.toFixed(1)} ms (a 1-stream engine call apart; 60 calls): p50 ${median(paced).toFixed(3)} ms`);
+  // What no gateway on this machine can go under at 1 stream, whatever its own code does: the
+  // call crosses HTTP (a whole answer's round trip, the canned path) and its charge reaches the
+  // disk before the answer names it in a proof (one paced durable commit).
+  if (wholeRoundTripMs !== undefined) {
+    const floor = wholeRoundTripMs + median(paced);
+    console.log(`floor at 1 stream for an HTTP gateway that puts each charge on disk before answering: round trip ${wholeRoundTripMs.toFixed(2)} ms + one durable commit ${median(paced).toFixed(2)} ms = ${floor.toFixed(2)} ms, ×${(1 + floor / engineCallMs).toFixed(3)} of the ${engineCallMs.toFixed(1)} ms engine call (target ≤ ×1.050)`);
+  }
   await gateway.close();
   sqlite.close();
 

@@ -4,15 +4,19 @@ import { fileURLToPath } from "node:url";
 import type { HttpTransportKind } from "./createHttpTransport.js";
 import type { MeasuredCalls } from "./measureCalls.js";
 
+/** How a call is made: streamed as server-sent events, or answered whole as one JSON body. */
+export type CallMode = "stream" | "whole";
+
 export interface LoadClient {
-  /** `requests` streamed calls to `baseUrl` from `concurrency` workers in the client process. */
-  measure(baseUrl: string, concurrency: number, requests: number): Promise<MeasuredCalls>;
+  /** `requests` calls (`mode`: streamed or whole) to `baseUrl` from `concurrency` workers in the client process. */
+  measure(baseUrl: string, concurrency: number, requests: number, mode: CallMode): Promise<MeasuredCalls>;
   close(): Promise<void>;
 }
 
 export interface StartLoadClientParameters {
   apiKey: string;
-  body: unknown;
+  /** The request body of each mode. */
+  bodies: Record<CallMode, { stream?: boolean }>;
   http: HttpTransportKind;
   /** Pin the client process to this CPU (taskset). */
   cpu?: string;
@@ -21,8 +25,8 @@ export interface StartLoadClientParameters {
 const CLIENT_SCRIPT = fileURLToPath(new URL("./gatewayLoadClient.ts", import.meta.url));
 
 /** The benchmark's HTTP client as one long-lived process (gatewayLoadClient.ts), asked for one round at a time. */
-export function startLoadClient({ apiKey, body, http, cpu }: StartLoadClientParameters): LoadClient {
-  const args = [process.execPath, "--import", "tsx", CLIENT_SCRIPT, JSON.stringify({ apiKey, body, http })];
+export function startLoadClient({ apiKey, bodies, http, cpu }: StartLoadClientParameters): LoadClient {
+  const args = [process.execPath, "--import", "tsx", CLIENT_SCRIPT, JSON.stringify({ apiKey, bodies, http })];
   const [command, ...rest] = cpu === undefined ? args : ["taskset", "-c", cpu, ...args];
   const child = spawn(command, rest, { stdio: ["pipe", "pipe", "inherit"] });
   const waiting: { resolve: (m: MeasuredCalls) => void; reject: (e: Error) => void }[] = [];
@@ -42,11 +46,11 @@ export function startLoadClient({ apiKey, body, http, cpu }: StartLoadClientPara
     }),
   );
   return {
-    measure(baseUrl, concurrency, requests) {
+    measure(baseUrl, concurrency, requests, mode) {
       if (exited) return Promise.reject(exited);
       return new Promise((resolve, reject) => {
         waiting.push({ resolve, reject });
-        child.stdin.write(`${JSON.stringify({ baseUrl, concurrency, requests })}\n`);
+        child.stdin.write(`${JSON.stringify({ baseUrl, concurrency, requests, mode })}\n`);
       });
     },
     async close() {
