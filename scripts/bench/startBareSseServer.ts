@@ -2,7 +2,9 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Hex } from "viem";
 import { createSseWriter } from "../../gateway/src/server/createSseWriter.js";
-import type { ServingEngine } from "../../gateway/src/serving/types.js";
+import type { GenerateResult, ServingEngine } from "../../gateway/src/serving/types.js";
+
+const usageOf = (r: GenerateResult) => ({ prompt_tokens: r.promptTokens, completion_tokens: r.completionTokens, total_tokens: r.promptTokens + r.completionTokens });
 
 /**
  * The benchmark's transport floor: POST /v1/chat/completions on bare node:http in front of the
@@ -21,10 +23,9 @@ export async function startBareSseServer(engine: Pick<ServingEngine, "prepare" |
       const prompt = engine.prepare({ kind: "chat", messages: body.messages }, { maxTokens: body.max_tokens });
       if (body.stream !== true) {
         const result = await engine.generate({ adapterRoot, prompt });
-        const usage = { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, total_tokens: result.promptTokens + result.completionTokens };
         const choice = { index: 0, message: { role: "assistant", content: result.text }, logprobs: null, finish_reason: result.finishReason };
         res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
-        res.end(JSON.stringify({ id: "chatcmpl-bare", object: "chat.completion", created: 0, model: body.model, choices: [choice], usage }));
+        res.end(JSON.stringify({ id: "chatcmpl-bare", object: "chat.completion", created: 0, model: body.model, choices: [choice], usage: usageOf(result) }));
         return;
       }
       const sse = createSseWriter({ sink: res, flushIntervalMs });
@@ -39,8 +40,7 @@ export async function startBareSseServer(engine: Pick<ServingEngine, "prepare" |
         onToken: (piece) => sse.send(chunk({ content: piece }, null)),
       });
       sse.hold(chunk({}, result.finishReason));
-      const usage = { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, total_tokens: result.promptTokens + result.completionTokens };
-      sse.hold({ id: "chatcmpl-bare", object: "chat.completion.chunk", created: 0, model: body.model, choices: [], usage });
+      sse.hold({ id: "chatcmpl-bare", object: "chat.completion.chunk", created: 0, model: body.model, choices: [], usage: usageOf(result) });
       sse.end("data: [DONE]\n\n");
     });
   });
