@@ -1,5 +1,5 @@
 /**
- * Gateway overhead benchmark: `npm run bench:gateway -- [--model demo|fixture] [--modes stream,whole] [--requests 12] [--rounds 9] [--max-tokens 32] [--threads 1] [--flush-ms 2] [--client child|in-process] [--http node|fetch] [--client-cpu N] [--hidden 64 --layers 2 --intermediate 128]`.
+ * Gateway overhead benchmark: `npm run bench:gateway -- [--model demo|fixture] [--modes stream,whole] [--requests 6] [--rounds 7] [--max-tokens N] [--threads 1] [--flush-ms N] [--client child|in-process] [--http node|fetch] [--client-cpu N] [--hidden 64 --layers 2 --intermediate 128]`.
  *
  * On the tiny demo model (`--model demo`, the default: the demo's Q4_0 base, built once and cached
  * like `npm run demo` does, about three minutes the first time) or on a random F32 test model
@@ -42,6 +42,8 @@ import { createGateway } from "../gateway/src/createGateway.js";
 import { createProofIssuer } from "../gateway/src/server/createProofIssuer.js";
 import { writeAdapter, writeModel } from "../test/ts/eval/fixtures/scoringFixtures.js";
 import { ensureDemoBaseModel } from "../coordinator/src/eval/demo/ensureDemoBaseModel.js";
+import { DEMO_HOLDOUT_PATH } from "../coordinator/src/cli/commands/forgeCreateExample.js";
+import { parseDatasetJsonlStrict } from "../coordinator/src/eval/dataset/parseDatasetJsonlStrict.js";
 import { ggufToModel } from "../coordinator/src/eval/model/ggufToModel.js";
 import type { Qwen2Model } from "../coordinator/src/eval/model/types.js";
 import { openLedger } from "../gateway/src/ledger/openLedger.js";
@@ -61,11 +63,13 @@ import { createHttpTransport, HTTP_TRANSPORT_KINDS, type HttpTransportKind } fro
 
 const { values } = parseArgs({
   options: {
-    requests: { type: "string", default: "12" },
-    rounds: { type: "string", default: "9" },
-    "max-tokens": { type: "string", default: "32" },
+    requests: { type: "string", default: "6" },
+    rounds: { type: "string", default: "7" },
+    // Default: the median answer of the demo Forge's holdout, in the served model's tokens (what a call to the demo Ingot returns).
+    "max-tokens": { type: "string" },
     threads: { type: "string", default: "1" },
-    "flush-ms": { type: "string", default: "2" },
+    // Default: the gateway's own default (server.streamFlushMs).
+    "flush-ms": { type: "string" },
     // stream: calls streamed as SSE; whole: calls answered as one JSON body (no per-token writes).
     modes: { type: "string", default: "stream,whole" },
     client: { type: "string", default: "child" },
@@ -95,9 +99,7 @@ if (CLIENT_CPU !== undefined && !/^\d+$/.test(CLIENT_CPU)) throw new Error(`--cl
 // Calls per stream per round: a round at 8 streams makes 8 × as many.
 const REQUESTS = Number(values.requests);
 const ROUNDS = Number(values.rounds);
-const MAX_TOKENS = Number(values["max-tokens"]);
 const THREADS = Number(values.threads);
-const FLUSH_MS = Number(values["flush-ms"]);
 const MODES = values.modes.split(",") as CallMode[];
 if (MODES.length === 0 || MODES.some((m) => m !== "stream" && m !== "whole")) throw new Error(`--modes is a comma-separated list of stream and whole, got ${values.modes}`);
 
@@ -128,7 +130,7 @@ try {
   const { apiKey } = sqlite.createApiKey({ payer, label: "bench" });
   sqlite.recordChainEvents({ deposits: [{ depositId: `0x${"ab".repeat(32)}:0`, payer, asset: zeroAddress, amount: 10n ** 30n, blockNumber: 1n }], withdrawals: [], toBlock: 1n });
   const config = parseGatewayConfig({
-    server: { host: "127.0.0.1", port: 0, seller: "gw.bench", streamFlushMs: FLUSH_MS },
+    server: { host: "127.0.0.1", port: 0, seller: "gw.bench", ...(values["flush-ms"] !== undefined ? { streamFlushMs: Number(values["flush-ms"]) } : {}) },
     model: { path, threads: THREADS, maxConcurrent: 8, maxQueue: 64, maxCompletionTokens: 256 },
     storage: { localDir: join(dir, "store") },
     ledger: { path: join(dir, "ledger.sqlite") },
@@ -147,7 +149,12 @@ try {
       done();
     },
   });
+  const FLUSH_MS = config.server.streamFlushMs;
   const gateway = await createGateway({ config, logger: pino({ level: "info" }, logSink), ledger, store });
+  // A call as long as the demo Ingot's answers: the median response of data/demo/holdout.jsonl in this model's tokens.
+  const holdoutAnswers = parseDatasetJsonlStrict(readFileSync(DEMO_HOLDOUT_PATH), { source: DEMO_HOLDOUT_PATH }).map((e) => gateway.engine.prepare({ kind: "text", text: e.response }).promptTokens);
+  const holdoutMedian = [...holdoutAnswers].sort((x, y) => x - y)[Math.floor(holdoutAnswers.length / 2)];
+  const MAX_TOKENS = values["max-tokens"] !== undefined ? Number(values["max-tokens"]) : Math.min(holdoutMedian, config.model.maxCompletionTokens!);
   const base = await gateway.listen();
   const messages = [{ role: "user" as const, content: "unsafe { let p = &x as *const u32; *p }" }];
   const bodies: Record<CallMode, { stream: boolean }> = {
@@ -188,7 +195,7 @@ try {
     p99: median(ms.map((m) => m.p99)),
     tokensPerRequest: median(ms.map((m) => m.tokensPerRequest)),
   });
-  console.log(`${description}, LoRA rank 4; ${REQUESTS} chat calls per stream per round, ${ROUNDS} alternating rounds per path (medians), max_tokens ${MAX_TOKENS}, ${THREADS} llama.cpp thread(s), stream flush interval ${FLUSH_MS} ms; HTTP client ${CLIENT === "child" ? "in its own process" : "in this process"} on ${HTTP === "node" ? "node:http (keep-alive)" : "fetch"}`);
+  console.log(`${description}, LoRA rank 4; ${REQUESTS} chat calls per stream per round, ${ROUNDS} alternating rounds per path (medians), max_tokens ${MAX_TOKENS}${values["max-tokens"] === undefined ? ` (the median answer of the demo holdout, ${holdoutAnswers.length} answers, in this model's tokens)` : ""}, ${THREADS} llama.cpp thread(s), stream flush interval ${FLUSH_MS} ms; HTTP client ${CLIENT === "child" ? "in its own process" : "in this process"} on ${HTTP === "node" ? "node:http (keep-alive)" : "fetch"}`);
   console.log("  engine = serving engine called in-process; canned = a recorded answer over HTTP, no model; http = the engine behind bare node:http (no key, ledger, proof); gateway = the whole gateway");
   console.log("  stream = calls streamed as server-sent events (a socket write per token or flush interval); whole = calls answered as one JSON body");
   let engineCallMs = 0;

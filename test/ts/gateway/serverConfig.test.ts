@@ -17,7 +17,7 @@ const ingot = { ingotId: "3", baseModelName: "b", baseModelRoot: `0x${"AA".repea
 describe("parseGatewayConfig", () => {
   it("parse_fillsDefaults_andTurnsWeiIntoExactBigints", () => {
     const c = parseGatewayConfig({ ...minimal, ingots: [ingot], billing: { ...minimal.billing, ingotPricesWei: { "3": 7 } } });
-    expect(c.server).toMatchObject({ host: "127.0.0.1", port: 8080, streamFlushMs: 2 });
+    expect(c.server).toMatchObject({ host: "127.0.0.1", port: 8080, streamFlushMs: 16 });
     expect(c.model).toMatchObject({ gpu: false, maxConcurrent: 4, maxQueue: 16, maxContexts: 8 });
     expect(c.billing.asset).toBe(zeroAddress);
     expect(c.billing.defaultPricePerTokenWei).toBe(20_000_000_000_000_000_000_000n);
