@@ -12,8 +12,10 @@
  * says. Two more paths show where the rest goes: `canned` (a recorded answer sent at once, no
  * model: the HTTP round trip alone) and `http` (the engine behind bare node:http). At the end it
  * prints the floor at 1 stream: the whole call's round trip plus one durable commit, what any
- * HTTP gateway that puts a charge on disk before its proof goes out pays here. The paths run in alternating rounds
- * (medians reported), and the HTTP client runs in its own process unless `--client in-process`.
+ * HTTP gateway that puts a charge on disk before its proof goes out pays here. The paths run in
+ * alternating rounds; each ratio is the median of per-round ratios with a 95 % bootstrap interval
+ * and, against the 5 % target, a verdict (within, over, or this run cannot tell). The HTTP client
+ * runs in its own process unless `--client in-process`.
  * `--http` is the client's HTTP library: node:http with keep-alive (the default, a lean client,
  * so the figures are the server's cost) or `fetch` (undici, what the `openai` client uses).
  * `--flush-ms` is the gateway's `server.streamFlushMs` (and the bare server's). `--client-cpu N`
@@ -160,10 +162,10 @@ try {
   const MAX_TOKENS = values["max-tokens"] !== undefined ? Number(values["max-tokens"]) : Math.min(holdoutMedian, config.model.maxCompletionTokens!);
   const base = await gateway.listen();
   const messages = [{ role: "user" as const, content: "unsafe { let p = &x as *const u32; *p }" }];
-  const bodies: Record<CallMode, { stream: boolean }> = {
-    stream: { model: "ingot-1", messages, max_tokens: MAX_TOKENS, stream: true, stream_options: { include_usage: true } } as { stream: boolean },
-    whole: { model: "ingot-1", messages, max_tokens: MAX_TOKENS, stream: false } as { stream: boolean },
-  };
+  const bodies = {
+    stream: { model: "ingot-1", messages, max_tokens: MAX_TOKENS, stream: true, stream_options: { include_usage: true } },
+    whole: { model: "ingot-1", messages, max_tokens: MAX_TOKENS, stream: false },
+  } satisfies Record<CallMode, { stream: boolean; [key: string]: unknown }>;
   const body = bodies.stream;
 
   const direct = async () => {
@@ -244,19 +246,16 @@ try {
     row("gateway", g, vsEngine(rounds.gateway));
     if (c === 1) console.log(`         the HTTP round trip alone (canned, no model, ${mode}) is ${floor.p50.toFixed(1)} ms, ${((100 * floor.p50) / a.p50).toFixed(0)} % of the engine call`);
     const diff = (x: MeasuredCalls[], y: MeasuredCalls[]) => median(x.map((m, i) => m.p50 - y[i].p50));
-    // The target, judged with the 95 % interval of each median: a run whose interval straddles ×1.050 cannot tell.
-    const interval = (rs: number[]) => {
+    // A median of per-round ratios with its 95 % interval; against the target, a verdict too: a run
+    // whose interval straddles the target cannot tell.
+    const interval = (rs: number[], judge = false) => {
       const { median: m, low, high } = medianInterval(rs);
-      return `×${m.toFixed(3)} [95 % ×${low.toFixed(3)}–×${high.toFixed(3)}]`;
-    };
-    const judged = (rs: number[]) => {
-      const { low, high } = medianInterval(rs);
       const verdict = high <= TARGET ? "within the target" : low > TARGET ? "over the target" : "this run cannot tell";
-      return `${interval(rs).slice(0, -1)}: ${verdict}]`;
+      return `×${m.toFixed(3)} [95 % ×${low.toFixed(3)}–×${high.toFixed(3)}${judge ? `: ${verdict}` : ""}]`;
     };
-    console.log(`         gateway vs engine: p50 ${judged(paired(rounds.gateway, rounds.engine, (m) => m.p50))} (+${diff(rounds.gateway, rounds.engine).toFixed(1)} ms)`);
+    console.log(`         gateway vs engine: p50 ${interval(paired(rounds.gateway, rounds.engine, (m) => m.p50), true)} (+${diff(rounds.gateway, rounds.engine).toFixed(1)} ms)`);
     // Throughput ratio as a slowdown: the baseline's req/s over the path's.
-    console.log(`                            throughput ${judged(paired(rounds.engine, rounds.gateway, (m) => m.rps))} (target ≤ ×${TARGET.toFixed(3)}; medians of per-round ratios)`);
+    console.log(`                            throughput ${interval(paired(rounds.engine, rounds.gateway, (m) => m.rps), true)} (target ≤ ×${TARGET.toFixed(3)}; medians of per-round ratios)`);
     console.log(`         gateway vs http:   p50 ${interval(paired(rounds.gateway, rounds.http, (m) => m.p50))} (+${diff(rounds.gateway, rounds.http).toFixed(1)} ms), throughput ${interval(paired(rounds.http, rounds.gateway, (m) => m.rps))}`);
     const cpuOf = (path: keyof typeof cpu) => median(cpu[path]);
     console.log(`         server CPU per call (this process, all threads; medians), ms: engine ${cpuOf("engine").toFixed(2)}, canned ${cpuOf("canned").toFixed(2)}, http ${cpuOf("http").toFixed(2)}, gateway ${cpuOf("gateway").toFixed(2)} (gateway vs http ×${(cpuOf("gateway") / cpuOf("http")).toFixed(3)})`);
