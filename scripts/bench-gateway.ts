@@ -57,7 +57,7 @@ import { gatewayDepositsAbi } from "../gateway/src/chain/gatewayDepositsAbi.js";
 import { ledgerToGatewayLedger } from "../gateway/src/server/ledgerToGatewayLedger.js";
 import { measureCalls, type MeasuredCalls } from "./bench/measureCalls.js";
 import { measureServerCpu } from "./bench/measureServerCpu.js";
-import { medianInterval } from "./bench/medianInterval.js";
+import { median, medianInterval } from "./bench/medianInterval.js";
 import { startBareSseServer } from "./bench/startBareSseServer.js";
 import { startCannedServer } from "./bench/startCannedServer.js";
 import { startLoadClient, type CallMode, type LoadClient } from "./bench/startLoadClient.js";
@@ -158,8 +158,7 @@ try {
   const gateway = await createGateway({ config, logger: pino({ level: "info" }, logSink), ledger, store });
   // A call as long as the demo Ingot's answers: the median response of data/demo/holdout.jsonl in this model's tokens.
   const holdoutAnswers = parseDatasetJsonlStrict(readFileSync(DEMO_HOLDOUT_PATH), { source: DEMO_HOLDOUT_PATH }).map((e) => gateway.engine.prepare({ kind: "text", text: e.response }).promptTokens);
-  const holdoutMedian = [...holdoutAnswers].sort((x, y) => x - y)[Math.floor(holdoutAnswers.length / 2)];
-  const MAX_TOKENS = values["max-tokens"] !== undefined ? Number(values["max-tokens"]) : Math.min(holdoutMedian, config.model.maxCompletionTokens!);
+  const MAX_TOKENS = values["max-tokens"] !== undefined ? Number(values["max-tokens"]) : Math.min(median(holdoutAnswers), config.model.maxCompletionTokens!);
   const base = await gateway.listen();
   const messages = [{ role: "user" as const, content: "unsafe { let p = &x as *const u32; *p }" }];
   const bodies = {
@@ -193,7 +192,6 @@ try {
   // that drift in a shared machine's load falls on all of them alike; each path's figures are the
   // medians over rounds, and each ratio is the median of its per-round ratios (each round's path
   // against the engine, or the bare server, of the same round), which cancels drift slower than a round.
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const medianOf = (ms: MeasuredCalls[]): MeasuredCalls => ({
     rps: median(ms.map((m) => m.rps)),
     p50: median(ms.map((m) => m.p50)),
