@@ -1,5 +1,5 @@
 import type { Address, Hex, LocalAccount } from "viem";
-import type { HoldoutEnvelope } from "../sealing/types.js";
+import type { ContributionBinding, HoldoutEnvelope } from "../sealing/types.js";
 
 /** What an enclave says about itself: logged at start and written into the attribution record. */
 export interface EnclaveDescription {
@@ -28,7 +28,7 @@ export interface OpenSealedOptions {
 
 /**
  * The coordinator's trusted execution environment. Its two keys — a secp256k1 signing key (EIP-712
- * results) and an X25519 HPKE key (sealed holdouts) — are derived from secrets the enclave holds,
+ * results) and an X25519 HPKE key (sealed holdouts and data contributions) — are derived from secrets the enclave holds,
  * so the same app gets the same keys after a restart and its on-chain registration stays valid.
  * Neither private key leaves the object.
  */
@@ -43,5 +43,11 @@ export interface Enclave {
   signTypedData: LocalAccount["signTypedData"];
   /** Decrypt a holdout sealed to `hpkePublicKey`. The plaintext is returned, never stored or logged. */
   openSealed(envelope: Uint8Array | HoldoutEnvelope, options?: OpenSealedOptions): Promise<Uint8Array>;
+  /**
+   * Decrypt a data contribution sealed to `hpkePublicKey` for `expected` (the chain, the Forge and
+   * the on-chain sender): `openContribution`. Throws ContributionOpenError when it was sealed for
+   * another binding or key, or altered. The plaintext is returned, never stored or logged.
+   */
+  openContribution(envelope: Uint8Array, expected: ContributionBinding): Promise<Uint8Array>;
   describe(): EnclaveDescription;
 }
