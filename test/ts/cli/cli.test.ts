@@ -135,9 +135,9 @@ describe("ingotforge CLI against a hardhat node", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/2 invalid lines .*nothing was stored or sent:\n  line 2: .*JSON.*\n  line 3: missing field "response"/);
 
-    const dup = await cli("--account", "2", "forge", "contribute-data", "--forge", forge, "--file", "data/demo/contrib-alice.jsonl");
+    const dup = await cli("--account", "1", "forge", "contribute-data", "--forge", forge, "--file", "data/demo/contrib-alice.jsonl");
     expect(dup.code).toBe(1);
-    expect(dup.stderr).toMatch(/ForgeDuplicateDataRoot\(0x[0-9a-f]{64}, 0\)/);
+    expect(dup.stderr).toMatch(/ForgeDuplicateDataRoot\(0x[0-9a-fA-F]{40}, 0x[0-9a-f]{64}, 0\)/);
 
     const open = await cli("forge", "status", "--forge", forge);
     expect(open.stdout).toContain("[Open]");
