@@ -19,6 +19,7 @@ import { SIMULATED_MEASUREMENT } from "../enclave/simulated/simulatedMeasurement
 import { createLocalContentStore } from "../storage/createLocalContentStore.js";
 import { storeSealedHoldout } from "../sealing/storeSealedHoldout.js";
 import { DEFAULT_HOLDOUT_INFO } from "../sealing/holdoutSuite.js";
+import { sealContribution } from "../sealing/sealContribution.js";
 import { ensureDemoBaseModel } from "../eval/demo/ensureDemoBaseModel.js";
 import type { DemoModelSpec } from "../eval/demo/demoModelSpec.js";
 import { ggufToModel } from "../eval/model/ggufToModel.js";
@@ -124,9 +125,14 @@ export async function runDemo(p: RunDemoParameters) {
   const demo = await demoContributions({ dataDir: p.dataDir, scenario: "demo" });
   const about: Record<string, string> = { alice: "Rust unsafe analyses", copycat: "partial copy of alice", control: "cooking & gardening text" };
   const dataContributors = demo.contributions.map((c, i) => ({ who: c.id, account: i + 1, bytes: toJsonl(c.examples), about: about[c.id] ?? c.id }));
+  // Each contributor seals its file to the enclave's HPKE key, bound to (chain, Forge, its own
+  // address): only the enclave reads it, after the window closes, and a copy sent by anyone else
+  // is excluded. What is stored, and recorded on chain, is the envelope.
   for (const c of dataContributors) {
-    const { root, size } = await store.put(c.bytes);
     const examples = parseDatasetJsonlStrict(c.bytes, { source: c.who }).length;
+    const binding = { chainId, forge, contributor: wallets[c.account].account.address };
+    const { bytes: sealed } = await sealContribution({ plaintext: c.bytes, recipientPublicKey: toBytes(enclave.hpkePublicKey), binding });
+    const { root, size } = await store.put(sealed);
     const r = await contributeData(withAccount(ctx, wallets[c.account]), { forge, root, sizeBytes: BigInt(size), exampleCount: examples, metadataURI: `license: CC-BY-4.0; ${c.about}` });
     txs.push({ what: `contributeData (${c.who})`, hash: r.hash });
   }
@@ -138,7 +144,7 @@ export async function runDemo(p: RunDemoParameters) {
     const r = await contributeCapital(withAccount(ctx, wallets[account]), { forge, amount: parseEther(eth) });
     txs.push({ what: `contributeCapital (${eth} ETH)`, hash: r.hash });
   }
-  print(`      3 data contributions, 1 compute worker, 4 ETH escrowed`);
+  print(`      3 data contributions (each sealed to the enclave, bound to its sender), 1 compute worker, 4 ETH escrowed`);
 
   step(5, "The window closes");
   await p.increaseTime(config.windowEnd);

@@ -57,6 +57,8 @@ describe("npm run demo's flow (tiny model)", () => {
 
     expect((await getForgeStatus(ctx, out.forge)).phase).toBe("Live");
     expect(out.ingotId).toBe(1n);
+    // Every file was sealed to the enclave and bound to its sender, so each opens for its own address.
+    expect(out.evaluated.log.contributions.map((c) => c.status)).toEqual(["included", "included", "included"]);
     // The copycat's copied half is dropped before training: only its 4 examples from bob count.
     const copycat = out.evaluated.log.contributions[1];
     expect(copycat.keptExamples).toBe(4);
