@@ -19,7 +19,7 @@ import { DEMO_LORA_HYPER } from "../../../coordinator/src/eval/demo/demoLoraHype
 /** Small enough to train in seconds, with a context that holds the longest demo example. */
 const TINY_SPEC: DemoModelSpec = {
   ...DEMO_MODEL_SPEC,
-  config: { ...DEMO_MODEL_SPEC.config, hiddenSize: 32, numLayers: 1, intermediateSize: 64, numHeads: 2, numKvHeads: 1, contextLength: 640 },
+  config: { ...DEMO_MODEL_SPEC.config, hiddenSize: 64, numLayers: 1, intermediateSize: 64, numHeads: 2, numKvHeads: 1, contextLength: 640 },
   pretrain: { ...DEMO_MODEL_SPEC.pretrain, steps: 3, warmupSteps: 1 },
 };
 const TINY_LORA = { ...DEMO_LORA_HYPER, rank: 2, alpha: 4, steps: 3, warmupSteps: 1 };
