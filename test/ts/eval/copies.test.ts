@@ -18,6 +18,9 @@ import { createScoringEngine } from "../../../coordinator/src/eval/engine/create
 import { createRandomModel } from "../../../coordinator/src/eval/model/createRandomModel.js";
 import { modelToGguf } from "../../../coordinator/src/eval/model/modelToGguf.js";
 import { createPrng } from "../../../coordinator/src/util/prng.js";
+import { attributionPanelNote } from "../../../coordinator/src/demo/attributionPanelNote.js";
+import { formatAttributionPanel } from "../../../coordinator/src/demo/formatAttributionPanel.js";
+import { buildAttributionLog } from "../../../coordinator/src/pipeline/buildAttributionLog.js";
 import { fixtureTokenizer, tinyConfig } from "./fixtures/tinyModels.js";
 
 // The copy, near-copy and order cases of issue 22 ("copies earn nothing"), on a synthetic utility
@@ -258,4 +261,43 @@ describe("copies on the real trainer and llama.cpp (tiny model)", () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe("copies in the attribution record, the panel and the eval table", () => {
+  const run = () => attribute([original("0", alice), copyOf("1", alice.slice(0, 5), (x) => ({ ...x, prompt: `${x.prompt} ` })), original("2", bob)]);
+
+  it("records each dropped example as duplicate-of <data id>:<index> in the attribution log, with the rule", async () => {
+    const attribution = await run();
+    const contributions = ["0", "1", "2"].map((id, i) => ({
+      dataId: i, contributor: "0x0000000000000000000000000000000000000001" as const, root: "0x00" as const, sizeBytes: 1, exampleCount: i === 1 ? 5 : 6,
+      metadataURI: "", status: "included" as const, examples: [], exampleHashes: [],
+    }));
+    const log = buildAttributionLog({
+      chainId: 31337, forge: "0x0000000000000000000000000000000000000002", config: { holdoutRoot: "0x01", baseModelName: "m" } as never,
+      base: { root: "0x02", name: "m" }, contributions, attribution, values: attribution.scoreVector.entries.map((e) => e.value),
+      scores: attribution.scoreVector.entries.map((e) => e.score), pool: { record: () => ({ jobs: [] }) } as never, computeWork: [],
+      enclave: { simulated: true } as never, evalConfig: {}, evalConfigHash: "0x03", adapterRoot: "0x04", perplexityBefore: 2, perplexityAfter: 1,
+      holdout: { examples: 1, tokens: 1 },
+    });
+    expect(log.contributions[1]).toMatchObject({ keptExamples: 0, value: 0, score: 0n });
+    expect(log.contributions[1].duplicates!.map((d) => d.duplicateOf)).toEqual([0, 1, 2, 3, 4].map((i) => `duplicate-of 0:${i}`));
+    expect(log.contributions[1].duplicates![0]).toEqual({ example: 0, duplicateOf: "duplicate-of 0:0", match: "normalized", similarity: 1 });
+    expect(log.contributions[0].duplicates).toBeUndefined();
+    expect(log.nearDuplicateRule).toMatchObject({ threshold: 0.8, shingleTokens: 3 });
+    // The signed score vector inside the record carries them too.
+    expect(log.estimator.scoreVector.entries[1].duplicates).toHaveLength(5);
+  });
+
+  it("shows the copies in the panel's note, by contributor name, and keeps an original's note empty", async () => {
+    const attribution = await run();
+    const [a, copy] = attribution.scoreVector.entries;
+    const name = (id: string) => ["alice", "copycat", "bob"][Number(id)];
+    const note = attributionPanelNote({ contribution: { status: "included", exampleCount: 5 }, entry: copy, value: 0, name });
+    expect(note).toBe("5 of 5 examples are copies (5 normalized), earn nothing: duplicate-of alice:0, alice:1, alice:2, alice:3 … +1 more");
+    expect(attributionPanelNote({ contribution: { status: "included", exampleCount: 6 }, entry: a, value: a.value, name })).toBe("");
+    const panel = formatAttributionPanel("t", [
+      { who: "copycat", kind: "data", detail: "5 ex.", delta: 0, shares: 0n, supply: 100n, paidWei: 0n, note },
+    ]);
+    expect(panel).toMatch(/copycat .* duplicate-of alice:0, alice:1/);
+  });
 });
