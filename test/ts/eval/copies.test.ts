@@ -117,6 +117,31 @@ describe("copies earn nothing (issue 22)", () => {
   });
 });
 
+describe("splitting one contribution across wallets, with copies between them (issue 22)", () => {
+  // A concave utility (diminishing returns in distinct source examples), as data has: 0.1·√k.
+  const concave = async (hashes: readonly string[]) => ({ nll: 1000 - 50 * Math.sqrt(new Set(hashes.map((h) => source.get(h)!)).size), tokens: 500 });
+  const shares = async (contributions: ContributionExamples[]) => {
+    const r = await attributeContributions({ contributions, method: { kind: "exact-shapley" }, trainingSeeds: [1], scoreBase, scoreTrained: concave, utilityInputs: { test: "split" } });
+    return Object.fromEntries(r.scoreVector.entries.map((e) => [e.id, e.value]));
+  };
+  const padded = (x: DatasetExample) => ({ ...x, prompt: `${x.prompt} ` });
+
+  it("gains nothing from each wallet also sending near copies of the other wallets' examples: the copies are dropped", async () => {
+    const unsplit = await shares([original("alice", alice), original("bob", bob)]);
+    // alice's 6 examples over two wallets, each wallet padding its file with near copies of the other's.
+    const [a, b] = [alice.slice(0, 3), alice.slice(3)];
+    const w1 = contribution("alice-1", [...a, ...b.map(padded)], [...a, ...b].map((x) => x.id));
+    const w2 = contribution("alice-2", [...b, ...a.map(padded)], [...b, ...a].map((x) => x.id));
+    const split = await shares([w1, w2, original("bob", bob)]);
+    // Before copies were clustered the two wallets were substitutes and took (g(6) + g(12))/3 = 0.1971
+    // together against alice's g(12)/2 = 0.1732 (g(k) = 0.1·√k): a 13.8% gain. Now wallet 1 keeps all
+    // six (first in on-chain order) and wallet 2 gets nothing.
+    expect(split["alice-2"]).toBe(0);
+    expect(split["alice-1"] + split["alice-2"]).toBeCloseTo(unsplit.alice, 12);
+    expect(split.bob).toBeCloseTo(unsplit.bob, 12);
+  });
+});
+
 describe("dedupeContributions with example texts", () => {
   it("points a copy of a dropped copy at the kept original, not at the copy", () => {
     const a = alice[0];
