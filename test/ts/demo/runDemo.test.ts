@@ -61,6 +61,10 @@ describe("npm run demo's flow (tiny model)", () => {
     const copycat = out.evaluated.log.contributions[1];
     expect(copycat.keptExamples).toBe(4);
     expect(copycat.exampleCount).toBe(18);
+    // Each dropped example is recorded with the kept one it copies (alice is data id 0), and the panel says so.
+    expect(copycat.duplicates!.map((d) => d.duplicateOf)).toEqual(Array.from({ length: 14 }, (_, i) => `duplicate-of 0:${2 * i}`));
+    expect(out.rows[1].note).toMatch(/^14 of 18 examples are copies \(14 exact\), earn nothing: duplicate-of alice:0, alice:2, alice:4, alice:6 … \+10 more/);
+    expect(text).toMatch(/copycat .*duplicate-of alice:0, alice:2/);
     // The gateway call: answered, its proof verified, its charge settled into the splitter.
     expect(out.gateway.verdict.errors).toEqual([]);
     expect(out.gateway.chargedWei).toBeGreaterThan(0n);
