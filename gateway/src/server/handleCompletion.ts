@@ -24,7 +24,8 @@ export type CompletionKind = "chat" | "text";
  * the tokens delivered → commit the charge and its proof together → respond (with the proof as a `proof` field, or as the
  * last SSE chunk before `[DONE]`). Streamed tokens go through `createSseWriter`, at most one
  * socket write per `streamFlushMs`. Any failure before the commit releases the reservation; a
- * client that disconnects stops generation and is not charged.
+ * client that disconnects stops generation and is charged for what it was sent: nothing for a
+ * whole answer it never got, the prompt and the tokens written for a stream (see `endEarly`).
  */
 export async function handleCompletion(deps: GatewayServerDeps, kind: CompletionKind, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const { engine, catalog, ledger, proofs, prices, logger } = deps;
@@ -81,6 +82,61 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
       ? { id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta: { ...(delta.role ? { role: delta.role } : {}), ...(delta.content !== undefined ? { content: delta.content } : {}) }, logprobs: null, finish_reason: finishReason }] }
       : { id, object: "text_completion", created, model, choices: [{ text: delta.text ?? "", index: 0, logprobs: null, finish_reason: finishReason }] };
 
+  // Every stream event sent, with the completion tokens whose text it completes (0 for the role chunk).
+  const sent: { chunk: unknown; tokens: number }[] = [];
+  const send = (event: unknown, tokens: number) => {
+    sent.push({ chunk: event, tokens });
+    sse.send(event);
+  };
+
+  /** Issue the proof of a charge for these tokens and commit both; the reservation is released if either fails. */
+  const charge = async (p: { promptTokens: number; completionTokens: number; response: unknown; status: "charged" | "partial" }) => {
+    const c = { chargeId: `chg_${randomUUID()}`, asset: price.asset, amount: BigInt(p.promptTokens + p.completionTokens) * price.pricePerToken };
+    try {
+      const proof = await proofs.issue({
+        request: body,
+        response: p.response,
+        caller,
+        charge: c,
+        ingot,
+        timestamp: now(),
+        status: p.status,
+        usage: { promptTokens: p.promptTokens, completionTokens: p.completionTokens },
+        ...(proofId ? { proofId } : {}),
+      });
+      const signedAt = performance.now();
+      const committed = await ledger.commitCharge({ reservationId: reservation.reservationId, chargeId: c.chargeId, amount: c.amount, promptTokens: p.promptTokens, completionTokens: p.completionTokens, proof });
+      return { proof, committed, signedAt };
+    } catch (error) {
+      await Promise.resolve(ledger.releaseReservation(reservation.reservationId)).catch(() => undefined);
+      throw error;
+    }
+  };
+
+  /**
+   * The client left before the answer was complete. A stream is charged for the prompt and the
+   * completion tokens whose text was written to its socket (the events the writer handed over
+   * before the connection closed), with a proof of status "partial" over exactly those events;
+   * nothing is charged when no token was written (or for a whole answer never sent).
+   */
+  const endEarly = async (generated: number) => {
+    if (!headersSent) reply.hijack();
+    reply.raw.destroy();
+    const written = sent.slice(0, sse.written);
+    const delivered = written.reduce((most, e) => Math.max(most, e.tokens), 0);
+    if (delivered === 0) {
+      await ledger.releaseReservation(reservation.reservationId);
+      log.info({ completionTokens: generated }, "client disconnected before any token was written; reservation released, nothing charged");
+      return;
+    }
+    try {
+      const { proof, committed } = await charge({ promptTokens: prepared.promptTokens, completionTokens: delivered, response: written.map((e) => e.chunk), status: "partial" });
+      log.info({ chargeId: committed.chargeId, amount: committed.amount.toString(), prompt_tokens: prepared.promptTokens, completion_tokens: delivered, generated, proofId: proof.proof_id, stream }, "client disconnected; charged what was delivered");
+    } catch (error) {
+      log.error({ err: error, delivered }, "the partial charge of a stream the client left could not be committed; reservation released");
+    }
+  };
+
   let charged: Charge | undefined;
   let headersSent = false;
   try {
@@ -97,21 +153,24 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
               reply.hijack();
               reply.raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive", [PROOF_ID_HEADER]: proofId! });
               headersSent = true;
-              sse.send(kind === "chat" ? chunk({ role: "assistant", content: "" }, null) : chunk({ text: "" }, null));
+              send(kind === "chat" ? chunk({ role: "assistant", content: "" }, null) : chunk({ text: "" }, null), 0);
             }
           : undefined,
-        onToken: stream ? (piece) => sse.send(kind === "chat" ? chunk({ content: piece }, null) : chunk({ text: piece }, null)) : undefined,
+        onToken: stream ? (piece, tokens) => send(kind === "chat" ? chunk({ content: piece }, null) : chunk({ text: piece }, null), tokens) : undefined,
       });
     } catch (error) {
-      await ledger.releaseReservation(reservation.reservationId);
       if (error instanceof GenerationAbortedError) {
         // Only onClose aborts generation, and it has cancelled the writer already.
-        log.info({ completionTokens: error.completionTokens }, "client disconnected; generation stopped, reservation released, nothing charged");
-        if (!headersSent) reply.hijack();
-        reply.raw.destroy();
+        await endEarly(error.completionTokens);
         return;
       }
+      await ledger.releaseReservation(reservation.reservationId);
       throw error;
+    }
+    if (controller.signal.aborted) {
+      // Generation ended as the client left: the last events never went out.
+      await endEarly(result.completionTokens);
+      return;
     }
 
     const generatedAt = performance.now();
@@ -121,24 +180,8 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
         ? { id, object: "chat.completion", created, model, choices: [{ index: 0, message: { role: "assistant", content: result.text }, logprobs: null, finish_reason: result.finishReason }], usage }
         : { id, object: "text_completion", created, model, choices: [{ text: result.text, index: 0, logprobs: null, finish_reason: result.finishReason }], usage };
     // The proof names the charge, and the charge is committed with its proof (one durable write).
-    const charge = { chargeId: `chg_${randomUUID()}`, asset: price.asset, amount: BigInt(usage.total_tokens) * price.pricePerToken };
-    let proof: GatewayProof;
-    let signedAt = generatedAt;
-    try {
-      proof = await proofs.issue({ request: body, response, caller, charge, ingot, timestamp: now(), ...(proofId ? { proofId } : {}) });
-      signedAt = performance.now();
-      charged = await ledger.commitCharge({
-        reservationId: reservation.reservationId,
-        chargeId: charge.chargeId,
-        amount: charge.amount,
-        promptTokens: result.promptTokens,
-        completionTokens: result.completionTokens,
-        proof,
-      });
-    } catch (error) {
-      await Promise.resolve(ledger.releaseReservation(reservation.reservationId)).catch(() => undefined);
-      throw error;
-    }
+    const { proof, committed, signedAt } = await charge({ promptTokens: result.promptTokens, completionTokens: result.completionTokens, response, status: "charged" });
+    charged = committed;
     // Where the call's time went (ms): authenticate → reserve, queue + generation, proof (hash + sign), commit (durable).
     const committedAt = performance.now();
     const ms = { admit: round(admittedAt - receivedAt), generate: round(generatedAt - admittedAt), proof: round(signedAt - generatedAt), commit: round(committedAt - signedAt) };

@@ -60,6 +60,10 @@ export interface IssueProofParameters {
   timestamp: Date;
   /** Chosen before the response is complete when it must be announced early (streams send it as a header first). */
   proofId?: string;
+  /** `"charged"` (default): the whole answer was delivered; `"partial"`: a stream the client left early, charged for what it was sent. */
+  status?: "charged" | "partial";
+  /** The tokens the charge is for (written into the proof as `usage`). */
+  usage?: { promptTokens: number; completionTokens: number };
 }
 
 /** Builds and signs the per-call proof (ArkForge spec 2.1; see gateway/docs/proof.md). */

@@ -164,7 +164,7 @@ export async function createServingEngine(params: CreateServingEngineParameters)
       const emit = (piece: string) => {
         if (piece.length === 0) return;
         text += piece;
-        onToken?.(piece);
+        onToken?.(piece, completionTokens);
       };
       try {
         const temperature = sampling.temperature ?? 0;

@@ -46,8 +46,13 @@ export interface GenerateParameters {
   signal?: AbortSignal;
   /** Called once the call leaves the queue and its adapter is ready, before the first token. */
   onStart?: () => void;
-  /** Streaming: each piece of text as it is decoded (never splits a UTF-8 character, never shows part of a stop string). */
-  onToken?: (text: string) => void;
+  /**
+   * Streaming: each piece of text as it is decoded (never splits a UTF-8 character, never shows
+   * part of a stop string), with the completion tokens generated so far: the text given up to
+   * now is the text of those tokens (a token whose text is held back is counted with the piece
+   * that finally carries it).
+   */
+  onToken?: (text: string, completionTokens: number) => void;
 }
 
 export type FinishReason = "stop" | "length";

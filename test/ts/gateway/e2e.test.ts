@@ -155,24 +155,34 @@ describe("gateway end to end (openai client)", () => {
     expect(ledger.availableCredit(broke, zeroAddress)).toBe(10n);
   });
 
-  it("busyAndDisconnect_aSecondCallIs503_andAnAbortedStreamIsNotCharged", async () => {
+  it("busyAndDisconnect_aSecondCallIs503_andAnAbortedStreamIsChargedForWhatItWasSent", async () => {
     const body = { model: "ingot-1", prompt: "unsafe impl Sync for Bar", max_tokens: 400, temperature: 0 };
     // Precondition (deterministic at temperature 0): this call runs all 400 tokens.
     const full = await client().completions.create(body);
     expect(full.choices[0].finish_reason).toBe("length");
-    const chargesBefore = ledger.totals(zeroAddress).chargeCount;
+    const before = ledger.totals(zeroAddress);
     const creditBefore = ledger.availableCredit(payer, zeroAddress);
 
-    const stream = await client().completions.create({ ...body, stream: true });
+    const { data: stream, response } = await client().completions.create({ ...body, stream: true }).withResponse();
     const it = stream[Symbol.asyncIterator]();
-    await it.next(); // the call holds the only slot now
+    let received = "";
+    while (received.length < 3) received += ((await it.next()).value as OpenAI.Completion).choices[0]?.text ?? ""; // the call holds the only slot now
     expect(await status(client().completions.create({ ...body, max_tokens: 2 }))).toMatchObject({ status: 503, code: "server_busy" });
     stream.controller.abort();
-    for (let i = 0; i < 200 && gateway.engine.stats().running > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && (gateway.engine.stats().running > 0 || ledger.totals(zeroAddress).reserved > 0n); i++) await new Promise((r) => setTimeout(r, 10));
     expect(gateway.engine.stats().running).toBe(0);
-    expect(ledger.totals(zeroAddress).chargeCount).toBe(chargesBefore);
-    expect(ledger.availableCredit(payer, zeroAddress)).toBe(creditBefore);
-    expect(ledger.totals(zeroAddress).reserved).toBe(0n);
+    // One partial charge: the prompt and the tokens written before the client left, no more.
+    const after = ledger.totals(zeroAddress);
+    expect(after.chargeCount).toBe(before.chargeCount + 1);
+    expect(after.reserved).toBe(0n);
+    const proof = await (await fetch(`${baseURL}/proofs/${response.headers.get("x-ingotforge-proof-id")}`)).json();
+    expect(proof.payment.status).toBe("partial");
+    expect(proof.usage.prompt_tokens).toBe(full.usage!.prompt_tokens);
+    expect(proof.usage.completion_tokens).toBeGreaterThan(0);
+    expect(proof.usage.completion_tokens).toBeLessThan(400);
+    expect(BigInt(proof.payment.amount)).toBe(BigInt(proof.usage.total_tokens) * PRICE);
+    expect(after.charged - before.charged).toBe(BigInt(proof.payment.amount));
+    expect(ledger.availableCredit(payer, zeroAddress)).toBe(creditBefore - BigInt(proof.payment.amount));
     // The gateway serves the next call normally.
     expect((await client().completions.create({ ...body, max_tokens: 3 })).usage!.completion_tokens).toBe(3);
   });
