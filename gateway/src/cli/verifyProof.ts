@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Verify an IngotForge gateway proof (ArkForge proof-spec v2.1; legacy 1.1 / 2.0 too).
 //
-//   npx tsx gateway/src/cli/verifyProof.ts proof.json [--public-key HEX] [--request req.json] [--response resp.json]
+//   npx tsx gateway/src/cli/verifyProof.ts proof.json [--public-key HEX] [--request req.json] [--response resp.json|stream.txt|chunks.json]
 //   curl -s $GW/v1/proofs/prf_… | npx tsx gateway/src/cli/verifyProof.ts - --public-key HEX
 //   npx tsx gateway/src/cli/verifyProof.ts --gateway https://gw.example --id prf_… [--public-key HEX]
 //   … --attestation https://gw.example/v1/attestation [--measurement 0x…]   (or a saved attestation file)
 //   … --registry 0xProofKeyRegistry --rpc https://rpc.example   (the key registered, not revoked, its build allow-listed)
 //
+// --response takes what the client kept: the JSON body (its proof field is left out), a stream's
+// raw `data:` events, or the stream's chunks as a JSON array (see proof/responseForProof.ts).
 // Prints one line per check (PASS / FAIL / SKIP and what was compared), then, with --attestation,
 // whether an enclave quote commits to the key that signed the proof. Exit 0: valid; 1: invalid;
 // 2: usage error, or the proof / request / response could not be read.
@@ -19,6 +21,7 @@ import { verifyAttestation, type VerifyAttestationReturnType } from "../attestat
 import { fetchProof } from "../proof/fetchProof.js";
 import { ProofFetchError } from "../proof/errors.js";
 import type { ProofCheckName } from "../proof/types.js";
+import { responseForProof } from "../proof/responseForProof.js";
 import { verifyProof, type VerifyProofOptions, type VerifyProofReturnType } from "../proof/verifyProof.js";
 
 const USAGE =
@@ -95,7 +98,14 @@ async function run(argv: string[], io: VerifyProofCliIo): Promise<number> {
     : parseJson(positionals[0] === "-" ? await io.readStdin() : await readText(positionals[0], "proof"), positionals[0] === "-" ? "the proof on stdin" : positionals[0]);
   const options: VerifyProofOptions = { publicKey, proofId: values.id };
   if (values.request !== undefined) options.request = parseJson(await readText(values.request, "request"), values.request);
-  if (values.response !== undefined) options.response = parseJson(await readText(values.response, "response"), values.response);
+  if (values.response !== undefined) {
+    const text = await readText(values.response, "response");
+    try {
+      options.response = responseForProof(text);
+    } catch (error) {
+      throw new Error(`${values.response}: ${(error as Error).message}`);
+    }
+  }
   if (values["api-key-file"] !== undefined) options.apiKey = (await readText(values["api-key-file"], "API key")).replace(/\r?\n$/, "");
 
   const result = verifyProof(proof, options);

@@ -175,8 +175,15 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
 
     const generatedAt = performance.now();
     const usage = { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, total_tokens: result.promptTokens + result.completionTokens };
-    const response =
-      kind === "chat"
+    const object = kind === "chat" ? "chat.completion.chunk" : "text_completion";
+    // A stream's last events before the proof: the finish chunk, and the usage chunk when asked for.
+    const tail: unknown[] = [kind === "chat" ? chunk({}, result.finishReason) : chunk({ text: "" }, result.finishReason)];
+    if (includeUsage) tail.push({ id, object, created, model, choices: [], usage });
+    // What the proof's response hash covers: the body without its proof field, or every event of
+    // the stream before the proof event, exactly as sent (the client holds the same list).
+    const response = stream
+      ? [...sent.map((e) => e.chunk), ...tail]
+      : kind === "chat"
         ? { id, object: "chat.completion", created, model, choices: [{ index: 0, message: { role: "assistant", content: result.text }, logprobs: null, finish_reason: result.finishReason }], usage }
         : { id, object: "text_completion", created, model, choices: [{ text: result.text, index: 0, logprobs: null, finish_reason: result.finishReason }], usage };
     // The proof names the charge, and the charge is committed with its proof (one durable write).
@@ -189,13 +196,11 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
 
     if (!stream) {
       reply.header(PROOF_ID_HEADER, proof.proof_id);
-      await reply.code(200).send({ ...response, proof });
+      await reply.code(200).send({ ...(response as object), proof });
       return;
     }
     // The last events (finish, usage, proof) go out with whatever tokens are still queued and [DONE], in one write.
-    sse.hold(kind === "chat" ? chunk({}, result.finishReason) : chunk({ text: "" }, result.finishReason));
-    const object = kind === "chat" ? "chat.completion.chunk" : "text_completion";
-    if (includeUsage) sse.hold({ id, object, created, model, choices: [], usage });
+    for (const event of tail) sse.hold(event);
     sse.hold({ id, object, created, model, choices: [], proof });
     sse.end("data: [DONE]\n\n");
   } catch (error) {

@@ -21,6 +21,11 @@ import { openLedger } from "../../../gateway/src/ledger/openLedger.js";
 import type { Ledger } from "../../../gateway/src/ledger/types.js";
 import { ledgerToGatewayLedger } from "../../../gateway/src/server/ledgerToGatewayLedger.js";
 import { zeroAddress } from "viem";
+import { writeFileSync } from "node:fs";
+import { runVerifyProofCli } from "../../../gateway/src/cli/verifyProof.js";
+
+/** The proof event of a raw event stream. */
+const responseProofOf = (sse: string) => sse.split("\n\n").filter((e) => e.startsWith("data: {")).map((e) => JSON.parse(e.slice(6))).find((e) => e.proof).proof;
 
 const dir = mkdtempSync(join(tmpdir(), "ingotforge-gateway-e2e-"));
 const payer = "0x00000000000000000000000000000000000000bb" as Address;
@@ -130,10 +135,52 @@ describe("gateway end to end (openai client)", () => {
     expect(text).toBe(plain.choices[0].message.content);
     expect(usage).toEqual(plain.usage);
     expect(response.headers.get("x-ingotforge-proof-id")).toBe(proof.proof_id);
-    const assembled = { id: first!.id, object: "chat.completion", created: first!.created, model: "ingot-2", choices: [{ index: 0, message: { role: "assistant", content: text }, logprobs: null, finish_reason: finish }], usage };
-    expect(verifyProof(proof, { publicKey: gateway.signer.publicKeyHex, request: streamBody, response: assembled }).errors).toEqual([]);
+    expect(first!.choices[0].delta.role).toBe("assistant");
+    expect(finish).toBe(plain.choices[0].finish_reason);
     // Ingot 2's price override.
     expect(proof.payment.amount).toBe(String(BigInt(usage!.total_tokens) * 7n));
+  });
+
+  it.each([true, false])("chatStream_theChunksTheOpenaiClientYielded_verifyAgainstTheProof_withIncludeUsage%s", async (includeUsage) => {
+    const streamBody = { model: "ingot-1", messages: [{ role: "user" as const, content: "unsafe { *p }" }], max_tokens: 12, stream: true as const, ...(includeUsage ? { stream_options: { include_usage: true } } : {}) };
+    const stream = await client().chat.completions.create(streamBody);
+    const chunks: Record<string, any>[] = [];
+    for await (const chunk of stream) chunks.push(chunk as unknown as Record<string, any>);
+    const proof = chunks.find((c) => c.proof)!.proof;
+    expect(chunks.some((c) => c.usage)).toBe(includeUsage);
+    const received = chunks.filter((c) => !c.proof);
+    const pinned = { publicKey: gateway.signer.publicKeyHex, request: streamBody, apiKey: keys.alice };
+    expect(verifyProof(proof, { ...pinned, response: received }).errors).toEqual([]);
+    const contentChunks = received.filter((c) => c.choices[0]?.delta?.content).length;
+    expect(proof.usage.completion_tokens).toBeGreaterThanOrEqual(contentChunks);
+    if (includeUsage) expect(chunks.find((c) => c.usage)!.usage).toEqual(proof.usage);
+    expect(proof.payment).toMatchObject({ status: "charged", amount: String(BigInt(proof.usage.total_tokens) * PRICE) });
+    // A client that changes what it received no longer matches.
+    const edited = structuredClone(received);
+    edited[1].choices[0].delta.content += "!";
+    expect(verifyProof(proof, { ...pinned, response: edited }).checks.response_hash.status).toBe("fail");
+
+    // verify-proof --response: the chunks saved as JSON (the proof chunk in it is left out), and the raw stream saved from fetch.
+    const files = mkdtempSync(join(dir, "verify-"));
+    writeFileSync(join(files, "proof.json"), JSON.stringify(proof));
+    writeFileSync(join(files, "req.json"), JSON.stringify(streamBody));
+    writeFileSync(join(files, "chunks.json"), JSON.stringify(chunks));
+    writeFileSync(join(files, "edited.json"), JSON.stringify(edited));
+    const out: string[] = [];
+    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), readStdin: async () => "" };
+    const cli = (...args: string[]) => runVerifyProofCli([join(files, "proof.json"), "--public-key", gateway.signer.publicKeyHex, "--request", join(files, "req.json"), ...args], io);
+    expect(await cli("--response", join(files, "chunks.json"))).toBe(0);
+    expect(out.join("")).toMatch(/PASS\s+response_hash\s/);
+    expect(await cli("--response", join(files, "edited.json"))).toBe(1);
+
+    const raw = await fetch(`${baseURL}/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${keys.alice}`, "content-type": "application/json" }, body: JSON.stringify(streamBody) });
+    const rawText = await raw.text();
+    writeFileSync(join(files, "stream.txt"), rawText);
+    const rawProof = responseProofOf(rawText);
+    writeFileSync(join(files, "proof.json"), JSON.stringify(rawProof));
+    out.length = 0;
+    expect(await cli("--response", join(files, "stream.txt"))).toBe(0);
+    expect(out.join("")).toMatch(/PASS\s+response_hash\s/);
   });
 
   it("completions_returnTextWithinMaxTokens", async () => {

@@ -27,16 +27,17 @@ const signer = createProofSigner(new Uint8Array(32).fill(3));
 const API_KEY = "ifk_test_cli_key";
 const REQUEST = { model: "ingot-4", messages: [{ role: "user", content: "naïve café ☕ 😀" }] };
 const RESPONSE = { id: "chatcmpl-9", model: "ingot-4", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }] };
-const proof = buildProof({
+const proofInputs = {
   request: REQUEST,
   response: RESPONSE,
   apiKey: API_KEY,
   seller: "gw.ingotforge.test",
   timestamp: "2026-12-03T11:00:00Z",
   payment: { provider: "gateway_deposits", transaction_id: "chg_cli_1", amount: 7n, currency: "eth", status: "charged" },
-  ingot: { id: 4n, model: "ingot-4", adapter_root: `0x${"44".repeat(32)}` },
+  ingot: { id: 4n, model: "ingot-4", adapter_root: `0x${"44".repeat(32)}` as const },
   signer,
-});
+};
+const proof = buildProof(proofInputs);
 
 
 interface Run {
@@ -219,6 +220,27 @@ describe("gateway/docs/proof.md shell recipes", () => {
     try {
       writeFileSync(join(other, "proof.json"), JSON.stringify(specProof));
       expect(bash(proofDocBlock("chain-one-liner"), other).stdout.trim()).toBe(chain);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!HAVE_JQ)("the saved-stream recipe prints RECEIVED for the stream a proof covers, DIFFERENT once an event changes", () => {
+    const events = [
+      { id: "chatcmpl-s", object: "chat.completion.chunk", created: 1764759600, model: "ingot-4", choices: [{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }] },
+      { id: "chatcmpl-s", object: "chat.completion.chunk", created: 1764759600, model: "ingot-4", choices: [{ index: 0, delta: { content: "naïve ☕ 😀 \"q\"\n" }, logprobs: null, finish_reason: null }] },
+      { id: "chatcmpl-s", object: "chat.completion.chunk", created: 1764759600, model: "ingot-4", choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }] },
+      { id: "chatcmpl-s", object: "chat.completion.chunk", created: 1764759600, model: "ingot-4", choices: [], usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 } },
+    ];
+    const streamProof = buildProof({ ...proofInputs, response: events });
+    const sse = (list: unknown[]) => [...list, { choices: [], proof: streamProof }].map((e) => `data: ${JSON.stringify(e)}\n\n`).join("") + "data: [DONE]\n\n";
+    const other = mkdtempSync(join(tmpdir(), "proof-cli-stream-"));
+    try {
+      writeFileSync(join(other, "proof.json"), JSON.stringify(streamProof));
+      writeFileSync(join(other, "stream.txt"), sse(events));
+      expect(bash(proofDocBlock("stream-response-hash"), other).stdout.trim()).toBe("RECEIVED");
+      writeFileSync(join(other, "stream.txt"), sse(events.slice(0, 3)));
+      expect(bash(proofDocBlock("stream-response-hash"), other).stdout.trim()).toBe("DIFFERENT");
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

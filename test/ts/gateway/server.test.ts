@@ -8,6 +8,7 @@ import type { Address, Hex } from "viem";
 import { AdapterIntegrityError, ServerBusyError } from "../../../gateway/src/errors.js";
 import { createProofSigner } from "../../../gateway/src/proof/createProofSigner.js";
 import { ServingError } from "../../../gateway/src/serving/errors.js";
+import { responseForProof } from "../../../gateway/src/proof/responseForProof.js";
 import { verifyProof } from "../../../gateway/src/proof/verifyProof.js";
 import { createGatewayServer } from "../../../gateway/src/server/createGatewayServer.js";
 import { createProofIssuer } from "../../../gateway/src/server/createProofIssuer.js";
@@ -106,9 +107,10 @@ describe("createGatewayServer", () => {
     expect(usage).toEqual({ prompt_tokens: 3, completion_tokens: 7, total_tokens: 10 });
     const proof = events.at(-2)!.proof;
     expect(res.headers["x-ingotforge-proof-id"]).toBe(proof.proof_id);
-    // The streamed call's response hash is over the non-stream body it stands for.
-    const assembled = { id: events[0].id, object: "chat.completion", created: events[0].created, model: "ingot-1", choices: [{ index: 0, message: { role: "assistant", content: text }, logprobs: null, finish_reason: "stop" }], usage };
-    expect(verifyProof(proof, { publicKey: signer.publicKeyHex, request: body, response: assembled, proofId: res.headers["x-ingotforge-proof-id"] as string }).errors).toEqual([]);
+    // The streamed call's response hash is over the events before the proof event, as sent.
+    expect(verifyProof(proof, { publicKey: signer.publicKeyHex, request: body, response: events.slice(0, -2), proofId: res.headers["x-ingotforge-proof-id"] as string }).errors).toEqual([]);
+    expect(verifyProof(proof, { publicKey: signer.publicKeyHex, response: responseForProof(res.body) }).errors).toEqual([]);
+    expect(verifyProof(proof, { response: events.slice(0, -3) }).errors).toEqual([expect.stringMatching(/^response_hash: /)]);
     expect(ledger.charges[0].amount).toBe(100n);
   });
 

@@ -118,7 +118,8 @@ describe("a stream the client leaves early", () => {
     expect(json.usage).toEqual({ prompt_tokens: PROMPT_TOKENS, completion_tokens: delivered, total_tokens: PROMPT_TOKENS + delivered });
     const charge = ledger.getCharge(json.payment.transaction_id)!;
     expect([charge.promptTokens, charge.completionTokens, charge.amount]).toEqual([PROMPT_TOKENS, delivered, expected]);
-    expect(verifyProof(json, { publicKey: signer.publicKeyHex, request: body, proofId }).errors).toEqual([]);
+    // Its response hash is over exactly the events the client received.
+    expect(verifyProof(json, { publicKey: signer.publicKeyHex, request: body, response: events, proofId }).errors).toEqual([]);
   });
 
   it("charges nothing when the client leaves before any token was written", async () => {
