@@ -130,12 +130,23 @@ describe("verifyProof CLI", () => {
   });
 
   it("reads the proof from stdin with -, and prints the result object with --json", async () => {
-    const r = await runCli(["-", "--json"], JSON.stringify(proof));
+    const r = await runCli(["-", "--json", "--public-key", signer.publicKeyHex], JSON.stringify(proof));
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout);
-    expect(result.valid).toBe(true);
+    expect(result).toMatchObject({ valid: true, intact: true, signer: "pinned" });
     expect(result.checks.chain_hash.status).toBe("pass");
-    expect(result.checks.public_key.status).toBe("skip");
+    expect(result.checks.public_key.status).toBe("pass");
+  });
+
+  it("exits 3 without printing VALID when no key is pinned: the proof is intact but its signer unchecked", async () => {
+    const r = await runCli(["proof.json", "--request", "req.json"]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/SKIP\s+public_key\s/);
+    expect(r.stdout).not.toMatch(/^VALID$/m);
+    expect(r.stdout).toMatch(/^SIGNER UNCHECKED: .*--public-key, --attestation or --registry/m);
+    const json = await runCli(["proof.json", "--json"]);
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, intact: true, signer: "unchecked" });
   });
 
   it("fetches GET /v1/proofs/:id from --gateway and checks the id served is the one asked for", async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { request, type IncomingMessage } from "node:http";
+import { connect } from "node:net";
 import { Writable } from "node:stream";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import pino from "pino";
@@ -127,6 +128,62 @@ describe("createGatewayServer", () => {
     expect(res.json()).toEqual({ error: { message: expect.stringContaining("could not parse the JSON"), type: "invalid_request_error", param: null, code: "invalid_json" } });
   });
 
+  it.each([
+    ["a Content-Length over the limit", true],
+    ["a chunked body that grows over the limit", false],
+  ])("refuses %s with 413, answered after the body is read so the client gets the answer", async (_label, withLength) => {
+    await serveWith({ bodyLimit: 64 * 1024 });
+    const address = new URL(await app.listen({ port: 0, host: "127.0.0.1" }));
+    const body = Buffer.from(JSON.stringify(chatBody({ messages: [{ role: "user", content: "a".repeat(4 * 1024 * 1024) }] })));
+    const socket = connect(Number(address.port), address.hostname);
+    // The client does not read until it has sent everything: an answer the server sent before
+    // closing a connection with unread bytes is lost to the reset those bytes cause.
+    socket.pause();
+    const head = `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer sk-good\r\ncontent-type: application/json\r\n${withLength ? `content-length: ${body.length}` : "transfer-encoding: chunked"}\r\n\r\n`;
+    const sent = new Promise<void>((resolve) => socket.write(Buffer.concat([Buffer.from(head), withLength ? body : Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from("\r\n0\r\n\r\n")])]), () => resolve()));
+    socket.on("error", () => undefined);
+    await Promise.race([sent, new Promise((r) => setTimeout(r, 2000))]);
+    await new Promise((r) => setTimeout(r, 100));
+    let received = "";
+    socket.on("data", (d) => (received += d));
+    const ended = new Promise<string | undefined>((resolve) => {
+      socket.once("end", () => resolve(undefined));
+      socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code));
+    });
+    socket.resume();
+    const failure = await Promise.race([ended, new Promise<string>((r) => setTimeout(() => r("no end within 5 s"), 5000))]);
+    socket.destroy();
+    expect({ failure, status: received.split("\r\n")[0] }).toEqual({ failure: undefined, status: "HTTP/1.1 413 Payload Too Large" });
+    const json = JSON.parse(received.slice(received.indexOf("\r\n\r\n") + 4));
+    expect(json.error).toMatchObject({ code: "request_too_large", type: "invalid_request_error", message: expect.stringContaining("65536 bytes") });
+    expect(ledger.reservations.size).toBe(0);
+  });
+
+  it("refuses a text/plain body with 415, saying to send JSON", async () => {
+    const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: { ...auth, "content-type": "text/plain" }, payload: JSON.stringify(chatBody()) });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error).toMatchObject({ code: "unsupported_media_type", type: "invalid_request_error", message: expect.stringMatching(/'text\/plain'.*application\/json/) });
+  });
+
+  it.each<[string, Record<string, unknown>, string, RegExp]>([
+    ["five stop strings", { stop: ["a", "b", "c", "d", "e"] }, "stop", /at most 4 stop strings.*got 5/],
+    ["an image part", { messages: [{ role: "user", content: [{ type: "text", text: "what is this" }, { type: "image_url", image_url: { url: "https://x/y.png" } }] }] }, "messages.0.content.1.type", /only text parts.*'image_url'/],
+    ["a text part without text", { messages: [{ role: "user", content: [{ type: "text" }] }] }, "messages.0.content.0.text", /text part needs a 'text' string/],
+    ["a content that is a number", { messages: [{ role: "user", content: 7 }] }, "messages.0.content", /string or a list of text parts/],
+    ["a stop that is a number", { stop: 7 }, "stop", /string or a list of up to 4 strings/],
+  ])("refuses %s with a message naming the field and what is allowed", async (_label, over, param, message) => {
+    const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody(over) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: "invalid_request", param });
+    expect(res.json().error.message).toMatch(message);
+    expect(res.json().error.message).not.toContain("Invalid input.");
+  });
+
+  it("refuses a completions prompt of two strings, saying only one is served", async () => {
+    const res = await app.inject({ method: "POST", url: "/v1/completions", headers: auth, payload: { model: "ingot-1", prompt: ["a", "b"] } });
+    expect(res.json().error).toMatchObject({ param: "prompt", message: expect.stringMatching(/exactly one.*got 2/) });
+  });
+
   it("keys_unknownAndRevoked_are401WithTheirCodes", async () => {
     const unknown = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: { authorization: "Bearer sk-nope" }, payload: chatBody() });
     const revoked = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: { authorization: "Bearer sk-revoked" }, payload: chatBody() });
@@ -165,6 +222,7 @@ describe("createGatewayServer", () => {
     engine.failNext(new AdapterIntegrityError(`0x${"01".repeat(32)}`, "its bytes hash to 0xdead"));
     const bad = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody() });
     expect([busy.statusCode, busy.json().error.code]).toEqual([503, "server_busy"]);
+    expect(busy.headers["retry-after"]).toBe("1");
     expect([bad.statusCode, bad.json().error.code]).toEqual([502, "adapter_unavailable"]);
     expect([...ledger.reservations.values()].map((r) => r.state)).toEqual(["released", "released"]);
     expect(ledger.charges).toHaveLength(0);

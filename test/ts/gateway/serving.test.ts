@@ -67,10 +67,14 @@ describe("createServingEngine", () => {
   it("generate_streamsPiecesThatConcatenateToTheText", async () => {
     const pieces: string[] = [];
     let started = 0;
-    const r = await engine.generate({ adapterRoot: rootA, prompt: engine.prepare(chat("raw pointer"), { maxTokens: 30 }), onStart: () => started++, onToken: (t) => pieces.push(t) });
+    const counts: number[] = [];
+    const r = await engine.generate({ adapterRoot: rootA, prompt: engine.prepare(chat("raw pointer"), { maxTokens: 30 }), onStart: () => started++, onToken: (t, n) => (pieces.push(t), counts.push(n)) });
     expect(started).toBe(1);
     expect(pieces.length).toBeGreaterThan(1);
     expect(pieces.join("")).toBe(r.text);
+    // Each piece carries the tokens generated so far: never falling, the last one all of them.
+    expect(counts.every((n, i) => n >= 1 && (i === 0 || n >= counts[i - 1]))).toBe(true);
+    expect(counts.at(-1)).toBe(r.completionTokens);
   });
 
   it("generate_withAStopString_endsBeforeIt", async () => {
