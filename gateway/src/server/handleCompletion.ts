@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { UnknownModelError } from "../errors.js";
 import type { GatewayProof } from "../proof/types.js";
 import { GenerationAbortedError } from "../serving/errors.js";
-import type { ChatMessage, GenerateResult, ServingPrompt } from "../serving/types.js";
+import type { ChatMessage, GenerateResult, OutputFormat, ServingPrompt } from "../serving/types.js";
 import type { Charge } from "../types.js";
 import { createSseWriter } from "./createSseWriter.js";
 import { parseBody } from "./parseBody.js";
@@ -51,7 +51,10 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
     // The legacy completions API generates 16 tokens unless told otherwise.
     maxTokens = text.max_tokens ?? 16;
   }
-  const prepared = engine.prepare(prompt, { maxTokens });
+  const rf = common.response_format;
+  const format: OutputFormat | undefined =
+    rf?.type === "json_object" ? { kind: "json" } : rf?.type === "json_schema" ? { kind: "json_schema", schema: rf.json_schema.schema } : undefined;
+  const prepared = engine.prepare(prompt, { maxTokens, ...(format ? { format } : {}) });
   const price = prices.priceOf(ingot);
   const stream = common.stream === true;
   const includeUsage = stream && common.stream_options?.include_usage === true;

@@ -1,6 +1,8 @@
 /**
  * The request bodies the API accepts (zod). Unknown fields are ignored as OpenAI clients send
  * many optional ones; options the gateway cannot honour are refused rather than ignored.
+ * `response_format` json_object and json_schema are enforced with a llama.cpp grammar (the
+ * schema's keywords are checked in the serving engine's `prepare`).
  */
 import { z } from "zod";
 
@@ -32,6 +34,24 @@ const common = {
   stream: nullish(z.boolean()),
   stream_options: nullish(z.object({ include_usage: z.boolean().optional() })),
   n: nullish(z.literal(1, { error: "only n = 1 is supported" })),
+  response_format: nullish(
+    z.discriminatedUnion(
+      "type",
+      [
+        z.looseObject({ type: z.literal("text") }),
+        z.looseObject({ type: z.literal("json_object") }),
+        z.looseObject({
+          type: z.literal("json_schema"),
+          json_schema: z.looseObject({
+            name: z.string().optional(),
+            strict: nullish(z.boolean()),
+            schema: z.record(z.string(), z.unknown(), { error: "json_schema.schema is required here: the JSON schema the answer must follow" }),
+          }),
+        }),
+      ],
+      { error: "response_format.type must be text, json_object or json_schema" },
+    ),
+  ),
   user: z.string().optional(),
 };
 

@@ -183,6 +183,32 @@ describe("gateway end to end (openai client)", () => {
     expect(out.join("")).toMatch(/PASS\s+response_hash\s/);
   });
 
+  it("jsonMode_jsonObjectAndJsonSchema_answerJsonThatParses_streamedOrWhole", async () => {
+    const messages = [{ role: "user" as const, content: "unsafe { *p } as json" }];
+    const plain = await client().chat.completions.create({ model: "ingot-1", messages, max_tokens: 60 });
+    expect(() => JSON.parse(plain.choices[0].message.content!)).toThrow();
+    const asObject = await client().chat.completions.create({ model: "ingot-1", messages, max_tokens: 60, response_format: { type: "json_object" } });
+    expect(asObject.choices[0].finish_reason).toBe("stop");
+    expect(typeof JSON.parse(asObject.choices[0].message.content!)).toBe("object");
+
+    const schema = { type: "object", properties: { sound: { type: "boolean" }, issue: { enum: ["aliasing", "alignment", "lifetime"] } }, required: ["sound", "issue"], additionalProperties: false };
+    const body = { model: "ingot-2", messages, max_tokens: 60, response_format: { type: "json_schema" as const, json_schema: { name: "review", schema, strict: true } } };
+    const whole = await client().chat.completions.create(body);
+    const value = JSON.parse(whole.choices[0].message.content!);
+    expect(typeof value.sound).toBe("boolean");
+    expect(["aliasing", "alignment", "lifetime"]).toContain(value.issue);
+    let streamed = "";
+    for await (const chunk of await client().chat.completions.create({ ...body, stream: true })) streamed += chunk.choices[0]?.delta?.content ?? "";
+    expect(streamed).toBe(whole.choices[0].message.content);
+  });
+
+  it("jsonMode_aSchemaTheGrammarCannotEnforce_is400_andNothingIsReserved", async () => {
+    const before = ledger.totals(zeroAddress);
+    const refused = client().chat.completions.create({ model: "ingot-1", messages: [{ role: "user", content: "x" }], response_format: { type: "json_schema", json_schema: { name: "r", schema: { type: "string", pattern: "^[a-z]+$" } } } });
+    expect(await status(refused)).toEqual({ status: 400, code: "invalid_request", param: "response_format.json_schema.schema" });
+    expect(ledger.totals(zeroAddress)).toMatchObject({ chargeCount: before.chargeCount, reserved: 0n });
+  });
+
   it("completions_returnTextWithinMaxTokens", async () => {
     const r = await client().completions.create({ model: "ingot-1", prompt: "let bytes = unsafe", max_tokens: 20 });
     expect(r.choices[0].text.length).toBeGreaterThan(0);

@@ -179,6 +179,27 @@ describe("createGatewayServer", () => {
     expect(res.json().error.message).not.toContain("Invalid input.");
   });
 
+  it.each<[string, unknown, string, RegExp]>([
+    ["an unknown response_format type", { type: "xml" }, "response_format.type", /must be text, json_object or json_schema/],
+    ["a json_schema without its schema", { type: "json_schema", json_schema: { name: "x" } }, "response_format.json_schema.schema", /schema is required/],
+  ])("refuses %s with 400 before reserving", async (_label, responseFormat, param, message) => {
+    const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody({ response_format: responseFormat }) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: "invalid_request", param, message: expect.stringMatching(message) });
+    expect(ledger.reservations.size).toBe(0);
+  });
+
+  it("hands the engine json_object and json_schema as output formats, and text as none", async () => {
+    const seen: unknown[] = [];
+    const prepare = engine.prepare;
+    await serveWith({ engine: { ...engine, prepare: (p, o) => (seen.push(o?.format), prepare(p, o)), generate: engine.generate } });
+    const schema = { type: "object", properties: { ok: { type: "boolean" } } };
+    for (const responseFormat of [{ type: "json_object" }, { type: "json_schema", json_schema: { name: "v", schema } }, { type: "text" }]) {
+      expect((await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody({ response_format: responseFormat }) })).statusCode).toBe(200);
+    }
+    expect(seen).toEqual([{ kind: "json" }, { kind: "json_schema", schema }, undefined]);
+  });
+
   it("refuses a completions prompt of two strings, saying only one is served", async () => {
     const res = await app.inject({ method: "POST", url: "/v1/completions", headers: auth, payload: { model: "ingot-1", prompt: ["a", "b"] } });
     expect(res.json().error).toMatchObject({ param: "prompt", message: expect.stringMatching(/exactly one.*got 2/) });
