@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getOfflineLlama } from "../../../coordinator/src/eval/engine/getOfflineLlama.js";
-import { LlamaGrammarEvaluationState, LlamaJsonSchemaGrammar, type GbnfJsonSchema, type Llama, type LlamaContext, type LlamaGrammar, type LlamaModel, type Token } from "node-llama-cpp";
+import { LlamaGrammarEvaluationState, LlamaJsonSchemaGrammar, type Llama, type LlamaContext, type LlamaGrammar, type LlamaModel, type Token } from "node-llama-cpp";
 import type { Hex } from "viem";
 import { DEFAULT_SYSTEM_PROMPT } from "../../../coordinator/src/eval/dataset/chatTemplate.js";
 import { readGgufHeaderFromFile } from "../../../coordinator/src/eval/gguf/readGgufHeaderFromFile.js";
@@ -100,7 +100,8 @@ export async function createServingEngine(params: CreateServingEngineParameters)
     // Refused here, in prepare, before any credit is held: the converter itself never refuses (see checkJsonSchemaSubset).
     checkJsonSchemaSubset(format.schema);
     try {
-      return new LlamaJsonSchemaGrammar(llama, format.schema as GbnfJsonSchema);
+      // Checked above at run time; the constructor's type wants a schema literal it can infer from.
+      return new LlamaJsonSchemaGrammar(llama, format.schema as never);
     } catch (error) {
       throw new InvalidRequestError(`this JSON schema cannot be enforced here: ${(error as Error).message}`, "response_format.json_schema.schema");
     }

@@ -200,6 +200,9 @@ describe("gateway end to end (openai client)", () => {
     let streamed = "";
     for await (const chunk of await client().chat.completions.create({ ...body, stream: true })) streamed += chunk.choices[0]?.delta?.content ?? "";
     expect(streamed).toBe(whole.choices[0].message.content);
+    // The legacy completions endpoint takes it too.
+    const text = await client().completions.create({ model: "ingot-1", prompt: "unsafe { *p }", max_tokens: 60, response_format: { type: "json_object" } } as OpenAI.CompletionCreateParamsNonStreaming);
+    expect(typeof JSON.parse(text.choices[0].text)).toBe("object");
   });
 
   it("jsonMode_aSchemaTheGrammarCannotEnforce_is400_andNothingIsReserved", async () => {
@@ -248,7 +251,7 @@ describe("gateway end to end (openai client)", () => {
     const after = ledger.totals(zeroAddress);
     expect(after.chargeCount).toBe(before.chargeCount + 1);
     expect(after.reserved).toBe(0n);
-    const proof = await (await fetch(`${baseURL}/proofs/${response.headers.get("x-ingotforge-proof-id")}`)).json();
+    const proof = (await (await fetch(`${baseURL}/proofs/${response.headers.get("x-ingotforge-proof-id")}`)).json()) as { payment: { status: string; amount: string }; usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } };
     expect(proof.payment.status).toBe("partial");
     expect(proof.usage.prompt_tokens).toBe(full.usage!.prompt_tokens);
     expect(proof.usage.completion_tokens).toBeGreaterThan(0);

@@ -266,8 +266,8 @@ describe("createGatewayServer", () => {
       prepare: engine.prepare,
       async generate(p) {
         p.onStart?.();
-        p.onToken?.("Sound");
-        p.onToken?.(" if");
+        p.onToken?.("Sound", 1);
+        p.onToken?.(" if", 2);
         throw new ServingError("llama.cpp failed mid-generation");
       },
     };
