@@ -4,6 +4,7 @@ import { ProofInputError } from "./errors.js";
 import { hashRequest } from "./hashRequest.js";
 import { hashResponse } from "./hashResponse.js";
 import { proofMetadataMessage } from "./proofMetadataMessage.js";
+import { sha256Hex } from "./sha256Hex.js";
 import type { GatewayProof, ProofIngot, ProofPayment, ProofSigner, ProofUsage, UnsignedGatewayProof } from "./types.js";
 
 export interface BuildProofParameters {
@@ -11,6 +12,11 @@ export interface BuildProofParameters {
   request: unknown;
   /** The response body as returned (parsed JSON, or the object that was serialized). Hashed, not stored. */
   response: unknown;
+  /**
+   * `canonicalJson(response)`, when the caller has it already (a stream's events, canonicalized as
+   * they went out): hashed instead of canonicalizing `response` again at the end of the call.
+   */
+  responseCanonicalJson?: string;
   /** The caller's raw API key; give this or `buyerFingerprint`. */
   apiKey?: string;
   /** SHA-256 hex of the API key (the ledger's `Caller.fingerprint`); give this or `apiKey`. */
@@ -48,7 +54,7 @@ export function buildProof(params: BuildProofParameters): GatewayProof {
   const ingot = toIngot(params.ingot);
   const usage = params.usage === undefined ? undefined : toUsage(params.usage);
   const request = hashRequest(params.request);
-  const response = hashResponse(params.response);
+  const response = params.responseCanonicalJson !== undefined ? sha256Hex(params.responseCanonicalJson) : hashResponse(params.response);
   const chain = computeChainHash(
     { request_hash: request, response_hash: response, transaction_id: payment.transaction_id, timestamp, buyer_fingerprint: buyer, seller },
     "canonical-json",

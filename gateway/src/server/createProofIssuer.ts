@@ -18,10 +18,11 @@ export interface CreateProofIssuerParameters {
  */
 export function createProofIssuer({ signer, seller }: CreateProofIssuerParameters): ProofIssuer {
   return {
-    issue({ request, response, caller, charge, ingot, timestamp, proofId, status = "charged", usage }) {
+    issue({ request, response, responseCanonicalJson, caller, charge, ingot, timestamp, proofId, status = "charged", usage }) {
       return buildProof({
         request,
         response,
+        ...(responseCanonicalJson !== undefined ? { responseCanonicalJson } : {}),
         buyerFingerprint: caller.fingerprint,
         seller,
         timestamp,

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { UnknownModelError } from "../errors.js";
-import type { GatewayProof } from "../proof/types.js";
+import { canonicalJson } from "../proof/canonicalJson.js";
 import { GenerationAbortedError } from "../serving/errors.js";
 import type { ChatMessage, GenerateResult, OutputFormat, ServingPrompt } from "../serving/types.js";
 import type { Charge } from "../types.js";
@@ -85,20 +85,23 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
       ? { id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta: { ...(delta.role ? { role: delta.role } : {}), ...(delta.content !== undefined ? { content: delta.content } : {}) }, logprobs: null, finish_reason: finishReason }] }
       : { id, object: "text_completion", created, model, choices: [{ text: delta.text ?? "", index: 0, logprobs: null, finish_reason: finishReason }] };
 
-  // Every stream event sent, with the completion tokens whose text it completes (0 for the role chunk).
-  const sent: { chunk: unknown; tokens: number }[] = [];
+  // Every stream event sent, with the completion tokens whose text it completes (0 for the role
+  // chunk) and its canonical JSON, made as it goes out so that the proof at the end only hashes.
+  const sent: { chunk: unknown; tokens: number; canonical: string }[] = [];
   const send = (event: unknown, tokens: number) => {
-    sent.push({ chunk: event, tokens });
+    sent.push({ chunk: event, tokens, canonical: canonicalJson(event) });
     sse.send(event);
   };
+  const canonicalList = (events: readonly { canonical: string }[]) => `[${events.map((e) => e.canonical).join(",")}]`;
 
   /** Issue the proof of a charge for these tokens and commit both; the reservation is released if either fails. */
-  const charge = async (p: { promptTokens: number; completionTokens: number; response: unknown; status: "charged" | "partial" }) => {
+  const charge = async (p: { promptTokens: number; completionTokens: number; response: unknown; responseCanonicalJson?: string; status: "charged" | "partial" }) => {
     const c = { chargeId: `chg_${randomUUID()}`, asset: price.asset, amount: BigInt(p.promptTokens + p.completionTokens) * price.pricePerToken };
     try {
       const proof = await proofs.issue({
         request: body,
         response: p.response,
+        ...(p.responseCanonicalJson !== undefined ? { responseCanonicalJson: p.responseCanonicalJson } : {}),
         caller,
         charge: c,
         ingot,
@@ -133,7 +136,7 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
       return;
     }
     try {
-      const { proof, committed } = await charge({ promptTokens: prepared.promptTokens, completionTokens: delivered, response: written.map((e) => e.chunk), status: "partial" });
+      const { proof, committed } = await charge({ promptTokens: prepared.promptTokens, completionTokens: delivered, response: written.map((e) => e.chunk), responseCanonicalJson: canonicalList(written), status: "partial" });
       log.info({ chargeId: committed.chargeId, amount: committed.amount.toString(), prompt_tokens: prepared.promptTokens, completion_tokens: delivered, generated, proofId: proof.proof_id, stream }, "client disconnected; charged what was delivered");
     } catch (error) {
       log.error({ err: error, delivered }, "the partial charge of a stream the client left could not be committed; reservation released");
@@ -184,13 +187,14 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
     if (includeUsage) tail.push({ id, object, created, model, choices: [], usage });
     // What the proof's response hash covers: the body without its proof field, or every event of
     // the stream before the proof event, exactly as sent (the client holds the same list).
+    const events = stream ? [...sent, ...tail.map((chunk) => ({ chunk, tokens: result.completionTokens, canonical: canonicalJson(chunk) }))] : [];
     const response = stream
-      ? [...sent.map((e) => e.chunk), ...tail]
+      ? events.map((e) => e.chunk)
       : kind === "chat"
         ? { id, object: "chat.completion", created, model, choices: [{ index: 0, message: { role: "assistant", content: result.text }, logprobs: null, finish_reason: result.finishReason }], usage }
         : { id, object: "text_completion", created, model, choices: [{ text: result.text, index: 0, logprobs: null, finish_reason: result.finishReason }], usage };
     // The proof names the charge, and the charge is committed with its proof (one durable write).
-    const { proof, committed, signedAt } = await charge({ promptTokens: result.promptTokens, completionTokens: result.completionTokens, response, status: "charged" });
+    const { proof, committed, signedAt } = await charge({ promptTokens: result.promptTokens, completionTokens: result.completionTokens, response, ...(stream ? { responseCanonicalJson: canonicalList(events) } : {}), status: "charged" });
     charged = committed;
     // Where the call's time went (ms): authenticate → reserve, queue + generation, proof (hash + sign), commit (durable).
     const committedAt = performance.now();

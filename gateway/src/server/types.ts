@@ -50,8 +50,10 @@ export interface GatewayLedger {
 export interface IssueProofParameters {
   /** The request body as parsed from the HTTP body. */
   request: unknown;
-  /** The response body without its `proof` field (for a stream, the non-stream body it stands for). */
+  /** The response body without its `proof` field; for a stream, the list of its events before the proof event. */
   response: unknown;
+  /** `canonicalJson(response)` when already built (a stream's events are canonicalized as they go out). */
+  responseCanonicalJson?: string;
   caller: Caller;
   /** The charge the proof names: issued before the charge is committed, so it can be committed with it. */
   charge: Pick<Charge, "chargeId" | "asset" | "amount">;
