@@ -40,6 +40,7 @@ import type { DatasetExample } from "../eval/dataset/types.js";
 export const DEMO_TRAINING_SEEDS = [1, 2] as const;
 import { serveThroughGateway } from "./serveThroughGateway.js";
 import { formatAttributionPanel, type AttributionPanelRow } from "./formatAttributionPanel.js";
+import { attributionPanelNote } from "./attributionPanelNote.js";
 import type { Account, Chain, Transport, WalletClient } from "viem";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
@@ -216,6 +217,7 @@ export async function runDemo(p: RunDemoParameters) {
       return r.amount;
     };
     const rows: AttributionPanelRow[] = [];
+    const nameOf = (dataId: string) => dataContributors[evaluated.contributions.findIndex((x) => String(x.dataId) === dataId)]?.who ?? `#${dataId}`;
     for (const [i, c] of dataContributors.entries()) {
       const contribution = evaluated.contributions[i];
       const entry = evaluated.log.estimator.scoreVector.entries.find((e) => e.id === String(contribution.dataId));
@@ -228,7 +230,7 @@ export async function runDemo(p: RunDemoParameters) {
         shares: await sharesOf(wallets[c.account].account.address),
         supply,
         paidWei: await claim(c.account),
-        note: contribution.status === "excluded" ? `excluded: ${contribution.reason}` : entry?.status === "duplicate" ? "duplicate: earns nothing twice" : evaluated.values[i] <= 0 ? "no positive value: no shares" : "",
+        note: attributionPanelNote({ contribution, entry, value: evaluated.values[i], name: nameOf }),
       });
     }
     rows.push({ who: "worker", kind: "compute", detail: `verified work ${evaluated.result.computeWork[0]} tokens`, shares: await sharesOf(wallets[4].account.address), supply, paidWei: await claim(4) });

@@ -127,7 +127,7 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
   };
   const utilityInputs = evalUtilityInputs({ baseRoot: p.base.root, holdoutRoot: status.config.holdoutRoot, hyper: p.hyper, engineMode: p.engine.mode });
   const attribution = await attributeContributions({
-    contributions: included.map((c) => ({ id: String(c.dataId), exampleHashes: c.exampleHashes })),
+    contributions: included.map((c) => ({ id: String(c.dataId), exampleHashes: c.exampleHashes, exampleTexts: c.examples })),
     method: p.method,
     trainingSeeds: p.trainingSeeds,
     scoreBase: () => scorer.score(),

@@ -9,6 +9,7 @@ import { keccak256, toBytes, type Address, type Hex } from "viem";
 import { attributeContributions, type AttributionMethod } from "../eval/attribution/attributeContributions.js";
 import { hashInputs } from "../eval/attribution/hashInputs.js";
 import { parseDatasetJsonlStrict } from "../eval/dataset/parseDatasetJsonlStrict.js";
+import type { DatasetExample } from "../eval/dataset/types.js";
 import { tokenizeExample } from "../eval/dataset/tokenizeExample.js";
 import { createScoringEngine, type ScoringMode } from "../eval/engine/createScoringEngine.js";
 import { ggufToModel } from "../eval/model/ggufToModel.js";
@@ -100,9 +101,9 @@ export async function replayAttribution(p: ReplayAttributionParameters): Promise
   try {
     // Contributions, checked by the same code as the coordinator, against the record's on-chain facts.
     const examples = new Map<string, ScoredSequence>();
-    const replayed: { dataId: number; status: "included" | "excluded"; reason?: string; exampleHashes: string[] }[] = [];
+    const replayed: { dataId: number; status: "included" | "excluded"; reason?: string; exampleHashes: string[]; examples: DatasetExample[] }[] = [];
     for (const c of log.contributions) {
-      const excluded = (reason: string) => replayed.push({ dataId: c.dataId, status: "excluded", reason, exampleHashes: [] });
+      const excluded = (reason: string) => replayed.push({ dataId: c.dataId, status: "excluded", reason, exampleHashes: [], examples: [] });
       const binding = { chainId: log.chainId, forge: log.forge, contributor: c.contributor };
       const checked = await checkContribution({ store: p.store, dataId: c.dataId, root: c.root, sizeBytes: c.sizeBytes, exampleCount: c.exampleCount, binding, openContribution: p.openContribution });
       if (!checked.ok) {
@@ -117,7 +118,7 @@ export async function replayAttribution(p: ReplayAttributionParameters): Promise
       }
       const sequences = tokenized.sequences;
       sequences.forEach((s) => examples.set(s.id, s));
-      replayed.push({ dataId: c.dataId, status: "included", exampleHashes: hashes });
+      replayed.push({ dataId: c.dataId, status: "included", exampleHashes: hashes, examples: checked.examples });
     }
     excludeWholeDuplicates(replayed);
     const included = replayed.filter((c) => c.status === "included");
@@ -155,7 +156,7 @@ export async function replayAttribution(p: ReplayAttributionParameters): Promise
     };
     const scorer = createHoldoutScorer(engine, holdout, p.signal);
     const attribution = await attributeContributions({
-      contributions: included.map((c) => ({ id: String(c.dataId), exampleHashes: c.exampleHashes })),
+      contributions: included.map((c) => ({ id: String(c.dataId), exampleHashes: c.exampleHashes, exampleTexts: c.examples })),
       method: cfg.method,
       trainingSeeds: cfg.trainingSeeds,
       scoreBase: () => scorer.score(),
