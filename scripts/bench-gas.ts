@@ -15,6 +15,7 @@ import { buildShareClaims, type ShareClaim } from "../coordinator/src/chain/buil
 import type { EvalResult, ForgeConfig } from "../coordinator/src/chain/types.js";
 import { buildSimulatedQuote } from "../coordinator/src/enclave/simulated/buildSimulatedQuote.js";
 import { SIMULATED_MEASUREMENT } from "../coordinator/src/enclave/simulated/simulatedMeasurement.js";
+import { readQuoteBlock } from "../coordinator/src/chain/readQuoteBlock.js";
 import { reportDataFor } from "../coordinator/src/enclave/reportDataFor.js";
 
 const root = (s: string): Hex => keccak256(toBytes(s));
@@ -50,8 +51,9 @@ async function send(from: { sendTransaction: (tx: never) => Promise<Hex> }, to: 
 // Enclave registration (simulated quote).
 const enclave = privateKeyToAccount(keccak256(toBytes("bench enclave")));
 const hpke = root("bench hpke");
-const quote = await buildSimulatedQuote({ chainId, measurement: SIMULATED_MEASUREMENT, reportData: reportDataFor(enclave.address, hpke, chainId) });
-record("registerEnclave (simulated quote)", (await send(admin, p.enclaveRegistry.address, abis.EnclaveRegistry, "registerEnclave", [quote, enclave.address, hpke])).gasUsed);
+const quoteBlock = await readQuoteBlock(publicClient);
+const quote = await buildSimulatedQuote({ chainId, measurement: SIMULATED_MEASUREMENT, reportData: reportDataFor(enclave.address, hpke, chainId, quoteBlock.hash) });
+record("registerEnclave (simulated quote)", (await send(admin, p.enclaveRegistry.address, abis.EnclaveRegistry, "registerEnclave", [quote, enclave.address, hpke, quoteBlock.number])).gasUsed);
 
 const token = await viem.deployContract("MockERC20", ["Bench USD", "BUSD", 18]);
 
