@@ -175,7 +175,7 @@ record("claimShares, 1 revenue asset, receiver already holds", await (async () =
 // Revenue: release, pay, claim.
 record("releaseCapital (ETH)", (await send(payer, f10.forge, abis.Forge, "releaseCapital")).gasUsed);
 record("pay (ETH), warm asset", (await send(payer, p.splitter.address, abis.RevenueSplitter, "pay", [s10.ingotId, zeroAddress, parseEther("1")], parseEther("1"))).gasUsed);
-await send(admin, p.splitter.address, abis.RevenueSplitter, "setAssetAllowed", [token.address, true]);
+await send(admin, p.splitter.address, abis.RevenueSplitter, "setAssetAllowed", [token.address, true, parseEther("1")]);
 await send(payer, token.address, token.abi as never, "approve", [p.splitter.address, parseEther("10")]);
 record("pay (ERC-20), first payment in the asset", (await send(payer, p.splitter.address, abis.RevenueSplitter, "pay", [s10.ingotId, token.address, parseEther("1")])).gasUsed);
 record("pay (ERC-20), later payment", (await send(payer, p.splitter.address, abis.RevenueSplitter, "pay", [s10.ingotId, token.address, parseEther("1")])).gasUsed);
@@ -211,7 +211,7 @@ let assets = ((await publicClient.readContract({ address: p.splitter.address, ab
 while (BigInt(assets) < maxAssets) {
   const t = await viem.deployContract("MockERC20", [`T${assets}`, `T${assets}`, 18]);
   await t.write.mint([payer.account.address, 10n ** 18n]);
-  await send(admin, p.splitter.address, abis.RevenueSplitter, "setAssetAllowed", [t.address, true]);
+  await send(admin, p.splitter.address, abis.RevenueSplitter, "setAssetAllowed", [t.address, true, 10n ** 18n]);
   await send(payer, t.address, t.abi as never, "approve", [p.splitter.address, 10n ** 18n]);
   await send(payer, p.splitter.address, abis.RevenueSplitter, "pay", [s10.ingotId, t.address, 10n ** 18n]);
   assets++;

@@ -173,9 +173,9 @@ contract RevenueSplitterInvariantTest is IngotFixture {
     function setUp() external {
         _deploy();
         token = new MockERC20("USD Coin", "USDC", 6);
-        splitter.setAssetAllowed(address(token), true);
+        splitter.setAssetAllowed(address(token), true, 1);
         feeToken = new FeeOnTransferToken(250);
-        splitter.setAssetAllowed(address(feeToken), true);
+        splitter.setAssetAllowed(address(feeToken), true, 1);
         actors.push(ALICE);
         actors.push(BOB);
         actors.push(CAROL);
