@@ -11,8 +11,9 @@ import {IQuoteVerifier} from "./IQuoteVerifier.sol";
 /// The first word binds one signing key and one HPKE key on one chain, so a quote cannot be
 /// replayed for another key or on another chain. The second word is the hash of a recent block
 /// (`quoteBlock`, one of the last `QUOTE_MAX_AGE_BLOCKS` = 256 blocks, the window in which the EVM
-/// still knows its hash), so the quote was made at most 256 blocks before it is registered: nobody
-/// can register or renew a key from a quote taken long ago (issue 23, F7: a stranger renewing an
+/// still knows its hash), so the quote was made after that block (whose hash nobody knows in
+/// advance) and is registered at most 256 blocks later: nobody can register or renew a key from
+/// a quote taken long ago (issue 23, F7: a stranger renewing an
 /// expired key from its 400-day-old quote). A registrar takes the parent of the latest block (a
 /// call simulated at `latest` cannot see the latest block's own hash yet), has the enclave quote
 /// `reportDataFor(signer, hpkePublicKey, thatBlock)`, and sends within 256 blocks (about 51
