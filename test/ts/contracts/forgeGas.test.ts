@@ -10,6 +10,7 @@ import {
   SIMULATED_PLATFORM_ADDRESS,
 } from "../../../coordinator/src/enclave/simulated/buildSimulatedQuote.js";
 import { SIMULATED_MEASUREMENT } from "../../../coordinator/src/enclave/simulated/simulatedMeasurement.js";
+import { readQuoteBlock } from "../../../coordinator/src/chain/readQuoteBlock.js";
 import { reportDataFor } from "../../../coordinator/src/enclave/reportDataFor.js";
 
 /**
@@ -136,12 +137,16 @@ describe("Forge gas (EDR transaction gas)", () => {
     await gasUsed(splitter.write.bindIngot([ingot.address]));
     await gasUsed(registry.write.setMeasurementAllowed([SIMULATED_MEASUREMENT, true]));
     const hpke = root("forge gas hpke");
-    const quote = await buildSimulatedQuote({
-      chainId,
-      measurement: SIMULATED_MEASUREMENT,
-      reportData: reportDataFor(enclave.address, hpke, chainId),
-    });
-    registerEnclave = () => gasUsed(registry.write.registerEnclave([quote, enclave.address, hpke]));
+    // Every (re-)registration needs a fresh quote, over the latest block.
+    registerEnclave = async () => {
+      const block = await readQuoteBlock(publicClient);
+      const quote = await buildSimulatedQuote({
+        chainId,
+        measurement: SIMULATED_MEASUREMENT,
+        reportData: reportDataFor(enclave.address, hpke, chainId, block.hash),
+      });
+      return gasUsed(registry.write.registerEnclave([quote, enclave.address, hpke, block.number]));
+    };
     await registerEnclave();
     token = await viem.deployContract("MockERC20", ["Bench USD", "BUSD", 18]);
   });
