@@ -63,7 +63,8 @@ async function now(): Promise<bigint> {
 async function createForge(overrides: Parameters<typeof exampleForgeConfig>[0] extends infer P ? Partial<P> : never = {}) {
   const config = exampleForgeConfig({
     creator: admin,
-    now: (await now()) + 5n,
+    // An hour ahead, not seconds: on a loaded machine the wall clock can pass a near start before increaseTo.
+    now: (await now()) + 3600n,
     holdoutRoot: root("holdout"),
     holdoutExamples: 1800,
     baseModelRoot: root("base"),
