@@ -37,7 +37,11 @@ export interface Enclave {
   readonly signerAddress: Address;
   /** 32-byte X25519 public key, as registered on-chain (bytes32). */
   readonly hpkePublicKey: Hex;
-  /** An attestation quote carrying `reportData` (exactly 64 bytes). */
+  /**
+   * An attestation quote carrying `reportData` (exactly 64 bytes). To register, pass
+   * `reportDataFor(signer, hpkePublicKey, chainId, hash of a recent block)`: the registry takes a
+   * quote only within 256 blocks of the block it commits to, so quote right before registering.
+   */
   getQuote(reportData: Hex): Promise<Hex>;
   /** EIP-712 signature by the enclave's signing key. */
   signTypedData: LocalAccount["signTypedData"];

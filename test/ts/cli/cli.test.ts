@@ -9,6 +9,7 @@ import { decodeContributionEnvelope } from "../../../coordinator/src/sealing/dec
 import { runCli } from "../../../coordinator/src/cli/runCli.js";
 import { createCliEnvironment } from "../../../coordinator/src/cli/createCliEnvironment.js";
 import { parseGlobalOptions } from "../../../coordinator/src/cli/globalOptions.js";
+import { readQuoteBlock } from "../../../coordinator/src/chain/readQuoteBlock.js";
 import { registerEnclave } from "../../../coordinator/src/chain/registerEnclave.js";
 import { submitEvalResult } from "../../../coordinator/src/chain/submitEvalResult.js";
 import { evalResultTypedData } from "../../../coordinator/src/chain/evalResultTypedData.js";
@@ -197,8 +198,9 @@ describe("ingotforge CLI against a hardhat node", () => {
     // The coordinator's part, done here: register the simulated enclave and submit its signed result.
     const ctx = await createCliEnvironment({ global: parseGlobalOptions({ rpc, deployments: path.join(tmp, "deployments") }, {}), note: () => undefined }).protocol();
     const enclave = await createSimulatedEnclave({ chainId: ctx.chainId, logger: { warn: () => undefined, info: () => undefined } as never });
-    const quote = await enclave.getQuote(reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, ctx.chainId));
-    await registerEnclave(ctx, { quote, signer: enclave.signerAddress, hpkePublicKey: enclave.hpkePublicKey });
+    const quoteBlock = await readQuoteBlock(ctx.publicClient);
+    const quote = await enclave.getQuote(reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, ctx.chainId, quoteBlock.hash));
+    await registerEnclave(ctx, { quote, signer: enclave.signerAddress, hpkePublicKey: enclave.hpkePublicKey, quoteBlock: quoteBlock.number });
     const config = (await ctx.publicClient.readContract({ address: forge, abi: ctx.abis.Forge, functionName: "config" })) as ForgeConfig;
     const result = {
       forge,
