@@ -29,6 +29,7 @@ import { createResultCachingWorker } from "./createResultCachingWorker.js";
 import { findWindowCloseBlock } from "./findWindowCloseBlock.js";
 import { loadServiceState, saveServiceState, type ForgeRecord, type ForgeStatusUpdate, type ServiceState } from "./serviceState.js";
 import { sleep } from "../util/sleep.js";
+import { ServiceError } from "./errors.js";
 
 /** A compute worker registered on-chain with a Forge (its ComputeRegistered event). */
 export interface RegisteredCompute {
@@ -135,7 +136,15 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
     started ??= (async () => {
       const chainId = await p.ctx.publicClient.getChainId();
       if (chainId !== p.config.chainId) throw new Error(`The RPC node is on chain ${chainId}, but the config says ${p.config.chainId}; fix rpcUrl or chainId.`);
-      state = await loadServiceState(stateFile, { chainId, factory: p.ctx.addresses.factory, ...(p.startBlock !== undefined ? { startBlock: p.startBlock } : {}) });
+      const factory = p.ctx.addresses.factory;
+      const code = await p.ctx.publicClient.getCode({ address: factory });
+      if (!code || code === "0x") {
+        throw new ServiceError(`The node at rpcUrl (chain ${chainId}) has no contract at the factory address ${factory}.`, {
+          hint: "Deploy the protocol on this node (README: deployment), or point the coordinator at the deployment's addresses and node.",
+        });
+      }
+      const [genesis, head] = await Promise.all([p.ctx.publicClient.getBlock({ blockNumber: 0n }), p.ctx.publicClient.getBlockNumber()]);
+      state = await loadServiceState(stateFile, { chainId, factory, genesisHash: genesis.hash, head, ...(p.startBlock !== undefined ? { startBlock: p.startBlock } : {}) });
       await save();
       const reg = await ensureEnclaveRegistered(p.ctx, p.enclave);
       log.info({ enclave: p.enclave.describe(), alreadyRegistered: reg.alreadyRegistered, expiresAt: String(reg.expiresAt), stateFile }, "coordinator started");
