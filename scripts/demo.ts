@@ -5,6 +5,7 @@
  * under .ingotforge/ so a second run skips the training already done.
  */
 import path from "node:path";
+import { parseArgs } from "node:util";
 import hre from "hardhat";
 import type { Account, Chain, Transport, WalletClient } from "viem";
 import ProtocolModule from "../ignition/modules/Protocol.js";
@@ -15,6 +16,8 @@ import { createLogger } from "../coordinator/src/log/createLogger.js";
 import { runDemo } from "../coordinator/src/demo/runDemo.js";
 import { deployGatewayDeposits } from "../gateway/src/chain/deployGatewayDeposits.js";
 import { deployProofKeyRegistry } from "../gateway/src/attestation/deployProofKeyRegistry.js";
+import { resolveThreads } from "../coordinator/src/util/resolveThreads.js";
+import { DEMO_MODEL_THREADS } from "../coordinator/src/eval/demo/demoModelThreads.js";
 
 const started = Date.now();
 const logger = createLogger({ name: "demo", level: (process.env.LOG_LEVEL ?? "warn") as "warn" });
@@ -24,7 +27,9 @@ process.once("SIGINT", () => {
   controller.abort();
 });
 
+const threads = resolveThreads({ flag: parseArgs({ options: { threads: { type: "string" } }, strict: false }).values.threads as string | undefined, env: process.env, fallback: DEMO_MODEL_THREADS });
 console.log("IngotForge demo: in-process Hardhat chain · local content store · SIMULATED enclave");
+console.log(threads.summary);
 const { viem, ignition, networkHelpers } = await hre.network.create();
 const addresses = addressesFromIgnition(await ignition.deploy(ProtocolModule, { displayUi: false }));
 const ctx: ProtocolContext = {
@@ -45,6 +50,7 @@ try {
     dataDir: path.resolve("data/demo"),
     workDir: path.resolve(".ingotforge/demo"),
     logger,
+    threads: threads.threads,
     print: (line) => console.log(line),
     signal: controller.signal,
   });

@@ -34,6 +34,8 @@ export interface ServeThroughGatewayParameters {
   payer: Wallet;
   ingotId: bigint;
   baseModelPath: string;
+  /** llama.cpp threads for the gateway's engine (default 1: the demo model is tiny). */
+  threads?: number;
   store: ContentStore;
   workDir: string;
   logger: Logger;
@@ -81,7 +83,7 @@ export async function serveThroughGateway(p: ServeThroughGatewayParameters): Pro
   const served = await readServedIngots({ publicClient: p.ctx.publicClient as never, ingot: p.ctx.addresses.ingot });
   const config = parseGatewayConfig({
     server: { host: "127.0.0.1", port: 0, seller: "gateway.ingotforge.local" },
-    model: { path: p.baseModelPath, threads: 1, maxConcurrent: 2, maxCompletionTokens: 64 },
+    model: { path: p.baseModelPath, threads: p.threads ?? 1, maxConcurrent: 2, maxCompletionTokens: 64 },
     storage: { localDir: dir },
     ledger: { path: ledgerPath },
     // The proof key is derived in the simulated enclave, as the coordinator's keys are.

@@ -85,6 +85,8 @@ export interface CreateCoordinatorServiceParameters {
   maxAttempts?: number;
   /** First retry delay; doubles per attempt (default 30 s). */
   retryDelayMs?: number;
+  /** llama.cpp threads for holdout scoring (default defaultThreads(); main.ts passes resolveThreads). */
+  threads?: number;
   /** Block to start reading ForgeCreated from on a fresh data dir (default 0). */
   startBlock?: bigint;
   onEvent?: (e: ServiceEvent) => void;
@@ -289,7 +291,7 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
         store: p.store,
       });
       if (pool.resumed === 0) flog.info({ workers: workers.map((w) => w.computeId), registered: registered.length }, "compute pool ready");
-      const engine = await createScoringEngine({ modelPath: base.path, mode: "exact" });
+      const engine = await createScoringEngine({ modelPath: base.path, mode: "exact", ...(p.threads !== undefined ? { threads: p.threads } : {}) });
       let progress: Progress | undefined;
       try {
         const evaluated = await runForgeEval({

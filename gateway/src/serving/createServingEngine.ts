@@ -18,6 +18,7 @@ import { GenerationAbortedError, ServingError } from "./errors.js";
 import { fetchAdapter } from "./fetchAdapter.js";
 import { renderChatTokens } from "./renderChatTokens.js";
 import type { FinishReason, GenerateResult, PreparedPrompt, ServingEngine } from "./types.js";
+import { defaultThreads } from "../../../coordinator/src/util/resolveThreads.js";
 
 export interface CreateServingEngineParameters {
   /** The base model GGUF (qwen2), validated before llama.cpp opens it. */
@@ -34,7 +35,7 @@ export interface CreateServingEngineParameters {
   maxQueue?: number;
   /** Tokens per sequence (prompt + completion); default the model's context_length capped at 4096. */
   contextSize?: number;
-  /** CPU threads per context (default llama.cpp's choice; on a shared machine pass a small number). */
+  /** CPU threads per context (default defaultThreads(): all cores but one, at most 4; see coordinator/src/util/resolveThreads.ts). */
   threads?: number;
   /** Cap on max_tokens per call; default the context size. */
   maxCompletionTokens?: number;
@@ -127,7 +128,7 @@ export async function createServingEngine(params: CreateServingEngineParameters)
             contextSize,
             sequences: maxConcurrent,
             batchSize: Math.min(contextSize, 512),
-            ...(threads !== undefined ? { threads } : {}),
+            threads: threads ?? defaultThreads(),
             lora: { adapters: [{ filePath }] },
           });
         } catch (cause) {

@@ -20,6 +20,7 @@ import { metadataInteger } from "../gguf/metadataValue.js";
 import type { GgufFile } from "../gguf/types.js";
 import { ScoringAbortedError, ScoringError, ScoringInputError, ScoringSequenceTooLongError } from "./errors.js";
 import type { ScoredSequence, ScoringProgress, SequenceScore } from "./types.js";
+import { defaultThreads } from "../../util/resolveThreads.js";
 
 export type ScoringMode = "exact" | "fast";
 
@@ -33,7 +34,7 @@ export interface CreateScoringEngineParameters {
    * tiny models (test/ts/eval/scoring.test.ts): mean |Δ log p| vs exact ≈ 1e-4, max ≈ 1e-3.
    */
   mode: ScoringMode;
-  /** CPU threads for evaluation (default: llama.cpp's choice of math cores). */
+  /** CPU threads for evaluation (default defaultThreads(): all cores but one, at most 4; see resolveThreads). */
   threads?: number;
   /** Tokens per context; defaults to the model's context_length capped at 4096. A sequence may use contextSize − 1. */
   contextSize?: number;
@@ -161,7 +162,7 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
       // kernels by batch shape, and attested scores must not depend on anything but the input.
       batchSize: Math.min(contextSize, 512),
       sequences: 1,
-      ...(threads !== undefined ? { threads } : {}),
+      threads: threads ?? defaultThreads(),
       ...(mode === "exact" ? { flashAttention: false, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32" } : {}),
       ...(adapterPath !== undefined ? { lora: { adapters: [{ filePath: await resolveAdapter(adapterPath) }] } } : {}),
     };
