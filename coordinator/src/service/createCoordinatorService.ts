@@ -30,6 +30,7 @@ import { findWindowCloseBlock } from "./findWindowCloseBlock.js";
 import { loadServiceState, saveServiceState, type ForgeRecord, type ForgeStatusUpdate, type ServiceState } from "./serviceState.js";
 import { sleep } from "../util/sleep.js";
 import { ServiceError } from "./errors.js";
+import { createWaitReporter } from "../util/createWaitReporter.js";
 
 /** A compute worker registered on-chain with a Forge (its ComputeRegistered event). */
 export interface RegisteredCompute {
@@ -87,6 +88,8 @@ export interface CreateCoordinatorServiceParameters {
   retryDelayMs?: number;
   /** llama.cpp threads for holdout scoring (default defaultThreads(); main.ts passes resolveThreads). */
   threads?: number;
+  /** Between "still waiting" lines for one wait (a Forge, a window, confirmations, a worker, an eval step; default 30 s). */
+  waitLogIntervalMs?: number;
   /** Block to start reading ForgeCreated from on a fresh data dir (default 0). */
   startBlock?: bigint;
   onEvent?: (e: ServiceEvent) => void;
@@ -125,6 +128,7 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
   let state: ServiceState | undefined;
   let started: Promise<void> | undefined;
   const nextAttemptAt = new Map<string, number>();
+  const waits = createWaitReporter({ logger: log, intervalMs: p.waitLogIntervalMs ?? 30_000 });
 
   const save = async () => saveServiceState(stateFile, state!);
   const setForge = async (forge: Address, update: ForgeStatusUpdate) => {
@@ -163,7 +167,11 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
     await start();
     const head = await p.ctx.publicClient.getBlockNumber();
     const safe = head - BigInt(p.config.confirmations);
-    if (safe < 0n) return;
+    if (safe < 0n) {
+      waits.waiting("chain", `block ${p.config.confirmations} (the node is at block ${head}; confirmations: ${p.config.confirmations})`);
+      return;
+    }
+    waits.done("chain");
     const from = BigInt(state!.lastProcessedBlock) + 1n;
     if (safe >= from) {
       const created = await p.ctx.publicClient.getContractEvents({
@@ -185,18 +193,43 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
       state!.lastProcessedBlock = String(safe);
       await save();
     }
-    for (const record of Object.values(state!.forges)) {
+    const active = Object.values(state!.forges).filter((r) => r.status === "seen" || r.status === "evaluating");
+    if (active.length === 0) waits.waiting("forges", `a Forge to evaluate (factory ${p.ctx.addresses.factory}; read up to block ${safe} = head ${head} − ${p.config.confirmations} confirmations)`);
+    else waits.done("forges");
+    for (const record of active) {
       if (signal?.aborted) return;
-      if (record.status !== "seen" && record.status !== "evaluating") continue;
       await actOn(record, safe, signal);
     }
+  }
+
+  /** Say why a Forge not yet Closed at the confirmed block is not evaluated: its window is open, or it closed too recently. */
+  async function reportForgeWait(forge: Address, safe: bigint) {
+    const status = await getForgeStatus(p.ctx, forge);
+    const id = forge.toLowerCase();
+    if (status.phase === "Pending" || status.phase === "Open") {
+      const end = status.config.windowEnd;
+      waits.waiting(`window:${id}`, `Forge ${forge}'s window to close at ${end} (${new Date(Number(end) * 1000).toISOString()}; ${end > status.now ? end - status.now : 0n} s after the head's timestamp)`, { forge });
+      return;
+    }
+    const confirmations = p.config.confirmations;
+    waits.done(`window:${id}`, { forge });
+    waits.waiting(
+      `confirmations:${id}`,
+      `blocks on top of Forge ${forge}: its window has closed at the head, but the coordinator acts ${confirmations} confirmations deep (block ${safe}), so up to ${confirmations} more blocks must be mined (a node that mines only on transactions needs some sent)`,
+      { forge },
+    );
   }
 
   async function actOn(record: ForgeRecord, safe: bigint, signal?: AbortSignal) {
     const forge = record.forge;
     const phaseIndex = (await p.ctx.publicClient.readContract({ address: forge, abi: p.ctx.abis.Forge, functionName: "phase", blockNumber: safe })) as number;
     const phase: ForgePhase = PHASES[phaseIndex];
-    if (phase === "Pending" || phase === "Open") return;
+    if (phase === "Pending" || phase === "Open") {
+      await reportForgeWait(forge, safe);
+      return;
+    }
+    waits.done(`window:${forge.toLowerCase()}`, { forge });
+    waits.done(`confirmations:${forge.toLowerCase()}`, { forge });
     if (phase === "Live") {
       await recordAlreadyLive(forge);
       return;
@@ -275,9 +308,14 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
       const model = ggufToModel(base.bytes);
       const tokenizer = createTokenizer(model.tokenizer);
       const registered = await registeredCompute(forge);
-      const workers = (p.workersFor ? await p.workersFor({ forge, registered, model, baseModelRoot: status.config.baseModelRoot }) : []).map((worker) =>
-        createResultCachingWorker({ worker, dir: path.join(workDir, "worker-results") }),
-      );
+      const workers = (p.workersFor ? await p.workersFor({ forge, registered, model, baseModelRoot: status.config.baseModelRoot }) : []).map((worker) => {
+        const cached = createResultCachingWorker({ worker, dir: path.join(workDir, "worker-results") });
+        return {
+          ...cached,
+          run: (job, sequences, options) =>
+            waits.during(`job:${job.jobId}:${worker.computeId}`, () => `worker ${worker.computeId}'s result for job ${job.jobId}`, cached.run(job, sequences, options), { forge, computeId: worker.computeId, jobId: job.jobId }),
+        } satisfies ComputeWorker;
+      });
       const pool = await createJournaledPool({
         pool: createComputePool({
           workers,
@@ -293,8 +331,9 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
       if (pool.resumed === 0) flog.info({ workers: workers.map((w) => w.computeId), registered: registered.length }, "compute pool ready");
       const engine = await createScoringEngine({ modelPath: base.path, mode: "exact", ...(p.threads !== undefined ? { threads: p.threads } : {}) });
       let progress: Progress | undefined;
+      let step = "collecting contributions";
       try {
-        const evaluated = await runForgeEval({
+        const evaluated = await waits.during(`eval:${forge.toLowerCase()}`, () => `the eval of Forge ${forge} (now: ${step})`, runForgeEval({
           ctx: p.ctx,
           forge,
           store: p.store,
@@ -311,9 +350,16 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
           workDir,
           resultTtlSeconds: settings.resultTtlSeconds,
           onEvent: (e) => {
-            if (e.kind === "contributions") flog.info({ included: e.included, excluded: e.excluded }, "contributions collected");
-            if (e.kind === "holdout") flog.info({ examples: e.examples, tokens: e.tokens }, "holdout opened in the enclave");
+            if (e.kind === "contributions") {
+              flog.info({ included: e.included, excluded: e.excluded }, "contributions collected");
+              step = "opening the holdout";
+            }
+            if (e.kind === "holdout") {
+              flog.info({ examples: e.examples, tokens: e.tokens }, "holdout opened in the enclave");
+              step = "training and scoring the coalitions";
+            }
             if (e.kind === "coalition") {
+              step = `coalitions: ${e.done} of ${e.total} scored`;
               progress ??= createProgress({ label: `eval ${forge}`, total: e.total, unit: "coalitions", logger: flog, logIntervalMs: 2000 });
               progress.setTotal(e.total);
               progress.update(e.done);
@@ -322,7 +368,7 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
             if (e.kind === "final-adapter") flog.info({ adapterRoot: e.adapterRoot, perplexityBefore: e.perplexityBefore, perplexityAfter: e.perplexityAfter }, "final adapter scored");
           },
           ...(signal ? { signal } : {}),
-        });
+        }), { forge });
         progress?.finish();
         for (const c of evaluated.contributions.filter((c) => c.status === "excluded")) flog.warn({ dataId: c.dataId, root: c.root, reason: c.reason }, "contribution excluded");
         signed = { result: evaluated.result, signature: evaluated.signature };
