@@ -46,7 +46,7 @@ export interface CreateServingEngineParameters {
   /** System turn added to chats that have none. Default: the demo Forge's system prompt (what its adapters were trained with). */
   defaultSystemPrompt?: string;
   /** llama.cpp's warnings and errors (default dropped). */
-  logger?: (level: "warn" | "error", message: string) => void;
+  logger?: (level: "debug" | "warn" | "error", message: string) => void;
 }
 
 interface AdapterContext {

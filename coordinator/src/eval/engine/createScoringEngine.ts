@@ -41,7 +41,7 @@ export interface CreateScoringEngineParameters {
   /** Compute backend: CPU by default; "cuda" / "auto" for the GPU benchmark. */
   gpu?: false | "cuda" | "vulkan" | "auto";
   /** Receives llama.cpp's warnings and errors (default: dropped). */
-  logger?: (level: "warn" | "error", message: string) => void;
+  logger?: (level: "debug" | "warn" | "error", message: string) => void;
   /**
    * A llama.cpp binding to share between engines (loading one takes about a second); the
    * engine then leaves it alive on dispose. `gpu` and `logger` apply only when it is created here.
