@@ -41,6 +41,7 @@ import { serveThroughGateway } from "./serveThroughGateway.js";
 import { formatAttributionPanel, type AttributionPanelRow } from "./formatAttributionPanel.js";
 import type { Account, Chain, Transport, WalletClient } from "viem";
 import { DEMO_MODEL_THREADS } from "../eval/demo/demoModelThreads.js";
+import { DEMO_BASE_MODEL_CARD_NAME } from "../eval/demo/baseModelNameFromGguf.js";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
 
@@ -115,7 +116,7 @@ export async function runDemo(p: RunDemoParameters) {
     holdoutRoot,
     holdoutExamples: holdoutCount,
     baseModelRoot,
-    baseModelName: "ingotforge-demo-qwen2 (stands in for Qwen2.5-Coder-3B-Instruct)",
+    baseModelName: DEMO_BASE_MODEL_CARD_NAME,
     allowedMeasurements: [SIMULATED_MEASUREMENT],
   });
   const created = await createForge(ctx, config);

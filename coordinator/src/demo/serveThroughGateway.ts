@@ -113,7 +113,8 @@ export async function serveThroughGateway(p: ServeThroughGatewayParameters): Pro
     const { proof, ...response } = completion as typeof completion & { proof: { proof_id: string; payment: { transaction_id: string; amount: string } } };
     const answer = completion.choices[0]?.message.content ?? "";
     p.print(`      openai client → ${model}: ${completion.usage?.prompt_tokens} prompt + ${completion.usage?.completion_tokens} completion tokens`);
-    p.print(`      answer: ${JSON.stringify(answer.slice(0, 160))}`);
+    // Honest about what answered: a tiny model trained in minutes on a CPU, not the product's base.
+    p.print(`      answer (the tiny demo model, trained here in minutes: fluent answers need the production base): ${JSON.stringify(answer.slice(0, 160))}`);
     const fetched = (await (await fetch(`${address}/v1/proofs/${proof.proof_id}`)).json()) as unknown;
     const verdict = verifyProof(fetched, { publicKey: gateway.signer.publicKeyHex, request, response, apiKey, proofId: proof.proof_id });
     p.print(`      proof ${proof.proof_id}: ${verdict.valid ? "VERIFIED" : `INVALID (${verdict.errors.join("; ")})`} — chain hash, Ed25519 signature, request/response hashes, buyer fingerprint`);
