@@ -10,8 +10,9 @@ import type { Reexecute } from "../../../coordinator/src/compute/createReexecuto
 import { ed25519PublicKeyOf } from "../../../coordinator/src/compute/ed25519Keys.js";
 import { connectNatsWorker } from "../../../coordinator/src/compute/nats/connectNatsWorker.js";
 import { createNatsWorkerClient, type NatsClientEvent } from "../../../coordinator/src/compute/nats/createNatsWorkerClient.js";
-import { encodeNatsMessage, NATS_RESULT_KIND } from "../../../coordinator/src/compute/nats/natsMessages.js";
-import { natsNames } from "../../../coordinator/src/compute/nats/natsNames.js";
+import { decodeResultMessage, encodeNatsMessage, NATS_JOB_KIND, NATS_RESULT_KIND } from "../../../coordinator/src/compute/nats/natsMessages.js";
+import { natsNames, resultMsgId } from "../../../coordinator/src/compute/nats/natsNames.js";
+import { provisionNatsWorker } from "../../../coordinator/src/compute/nats/provisionNatsWorker.js";
 import { runNatsWorker } from "../../../coordinator/src/compute/nats/runNatsWorker.js";
 import type { NatsServerHandle } from "../../../coordinator/src/compute/nats/startNatsServer.js";
 import { planTrainingJob } from "../../../coordinator/src/compute/planTrainingJob.js";
@@ -168,5 +169,27 @@ describe("a stolen NATS token", () => {
     await loop;
     expect(out).toEqual(genuine);
     expect(verifyJobResult({ result: out, publicKey: W[0].publicKey })).toEqual({ valid: true });
+  });
+
+  it("a worker does not take a forged result on its subject for its own: it trains the job and publishes its signed result, also when the thief used its message id", async () => {
+    const { job: j, sequences } = job("nats-thief-first");
+    const names = await provisionNatsWorker({ jsm, forge: FORGE, workerPublicKey: W[0].publicKey });
+    const { nc: thief } = await connectNatsWorker({ url: server.url, publicKey: W[0].publicKey, token: W[0].token });
+    connections.push(thief);
+    const genuine = await honest(0).run(j, sequences);
+    // Forged, and published under the message id the worker's own result will carry: JetStream would drop the real one as a duplicate.
+    const forged: TrainingJobResult = { ...genuine, signature: `0x${"00".repeat(64)}` };
+    await jetstream(thief).publish(names.resultSubject(j.jobId), encodeNatsMessage({ kind: NATS_RESULT_KIND, result: forged }), { msgID: resultMsgId(j.jobId, W[0].publicKey) });
+    await jetstream(nc).publish(names.jobSubject(j.jobId), encodeNatsMessage({ kind: NATS_JOB_KIND, computeId: 0, workerPublicKey: W[0].publicKey, job: j, sequences }));
+
+    const wnc = (await connectNatsWorker({ url: server.url, publicKey: W[0].publicKey, token: W[0].token })).nc;
+    connections.push(wnc);
+    const controller = new AbortController();
+    const stop = setTimeout(() => controller.abort(), 20_000);
+    const stats = await runNatsWorker({ nc: wnc, forge: FORGE, publicKey: W[0].publicKey, workerFor: () => honest(0), signal: controller.signal, pullExpiresMs: 1_000, once: true });
+    clearTimeout(stop);
+    expect(stats).toEqual({ processed: 1, reused: 0 });
+    const stored = await jsm.direct.getMessage(names.resultsStream, { last_by_subj: names.resultSubject(j.jobId) });
+    expect(stored && decodeResultMessage(stored.data)).toEqual({ kind: NATS_RESULT_KIND, result: genuine });
   });
 });
