@@ -352,6 +352,7 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
           onEvent: (e) => {
             if (e.kind === "contributions") {
               flog.info({ included: e.included, excluded: e.excluded }, "contributions collected");
+              for (const x of e.exclusions ?? []) flog.warn({ dataId: x.dataId, root: x.root, reason: x.reason }, `contribution #${x.dataId} excluded: ${x.reason}`);
               step = "opening the holdout";
             }
             if (e.kind === "holdout") {
@@ -370,7 +371,6 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
           ...(signal ? { signal } : {}),
         }), { forge });
         progress?.finish();
-        for (const c of evaluated.contributions.filter((c) => c.status === "excluded")) flog.warn({ dataId: c.dataId, root: c.root, reason: c.reason }, "contribution excluded");
         signed = { result: evaluated.result, signature: evaluated.signature };
         attributionLogRoot = evaluated.result.attributionLogRoot;
       } finally {
