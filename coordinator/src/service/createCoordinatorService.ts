@@ -128,7 +128,10 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
   let state: ServiceState | undefined;
   let started: Promise<void> | undefined;
   const nextAttemptAt = new Map<string, number>();
-  const waits = createWaitReporter({ logger: log, intervalMs: p.waitLogIntervalMs ?? 30_000 });
+  const waitLogIntervalMs = p.waitLogIntervalMs ?? 30_000;
+  const waits = createWaitReporter({ logger: log, intervalMs: waitLogIntervalMs });
+  /** When each waiting Forge's status was last read for the wait lines (at most once per interval: it costs a few RPC calls). */
+  const forgeWaitReadAt = new Map<string, number>();
 
   const save = async () => saveServiceState(stateFile, state!);
   const setForge = async (forge: Address, update: ForgeStatusUpdate) => {
@@ -204,8 +207,11 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
 
   /** Say why a Forge not yet Closed at the confirmed block is not evaluated: its window is open, or it closed too recently. */
   async function reportForgeWait(forge: Address, safe: bigint) {
-    const status = await getForgeStatus(p.ctx, forge);
     const id = forge.toLowerCase();
+    const readAt = forgeWaitReadAt.get(id);
+    if (readAt !== undefined && Date.now() - readAt < waitLogIntervalMs) return;
+    forgeWaitReadAt.set(id, Date.now());
+    const status = await getForgeStatus(p.ctx, forge);
     if (status.phase === "Pending" || status.phase === "Open") {
       const end = status.config.windowEnd;
       waits.waiting(`window:${id}`, `Forge ${forge}'s window to close at ${end} (${new Date(Number(end) * 1000).toISOString()}; ${end > status.now ? end - status.now : 0n} s after the head's timestamp)`, { forge });
