@@ -47,7 +47,8 @@ export type AttemptRecord =
   /**
    * An answer the worker's key did not sign for this job (attributeJobResult): someone holding its
    * transport credentials sent it. Dropped, the job goes on to the next worker, and nothing is
-   * held against the worker (no fault, failure or health change).
+   * held against the worker: no fault, no health change, no lost credit (it counts towards
+   * maxWorkerFailures like an attempt that gave no answer).
    */
   | { computeId: number; outcome: "dropped"; reason: RejectionReason; detail: string; ms: number; role?: AttemptRole };
 
@@ -436,6 +437,14 @@ export function createComputePool(params: CreateComputePoolParameters): ComputeP
             { computeId: worker.computeId, reason: check.reason, detail: check.detail },
             `an answer under worker ${worker.computeId}'s identity was not signed by its key: its transport token may be stolen. Dropped, not held against the worker; revoke and reissue its token`,
           );
+          // No answer came from the worker: like one that gave none, it counts towards benching (a
+          // channel that delivers forgeries is not worth more jobs, and a worker that can tell an
+          // audited job must not dodge it for free), but no fault, no health change, no lost credit.
+          ws.failures++;
+          if (ws.failures >= maxFailures && ws.status === "active") {
+            ws.status = "benched";
+            emit({ type: "worker-benched", computeId: worker.computeId, failures: ws.failures });
+          }
           continue;
         }
         if (!check.ok) {

@@ -98,7 +98,8 @@ describe("a result under a worker's identity that its key did not sign", () => {
     // The job went on to the next worker, as if W0 had given no answer.
     expect(out).toMatchObject({ computeId: 1 });
     const rec = pool.record();
-    expect(rec.workers.find((w) => w.computeId === 0)).toMatchObject({ status: "active", health: 1, failures: 0 });
+    // It counts as an attempt without an answer (towards benching), never as a fault.
+    expect(rec.workers.find((w) => w.computeId === 0)).toMatchObject({ status: "active", health: 1, failures: 1 });
     expect(rec.workers.find((w) => w.computeId === 0)!.fault).toBeUndefined();
     expect(pool.credits().find((c) => c.computeId === 0)).toEqual(earned);
     const attempt = rec.jobs.find((r) => r.job.jobId === second.job.jobId)!.attempts.find((a) => a.computeId === 0);
@@ -117,7 +118,7 @@ describe("a result under a worker's identity that its key did not sign", () => {
     const pool = createComputePool({ workers, publicSeed: "0xreplayed", verification: { policy: "none" }, reexecute, store, onEvent: (e) => events.push(e) });
     const j = jobFirstFor(0, workers, "0xreplayed", "replayed-new");
     expect(await pool.train(j.job, j.sequences)).toMatchObject({ computeId: 1 });
-    expect(pool.record().workers.find((w) => w.computeId === 0)).toMatchObject({ status: "active", health: 1, failures: 0 });
+    expect(pool.record().workers.find((w) => w.computeId === 0)).toMatchObject({ status: "active", health: 1, failures: 1 });
     expect(events).toContainEqual(expect.objectContaining({ type: "transport-compromised", computeId: 0, reason: "job-id-mismatch" }));
   });
 
