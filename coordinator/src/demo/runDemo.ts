@@ -42,6 +42,8 @@ import { serveThroughGateway } from "./serveThroughGateway.js";
 import { formatAttributionPanel, type AttributionPanelRow } from "./formatAttributionPanel.js";
 import { attributionPanelNote } from "./attributionPanelNote.js";
 import type { Account, Chain, Transport, WalletClient } from "viem";
+import { DEMO_MODEL_THREADS } from "../eval/demo/demoModelThreads.js";
+import { DEMO_BASE_MODEL_CARD_NAME } from "../eval/demo/baseModelNameFromGguf.js";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
 
@@ -62,6 +64,8 @@ export interface RunDemoParameters {
   modelSpec?: DemoModelSpec;
   /** LoRA hyper-parameters (default DEMO_LORA_HYPER; tests pass fewer steps). */
   loraHyper?: typeof DEMO_LORA_HYPER;
+  /** llama.cpp threads for scoring and serving (default DEMO_MODEL_THREADS: 1; scripts/demo.ts passes resolveThreads). */
+  threads?: number;
   signal?: AbortSignal;
 }
 
@@ -114,7 +118,7 @@ export async function runDemo(p: RunDemoParameters) {
     holdoutRoot,
     holdoutExamples: holdoutCount,
     baseModelRoot,
-    baseModelName: "ingotforge-demo-qwen2 (stands in for Qwen2.5-Coder-3B-Instruct)",
+    baseModelName: DEMO_BASE_MODEL_CARD_NAME,
     allowedMeasurements: [SIMULATED_MEASUREMENT],
   });
   const created = await createForge(ctx, config);
@@ -156,7 +160,7 @@ export async function runDemo(p: RunDemoParameters) {
   // One thread: on a model this small llama.cpp's second thread only adds barrier waits, and on
   // a busy 2-core machine those spin-waits collapse throughput (measured: 13,413 tok/s with 1
   // thread vs 405 with 2 while other processes kept both cores busy).
-  const engine = await createScoringEngine({ modelPath: baseModel.path, mode: "exact", threads: 1 });
+  const engine = await createScoringEngine({ modelPath: baseModel.path, mode: "exact", threads: p.threads ?? DEMO_MODEL_THREADS.threads });
   try {
     const worker = createInProcessWorker({ computeId: 0, ed25519PrivateKey: workerKey, model, baseModelRoot, store });
     const pool = createComputePool({
@@ -204,7 +208,7 @@ export async function runDemo(p: RunDemoParameters) {
     step(8, "A user calls the Ingot through the inference gateway (openai client), pays per token, checks the proof");
     const deposits = await p.deployGateway(ctx.addresses.splitter);
     const proofKeyRegistry = await p.deployProofKeyRegistry(ctx.addresses.verifier);
-    const gatewayCall = await serveThroughGateway({ ctx, deposits, proofKeyRegistry, payer: wallets[8], ingotId, baseModelPath: baseModel.path, store, workDir: p.workDir, logger, print });
+    const gatewayCall = await serveThroughGateway({ ctx, deposits, proofKeyRegistry, payer: wallets[8], ingotId, baseModelPath: baseModel.path, store, workDir: p.workDir, logger, print, threads: p.threads ?? DEMO_MODEL_THREADS.threads });
     txs.push(...gatewayCall.txs);
 
     step(9, "Every holder claims");

@@ -34,6 +34,8 @@ export interface ServeThroughGatewayParameters {
   payer: Wallet;
   ingotId: bigint;
   baseModelPath: string;
+  /** llama.cpp threads for the gateway's engine (default 1: the demo model is tiny). */
+  threads?: number;
   store: ContentStore;
   workDir: string;
   logger: Logger;
@@ -81,7 +83,7 @@ export async function serveThroughGateway(p: ServeThroughGatewayParameters): Pro
   const served = await readServedIngots({ publicClient: p.ctx.publicClient as never, ingot: p.ctx.addresses.ingot });
   const config = parseGatewayConfig({
     server: { host: "127.0.0.1", port: 0, seller: "gateway.ingotforge.local" },
-    model: { path: p.baseModelPath, threads: 1, maxConcurrent: 2, maxCompletionTokens: 64 },
+    model: { path: p.baseModelPath, threads: p.threads ?? 1, maxConcurrent: 2, maxCompletionTokens: 64 },
     storage: { localDir: dir },
     ledger: { path: ledgerPath },
     // The proof key is derived in the simulated enclave, as the coordinator's keys are.
@@ -111,7 +113,8 @@ export async function serveThroughGateway(p: ServeThroughGatewayParameters): Pro
     const { proof, ...response } = completion as typeof completion & { proof: { proof_id: string; payment: { transaction_id: string; amount: string } } };
     const answer = completion.choices[0]?.message.content ?? "";
     p.print(`      openai client → ${model}: ${completion.usage?.prompt_tokens} prompt + ${completion.usage?.completion_tokens} completion tokens`);
-    p.print(`      answer: ${JSON.stringify(answer.slice(0, 160))}`);
+    // Honest about what answered: a tiny model trained in minutes on a CPU, not the product's base.
+    p.print(`      answer (the tiny demo model, trained here in minutes: fluent answers need the production base): ${JSON.stringify(answer.slice(0, 160))}`);
     const fetched = (await (await fetch(`${address}/v1/proofs/${proof.proof_id}`)).json()) as unknown;
     const verdict = verifyProof(fetched, { publicKey: gateway.signer.publicKeyHex, request, response, apiKey, proofId: proof.proof_id });
     p.print(`      proof ${proof.proof_id}: ${verdict.valid ? "VERIFIED" : `INVALID (${verdict.errors.join("; ")})`} — chain hash, Ed25519 signature, request/response hashes, buyer fingerprint`);

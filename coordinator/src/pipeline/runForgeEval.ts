@@ -48,7 +48,7 @@ export interface RunForgeEvalParameters {
 }
 
 export type PipelineEvent =
-  | { kind: "contributions"; included: number; excluded: number }
+  | { kind: "contributions"; included: number; excluded: number; exclusions?: { dataId: number; root: Hex; reason: string }[] }
   | { kind: "holdout"; examples: number; tokens: number }
   | { kind: "coalition"; done: number; total: number }
   | { kind: "final-adapter"; adapterRoot: Hex; perplexityBefore: number; perplexityAfter: number };
@@ -95,7 +95,8 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
   }
   excludeWholeDuplicates(contributions);
   const included = contributions.filter((c) => c.status === "included");
-  p.onEvent?.({ kind: "contributions", included: included.length, excluded: contributions.length - included.length });
+  const exclusions = contributions.filter((c) => c.status !== "included").map((c) => ({ dataId: c.dataId, root: c.root, reason: c.reason ?? "excluded" }));
+  p.onEvent?.({ kind: "contributions", included: included.length, excluded: exclusions.length, exclusions });
 
   // 2. The holdout, opened in the enclave; only its token ids reach the scorer.
   const holdoutExamples = await openSealedHoldout({

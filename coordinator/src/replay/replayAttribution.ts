@@ -55,6 +55,8 @@ export interface ReplayAttributionParameters {
   reuseAdapters?: boolean;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** llama.cpp threads for scoring (default defaultThreads(); entry points pass resolveThreads). */
+  threads?: number;
 }
 
 export interface ContributionReplay {
@@ -97,7 +99,7 @@ export async function replayAttribution(p: ReplayAttributionParameters): Promise
   await writeFile(basePath, baseBytes);
   const model = ggufToModel(baseBytes);
   const tokenizer = createTokenizer(model.tokenizer);
-  const engine = await createScoringEngine({ modelPath: basePath, mode: cfg.engineMode });
+  const engine = await createScoringEngine({ modelPath: basePath, mode: cfg.engineMode, ...(p.threads !== undefined ? { threads: p.threads } : {}) });
   try {
     // Contributions, checked by the same code as the coordinator, against the record's on-chain facts.
     const examples = new Map<string, ScoredSequence>();

@@ -19,6 +19,7 @@ import { GenerationAbortedError, ServingError } from "./errors.js";
 import { fetchAdapter } from "./fetchAdapter.js";
 import { renderChatTokens } from "./renderChatTokens.js";
 import type { FinishReason, GenerateResult, OutputFormat, PreparedPrompt, ServingEngine } from "./types.js";
+import { defaultThreads } from "../../../coordinator/src/util/resolveThreads.js";
 
 export interface CreateServingEngineParameters {
   /** The base model GGUF (qwen2), validated before llama.cpp opens it. */
@@ -35,7 +36,7 @@ export interface CreateServingEngineParameters {
   maxQueue?: number;
   /** Tokens per sequence (prompt + completion); default the model's context_length capped at 4096. */
   contextSize?: number;
-  /** CPU threads per context (default llama.cpp's choice; on a shared machine pass a small number). */
+  /** CPU threads per context (default defaultThreads(): all cores but one, at most 4; see coordinator/src/util/resolveThreads.ts). */
   threads?: number;
   /** Cap on max_tokens per call; default the context size. */
   maxCompletionTokens?: number;
@@ -46,7 +47,7 @@ export interface CreateServingEngineParameters {
   /** System turn added to chats that have none. Default: the demo Forge's system prompt (what its adapters were trained with). */
   defaultSystemPrompt?: string;
   /** llama.cpp's warnings and errors (default dropped). */
-  logger?: (level: "warn" | "error", message: string) => void;
+  logger?: (level: "debug" | "warn" | "error", message: string) => void;
 }
 
 interface AdapterContext {
@@ -148,7 +149,7 @@ export async function createServingEngine(params: CreateServingEngineParameters)
             contextSize,
             sequences: maxConcurrent,
             batchSize: Math.min(contextSize, 512),
-            ...(threads !== undefined ? { threads } : {}),
+            threads: threads ?? defaultThreads(),
             lora: { adapters: [{ filePath }] },
           });
         } catch (cause) {

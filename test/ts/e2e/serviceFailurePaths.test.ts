@@ -163,6 +163,16 @@ describe("coordinator service: bad contributions, confirmations, holdout secrecy
     expect(await sharesOf(5)).toBeGreaterThan(0n);
   });
 
+  it("logs each excluded contribution with its reason as soon as it collects them", () => {
+    const lines = logLines.map((l) => JSON.parse(l) as { msg: string; root?: string; reason?: string });
+    const exclusion = (root: Hex) => lines.find((l) => l.root?.toLowerCase() === root.toLowerCase() && /^contribution #\d+ excluded: /.test(l.msg));
+    expect(exclusion(roots.tampered)?.msg).toMatch(/excluded: root-mismatch/);
+    expect(exclusion(roots.missing)?.msg).toMatch(/excluded: missing/);
+    // Before the holdout is opened, not only at the end of the eval.
+    const holdoutAt = lines.findIndex((l) => l.msg === "holdout opened in the enclave");
+    expect(lines.indexOf(exclusion(roots.tampered)!)).toBeLessThan(holdoutAt);
+  });
+
   it("does nothing more on later polls: one submission", async () => {
     await env.networkHelpers.mine(3);
     await service.poll();
