@@ -28,6 +28,16 @@ import { rootImprint } from "../../../gateway/src/witness/rootImprint.js";
 import { startLocalTsa, type LocalTsa } from "../../../gateway/src/witness/tsa/startLocalTsa.js";
 import { verifyWitness } from "../../../gateway/src/witness/verifyWitness.js";
 import { createMemoryLedger, createScriptedEngine } from "./fixtures/gatewayDoubles.js";
+import { proofDocBlock } from "./fixtures/proofDocBlock.js";
+import { spawnSync } from "node:child_process";
+import { copyFile, mkdir } from "node:fs/promises";
+
+const HAVE_TOOLS = ([["jq", "--version"], ["xxd", "-v"], ["openssl", "version"], ["base64", "--version"]] as const).every(([tool, flag]) => spawnSync(tool, [flag]).status === 0);
+if (!HAVE_TOOLS) console.warn("\n*** jq, xxd, openssl or base64 not found: the witness recipes of gateway/docs/proof.md are NOT TESTED here ***\n");
+const bash = (script: string, cwd: string) => {
+  const r = spawnSync("bash", ["-c", script], { cwd, encoding: "utf8" });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+};
 
 const run = promisify(execFile);
 const silent = pino({ level: "silent" });
@@ -252,6 +262,28 @@ describe("the gateway with witnesses", () => {
       }
       // A proof still pending fails when a time-stamp is required.
       expect((await verifyWitness(inBand, { requireTimestamp: true })).valid).toBe(false);
+      // A genuine token of the TSA, but for another root, does not time-stamp this one.
+      const otherToken = Buffer.from((await requestTimeStamp({ tsaUrl: tsa.url, digest: rootImprint("ab".repeat(32)) })).token).toString("base64");
+      const swapped = { ...served, witness: { ...served.witness, rfc3161: { ...served.witness.rfc3161, token: otherToken } } };
+      const swappedCheck = await verifyWitness(swapped, { tsaCertificatePem: await readFile(tsa.certificatePath, "utf8") });
+      expect(swappedCheck.checks.timestamp_imprint.status).toBe("fail");
+      expect(swappedCheck.checks.timestamp_signature.status).toBe("fail");
+
+      if (HAVE_TOOLS) {
+        // gateway/docs/proof.md's recipes, run as written, on the served proof and on tampered copies.
+        const docDir = join(dir, "doc");
+        await mkdir(docDir, { recursive: true });
+        await copyFile(tsa.certificatePath, join(docDir, "tsa.crt"));
+        await writeFile(join(docDir, "proof.json"), JSON.stringify(served));
+        expect(bash(proofDocBlock("witness-path"), docDir).out.trim()).toBe("INCLUDED");
+        const opensslRun = bash(proofDocBlock("witness-openssl"), docDir);
+        expect(opensslRun.out).toContain("Verification: OK");
+        expect(opensslRun.code).toBe(0);
+        await writeFile(join(docDir, "proof.json"), JSON.stringify(moved));
+        expect(bash(proofDocBlock("witness-path"), docDir).out.trim()).toBe("NOT-INCLUDED");
+        await writeFile(join(docDir, "proof.json"), JSON.stringify(swapped));
+        expect(bash(proofDocBlock("witness-openssl"), docDir).code).not.toBe(0);
+      }
     } finally {
       await app.close();
       await batcher.close();
