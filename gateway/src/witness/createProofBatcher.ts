@@ -14,8 +14,12 @@ export interface ProofBatcher {
   readonly pending: number;
   /** Stop the timer and close what is pending (one last try). */
   close(): Promise<void>;
-  /** Time spent closing batches in this process (tree, request, response check, store), ms, and the proofs closed: the amortized cost per call is their ratio. */
-  readonly stats: { batches: number; proofs: number; busyMs: number; failures: number };
+  /**
+   * Time spent closing batches in this process (tree, request, response check, store), ms, and
+   * the proofs closed: the amortized cost per call is their ratio. `tsaMs`: wall time waiting for
+   * the TSA (off this process's CPU; never on a call's path).
+   */
+  readonly stats: { batches: number; proofs: number; busyMs: number; tsaMs: number; failures: number };
 }
 
 export interface CreateProofBatcherParameters {
@@ -47,7 +51,7 @@ export function createProofBatcher({ store, tsaUrl, timeStamp, intervalMs, maxPr
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
   let closed = false;
-  const stats = { batches: 0, proofs: 0, busyMs: 0, failures: 0 };
+  const stats = { batches: 0, proofs: 0, busyMs: 0, tsaMs: 0, failures: 0 };
 
   const closeOne = async (): Promise<void> => {
     const take = Math.min(ids.length, maxProofs);
@@ -61,8 +65,10 @@ export function createProofBatcher({ store, tsaUrl, timeStamp, intervalMs, maxPr
     const imprint = rootImprint(tree.root);
     stats.busyMs += performance.now() - started;
     let granted: GrantedTimeStamp;
+    const asked = performance.now();
     try {
       granted = await timeStamp(imprint);
+      stats.tsaMs += performance.now() - asked;
     } catch (error) {
       stats.failures++;
       ids = [...batchIds, ...ids];

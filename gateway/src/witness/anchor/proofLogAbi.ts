@@ -9,7 +9,6 @@ export const proofLogAbi = parseAbi([
   "function append(uint64 firstSequence, bytes32[] roots)",
   "function nextSequence() view returns (uint64)",
   "function anchorOf(bytes32 root) view returns (Anchor)",
-  "function rootAt(uint64 sequence) view returns (bytes32)",
   "function APPENDER_ROLE() view returns (bytes32)",
   "event RootAnchored(uint64 indexed sequence, bytes32 indexed root, address indexed appender, uint64 anchoredAt)",
   "error ProofLogZeroAddress()",
