@@ -48,7 +48,8 @@ import { deployProofLog } from "../gateway/src/witness/anchor/deployProofLog.js"
 import { createProofBatcher } from "../gateway/src/witness/createProofBatcher.js";
 import { openWitnessStore } from "../gateway/src/witness/openWitnessStore.js";
 import { requestTimeStamp } from "../gateway/src/witness/requestTimeStamp.js";
-import { startLocalTsa, type LocalTsa } from "../gateway/src/witness/tsa/startLocalTsa.js";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { createGateway } from "../gateway/src/createGateway.js";
 import { createProofIssuer } from "../gateway/src/server/createProofIssuer.js";
 import { writeAdapter, writeModel } from "../test/ts/eval/fixtures/scoringFixtures.js";
@@ -131,8 +132,22 @@ async function benchModel(dir: string): Promise<{ model: Qwen2Model; path: strin
 }
 
 const dir = mkdtempSync(join(tmpdir(), "ingotforge-bench-gateway-"));
+/** The local TSA (gateway/src/cli/localTsa.ts) in a child process; resolves once it prints its URL. */
+async function startTsaProcess(tsaDir: string): Promise<{ url: string; close(): Promise<void> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "../gateway/src/cli/localTsa.ts"), "--dir", tsaDir], { stdio: ["ignore", "pipe", "inherit"] });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the local TSA exited (${code}) before listening`)));
+    createInterface({ input: child.stdout! }).once("line", resolve);
+  });
+  const { url } = JSON.parse(line) as { url: string };
+  return {
+    url,
+    close: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", () => resolve()), child.kill("SIGTERM")))),
+  };
+}
+
 let client: LoadClient | undefined;
-let tsa: LocalTsa | undefined;
+let tsa: { url: string; close(): Promise<void> } | undefined;
 try {
   const { model, path, description } = await benchModel(dir);
   const store = await createLocalContentStore({ dir: join(dir, "store") });
@@ -146,7 +161,9 @@ try {
   sqlite.recordChainEvents({ deposits: [{ depositId: `0x${"ab".repeat(32)}:0`, payer, asset: zeroAddress, amount: 10n ** 30n, blockNumber: 1n }], withdrawals: [], toBlock: 1n });
   // The proofs' witnesses on, as a production gateway runs: batches closed every second (or at
   // 1024 proofs), each root time-stamped by the local openssl TSA (RFC 3161).
-  tsa = await startLocalTsa({ dir: join(dir, "tsa") });
+  // In a process of its own, as a TSA on another host would be: its HTTP front end and openssl
+  // runs are not this process's CPU.
+  tsa = await startTsaProcess(join(dir, "tsa"));
   const config = parseGatewayConfig({
     witness: { tsaUrl: tsa.url, intervalMs: 1000, maxProofs: 1024, storePath: join(dir, "witness.sqlite") },
     server: { host: "127.0.0.1", port: 0, seller: "gw.bench", ...(values["flush-ms"] !== undefined ? { streamFlushMs: Number(values["flush-ms"]) } : {}) },
@@ -346,8 +363,8 @@ try {
 
   // Batching + time-stamping at load: 10,240 proofs (10 full batches of 1024), each queued as a
   // call does (add), then every batch closed: Merkle tree, DER TimeStampReq (pkijs), POST to the
-  // local TSA, TimeStampResp check (pkijs), SQLite store. This process's CPU over all of it,
-  // the in-process TSA front end included (openssl itself runs in its own processes).
+  // local TSA, TimeStampResp check (pkijs), SQLite store. This process's CPU over all of it
+  // (the TSA runs in its own process).
   {
     const wstore = openWitnessStore({ path: join(dir, "witness-bench.sqlite") });
     const batcher = createProofBatcher({ store: wstore, tsaUrl: tsa.url, timeStamp: (d) => requestTimeStamp({ tsaUrl: tsa!.url, digest: d }), intervalMs: 60_000, maxProofs: 1024, logger: pino({ level: "silent" }) });

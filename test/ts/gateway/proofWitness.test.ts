@@ -128,6 +128,18 @@ describe("RFC 3161 with the local openssl TSA", () => {
     }
   });
 
+  it("requestTimeStamp_throwsTimeStampError_whenTheTsaRefuses_withItsPkiStatus", async () => {
+    // TimeStampResp { status PKIStatusInfo { status rejection (2) } }, no token.
+    const rejection = Buffer.from("3005300302010" + "2", "hex");
+    const refusing = createServer((_req, res) => void _req.resume().on("end", () => res.writeHead(200, { "content-type": "application/timestamp-reply" }).end(rejection)));
+    await new Promise<void>((r) => refusing.listen(0, "127.0.0.1", r));
+    try {
+      await expect(requestTimeStamp({ tsaUrl: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/`, digest: randomBytes(32) })).rejects.toThrow(/refused the request \(PKIStatus 2\)/);
+    } finally {
+      await new Promise<void>((r) => refusing.close(() => r()));
+    }
+  });
+
   it("requestTimeStamp_throwsTimeStampError_whenTheTsaIsDownOrAnswersGarbage", async () => {
     const garbage = createServer((_req, res) => void _req.resume().on("end", () => res.writeHead(200).end("not DER")));
     await new Promise<void>((r) => garbage.listen(0, "127.0.0.1", r));
