@@ -1,6 +1,7 @@
 import { buildTimeStampRequest } from "./buildTimeStampRequest.js";
 import { TimeStampError } from "./errors.js";
 import { parseTimeStampResponse, type GrantedTimeStamp } from "./parseTimeStampResponse.js";
+import { postTimeStampQuery } from "./postTimeStampQuery.js";
 import { randomNonce } from "./randomNonce.js";
 
 export interface RequestTimeStampParameters {
@@ -10,7 +11,6 @@ export interface RequestTimeStampParameters {
   timeoutMs?: number;
   /** For tests: a fixed nonce. */
   nonce?: bigint;
-  fetch?: typeof fetch;
 }
 
 /**
@@ -20,20 +20,12 @@ export interface RequestTimeStampParameters {
  *
  * @throws TimeStampError when the TSA cannot be reached, answers non-2xx, or the reply does not check.
  */
-export async function requestTimeStamp({ tsaUrl, digest, timeoutMs = 10_000, nonce = randomNonce(), fetch: doFetch = fetch }: RequestTimeStampParameters): Promise<GrantedTimeStamp> {
+export async function requestTimeStamp({ tsaUrl, digest, timeoutMs = 10_000, nonce = randomNonce() }: RequestTimeStampParameters): Promise<GrantedTimeStamp> {
   const body = buildTimeStampRequest(digest, nonce);
   let bytes: Uint8Array;
   try {
-    const response = await doFetch(tsaUrl, {
-      method: "POST",
-      headers: { "content-type": "application/timestamp-query", accept: "application/timestamp-reply" },
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    if (!response.ok) throw new TimeStampError(tsaUrl, `HTTP ${response.status}`);
-    bytes = new Uint8Array(await response.arrayBuffer());
+    bytes = await postTimeStampQuery(tsaUrl, body, timeoutMs);
   } catch (error) {
-    if (error instanceof TimeStampError) throw error;
     throw new TimeStampError(tsaUrl, (error as Error)?.message ?? String(error), { cause: error });
   }
   try {
