@@ -22,6 +22,11 @@ import { openWitnessStore, type WitnessStore } from "../../../gateway/src/witnes
 import { requestTimeStamp } from "../../../gateway/src/witness/requestTimeStamp.js";
 import { startLocalTsa, type LocalTsa } from "../../../gateway/src/witness/tsa/startLocalTsa.js";
 import { serveJsonRpc } from "./fixtures/localGatewayChain.js";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { parseEther } from "viem";
+import { parseGatewayConfig } from "../../../gateway/src/config/parseGatewayConfig.js";
+import { openProofWitnesses } from "../../../gateway/src/witness/openProofWitnesses.js";
+import { APPENDER_ROLE } from "../../../ignition/modules/ProofLog.js";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
 const silent = pino({ level: "silent" });
@@ -128,6 +133,43 @@ describe("ProofLog anchoring", () => {
     expect(await publicClient.readContract({ address: proofLog, abi: proofLogAbi, functionName: "nextSequence" })).toBe(before);
     // An account without APPENDER_ROLE (the deployer, who is only admin) is refused.
     await expect(appendRoots({ publicClient, walletClient: wallets[0]!, proofLog, roots: [randomBytes(32).toString("hex")] })).rejects.toThrow(/AccessControlUnauthorizedAccount|reverted/);
+  }, 60_000);
+
+  it("openProofWitnesses_wiresTheConfig_batchesTimestampsAndAnchorsWithTheAppenderKeyFile", async () => {
+    // An appender key of its own, granted the role by the log's admin and funded for gas.
+    const key = generatePrivateKey();
+    const appender = privateKeyToAccount(key).address;
+    await publicClient.waitForTransactionReceipt({ hash: await wallets[0]!.writeContract({ address: proofLog, abi: [{ type: "function", name: "grantRole", inputs: [{ type: "bytes32", name: "role" }, { type: "address", name: "account" }], outputs: [], stateMutability: "nonpayable" }], functionName: "grantRole", args: [APPENDER_ROLE, appender] }) });
+    await publicClient.waitForTransactionReceipt({ hash: await wallets[0]!.sendTransaction({ to: appender, value: parseEther("1") }) });
+    const keyFile = join(dir, "appender.hex");
+    await writeFile(keyFile, `${key}\n`);
+    const config = parseGatewayConfig({
+      server: { seller: "gw.test" },
+      model: { path: "unused.gguf" },
+      storage: { localDir: dir },
+      ledger: { path: join(dir, "wired-ledger.sqlite") },
+      proof: { privateKeyHex: "11".repeat(32) },
+      billing: { defaultPricePerTokenWei: "1" },
+      chain: { rpcUrl: rpcUrl, deposits: `0x${"11".repeat(20)}`, ingot: `0x${"22".repeat(20)}`, settlerKeyFile: keyFile },
+      witness: { tsaUrl: tsa.url, intervalMs: 50, maxProofs: 2, anchor: { proofLog, appenderKeyFile: keyFile, everyBatches: 1, maxDelayMs: 1000 } },
+    });
+    const opened = await openProofWitnesses({ config: config.witness!, chain: config.chain, ledgerPath: config.ledger.path, logger: silent });
+    try {
+      const proof = await issue(100);
+      await opened.witnesses.add(proof.proof_id, proof.hashes.chain.slice(7));
+      for (let i = 0; i < 200 && !(await opened.witnesses.witnessOf(proof.proof_id))?.anchor; i++) await new Promise((r) => setTimeout(r, 25));
+      const witness = (await opened.witnesses.witnessOf(proof.proof_id))!;
+      expect(witness).toMatchObject({ status: "timestamped", leaf_count: 1, anchor: { contract: proofLog.toLowerCase() } });
+      const anchored = await publicClient.readContract({ address: proofLog, abi: proofLogAbi, functionName: "anchorOf", args: [`0x${witness.root.slice(7)}`] });
+      expect(anchored.anchoredAt).toBeGreaterThan(0n);
+      expect(opened.anchorer!.stats).toMatchObject({ transactions: 1, roots: 1, failures: 0 });
+    } finally {
+      await opened.close();
+    }
+    // The store defaults to the ledger's path + .witness.sqlite, and keeps the batch.
+    const reopened = openWitnessStore({ path: `${config.ledger.path}.witness.sqlite` });
+    expect(reopened.getBatch(1)?.anchor).toBeDefined();
+    reopened.close();
   }, 60_000);
 
   it("prints the anchor's gas per batch root, alone and ten to a transaction", async () => {
