@@ -1,4 +1,5 @@
 import { useRoute } from "./router.js";
+import { useRefreshOnNewBlock } from "./chain/useRefreshOnNewBlock.js";
 import { Link } from "./components/Link.js";
 import { WalletBar } from "./components/WalletBar.js";
 import { ForgeListPage } from "./pages/ForgeListPage.js";
@@ -8,6 +9,7 @@ import { IngotPage } from "./pages/IngotPage.js";
 /** The page frame and the route's view. */
 export function App() {
   const route = useRoute();
+  useRefreshOnNewBlock();
   return (
     <>
       <header className="top">

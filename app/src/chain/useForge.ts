@@ -1,14 +1,16 @@
-import { useEffect } from "react";
+import { keepPreviousData } from "@tanstack/react-query";
 import { useReadContracts } from "wagmi";
+import { useChainNow } from "./useChainNow.js";
 import type { Address } from "viem";
 import { forgeAbi } from "../abi/protocolAbis.generated.js";
 import { PHASE_LABELS, type PhaseLabel } from "../model/forgeSteps.js";
 
 /**
  * Everything the Forge page reads from the Forge in one batch (phase, config, counts, capital,
- * the Ingot), refetched on every new block.
+ * the Ingot), read again at every new block.
  */
-export function useForge(forge: Address, blockNumber: bigint | undefined) {
+export function useForge(forge: Address) {
+  const { blockNumber } = useChainNow();
   const c = { address: forge, abi: forgeAbi } as const;
   const reads = useReadContracts({
     contracts: [
@@ -21,11 +23,10 @@ export function useForge(forge: Address, blockNumber: bigint | undefined) {
       { ...c, functionName: "lineage" },
     ],
     allowFailure: false,
+    // Keyed by block: a new block is a new read (the previous data shows meanwhile).
+    scopeKey: `block-${blockNumber}`,
+    query: { placeholderData: keepPreviousData, enabled: blockNumber !== undefined },
   });
-  const { refetch } = reads;
-  useEffect(() => {
-    if (blockNumber !== undefined) void refetch();
-  }, [blockNumber, refetch]);
   if (!reads.data) return { status: reads.status, error: reads.error } as const;
   const [phase, config, counts, totalCapital, ingotId, capitalReleased, lineage] = reads.data;
   return {

@@ -1,6 +1,7 @@
 import { useState } from "react";
-import { useBlockNumber, useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain } from "wagmi";
+import { useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain } from "wagmi";
 import { useAppConfig } from "../config/AppConfigContext.js";
+import { useChainNow } from "../chain/useChainNow.js";
 import { errorToWords } from "../format/errorToWords.js";
 import { shortAddress } from "../format/shortAddress.js";
 import { DEV_CONNECTOR_PREFIX } from "../wallet/createAppWagmiConfig.js";
@@ -16,7 +17,7 @@ export function WalletBar() {
   const connect = useConnect();
   const disconnect = useDisconnect();
   const switchChain = useSwitchChain();
-  const block = useBlockNumber({ watch: true });
+  const chainNow = useChainNow();
   const [open, setOpen] = useState(false);
   const hasWindowEthereum = typeof window !== "undefined" && "ethereum" in window;
   const wallets = connectors.filter((c) => !c.id.startsWith(DEV_CONNECTOR_PREFIX) && (c.id !== "injected" || hasWindowEthereum));
@@ -25,7 +26,7 @@ export function WalletBar() {
 
   return (
     <div className="wallet-bar">
-      {block.isError ? (
+      {chainNow.error ? (
         <p role="alert" className="banner banner-error">
           The chain's RPC at {config.rpcUrl} does not answer; the page shows nothing live until it does. Check the node or the rpcUrl in config.json.
         </p>

@@ -24,6 +24,8 @@ export function describeForgeEvent(eventName: string | undefined, args: Record<s
       return `Shares of Ingot #${args.ingotId} escrowed for claims (${args.leafCount} holders)`;
     case "SharesClaimed":
       return `${who("account")} claimed its shares of Ingot #${args.ingotId}`;
+    case "Initialized":
+      return "Forge created by the factory and its configuration fixed";
     default:
       return eventName ?? "unknown event";
   }

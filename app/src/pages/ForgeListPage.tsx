@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { keepPreviousData } from "@tanstack/react-query";
 import { useConnection, useReadContract, useReadContracts } from "wagmi";
 import type { Address } from "viem";
 import { forgeAbi, forgeFactoryAbi } from "../abi/protocolAbis.generated.js";
@@ -16,9 +16,9 @@ import { CreateForgeForm } from "../components/CreateForgeForm.js";
 /** `/`: every Forge the factory created, newest first, and Create a Forge. */
 export function ForgeListPage({ fork }: { fork?: string }) {
   const { addresses } = useAppConfig();
-  const { blockNumber, now } = useChainNow();
+  const { now, blockNumber } = useChainNow();
   const connection = useConnection();
-  const count = useReadContract({ address: addresses.factory, abi: forgeFactoryAbi, functionName: "forgeCount" });
+  const count = useReadContract({ address: addresses.factory, abi: forgeFactoryAbi, functionName: "forgeCount", scopeKey: `block-${blockNumber}`, query: { placeholderData: keepPreviousData } });
   const n = Number(count.data ?? 0n);
   const list = useReadContracts({
     contracts: Array.from({ length: n }, (_, i) => ({ address: addresses.factory, abi: forgeFactoryAbi, functionName: "forges", args: [BigInt(n - 1 - i)] }) as const),
@@ -33,14 +33,9 @@ export function ForgeListPage({ fork }: { fork?: string }) {
       { address: f, abi: forgeAbi, functionName: "counts" } as const,
     ]),
     allowFailure: false,
-    query: { enabled: forges.length > 0 },
+    scopeKey: `block-${blockNumber}`,
+    query: { enabled: forges.length > 0, placeholderData: keepPreviousData },
   });
-  const { refetch: refetchCount } = count;
-  const { refetch: refetchDetails } = details;
-  useEffect(() => {
-    void refetchCount();
-    void refetchDetails();
-  }, [blockNumber, refetchCount, refetchDetails]);
 
   return (
     <>

@@ -25,7 +25,7 @@ import { ActivityList } from "../components/forge/ActivityList.js";
 export function ForgePage({ forge }: { forge: Address }) {
   const app = useAppConfig();
   const { blockNumber, now } = useChainNow();
-  const view = useForge(forge, blockNumber);
+  const view = useForge(forge);
   const events = useForgeEvents(forge, blockNumber);
   const connection = useConnection();
   const account = connection.status === "connected" ? connection.address : undefined;

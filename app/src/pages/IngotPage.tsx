@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useConnection, usePublicClient, useReadContract, useReadContracts } from "wagmi";
 import { zeroAddress, type Address } from "viem";
 import { ingotAbi, revenueSplitterAbi } from "../abi/protocolAbis.generated.js";
@@ -32,7 +32,8 @@ export function IngotPage({ id }: { id: bigint }) {
   const claimables = useReadContracts({
     contracts: assetList.map((a) => ({ address: addresses.splitter, abi: revenueSplitterAbi, functionName: "claimable", args: [id, a, account ?? zeroAddress] }) as const),
     allowFailure: false,
-    query: { enabled: account !== undefined },
+    scopeKey: `block-${blockNumber}`,
+    query: { enabled: account !== undefined, placeholderData: keepPreviousData },
   });
   const history = useQuery({
     queryKey: ["ingot-history", String(id), String(blockNumber)],

@@ -20,6 +20,16 @@ export function createLocalDevProvider(p: { chain: Chain; rpcUrl: string; index:
   const account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: p.index });
   const wallet = createWalletClient({ account, chain: p.chain, transport: http(p.rpcUrl) });
   let nextId = 1;
+  // Like a wallet, the account is exposed only after the person connects it (eth_requestAccounts),
+  // so wagmi does not auto-connect a test account on first load; the choice survives a reload.
+  const storageKey = `ingotforge.devAccount.${p.index}.authorized`;
+  const storage = typeof localStorage === "undefined" ? undefined : localStorage;
+  let authorized = storage?.getItem(storageKey) === "1";
+  const authorize = (value: boolean) => {
+    authorized = value;
+    if (value) storage?.setItem(storageKey, "1");
+    else storage?.removeItem(storageKey);
+  };
   const forward = async (method: string, params: unknown) => {
     const res = await fetch(p.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params: params ?? [] }) });
     const body = (await res.json()) as { result?: unknown; error?: { code: number; message: string; data?: unknown } };
@@ -30,14 +40,19 @@ export function createLocalDevProvider(p: { chain: Chain; rpcUrl: string; index:
     const args = (params ?? []) as unknown[];
     switch (method) {
       case "eth_accounts":
+        return authorized ? [account.address] : [];
       case "eth_requestAccounts":
+        authorize(true);
         return [account.address];
       case "eth_chainId":
         return numberToHex(p.chain.id);
       case "wallet_requestPermissions":
-      case "wallet_getPermissions":
+        authorize(true);
         return [{ parentCapability: "eth_accounts" }];
+      case "wallet_getPermissions":
+        return authorized ? [{ parentCapability: "eth_accounts" }] : [];
       case "wallet_revokePermissions":
+        authorize(false);
         return null;
       case "wallet_switchEthereumChain":
         if (BigInt((args[0] as { chainId: Hex }).chainId) !== BigInt(p.chain.id)) throw Object.assign(new Error("Test accounts live on chain 31337 only."), { code: 4902 });

@@ -35,7 +35,7 @@ export function CapitalContributionForm({ forge, account, asset }: { forge: Addr
         void flow.run(`${formatAmount(value, asset)} contributed`, async (f) => {
           if (needsApprove) await f.tx(`Approving ${formatAmount(value, asset)}`, { address: asset.address, abi: erc20Abi, functionName: "approve", args: [forge, value] });
           await f.tx("Contributing capital", { address: forge, abi: forgeAbi, functionName: "contributeCapital", args: [value], ...(asset.isEth ? { value } : {}) });
-          await allowance.refetch();
+          if (!asset.isEth) await allowance.refetch();
         }).then((ok) => ok && setText(""));
       }}
     >

@@ -1,4 +1,6 @@
+import { keepPreviousData } from "@tanstack/react-query";
 import { useReadContract, useReadContracts } from "wagmi";
+import { useChainNow } from "../../chain/useChainNow.js";
 import type { Address } from "viem";
 import { forgeAbi, ingotAbi, revenueSplitterAbi } from "../../abi/protocolAbis.generated.js";
 import { useAppConfig } from "../../config/AppConfigContext.js";
@@ -12,6 +14,7 @@ import { Link } from "../Link.js";
 /** "What you earn": the connected account's position in each pool, its shares once LIVE and what it can claim. */
 export function Earnings({ forge, view, account, asset, events }: { forge: Address; view: ForgeView; account: Address | undefined; asset: AssetInfo; events: readonly ForgeEvent[] }) {
   const { addresses } = useAppConfig();
+  const { blockNumber } = useChainNow();
   const capital = useReadContract({ address: forge, abi: forgeAbi, functionName: "capitalOf", args: [account ?? forge], query: { enabled: account !== undefined } });
   const live = view.ingotId > 0n && account !== undefined;
   const holding = useReadContracts({
@@ -21,7 +24,8 @@ export function Earnings({ forge, view, account, asset, events }: { forge: Addre
       { address: addresses.splitter, abi: revenueSplitterAbi, functionName: "claimable", args: [view.ingotId, asset.address, account ?? forge] },
     ],
     allowFailure: false,
-    query: { enabled: live },
+    scopeKey: `block-${blockNumber}`,
+    query: { enabled: live, placeholderData: keepPreviousData },
   });
   if (!account) {
     return (
