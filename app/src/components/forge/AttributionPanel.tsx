@@ -40,8 +40,8 @@ export function AttributionPanel({ view, attribution }: { view: ForgeView; attri
                     <td>#{r.dataId}</td>
                     <td><code title={r.contributor}>{shortAddress(r.contributor)}</code></td>
                     <td>{r.examples}</td>
-                    <td>{r.delta === undefined ? "–" : formatDelta(r.delta, r.stdError)}</td>
-                    <td>{formatShares(r.shares, SUPPLY)}</td>
+                    <td className="num">{r.delta === undefined ? "–" : formatDelta(r.delta, r.stdError)}</td>
+                    <td className="num">{formatShares(r.shares, SUPPLY)}</td>
                     <td>{r.note ?? ""}</td>
                   </tr>
                 ))}
