@@ -58,8 +58,11 @@ async function sealHoldout(s: SeedContext, limit?: number): Promise<{ root: Hex;
   return { root, count };
 }
 
-/** The product page's example Forge, OPEN for a week from the chain's current time, with nothing contributed yet. */
-export async function seedOpenForge(s: SeedContext): Promise<Address> {
+/**
+ * The product page's example Forge, OPEN for a week from the chain's current time, with nothing
+ * contributed yet; capital in ETH, or in `capitalAsset` (an ERC-20).
+ */
+export async function seedOpenForge(s: SeedContext, opts: { capitalAsset?: Address; title?: string } = {}): Promise<Address> {
   const holdout = await sealHoldout(s);
   const now = (await s.ctx.publicClient.getBlock()).timestamp;
   const config = exampleForgeConfig({
@@ -70,7 +73,8 @@ export async function seedOpenForge(s: SeedContext): Promise<Address> {
     baseModelRoot: s.base.root,
     baseModelName: s.base.name,
     allowedMeasurements: [SIMULATED_MEASUREMENT],
-    metadataURI: metadata("Rust Unsafe-Code Auditor", "A code model that reviews Rust unsafe blocks and explains the soundness obligations a reviewer must check.", NEEDS),
+    ...(opts.capitalAsset ? { capitalAsset: opts.capitalAsset } : {}),
+    metadataURI: metadata(opts.title ?? "Rust Unsafe-Code Auditor", "A code model that reviews Rust unsafe blocks and explains the soundness obligations a reviewer must check.", NEEDS),
   });
   const { forge } = await createForge(s.ctx, config);
   return forge;

@@ -1,4 +1,5 @@
 import { mkdir, readFile } from "node:fs/promises";
+import type { Abi, Hex } from "viem";
 import path from "node:path";
 import pino from "pino";
 import { createPublicClient, createTestClient, createWalletClient, defineChain, http, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from "viem";
@@ -49,6 +50,8 @@ export interface StartAppStackParameters {
   /** Port for the page (default: a free one). */
   appPort?: number;
   print?: (line: string) => void;
+  /** Receives `stop` before anything starts, so Ctrl-C during a long start still stops what started. */
+  onStop?: (stop: () => Promise<void>) => void;
 }
 
 export interface AppStack {
@@ -57,6 +60,9 @@ export interface AppStack {
   storeUrl: string;
   addresses: { factory: Address; ingot: Address; splitter: Address; enclaveRegistry: Address; verifier: Address };
   openForge: Address;
+  /** An OPEN Forge whose capital asset is `token` (a test ERC-20, 6 decimals, 1,000 minted to accounts #1-#3). */
+  tokenForge: Address;
+  token: Address;
   live?: { forge: Address; ingotId: bigint };
   ctx: ProtocolContext;
   wallets: WalletClient<Transport, Chain, Account>[];
@@ -75,6 +81,7 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
   const stop = async () => {
     for (const s of stops.reverse().splice(0)) await s().catch(() => undefined);
   };
+  p.onStop?.(stop);
   try {
     print("Starting a Hardhat node…");
     const node = await startLocalNode(p.root);
@@ -114,8 +121,10 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
         },
       });
     }
-    print("Seeding an OPEN Forge…");
+    print("Seeding an OPEN Forge, and one raising capital in a test ERC-20…");
     const openForge = await seedOpenForge(seed);
+    const token = await deployTestToken(p.root, publicClient, wallets);
+    const tokenForge = await seedOpenForge(seed, { capitalAsset: token, title: "Rust Unsafe-Code Auditor (tUSD capital)" });
 
     const config = {
       chainId: 31337,
@@ -130,9 +139,20 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
     };
     const app = await serveAppFiles(path.join(p.root, "app/dist"), config, p.appPort ?? 0);
     stops.push(app.close);
-    return { url: app.url, rpcUrl: node.url, storeUrl: storeServer.url, addresses, openForge, ...(live ? { live } : {}), ctx, wallets, stop };
+    return { url: app.url, rpcUrl: node.url, storeUrl: storeServer.url, addresses, openForge, tokenForge, token, ...(live ? { live } : {}), ctx, wallets, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** MockERC20 "Test USD" (tUSD, 6 decimals), with 1,000 tUSD minted to test accounts #1-#3. */
+async function deployTestToken(root: string, publicClient: PublicClient, wallets: WalletClient<Transport, Chain, Account>[]): Promise<Address> {
+  const { abi, bytecode } = JSON.parse(await readFile(path.join(root, "artifacts/contracts/mocks/tokens/MockERC20.sol/MockERC20.json"), "utf8")) as { abi: Abi; bytecode: Hex };
+  const deployed = await publicClient.waitForTransactionReceipt({ hash: await wallets[0].deployContract({ abi, bytecode, args: ["Test USD", "tUSD", 6] }) });
+  const token = deployed.contractAddress!;
+  for (const i of [1, 2, 3]) {
+    await publicClient.waitForTransactionReceipt({ hash: await wallets[0].writeContract({ address: token, abi, functionName: "mint", args: [wallets[i].account.address, 1_000_000_000n] }) });
+  }
+  return token;
 }

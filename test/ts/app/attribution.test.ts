@@ -71,3 +71,13 @@ describe("buildAttributionRows", () => {
     expect(() => parseAttributionRecord(new TextEncoder().encode("not json"))).toThrow(/not JSON/);
   });
 });
+
+import { earnedByShares } from "../../../app/src/model/earnedByShares.js";
+
+describe("earnedByShares", () => {
+  it("gives a holding its pro rata part of the net revenue, floored", () => {
+    expect(earnedByShares(250_000_000n, 1_000_000_000n, 4_000_000_000_000_000_000n)).toBe(1_000_000_000_000_000_000n);
+    expect(earnedByShares(1n, 3n, 10n)).toBe(3n);
+    expect(earnedByShares(5n, 0n, 10n)).toBe(0n);
+  });
+});

@@ -101,6 +101,22 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  it("registers a compute worker, and contributes ERC-20 capital after its approve step", async () => {
+    await page.getByLabel("Worker signer address").fill("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
+    await page.getByLabel("Worker Ed25519 public key").fill(`0x${"5a".repeat(32)}`);
+    await page.getByRole("button", { name: "Register worker" }).click();
+    await page.getByRole("status", { name: "Worker registration status" }).filter({ hasText: "Worker registered" }).waitFor();
+    await page.getByRole("list", { name: "Forge activity, newest first" }).getByText("Worker #0 registered by 0x7099…79C8").waitFor();
+
+    await page.goto(`${stack.url}/forge/${stack.tokenForge}`);
+    await page.getByLabel("Connected account").waitFor(); // the test account stays connected across a reload
+    await page.getByLabel("Capital amount (tUSD)").fill("25");
+    await page.getByRole("button", { name: "Approve and contribute tUSD" }).click();
+    await page.getByRole("status", { name: "Capital contribution status" }).filter({ hasText: "25 tUSD contributed" }).waitFor();
+    await page.getByRole("list", { name: "Forge activity, newest first" }).getByText("25 tUSD escrowed by 0x7099…79C8").waitFor();
+    expect(await stack.ctx.publicClient.readContract({ address: stack.tokenForge, abi: stack.ctx.abis.Forge, functionName: "capitalOf", args: [ALICE] })).toBe(25_000_000n);
+  });
+
   it.runIf(LIVE)("shows the LIVE Forge's attribution checked against its root, and claims on the Ingot page", async () => {
     const live = stack.live!;
     await page.goto(`${stack.url}/forge/${live.forge}`);

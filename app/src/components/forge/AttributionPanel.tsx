@@ -3,6 +3,8 @@ import type { AttributionState } from "../../chain/useAttribution.js";
 import { formatDelta } from "../../format/formatDelta.js";
 import { formatShares } from "../../format/formatShares.js";
 import { shortAddress } from "../../format/shortAddress.js";
+import { formatAmount } from "../../format/formatAmount.js";
+import { earnedByShares } from "../../model/earnedByShares.js";
 
 const SUPPLY = 1_000_000_000n;
 
@@ -32,7 +34,7 @@ export function AttributionPanel({ view, attribution }: { view: ForgeView; attri
           <div className="table-wrap">
             <table aria-label="Attribution per contribution">
               <thead>
-                <tr><th scope="col">Data</th><th scope="col">Contributor</th><th scope="col">Examples</th><th scope="col">Marginal Δ</th><th scope="col">Shares</th><th scope="col">Notes</th></tr>
+                <tr><th scope="col">Data</th><th scope="col">Contributor</th><th scope="col">Examples</th><th scope="col">Marginal Δ</th><th scope="col">Shares</th><th scope="col">Earned so far</th><th scope="col">Notes</th></tr>
               </thead>
               <tbody>
                 {attribution.rows.map((r) => (
@@ -42,6 +44,7 @@ export function AttributionPanel({ view, attribution }: { view: ForgeView; attri
                     <td>{r.examples}</td>
                     <td className="num">{r.delta === undefined ? "–" : formatDelta(r.delta, r.stdError)}</td>
                     <td className="num">{formatShares(r.shares, SUPPLY)}</td>
+                    <td className="num">{formatAmount(earnedByShares(r.shares, SUPPLY, attribution.paidNetEth))}</td>
                     <td>{r.note ?? ""}</td>
                   </tr>
                 ))}
