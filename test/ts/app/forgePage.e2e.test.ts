@@ -117,6 +117,71 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     expect(await stack.ctx.publicClient.readContract({ address: stack.tokenForge, abi: stack.ctx.abis.Forge, functionName: "capitalOf", args: [ALICE] })).toBe(25_000_000n);
   });
 
+  it("creates a Forge from the list page and opens it", async () => {
+    await page.goto(`${stack.url}/`);
+    await page.getByRole("list", { name: "All Forges" }).getByRole("link", { name: /Open Forge Rust Unsafe-Code Auditor/ }).first().waitFor();
+    await page.getByLabel("Connected account").waitFor();
+    await page.getByLabel("Title").fill("Rust Unsafe-Code Auditor, round 2");
+    await page.getByLabel("Description").fill("More unsafe blocks, harder ones.");
+    await page.getByLabel("This Forge needs (one item per line)").fill("FFI boundary reviews\nGPU hours");
+    await page.getByLabel("Base model root (0G)").fill(`0x${"11".repeat(32)}`);
+    await page.getByLabel("Sealed holdout root (0G)").fill(`0x${"22".repeat(32)}`);
+    await page.getByLabel("Holdout examples").fill("12");
+    await page.getByLabel("Allowed enclave measurement").and(page.locator("[value^='0x']")).waitFor(); // defaulted from the registry's events
+    await page.getByRole("button", { name: "Create Forge" }).click();
+    await page.getByRole("heading", { name: "Rust Unsafe-Code Auditor, round 2" }).waitFor();
+    await page.getByLabel("Phase: OPEN").waitFor();
+    await page.getByText("FFI boundary reviews").waitFor();
+    expect(page.url()).toMatch(/\/forge\/0x[0-9a-fA-F]{40}$/);
+  });
+
+  it("says when there is no wallet, when the wallet is on another chain or refuses, and when the RPC is down", async () => {
+    const fresh = await browser.newContext();
+    try {
+      const p = await fresh.newPage();
+      p.setDefaultTimeout(TIMEOUT);
+      await p.goto(`${stack.url}/forge/${stack.openForge}`);
+      await p.getByRole("button", { name: "Connect wallet" }).click();
+      await p.getByText("No browser wallet found.").waitFor();
+      await p.getByText("Connect a wallet to contribute.").waitFor();
+
+      // A wallet announced through EIP-6963, on chain 1, that refuses to switch chains.
+      await p.addInitScript(() => {
+        let authorized = false;
+        const provider = {
+          request: async ({ method }: { method: string }) => {
+            if (method === "eth_requestAccounts") authorized = true;
+            if (method === "eth_requestAccounts" || method === "eth_accounts") return authorized ? ["0x90F79bf6EB2c4f870365E785982E1f101E93b906"] : [];
+            if (method === "eth_chainId") return "0x1";
+            if (method === "wallet_switchEthereumChain" || method === "wallet_addEthereumChain") throw Object.assign(new Error("User rejected the request."), { code: 4001 });
+            if (method === "wallet_requestPermissions") return [{ parentCapability: "eth_accounts" }];
+            throw Object.assign(new Error(`unsupported ${method}`), { code: 4200 });
+          },
+          on: () => undefined,
+          removeListener: () => undefined,
+        };
+        // (runs in the page; the test's tsconfig has no DOM types)
+        const win = globalThis as unknown as { dispatchEvent(e: unknown): void; addEventListener(t: string, f: () => void): void };
+        const announce = () => win.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info: { uuid: "5b7f0c2e-1c1e-4d8e-9a51-000000000001", name: "Mainnet Test Wallet", icon: "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'/>", rdns: "test.mainnet.wallet" }, provider }) }));
+        win.addEventListener("eip6963:requestProvider", announce);
+        announce();
+      });
+      await p.reload();
+      await p.getByRole("button", { name: "Connect wallet" }).click();
+      await p.getByRole("button", { name: "Mainnet Test Wallet" }).click();
+      await p.getByRole("alert").filter({ hasText: "Your wallet is on chain 1; this Forge lives on Hardhat (local) (31337)." }).waitFor();
+      await p.getByRole("button", { name: "Switch to Hardhat (local)" }).click();
+      await p.getByRole("alert").filter({ hasText: "You refused the request in your wallet" }).waitFor();
+
+      // The chain's RPC stops answering.
+      await p.route(`${stack.rpcUrl}/**`, (route) => route.abort("connectionrefused"));
+      await p.route(stack.rpcUrl, (route) => route.abort("connectionrefused"));
+      await p.getByRole("alert").filter({ hasText: `The chain's RPC at ${stack.rpcUrl} does not answer` }).waitFor();
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it.runIf(LIVE)("shows the LIVE Forge's attribution checked against its root, and claims on the Ingot page", async () => {
     const live = stack.live!;
     await page.goto(`${stack.url}/forge/${live.forge}`);

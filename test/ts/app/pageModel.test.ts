@@ -10,7 +10,7 @@ import { runDataContribution } from "../../../app/src/contribute/runDataContribu
 import { dataBondOf } from "../../../app/src/contribute/dataBondOf.js";
 import { parseForgeMetadata, forgeMetadataUri } from "../../../app/src/model/parseForgeMetadata.js";
 import { forgeSteps } from "../../../app/src/model/forgeSteps.js";
-import { parseRoute } from "../../../app/src/router.js";
+import { parseRoute } from "../../../app/src/model/parseRoute.js";
 import { parseRuntimeConfig } from "../../../app/src/config/runtimeConfig.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
