@@ -8,6 +8,8 @@ import { useTxFlow } from "../chain/useTxFlow.js";
 import { forgeMetadataUri } from "../model/parseForgeMetadata.js";
 import { navigate } from "../router.js";
 import { FlowStatus } from "./FlowStatus.js";
+import { FORGE_CONFIG_HAS_BONDS as forgeConfigHasBonds } from "../abi/protocolShape.js";
+import { parseEther } from "viem";
 
 const ROOT = /^0x[0-9a-fA-F]{64}$/;
 
@@ -20,7 +22,7 @@ export function CreateForgeForm({ account, fork }: { account: Address | undefine
   const { addresses, fromBlock } = useAppConfig();
   const client = usePublicClient();
   const flow = useTxFlow(account);
-  const [f, setF] = useState({ title: "", description: "", needs: "", baseModelName: "Qwen2.5-Coder-3B-Instruct", baseModelRoot: "", holdoutRoot: "", holdoutExamples: "", windowDays: "7", evalDays: "3", capitalAsset: "", measurement: "", parent: fork ?? "", lineagePercent: fork ? "10" : "0" });
+  const [f, setF] = useState({ title: "", description: "", needs: "", baseModelName: "Qwen2.5-Coder-3B-Instruct", baseModelRoot: "", holdoutRoot: "", holdoutExamples: "", windowDays: "7", evalDays: "3", capitalAsset: "", measurement: "", parent: fork ?? "", lineagePercent: fork ? "10" : "0", dataBond: "0", computeBond: "0", minCapital: "0" });
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const measurements = useQuery({
     queryKey: ["measurements", addresses.enclaveRegistry],
@@ -40,6 +42,8 @@ export function CreateForgeForm({ account, fork }: { account: Address | undefine
     !(isHex(measurement) && ROOT.test(measurement)) && "Give the enclave measurement to allow.",
     f.parent && !/^\d+$/.test(f.parent) && "The parent is an Ingot number.",
     (lineageBps < 0 || lineageBps > 1000) && "The lineage royalty is between 0 and 10 %.",
+    forgeConfigHasBonds && !(/^\d*\.?\d*$/.test(f.dataBond) && /^\d*\.?\d*$/.test(f.computeBond)) && "Bonds are ETH amounts, for example 0.01.",
+    forgeConfigHasBonds && !/^\d*$/.test(f.minCapital) && "The minimum capital is a whole number of base units.",
   ].filter((p): p is string => Boolean(p));
   return (
     <form
@@ -71,8 +75,10 @@ export function CreateForgeForm({ account, fork }: { account: Address | undefine
             task: "generation",
             fineTuneMethod: "qlora",
             evalMetric: "perplexity",
+            // Contracts with bonds (issue 23) take these three fields too; older ones do not.
+            ...(forgeConfigHasBonds ? { dataBond: parseEther(f.dataBond || "0"), computeBond: parseEther(f.computeBond || "0"), minCapital: BigInt(f.minCapital || "0") } : {}),
           };
-          const hash = await ctl.tx("Creating the Forge", { address: addresses.factory, abi: forgeFactoryAbi, functionName: "createForge", args: [config] });
+          const hash = await ctl.tx("Creating the Forge", { address: addresses.factory, abi: forgeFactoryAbi, functionName: "createForge", args: [config as never] });
           const receipt = await client.getTransactionReceipt({ hash });
           for (const log of receipt.logs) {
             try {
@@ -97,6 +103,13 @@ export function CreateForgeForm({ account, fork }: { account: Address | undefine
       <label>Window (days)<input type="number" min={0} step="any" value={f.windowDays} onChange={set("windowDays")} /></label>
       <label>Eval period after the window (days)<input type="number" min={0} step="any" value={f.evalDays} onChange={set("evalDays")} /></label>
       <label>Capital asset (ERC-20 address; empty for ETH)<input type="text" value={f.capitalAsset} onChange={set("capitalAsset")} placeholder="ETH" /></label>
+      {forgeConfigHasBonds ? (
+        <>
+          <label>Bond per data contribution (ETH, refunded when included)<input type="text" inputMode="decimal" value={f.dataBond} onChange={set("dataBond")} /></label>
+          <label>Bond per compute registration (ETH)<input type="text" inputMode="decimal" value={f.computeBond} onChange={set("computeBond")} /></label>
+          <label>Minimum capital position (base units of the asset)<input type="text" inputMode="numeric" value={f.minCapital} onChange={set("minCapital")} /></label>
+        </>
+      ) : null}
       <label>Allowed enclave measurement<input type="text" value={measurement} onChange={set("measurement")} placeholder="0x…" /></label>
       <label>Fork of Ingot # (empty for none)<input type="text" value={f.parent} onChange={set("parent")} /></label>
       {f.parent ? <label>Lineage royalty to the parent (%)<input type="number" min={0} max={10} step="0.01" value={f.lineagePercent} onChange={set("lineagePercent")} /></label> : null}

@@ -57,6 +57,7 @@ export function ForgePage({ forge }: { forge: Address }) {
           {view.ingotId > 0n ? <div><dt>Ingot</dt><dd><Link href={`/ingot/${view.ingotId}`}>Ingot #{String(view.ingotId)}</Link></dd></div> : null}
         </dl>
       </section>
+      {attribution.state === "ready" ? <AttributionPanel view={view} attribution={attribution} /> : null}
       <div className="columns">
         <div className="column">
           <AboutForge config={view.config} meta={meta} />
@@ -65,7 +66,7 @@ export function ForgePage({ forge }: { forge: Address }) {
           <Earnings forge={forge} view={view} account={account} asset={asset} events={events.data ?? []} />
         </div>
         <div className="column">
-          <AttributionPanel view={view} attribution={attribution} />
+          {attribution.state !== "ready" ? <AttributionPanel view={view} attribution={attribution} /> : null}
           <AttestationPanel view={view} events={events.data ?? []} />
           <ActivityList events={events.data ?? []} asset={asset} error={events.error} />
         </div>

@@ -102,3 +102,22 @@ describe("page model", () => {
     expect(ok).toMatchObject({ devAccounts: false, gatewayUrl: null, fromBlock: 0n });
   });
 });
+
+import { forgeConfigFields, registerComputeTakesProofs } from "../../../app/src/abi/abiShape.js";
+
+describe("the contracts' shape, read from their ABI", () => {
+  it("sees today's registerCompute without proofs and ForgeConfig without bonds", async () => {
+    const factory = (JSON.parse(await readFile(path.join(ROOT, "artifacts/contracts/ForgeFactory.sol/ForgeFactory.json"), "utf8")) as { abi: Abi }).abi;
+    expect(registerComputeTakesProofs(await forgeAbi())).toBe(false);
+    expect(forgeConfigFields(factory)).toContain("holdoutRoot");
+    expect(forgeConfigFields(factory)).not.toContain("dataBond");
+  });
+  it("sees the proof-of-possession registerCompute and the bond fields when the contracts have them", () => {
+    const abi = [
+      { type: "function", name: "registerCompute", inputs: [{ type: "address" }, { type: "bytes32" }, { type: "uint32" }, { type: "bytes" }, { type: "bytes" }] },
+      { type: "function", name: "createForge", inputs: [{ type: "tuple", components: [{ name: "windowStart", type: "uint64" }, { name: "dataBond", type: "uint128" }] }] },
+    ];
+    expect(registerComputeTakesProofs(abi)).toBe(true);
+    expect(forgeConfigFields(abi)).toEqual(["windowStart", "dataBond"]);
+  });
+});

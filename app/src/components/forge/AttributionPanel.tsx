@@ -45,7 +45,7 @@ export function AttributionPanel({ view, attribution }: { view: ForgeView; attri
                     <td className="num">{r.delta === undefined ? "–" : formatDelta(r.delta, r.stdError)}</td>
                     <td className="num">{formatShares(r.shares, SUPPLY)}</td>
                     <td className="num">{formatAmount(earnedByShares(r.shares, SUPPLY, attribution.paidNetEth))}</td>
-                    <td>{r.note ?? ""}</td>
+                    <td className="note">{r.note ?? ""}</td>
                   </tr>
                 ))}
               </tbody>
