@@ -19,6 +19,7 @@ import { SIMULATED_MEASUREMENT } from "../enclave/simulated/simulatedMeasurement
 import { createLocalContentStore } from "../storage/createLocalContentStore.js";
 import { storeSealedHoldout } from "../sealing/storeSealedHoldout.js";
 import { DEFAULT_HOLDOUT_INFO } from "../sealing/holdoutSuite.js";
+import { sealContribution } from "../sealing/sealContribution.js";
 import { ensureDemoBaseModel } from "../eval/demo/ensureDemoBaseModel.js";
 import type { DemoModelSpec } from "../eval/demo/demoModelSpec.js";
 import { ggufToModel } from "../eval/model/ggufToModel.js";
@@ -39,6 +40,7 @@ import type { DatasetExample } from "../eval/dataset/types.js";
 export const DEMO_TRAINING_SEEDS = [1, 2] as const;
 import { serveThroughGateway } from "./serveThroughGateway.js";
 import { formatAttributionPanel, type AttributionPanelRow } from "./formatAttributionPanel.js";
+import { attributionPanelNote } from "./attributionPanelNote.js";
 import type { Account, Chain, Transport, WalletClient } from "viem";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
@@ -124,9 +126,14 @@ export async function runDemo(p: RunDemoParameters) {
   const demo = await demoContributions({ dataDir: p.dataDir, scenario: "demo" });
   const about: Record<string, string> = { alice: "Rust unsafe analyses", copycat: "partial copy of alice", control: "cooking & gardening text" };
   const dataContributors = demo.contributions.map((c, i) => ({ who: c.id, account: i + 1, bytes: toJsonl(c.examples), about: about[c.id] ?? c.id }));
+  // Each contributor seals its file to the enclave's HPKE key, bound to (chain, Forge, its own
+  // address): only the enclave reads it, after the window closes, and a copy sent by anyone else
+  // is excluded. What is stored, and recorded on chain, is the envelope.
   for (const c of dataContributors) {
-    const { root, size } = await store.put(c.bytes);
     const examples = parseDatasetJsonlStrict(c.bytes, { source: c.who }).length;
+    const binding = { chainId, forge, contributor: wallets[c.account].account.address };
+    const { bytes: sealed } = await sealContribution({ plaintext: c.bytes, recipientPublicKey: toBytes(enclave.hpkePublicKey), binding });
+    const { root, size } = await store.put(sealed);
     const r = await contributeData(withAccount(ctx, wallets[c.account]), { forge, root, sizeBytes: BigInt(size), exampleCount: examples, metadataURI: `license: CC-BY-4.0; ${c.about}` });
     txs.push({ what: `contributeData (${c.who})`, hash: r.hash });
   }
@@ -138,7 +145,7 @@ export async function runDemo(p: RunDemoParameters) {
     const r = await contributeCapital(withAccount(ctx, wallets[account]), { forge, amount: parseEther(eth) });
     txs.push({ what: `contributeCapital (${eth} ETH)`, hash: r.hash });
   }
-  print(`      3 data contributions, 1 compute worker, 4 ETH escrowed`);
+  print(`      3 data contributions (each sealed to the enclave, bound to its sender), 1 compute worker, 4 ETH escrowed`);
 
   step(5, "The window closes");
   await p.increaseTime(config.windowEnd);
@@ -210,6 +217,7 @@ export async function runDemo(p: RunDemoParameters) {
       return r.amount;
     };
     const rows: AttributionPanelRow[] = [];
+    const nameOf = (dataId: string) => dataContributors[evaluated.contributions.findIndex((x) => String(x.dataId) === dataId)]?.who ?? `#${dataId}`;
     for (const [i, c] of dataContributors.entries()) {
       const contribution = evaluated.contributions[i];
       const entry = evaluated.log.estimator.scoreVector.entries.find((e) => e.id === String(contribution.dataId));
@@ -222,7 +230,7 @@ export async function runDemo(p: RunDemoParameters) {
         shares: await sharesOf(wallets[c.account].account.address),
         supply,
         paidWei: await claim(c.account),
-        note: contribution.status === "excluded" ? `excluded: ${contribution.reason}` : entry?.status === "duplicate" ? "duplicate: earns nothing twice" : evaluated.values[i] <= 0 ? "no positive value: no shares" : "",
+        note: attributionPanelNote({ contribution, entry, value: evaluated.values[i], name: nameOf }),
       });
     }
     rows.push({ who: "worker", kind: "compute", detail: `verified work ${evaluated.result.computeWork[0]} tokens`, shares: await sharesOf(wallets[4].account.address), supply, paidWei: await claim(4) });

@@ -12,6 +12,7 @@ import type { ContentStore } from "../storage/types.js";
 import { planTrainingJob } from "../compute/planTrainingJob.js";
 import type { ComputePool } from "../compute/createComputePool.js";
 import { collectDataContributions, type DataContribution } from "./collectDataContributions.js";
+import { excludeWholeDuplicates } from "./excludeWholeDuplicates.js";
 import { openSealedHoldout } from "./openSealedHoldout.js";
 import { trainServedAdapter } from "./trainServedAdapter.js";
 import { tokenizeContribution } from "./tokenizeContribution.js";
@@ -79,8 +80,9 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     throw new Error(`The base model's root ${p.base.root} is not the Forge's ${status.config.baseModelRoot}; refusing to evaluate another model.`);
   }
 
-  // 1. Contributions, fetched by root and re-hashed; bad ones excluded with their reason.
-  const contributions = await collectDataContributions({ ctx: p.ctx, forge: p.forge, store: p.store });
+  // 1. Contributions, fetched by root, re-hashed and opened in the enclave for their on-chain
+  //    binding; bad ones (plaintext, unbound, tampered, mis-declared) excluded with their reason.
+  const contributions = await collectDataContributions({ ctx: p.ctx, forge: p.forge, store: p.store, openContribution: (envelope, expected) => p.enclave.openContribution(envelope, expected) });
   const examples = new Map<string, ScoredSequence>();
   for (const c of contributions) {
     if (c.status !== "included") continue;
@@ -91,6 +93,7 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     }
     tokenized.sequences.forEach((s) => examples.set(s.id, s));
   }
+  excludeWholeDuplicates(contributions);
   const included = contributions.filter((c) => c.status === "included");
   p.onEvent?.({ kind: "contributions", included: included.length, excluded: contributions.length - included.length });
 
@@ -124,7 +127,7 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
   };
   const utilityInputs = evalUtilityInputs({ baseRoot: p.base.root, holdoutRoot: status.config.holdoutRoot, hyper: p.hyper, engineMode: p.engine.mode });
   const attribution = await attributeContributions({
-    contributions: included.map((c) => ({ id: String(c.dataId), exampleHashes: c.exampleHashes })),
+    contributions: included.map((c) => ({ id: String(c.dataId), exampleHashes: c.exampleHashes, exampleTexts: c.examples })),
     method: p.method,
     trainingSeeds: p.trainingSeeds,
     scoreBase: () => scorer.score(),

@@ -42,6 +42,8 @@ import { SIMULATED_DEFAULT_SEED } from "../enclave/simulated/simulatedMeasuremen
 import { createContentStore } from "../storage/createContentStore.js";
 import { storeSealedHoldout } from "../sealing/storeSealedHoldout.js";
 import { openHoldout } from "../sealing/openHoldout.js";
+import { openContribution } from "../sealing/openContribution.js";
+import type { OpenContribution } from "../pipeline/checkContribution.js";
 import { generateHpkeKeyPair } from "../sealing/generateHpkeKeyPair.js";
 import { DEFAULT_HOLDOUT_INFO } from "../sealing/holdoutSuite.js";
 import { parseDatasetJsonlStrict } from "../eval/dataset/parseDatasetJsonlStrict.js";
@@ -99,7 +101,8 @@ async function main(argv: string[]): Promise<number> {
     const result = await replayAttribution({
       store,
       attributionLogRoot: values.log,
-      openHoldout: opener,
+      openHoldout: opener.openHoldout,
+      openContribution: opener.openContribution,
       workDir: values["work-dir"] ?? path.join(config.dataDir, "replay", values.log.toLowerCase()),
       reuseAdapters: values["reuse-adapters"] ?? false,
       onProgress: (done, total) => logger.info({ done, total }, "replay: coalitions"),
@@ -211,14 +214,19 @@ async function readEvalSettings(file: string): Promise<Partial<ServiceEvalSettin
 }
 
 /**
- * How replay opens the holdout: a key file (64 hex digits: the X25519 private key; or JSON
+ * How replay opens the holdout and the sealed contributions (both are sealed to the enclave's one
+ * HPKE key): a key file (64 hex digits: the X25519 private key; or JSON
  * `{"simulatedSeed": "0x…"}`: the simulated enclave's seed, from which its HPKE key derives), or
  * else the configured enclave itself.
  */
-async function holdoutOpener(config: CoordinatorConfig, logger: Logger, keyFile: string | undefined): Promise<(envelope: Uint8Array) => Promise<Uint8Array>> {
+async function holdoutOpener(
+  config: CoordinatorConfig,
+  logger: Logger,
+  keyFile: string | undefined,
+): Promise<{ openHoldout: (envelope: Uint8Array) => Promise<Uint8Array>; openContribution: OpenContribution }> {
   if (!keyFile) {
     const enclave = await createEnclave({ config: config.enclave, chainId: config.chainId, logger });
-    return (envelope) => enclave.openSealed(envelope);
+    return { openHoldout: (envelope) => enclave.openSealed(envelope), openContribution: (envelope, expected) => enclave.openContribution(envelope, expected) };
   }
   const text = (await readFile(keyFile, "utf8")).trim();
   let privateKey: Uint8Array;
@@ -231,7 +239,10 @@ async function holdoutOpener(config: CoordinatorConfig, logger: Logger, keyFile:
     if (!isHex(hex) || hex.length !== 66) throw new ServiceError(`The holdout key file ${keyFile} holds neither 32 bytes of hex nor {"simulatedSeed": …}.`);
     privateKey = hexToBytes(hex);
   }
-  return (envelope) => openHoldout({ envelope, recipientPrivateKey: privateKey });
+  return {
+    openHoldout: (envelope) => openHoldout({ envelope, recipientPrivateKey: privateKey }),
+    openContribution: (envelope, expected) => openContribution({ envelope, recipientPrivateKey: privateKey, expected }),
+  };
 }
 
 main(process.argv.slice(2)).then(

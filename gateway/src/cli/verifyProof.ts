@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // Verify an IngotForge gateway proof (ArkForge proof-spec v2.1; legacy 1.1 / 2.0 too).
 //
-//   npx tsx gateway/src/cli/verifyProof.ts proof.json [--public-key HEX] [--request req.json] [--response resp.json]
+//   npx tsx gateway/src/cli/verifyProof.ts proof.json [--public-key HEX] [--request req.json] [--response resp.json|stream.txt|chunks.json]
 //   curl -s $GW/v1/proofs/prf_… | npx tsx gateway/src/cli/verifyProof.ts - --public-key HEX
 //   npx tsx gateway/src/cli/verifyProof.ts --gateway https://gw.example --id prf_… [--public-key HEX]
 //   … --attestation https://gw.example/v1/attestation [--measurement 0x…]   (or a saved attestation file)
 //   … --registry 0xProofKeyRegistry --rpc https://rpc.example   (the key registered, not revoked, its build allow-listed)
 //
+// --response takes what the client kept: the JSON body (its proof field is left out), a stream's
+// raw `data:` events, or the stream's chunks as a JSON array (see proof/responseForProof.ts).
 // Prints one line per check (PASS / FAIL / SKIP and what was compared), then, with --attestation,
 // whether an enclave quote commits to the key that signed the proof. Exit 0: valid; 1: invalid;
-// 2: usage error, or the proof / request / response could not be read.
+// 2: usage error, or the proof / request / response could not be read; 3: every check passed but
+// no key was pinned (--public-key, --attestation or --registry), so who signed is unchecked.
 import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -19,12 +22,13 @@ import { verifyAttestation, type VerifyAttestationReturnType } from "../attestat
 import { fetchProof } from "../proof/fetchProof.js";
 import { ProofFetchError } from "../proof/errors.js";
 import type { ProofCheckName } from "../proof/types.js";
+import { responseForProof } from "../proof/responseForProof.js";
 import { verifyProof, type VerifyProofOptions, type VerifyProofReturnType } from "../proof/verifyProof.js";
 
 const USAGE =
   "usage: verifyProof <proof.json | -> [--public-key HEX] [--request req.json] [--response resp.json] [--api-key-file FILE] [--attestation FILE|URL [--measurement 0xHEX]] [--registry 0xADDR --rpc URL] [--json]\n" +
   "       verifyProof --gateway URL --id prf_… [same options]\n" +
-  "exit: 0 valid, 1 invalid, 2 usage error or unreadable input";
+  "exit: 0 valid, 1 invalid, 2 usage error or unreadable input, 3 intact but the signer unchecked (no --public-key, --attestation or --registry)";
 
 /** What the CLI reads and writes; the real process by default, a fake in tests. */
 export interface VerifyProofCliIo {
@@ -95,7 +99,14 @@ async function run(argv: string[], io: VerifyProofCliIo): Promise<number> {
     : parseJson(positionals[0] === "-" ? await io.readStdin() : await readText(positionals[0], "proof"), positionals[0] === "-" ? "the proof on stdin" : positionals[0]);
   const options: VerifyProofOptions = { publicKey, proofId: values.id };
   if (values.request !== undefined) options.request = parseJson(await readText(values.request, "request"), values.request);
-  if (values.response !== undefined) options.response = parseJson(await readText(values.response, "response"), values.response);
+  if (values.response !== undefined) {
+    const text = await readText(values.response, "response");
+    try {
+      options.response = responseForProof(text);
+    } catch (error) {
+      throw new Error(`${values.response}: ${(error as Error).message}`);
+    }
+  }
   if (values["api-key-file"] !== undefined) options.apiKey = (await readText(values["api-key-file"], "API key")).replace(/\r?\n$/, "");
 
   const result = verifyProof(proof, options);
@@ -111,11 +122,22 @@ async function run(argv: string[], io: VerifyProofCliIo): Promise<number> {
     const publicClient = createPublicClient({ transport: http(values.rpc!, { fetchFn: io.fetch }) });
     registration = await readProofKeyRegistration({ publicClient, registry: values.registry as Address, publicKey: signedWith });
   }
-  const valid = result.valid && (attestation?.valid ?? true) && (values.registry === undefined || registration?.valid === true);
-  if (values.json) io.stdout(`${JSON.stringify({ ...result, valid, ...(attestation ? { attestation } : {}), ...(values.registry !== undefined ? { registration: registration ?? null } : {}) }, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
-  else io.stdout(summary(proof, result) + (attestation ? attestationSummary(attestation) : "") + (values.registry !== undefined ? registrationSummary(values.registry, registration) : ""));
-  return valid ? 0 : 1;
+  // Intact: every check that ran passed. Valid: intact, and a source the verifier trusts vouches
+  // for the key that signed (a pinned key, an attestation of it, or the registry).
+  const intact = result.valid && (attestation?.valid ?? true) && (values.registry === undefined || registration?.valid === true);
+  const signer: Signer =
+    result.checks.public_key.status === "pass" ? "pinned"
+    : attestation?.valid && attestation.checks.attested_key?.status === "pass" ? "attested"
+    : registration?.valid ? "registered"
+    : "unchecked";
+  const valid = intact && signer !== "unchecked";
+  if (values.json) io.stdout(`${JSON.stringify({ ...result, valid, intact, signer, ...(attestation ? { attestation } : {}), ...(values.registry !== undefined ? { registration: registration ?? null } : {}) }, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
+  else io.stdout(summary(proof, result, intact && signer === "unchecked") + (attestation ? attestationSummary(attestation) : "") + (values.registry !== undefined ? registrationSummary(values.registry, registration) : ""));
+  return valid ? 0 : intact ? 3 : 1;
 }
+
+/** Who vouches for the key that signed: a pinned key, an attestation that names it, the registry, or no one. */
+type Signer = "pinned" | "attested" | "registered" | "unchecked";
 
 async function fetchJson(url: string, fetch: typeof globalThis.fetch): Promise<unknown> {
   let response: Response;
@@ -165,7 +187,7 @@ function parseJson(text: string, source: string): unknown {
   }
 }
 
-function summary(proof: unknown, result: VerifyProofReturnType): string {
+function summary(proof: unknown, result: VerifyProofReturnType, unchecked: boolean): string {
   const p = (proof ?? {}) as { proof_id?: unknown; spec_version?: unknown };
   const lines = [`proof ${typeof p.proof_id === "string" ? p.proof_id : "(no id)"}  spec_version ${typeof p.spec_version === "string" ? p.spec_version : "(absent)"}${result.formula ? `  ${result.formula} chain hash` : ""}`];
   const width = Math.max(...Object.keys(result.checks).map((name) => name.length));
@@ -173,7 +195,12 @@ function summary(proof: unknown, result: VerifyProofReturnType): string {
     lines.push(`  ${check.status.toUpperCase().padEnd(4)}  ${name.padEnd(width)}  ${check.detail}`);
   }
   const failed = result.errors.length;
-  lines.push(result.valid ? "VALID" : `INVALID (${failed} check${failed === 1 ? "" : "s"} failed)`);
+  if (!result.valid) lines.push(`INVALID (${failed} check${failed === 1 ? "" : "s"} failed)`);
+  else if (unchecked) {
+    lines.push(
+      "SIGNER UNCHECKED: the proof is intact and signed by the key it names, but nothing here vouches for that key (anyone can sign with a key of their own). Pin the gateway's key: --public-key, --attestation or --registry.",
+    );
+  } else lines.push("VALID");
   return `${lines.join("\n")}\n`;
 }
 

@@ -57,7 +57,10 @@ export interface ProofPayment {
   amount: string;
   /** The asset: `"eth"` or an ERC-20 token address. */
   currency: string;
-  /** e.g. `"charged"`, `"settled"`. */
+  /**
+   * `"charged"`: the whole answer was delivered and charged; `"partial"`: a stream the client left
+   * early, charged for what was written to it (see `usage`). Other issuers write e.g. `"settled"`.
+   */
   status: string;
 }
 
@@ -69,6 +72,17 @@ export interface ProofIngot {
   model: string;
   /** The 0G root of the LoRA adapter that was applied (lowercase 0x-hex, 32 bytes). */
   adapter_root: Hex;
+}
+
+/**
+ * The tokens the call was charged for (gateway extension): `payment.amount` is `total_tokens` ×
+ * the Ingot's price. For a stream the client left early (`payment.status` `"partial"`), the
+ * prompt and the completion tokens written to its socket.
+ */
+export interface ProofUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
 }
 
 /** The gateway's Ed25519 signatures (see gateway/docs/proof.md, "What is signed"). */
@@ -100,6 +114,8 @@ export interface GatewayProof {
   parties: { buyer_fingerprint: string; seller: string };
   payment: ProofPayment;
   ingot: ProofIngot;
+  /** The tokens charged; present on proofs issued since partial streams are charged. */
+  usage?: ProofUsage;
   signature: ProofSignature;
 }
 

@@ -50,8 +50,10 @@ export interface GatewayLedger {
 export interface IssueProofParameters {
   /** The request body as parsed from the HTTP body. */
   request: unknown;
-  /** The response body without its `proof` field (for a stream, the non-stream body it stands for). */
+  /** The response body without its `proof` field; for a stream, the list of its events before the proof event. */
   response: unknown;
+  /** `canonicalJson(response)` when already built (a stream's events are canonicalized as they go out). */
+  responseCanonicalJson?: string;
   caller: Caller;
   /** The charge the proof names: issued before the charge is committed, so it can be committed with it. */
   charge: Pick<Charge, "chargeId" | "asset" | "amount">;
@@ -60,6 +62,10 @@ export interface IssueProofParameters {
   timestamp: Date;
   /** Chosen before the response is complete when it must be announced early (streams send it as a header first). */
   proofId?: string;
+  /** `"charged"` (default): the whole answer was delivered; `"partial"`: a stream the client left early, charged for what it was sent. */
+  status?: "charged" | "partial";
+  /** The tokens the charge is for (written into the proof as `usage`). */
+  usage?: { promptTokens: number; completionTokens: number };
 }
 
 /** Builds and signs the per-call proof (ArkForge spec 2.1; see gateway/docs/proof.md). */

@@ -6,7 +6,8 @@ import { JobInputError, WorkerJobFailedError, WorkerTimeoutError } from "../erro
 import type { ComputeWorker, TrainingJob, TrainingJobResult } from "../types.js";
 import { NatsTransportError } from "./errors.js";
 import type { NatsNames } from "./natsNames.js";
-import { decodeResultMessage, encodeNatsMessage, NATS_JOB_KIND, NatsMessageFormatError, type NatsJobMessage } from "./natsMessages.js";
+import { decodeResultMessage, encodeNatsMessage, NATS_JOB_KIND, NatsMessageFormatError, type NatsJobBody, type NatsJobMessage } from "./natsMessages.js";
+import { sealJobBody } from "../sealJobBody.js";
 import { provisionNatsWorker } from "./provisionNatsWorker.js";
 
 export interface CreateNatsWorkerClientParameters {
@@ -119,12 +120,16 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
           log?.info({ jobId: job.jobId }, "reusing the result already in the stream");
           return existing;
         }
+        const body: NatsJobBody = {
+          job: { ...job, exampleHashes: [...job.exampleHashes] },
+          sequences: sequences.map((s) => ({ id: s.id, tokens: [...s.tokens], scoreFrom: s.scoreFrom })),
+        };
         const message: NatsJobMessage = {
           kind: NATS_JOB_KIND,
           computeId: params.computeId,
           workerPublicKey: publicKey,
-          job: { ...job, exampleHashes: [...job.exampleHashes] },
-          sequences: sequences.map((s) => ({ id: s.id, tokens: [...s.tokens], scoreFrom: s.scoreFrom })),
+          jobId: job.jobId,
+          sealedBody: await sealJobBody(body, { forge: job.forge, jobId: job.jobId, workerPublicKey: publicKey }),
         };
         const payload = encodeNatsMessage(message);
         const maxPayload = params.nc.info?.max_payload;

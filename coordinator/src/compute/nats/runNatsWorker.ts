@@ -6,7 +6,8 @@ import { TrainAbortedError } from "../../eval/train/errors.js";
 import type { ComputeWorker } from "../types.js";
 import { NatsTransportError } from "./errors.js";
 import { jobIdOfSubject, natsNames, resultMsgId, type NatsNames } from "./natsNames.js";
-import { decodeJobMessage, decodeResultMessage, encodeNatsMessage, NATS_RESULT_KIND, type NatsResultMessage } from "./natsMessages.js";
+import { decodeJobMessage, decodeResultMessage, encodeNatsMessage, NATS_RESULT_KIND, parseNatsJobBody, type NatsResultMessage } from "./natsMessages.js";
+import { openJobBody } from "../openJobBody.js";
 import { sleep } from "../../util/sleep.js";
 
 export interface RunNatsWorkerParameters {
@@ -15,6 +16,8 @@ export interface RunNatsWorkerParameters {
   forge: Hex;
   /** This worker's Ed25519 public key: its consumer and subjects are named by it. */
   publicKey: Hex;
+  /** This worker's Ed25519 private key: job bodies are sealed to it (openJobBody). */
+  ed25519PrivateKey: Hex | Uint8Array;
   /** The worker for the computeId a job message names (the registry's id for this key). */
   workerFor: (computeId: number) => ComputeWorker;
   /** Stop after finishing one job. */
@@ -120,11 +123,15 @@ export async function runNatsWorker(params: RunNatsWorkerParameters): Promise<Ru
     try {
       const file = decodeJobMessage(msg.data);
       computeId = file.computeId;
-      if (file.job.jobId !== jobId || file.workerPublicKey !== key || file.job.forge.toLowerCase() !== params.forge.toLowerCase()) {
-        throw new Error(`the message on ${msg.subject} holds job ${file.job.jobId} of Forge ${file.job.forge} for key ${file.workerPublicKey}, not what its subject says`);
+      if (file.jobId !== jobId || file.workerPublicKey !== key) {
+        throw new Error(`the message on ${msg.subject} holds job ${file.jobId} for key ${file.workerPublicKey}, not what its subject says`);
       }
-      jlog?.info({ computeId, examples: file.sequences.length, redelivered: msg.redelivered }, "job received");
-      const result = await params.workerFor(file.computeId).run(file.job, file.sequences, params.signal ? { signal: params.signal } : {});
+      const body = parseNatsJobBody(await openJobBody({ sealedBody: file.sealedBody, forge: params.forge, jobId, workerPublicKey: key, ed25519PrivateKey: params.ed25519PrivateKey }));
+      if (body.job.jobId !== jobId || body.job.forge.toLowerCase() !== params.forge.toLowerCase()) {
+        throw new Error(`the sealed body on ${msg.subject} holds job ${body.job.jobId} of Forge ${body.job.forge}, not what its subject says`);
+      }
+      jlog?.info({ computeId, examples: body.sequences.length, redelivered: msg.redelivered }, "job received");
+      const result = await params.workerFor(file.computeId).run(body.job, body.sequences, params.signal ? { signal: params.signal } : {});
       await publishResult(jobId, { kind: NATS_RESULT_KIND, result }, resultMsgId(jobId, key));
       await msg.ackAck();
       jlog?.info({ adapterRoot: result.adapterRoot }, "result published; job acked");
