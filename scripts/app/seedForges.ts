@@ -16,6 +16,7 @@ import { payRevenue } from "../../coordinator/src/chain/payRevenue.js";
 import { withAccount } from "../../coordinator/src/chain/withAccount.js";
 import { SIMULATED_MEASUREMENT } from "../../coordinator/src/enclave/simulated/simulatedMeasurement.js";
 import { storeSealedHoldout } from "../../coordinator/src/sealing/storeSealedHoldout.js";
+import { sealContribution } from "../../coordinator/src/sealing/sealContribution.js";
 import { DEFAULT_HOLDOUT_INFO } from "../../coordinator/src/sealing/holdoutSuite.js";
 import { parseDatasetJsonlStrict } from "../../coordinator/src/eval/dataset/parseDatasetJsonlStrict.js";
 import { ggufToModel } from "../../coordinator/src/eval/model/ggufToModel.js";
@@ -117,8 +118,10 @@ export async function seedLiveIngot(s: SeedContext, p: SeedLiveIngotParameters):
   s.print(`  LIVE seed: Forge ${forge} created; contributions…`);
   const demo = await demoContributions({ dataDir: s.dataDir, scenario: "demo" });
   const about: Record<string, string> = { alice: "Rust unsafe analyses", copycat: "partial copy of alice", control: "cooking & gardening text" };
+  const chainId = await ctx.publicClient.getChainId();
   for (const [i, c] of demo.contributions.entries()) {
-    const bytes = toJsonl(c.examples);
+    // Sealed to the enclave and bound to its sender, as the page (and the pipeline) require.
+    const { bytes } = await sealContribution({ plaintext: toJsonl(c.examples), recipientPublicKey: toBytes(s.enclave.hpkePublicKey), binding: { chainId, forge, contributor: wallets[i + 1].account.address } });
     const { root, size } = await store.put(bytes);
     await contributeData(withAccount(ctx, wallets[i + 1]), { forge, root, sizeBytes: BigInt(size), exampleCount: c.examples.length, metadataURI: `license: CC-BY-4.0; ${about[c.id] ?? c.id}` });
   }

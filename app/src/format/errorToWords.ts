@@ -28,7 +28,7 @@ const CUSTOM_ERRORS: Record<string, (a: Args) => string> = {
   ForgeZeroDataSize: () => "The data contribution is empty (0 bytes).",
   ForgeZeroExampleCount: () => "The data contribution has no examples.",
   ForgeEmptyDataMetadata: () => "Describe the data (license, source) before contributing it.",
-  ForgeDuplicateDataRoot: (a) => `This exact file was already contributed to this Forge (data #${a[1]}); contribute new examples instead.`,
+  ForgeDuplicateDataRoot: (a) => `${addr(a[0])} already contributed this exact sealed file to this Forge (data #${a[2]}); contribute new examples instead.`,
   ForgeZeroComputeSigner: () => "Give the worker's signer address.",
   ForgeZeroComputeKey: () => "Give the worker's Ed25519 public key.",
   ForgeZeroCapacity: () => "The worker's capacity must be at least 1.",

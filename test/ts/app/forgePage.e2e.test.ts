@@ -79,10 +79,11 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     await page.getByRole("list", { name: "Forge activity, newest first" }).getByText("Data #0 contributed by 0x7099…79C8: 2 examples").waitFor();
     await page.getByLabel("Number of contributions").filter({ hasText: /^1$/ }).waitFor();
 
-    // The same file again: the Forge's custom error, decoded from the ABI, in words.
-    await page.getByLabel("Data file (JSONL)").setInputFiles({ name: "again.jsonl", mimeType: "application/jsonl", buffer: Buffer.from(GOOD) });
-    await page.getByRole("button", { name: "Seal, store and contribute" }).click();
-    await page.getByRole("alert", { name: "Data contribution failed" }).filter({ hasText: "already contributed to this Forge (data #0)" }).waitFor();
+    // What was stored is the sealed envelope, not the file: the store holds no plaintext of it.
+    const dataRoot = (await stack.ctx.publicClient.getContractEvents({ address: stack.openForge, abi: stack.ctx.abis.Forge, eventName: "DataContributed", fromBlock: 0n }))[0].args as { root: `0x${string}` };
+    const stored = Buffer.from(await (await fetch(`${stack.storeUrl}/content/${dataRoot.root}`)).arrayBuffer());
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored.includes(Buffer.from("assert the bound or use v[i]"))).toBe(false);
   });
 
   it("contributes capital in ETH and shows it in the activity list and the position", async () => {
@@ -107,6 +108,10 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     await page.getByRole("button", { name: "Register worker" }).click();
     await page.getByRole("status", { name: "Worker registration status" }).filter({ hasText: "Worker registered" }).waitFor();
     await page.getByRole("list", { name: "Forge activity, newest first" }).getByText("Worker #0 registered by 0x7099…79C8").waitFor();
+    // The same signer again: the Forge's custom error, decoded from the ABI, in words.
+    await page.getByLabel("Worker Ed25519 public key").fill(`0x${"6b".repeat(32)}`);
+    await page.getByRole("button", { name: "Register worker" }).click();
+    await page.getByRole("alert", { name: "Worker registration failed" }).filter({ hasText: "Signer 0x3C44…93BC is already registered as worker #0." }).waitFor();
 
     await page.goto(`${stack.url}/forge/${stack.tokenForge}`);
     await page.getByLabel("Connected account").waitFor(); // the test account stays connected across a reload

@@ -1,13 +1,15 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ContractFunctionRevertedError, ContractFunctionExecutionError, encodeErrorResult, HttpRequestError, UserRejectedRequestError, type Abi } from "viem";
+import { bytesToHex, ContractFunctionRevertedError, ContractFunctionExecutionError, encodeErrorResult, HttpRequestError, UserRejectedRequestError, type Abi } from "viem";
 import { errorToWords } from "../../../app/src/format/errorToWords.js";
 import { computeContentRootInBrowser } from "../../../app/src/chain/computeContentRootInBrowser.js";
 import { computeContentRoot } from "../../../coordinator/src/storage/computeContentRoot.js";
 import { validateDataFile, describeLineError } from "../../../app/src/contribute/validateDataFile.js";
 import { runDataContribution } from "../../../app/src/contribute/runDataContribution.js";
 import { dataBondOf } from "../../../app/src/contribute/dataBondOf.js";
+import { generateHpkeKeyPair } from "../../../coordinator/src/sealing/generateHpkeKeyPair.js";
+import { openContribution } from "../../../coordinator/src/sealing/openContribution.js";
 import { parseForgeMetadata, forgeMetadataUri } from "../../../app/src/model/parseForgeMetadata.js";
 import { forgeSteps } from "../../../app/src/model/forgeSteps.js";
 import { parseRoute } from "../../../app/src/model/parseRoute.js";
@@ -26,7 +28,8 @@ describe("errorToWords", () => {
   it("decodes the Forge's custom errors from its ABI into words", async () => {
     const abi = await forgeAbi();
     expect(errorToWords(reverted(abi, "ForgeWrongPhase", ["0x5FbDB2315678afecb367f032d93F642f64180aa3", 2, 1]))).toBe("This Forge is CLOSED; this action needs it OPEN.");
-    expect(errorToWords(reverted(abi, "ForgeDuplicateDataRoot", [`0x${"ab".repeat(32)}`, 4n]))).toMatch(/already contributed to this Forge \(data #4\)/);
+    expect(errorToWords(reverted(abi, "ForgeDuplicateDataRoot", ["0x70997970C51812dc3A010C7d01b50e0d17dc79C8", `0x${"ab".repeat(32)}`, 4n]))).toBe("0x7099…79C8 already contributed this exact sealed file to this Forge (data #4); contribute new examples instead.");
+    expect(errorToWords(reverted(abi, "ForgeDuplicateComputeSigner", ["0x70997970C51812dc3A010C7d01b50e0d17dc79C8", 0n]))).toBe("Signer 0x7099…79C8 is already registered as worker #0.");
   });
   it("says a refused signature and a down RPC in words", () => {
     expect(errorToWords(new UserRejectedRequestError(new Error("User rejected")))).toMatch(/refused the request/);
@@ -51,23 +54,36 @@ describe("the data contribution flow", () => {
     for (const bytes of [good, big]) expect(await computeContentRootInBrowser(bytes)).toBe(await computeContentRoot(bytes));
   });
 
-  it("validates, seals, stores and contributes in that order with the bond as value", async () => {
+  it("validates, seals to the enclave bound to the sender, stores and contributes in that order with the bond as value", async () => {
     const calls: string[] = [];
+    const keys = await generateHpkeKeyPair();
+    let stored: Uint8Array = new Uint8Array();
     const out = await runDataContribution(
       {
         step: async (label, work) => { calls.push(label); return work(); },
-        store: async (bytes) => { calls.push("store"); return { root: await computeContentRoot(bytes), size: bytes.length }; },
+        enclaveKey: async () => ({ hpkePublicKey: bytesToHex(keys.publicKey), simulated: true }),
+        store: async (bytes) => { calls.push("store"); stored = bytes; return { root: await computeContentRoot(bytes), size: bytes.length }; },
         contribute: async (a) => { calls.push(`contribute ${a.exampleCount} ${a.sizeBytes} bond ${a.bond}`); return "0xabc"; },
       },
       { file: good, forge: "0x5FbDB2315678afecb367f032d93F642f64180aa3", chainId: 31337, sender: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", metadataURI: "license: CC-BY-4.0", bond: 7n },
     );
-    expect(calls).toEqual(["Validating the file", "Sealing", "Storing the file", "store", `contribute 2 ${good.length} bond 7`]);
-    expect(out.root).toBe(await computeContentRoot(good));
+    expect(calls).toEqual(["Validating the file", "Sealing to the Forge's enclave", "Storing the file", "store", `contribute 2 ${stored.length} bond 7`]);
+    expect(out).toMatchObject({ sealed: true, root: await computeContentRoot(stored) });
+    expect(Buffer.from(stored).includes(Buffer.from("UNSOUND: check the bound."))).toBe(false);
+    const binding = { chainId: 31337, forge: "0x5FbDB2315678afecb367f032d93F642f64180aa3", contributor: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" } as const;
+    expect(await openContribution({ envelope: stored, recipientPrivateKey: keys.privateKey, expected: binding })).toEqual(good);
+    await expect(openContribution({ envelope: stored, recipientPrivateKey: keys.privateKey, expected: { ...binding, contributor: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" } })).rejects.toThrow();
+  });
+
+  it("seals nothing, and stores nothing, when no enclave has registered for the Forge", async () => {
+    let stored = false;
+    await expect(runDataContribution({ step: (_l, w) => w(), enclaveKey: async () => null, store: async () => { stored = true; return { root: "0x", size: 0 }; }, contribute: async () => "0x" }, { file: good, forge: "0x5FbDB2315678afecb367f032d93F642f64180aa3", chainId: 31337, sender: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", metadataURI: "m", bond: 0n })).rejects.toThrow(/No enclave allowed by this Forge/);
+    expect(stored).toBe(false);
   });
 
   it("stores and sends nothing for a refused file", async () => {
     let stored = false;
-    await expect(runDataContribution({ step: (_l, w) => w(), store: async () => { stored = true; return { root: "0x", size: 0 }; }, contribute: async () => "0x" }, { file: bad, forge: "0x5FbDB2315678afecb367f032d93F642f64180aa3", chainId: 1, sender: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", metadataURI: "m", bond: 0n })).rejects.toThrow(/3 refused lines/);
+    await expect(runDataContribution({ step: (_l, w) => w(), enclaveKey: async () => null, store: async () => { stored = true; return { root: "0x", size: 0 }; }, contribute: async () => "0x" }, { file: bad, forge: "0x5FbDB2315678afecb367f032d93F642f64180aa3", chainId: 1, sender: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", metadataURI: "m", bond: 0n })).rejects.toThrow(/3 refused lines/);
     expect(stored).toBe(false);
   });
 

@@ -1,4 +1,6 @@
 import { useState } from "react";
+import { usePublicClient } from "wagmi";
+import { findForgeEnclaveKey } from "../../chain/findForgeEnclaveKey.js";
 import type { Address } from "viem";
 import { forgeAbi } from "../../abi/protocolAbis.generated.js";
 import { useAppConfig } from "../../config/AppConfigContext.js";
@@ -12,7 +14,8 @@ import { FlowStatus } from "../FlowStatus.js";
 
 /** Data: pick a JSONL file → validated here (every bad line listed) → sealed → stored → contributed. */
 export function DataContributionForm({ forge, view, account, chainId }: { forge: Address; view: ForgeView; account: Address | undefined; chainId: number }) {
-  const { store } = useAppConfig();
+  const { store, addresses, fromBlock } = useAppConfig();
+  const client = usePublicClient();
   const [file, setFile] = useState<{ name: string; bytes: Uint8Array; check: ValidateDataFileReturnType } | null>(null);
   const [metadata, setMetadata] = useState("license: CC-BY-4.0; ");
   const flow = useTxFlow(account);
@@ -30,6 +33,7 @@ export function DataContributionForm({ forge, view, account, chainId }: { forge:
           await runDataContribution(
             {
               step: f.step,
+              enclaveKey: () => findForgeEnclaveKey(client!, addresses.enclaveRegistry, view.config.allowedMeasurements, fromBlock),
               store: (bytes) => store.put(bytes),
               contribute: (a) => f.tx("Contributing the data", { address: forge, abi: forgeAbi, functionName: "contributeData", args: [a.root, a.sizeBytes, a.exampleCount, a.metadataURI], ...(a.bond > 0n ? { value: a.bond } : {}) }),
             },
@@ -39,7 +43,7 @@ export function DataContributionForm({ forge, view, account, chainId }: { forge:
       }}
     >
       <h3 id="data-title">Data</h3>
-      <p className="hint">A JSONL file, one {"{"}"id", "prompt", "response"{"}"} object per line. It is checked here with the project's own schema, then sealed, stored and contributed.</p>
+      <p className="hint">A JSONL file, one {"{"}"id", "prompt", "response"{"}"} object per line. It is checked here with the project's own schema, then sealed in this browser to the Forge's enclave (bound to your address: nobody else can read it or claim it), stored and contributed.</p>
       <label>
         Data file (JSONL)
         <input
