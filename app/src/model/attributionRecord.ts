@@ -25,6 +25,8 @@ export const attributionRecordSchema = z.object({
       reason: z.string().optional(),
       exampleHashes: z.array(hex),
       keptExamples: z.number(),
+      /** Dropped copies (pipeline v2): each names the kept example it copies, "duplicate-of <dataId>:<index>". */
+      duplicates: z.array(z.object({ example: z.number(), duplicateOf: z.string() }).passthrough()).optional(),
       value: z.number(),
       score: bigintText,
     }),

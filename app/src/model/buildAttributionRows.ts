@@ -37,7 +37,8 @@ export function buildAttributionRows(record: AttributionRecord, dataPoolShares: 
       if (entry?.status === "duplicate" || (c.exampleHashes.length > 0 && earlier.length === c.exampleHashes.length)) {
         note = earlier.length > 0 ? `duplicate of data #${Math.min(...earlier)}: earns nothing twice` : "duplicate: nothing new after de-duplication";
       } else if (c.keptExamples < c.exampleCount) {
-        note = `${c.exampleCount - c.keptExamples} of ${c.exampleCount} examples copy earlier data and count once`;
+        const sources = [...new Set((c.duplicates ?? []).map((d) => /(\d+):\d+$/.exec(d.duplicateOf)?.[1]).filter((v): v is string => v !== undefined))].map((id) => `#${id}`);
+        note = `${c.exampleCount - c.keptExamples} of ${c.exampleCount} examples copy ${sources.length ? `data ${sources.join(", ")}` : "earlier data"} and count once`;
       } else if (c.score <= 0n) {
         note = "did not improve the holdout metric: no shares";
       }

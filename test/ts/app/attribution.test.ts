@@ -16,7 +16,7 @@ function record(): AttributionRecord {
     contributions: [
       { dataId: 0, contributor: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", root: h(10), sizeBytes: 100, exampleCount: 3, status: "included", exampleHashes: [h(100), h(101), h(102)], keptExamples: 3, value: 0.06, score: "60000000000000000" },
       { dataId: 1, contributor: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", root: h(11), sizeBytes: 100, exampleCount: 2, status: "included", exampleHashes: [h(100), h(101)], keptExamples: 0, value: 0, score: "0" },
-      { dataId: 2, contributor: "0x90F79bf6EB2c4f870365E785982E1f101E93b906", root: h(12), sizeBytes: 100, exampleCount: 2, status: "included", exampleHashes: [h(102), h(103)], keptExamples: 1, value: 0.02, score: "20000000000000000" },
+      { dataId: 2, contributor: "0x90F79bf6EB2c4f870365E785982E1f101E93b906", root: h(12), sizeBytes: 100, exampleCount: 2, status: "included", exampleHashes: [h(102), h(103)], keptExamples: 1, duplicates: [{ example: 0, duplicateOf: "duplicate-of 0:2", match: "exact", similarity: 1 }], value: 0.02, score: "20000000000000000" },
       { dataId: 3, contributor: "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65", root: h(13), sizeBytes: 100, exampleCount: 2, status: "included", exampleHashes: [h(104), h(105)], keptExamples: 2, value: -0.01, score: "-10000000000000000" },
       { dataId: 4, contributor: "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc", root: h(14), sizeBytes: 0, exampleCount: 2, status: "excluded", reason: "content does not match its root", exampleHashes: [], keptExamples: 0, value: 0, score: "0" },
     ],
@@ -61,7 +61,7 @@ describe("buildAttributionRows", () => {
   });
   it("names the contribution a full duplicate copies, notes partial copies, negative value and exclusions", () => {
     expect(rows[1].note).toBe("duplicate of data #0: earns nothing twice");
-    expect(rows[2].note).toBe("1 of 2 examples copy earlier data and count once");
+    expect(rows[2].note).toBe("1 of 2 examples copy data #0 and count once");
     expect(rows[3].note).toMatch(/did not improve/);
     expect(rows[4].note).toBe("excluded: content does not match its root");
     expect(rows[4].delta).toBeUndefined();
