@@ -29,6 +29,9 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     bytes32 public constant EVAL_RESULT_TYPEHASH = keccak256(
         "EvalResult(address forge,bytes32 holdoutRoot,bytes32 baseModelRoot,bytes32 adapterRoot,int256 metricBefore,int256 metricAfter,uint256[] dataIds,int256[] dataScores,uint256[] computeIds,uint256[] computeWork,bytes32 attributionLogRoot,bytes32 evalConfigHash,uint256 deadline)"
     );
+    /// @inheritdoc IForge
+    bytes32 public constant COMPUTE_REGISTRATION_TYPEHASH =
+        keccak256("ComputeRegistration(address worker,address signer,bytes32 ed25519PublicKey)");
     /// @notice Shares per Ingot (IIngot.SHARE_SUPPLY, fixed protocol-wide).
     uint256 public constant SHARE_SUPPLY = 1_000_000_000;
     /// @notice Largest score or work figure accepted, so a pool's weights sum without overflow.
@@ -65,7 +68,6 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     mapping(address contributor => mapping(bytes32 root => uint256 idPlusOne)) private _dataIdOf;
     address[] private _computeWorkers;
     mapping(address signer => uint256 idPlusOne) private _computeIdOfSigner;
-    mapping(bytes32 key => uint256 idPlusOne) private _computeIdOfKey;
     address[] private _capitalContributors;
     mapping(address contributor => uint256 idPlusOne) private _positionOf;
     mapping(address contributor => uint256 amount) private _capitalOf;
@@ -110,26 +112,28 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IForge
-    function registerCompute(address signer, bytes32 ed25519PublicKey, uint32 capacity)
-        external
-        returns (uint256 computeId)
-    {
+    function registerCompute(
+        address signer,
+        bytes32 ed25519PublicKey,
+        uint32 capacity,
+        bytes calldata signerSignature,
+        bytes calldata ed25519Signature
+    ) external payable returns (uint256 computeId) {
         _requirePhase(Phase.Open);
         if (signer == address(0)) revert ForgeZeroComputeSigner();
         if (ed25519PublicKey == bytes32(0)) revert ForgeZeroComputeKey(signer);
         if (capacity == 0) revert ForgeZeroCapacity(signer);
+        if (ed25519Signature.length != 64) revert ForgeBadEd25519ProofLength(ed25519PublicKey, ed25519Signature.length);
+        _checkSignerProof(signer, ed25519PublicKey, signerSignature);
         uint256 bySigner = _computeIdOfSigner[signer];
         if (bySigner != 0) revert ForgeDuplicateComputeSigner(signer, bySigner - 1);
-        uint256 byKey = _computeIdOfKey[ed25519PublicKey];
-        if (byKey != 0) revert ForgeDuplicateComputeKey(ed25519PublicKey, byKey - 1);
         computeId = _computeWorkers.length;
         if (computeId >= _config.caps.maxCompute) revert ForgePoolFull(Pool.Compute, _config.caps.maxCompute);
 
         _countContribution();
         _computeWorkers.push(msg.sender);
         _computeIdOfSigner[signer] = computeId + 1;
-        _computeIdOfKey[ed25519PublicKey] = computeId + 1;
-        emit ComputeRegistered(computeId, msg.sender, signer, ed25519PublicKey, capacity);
+        emit ComputeRegistered(computeId, msg.sender, signer, ed25519PublicKey, capacity, ed25519Signature);
     }
 
     /// @inheritdoc IForge
@@ -329,6 +333,15 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IForge
+    function hashComputeRegistration(address worker, address signer, bytes32 ed25519PublicKey)
+        public
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(keccak256(abi.encode(COMPUTE_REGISTRATION_TYPEHASH, worker, signer, ed25519PublicKey)));
+    }
+
+    /// @inheritdoc IForge
     function hashEvalResult(EvalResult calldata r) public view returns (bytes32) {
         // Two static halves concatenated equal one abi.encode of all fields (and keep the stack shallow).
         bytes32 structHash = keccak256(
@@ -416,6 +429,18 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
             capitalHolders,
             ShareMath.allocate(pools.capital, capitalWeights)
         );
+    }
+
+    /// @dev The signer proves it agreed to be this sender's signing key: it is the sender (no
+    /// signature needed), or it signed the registration's EIP-712 digest.
+    function _checkSignerProof(address signer, bytes32 ed25519PublicKey, bytes calldata signature) private view {
+        if (signature.length == 0) {
+            if (signer != msg.sender) revert ForgeBadSignerProof(signer, address(0));
+            return;
+        }
+        (address recovered, ECDSA.RecoverError err,) =
+            ECDSA.tryRecover(hashComputeRegistration(msg.sender, signer, ed25519PublicKey), signature);
+        if (err != ECDSA.RecoverError.NoError || recovered != signer) revert ForgeBadSignerProof(signer, recovered);
     }
 
     function _countContribution() private {

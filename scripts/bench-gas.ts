@@ -88,7 +88,7 @@ async function fill(forge: Address, n: number, tag: string) {
   for (let i = 0; i < n; i++) {
     gas.push((await send(wallets[i], forge, abis.Forge, "contributeData", [root(`${tag} ${i}`), 4096n, 30, "ipfs://license"])).gasUsed);
   }
-  const compute = (await send(admin, forge, abis.Forge, "registerCompute", [admin.account.address, root(`${tag} ed`), 8])).gasUsed;
+  const compute = (await send(admin, forge, abis.Forge, "registerCompute", [admin.account.address, root(`${tag} ed`), 8, "0x", `${root(`${tag} ed r`)}${root(`${tag} ed s`).slice(2)}`])).gasUsed;
   const capitalEth = (await send(payer, forge, abis.Forge, "contributeCapital", [parseEther("1")], parseEther("1"))).gasUsed;
   return { gas, compute, capitalEth };
 }

@@ -182,8 +182,11 @@ interface IForge {
     error ForgeZeroCapacity(address signer);
     /// @notice `signer` is already registered as worker `computeId`.
     error ForgeDuplicateComputeSigner(address signer, uint256 computeId);
-    /// @notice `key` is already registered as worker `computeId`.
-    error ForgeDuplicateComputeKey(bytes32 key, uint256 computeId);
+    /// @notice The signer part of a compute registration does not prove `signer`'s consent: no
+    /// signature and `signer` is not the sender, or the signature recovers to `recovered`.
+    error ForgeBadSignerProof(address signer, address recovered);
+    /// @notice The Ed25519 proof of possession for `key` is `length` bytes, not 64.
+    error ForgeBadEd25519ProofLength(bytes32 key, uint256 length);
     /// @notice A capital contribution of zero (requested, or received after a transfer fee).
     error ForgeZeroCapital();
     /// @notice ETH sent differs from `amount` (ETH Forge), or ETH sent to an ERC-20 Forge.
@@ -235,12 +238,15 @@ interface IForge {
         string metadataURI
     );
     /// @notice `worker` (paid and credited) registered compute `computeId` with its keys.
+    /// `ed25519Signature` is the key's proof of possession over `hashComputeRegistration(worker,
+    /// signer, ed25519PublicKey)`; the coordinator checks it (see `registerCompute`).
     event ComputeRegistered(
         uint256 indexed computeId,
         address indexed worker,
         address indexed signer,
         bytes32 ed25519PublicKey,
-        uint32 capacity
+        uint32 capacity,
+        bytes ed25519Signature
     );
     /// @notice `contributor` escrowed `credited` (of `amount` sent) in capital position `positionId`,
     /// which now totals `position`.
@@ -291,11 +297,27 @@ interface IForge {
         returns (uint256 dataId);
 
     /// @notice Register as a compute worker (Open only): `signer` signs job results, the Ed25519
-    /// key receives job messages; msg.sender is credited with the shares. Signer and key are unique.
+    /// key receives job messages; msg.sender is credited with the shares.
+    ///
+    /// Proof of possession: both `signerSignature` and `ed25519Signature` sign the 32-byte digest
+    /// `hashComputeRegistration(msg.sender, signer, ed25519PublicKey)` (EIP-712, this Forge's
+    /// domain, so it binds the chain, the Forge and the sender). The contract checks the signer
+    /// part: `signerSignature` empty with `signer == msg.sender`, or an ECDSA signature that
+    /// recovers to `signer`; a signer is registered at most once. Ed25519 cannot be verified here
+    /// at a sane cost, so the contract only checks its length (64) and emits it; Ed25519 keys are
+    /// NOT unique on chain (otherwise a squatter could block the key's owner by registering it
+    /// first). The coordinator verifies every Ed25519 proof (RFC 8032 over the 32 digest bytes)
+    /// and counts, per key, only the first registration whose proof verifies; every other one is
+    /// excluded from the result (see `EvalResult.excludedCompute`), so a squatter can neither take
+    /// credit for the key's work nor block its owner.
     /// @return computeId the worker's id (0, 1, 2... in order).
-    function registerCompute(address signer, bytes32 ed25519PublicKey, uint32 capacity)
-        external
-        returns (uint256 computeId);
+    function registerCompute(
+        address signer,
+        bytes32 ed25519PublicKey,
+        uint32 capacity,
+        bytes calldata signerSignature,
+        bytes calldata ed25519Signature
+    ) external payable returns (uint256 computeId);
 
     /// @notice Escrow `amount` of the capital asset (Open only): ETH with msg.value == amount, or
     /// the ERC-20 pulled with transferFrom (approve first) and credited by the balance received.
@@ -369,6 +391,16 @@ interface IForge {
 
     /// @notice The Ingot minted by the accepted result (0 = none).
     function ingotId() external view returns (uint256);
+
+    /// @notice The EIP-712 digest of `ComputeRegistration(address worker,address signer,bytes32
+    /// ed25519PublicKey)` in this Forge's domain, which both proofs of a registration sign.
+    function hashComputeRegistration(address worker, address signer, bytes32 ed25519PublicKey)
+        external
+        view
+        returns (bytes32);
+
+    /// @notice keccak256 of the ComputeRegistration type string.
+    function COMPUTE_REGISTRATION_TYPEHASH() external view returns (bytes32);
 
     /// @notice The EIP-712 digest the enclave signs for `result`.
     function hashEvalResult(EvalResult calldata result) external view returns (bytes32);

@@ -162,38 +162,92 @@ contract ForgeTest is ForgeFixture {
 
     // ------------------------------------------------------------ compute
 
-    function test_registerCompute_recordsWorkerAndEmits() external {
+    function test_registerCompute_whenSignerIsSender_needsNoSignerSignatureAndEmitsTheProof() external {
         vm.warp(START);
+        bytes memory proof = ed25519Placeholder();
         vm.expectEmit(true, true, true, true);
-        emit IForge.ComputeRegistered(0, alice, address(0x5167), bytes32(uint256(7)), 4);
+        emit IForge.ComputeRegistered(0, alice, alice, bytes32(uint256(7)), 4, proof);
         vm.prank(alice);
-        uint256 id = forge.registerCompute(address(0x5167), bytes32(uint256(7)), 4);
+        uint256 id = forge.registerCompute(alice, bytes32(uint256(7)), 4, "", proof);
         assertEq(id, 0, "id");
         assertEq(forge.computeWorker(0), alice, "worker");
-        (bool exists, uint256 cid) = forge.computeIdOfSigner(address(0x5167));
+        (bool exists, uint256 cid) = forge.computeIdOfSigner(alice);
         assertTrue(exists && cid == 0, "signer indexed");
     }
 
-    function test_registerCompute_RevertWhen_SignerOrKeyReused() external {
+    function test_registerCompute_whenSignerSignedTheRegistration_acceptsIt() external {
         vm.warp(START);
+        uint256 key = 0x5167;
+        address signer = vm.addr(key);
+        bytes memory sig = sign(key, registrationDigestOf(address(forge), alice, signer, bytes32(uint256(7))));
+        assertEq(
+            forge.hashComputeRegistration(alice, signer, bytes32(uint256(7))),
+            registrationDigestOf(address(forge), alice, signer, bytes32(uint256(7))),
+            "digest"
+        );
         vm.prank(alice);
-        forge.registerCompute(address(0x5167), bytes32(uint256(7)), 4);
-        vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeDuplicateComputeSigner.selector, address(0x5167), 0));
-        forge.registerCompute(address(0x5167), bytes32(uint256(8)), 4);
-        vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeDuplicateComputeKey.selector, bytes32(uint256(7)), 0));
-        forge.registerCompute(address(0x5168), bytes32(uint256(7)), 4);
+        forge.registerCompute(signer, bytes32(uint256(7)), 4, sig, ed25519Placeholder());
+        (bool exists,) = forge.computeIdOfSigner(signer);
+        assertTrue(exists, "registered");
     }
 
-    function test_registerCompute_RevertWhen_FieldZero() external {
+    /// F2: Mallory registers Bob's published signer address first: refused, since she has no
+    /// signature by Bob's signer over her registration (and Bob's own signature names Bob).
+    function test_registerCompute_RevertWhen_SquatterNamesAnotherSigner() external {
         vm.warp(START);
+        address mallory = address(0xBAD);
+        uint256 bobKey = 0xB0B5;
+        address bobSigner = vm.addr(bobKey);
+        bytes32 bobEd = bytes32(uint256(0xED));
+        vm.prank(mallory);
+        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeBadSignerProof.selector, bobSigner, address(0)));
+        forge.registerCompute(bobSigner, bobEd, 4, "", ed25519Placeholder());
+        // Replaying Bob's signature (over worker = Bob) from Mallory's account recovers another address.
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(bobKey, registrationDigestOf(address(forge), bob, bobSigner, bobEd));
+        bytes memory bobSig = abi.encodePacked(r, s, v);
+        address recovered = ecrecover(registrationDigestOf(address(forge), mallory, bobSigner, bobEd), v, r, s);
+        vm.prank(mallory);
+        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeBadSignerProof.selector, bobSigner, recovered));
+        forge.registerCompute(bobSigner, bobEd, 4, bobSig, ed25519Placeholder());
+        // Bob himself still registers.
+        vm.prank(bob);
+        assertEq(forge.registerCompute(bobSigner, bobEd, 4, bobSig, ed25519Placeholder()), 0, "bob registered");
+        assertEq(forge.computeWorker(0), bob, "bob credited");
+    }
+
+    /// F2: Mallory registers Bob's Ed25519 key first (with her own signer): Bob's registration with
+    /// his key is still accepted (keys are not unique on chain; the coordinator keeps the one whose
+    /// Ed25519 proof verifies).
+    function test_registerCompute_whenSquatterTookTheEd25519KeyFirst_stillAcceptsTheOwner() external {
+        vm.warp(START);
+        address mallory = address(0xBAD);
+        bytes32 bobEd = bytes32(uint256(0xED));
+        vm.prank(mallory);
+        forge.registerCompute(mallory, bobEd, 4, "", ed25519Placeholder());
+        vm.prank(bob);
+        assertEq(forge.registerCompute(bob, bobEd, 4, "", ed25519Placeholder()), 1, "bob registered");
+    }
+
+    function test_registerCompute_RevertWhen_SignerReused() external {
+        vm.warp(START);
+        vm.prank(alice);
+        forge.registerCompute(alice, bytes32(uint256(7)), 4, "", ed25519Placeholder());
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeDuplicateComputeSigner.selector, alice, 0));
+        forge.registerCompute(alice, bytes32(uint256(8)), 4, "", ed25519Placeholder());
+    }
+
+    function test_registerCompute_RevertWhen_FieldZeroOrProofNot64Bytes() external {
+        vm.warp(START);
+        bytes memory proof = ed25519Placeholder();
         vm.expectRevert(abi.encodeWithSelector(IForge.ForgeZeroComputeSigner.selector));
-        forge.registerCompute(address(0), bytes32(uint256(7)), 4);
-        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeZeroComputeKey.selector, address(0x5167)));
-        forge.registerCompute(address(0x5167), 0, 4);
-        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeZeroCapacity.selector, address(0x5167)));
-        forge.registerCompute(address(0x5167), bytes32(uint256(7)), 0);
+        forge.registerCompute(address(0), bytes32(uint256(7)), 4, "", proof);
+        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeZeroComputeKey.selector, address(this)));
+        forge.registerCompute(address(this), 0, 4, "", proof);
+        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeZeroCapacity.selector, address(this)));
+        forge.registerCompute(address(this), bytes32(uint256(7)), 0, "", proof);
+        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeBadEd25519ProofLength.selector, bytes32(uint256(7)), 63));
+        forge.registerCompute(address(this), bytes32(uint256(7)), 4, "", new bytes(63));
     }
 
     function test_registerCompute_RevertWhen_CapReachedOrNotOpen() external {

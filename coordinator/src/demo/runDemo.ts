@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ed25519 } from "@noble/curves/ed25519";
 import { bytesToHex, keccak256, parseEther, toBytes, zeroAddress, type Address, type Hash, type Hex } from "viem";
 import type { Logger } from "pino";
 import type { ProtocolContext } from "../chain/types.js";
@@ -131,8 +130,7 @@ export async function runDemo(p: RunDemoParameters) {
     txs.push({ what: `contributeData (${c.who})`, hash: r.hash });
   }
   const workerKey = hexToSeed(keccak256(toBytes("ingotforge demo worker ed25519")));
-  const workerPublicKey = bytesToHex(ed25519.getPublicKey(workerKey));
-  const computeTx = await registerCompute(withAccount(ctx, wallets[4]), { forge, signer: wallets[4].account.address, ed25519PublicKey: workerPublicKey, capacity: 1 });
+  const computeTx = await registerCompute(withAccount(ctx, wallets[4]), { forge, signer: wallets[4].account.address, ed25519PrivateKey: bytesToHex(workerKey), capacity: 1 });
   txs.push({ what: "registerCompute (worker)", hash: computeTx.hash });
   for (const [account, eth] of [[5, "3"], [6, "1"]] as const) {
     const r = await contributeCapital(withAccount(ctx, wallets[account]), { forge, amount: parseEther(eth) });

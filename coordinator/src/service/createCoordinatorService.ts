@@ -6,6 +6,8 @@ import type { CoordinatorConfig } from "../config/coordinatorConfigSchema.js";
 import type { EvalResult, ProtocolContext } from "../chain/types.js";
 import { PHASES, type ForgePhase } from "../chain/types.js";
 import { getForgeStatus } from "../chain/getForgeStatus.js";
+import { readComputeRegistrations, type RegisteredCompute } from "../chain/readComputeRegistrations.js";
+import { checkComputeRegistrations, type ExcludedCompute } from "./checkComputeRegistrations.js";
 import type { Enclave } from "../enclave/types.js";
 import type { ContentStore } from "../storage/types.js";
 import type { ComputeWorker } from "../compute/types.js";
@@ -30,14 +32,7 @@ import { findWindowCloseBlock } from "./findWindowCloseBlock.js";
 import { loadServiceState, saveServiceState, type ForgeRecord, type ForgeStatusUpdate, type ServiceState } from "./serviceState.js";
 import { sleep } from "../util/sleep.js";
 
-/** A compute worker registered on-chain with a Forge (its ComputeRegistered event). */
-export interface RegisteredCompute {
-  computeId: number;
-  worker: Address;
-  signer: Address;
-  ed25519PublicKey: Hex;
-  capacity: number;
-}
+export type { RegisteredCompute } from "../chain/readComputeRegistrations.js";
 
 /** The eval's knobs; every one is written into the attribution record (evalConfig). */
 export interface ServiceEvalSettings {
@@ -263,7 +258,8 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
       const base = await fetchBaseModel(status.config.baseModelRoot);
       const model = ggufToModel(base.bytes);
       const tokenizer = createTokenizer(model.tokenizer);
-      const registered = await registeredCompute(forge);
+      const { accepted: registered, excluded: excludedCompute } = await registeredCompute(forge);
+      for (const e of excludedCompute) flog.warn({ computeId: e.computeId, reason: e.reason }, "compute registration excluded");
       const workers = (p.workersFor ? await p.workersFor({ forge, registered, model, baseModelRoot: status.config.baseModelRoot }) : []).map((worker) =>
         createResultCachingWorker({ worker, dir: path.join(workDir, "worker-results") }),
       );
@@ -344,12 +340,11 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
     return { path: file, bytes };
   }
 
-  async function registeredCompute(forge: Address): Promise<RegisteredCompute[]> {
-    const logs = await p.ctx.publicClient.getContractEvents({ address: forge, abi: p.ctx.abis.Forge, eventName: "ComputeRegistered", fromBlock: 0n, strict: true });
-    return logs
-      .map((l) => l.args as { computeId: bigint; worker: Address; signer: Address; ed25519PublicKey: Hex; capacity: number })
-      .map((a) => ({ computeId: Number(a.computeId), worker: a.worker, signer: a.signer, ed25519PublicKey: a.ed25519PublicKey, capacity: Number(a.capacity) }))
-      .sort((a, b) => a.computeId - b.computeId);
+  /** The registrations whose Ed25519 proof of possession verifies (first per key); the rest excluded with why. */
+  async function registeredCompute(forge: Address): Promise<{ accepted: RegisteredCompute[]; excluded: ExcludedCompute[] }> {
+    const registered = await readComputeRegistrations(p.ctx, forge);
+    const chainId = await p.ctx.publicClient.getChainId();
+    return checkComputeRegistrations({ chainId, forge, registered });
   }
 
   return {

@@ -18,6 +18,8 @@ import {SimulatedQuoteVerifier} from "../../../contracts/verifiers/SimulatedQuot
 abstract contract ForgeFixture is SimulatedQuotes {
     string internal constant EVAL_RESULT_TYPE =
         "EvalResult(address forge,bytes32 holdoutRoot,bytes32 baseModelRoot,bytes32 adapterRoot,int256 metricBefore,int256 metricAfter,uint256[] dataIds,int256[] dataScores,uint256[] computeIds,uint256[] computeWork,bytes32 attributionLogRoot,bytes32 evalConfigHash,uint256 deadline)";
+    bytes32 internal constant COMPUTE_REGISTRATION_TYPEHASH =
+        keccak256("ComputeRegistration(address worker,address signer,bytes32 ed25519PublicKey)");
     bytes32 internal constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
 
@@ -110,9 +112,37 @@ abstract contract ForgeFixture is SimulatedQuotes {
         return f.contributeData(keccak256(abi.encode("data", salt)), 1_000, 10, "ipfs://license");
     }
 
+    /// @dev The ECDSA key of the signer `registerCompute(f, who, salt)` registers.
+    function signerKeyOf(uint256 salt) internal pure returns (uint256) {
+        return uint256(keccak256(abi.encode("signer", salt))) % (2 ** 255) + 1;
+    }
+
+    /// @dev Registers a worker for `who` whose signer (key from `salt`) signs the registration; the
+    /// Ed25519 proof is 64 placeholder bytes (the contract only checks its length).
     function registerCompute(Forge f, address who, uint256 salt) internal returns (uint256) {
+        uint256 key = signerKeyOf(salt);
+        address signer = vm.addr(key);
+        bytes32 ed = keccak256(abi.encode("ed25519", salt));
+        bytes memory proof = sign(key, registrationDigestOf(address(f), who, signer, ed));
         vm.prank(who);
-        return f.registerCompute(address(uint160(uint256(keccak256(abi.encode("signer", salt))))), keccak256(abi.encode("ed25519", salt)), 8);
+        return f.registerCompute(signer, ed, 8, proof, ed25519Placeholder());
+    }
+
+    function ed25519Placeholder() internal pure returns (bytes memory) {
+        return abi.encodePacked(keccak256("ed25519 r"), keccak256("ed25519 s"));
+    }
+
+    /// @dev The ComputeRegistration digest, rebuilt here from the type string (not from the contract).
+    function registrationDigestOf(address forge_, address worker, address signer, bytes32 ed25519PublicKey)
+        internal
+        view
+        returns (bytes32)
+    {
+        bytes32 domain = keccak256(
+            abi.encode(DOMAIN_TYPEHASH, keccak256("IngotForge"), keccak256("1"), block.chainid, forge_)
+        );
+        bytes32 structHash = keccak256(abi.encode(COMPUTE_REGISTRATION_TYPEHASH, worker, signer, ed25519PublicKey));
+        return keccak256(abi.encodePacked("\x19\x01", domain, structHash));
     }
 
     function contributeEth(Forge f, address who, uint256 amount) internal returns (uint256) {

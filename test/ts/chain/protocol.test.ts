@@ -42,7 +42,7 @@ async function openForge(env: Env, extra: { parentIngotId?: bigint; lineageBps?:
   for (const i of [1, 2, 3]) {
     await contributeData(env.as(i), { forge, root: root(`${salt} data ${i}`), sizeBytes: 1000n, exampleCount: 30, metadataURI: "license: CC-BY-4.0" });
   }
-  await registerCompute(env.as(4), { forge, signer: env.wallets[4].account.address, ed25519PublicKey: root(`${salt} ed25519`), capacity: 8 });
+  await registerCompute(env.as(4), { forge, signer: env.wallets[4].account.address, ed25519PrivateKey: root(`${salt} ed25519`), capacity: 8 });
   await contributeCapital(env.as(5), { forge, amount: parseEther("3") });
   await contributeCapital(env.as(6), { forge, amount: parseEther("1") });
   return { forge, config };

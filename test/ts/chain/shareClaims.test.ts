@@ -93,7 +93,7 @@ describe("claim-by-proof shares on the in-process chain", () => {
     const { forge, config } = await openForge(env);
     const contributors = await contributeFromDistinctAccounts(env, forge, 1000);
     expect(new Set(contributors).size).toBe(1000);
-    await registerCompute(env.as(4), { forge, signer: env.wallets[4].account.address, ed25519PublicKey: root(`${forge} ed25519`), capacity: 8 });
+    await registerCompute(env.as(4), { forge, signer: env.wallets[4].account.address, ed25519PrivateKey: root(`${forge} ed25519`), capacity: 8 });
     await contributeCapital(env.as(5), { forge, amount: parseEther("3") });
     await env.networkHelpers.time.increaseTo(config.windowEnd);
 

@@ -155,7 +155,7 @@ describe("Forge gas (EDR transaction gas)", () => {
     const [, alice, bob] = wallets;
     await record("contributeData (first)", eth.forge.write.contributeData([root("d0"), 4096n, 30, "ipfs://license"], { account: alice.account }));
     await record("contributeData", eth.forge.write.contributeData([root("d1"), 4096n, 30, "ipfs://license"], { account: bob.account }));
-    await record("registerCompute", eth.forge.write.registerCompute([bob.account.address, root("ed25519"), 8], { account: bob.account }));
+    await record("registerCompute", eth.forge.write.registerCompute([bob.account.address, root("ed25519"), 8, "0x", `${root("ed r")}${root("ed s").slice(2)}`], { account: bob.account }));
     await record("contributeCapital ETH (new position)", eth.forge.write.contributeCapital([parseEther("1")], { account: alice.account, value: parseEther("1") }));
     await record("contributeCapital ETH (top-up)", eth.forge.write.contributeCapital([parseEther("1")], { account: alice.account, value: parseEther("1") }));
     const { ingotId } = await closeAndSubmit(eth, "submitEvalResult, 2 data + 1 worker + 1 capital");

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseEther, toBytes, type Address, type Hex } from "viem";
+import { bytesToHex, parseEther, toBytes, type Address, type Hex } from "viem";
 import { deployLocalProtocol } from "../chain/deployLocalProtocol.js";
 import { createLogger } from "../../../coordinator/src/log/createLogger.js";
 import { createLocalContentStore, type LocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
@@ -84,7 +84,7 @@ describe("coordinator service: bad contributions, confirmations, holdout secrecy
     await writeFile(tamperedPath, changed);
 
     const key = workerKey("svc");
-    await registerCompute(as(5), { forge, signer: wallets[5].account.address, ed25519PublicKey: key.publicKey, capacity: 1 });
+    await registerCompute(as(5), { forge, signer: wallets[5].account.address, ed25519PrivateKey: bytesToHex(key.privateKey), capacity: 1 });
     await contributeCapital(as(6), { forge, amount: parseEther("1") });
     const model = ggufToModel(baseBytes);
 
