@@ -11,6 +11,7 @@ import {IIngot} from "./interfaces/IIngot.sol";
 import {IRevenueSplitter} from "./interfaces/IRevenueSplitter.sol";
 import {IEnclaveRegistry} from "./interfaces/IEnclaveRegistry.sol";
 import {Forge} from "./Forge.sol";
+import {ForgeSettlement} from "./ForgeSettlement.sol";
 
 /// @title ForgeFactory
 /// @notice See IForgeFactory.
@@ -44,7 +45,8 @@ contract ForgeFactory is IForgeFactory, AccessControl {
         }
         enclaveRegistry = enclaveRegistry_;
         splitter = splitter_;
-        implementation = address(new Forge(address(this), enclaveRegistry_, splitter_));
+        address settlement = address(new ForgeSettlement(address(this), enclaveRegistry_, splitter_));
+        implementation = address(new Forge(address(this), enclaveRegistry_, splitter_, settlement));
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PROTOCOL_ROLE, admin);
     }

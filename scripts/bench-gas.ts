@@ -106,6 +106,8 @@ async function submit(forge: Address, config: ForgeConfig, n: number) {
     dataScores: Array.from({ length: n }, (_, i) => BigInt(1 + (i % 7)) * 10n ** 16n),
     computeIds: [0n],
     computeWork: [1n],
+    excludedData: [],
+    excludedCompute: [],
     attributionLogRoot: root("log"),
     evalConfigHash: root("cfg"),
     deadline: config.evalDeadline,

@@ -33,6 +33,19 @@ pragma solidity ^0.8.28;
 ///   contributions is passed once per contribution (measured cheaper than aggregating on-chain:
 ///   the repeated balance write is warm).
 ///
+/// Bonds and the cost of filling a Forge: each data contribution sends `dataBond` and each compute
+/// registration `computeBond` (native ETH wei, fixed at creation, whatever the capital asset), and
+/// a new capital position must be at least `minCapital` of the capital asset. So occupying every
+/// slot of a Forge (at most `maxContributions()` entries in all) ties up
+///   maxData * dataBond + maxCompute * computeBond + maxCapital * minCapital
+/// (bounded by `maxContributions()` entries in total, about 52k gas each on top), for the whole
+/// window. A bond is a pull payment (`refundBond`): refunded when its entry is included in the
+/// accepted result or when the Forge fails; forfeited when the enclave excluded the entry
+/// (missing, tampered, mis-declared, unbound to its sender, a whole duplicate; a compute key
+/// without a valid proof of possession), and then paid into the RevenueSplitter as ETH revenue
+/// of the Ingot (`forfeitBonds`, permissionless). At every moment totalBonds() = bondsRefunded()
+/// + bondsForfeited-and-paid + what is still held for unsettled entries: never stuck.
+///
 /// Capital: credited by the balance actually received (fee-on-transfer tokens are accepted), one
 /// position per address (top-ups add to it). Failed: each position is refunded in full, once,
 /// by pull (`refund`). Live: `releaseCapital` (permissionless, once) pays the whole escrow into
@@ -116,6 +129,9 @@ interface IForge {
         bytes32 holdoutRoot; // 0G root of the HPKE-sealed holdout
         Split split;
         Caps caps;
+        uint128 dataBond; // native ETH wei sent with each data contribution (whatever the capital asset)
+        uint128 computeBond; // native ETH wei sent with each compute registration
+        uint128 minCapital; // capital-asset units: a new capital position below it is refused
         uint256 parentIngotId; // 0 = not a fork
         bytes32[] allowedMeasurements; // enclave measurements whose results this Forge accepts
         string metadataURI; // title, description
@@ -128,7 +144,11 @@ interface IForge {
     /// @notice The attested outcome of the eval, signed by a registered enclave (EIP-712, domain
     /// name "IngotForge", version "1", this Forge, this chain). Metrics are 1e18 fixed point.
     /// `dataIds[i]` must equal i for every data contribution (and likewise `computeIds`), so the
-    /// vectors cover each contribution exactly once, in id order.
+    /// vectors cover each contribution exactly once, in id order. `excludedData` and
+    /// `excludedCompute` list, in strictly increasing id order, the entries the enclave excluded
+    /// (data missing, tampered, mis-declared, not bound to its sender, or a whole duplicate;
+    /// compute whose proof of possession failed or whose key was already registered); each carries
+    /// score / work 0, and its bond is forfeited to the Ingot's holders.
     struct EvalResult {
         address forge;
         bytes32 holdoutRoot;
@@ -140,6 +160,8 @@ interface IForge {
         int256[] dataScores; // marginal contribution; <= 0 earns nothing
         uint256[] computeIds;
         uint256[] computeWork; // verified work units per worker
+        uint256[] excludedData; // data ids whose bond is forfeited
+        uint256[] excludedCompute; // compute ids whose bond is forfeited
         bytes32 attributionLogRoot;
         bytes32 evalConfigHash;
         uint256 deadline; // the signature is refused after this timestamp
@@ -187,6 +209,20 @@ interface IForge {
     error ForgeBadSignerProof(address signer, address recovered);
     /// @notice The Ed25519 proof of possession for `key` is `length` bytes, not 64.
     error ForgeBadEd25519ProofLength(bytes32 key, uint256 length);
+    /// @notice `sent` wei came with a data or compute entry whose bond is `bond`.
+    error ForgeBadBond(uint256 sent, uint256 bond);
+    /// @notice A new capital position of `credited`, below the Forge's `minCapital`.
+    error ForgeCapitalBelowMinimum(uint256 credited, uint256 minCapital);
+    /// @notice Excluded id `id` at `index` of `pool`'s excluded list is out of range or not above
+    /// the one before it.
+    error ForgeBadExcludedId(Pool pool, uint256 index, uint256 id);
+    /// @notice Entry `id` of `pool` is excluded but carries a nonzero score or work.
+    error ForgeExcludedWithWeight(Pool pool, uint256 id);
+    /// @notice Entry `id` of `pool` has no bond to refund: none was asked, it is not an entry,
+    /// it was refunded already, or it was excluded by the accepted result (forfeited).
+    error ForgeNoBondToRefund(Pool pool, uint256 id);
+    /// @notice No forfeited bonds are left to pay to the Ingot's holders.
+    error ForgeNothingToForfeit();
     /// @notice A capital contribution of zero (requested, or received after a transfer fee).
     error ForgeZeroCapital();
     /// @notice ETH sent differs from `amount` (ETH Forge), or ETH sent to an ERC-20 Forge.
@@ -258,6 +294,11 @@ interface IForge {
     /// @notice `amount` of escrow is paid into the RevenueSplitter for `ingotId` (its `Paid` event
     /// tells what it credited net of any transfer fee).
     event CapitalReleased(uint256 indexed ingotId, address indexed asset, uint256 amount);
+    /// @notice The bond of entry `id` of `pool` was refunded to its contributor `to`.
+    event BondRefunded(IForge.Pool indexed pool, uint256 indexed id, address indexed to, uint256 amount);
+    /// @notice `amount` of forfeited bonds (excluded entries) was paid into the RevenueSplitter as
+    /// ETH revenue of Ingot `ingotId`.
+    event BondsForfeited(uint256 indexed ingotId, uint256 amount);
     /// @notice A result signed by `signer` was accepted and Ingot `ingotId` minted.
     event ResultAccepted(
         uint256 indexed ingotId,
@@ -292,8 +333,10 @@ interface IForge {
     /// `sizeBytes` is the byte length stored under `root` (the sealed envelope when sealed),
     /// `exampleCount` the number of examples in the plaintext.
     /// @return dataId the contribution's id (0, 1, 2... in order).
+    /// Pays the bond: msg.value must equal `config().dataBond`.
     function contributeData(bytes32 root, uint64 sizeBytes, uint32 exampleCount, string calldata metadataURI)
         external
+        payable
         returns (uint256 dataId);
 
     /// @notice Register as a compute worker (Open only): `signer` signs job results, the Ed25519
@@ -309,7 +352,8 @@ interface IForge {
     /// first). The coordinator verifies every Ed25519 proof (RFC 8032 over the 32 digest bytes)
     /// and counts, per key, only the first registration whose proof verifies; every other one is
     /// excluded from the result (see `EvalResult.excludedCompute`), so a squatter can neither take
-    /// credit for the key's work nor block its owner.
+    /// credit for the key's work nor block its owner. Pays the bond: msg.value must equal
+    /// `config().computeBond`.
     /// @return computeId the worker's id (0, 1, 2... in order).
     function registerCompute(
         address signer,
@@ -321,11 +365,21 @@ interface IForge {
 
     /// @notice Escrow `amount` of the capital asset (Open only): ETH with msg.value == amount, or
     /// the ERC-20 pulled with transferFrom (approve first) and credited by the balance received.
+    /// A new position must be credited at least `config().minCapital`; top-ups may be smaller.
     /// @return credited the amount added to the caller's position.
     function contributeCapital(uint256 amount) external payable returns (uint256 credited);
 
     /// @notice Failed only: send the caller's whole capital position back to it, once.
     function refund() external returns (uint256 amount);
+
+    /// @notice Anyone, once per entry: send the bond of data (`pool` Data) or compute (`pool`
+    /// Compute) entry `id` back to whoever made the entry. Live: only for entries the result did
+    /// not exclude; Failed: for every entry.
+    function refundBond(Pool pool, uint256 id) external returns (uint256 amount);
+
+    /// @notice Live only, anyone: pay the bonds of every excluded entry into the RevenueSplitter
+    /// as the Ingot's ETH revenue (so they go to its holders), once.
+    function forfeitBonds() external returns (uint256 amount);
 
     /// @notice Live only, anyone, once: pay the whole escrow into the RevenueSplitter as the
     /// Ingot's first revenue.
@@ -385,6 +439,25 @@ interface IForge {
 
     /// @notice Sum refunded so far.
     function totalRefunded() external view returns (uint256);
+
+    /// @notice Bonds received: data entries * dataBond + compute entries * computeBond.
+    function totalBonds() external view returns (uint256);
+
+    /// @notice Bonds refunded so far.
+    function bondsRefunded() external view returns (uint256);
+
+    /// @notice Bonds forfeited by the accepted result (excluded entries); paid to the holders by
+    /// `forfeitBonds`.
+    function bondsForfeited() external view returns (uint256);
+
+    /// @notice Whether the forfeited bonds were paid to the Ingot's holders.
+    function forfeitedBondsPaid() external view returns (bool);
+
+    /// @notice Whether entry `id` of `pool` was excluded by the accepted result.
+    function isExcluded(Pool pool, uint256 id) external view returns (bool);
+
+    /// @notice Whether entry `id` of `pool` had its bond refunded.
+    function isBondRefunded(Pool pool, uint256 id) external view returns (bool);
 
     /// @notice Whether the escrow was released to the RevenueSplitter.
     function capitalReleased() external view returns (bool);

@@ -3,6 +3,7 @@ import { bytesToHex, hashTypedData, hexToBytes, isAddressEqual, type Address, ty
 import { ChainError } from "./errors.js";
 import { computeRegistrationTypedData } from "./computeRegistrationTypedData.js";
 import { sendAndReadEvent } from "./sendAndReadEvent.js";
+import { readForgeConfig } from "./readForgeConfig.js";
 import type { ProtocolContext } from "./types.js";
 
 export type RegisterComputeParameters = {
@@ -17,14 +18,17 @@ export type RegisterComputeParameters = {
    * worker = the sending account). Needed only when `signer` is not the sending account.
    */
   signerSignature?: Hex;
+  /** The bond to send (wei); default: the Forge's `computeBond`, read from it. */
+  bond?: bigint;
 };
 
-export type RegisterComputeReturnType = { computeId: bigint; hash: Hash; ed25519PublicKey: Hex; ed25519Signature: Hex };
+export type RegisterComputeReturnType = { computeId: bigint; hash: Hash; ed25519PublicKey: Hex; ed25519Signature: Hex; bond: bigint };
 
 /**
  * Register the sending account as a compute worker of `forge`, with both proofs of possession:
  * the Ed25519 key signs the 32-byte EIP-712 digest of (worker, signer, key), and so does the
- * signer (no signature needed when the signer is the sending account).
+ * signer (no signature needed when the signer is the sending account). Sends the Forge's compute
+ * bond: refunded when the registration is counted or the Forge fails, forfeited when excluded.
  */
 export async function registerCompute(ctx: ProtocolContext, p: RegisterComputeParameters): Promise<RegisterComputeReturnType> {
   const worker = ctx.walletClient.account.address;
@@ -34,6 +38,7 @@ export async function registerCompute(ctx: ProtocolContext, p: RegisterComputePa
   const secret = hexToBytes(p.ed25519PrivateKey);
   const ed25519PublicKey = bytesToHex(ed25519.getPublicKey(secret));
   const chainId = await ctx.publicClient.getChainId();
+  const bond = p.bond ?? (await readForgeConfig(ctx, p.forge)).computeBond;
   const digest = hashTypedData(computeRegistrationTypedData(chainId, p.forge, { worker, signer: p.signer, ed25519PublicKey }));
   const ed25519Signature = bytesToHex(ed25519.sign(hexToBytes(digest), secret));
   const { hash, args } = await sendAndReadEvent<{ computeId: bigint }>(ctx, {
@@ -41,7 +46,8 @@ export async function registerCompute(ctx: ProtocolContext, p: RegisterComputePa
     abi: ctx.abis.Forge,
     functionName: "registerCompute",
     args: [p.signer, ed25519PublicKey, p.capacity, p.signerSignature ?? "0x", ed25519Signature],
+    value: bond,
     eventName: "ComputeRegistered",
   });
-  return { computeId: args.computeId, hash, ed25519PublicKey, ed25519Signature };
+  return { computeId: args.computeId, hash, ed25519PublicKey, ed25519Signature, bond };
 }

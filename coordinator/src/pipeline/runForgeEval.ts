@@ -31,6 +31,11 @@ export interface RunForgeEvalParameters {
   base: { path: string; root: Hex; name: string };
   engine: ScoringEngine;
   pool: ComputePool;
+  /**
+   * Compute registrations the coordinator excluded (Ed25519 proof of possession failed, or the key
+   * was already registered): their work counts 0 and their bonds are forfeited.
+   */
+  excludedCompute?: readonly { computeId: number; reason: string }[];
   tokenizer: ChatTokenizer;
   hyper: Omit<LoraHyperParameters, "seed">;
   trainingSeeds: readonly (string | number)[];
@@ -141,11 +146,16 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
 
   // 5. Scores by data id (excluded and duplicates 0), verified work by compute id.
   const byId = new Map(attribution.scoreVector.entries.map((e) => [e.id, e]));
-  const scores = contributions.map((c) => byId.get(String(c.dataId))?.score ?? 0n);
+  const scores = contributions.map((c) => (c.status === "excluded" ? 0n : (byId.get(String(c.dataId))?.score ?? 0n)));
   const values = contributions.map((c) => byId.get(String(c.dataId))?.value ?? 0);
   const computeCount = Number(status.contributions.compute);
   const credits = new Map(p.pool.credits().map((c) => [c.computeId, c.trainedTokens]));
-  const computeWork = Array.from({ length: computeCount }, (_, i) => BigInt(credits.get(i) ?? 0));
+  const excludedComputeIds = new Set((p.excludedCompute ?? []).map((e) => e.computeId));
+  const computeWork = Array.from({ length: computeCount }, (_, i) => (excludedComputeIds.has(i) ? 0n : BigInt(credits.get(i) ?? 0)));
+  // Every excluded entry forfeits its bond: data of status "excluded" (any reason) and the
+  // compute registrations that failed their checks; ids strictly increasing, as the Forge requires.
+  const excludedData = contributions.filter((c) => c.status === "excluded").map((c) => BigInt(c.dataId)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const excludedCompute = [...excludedComputeIds].filter((i) => i < computeCount).sort((a, b) => a - b).map(BigInt);
 
   // 6. The attribution record, stored under its root; its root goes on-chain.
   const evalConfig = { pipeline: EVAL_PIPELINE_VERSION, hyper: p.hyper, trainingSeeds: p.trainingSeeds, method: p.method, engineMode: p.engine.mode, publicSeed: p.publicSeed };
@@ -187,6 +197,8 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     dataScores: scores,
     computeIds: computeWork.map((_, i) => BigInt(i)),
     computeWork,
+    excludedData,
+    excludedCompute,
     attributionLogRoot,
     evalConfigHash,
     deadline,

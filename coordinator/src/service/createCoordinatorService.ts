@@ -287,6 +287,7 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
           base: { path: base.path, root: status.config.baseModelRoot, name: status.config.baseModelName },
           engine,
           pool,
+          excludedCompute,
           tokenizer,
           hyper: settings.hyper,
           trainingSeeds: settings.trainingSeeds,
@@ -389,6 +390,8 @@ async function readSignedResult(file: string): Promise<{ result: EvalResult; sig
       dataScores: (r.dataScores as string[]).map(big),
       computeIds: (r.computeIds as string[]).map(big),
       computeWork: (r.computeWork as string[]).map(big),
+      excludedData: ((r.excludedData as string[] | undefined) ?? []).map(big),
+      excludedCompute: ((r.excludedCompute as string[] | undefined) ?? []).map(big),
       deadline: big(r.deadline),
     },
   };

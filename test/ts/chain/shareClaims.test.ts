@@ -75,6 +75,8 @@ async function signedResult(env: Env, forge: Address, n: number, workers = 1) {
     dataScores: Array.from({ length: n }, (_, i) => (i % 97 === 13 ? -ACC : BigInt(1 + (i % 11)) * 10n ** 16n)),
     computeIds: workers === 1 ? [0n] : [],
     computeWork: workers === 1 ? [10n] : [],
+    excludedData: [],
+    excludedCompute: [],
     attributionLogRoot: root(`${forge} attribution`),
     evalConfigHash: root("eval config"),
     deadline,

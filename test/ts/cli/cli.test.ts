@@ -195,6 +195,8 @@ describe("ingotforge CLI against a hardhat node", () => {
       dataScores: [5n],
       computeIds: [],
       computeWork: [],
+      excludedData: [],
+      excludedCompute: [],
       attributionLogRoot: keccak256(toBytes("attribution")),
       evalConfigHash: keccak256(toBytes("eval config")),
       deadline: (await ctx.publicClient.getBlock()).timestamp + 3600n,

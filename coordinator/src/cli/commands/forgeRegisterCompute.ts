@@ -1,5 +1,5 @@
 import path from "node:path";
-import { isHex, size, type Address, type Hex } from "viem";
+import { formatEther, isHex, size, type Address, type Hex } from "viem";
 import { CliError } from "../errors.js";
 import { registerCompute } from "../../chain/registerCompute.js";
 import { loadOrCreateComputeKey } from "../loadOrCreateComputeKey.js";
@@ -45,7 +45,7 @@ export const forgeRegisterCompute = defineCommand<ForgeRegisterComputeOptions>({
     const key = await loadOrCreateComputeKey(keyFile);
     env.note(`${key.created ? "Created" : "Using"} the Ed25519 key in ${keyFile}`);
     const signer = options.signer ?? sender;
-    const { computeId, hash } = await registerCompute(ctx, {
+    const { computeId, hash, bond } = await registerCompute(ctx, {
       forge: options.forge,
       signer,
       ed25519PrivateKey: key.privateKey,
@@ -58,9 +58,10 @@ export const forgeRegisterCompute = defineCommand<ForgeRegisterComputeOptions>({
         `  signer        ${signer}`,
         `  ed25519 key   ${key.publicKey} (${keyFile})`,
         `  capacity      ${options.capacity}`,
+        `  bond          ${formatEther(bond)} ETH (refunded when the registration is counted or the Forge fails)`,
         `  transaction   ${hash}`,
       ].join("\n"),
-      json: { forge: options.forge, computeId, signer, ed25519PublicKey: key.publicKey, keyFile, capacity: options.capacity, hash },
+      json: { forge: options.forge, computeId, bond, signer, ed25519PublicKey: key.publicKey, keyFile, capacity: options.capacity, hash },
     };
   },
 });
