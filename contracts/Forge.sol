@@ -15,6 +15,7 @@ import {IRevenueSplitter} from "./interfaces/IRevenueSplitter.sol";
 import {IEnclaveRegistry} from "./interfaces/IEnclaveRegistry.sol";
 import {ShareMath} from "./libraries/ShareMath.sol";
 import {ShareTree} from "./libraries/ShareTree.sol";
+import {RevenueMath} from "./libraries/RevenueMath.sol";
 import {ForgeState} from "./ForgeState.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 
@@ -39,6 +40,8 @@ contract Forge is IForge, ForgeState, Initializable, EIP712, ReentrancyGuardTran
     uint256 public constant MAX_WEIGHT = type(uint128).max;
     /// @inheritdoc IForge
     uint256 public constant DIRECT_MINT_MAX_HOLDERS = 256;
+    /// @inheritdoc IForge
+    uint256 public constant RELEASE_GRACE = 7 days;
     uint256 private constant BPS = 10_000;
 
     /// @notice The contract whose code runs the pay-outs after the window (see ForgeSettlement).
@@ -146,7 +149,10 @@ contract Forge is IForge, ForgeState, Initializable, EIP712, ReentrancyGuardTran
         }
         uint256 position = _capitalOf[msg.sender] + credited;
         _capitalOf[msg.sender] = position;
-        _totalCapital += credited;
+        uint256 total = _totalCapital + credited;
+        uint256 limit = capitalLimit();
+        if (total > limit) revert ForgeCapitalOverLimit(total, limit);
+        _totalCapital = total;
         emit CapitalContributed(positionId, msg.sender, amount, credited, position);
     }
 
@@ -166,6 +172,11 @@ contract Forge is IForge, ForgeState, Initializable, EIP712, ReentrancyGuardTran
     }
 
     /// @inheritdoc IForge
+    function reclaimCapital() external returns (uint256) {
+        return abi.decode(_settle(), (uint256));
+    }
+
+    /// @inheritdoc IForge
     function forfeitBonds() external returns (uint256) {
         return abi.decode(_settle(), (uint256));
     }
@@ -180,6 +191,7 @@ contract Forge is IForge, ForgeState, Initializable, EIP712, ReentrancyGuardTran
     {
         (address signer, bytes32 measurement) = _verifyResult(result, signature);
         _live = true;
+        _liveAt = uint64(block.timestamp);
         _bondsForfeited = _recordExcluded(Pool.Data, result.excludedData) * _config.dataBond
             + _recordExcluded(Pool.Compute, result.excludedCompute) * _config.computeBond;
         id = _mintIngot(result, measurement);
@@ -236,6 +248,22 @@ contract Forge is IForge, ForgeState, Initializable, EIP712, ReentrancyGuardTran
     /// @inheritdoc IForge
     function phase() external view returns (Phase) {
         return _phase();
+    }
+
+    /// @inheritdoc IForge
+    function liveAt() external view returns (uint64) {
+        return _liveAt;
+    }
+
+    /// @inheritdoc IForge
+    function capitalReclaimStarted() external view returns (bool) {
+        return _reclaimStarted;
+    }
+
+    /// @inheritdoc IForge
+    function capitalLimit() public view returns (uint256) {
+        uint256 accruing = RevenueMath.accruingShares(SHARE_SUPPLY, _config.split.lineageBps);
+        return RevenueMath.MAX_PER_SHARE * accruing / RevenueMath.ACC_PRECISION;
     }
 
     /// @inheritdoc IForge

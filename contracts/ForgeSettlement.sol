@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
@@ -21,6 +22,9 @@ import {ForgeState} from "./ForgeState.sol";
 /// (`ForgeState`). Called directly it acts on its own empty storage and holds no money.
 contract ForgeSettlement is ForgeState, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
+
+    /// @notice See IForge.RELEASE_GRACE (the Forge's constant, repeated here for its code).
+    uint256 public constant RELEASE_GRACE = 7 days;
 
     constructor(address factory_, IEnclaveRegistry registry_, IRevenueSplitter splitter_)
         ForgeState(factory_, registry_, splitter_)
@@ -43,6 +47,7 @@ contract ForgeSettlement is ForgeState, ReentrancyGuardTransient {
         uint256 amount = _totalCapital;
         uint256 id = _ingotId;
         if (_capitalReleased) revert IForge.ForgeCapitalAlreadyReleased(id, amount);
+        if (_reclaimStarted) revert IForge.ForgeCapitalBeingReclaimed();
         if (amount == 0) revert IForge.ForgeNothingToRelease();
         _capitalReleased = true;
         address asset = _config.capitalAsset;
@@ -54,6 +59,34 @@ contract ForgeSettlement is ForgeState, ReentrancyGuardTransient {
             IERC20(asset).forceApprove(address(_splitter), amount);
             credited = _splitter.pay(id, asset, amount);
         }
+    }
+
+    /// @notice See IForge.reclaimCapital.
+    function reclaimCapital() external nonReentrant returns (uint256 amount) {
+        _requirePhase(IForge.Phase.Live);
+        uint256 total = _totalCapital;
+        if (_capitalReleased) revert IForge.ForgeCapitalAlreadyReleased(_ingotId, total);
+        uint256 opensAt = uint256(_liveAt) + RELEASE_GRACE;
+        if (block.timestamp < opensAt) revert IForge.ForgeReclaimNotOpen(opensAt, block.timestamp);
+        uint256 position = _capitalOf[msg.sender];
+        if (position == 0) revert IForge.ForgeNothingToRefund(msg.sender);
+        address asset = _config.capitalAsset;
+        if (!_reclaimStarted) {
+            _reclaimStarted = true;
+            // A token may hold less than was credited (it took or rebased balance away): share
+            // what there is. ETH cannot leave but through this contract, so it is all there.
+            uint256 held = asset == address(0) ? total : IERC20(asset).balanceOf(address(this));
+            _reclaimBase = held < total ? held : total;
+        }
+        _capitalOf[msg.sender] = 0;
+        uint256 reclaimed = _positionsReclaimed + position;
+        _positionsReclaimed = reclaimed;
+        // Pro rata, rounded down; the last reclaimer takes the rest, so no unit stays behind.
+        uint256 base = _reclaimBase;
+        amount = reclaimed == total ? base - _totalRefunded : Math.mulDiv(position, base, total);
+        _totalRefunded += amount;
+        emit IForge.CapitalReclaimed(msg.sender, position, amount);
+        _payCapital(msg.sender, amount);
     }
 
     /// @notice See IForge.refundBond.

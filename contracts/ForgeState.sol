@@ -23,6 +23,8 @@ abstract contract ForgeState {
     uint32 internal _contributionCount; // across pools (top-ups excluded); shares the flags' slot
     uint32 internal _maxContributions;
     bool internal _forfeitedBondsPaid;
+    bool internal _reclaimStarted; // a contributor reclaimed capital: release is off for good
+    uint64 internal _liveAt; // when the result was accepted
     uint256 internal _ingotId;
     uint256 internal _totalCapital;
     uint256 internal _totalRefunded;
@@ -41,6 +43,8 @@ abstract contract ForgeState {
     address[] internal _capitalContributors;
     mapping(address contributor => uint256 idPlusOne) internal _positionOf;
     mapping(address contributor => uint256 amount) internal _capitalOf;
+    uint256 internal _reclaimBase; // escrow to share pro rata, fixed at the first reclaim
+    uint256 internal _positionsReclaimed; // sum of the positions reclaimed so far
 
     constructor(address factory_, IEnclaveRegistry registry_, IRevenueSplitter splitter_) {
         _factory = factory_;

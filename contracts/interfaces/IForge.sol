@@ -51,6 +51,16 @@ pragma solidity ^0.8.28;
 /// by pull (`refund`). Live: `releaseCapital` (permissionless, once) pays the whole escrow into
 /// the RevenueSplitter as the Ingot's first revenue, so every share holder earns from it. It is
 /// kept out of `submitEvalResult` so that a hostile ERC-20 cannot block the result.
+/// Capital can't get stuck: if the release has not succeeded `RELEASE_GRACE` (7 days) after the
+/// result was accepted (`liveAt`) (the token froze the splitter or the Forge, reverts, or the
+/// splitter refuses the amount), each contributor may `reclaimCapital`: its share of the escrow
+/// pro rata to its position (the whole position when the escrow is intact; the last reclaimer
+/// takes the rounding rest). The first reclaim turns `releaseCapital` off for good, so the two
+/// never both pay. Total capital is capped at `capitalLimit()`, the most the RevenueSplitter
+/// accepts as one first payment to this Ingot (its per-share accumulator is capped at
+/// type(uint216).max: limit = floor(type(uint216).max * accruing shares / 1e18), about 1.05e56
+/// units with no lineage); a payment of the capital asset made to the Ingot before the release can
+/// still push it over, which the reclaim covers.
 ///
 /// Scale: `submitEvalResult` stores nothing per contribution; every pool is capped (at most
 /// 1,000) and the pools together at `maxContributions()` (see IForgeFactory). A transaction may
@@ -233,6 +243,12 @@ interface IForge {
     error ForgeEthTransferFailed(address to, uint256 amount);
     /// @notice The capital was already released to the Ingot's holders.
     error ForgeCapitalAlreadyReleased(uint256 ingotId, uint256 amount);
+    /// @notice Capital is being reclaimed by its contributors (`reclaimCapital`): no release.
+    error ForgeCapitalBeingReclaimed();
+    /// @notice `reclaimCapital` opens at `opensAt`, `RELEASE_GRACE` after the result was accepted.
+    error ForgeReclaimNotOpen(uint256 opensAt, uint256 nowTimestamp);
+    /// @notice The escrow would reach `total`, above `limit`, the most the RevenueSplitter accepts.
+    error ForgeCapitalOverLimit(uint256 total, uint256 limit);
     /// @notice No capital was raised, so there is nothing to release.
     error ForgeNothingToRelease();
     /// @notice The result's signature expired at `deadline`.
@@ -291,6 +307,9 @@ interface IForge {
     );
     /// @notice `contributor` was refunded `amount` after the Forge failed.
     event CapitalRefunded(address indexed contributor, uint256 amount);
+    /// @notice `contributor` took back `amount` of its `position` because the release had not
+    /// succeeded within `RELEASE_GRACE` of the result.
+    event CapitalReclaimed(address indexed contributor, uint256 position, uint256 amount);
     /// @notice `amount` of escrow is paid into the RevenueSplitter for `ingotId` (its `Paid` event
     /// tells what it credited net of any transfer fee).
     event CapitalReleased(uint256 indexed ingotId, address indexed asset, uint256 amount);
@@ -381,6 +400,11 @@ interface IForge {
     /// as the Ingot's ETH revenue (so they go to its holders), once.
     function forfeitBonds() external returns (uint256 amount);
 
+    /// @notice Live only, `RELEASE_GRACE` after `liveAt()` and only while the capital was not
+    /// released: take back the caller's capital, pro rata to its position (see the contract
+    /// NatSpec). Turns `releaseCapital` off for good.
+    function reclaimCapital() external returns (uint256 amount);
+
     /// @notice Live only, anyone, once: pay the whole escrow into the RevenueSplitter as the
     /// Ingot's first revenue.
     function releaseCapital() external returns (uint256 credited);
@@ -437,8 +461,22 @@ interface IForge {
     /// @notice Sum of all credited capital (refunds do not lower it).
     function totalCapital() external view returns (uint256);
 
-    /// @notice Sum refunded so far.
+    /// @notice Sum refunded (Failed) or reclaimed (Live, release stuck) so far.
     function totalRefunded() external view returns (uint256);
+
+    /// @notice When the result was accepted (0 before).
+    function liveAt() external view returns (uint64);
+
+    /// @notice Whether a contributor reclaimed capital (the release is then off for good).
+    function capitalReclaimStarted() external view returns (bool);
+
+    /// @notice The most capital this Forge accepts in all: what the RevenueSplitter accepts as the
+    /// Ingot's first payment of it.
+    function capitalLimit() external view returns (uint256);
+
+    /// @notice Time after the result within which the capital should be released; past it,
+    /// contributors may reclaim it.
+    function RELEASE_GRACE() external view returns (uint256);
 
     /// @notice Bonds received: data entries * dataBond + compute entries * computeBond.
     function totalBonds() external view returns (uint256);
