@@ -23,6 +23,8 @@ contract ForgeFactory is IForgeFactory, AccessControl {
     uint256 public constant MAX_MEASUREMENTS = 8;
     uint256 private constant BPS = 10_000;
     uint256 private constant DEFAULT_MAX_TOTAL = 1_200;
+    /// @inheritdoc IForgeFactory
+    uint256 public constant MAX_TOTAL_CONTRIBUTIONS_BOUND = 1_200;
 
     /// @inheritdoc IForgeFactory
     address public immutable implementation;
@@ -74,7 +76,9 @@ contract ForgeFactory is IForgeFactory, AccessControl {
 
     /// @inheritdoc IForgeFactory
     function setMaxTotalContributions(uint256 maxTotal) external onlyRole(PROTOCOL_ROLE) {
-        if (maxTotal == 0 || maxTotal > 3 * MAX_POOL_CAP) revert FactoryBadMaxTotal(maxTotal);
+        if (maxTotal == 0 || maxTotal > MAX_TOTAL_CONTRIBUTIONS_BOUND) {
+            revert FactoryBadMaxTotal(maxTotal, MAX_TOTAL_CONTRIBUTIONS_BOUND);
+        }
         maxTotalContributions = maxTotal;
         emit MaxTotalContributionsChanged(maxTotal);
     }

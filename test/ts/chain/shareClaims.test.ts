@@ -46,6 +46,7 @@ async function openForge(env: Env) {
  * simulate-then-send round trip (automine includes each at once); only the last receipt is awaited.
  */
 async function contributeFromDistinctAccounts(env: Env, forge: Address, n: number) {
+  const { dataBond } = (await env.publicClient.readContract({ address: forge, abi: env.ctx.abis.Forge, functionName: "config" })) as { dataBond: bigint };
   const accounts = Array.from({ length: n }, (_, i) => privateKeyToAccount(keccak256(toBytes(`scale contributor ${i}`))));
   for (const account of accounts) await env.networkHelpers.setBalance(account.address, parseEther("1"));
   let last: Hex = "0x";
@@ -54,6 +55,7 @@ async function contributeFromDistinctAccounts(env: Env, forge: Address, n: numbe
     last = await wallet.sendTransaction({
       to: forge,
       data: encodeFunctionData({ abi: env.ctx.abis.Forge, functionName: "contributeData", args: [root(`${forge} data ${i}`), 4096n, 30, "license: CC-BY-4.0"] }),
+      value: dataBond,
     } as never);
   }
   expect((await env.publicClient.waitForTransactionReceipt({ hash: last })).status).toBe("success");
