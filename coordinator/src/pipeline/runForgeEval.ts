@@ -172,6 +172,7 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     scores,
     pool: p.pool,
     computeWork,
+    excludedCompute: [...(p.excludedCompute ?? [])].sort((a, b) => a.computeId - b.computeId),
     enclave: p.enclave.describe(),
     evalConfig,
     evalConfigHash,
