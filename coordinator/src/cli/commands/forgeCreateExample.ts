@@ -126,9 +126,9 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
       evalSeconds: values.eval === undefined ? 3n * 86400n : parseDurationOption(String(values.eval), "--eval"),
       erc20: optionalString(values.erc20) ? parseAddressOption(String(values.erc20), "--erc20") : undefined,
       fork,
-      dataBond: values["data-bond"] === undefined ? DEFAULT_ENTRY_BOND : parseAmount(String(values["data-bond"]), "--data-bond", 18, "ETH"),
-      computeBond: values["compute-bond"] === undefined ? DEFAULT_ENTRY_BOND : parseAmount(String(values["compute-bond"]), "--compute-bond", 18, "ETH"),
-      minCapital: values["min-capital"] === undefined ? "0" : (parseAmount(String(values["min-capital"]), "--min-capital", 18, "ETH or tokens"), String(values["min-capital"])),
+      dataBond: values["data-bond"] === undefined ? DEFAULT_ENTRY_BOND : parseAmount(String(values["data-bond"]), "--data-bond", 18, "ETH", { allowZero: true }),
+      computeBond: values["compute-bond"] === undefined ? DEFAULT_ENTRY_BOND : parseAmount(String(values["compute-bond"]), "--compute-bond", 18, "ETH", { allowZero: true }),
+      minCapital: values["min-capital"] === undefined ? "0" : (parseAmount(String(values["min-capital"]), "--min-capital", 18, "ETH or tokens", { allowZero: true }), String(values["min-capital"])),
       measurements: measurementValues.length ? measurementValues.map((m) => parseBytes32Option(m, "--measurement")) : undefined,
     };
   },
@@ -161,7 +161,7 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
       lineageBps: options.fork?.lineageBps,
       dataBond: options.dataBond,
       computeBond: options.computeBond,
-      minCapital: parseAmount(options.minCapital, "--min-capital", units.decimals, units.symbol),
+      minCapital: parseAmount(options.minCapital, "--min-capital", units.decimals, units.symbol, { allowZero: true }),
     });
     const { forge, hash } = await createForge(ctx, config);
     const lines = [
