@@ -18,6 +18,7 @@ import { tokenizeContribution } from "./tokenizeContribution.js";
 import { createHoldoutScorer } from "./createHoldoutScorer.js";
 import { buildAttributionLog, type AttributionLog } from "./buildAttributionLog.js";
 import { toFixed18 } from "./fixedPoint.js";
+import { excludedEntries } from "./excludedEntries.js";
 import { EVAL_PIPELINE_VERSION, evalUtilityInputs } from "./evalUtilityInputs.js";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -152,10 +153,8 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
   const credits = new Map(p.pool.credits().map((c) => [c.computeId, c.trainedTokens]));
   const excludedComputeIds = new Set((p.excludedCompute ?? []).map((e) => e.computeId));
   const computeWork = Array.from({ length: computeCount }, (_, i) => (excludedComputeIds.has(i) ? 0n : BigInt(credits.get(i) ?? 0)));
-  // Every excluded entry forfeits its bond: data of status "excluded" (any reason) and the
-  // compute registrations that failed their checks; ids strictly increasing, as the Forge requires.
-  const excludedData = contributions.filter((c) => c.status === "excluded").map((c) => BigInt(c.dataId)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const excludedCompute = [...excludedComputeIds].filter((i) => i < computeCount).sort((a, b) => a - b).map(BigInt);
+  // Every excluded entry forfeits its bond (see excludedEntries).
+  const { excludedData, excludedCompute } = excludedEntries({ contributions, excludedCompute: p.excludedCompute, computeCount });
 
   // 6. The attribution record, stored under its root; its root goes on-chain.
   const evalConfig = { pipeline: EVAL_PIPELINE_VERSION, hyper: p.hyper, trainingSeeds: p.trainingSeeds, method: p.method, engineMode: p.engine.mode, publicSeed: p.publicSeed };

@@ -157,6 +157,14 @@ describe("coordinator service: bad contributions, confirmations, holdout secrecy
     expect(tamperedId).not.toBe(missingId);
     // The worker earned compute shares for verified work.
     expect(await sharesOf(5)).toBeGreaterThan(0n);
+    // The pipeline listed both excluded contributions in the result: their bonds are forfeited,
+    // the included ones' bonds refundable.
+    const isExcluded = (id: bigint) => env.ctx.publicClient.readContract({ address: forge, abi: env.ctx.abis.Forge, functionName: "isExcluded", args: [0, id] });
+    expect(await isExcluded(tamperedId)).toBe(true);
+    expect(await isExcluded(missingId)).toBe(true);
+    expect(await isExcluded(BigInt(byRoot.get(roots.alice.toLowerCase())!.dataId))).toBe(false);
+    const config = (await env.ctx.publicClient.readContract({ address: forge, abi: env.ctx.abis.Forge, functionName: "config" })) as { dataBond: bigint };
+    expect(await env.ctx.publicClient.readContract({ address: forge, abi: env.ctx.abis.Forge, functionName: "bondsForfeited" })).toBe(2n * config.dataBond);
   });
 
   it("does nothing more on later polls: one submission", async () => {
