@@ -4,7 +4,6 @@ pragma solidity ^0.8.28;
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
@@ -16,70 +15,49 @@ import {IRevenueSplitter} from "./interfaces/IRevenueSplitter.sol";
 import {IEnclaveRegistry} from "./interfaces/IEnclaveRegistry.sol";
 import {ShareMath} from "./libraries/ShareMath.sol";
 import {ShareTree} from "./libraries/ShareTree.sol";
+import {RevenueMath} from "./libraries/RevenueMath.sol";
+import {ForgeState} from "./ForgeState.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 
 /// @title Forge
 /// @notice See IForge. Deployed once as an implementation by the ForgeFactory; every Forge is an
 /// EIP-1167 clone initialized with its config. The immutables (factory, registry, splitter, the
 /// EIP-712 name and version) live in the implementation's code and so are shared by all clones;
 /// the EIP-712 domain is rebuilt per clone from `address(this)`.
-contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
+contract Forge is IForge, ForgeState, Initializable, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @inheritdoc IForge
     bytes32 public constant EVAL_RESULT_TYPEHASH = keccak256(
-        "EvalResult(address forge,bytes32 holdoutRoot,bytes32 baseModelRoot,bytes32 adapterRoot,int256 metricBefore,int256 metricAfter,uint256[] dataIds,int256[] dataScores,uint256[] computeIds,uint256[] computeWork,bytes32 attributionLogRoot,bytes32 evalConfigHash,uint256 deadline)"
+        "EvalResult(address forge,bytes32 holdoutRoot,bytes32 baseModelRoot,bytes32 adapterRoot,int256 metricBefore,int256 metricAfter,uint256[] dataIds,int256[] dataScores,uint256[] computeIds,uint256[] computeWork,uint256[] excludedData,uint256[] excludedCompute,bytes32 attributionLogRoot,bytes32 evalConfigHash,uint256 deadline)"
     );
+    /// @inheritdoc IForge
+    bytes32 public constant COMPUTE_REGISTRATION_TYPEHASH =
+        keccak256("ComputeRegistration(address worker,address signer,bytes32 ed25519PublicKey)");
     /// @notice Shares per Ingot (IIngot.SHARE_SUPPLY, fixed protocol-wide).
     uint256 public constant SHARE_SUPPLY = 1_000_000_000;
     /// @notice Largest score or work figure accepted, so a pool's weights sum without overflow.
     uint256 public constant MAX_WEIGHT = type(uint128).max;
     /// @inheritdoc IForge
     uint256 public constant DIRECT_MINT_MAX_HOLDERS = 256;
+    /// @inheritdoc IForge
+    uint256 public constant RELEASE_GRACE = 7 days;
     uint256 private constant BPS = 10_000;
 
-    /// @inheritdoc IForge
-    address public immutable factory;
-    IEnclaveRegistry private immutable _registry;
-    IRevenueSplitter private immutable _splitter;
+    /// @notice The contract whose code runs the pay-outs after the window (see ForgeSettlement).
+    address public immutable settlement;
 
-    ForgeConfig private _config;
-
-    bool private _live;
-    /// @inheritdoc IForge
-    bool public capitalReleased;
-    uint32 private _contributionCount; // across pools (top-ups excluded); shares the flags' slot
-    uint32 private _maxContributions;
-    /// @inheritdoc IForge
-    uint256 public ingotId;
-    /// @inheritdoc IForge
-    uint256 public totalCapital;
-    /// @inheritdoc IForge
-    uint256 public totalRefunded;
-    /// @inheritdoc IForge
-    bytes32 public sharesRoot;
-    /// @inheritdoc IForge
-    uint256 public shareClaimCount;
-    mapping(uint256 word => uint256 bits) private _claimedBits;
-
-    address[] private _dataContributors;
-    mapping(address contributor => mapping(bytes32 root => uint256 idPlusOne)) private _dataIdOf;
-    address[] private _computeWorkers;
-    mapping(address signer => uint256 idPlusOne) private _computeIdOfSigner;
-    mapping(bytes32 key => uint256 idPlusOne) private _computeIdOfKey;
-    address[] private _capitalContributors;
-    mapping(address contributor => uint256 idPlusOne) private _positionOf;
-    mapping(address contributor => uint256 amount) private _capitalOf;
-
-    constructor(address factory_, IEnclaveRegistry registry_, IRevenueSplitter splitter_) EIP712("IngotForge", "1") {
-        factory = factory_;
-        _registry = registry_;
-        _splitter = splitter_;
+    constructor(address factory_, IEnclaveRegistry registry_, IRevenueSplitter splitter_, address settlement_)
+        ForgeState(factory_, registry_, splitter_)
+        EIP712("IngotForge", "1")
+    {
+        settlement = settlement_;
         _disableInitializers();
     }
 
     /// @inheritdoc IForge
     function initialize(ForgeConfig calldata config_, uint256 maxContributions_) external initializer {
-        if (msg.sender != factory) revert ForgeOnlyFactory(msg.sender);
+        if (msg.sender != _factory) revert ForgeOnlyFactory(msg.sender);
         _config = config_;
         _maxContributions = uint32(maxContributions_);
     }
@@ -89,9 +67,11 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IForge
     function contributeData(bytes32 root, uint64 sizeBytes, uint32 exampleCount, string calldata metadataURI)
         external
+        payable
         returns (uint256 dataId)
     {
         _requirePhase(Phase.Open);
+        if (msg.value != _config.dataBond) revert ForgeBadBond(msg.value, _config.dataBond);
         if (root == bytes32(0)) revert ForgeZeroDataRoot();
         if (sizeBytes == 0) revert ForgeZeroDataSize(root);
         if (exampleCount == 0) revert ForgeZeroExampleCount(root);
@@ -110,26 +90,29 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IForge
-    function registerCompute(address signer, bytes32 ed25519PublicKey, uint32 capacity)
-        external
-        returns (uint256 computeId)
-    {
+    function registerCompute(
+        address signer,
+        bytes32 ed25519PublicKey,
+        uint32 capacity,
+        bytes calldata signerSignature,
+        bytes calldata ed25519Signature
+    ) external payable returns (uint256 computeId) {
         _requirePhase(Phase.Open);
         if (signer == address(0)) revert ForgeZeroComputeSigner();
         if (ed25519PublicKey == bytes32(0)) revert ForgeZeroComputeKey(signer);
         if (capacity == 0) revert ForgeZeroCapacity(signer);
+        if (msg.value != _config.computeBond) revert ForgeBadBond(msg.value, _config.computeBond);
+        if (ed25519Signature.length != 64) revert ForgeBadEd25519ProofLength(ed25519PublicKey, ed25519Signature.length);
+        _checkSignerProof(signer, ed25519PublicKey, signerSignature);
         uint256 bySigner = _computeIdOfSigner[signer];
         if (bySigner != 0) revert ForgeDuplicateComputeSigner(signer, bySigner - 1);
-        uint256 byKey = _computeIdOfKey[ed25519PublicKey];
-        if (byKey != 0) revert ForgeDuplicateComputeKey(ed25519PublicKey, byKey - 1);
         computeId = _computeWorkers.length;
         if (computeId >= _config.caps.maxCompute) revert ForgePoolFull(Pool.Compute, _config.caps.maxCompute);
 
         _countContribution();
         _computeWorkers.push(msg.sender);
         _computeIdOfSigner[signer] = computeId + 1;
-        _computeIdOfKey[ed25519PublicKey] = computeId + 1;
-        emit ComputeRegistered(computeId, msg.sender, signer, ed25519PublicKey, capacity);
+        emit ComputeRegistered(computeId, msg.sender, signer, ed25519PublicKey, capacity, ed25519Signature);
     }
 
     /// @inheritdoc IForge
@@ -158,6 +141,7 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
             credited = IERC20(asset).balanceOf(address(this)) - balanceBefore;
             if (credited == 0) revert ForgeZeroCapital();
         }
+        if (isNew && credited < _config.minCapital) revert ForgeCapitalBelowMinimum(credited, _config.minCapital);
 
         if (isNew) {
             _capitalContributors.push(msg.sender);
@@ -165,45 +149,36 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
         }
         uint256 position = _capitalOf[msg.sender] + credited;
         _capitalOf[msg.sender] = position;
-        totalCapital += credited;
+        uint256 total = _totalCapital + credited;
+        uint256 limit = capitalLimit();
+        if (total > limit) revert ForgeCapitalOverLimit(total, limit);
+        _totalCapital = total;
         emit CapitalContributed(positionId, msg.sender, amount, credited, position);
     }
 
     /// @inheritdoc IForge
-    function refund() external nonReentrant returns (uint256 amount) {
-        _requirePhase(Phase.Failed);
-        amount = _capitalOf[msg.sender];
-        if (amount == 0) revert ForgeNothingToRefund(msg.sender);
-        _capitalOf[msg.sender] = 0;
-        totalRefunded += amount;
-        emit CapitalRefunded(msg.sender, amount);
-
-        address asset = _config.capitalAsset;
-        if (asset == address(0)) {
-            (bool ok,) = msg.sender.call{value: amount}("");
-            if (!ok) revert ForgeEthTransferFailed(msg.sender, amount);
-        } else {
-            IERC20(asset).safeTransfer(msg.sender, amount);
-        }
+    function refund() external returns (uint256) {
+        return abi.decode(_settle(), (uint256));
     }
 
     /// @inheritdoc IForge
-    function releaseCapital() external nonReentrant returns (uint256 credited) {
-        _requirePhase(Phase.Live);
-        uint256 amount = totalCapital;
-        uint256 id = ingotId;
-        if (capitalReleased) revert ForgeCapitalAlreadyReleased(id, amount);
-        if (amount == 0) revert ForgeNothingToRelease();
-        capitalReleased = true;
-        address asset = _config.capitalAsset;
-        emit CapitalReleased(id, asset, amount);
+    function releaseCapital() external returns (uint256) {
+        return abi.decode(_settle(), (uint256));
+    }
 
-        if (asset == address(0)) {
-            credited = _splitter.pay{value: amount}(id, address(0), amount);
-        } else {
-            IERC20(asset).forceApprove(address(_splitter), amount);
-            credited = _splitter.pay(id, asset, amount);
-        }
+    /// @inheritdoc IForge
+    function refundBond(Pool, uint256) external returns (uint256) {
+        return abi.decode(_settle(), (uint256));
+    }
+
+    /// @inheritdoc IForge
+    function reclaimCapital() external returns (uint256) {
+        return abi.decode(_settle(), (uint256));
+    }
+
+    /// @inheritdoc IForge
+    function forfeitBonds() external returns (uint256) {
+        return abi.decode(_settle(), (uint256));
     }
 
     // ------------------------------------------------------------ result
@@ -216,8 +191,11 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     {
         (address signer, bytes32 measurement) = _verifyResult(result, signature);
         _live = true;
+        _liveAt = uint64(block.timestamp);
+        _bondsForfeited = _recordExcluded(Pool.Data, result.excludedData) * _config.dataBond
+            + _recordExcluded(Pool.Compute, result.excludedCompute) * _config.computeBond;
         id = _mintIngot(result, measurement);
-        ingotId = id;
+        _ingotId = id;
         emit ResultAccepted(
             id,
             signer,
@@ -231,25 +209,26 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IForge
-    function claimShares(uint256 index, address account, uint256 amount, bytes32[] calldata proof)
-        external
-        nonReentrant
-    {
-        bytes32 root = sharesRoot;
-        if (root == bytes32(0)) revert ForgeNoShareClaims(address(this));
-        if (!MerkleProof.verifyCalldata(proof, root, ShareTree.leaf(index, account, amount))) {
-            revert ForgeInvalidShareProof(index, account, amount);
-        }
-        uint256 bit = 1 << (index & 0xff);
-        uint256 word = _claimedBits[index >> 8];
-        if (word & bit != 0) revert ForgeSharesAlreadyClaimed(index, account);
-        _claimedBits[index >> 8] = word | bit;
-        uint256 id = ingotId;
-        emit SharesClaimed(id, index, account, amount);
-        IForgeFactory(factory).ingot().releaseEscrowed(account, amount);
+    function claimShares(uint256, address, uint256, bytes32[] calldata) external {
+        _settle();
     }
 
     // ------------------------------------------------------------ views
+
+    /// @inheritdoc IForge
+    function totalBonds() external view returns (uint256) {
+        return _dataContributors.length * _config.dataBond + _computeWorkers.length * _config.computeBond;
+    }
+
+    /// @inheritdoc IForge
+    function isExcluded(Pool pool, uint256 id) external view returns (bool) {
+        return _excludedBits[pool][id >> 8] & (1 << (id & 0xff)) != 0;
+    }
+
+    /// @inheritdoc IForge
+    function isBondRefunded(Pool pool, uint256 id) external view returns (bool) {
+        return _bondRefundedBits[pool][id >> 8] & (1 << (id & 0xff)) != 0;
+    }
 
     /// @inheritdoc IForge
     function isShareClaimed(uint256 index) external view returns (bool) {
@@ -267,13 +246,74 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IForge
-    function phase() public view returns (Phase) {
-        if (_live) return Phase.Live;
-        ForgeConfig storage c = _config;
-        if (block.timestamp < c.windowStart) return Phase.Pending;
-        if (block.timestamp < c.windowEnd) return Phase.Open;
-        if (block.timestamp < c.evalDeadline) return Phase.Closed;
-        return Phase.Failed;
+    function phase() external view returns (Phase) {
+        return _phase();
+    }
+
+    /// @inheritdoc IForge
+    function liveAt() external view returns (uint64) {
+        return _liveAt;
+    }
+
+    /// @inheritdoc IForge
+    function capitalReclaimStarted() external view returns (bool) {
+        return _reclaimStarted;
+    }
+
+    /// @inheritdoc IForge
+    function capitalLimit() public view returns (uint256) {
+        uint256 accruing = RevenueMath.accruingShares(SHARE_SUPPLY, _config.split.lineageBps);
+        return RevenueMath.MAX_PER_SHARE * accruing / RevenueMath.ACC_PRECISION;
+    }
+
+    /// @inheritdoc IForge
+    function factory() external view returns (address) {
+        return _factory;
+    }
+
+    /// @inheritdoc IForge
+    function ingotId() external view returns (uint256) {
+        return _ingotId;
+    }
+
+    /// @inheritdoc IForge
+    function totalCapital() external view returns (uint256) {
+        return _totalCapital;
+    }
+
+    /// @inheritdoc IForge
+    function totalRefunded() external view returns (uint256) {
+        return _totalRefunded;
+    }
+
+    /// @inheritdoc IForge
+    function capitalReleased() external view returns (bool) {
+        return _capitalReleased;
+    }
+
+    /// @inheritdoc IForge
+    function sharesRoot() external view returns (bytes32) {
+        return _sharesRoot;
+    }
+
+    /// @inheritdoc IForge
+    function shareClaimCount() external view returns (uint256) {
+        return _shareClaimCount;
+    }
+
+    /// @inheritdoc IForge
+    function bondsRefunded() external view returns (uint256) {
+        return _bondsRefunded;
+    }
+
+    /// @inheritdoc IForge
+    function bondsForfeited() external view returns (uint256) {
+        return _bondsForfeited;
+    }
+
+    /// @inheritdoc IForge
+    function forfeitedBondsPaid() external view returns (bool) {
+        return _forfeitedBondsPaid;
     }
 
     /// @inheritdoc IForge
@@ -329,6 +369,15 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IForge
+    function hashComputeRegistration(address worker, address signer, bytes32 ed25519PublicKey)
+        public
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(keccak256(abi.encode(COMPUTE_REGISTRATION_TYPEHASH, worker, signer, ed25519PublicKey)));
+    }
+
+    /// @inheritdoc IForge
     function hashEvalResult(EvalResult calldata r) public view returns (bytes32) {
         // Two static halves concatenated equal one abi.encode of all fields (and keep the stack shallow).
         bytes32 structHash = keccak256(
@@ -347,6 +396,10 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
                     keccak256(abi.encodePacked(r.dataScores)),
                     keccak256(abi.encodePacked(r.computeIds)),
                     keccak256(abi.encodePacked(r.computeWork)),
+                    keccak256(abi.encodePacked(r.excludedData)),
+                    keccak256(abi.encodePacked(r.excludedCompute))
+                ),
+                abi.encode(
                     r.attributionLogRoot,
                     r.evalConfigHash,
                     r.deadline
@@ -383,13 +436,13 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     /// DIRECT_MINT_MAX_HOLDERS, to this Forge as the escrow of a Merkle root they claim from.
     function _mintIngot(EvalResult calldata result, bytes32 measurement) private returns (uint256 id) {
         (PoolShares memory pools, address[] memory holders, uint256[] memory amounts) = _allocate(result);
-        IIngot ingot = IForgeFactory(factory).ingot();
+        IIngot ingot = IForgeFactory(_factory).ingot();
         if (holders.length <= DIRECT_MINT_MAX_HOLDERS) {
             id = ingot.mint(_ingotInfo(result, measurement), holders, amounts, pools.lineage);
         } else {
             bytes32 root = ShareTree.root(holders, amounts);
-            sharesRoot = root;
-            shareClaimCount = holders.length;
+            _sharesRoot = root;
+            _shareClaimCount = holders.length;
             uint256 escrowed = SHARE_SUPPLY - pools.lineage;
             id = ingot.mintEscrowed(_ingotInfo(result, measurement), escrowed, pools.lineage);
             emit SharesEscrowed(id, root, holders.length, escrowed);
@@ -406,6 +459,8 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     {
         uint256[] memory dataWeights = _weights(Pool.Data, result.dataIds, _positiveScores(result.dataScores));
         uint256[] memory computeWeights = _weights(Pool.Compute, result.computeIds, result.computeWork);
+        _checkExcluded(Pool.Data, result.excludedData, result);
+        _checkExcluded(Pool.Compute, result.excludedCompute, result);
         (address[] memory capitalHolders, uint256[] memory capitalWeights) = _capitalPositions();
 
         pools = _poolShares(dataWeights, computeWeights, capitalWeights);
@@ -418,15 +473,56 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
         );
     }
 
+    /// @dev The signer proves it agreed to be this sender's signing key: it is the sender (no
+    /// signature needed), or it signed the registration's EIP-712 digest.
+    function _checkSignerProof(address signer, bytes32 ed25519PublicKey, bytes calldata signature) private view {
+        if (signature.length == 0) {
+            if (signer != msg.sender) revert ForgeBadSignerProof(signer, address(0));
+            return;
+        }
+        (address recovered, ECDSA.RecoverError err,) =
+            ECDSA.tryRecover(hashComputeRegistration(msg.sender, signer, ed25519PublicKey), signature);
+        if (err != ECDSA.RecoverError.NoError || recovered != signer) revert ForgeBadSignerProof(signer, recovered);
+    }
+
+    /// @dev Excluded ids must be strictly increasing entries whose score (data) or work (compute)
+    /// is exactly 0. Called after `_weights` checked the vectors' lengths.
+    function _checkExcluded(Pool pool, uint256[] calldata ids, EvalResult calldata r) private pure {
+        uint256 n = pool == Pool.Data ? r.dataScores.length : r.computeWork.length;
+        for (uint256 i; i < ids.length; ++i) {
+            uint256 id = ids[i];
+            if (id >= n || (i != 0 && id <= ids[i - 1])) revert ForgeBadExcludedId(pool, i, id);
+            if (pool == Pool.Data ? r.dataScores[id] != 0 : r.computeWork[id] != 0) revert ForgeExcludedWithWeight(pool, id);
+        }
+    }
+
+    /// @dev Sets the excluded bits (one storage write per 256-id word) and returns how many.
+    function _recordExcluded(Pool pool, uint256[] calldata ids) private returns (uint256) {
+        uint256 wordIndex;
+        uint256 word;
+        for (uint256 i; i < ids.length; ++i) {
+            uint256 w = ids[i] >> 8;
+            if (i != 0 && w != wordIndex) {
+                _excludedBits[pool][wordIndex] = word;
+                word = 0;
+            }
+            wordIndex = w;
+            word |= 1 << (ids[i] & 0xff);
+        }
+        if (ids.length != 0) _excludedBits[pool][wordIndex] = word;
+        return ids.length;
+    }
+
+    /// @dev Runs the called function in ForgeSettlement on this Forge's storage and balance
+    /// (reverts bubble up unchanged); returns its return data.
+    function _settle() private returns (bytes memory) {
+        return Address.functionDelegateCall(settlement, msg.data);
+    }
+
     function _countContribution() private {
         uint32 count = _contributionCount;
         if (count >= _maxContributions) revert ForgeFull(_maxContributions);
         _contributionCount = count + 1;
-    }
-
-    function _requirePhase(Phase expected) private view {
-        Phase current = phase();
-        if (current != expected) revert ForgeWrongPhase(address(this), current, expected);
     }
 
     /// @dev The signer must be a live enclave key whose measurement this Forge allows.

@@ -11,6 +11,7 @@ import {IIngot} from "./interfaces/IIngot.sol";
 import {IRevenueSplitter} from "./interfaces/IRevenueSplitter.sol";
 import {IEnclaveRegistry} from "./interfaces/IEnclaveRegistry.sol";
 import {Forge} from "./Forge.sol";
+import {ForgeSettlement} from "./ForgeSettlement.sol";
 
 /// @title ForgeFactory
 /// @notice See IForgeFactory.
@@ -22,6 +23,8 @@ contract ForgeFactory is IForgeFactory, AccessControl {
     uint256 public constant MAX_MEASUREMENTS = 8;
     uint256 private constant BPS = 10_000;
     uint256 private constant DEFAULT_MAX_TOTAL = 1_200;
+    /// @inheritdoc IForgeFactory
+    uint256 public constant MAX_TOTAL_CONTRIBUTIONS_BOUND = 1_200;
 
     /// @inheritdoc IForgeFactory
     address public immutable implementation;
@@ -44,7 +47,8 @@ contract ForgeFactory is IForgeFactory, AccessControl {
         }
         enclaveRegistry = enclaveRegistry_;
         splitter = splitter_;
-        implementation = address(new Forge(address(this), enclaveRegistry_, splitter_));
+        address settlement = address(new ForgeSettlement(address(this), enclaveRegistry_, splitter_));
+        implementation = address(new Forge(address(this), enclaveRegistry_, splitter_, settlement));
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PROTOCOL_ROLE, admin);
     }
@@ -72,7 +76,9 @@ contract ForgeFactory is IForgeFactory, AccessControl {
 
     /// @inheritdoc IForgeFactory
     function setMaxTotalContributions(uint256 maxTotal) external onlyRole(PROTOCOL_ROLE) {
-        if (maxTotal == 0 || maxTotal > 3 * MAX_POOL_CAP) revert FactoryBadMaxTotal(maxTotal);
+        if (maxTotal == 0 || maxTotal > MAX_TOTAL_CONTRIBUTIONS_BOUND) {
+            revert FactoryBadMaxTotal(maxTotal, MAX_TOTAL_CONTRIBUTIONS_BOUND);
+        }
         maxTotalContributions = maxTotal;
         emit MaxTotalContributionsChanged(maxTotal);
     }

@@ -4,13 +4,15 @@
  * calldata), measured in this run. Run: `npm run bench:gas`.
  */
 import hre from "hardhat";
-import { encodeFunctionData, keccak256, parseEther, toBytes, zeroAddress, type Address, type Hex } from "viem";
+import { ed25519 } from "@noble/curves/ed25519";
+import { bytesToHex, encodeFunctionData, hashTypedData, hexToBytes, keccak256, parseEther, toBytes, zeroAddress, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import ProtocolModule from "../ignition/modules/Protocol.js";
 import { addressesFromIgnition } from "../coordinator/src/chain/addressesFromIgnition.js";
 import { loadProtocolAbis } from "../coordinator/src/chain/loadProtocolAbis.js";
 import { exampleForgeConfig } from "../coordinator/src/chain/exampleForgeConfig.js";
 import { evalResultTypedData } from "../coordinator/src/chain/evalResultTypedData.js";
+import { computeRegistrationTypedData } from "../coordinator/src/chain/computeRegistrationTypedData.js";
 import { buildShareClaims, type ShareClaim } from "../coordinator/src/chain/buildShareClaims.js";
 import type { EvalResult, ForgeConfig } from "../coordinator/src/chain/types.js";
 import { buildSimulatedQuote } from "../coordinator/src/enclave/simulated/buildSimulatedQuote.js";
@@ -78,8 +80,9 @@ async function newForge(label: string, extra: Partial<Parameters<typeof exampleF
   return { forge, config, gas: receipt.gasUsed, label };
 }
 
-/** n data contributions from n distinct fresh accounts, one compute worker, two capital positions. */
+/** n data contributions (with the bond) from n distinct fresh accounts, one compute worker (both proofs), one capital position. */
 async function fill(forge: Address, n: number, tag: string) {
+  const config = (await publicClient.readContract({ address: forge, abi: abis.Forge, functionName: "config" })) as ForgeConfig;
   const wallets = [];
   for (let i = 0; i < n; i++) {
     const account = privateKeyToAccount(keccak256(toBytes(`${tag} contributor ${i}`)));
@@ -88,14 +91,19 @@ async function fill(forge: Address, n: number, tag: string) {
   }
   const gas: bigint[] = [];
   for (let i = 0; i < n; i++) {
-    gas.push((await send(wallets[i], forge, abis.Forge, "contributeData", [root(`${tag} ${i}`), 4096n, 30, "ipfs://license"])).gasUsed);
+    gas.push((await send(wallets[i], forge, abis.Forge, "contributeData", [root(`${tag} ${i}`), 4096n, 30, "ipfs://license"], config.dataBond)).gasUsed);
   }
-  const compute = (await send(admin, forge, abis.Forge, "registerCompute", [admin.account.address, root(`${tag} ed`), 8])).gasUsed;
+  // The registration with a real Ed25519 proof of possession over the EIP-712 digest (signer = sender).
+  const edSecret = hexToBytes(root(`${tag} ed25519 seed`));
+  const edKey = bytesToHex(ed25519.getPublicKey(edSecret));
+  const digest = hashTypedData(computeRegistrationTypedData(chainId, forge, { worker: admin.account.address, signer: admin.account.address, ed25519PublicKey: edKey }));
+  const edProof = bytesToHex(ed25519.sign(hexToBytes(digest), edSecret));
+  const compute = (await send(admin, forge, abis.Forge, "registerCompute", [admin.account.address, edKey, 8, "0x", edProof], config.computeBond)).gasUsed;
   const capitalEth = (await send(payer, forge, abis.Forge, "contributeCapital", [parseEther("1")], parseEther("1"))).gasUsed;
   return { gas, compute, capitalEth };
 }
 
-async function submit(forge: Address, config: ForgeConfig, n: number) {
+async function submit(forge: Address, config: ForgeConfig, n: number, excludedData: bigint[] = []) {
   await networkHelpers.time.increaseTo(config.windowEnd);
   const result: EvalResult = {
     forge,
@@ -105,9 +113,11 @@ async function submit(forge: Address, config: ForgeConfig, n: number) {
     metricBefore: 10n ** 19n,
     metricAfter: 9n * 10n ** 18n,
     dataIds: Array.from({ length: n }, (_, i) => BigInt(i)),
-    dataScores: Array.from({ length: n }, (_, i) => BigInt(1 + (i % 7)) * 10n ** 16n),
+    dataScores: Array.from({ length: n }, (_, i) => (excludedData.includes(BigInt(i)) ? 0n : BigInt(1 + (i % 7)) * 10n ** 16n)),
     computeIds: [0n],
     computeWork: [1n],
+    excludedData,
+    excludedCompute: [],
     attributionLogRoot: root("log"),
     evalConfigHash: root("cfg"),
     deadline: config.evalDeadline,
@@ -132,17 +142,17 @@ async function shareClaims(forge: Address, result: EvalResult): Promise<ShareCla
 const f10 = await newForge("10");
 record("createForge", f10.gas);
 const c10 = await fill(f10.forge, 10, "f10");
-record("contributeData (first)", c10.gas[0]);
-record("contributeData (10th)", c10.gas[9]);
-record("registerCompute", c10.compute);
+record("contributeData (first), with the bond", c10.gas[0], `bond ${f10.config.dataBond} wei`);
+record("contributeData (10th), with the bond", c10.gas[9]);
+record("registerCompute (signer = sender, Ed25519 proof emitted), with the bond", c10.compute, `bond ${f10.config.computeBond} wei`);
 record("contributeCapital (ETH)", c10.capitalEth);
 const fErc = await newForge("erc20", { capitalAsset: token.address });
 await token.write.mint([payer.account.address, parseEther("100")]);
 await send(payer, token.address, token.abi as never, "approve", [fErc.forge, parseEther("1")]);
 record("contributeCapital (ERC-20)", (await send(payer, fErc.forge, abis.Forge, "contributeCapital", [parseEther("1")])).gasUsed);
 
-const s10 = await submit(f10.forge, f10.config, 10);
-record("submitEvalResult, 10 data contributions", s10.gas);
+const s10 = await submit(f10.forge, f10.config, 10, [9n]);
+record("submitEvalResult, 10 data contributions (1 excluded)", s10.gas);
 const f100 = await newForge("100");
 await fill(f100.forge, 100, "f100");
 const s100 = await submit(f100.forge, f100.config, 100);
@@ -174,6 +184,8 @@ record("claimShares, 1 revenue asset, receiver already holds", await (async () =
 
 // Revenue: release, pay, claim.
 record("releaseCapital (ETH)", (await send(payer, f10.forge, abis.Forge, "releaseCapital")).gasUsed);
+record("refundBond (data, included)", (await send(payer, f10.forge, abis.Forge, "refundBond", [0, 0n])).gasUsed);
+record("forfeitBonds (1 excluded entry, ETH to the splitter)", (await send(payer, f10.forge, abis.Forge, "forfeitBonds")).gasUsed);
 record("pay (ETH), warm asset", (await send(payer, p.splitter.address, abis.RevenueSplitter, "pay", [s10.ingotId, zeroAddress, parseEther("1")], parseEther("1"))).gasUsed);
 await send(admin, p.splitter.address, abis.RevenueSplitter, "setAssetAllowed", [token.address, true, parseEther("1")]);
 await send(payer, token.address, token.abi as never, "approve", [p.splitter.address, parseEther("10")]);

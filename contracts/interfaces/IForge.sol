@@ -33,11 +33,34 @@ pragma solidity ^0.8.28;
 ///   contributions is passed once per contribution (measured cheaper than aggregating on-chain:
 ///   the repeated balance write is warm).
 ///
+/// Bonds and the cost of filling a Forge: each data contribution sends `dataBond` and each compute
+/// registration `computeBond` (native ETH wei, fixed at creation, whatever the capital asset), and
+/// a new capital position must be at least `minCapital` of the capital asset. So occupying every
+/// slot of a Forge (at most `maxContributions()` entries in all) ties up
+///   maxData * dataBond + maxCompute * computeBond + maxCapital * minCapital
+/// (bounded by `maxContributions()` entries in total, about 52k gas each on top), for the whole
+/// window. A bond is a pull payment (`refundBond`): refunded when its entry is included in the
+/// accepted result or when the Forge fails; forfeited when the enclave excluded the entry
+/// (missing, tampered, mis-declared, unbound to its sender, a whole duplicate; a compute key
+/// without a valid proof of possession), and then paid into the RevenueSplitter as ETH revenue
+/// of the Ingot (`forfeitBonds`, permissionless). At every moment totalBonds() = bondsRefunded()
+/// + bondsForfeited-and-paid + what is still held for unsettled entries: never stuck.
+///
 /// Capital: credited by the balance actually received (fee-on-transfer tokens are accepted), one
 /// position per address (top-ups add to it). Failed: each position is refunded in full, once,
 /// by pull (`refund`). Live: `releaseCapital` (permissionless, once) pays the whole escrow into
 /// the RevenueSplitter as the Ingot's first revenue, so every share holder earns from it. It is
 /// kept out of `submitEvalResult` so that a hostile ERC-20 cannot block the result.
+/// Capital can't get stuck: if the release has not succeeded `RELEASE_GRACE` (7 days) after the
+/// result was accepted (`liveAt`) (the token froze the splitter or the Forge, reverts, or the
+/// splitter refuses the amount), each contributor may `reclaimCapital`: its share of the escrow
+/// pro rata to its position (the whole position when the escrow is intact; the last reclaimer
+/// takes the rounding rest). The first reclaim turns `releaseCapital` off for good, so the two
+/// never both pay. Total capital is capped at `capitalLimit()`, the most the RevenueSplitter
+/// accepts as one first payment to this Ingot (its per-share accumulator is capped at
+/// type(uint216).max: limit = floor(type(uint216).max * accruing shares / 1e18), about 1.05e56
+/// units with no lineage); a payment of the capital asset made to the Ingot before the release can
+/// still push it over, which the reclaim covers.
 ///
 /// Scale: `submitEvalResult` stores nothing per contribution; every pool is capped (at most
 /// 1,000) and the pools together at `maxContributions()` (see IForgeFactory). A transaction may
@@ -116,6 +139,9 @@ interface IForge {
         bytes32 holdoutRoot; // 0G root of the HPKE-sealed holdout
         Split split;
         Caps caps;
+        uint128 dataBond; // native ETH wei sent with each data contribution (whatever the capital asset)
+        uint128 computeBond; // native ETH wei sent with each compute registration
+        uint128 minCapital; // capital-asset units: a new capital position below it is refused
         uint256 parentIngotId; // 0 = not a fork
         bytes32[] allowedMeasurements; // enclave measurements whose results this Forge accepts
         string metadataURI; // title, description
@@ -128,7 +154,11 @@ interface IForge {
     /// @notice The attested outcome of the eval, signed by a registered enclave (EIP-712, domain
     /// name "IngotForge", version "1", this Forge, this chain). Metrics are 1e18 fixed point.
     /// `dataIds[i]` must equal i for every data contribution (and likewise `computeIds`), so the
-    /// vectors cover each contribution exactly once, in id order.
+    /// vectors cover each contribution exactly once, in id order. `excludedData` and
+    /// `excludedCompute` list, in strictly increasing id order, the entries the enclave excluded
+    /// (data missing, tampered, mis-declared, not bound to its sender, or a whole duplicate;
+    /// compute whose proof of possession failed or whose key was already registered); each carries
+    /// score / work 0, and its bond is forfeited to the Ingot's holders.
     struct EvalResult {
         address forge;
         bytes32 holdoutRoot;
@@ -140,6 +170,8 @@ interface IForge {
         int256[] dataScores; // marginal contribution; <= 0 earns nothing
         uint256[] computeIds;
         uint256[] computeWork; // verified work units per worker
+        uint256[] excludedData; // data ids whose bond is forfeited
+        uint256[] excludedCompute; // compute ids whose bond is forfeited
         bytes32 attributionLogRoot;
         bytes32 evalConfigHash;
         uint256 deadline; // the signature is refused after this timestamp
@@ -182,8 +214,25 @@ interface IForge {
     error ForgeZeroCapacity(address signer);
     /// @notice `signer` is already registered as worker `computeId`.
     error ForgeDuplicateComputeSigner(address signer, uint256 computeId);
-    /// @notice `key` is already registered as worker `computeId`.
-    error ForgeDuplicateComputeKey(bytes32 key, uint256 computeId);
+    /// @notice The signer part of a compute registration does not prove `signer`'s consent: no
+    /// signature and `signer` is not the sender, or the signature recovers to `recovered`.
+    error ForgeBadSignerProof(address signer, address recovered);
+    /// @notice The Ed25519 proof of possession for `key` is `length` bytes, not 64.
+    error ForgeBadEd25519ProofLength(bytes32 key, uint256 length);
+    /// @notice `sent` wei came with a data or compute entry whose bond is `bond`.
+    error ForgeBadBond(uint256 sent, uint256 bond);
+    /// @notice A new capital position of `credited`, below the Forge's `minCapital`.
+    error ForgeCapitalBelowMinimum(uint256 credited, uint256 minCapital);
+    /// @notice Excluded id `id` at `index` of `pool`'s excluded list is out of range or not above
+    /// the one before it.
+    error ForgeBadExcludedId(Pool pool, uint256 index, uint256 id);
+    /// @notice Entry `id` of `pool` is excluded but carries a nonzero score or work.
+    error ForgeExcludedWithWeight(Pool pool, uint256 id);
+    /// @notice Entry `id` of `pool` has no bond to refund: none was asked, it is not an entry,
+    /// it was refunded already, or it was excluded by the accepted result (forfeited).
+    error ForgeNoBondToRefund(Pool pool, uint256 id);
+    /// @notice No forfeited bonds are left to pay to the Ingot's holders.
+    error ForgeNothingToForfeit();
     /// @notice A capital contribution of zero (requested, or received after a transfer fee).
     error ForgeZeroCapital();
     /// @notice ETH sent differs from `amount` (ETH Forge), or ETH sent to an ERC-20 Forge.
@@ -194,6 +243,12 @@ interface IForge {
     error ForgeEthTransferFailed(address to, uint256 amount);
     /// @notice The capital was already released to the Ingot's holders.
     error ForgeCapitalAlreadyReleased(uint256 ingotId, uint256 amount);
+    /// @notice Capital is being reclaimed by its contributors (`reclaimCapital`): no release.
+    error ForgeCapitalBeingReclaimed();
+    /// @notice `reclaimCapital` opens at `opensAt`, `RELEASE_GRACE` after the result was accepted.
+    error ForgeReclaimNotOpen(uint256 opensAt, uint256 nowTimestamp);
+    /// @notice The escrow would reach `total`, above `limit`, the most the RevenueSplitter accepts.
+    error ForgeCapitalOverLimit(uint256 total, uint256 limit);
     /// @notice No capital was raised, so there is nothing to release.
     error ForgeNothingToRelease();
     /// @notice The result's signature expired at `deadline`.
@@ -235,12 +290,15 @@ interface IForge {
         string metadataURI
     );
     /// @notice `worker` (paid and credited) registered compute `computeId` with its keys.
+    /// `ed25519Signature` is the key's proof of possession over `hashComputeRegistration(worker,
+    /// signer, ed25519PublicKey)`; the coordinator checks it (see `registerCompute`).
     event ComputeRegistered(
         uint256 indexed computeId,
         address indexed worker,
         address indexed signer,
         bytes32 ed25519PublicKey,
-        uint32 capacity
+        uint32 capacity,
+        bytes ed25519Signature
     );
     /// @notice `contributor` escrowed `credited` (of `amount` sent) in capital position `positionId`,
     /// which now totals `position`.
@@ -249,9 +307,17 @@ interface IForge {
     );
     /// @notice `contributor` was refunded `amount` after the Forge failed.
     event CapitalRefunded(address indexed contributor, uint256 amount);
+    /// @notice `contributor` took back `amount` of its `position` because the release had not
+    /// succeeded within `RELEASE_GRACE` of the result.
+    event CapitalReclaimed(address indexed contributor, uint256 position, uint256 amount);
     /// @notice `amount` of escrow is paid into the RevenueSplitter for `ingotId` (its `Paid` event
     /// tells what it credited net of any transfer fee).
     event CapitalReleased(uint256 indexed ingotId, address indexed asset, uint256 amount);
+    /// @notice The bond of entry `id` of `pool` was refunded to its contributor `to`.
+    event BondRefunded(IForge.Pool indexed pool, uint256 indexed id, address indexed to, uint256 amount);
+    /// @notice `amount` of forfeited bonds (excluded entries) was paid into the RevenueSplitter as
+    /// ETH revenue of Ingot `ingotId`.
+    event BondsForfeited(uint256 indexed ingotId, uint256 amount);
     /// @notice A result signed by `signer` was accepted and Ingot `ingotId` minted.
     event ResultAccepted(
         uint256 indexed ingotId,
@@ -286,24 +352,58 @@ interface IForge {
     /// `sizeBytes` is the byte length stored under `root` (the sealed envelope when sealed),
     /// `exampleCount` the number of examples in the plaintext.
     /// @return dataId the contribution's id (0, 1, 2... in order).
+    /// Pays the bond: msg.value must equal `config().dataBond`.
     function contributeData(bytes32 root, uint64 sizeBytes, uint32 exampleCount, string calldata metadataURI)
         external
+        payable
         returns (uint256 dataId);
 
     /// @notice Register as a compute worker (Open only): `signer` signs job results, the Ed25519
-    /// key receives job messages; msg.sender is credited with the shares. Signer and key are unique.
+    /// key receives job messages; msg.sender is credited with the shares.
+    ///
+    /// Proof of possession: both `signerSignature` and `ed25519Signature` sign the 32-byte digest
+    /// `hashComputeRegistration(msg.sender, signer, ed25519PublicKey)` (EIP-712, this Forge's
+    /// domain, so it binds the chain, the Forge and the sender). The contract checks the signer
+    /// part: `signerSignature` empty with `signer == msg.sender`, or an ECDSA signature that
+    /// recovers to `signer`; a signer is registered at most once. Ed25519 cannot be verified here
+    /// at a sane cost, so the contract only checks its length (64) and emits it; Ed25519 keys are
+    /// NOT unique on chain (otherwise a squatter could block the key's owner by registering it
+    /// first). The coordinator verifies every Ed25519 proof (RFC 8032 over the 32 digest bytes)
+    /// and counts, per key, only the first registration whose proof verifies; every other one is
+    /// excluded from the result (see `EvalResult.excludedCompute`), so a squatter can neither take
+    /// credit for the key's work nor block its owner. Pays the bond: msg.value must equal
+    /// `config().computeBond`.
     /// @return computeId the worker's id (0, 1, 2... in order).
-    function registerCompute(address signer, bytes32 ed25519PublicKey, uint32 capacity)
-        external
-        returns (uint256 computeId);
+    function registerCompute(
+        address signer,
+        bytes32 ed25519PublicKey,
+        uint32 capacity,
+        bytes calldata signerSignature,
+        bytes calldata ed25519Signature
+    ) external payable returns (uint256 computeId);
 
     /// @notice Escrow `amount` of the capital asset (Open only): ETH with msg.value == amount, or
     /// the ERC-20 pulled with transferFrom (approve first) and credited by the balance received.
+    /// A new position must be credited at least `config().minCapital`; top-ups may be smaller.
     /// @return credited the amount added to the caller's position.
     function contributeCapital(uint256 amount) external payable returns (uint256 credited);
 
     /// @notice Failed only: send the caller's whole capital position back to it, once.
     function refund() external returns (uint256 amount);
+
+    /// @notice Anyone, once per entry: send the bond of data (`pool` Data) or compute (`pool`
+    /// Compute) entry `id` back to whoever made the entry. Live: only for entries the result did
+    /// not exclude; Failed: for every entry.
+    function refundBond(Pool pool, uint256 id) external returns (uint256 amount);
+
+    /// @notice Live only, anyone: pay the bonds of every excluded entry into the RevenueSplitter
+    /// as the Ingot's ETH revenue (so they go to its holders), once.
+    function forfeitBonds() external returns (uint256 amount);
+
+    /// @notice Live only, `RELEASE_GRACE` after `liveAt()` and only while the capital was not
+    /// released: take back the caller's capital, pro rata to its position (see the contract
+    /// NatSpec). Turns `releaseCapital` off for good.
+    function reclaimCapital() external returns (uint256 amount);
 
     /// @notice Live only, anyone, once: pay the whole escrow into the RevenueSplitter as the
     /// Ingot's first revenue.
@@ -361,14 +461,57 @@ interface IForge {
     /// @notice Sum of all credited capital (refunds do not lower it).
     function totalCapital() external view returns (uint256);
 
-    /// @notice Sum refunded so far.
+    /// @notice Sum refunded (Failed) or reclaimed (Live, release stuck) so far.
     function totalRefunded() external view returns (uint256);
+
+    /// @notice When the result was accepted (0 before).
+    function liveAt() external view returns (uint64);
+
+    /// @notice Whether a contributor reclaimed capital (the release is then off for good).
+    function capitalReclaimStarted() external view returns (bool);
+
+    /// @notice The most capital this Forge accepts in all: what the RevenueSplitter accepts as the
+    /// Ingot's first payment of it.
+    function capitalLimit() external view returns (uint256);
+
+    /// @notice Time after the result within which the capital should be released; past it,
+    /// contributors may reclaim it.
+    function RELEASE_GRACE() external view returns (uint256);
+
+    /// @notice Bonds received: data entries * dataBond + compute entries * computeBond.
+    function totalBonds() external view returns (uint256);
+
+    /// @notice Bonds refunded so far.
+    function bondsRefunded() external view returns (uint256);
+
+    /// @notice Bonds forfeited by the accepted result (excluded entries); paid to the holders by
+    /// `forfeitBonds`.
+    function bondsForfeited() external view returns (uint256);
+
+    /// @notice Whether the forfeited bonds were paid to the Ingot's holders.
+    function forfeitedBondsPaid() external view returns (bool);
+
+    /// @notice Whether entry `id` of `pool` was excluded by the accepted result.
+    function isExcluded(Pool pool, uint256 id) external view returns (bool);
+
+    /// @notice Whether entry `id` of `pool` had its bond refunded.
+    function isBondRefunded(Pool pool, uint256 id) external view returns (bool);
 
     /// @notice Whether the escrow was released to the RevenueSplitter.
     function capitalReleased() external view returns (bool);
 
     /// @notice The Ingot minted by the accepted result (0 = none).
     function ingotId() external view returns (uint256);
+
+    /// @notice The EIP-712 digest of `ComputeRegistration(address worker,address signer,bytes32
+    /// ed25519PublicKey)` in this Forge's domain, which both proofs of a registration sign.
+    function hashComputeRegistration(address worker, address signer, bytes32 ed25519PublicKey)
+        external
+        view
+        returns (bytes32);
+
+    /// @notice keccak256 of the ComputeRegistration type string.
+    function COMPUTE_REGISTRATION_TYPEHASH() external view returns (bytes32);
 
     /// @notice The EIP-712 digest the enclave signs for `result`.
     function hashEvalResult(EvalResult calldata result) external view returns (bytes32);

@@ -21,10 +21,11 @@ import {IEnclaveRegistry} from "./IEnclaveRegistry.sol";
 /// transaction under EIP-7825's per-transaction cap of 2^24 gas (Osaka and later). Up to
 /// `IForge.DIRECT_MINT_MAX_HOLDERS` (256) holder entries `submitEvalResult` mints to every holder,
 /// about 38k gas each (test/ts/contracts/forgeGas.test.ts); past it the shares are escrowed under
-/// a Merkle root and claimed by proof (see IForge), about 11.8M gas for 1,003 entries and 14.8M
-/// for 1,201 (1,000 data + 100 workers + 100 capital positions, estimated on EDR). Raising the
-/// bound past about 1,300 risks a result that cannot be submitted (the Forge would end FAILED,
-/// capital refundable).
+/// a Merkle root and claimed by proof (see IForge), about 11.9M gas for 1,000 data entries.
+/// The admin may raise the bound only up to `MAX_TOTAL_CONTRIBUTIONS_BOUND` = 1,200, the measured
+/// worst case: 1,000 one-account capital positions (two storage reads each, the dearest entry)
+/// plus 200 data entries with distinct scores, all distinct holders, cost 16,038,124 gas
+/// (test/ts/contracts/forgeGasBound.test.ts; 11.2k gas per extra entry, so 1,300 would not fit).
 ///
 /// A fork names an existing Ingot as `parentIngotId` (Ingots exist only for LIVE Forges) with
 /// `split.lineageBps > 0`; `lineageBps > 0` without a parent is refused. The lineage is emitted
@@ -48,8 +49,8 @@ interface IForgeFactory is IForgeRegistry {
     error FactorySplitSum(uint256 sum);
     /// @notice The cap of `pool` is zero or above `max`.
     error FactoryBadCap(IForge.Pool pool, uint256 cap, uint256 max);
-    /// @notice `maxTotalContributions` must be between 1 and 3 * MAX_POOL_CAP.
-    error FactoryBadMaxTotal(uint256 maxTotal);
+    /// @notice `maxTotalContributions` must be between 1 and `bound` (MAX_TOTAL_CONTRIBUTIONS_BOUND).
+    error FactoryBadMaxTotal(uint256 maxTotal, uint256 bound);
     /// @notice The capital asset is neither ETH (address(0)) nor a contract.
     error FactoryAssetNotContract(address asset);
     /// @notice `config.allowedMeasurements` is empty or longer than `max`.
@@ -86,8 +87,15 @@ interface IForgeFactory is IForgeRegistry {
     /// @notice PROTOCOL_ROLE, once: bind the Ingot contract Forges mint into.
     function bindIngot(IIngot ingot) external;
 
-    /// @notice PROTOCOL_ROLE: bound the sum of a new Forge's caps (existing Forges keep theirs).
+    /// @notice PROTOCOL_ROLE: bound the sum of a new Forge's caps (existing Forges keep theirs),
+    /// at most `MAX_TOTAL_CONTRIBUTIONS_BOUND`.
     function setMaxTotalContributions(uint256 maxTotal) external;
+
+    /// @notice The largest `maxTotalContributions` the admin may set: a Forge filled to it with
+    /// attacker-shaped entries (every entry its own account and holder, 1,000 capital positions,
+    /// the rest data with distinct scores) still gets its result in one transaction under
+    /// 2^24 gas, measured (test/ts/contracts/forgeGasBound.test.ts).
+    function MAX_TOTAL_CONTRIBUTIONS_BOUND() external view returns (uint256);
 
     /// @notice The largest sum of caps a new Forge may have.
     function maxTotalContributions() external view returns (uint256);

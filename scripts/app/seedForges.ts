@@ -126,7 +126,7 @@ export async function seedLiveIngot(s: SeedContext, p: SeedLiveIngotParameters):
     await contributeData(withAccount(ctx, wallets[i + 1]), { forge, root, sizeBytes: BigInt(size), exampleCount: c.examples.length, metadataURI: `license: CC-BY-4.0; ${about[c.id] ?? c.id}` });
   }
   const workerKey = toBytes(keccak256(toBytes("ingotforge app worker ed25519"))).slice(0, 32);
-  await registerCompute(withAccount(ctx, wallets[4]), { forge, signer: wallets[4].account.address, ed25519PublicKey: bytesToHex(ed25519.getPublicKey(workerKey)), capacity: 1 });
+  await registerCompute(withAccount(ctx, wallets[4]), { forge, signer: wallets[4].account.address, ed25519PrivateKey: bytesToHex(workerKey), capacity: 1 });
   await contributeCapital(withAccount(ctx, wallets[5]), { forge, amount: parseEther("3") });
   await contributeCapital(withAccount(ctx, wallets[6]), { forge, amount: parseEther("1") });
   await p.increaseTime(config.windowEnd);

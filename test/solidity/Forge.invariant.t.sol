@@ -10,7 +10,8 @@ import {MockERC20} from "../../contracts/mocks/tokens/MockERC20.sol";
 import {FeeOnTransferToken} from "../../contracts/mocks/tokens/FeeOnTransferToken.sol";
 
 /// @notice Drives three Forges' escrows (ETH, a plain ERC-20, a 1 % fee-on-transfer ERC-20)
-/// through contributions, time, results, refunds and releases, tracking what it expects itself.
+/// through contributions, time, results, refunds and releases, tracking what it expects itself;
+/// and their bonds (native ETH, one per data and compute entry) through refunds and forfeits.
 contract EscrowHandler is TestBase {
     uint256 internal constant ACTORS = 5;
 
@@ -24,6 +25,15 @@ contract EscrowHandler is TestBase {
     uint256[3] public released;
     mapping(uint256 forgeIndex => mapping(address actor => uint256)) public position;
     mapping(uint256 forgeIndex => mapping(address actor => bool)) public wasRefunded;
+
+    // bonds, per Forge: in = refunded + forfeited (paid to the splitter) + outstanding
+    uint256[3] public bondsIn;
+    uint256[3] public bondsRefunded;
+    uint256[3] public bondsForfeitedPaid;
+    mapping(uint256 forgeIndex => mapping(uint256 poolIndex => mapping(uint256 id => uint256 bond))) public bondOf;
+    mapping(uint256 forgeIndex => mapping(uint256 poolIndex => mapping(uint256 id => bool))) public excluded;
+    mapping(uint256 forgeIndex => mapping(uint256 poolIndex => mapping(uint256 id => bool))) public bondSettled;
+    bool public bondPaidWrongly;
 
     uint8[3] internal lastRank;
     bool public phaseWentBackwards;
@@ -75,9 +85,82 @@ contract EscrowHandler is TestBase {
         if (f.phase() != IForge.Phase.Open) return;
         (bool exists,) = f.dataIdOf(actor(salt), keccak256(abi.encode(salt)));
         if (exists) return;
+        uint256 bond = f.config().dataBond;
+        vm.deal(actor(salt), actor(salt).balance + bond);
         vm.prank(actor(salt));
-        f.contributeData(keccak256(abi.encode(salt)), 100, 1, "ipfs://d");
+        uint256 id = f.contributeData{value: bond}(keccak256(abi.encode(salt)), 100, 1, "ipfs://d");
+        bondOf[forgeSeed % 3][0][id] = bond;
+        bondsIn[forgeSeed % 3] += bond;
         ++calls;
+    }
+
+    function registerCompute(uint256 forgeSeed, uint256 actorSeed) external {
+        uint256 k = forgeSeed % 3;
+        Forge f = forges[k];
+        _observe();
+        if (f.phase() != IForge.Phase.Open) return;
+        address who = actor(actorSeed);
+        (bool exists,) = f.computeIdOfSigner(who);
+        if (exists) return;
+        uint256 bond = f.config().computeBond;
+        vm.deal(who, who.balance + bond);
+        vm.prank(who);
+        uint256 id = f.registerCompute{value: bond}(who, keccak256(abi.encode(who)), 1, "", new bytes(64));
+        bondOf[k][1][id] = bond;
+        bondsIn[k] += bond;
+        ++calls;
+    }
+
+    /// @dev Anyone refunds entry `idSeed` of a pool; checks it pays exactly when it should.
+    function refundBond(uint256 forgeSeed, uint256 poolSeed, uint256 idSeed) external {
+        uint256 k = forgeSeed % 3;
+        Forge f = forges[k];
+        _observe();
+        uint256 pool = poolSeed % 2;
+        (uint256 nData, uint256 nCompute,) = f.counts();
+        uint256 n = pool == 0 ? nData : nCompute;
+        if (n == 0) return;
+        uint256 id = idSeed % n;
+        IForge.Phase ph = f.phase();
+        bool due = (ph == IForge.Phase.Failed || (ph == IForge.Phase.Live && !excluded[k][pool][id]))
+            && !bondSettled[k][pool][id] && bondOf[k][pool][id] != 0;
+        address to = pool == 0 ? f.dataContributor(id) : f.computeWorker(id);
+        uint256 before = to.balance;
+        try f.refundBond(IForge.Pool(pool), id) returns (uint256 amount) {
+            if (!due || amount != bondOf[k][pool][id] || to.balance - before != amount) bondPaidWrongly = true;
+            bondSettled[k][pool][id] = true;
+            bondsRefunded[k] += amount;
+            ++calls;
+        } catch {
+            if (due) bondPaidWrongly = true;
+        }
+    }
+
+    function forfeitBonds(uint256 forgeSeed) external {
+        uint256 k = forgeSeed % 3;
+        Forge f = forges[k];
+        _observe();
+        if (f.phase() != IForge.Phase.Live) return;
+        try f.forfeitBonds() returns (uint256 amount) {
+            if (bondsForfeitedPaid[k] != 0 || amount != f.bondsForfeited()) bondPaidWrongly = true;
+            bondsForfeitedPaid[k] += amount;
+            ++calls;
+        } catch {}
+    }
+
+    /// @dev Bonds not yet refunded or paid out, by the handler's own record of every entry.
+    function bondsOutstanding(uint256 k) public view returns (uint256 sum) {
+        Forge f = forges[k];
+        (uint256 nData, uint256 nCompute,) = f.counts();
+        bool forfeitsPaid = bondsForfeitedPaid[k] != 0;
+        for (uint256 pool; pool < 2; ++pool) {
+            uint256 n = pool == 0 ? nData : nCompute;
+            for (uint256 id; id < n; ++id) {
+                if (bondSettled[k][pool][id]) continue;
+                if (excluded[k][pool][id] && forfeitsPaid) continue;
+                sum += bondOf[k][pool][id];
+            }
+        }
     }
 
     function warp(uint256 seconds_) external {
@@ -89,7 +172,7 @@ contract EscrowHandler is TestBase {
         Forge f = forges[forgeSeed % 3];
         _observe();
         if (f.phase() != IForge.Phase.Closed) return;
-        (uint256 nData,,) = f.counts();
+        (uint256 nData, uint256 nCompute,) = f.counts();
         IForge.EvalResult memory r;
         r.forge = address(f);
         r.holdoutRoot = f.config().holdoutRoot;
@@ -100,6 +183,23 @@ contract EscrowHandler is TestBase {
         for (uint256 i; i < nData; ++i) {
             r.dataIds[i] = i;
             r.dataScores[i] = int256(i % 3) - 1;
+        }
+        // Every data entry scored exactly 0 and every idle worker is excluded (bond forfeited).
+        r.excludedData = new uint256[]((nData + 1) / 3);
+        for (uint256 i = 1; i < nData; i += 3) {
+            r.excludedData[i / 3] = i;
+            excluded[forgeSeed % 3][0][i] = true;
+        }
+        r.computeIds = new uint256[](nCompute);
+        r.computeWork = new uint256[](nCompute);
+        r.excludedCompute = new uint256[](nCompute / 2);
+        for (uint256 i; i < nCompute; ++i) {
+            r.computeIds[i] = i;
+            r.computeWork[i] = i % 2;
+            if (i % 2 == 0 && i / 2 < r.excludedCompute.length) {
+                r.excludedCompute[i / 2] = i;
+                excluded[forgeSeed % 3][1][i] = true;
+            }
         }
         r.deadline = block.timestamp;
         (uint8 v, bytes32 rr, bytes32 s) = vm.sign(enclaveKey, f.hashEvalResult(r));
@@ -139,7 +239,7 @@ contract EscrowHandler is TestBase {
         Forge f = forges[k];
         _observe();
         if (f.phase() != IForge.Phase.Live || credited[k] == 0) return;
-        if (released[k] != 0) {
+        if (released[k] != 0 || f.capitalReclaimStarted()) {
             try f.releaseCapital() {
                 releasedTwice = true;
             } catch {}
@@ -150,12 +250,34 @@ contract EscrowHandler is TestBase {
         ++calls;
     }
 
+    /// @dev A contributor takes its capital back once the release has not happened within the grace.
+    function reclaim(uint256 forgeSeed, uint256 actorSeed) external {
+        uint256 k = forgeSeed % 3;
+        Forge f = forges[k];
+        _observe();
+        if (f.phase() != IForge.Phase.Live || released[k] != 0) return;
+        if (block.timestamp < uint256(f.liveAt()) + f.RELEASE_GRACE()) return;
+        address who = actor(actorSeed);
+        uint256 owed = position[k][who];
+        if (owed == 0) return;
+        vm.prank(who);
+        uint256 amount = f.reclaimCapital();
+        // The escrow is intact here, so pro rata is the whole position.
+        assertEq(amount, owed, "reclaim is exactly the position");
+        position[k][who] = 0;
+        refunded[k] += owed;
+        ++calls;
+    }
+
     function outstanding(uint256 k) public view returns (uint256) {
         return credited[k] - refunded[k] - released[k];
     }
 
+    /// @dev The capital escrow (for the ETH Forge: its ETH balance less the bonds it holds).
     function escrowBalance(uint256 k) public view returns (uint256) {
-        return assets[k] == address(0) ? address(forges[k]).balance : IERC20(assets[k]).balanceOf(address(forges[k]));
+        return assets[k] == address(0)
+            ? address(forges[k]).balance - bondsOutstanding(k)
+            : IERC20(assets[k]).balanceOf(address(forges[k]));
     }
 
     function refundable(uint256 k) public view returns (uint256 sum) {
@@ -215,7 +337,7 @@ contract ForgeInvariantTest is ForgeFixture {
             assertEq(releasedNow, handler.released(k), "released as tracked");
             // Positions stay on record after a release; they are refundable only while not Live.
             uint256 owed = f.phase() == IForge.Phase.Live ? 0 : handler.refundable(k);
-            if (f.phase() == IForge.Phase.Live && !f.capitalReleased()) owed = f.totalCapital();
+            if (f.phase() == IForge.Phase.Live && !f.capitalReleased()) owed = f.totalCapital() - f.totalRefunded();
             assertEq(handler.credited(k), handler.refunded(k) + owed + releasedNow, "in = refunded + owed + released");
         }
     }
@@ -226,6 +348,28 @@ contract ForgeInvariantTest is ForgeFixture {
         for (uint256 k; k < 3; ++k) {
             assertEq(handler.escrowBalance(k), handler.outstanding(k), "balance equals what is still owed");
         }
+    }
+
+    /// hardhat-config: invariant.runs = 48
+    /// hardhat-config: invariant.depth = 40
+    function invariant_bondsInEqualRefundedPlusForfeitedPlusOutstanding() external view {
+        for (uint256 k; k < 3; ++k) {
+            Forge f = forges[k];
+            assertEq(f.totalBonds(), handler.bondsIn(k), "bonds in as tracked");
+            assertEq(f.bondsRefunded(), handler.bondsRefunded(k), "bonds refunded as tracked");
+            uint256 paid = f.forfeitedBondsPaid() ? f.bondsForfeited() : 0;
+            assertEq(paid, handler.bondsForfeitedPaid(k), "forfeits paid as tracked");
+            assertEq(
+                handler.bondsIn(k),
+                handler.bondsRefunded(k) + handler.bondsForfeitedPaid(k) + handler.bondsOutstanding(k),
+                "bonds in = refunded + forfeited + outstanding"
+            );
+            // Every outstanding wei is held: the ETH balance covers the bonds (and, for the ETH
+            // Forge, the capital still owed), exactly.
+            uint256 capitalHeld = k == 0 ? handler.outstanding(0) : 0;
+            assertEq(address(f).balance, capitalHeld + handler.bondsOutstanding(k), "ETH held = owed");
+        }
+        assertTrue(!handler.bondPaidWrongly(), "a bond was paid when it should not be, or refused when due");
     }
 
     /// hardhat-config: invariant.runs = 48

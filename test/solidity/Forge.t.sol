@@ -15,6 +15,10 @@ contract ForgeTest is ForgeFixture {
     function setUp() public override {
         super.setUp();
         forge = createDefaultForge();
+        vm.deal(alice, 100 ether);
+        vm.deal(bob, 100 ether);
+        vm.deal(address(0xBAD), 100 ether);
+        vm.deal(address(this), 100 ether);
     }
 
     function _wrongPhase(Forge f, IForge.Phase current, IForge.Phase expected) internal pure returns (bytes memory) {
@@ -71,7 +75,7 @@ contract ForgeTest is ForgeFixture {
         vm.expectEmit(true, true, true, true);
         emit IForge.DataContributed(0, alice, root, 4_096, 32, "ipfs://license");
         vm.prank(alice);
-        uint256 id = forge.contributeData(root, 4_096, 32, "ipfs://license");
+        uint256 id = forge.contributeData{value: DATA_BOND}(root, 4_096, 32, "ipfs://license");
         assertEq(id, 0, "first id");
         assertEq(forge.dataContributor(0), alice, "contributor");
         (bool exists, uint256 dataId) = forge.dataIdOf(alice, root);
@@ -81,10 +85,10 @@ contract ForgeTest is ForgeFixture {
 
     function test_contributeData_RevertWhen_NotOpen() external {
         vm.expectRevert(_wrongPhase(forge, IForge.Phase.Pending, IForge.Phase.Open));
-        forge.contributeData(keccak256("d"), 1, 1, "u");
+        forge.contributeData{value: DATA_BOND}(keccak256("d"), 1, 1, "u");
         vm.warp(END);
         vm.expectRevert(_wrongPhase(forge, IForge.Phase.Closed, IForge.Phase.Open));
-        forge.contributeData(keccak256("d"), 1, 1, "u");
+        forge.contributeData{value: DATA_BOND}(keccak256("d"), 1, 1, "u");
     }
 
     /// F1: Mallory copies Alice's pending contributeData and lands first: Alice's own call must
@@ -94,9 +98,9 @@ contract ForgeTest is ForgeFixture {
         bytes32 root = keccak256("alice's dataset");
         address mallory = address(0xBAD);
         vm.prank(mallory);
-        uint256 copyId = forge.contributeData(root, 4_096, 32, "ipfs://license");
+        uint256 copyId = forge.contributeData{value: DATA_BOND}(root, 4_096, 32, "ipfs://license");
         vm.prank(alice);
-        uint256 aliceId = forge.contributeData(root, 4_096, 32, "ipfs://license");
+        uint256 aliceId = forge.contributeData{value: DATA_BOND}(root, 4_096, 32, "ipfs://license");
         assertEq(copyId, 0, "copy id");
         assertEq(aliceId, 1, "author id");
         assertEq(forge.dataContributor(aliceId), alice, "author credited for her entry");
@@ -110,23 +114,23 @@ contract ForgeTest is ForgeFixture {
         vm.warp(START);
         bytes32 root = keccak256("dataset");
         vm.prank(alice);
-        forge.contributeData(root, 1, 1, "u");
+        forge.contributeData{value: DATA_BOND}(root, 1, 1, "u");
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(IForge.ForgeDuplicateDataRoot.selector, alice, root, 0));
-        forge.contributeData(root, 2, 2, "v");
+        forge.contributeData{value: DATA_BOND}(root, 2, 2, "v");
     }
 
     function test_contributeData_RevertWhen_FieldZero() external {
         vm.warp(START);
         vm.expectRevert(abi.encodeWithSelector(IForge.ForgeZeroDataRoot.selector));
-        forge.contributeData(0, 1, 1, "u");
+        forge.contributeData{value: DATA_BOND}(0, 1, 1, "u");
         bytes32 root = keccak256("d");
         vm.expectRevert(abi.encodeWithSelector(IForge.ForgeZeroDataSize.selector, root));
-        forge.contributeData(root, 0, 1, "u");
+        forge.contributeData{value: DATA_BOND}(root, 0, 1, "u");
         vm.expectRevert(abi.encodeWithSelector(IForge.ForgeZeroExampleCount.selector, root));
-        forge.contributeData(root, 1, 0, "u");
+        forge.contributeData{value: DATA_BOND}(root, 1, 0, "u");
         vm.expectRevert(abi.encodeWithSelector(IForge.ForgeEmptyDataMetadata.selector, root));
-        forge.contributeData(root, 1, 1, "");
+        forge.contributeData{value: DATA_BOND}(root, 1, 1, "");
     }
 
     function test_contributeData_RevertWhen_CapReached() external {
@@ -162,38 +166,92 @@ contract ForgeTest is ForgeFixture {
 
     // ------------------------------------------------------------ compute
 
-    function test_registerCompute_recordsWorkerAndEmits() external {
+    function test_registerCompute_whenSignerIsSender_needsNoSignerSignatureAndEmitsTheProof() external {
         vm.warp(START);
+        bytes memory proof = ed25519Placeholder();
         vm.expectEmit(true, true, true, true);
-        emit IForge.ComputeRegistered(0, alice, address(0x5167), bytes32(uint256(7)), 4);
+        emit IForge.ComputeRegistered(0, alice, alice, bytes32(uint256(7)), 4, proof);
         vm.prank(alice);
-        uint256 id = forge.registerCompute(address(0x5167), bytes32(uint256(7)), 4);
+        uint256 id = forge.registerCompute{value: COMPUTE_BOND}(alice, bytes32(uint256(7)), 4, "", proof);
         assertEq(id, 0, "id");
         assertEq(forge.computeWorker(0), alice, "worker");
-        (bool exists, uint256 cid) = forge.computeIdOfSigner(address(0x5167));
+        (bool exists, uint256 cid) = forge.computeIdOfSigner(alice);
         assertTrue(exists && cid == 0, "signer indexed");
     }
 
-    function test_registerCompute_RevertWhen_SignerOrKeyReused() external {
+    function test_registerCompute_whenSignerSignedTheRegistration_acceptsIt() external {
         vm.warp(START);
+        uint256 key = 0x5167;
+        address signer = vm.addr(key);
+        bytes memory sig = sign(key, registrationDigestOf(address(forge), alice, signer, bytes32(uint256(7))));
+        assertEq(
+            forge.hashComputeRegistration(alice, signer, bytes32(uint256(7))),
+            registrationDigestOf(address(forge), alice, signer, bytes32(uint256(7))),
+            "digest"
+        );
         vm.prank(alice);
-        forge.registerCompute(address(0x5167), bytes32(uint256(7)), 4);
-        vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeDuplicateComputeSigner.selector, address(0x5167), 0));
-        forge.registerCompute(address(0x5167), bytes32(uint256(8)), 4);
-        vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeDuplicateComputeKey.selector, bytes32(uint256(7)), 0));
-        forge.registerCompute(address(0x5168), bytes32(uint256(7)), 4);
+        forge.registerCompute{value: COMPUTE_BOND}(signer, bytes32(uint256(7)), 4, sig, ed25519Placeholder());
+        (bool exists,) = forge.computeIdOfSigner(signer);
+        assertTrue(exists, "registered");
     }
 
-    function test_registerCompute_RevertWhen_FieldZero() external {
+    /// F2: Mallory registers Bob's published signer address first: refused, since she has no
+    /// signature by Bob's signer over her registration (and Bob's own signature names Bob).
+    function test_registerCompute_RevertWhen_SquatterNamesAnotherSigner() external {
         vm.warp(START);
+        address mallory = address(0xBAD);
+        uint256 bobKey = 0xB0B5;
+        address bobSigner = vm.addr(bobKey);
+        bytes32 bobEd = bytes32(uint256(0xED));
+        vm.prank(mallory);
+        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeBadSignerProof.selector, bobSigner, address(0)));
+        forge.registerCompute{value: COMPUTE_BOND}(bobSigner, bobEd, 4, "", ed25519Placeholder());
+        // Replaying Bob's signature (over worker = Bob) from Mallory's account recovers another address.
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(bobKey, registrationDigestOf(address(forge), bob, bobSigner, bobEd));
+        bytes memory bobSig = abi.encodePacked(r, s, v);
+        address recovered = ecrecover(registrationDigestOf(address(forge), mallory, bobSigner, bobEd), v, r, s);
+        vm.prank(mallory);
+        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeBadSignerProof.selector, bobSigner, recovered));
+        forge.registerCompute{value: COMPUTE_BOND}(bobSigner, bobEd, 4, bobSig, ed25519Placeholder());
+        // Bob himself still registers.
+        vm.prank(bob);
+        assertEq(forge.registerCompute{value: COMPUTE_BOND}(bobSigner, bobEd, 4, bobSig, ed25519Placeholder()), 0, "bob registered");
+        assertEq(forge.computeWorker(0), bob, "bob credited");
+    }
+
+    /// F2: Mallory registers Bob's Ed25519 key first (with her own signer): Bob's registration with
+    /// his key is still accepted (keys are not unique on chain; the coordinator keeps the one whose
+    /// Ed25519 proof verifies).
+    function test_registerCompute_whenSquatterTookTheEd25519KeyFirst_stillAcceptsTheOwner() external {
+        vm.warp(START);
+        address mallory = address(0xBAD);
+        bytes32 bobEd = bytes32(uint256(0xED));
+        vm.prank(mallory);
+        forge.registerCompute{value: COMPUTE_BOND}(mallory, bobEd, 4, "", ed25519Placeholder());
+        vm.prank(bob);
+        assertEq(forge.registerCompute{value: COMPUTE_BOND}(bob, bobEd, 4, "", ed25519Placeholder()), 1, "bob registered");
+    }
+
+    function test_registerCompute_RevertWhen_SignerReused() external {
+        vm.warp(START);
+        vm.prank(alice);
+        forge.registerCompute{value: COMPUTE_BOND}(alice, bytes32(uint256(7)), 4, "", ed25519Placeholder());
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeDuplicateComputeSigner.selector, alice, 0));
+        forge.registerCompute{value: COMPUTE_BOND}(alice, bytes32(uint256(8)), 4, "", ed25519Placeholder());
+    }
+
+    function test_registerCompute_RevertWhen_FieldZeroOrProofNot64Bytes() external {
+        vm.warp(START);
+        bytes memory proof = ed25519Placeholder();
         vm.expectRevert(abi.encodeWithSelector(IForge.ForgeZeroComputeSigner.selector));
-        forge.registerCompute(address(0), bytes32(uint256(7)), 4);
-        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeZeroComputeKey.selector, address(0x5167)));
-        forge.registerCompute(address(0x5167), 0, 4);
-        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeZeroCapacity.selector, address(0x5167)));
-        forge.registerCompute(address(0x5167), bytes32(uint256(7)), 0);
+        forge.registerCompute{value: COMPUTE_BOND}(address(0), bytes32(uint256(7)), 4, "", proof);
+        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeZeroComputeKey.selector, address(this)));
+        forge.registerCompute{value: COMPUTE_BOND}(address(this), 0, 4, "", proof);
+        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeZeroCapacity.selector, address(this)));
+        forge.registerCompute{value: COMPUTE_BOND}(address(this), bytes32(uint256(7)), 0, "", proof);
+        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeBadEd25519ProofLength.selector, bytes32(uint256(7)), 63));
+        forge.registerCompute{value: COMPUTE_BOND}(address(this), bytes32(uint256(7)), 4, "", new bytes(63));
     }
 
     function test_registerCompute_RevertWhen_CapReachedOrNotOpen() external {
@@ -366,7 +424,7 @@ contract ForgeTest is ForgeFixture {
         // No worker registered: the compute pool's 20 % is spread over data, capital and creator
         // by their bps, so the creator holds 1,000 / 8,000 of the supply.
         assertEq(splitter.claimable(id, address(0), creator), 0.5 ether, "creator earns its 12.5 %");
-        assertEq(address(forge).balance, 0, "escrow empty");
+        assertEq(address(forge).balance, DATA_BOND, "escrow empty; alice's bond stays until refunded");
         assertTrue(forge.capitalReleased(), "flag");
         vm.expectRevert(abi.encodeWithSelector(IForge.ForgeCapitalAlreadyReleased.selector, id, 4 ether));
         forge.releaseCapital();

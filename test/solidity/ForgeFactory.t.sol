@@ -169,10 +169,15 @@ contract ForgeFactoryTest is ForgeFixture {
 
     function test_setMaxTotalContributions_RevertWhen_OutOfRangeOrUnauthorized() external {
         vm.startPrank(admin);
-        vm.expectRevert(abi.encodeWithSelector(IForgeFactory.FactoryBadMaxTotal.selector, 0));
+        uint256 bound = factory.MAX_TOTAL_CONTRIBUTIONS_BOUND();
+        vm.expectRevert(abi.encodeWithSelector(IForgeFactory.FactoryBadMaxTotal.selector, 0, bound));
         factory.setMaxTotalContributions(0);
-        vm.expectRevert(abi.encodeWithSelector(IForgeFactory.FactoryBadMaxTotal.selector, 3_001));
-        factory.setMaxTotalContributions(3_001);
+        // F6: 2,101 entries (accepted before, up to 3,000) cost 22.3M gas to settle: refused.
+        vm.expectRevert(abi.encodeWithSelector(IForgeFactory.FactoryBadMaxTotal.selector, 2_101, bound));
+        factory.setMaxTotalContributions(2_101);
+        vm.expectRevert(abi.encodeWithSelector(IForgeFactory.FactoryBadMaxTotal.selector, bound + 1, bound));
+        factory.setMaxTotalContributions(bound + 1);
+        factory.setMaxTotalContributions(bound);
         vm.stopPrank();
         bytes32 role = factory.PROTOCOL_ROLE();
         vm.prank(address(0xBAD));

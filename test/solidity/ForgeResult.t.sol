@@ -57,7 +57,7 @@ contract ForgeResultTest is ForgeFixture {
         assertEq(
             forge.EVAL_RESULT_TYPEHASH(),
             keccak256(
-                "EvalResult(address forge,bytes32 holdoutRoot,bytes32 baseModelRoot,bytes32 adapterRoot,int256 metricBefore,int256 metricAfter,uint256[] dataIds,int256[] dataScores,uint256[] computeIds,uint256[] computeWork,bytes32 attributionLogRoot,bytes32 evalConfigHash,uint256 deadline)"
+                "EvalResult(address forge,bytes32 holdoutRoot,bytes32 baseModelRoot,bytes32 adapterRoot,int256 metricBefore,int256 metricAfter,uint256[] dataIds,int256[] dataScores,uint256[] computeIds,uint256[] computeWork,uint256[] excludedData,uint256[] excludedCompute,bytes32 attributionLogRoot,bytes32 evalConfigHash,uint256 deadline)"
             ),
             "typehash"
         );

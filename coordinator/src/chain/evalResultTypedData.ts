@@ -14,6 +14,8 @@ export const EVAL_RESULT_TYPES = {
     { name: "dataScores", type: "int256[]" },
     { name: "computeIds", type: "uint256[]" },
     { name: "computeWork", type: "uint256[]" },
+    { name: "excludedData", type: "uint256[]" },
+    { name: "excludedCompute", type: "uint256[]" },
     { name: "attributionLogRoot", type: "bytes32" },
     { name: "evalConfigHash", type: "bytes32" },
     { name: "deadline", type: "uint256" },

@@ -16,6 +16,8 @@ export function formatForgeStatus(s: GetForgeStatusReturnType): string {
     `  capital        ${amount} raised in ${asset}` +
       (s.totalRefunded > 0n ? `, ${units(s.totalRefunded)} refunded` : "") +
       (s.capitalReleased ? ", released to the Ingot's holders" : ""),
+    `  bonds          ${formatEther(s.config.dataBond)} ETH per data entry · ${formatEther(s.config.computeBond)} ETH per compute entry · ` +
+      `min. capital position ${units(s.config.minCapital)}`,
     `  time left      ${s.secondsLeft > 0n ? `${formatDuration(s.secondsLeft)} until ${nextEvent(s.phase)}` : "—"}`,
   ];
   if (s.lineage.parentIngotId > 0n) lines.push(`  lineage        fork of Ingot #${s.lineage.parentIngotId}, royalty ${s.lineage.lineageBps / 100}%`);

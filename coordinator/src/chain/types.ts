@@ -35,6 +35,12 @@ export interface ForgeConfig {
   holdoutRoot: Hex;
   split: { dataBps: number; computeBps: number; capitalBps: number; creatorBps: number; lineageBps: number };
   caps: { maxData: number; maxCompute: number; maxCapital: number };
+  /** Native ETH wei sent with each data contribution (refunded when included or Failed, else forfeited). */
+  dataBond: bigint;
+  /** Native ETH wei sent with each compute registration. */
+  computeBond: bigint;
+  /** Capital-asset units: a new capital position below it is refused. */
+  minCapital: bigint;
   parentIngotId: bigint;
   allowedMeasurements: readonly Hex[];
   metadataURI: string;
@@ -56,6 +62,10 @@ export interface EvalResult {
   dataScores: readonly bigint[];
   computeIds: readonly bigint[];
   computeWork: readonly bigint[];
+  /** Data ids excluded by the enclave (strictly increasing, score 0): their bonds are forfeited. */
+  excludedData: readonly bigint[];
+  /** Compute ids excluded (proof of possession failed, key already registered): bonds forfeited. */
+  excludedCompute: readonly bigint[];
   attributionLogRoot: Hex;
   evalConfigHash: Hex;
   deadline: bigint;

@@ -4,6 +4,7 @@ import { forgeContributeData } from "./commands/forgeContributeData.js";
 import { forgeCreateExample } from "./commands/forgeCreateExample.js";
 import { forgeList } from "./commands/forgeList.js";
 import { forgeRefund } from "./commands/forgeRefund.js";
+import { forgeRefundBond } from "./commands/forgeRefundBond.js";
 import { forgeRegisterCompute } from "./commands/forgeRegisterCompute.js";
 import { forgeReleaseCapital } from "./commands/forgeReleaseCapital.js";
 import { forgeStatus } from "./commands/forgeStatus.js";
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CliCommand<never>[] = [
   forgeStatus,
   forgeList,
   forgeRefund,
+  forgeRefundBond,
   forgeReleaseCapital,
   ingotPay,
   ingotClaim,

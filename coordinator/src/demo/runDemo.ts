@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ed25519 } from "@noble/curves/ed25519";
 import { bytesToHex, keccak256, parseEther, toBytes, zeroAddress, type Address, type Hash, type Hex } from "viem";
 import type { Logger } from "pino";
 import type { ProtocolContext } from "../chain/types.js";
@@ -13,6 +12,8 @@ import { getForgeStatus } from "../chain/getForgeStatus.js";
 import { sendAndWait } from "../chain/sendAndWait.js";
 import { payRevenue } from "../chain/payRevenue.js";
 import { claimRevenue } from "../chain/claimRevenue.js";
+import { forfeitBonds } from "../chain/forfeitBonds.js";
+import { refundBond } from "../chain/refundBond.js";
 import { withAccount } from "../chain/withAccount.js";
 import { createSimulatedEnclave } from "../enclave/simulated/createSimulatedEnclave.js";
 import { SIMULATED_MEASUREMENT } from "../enclave/simulated/simulatedMeasurement.js";
@@ -142,8 +143,7 @@ export async function runDemo(p: RunDemoParameters) {
     txs.push({ what: `contributeData (${c.who})`, hash: r.hash });
   }
   const workerKey = hexToSeed(keccak256(toBytes("ingotforge demo worker ed25519")));
-  const workerPublicKey = bytesToHex(ed25519.getPublicKey(workerKey));
-  const computeTx = await registerCompute(withAccount(ctx, wallets[4]), { forge, signer: wallets[4].account.address, ed25519PublicKey: workerPublicKey, capacity: 1 });
+  const computeTx = await registerCompute(withAccount(ctx, wallets[4]), { forge, signer: wallets[4].account.address, ed25519PrivateKey: bytesToHex(workerKey), capacity: 1 });
   txs.push({ what: "registerCompute (worker)", hash: computeTx.hash });
   for (const [account, eth] of [[5, "3"], [6, "1"]] as const) {
     const r = await contributeCapital(withAccount(ctx, wallets[account]), { forge, amount: parseEther(eth) });
@@ -204,6 +204,17 @@ export async function runDemo(p: RunDemoParameters) {
     txs.push({ what: "releaseCapital", hash: release.hash });
     const fee = await payRevenue(withAccount(ctx, wallets[7]), { ingotId, asset: zeroAddress, amount: parseEther("0.25") });
     txs.push({ what: "pay (inference fee 0.25 ETH)", hash: fee.hash });
+    // Bonds: each included entry's goes back to its owner; the excluded entries' go to the holders.
+    for (const c of evaluated.contributions) {
+      if (c.status === "excluded") continue;
+      txs.push({ what: `refundBond (data #${c.dataId})`, hash: (await refundBond(ctx, { forge, pool: "data", id: BigInt(c.dataId) })).hash });
+    }
+    for (const [id, work] of evaluated.result.computeWork.entries()) {
+      if (evaluated.result.excludedCompute.includes(BigInt(id))) continue;
+      txs.push({ what: `refundBond (worker #${id}, work ${work})`, hash: (await refundBond(ctx, { forge, pool: "compute", id: BigInt(id) })).hash });
+    }
+    const forfeitedBonds = (await ctx.publicClient.readContract({ address: forge, abi: ctx.abis.Forge, functionName: "bondsForfeited" })) as bigint;
+    if (forfeitedBonds > 0n) txs.push({ what: "forfeitBonds (excluded entries)", hash: (await forfeitBonds(ctx, { forge })).hash });
 
     step(8, "A user calls the Ingot through the inference gateway (openai client), pays per token, checks the proof");
     const deposits = await p.deployGateway(ctx.addresses.splitter);
@@ -245,12 +256,12 @@ export async function runDemo(p: RunDemoParameters) {
 
     print("");
     print(formatAttributionPanel(`Rust Unsafe-Code Auditor, Ingot #${ingotId}`, rows));
-    const paidIn = parseEther("4.25") + gatewayCall.chargedWei;
-    print(`  holdout perplexity ${evaluated.perplexityBefore.toFixed(3)} → ${evaluated.perplexityAfter.toFixed(3)}; paid in ${paidIn} wei (4.25 ETH + ${gatewayCall.chargedWei} wei of gateway fees), claimed ${rows.reduce((a, r) => a + r.paidWei, 0n)} wei, ${dust} wei of rounding dust stays claimable in the splitter`);
+    const paidIn = parseEther("4.25") + forfeitedBonds + gatewayCall.chargedWei;
+    print(`  holdout perplexity ${evaluated.perplexityBefore.toFixed(3)} → ${evaluated.perplexityAfter.toFixed(3)}; paid in ${paidIn} wei (4.25 ETH + ${forfeitedBonds} wei of forfeited bonds + ${gatewayCall.chargedWei} wei of gateway fees), claimed ${rows.reduce((a, r) => a + r.paidWei, 0n)} wei, ${dust} wei of rounding dust stays claimable in the splitter`);
     print(`  adapter root ${evaluated.result.adapterRoot}; attribution record root ${evaluated.result.attributionLogRoot}`);
     print("\nTransactions:");
     for (const t of txs) print(`  ${t.what.padEnd(34)} ${t.hash}`);
-    return { forge, ingotId, rows, evaluated, txs, gateway: gatewayCall };
+    return { forge, ingotId, rows, evaluated, txs, gateway: gatewayCall, forfeitedBonds };
   } finally {
     await engine.dispose();
   }

@@ -20,6 +20,8 @@ export interface BuildAttributionLogParameters {
   scores: bigint[];
   pool: ComputePool;
   computeWork: bigint[];
+  /** Compute registrations excluded (their bonds forfeited), with why. */
+  excludedCompute?: readonly { computeId: number; reason: string }[];
   enclave: EnclaveDescription;
   evalConfig: unknown;
   evalConfigHash: Hex;
@@ -71,7 +73,7 @@ export function buildAttributionLog(p: BuildAttributionLogParameters) {
       inputsHash: p.attribution.inputsHash,
     },
     utilities: p.attribution.noise,
-    compute: { jobs: p.pool.record(), workByComputeId: p.computeWork },
+    compute: { jobs: p.pool.record(), workByComputeId: p.computeWork, excluded: p.excludedCompute ?? [] },
     result: { adapterRoot: p.adapterRoot, perplexityBefore: p.perplexityBefore, perplexityAfter: p.perplexityAfter },
   };
 }

@@ -19,6 +19,7 @@ import { tokenizeContribution } from "./tokenizeContribution.js";
 import { createHoldoutScorer } from "./createHoldoutScorer.js";
 import { buildAttributionLog, type AttributionLog } from "./buildAttributionLog.js";
 import { toFixed18 } from "./fixedPoint.js";
+import { excludedEntries } from "./excludedEntries.js";
 import { EVAL_PIPELINE_VERSION, evalUtilityInputs } from "./evalUtilityInputs.js";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -32,6 +33,11 @@ export interface RunForgeEvalParameters {
   base: { path: string; root: Hex; name: string };
   engine: ScoringEngine;
   pool: ComputePool;
+  /**
+   * Compute registrations the coordinator excluded (Ed25519 proof of possession failed, or the key
+   * was already registered): their work counts 0 and their bonds are forfeited.
+   */
+  excludedCompute?: readonly { computeId: number; reason: string }[];
   tokenizer: ChatTokenizer;
   hyper: Omit<LoraHyperParameters, "seed">;
   trainingSeeds: readonly (string | number)[];
@@ -145,11 +151,14 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
 
   // 5. Scores by data id (excluded and duplicates 0), verified work by compute id.
   const byId = new Map(attribution.scoreVector.entries.map((e) => [e.id, e]));
-  const scores = contributions.map((c) => byId.get(String(c.dataId))?.score ?? 0n);
+  const scores = contributions.map((c) => (c.status === "excluded" ? 0n : (byId.get(String(c.dataId))?.score ?? 0n)));
   const values = contributions.map((c) => byId.get(String(c.dataId))?.value ?? 0);
   const computeCount = Number(status.contributions.compute);
   const credits = new Map(p.pool.credits().map((c) => [c.computeId, c.trainedTokens]));
-  const computeWork = Array.from({ length: computeCount }, (_, i) => BigInt(credits.get(i) ?? 0));
+  const excludedComputeIds = new Set((p.excludedCompute ?? []).map((e) => e.computeId));
+  const computeWork = Array.from({ length: computeCount }, (_, i) => (excludedComputeIds.has(i) ? 0n : BigInt(credits.get(i) ?? 0)));
+  // Every excluded entry forfeits its bond (see excludedEntries).
+  const { excludedData, excludedCompute } = excludedEntries({ contributions, excludedCompute: p.excludedCompute, computeCount });
 
   // 6. The attribution record, stored under its root; its root goes on-chain.
   const evalConfig = { pipeline: EVAL_PIPELINE_VERSION, hyper: p.hyper, trainingSeeds: p.trainingSeeds, method: p.method, engineMode: p.engine.mode, publicSeed: p.publicSeed };
@@ -166,6 +175,7 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     scores,
     pool: p.pool,
     computeWork,
+    excludedCompute: [...(p.excludedCompute ?? [])].sort((a, b) => a.computeId - b.computeId),
     enclave: p.enclave.describe(),
     evalConfig,
     evalConfigHash,
@@ -191,6 +201,8 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     dataScores: scores,
     computeIds: computeWork.map((_, i) => BigInt(i)),
     computeWork,
+    excludedData,
+    excludedCompute,
     attributionLogRoot,
     evalConfigHash,
     deadline,

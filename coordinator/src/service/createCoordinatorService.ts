@@ -6,6 +6,8 @@ import type { CoordinatorConfig } from "../config/coordinatorConfigSchema.js";
 import type { EvalResult, ProtocolContext } from "../chain/types.js";
 import { PHASES, type ForgePhase } from "../chain/types.js";
 import { getForgeStatus } from "../chain/getForgeStatus.js";
+import { readComputeRegistrations, type RegisteredCompute } from "../chain/readComputeRegistrations.js";
+import { checkComputeRegistrations, type ExcludedCompute } from "./checkComputeRegistrations.js";
 import type { Enclave } from "../enclave/types.js";
 import type { ContentStore } from "../storage/types.js";
 import type { ComputeWorker } from "../compute/types.js";
@@ -32,14 +34,7 @@ import { sleep } from "../util/sleep.js";
 import { ServiceError } from "./errors.js";
 import { createWaitReporter } from "../util/createWaitReporter.js";
 
-/** A compute worker registered on-chain with a Forge (its ComputeRegistered event). */
-export interface RegisteredCompute {
-  computeId: number;
-  worker: Address;
-  signer: Address;
-  ed25519PublicKey: Hex;
-  capacity: number;
-}
+export type { RegisteredCompute } from "../chain/readComputeRegistrations.js";
 
 /** The eval's knobs; every one is written into the attribution record (evalConfig). */
 export interface ServiceEvalSettings {
@@ -313,7 +308,8 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
       const base = await fetchBaseModel(status.config.baseModelRoot);
       const model = ggufToModel(base.bytes);
       const tokenizer = createTokenizer(model.tokenizer);
-      const registered = await registeredCompute(forge);
+      const { accepted: registered, excluded: excludedCompute } = await registeredCompute(forge);
+      for (const e of excludedCompute) flog.warn({ computeId: e.computeId, reason: e.reason }, "compute registration excluded");
       const workers = (p.workersFor ? await p.workersFor({ forge, registered, model, baseModelRoot: status.config.baseModelRoot }) : []).map((worker) => {
         const cached = createResultCachingWorker({ worker, dir: path.join(workDir, "worker-results") });
         return {
@@ -347,6 +343,7 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
           base: { path: base.path, root: status.config.baseModelRoot, name: status.config.baseModelName },
           engine,
           pool,
+          excludedCompute,
           tokenizer,
           hyper: settings.hyper,
           trainingSeeds: settings.trainingSeeds,
@@ -407,12 +404,11 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
     return { path: file, bytes };
   }
 
-  async function registeredCompute(forge: Address): Promise<RegisteredCompute[]> {
-    const logs = await p.ctx.publicClient.getContractEvents({ address: forge, abi: p.ctx.abis.Forge, eventName: "ComputeRegistered", fromBlock: 0n, strict: true });
-    return logs
-      .map((l) => l.args as { computeId: bigint; worker: Address; signer: Address; ed25519PublicKey: Hex; capacity: number })
-      .map((a) => ({ computeId: Number(a.computeId), worker: a.worker, signer: a.signer, ed25519PublicKey: a.ed25519PublicKey, capacity: Number(a.capacity) }))
-      .sort((a, b) => a.computeId - b.computeId);
+  /** The registrations whose Ed25519 proof of possession verifies (first per key); the rest excluded with why. */
+  async function registeredCompute(forge: Address): Promise<{ accepted: RegisteredCompute[]; excluded: ExcludedCompute[] }> {
+    const registered = await readComputeRegistrations(p.ctx, forge);
+    const chainId = await p.ctx.publicClient.getChainId();
+    return checkComputeRegistrations({ chainId, forge, registered });
   }
 
   return {
@@ -457,6 +453,8 @@ async function readSignedResult(file: string): Promise<{ result: EvalResult; sig
       dataScores: (r.dataScores as string[]).map(big),
       computeIds: (r.computeIds as string[]).map(big),
       computeWork: (r.computeWork as string[]).map(big),
+      excludedData: ((r.excludedData as string[] | undefined) ?? []).map(big),
+      excludedCompute: ((r.excludedCompute as string[] | undefined) ?? []).map(big),
       deadline: big(r.deadline),
     },
   };

@@ -17,7 +17,9 @@ import {SimulatedQuoteVerifier} from "../../../contracts/verifiers/SimulatedQuot
 /// the digest independently of the contract.
 abstract contract ForgeFixture is SimulatedQuotes {
     string internal constant EVAL_RESULT_TYPE =
-        "EvalResult(address forge,bytes32 holdoutRoot,bytes32 baseModelRoot,bytes32 adapterRoot,int256 metricBefore,int256 metricAfter,uint256[] dataIds,int256[] dataScores,uint256[] computeIds,uint256[] computeWork,bytes32 attributionLogRoot,bytes32 evalConfigHash,uint256 deadline)";
+        "EvalResult(address forge,bytes32 holdoutRoot,bytes32 baseModelRoot,bytes32 adapterRoot,int256 metricBefore,int256 metricAfter,uint256[] dataIds,int256[] dataScores,uint256[] computeIds,uint256[] computeWork,uint256[] excludedData,uint256[] excludedCompute,bytes32 attributionLogRoot,bytes32 evalConfigHash,uint256 deadline)";
+    bytes32 internal constant COMPUTE_REGISTRATION_TYPEHASH =
+        keccak256("ComputeRegistration(address worker,address signer,bytes32 ed25519PublicKey)");
     bytes32 internal constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
 
@@ -31,6 +33,8 @@ abstract contract ForgeFixture is SimulatedQuotes {
     uint64 internal constant END = T0 + 10 days;
     uint64 internal constant EVAL_DEADLINE = T0 + 20 days;
     uint64 internal constant ENCLAVE_TTL = 30 days;
+    uint128 internal constant DATA_BOND = 0.01 ether;
+    uint128 internal constant COMPUTE_BOND = 0.02 ether;
 
     address internal admin = address(0xAD);
     address internal creator = address(0xC0FFEE);
@@ -79,6 +83,9 @@ abstract contract ForgeFixture is SimulatedQuotes {
         c.holdoutRoot = HOLDOUT_ROOT;
         c.split = IForge.Split({dataBps: 5_000, computeBps: 2_000, capitalBps: 2_000, creatorBps: 1_000, lineageBps: 0});
         c.caps = IForge.Caps({maxData: 1_000, maxCompute: 100, maxCapital: 1_000});
+        c.dataBond = DATA_BOND;
+        c.computeBond = COMPUTE_BOND;
+        c.minCapital = 0;
         c.parentIngotId = 0;
         c.allowedMeasurements = new bytes32[](1);
         c.allowedMeasurements[0] = MEASUREMENT;
@@ -105,14 +112,45 @@ abstract contract ForgeFixture is SimulatedQuotes {
         return createForge(defaultConfig());
     }
 
+    /// @dev Sends the fixture's default data bond (`DATA_BOND`): use it on Forges created with it.
     function contributeData(Forge f, address who, uint256 salt) internal returns (uint256) {
+        vm.deal(who, who.balance + DATA_BOND);
         vm.prank(who);
-        return f.contributeData(keccak256(abi.encode("data", salt)), 1_000, 10, "ipfs://license");
+        return f.contributeData{value: DATA_BOND}(keccak256(abi.encode("data", salt)), 1_000, 10, "ipfs://license");
     }
 
+    /// @dev The ECDSA key of the signer `registerCompute(f, who, salt)` registers.
+    function signerKeyOf(uint256 salt) internal pure returns (uint256) {
+        return uint256(keccak256(abi.encode("signer", salt))) % (2 ** 255) + 1;
+    }
+
+    /// @dev Registers a worker for `who` whose signer (key from `salt`) signs the registration; the
+    /// Ed25519 proof is 64 placeholder bytes (the contract only checks its length).
     function registerCompute(Forge f, address who, uint256 salt) internal returns (uint256) {
+        uint256 key = signerKeyOf(salt);
+        address signer = vm.addr(key);
+        bytes32 ed = keccak256(abi.encode("ed25519", salt));
+        bytes memory proof = sign(key, registrationDigestOf(address(f), who, signer, ed));
+        vm.deal(who, who.balance + COMPUTE_BOND);
         vm.prank(who);
-        return f.registerCompute(address(uint160(uint256(keccak256(abi.encode("signer", salt))))), keccak256(abi.encode("ed25519", salt)), 8);
+        return f.registerCompute{value: COMPUTE_BOND}(signer, ed, 8, proof, ed25519Placeholder());
+    }
+
+    function ed25519Placeholder() internal pure returns (bytes memory) {
+        return abi.encodePacked(keccak256("ed25519 r"), keccak256("ed25519 s"));
+    }
+
+    /// @dev The ComputeRegistration digest, rebuilt here from the type string (not from the contract).
+    function registrationDigestOf(address forge_, address worker, address signer, bytes32 ed25519PublicKey)
+        internal
+        view
+        returns (bytes32)
+    {
+        bytes32 domain = keccak256(
+            abi.encode(DOMAIN_TYPEHASH, keccak256("IngotForge"), keccak256("1"), block.chainid, forge_)
+        );
+        bytes32 structHash = keccak256(abi.encode(COMPUTE_REGISTRATION_TYPEHASH, worker, signer, ed25519PublicKey));
+        return keccak256(abi.encodePacked("\x19\x01", domain, structHash));
     }
 
     function contributeEth(Forge f, address who, uint256 amount) internal returns (uint256) {
@@ -170,6 +208,8 @@ abstract contract ForgeFixture is SimulatedQuotes {
             keccak256(abi.encodePacked(r.dataScores)),
             keccak256(abi.encodePacked(r.computeIds)),
             keccak256(abi.encodePacked(r.computeWork)),
+            keccak256(abi.encodePacked(r.excludedData)),
+            keccak256(abi.encodePacked(r.excludedCompute)),
             r.attributionLogRoot,
             r.evalConfigHash,
             r.deadline

@@ -15,6 +15,7 @@ import { payRevenue } from "../../../coordinator/src/chain/payRevenue.js";
 import { claimRevenue } from "../../../coordinator/src/chain/claimRevenue.js";
 import { sendAndWait } from "../../../coordinator/src/chain/sendAndWait.js";
 import { registerEnclave } from "../../../coordinator/src/chain/registerEnclave.js";
+import { refundBond } from "../../../coordinator/src/chain/refundBond.js";
 import type { EvalResult, ProtocolContext } from "../../../coordinator/src/chain/types.js";
 import { SIMULATED_MEASUREMENT } from "../../../coordinator/src/enclave/simulated/simulatedMeasurement.js";
 
@@ -42,7 +43,7 @@ async function openForge(env: Env, extra: { parentIngotId?: bigint; lineageBps?:
   for (const i of [1, 2, 3]) {
     await contributeData(env.as(i), { forge, root: root(`${salt} data ${i}`), sizeBytes: 1000n, exampleCount: 30, metadataURI: "license: CC-BY-4.0" });
   }
-  await registerCompute(env.as(4), { forge, signer: env.wallets[4].account.address, ed25519PublicKey: root(`${salt} ed25519`), capacity: 8 });
+  await registerCompute(env.as(4), { forge, signer: env.wallets[4].account.address, ed25519PrivateKey: root(`${salt} ed25519`), capacity: 8 });
   await contributeCapital(env.as(5), { forge, amount: parseEther("3") });
   await contributeCapital(env.as(6), { forge, amount: parseEther("1") });
   return { forge, config };
@@ -61,6 +62,8 @@ async function signedResult(env: Env, forge: Address, scores: bigint[], signer =
     dataScores: scores,
     computeIds: [0n],
     computeWork: [10n],
+    excludedData: [],
+    excludedCompute: [],
     attributionLogRoot: root(`${forge} attribution`),
     evalConfigHash: root("eval config"),
     deadline,
@@ -153,7 +156,7 @@ describe("the on-chain flow through viem on the in-process chain", () => {
     expect(await balanceOfShares(env.ctx, env.ctx.addresses.splitter, childId)).toBe((SUPPLY * 500n) / 10000n);
   });
 
-  it("refunds every capital contributor in full once the eval deadline passes with no result", async () => {
+  it("refunds every capital contributor and every bond in full once the eval deadline passes with no result", async () => {
     const env = await deployLocalProtocol();
     const { forge, config } = await openForge(env);
     await env.networkHelpers.time.increaseTo(config.evalDeadline);
@@ -164,7 +167,15 @@ describe("the on-chain flow through viem on the in-process chain", () => {
       const after = await env.publicClient.getBalance({ address: env.wallets[i].account.address });
       expect(after - before + receipt.gasUsed * receipt.effectiveGasPrice).toBe(amount);
     }
+    // The three data bonds and the worker's bond are still held; anyone refunds them to their owners.
+    expect(await env.publicClient.getBalance({ address: forge })).toBe(3n * config.dataBond + config.computeBond);
+    const owner4 = env.wallets[4].account.address;
+    const before4 = await env.publicClient.getBalance({ address: owner4 });
+    await refundBond(env.ctx, { forge, pool: "compute", id: 0n });
+    expect((await env.publicClient.getBalance({ address: owner4 })) - before4).toBe(config.computeBond);
+    for (const id of [0n, 1n, 2n]) await refundBond(env.ctx, { forge, pool: "data", id });
     expect(await env.publicClient.getBalance({ address: forge })).toBe(0n);
+    await expect(refundBond(env.ctx, { forge, pool: "data", id: 0n })).rejects.toThrow(/ForgeNoBondToRefund/);
     await expect(sendAndWait(env.as(5), { address: forge, abi: env.ctx.abis.Forge, functionName: "refund" })).rejects.toThrow(/ForgeNothingToRefund/);
   });
 

@@ -46,6 +46,7 @@ async function openForge(env: Env) {
  * simulate-then-send round trip (automine includes each at once); only the last receipt is awaited.
  */
 async function contributeFromDistinctAccounts(env: Env, forge: Address, n: number) {
+  const { dataBond } = (await env.publicClient.readContract({ address: forge, abi: env.ctx.abis.Forge, functionName: "config" })) as { dataBond: bigint };
   const accounts = Array.from({ length: n }, (_, i) => privateKeyToAccount(keccak256(toBytes(`scale contributor ${i}`))));
   for (const account of accounts) await env.networkHelpers.setBalance(account.address, parseEther("1"));
   let last: Hex = "0x";
@@ -54,6 +55,7 @@ async function contributeFromDistinctAccounts(env: Env, forge: Address, n: numbe
     last = await wallet.sendTransaction({
       to: forge,
       data: encodeFunctionData({ abi: env.ctx.abis.Forge, functionName: "contributeData", args: [root(`${forge} data ${i}`), 4096n, 30, "license: CC-BY-4.0"] }),
+      value: dataBond,
     } as never);
   }
   expect((await env.publicClient.waitForTransactionReceipt({ hash: last })).status).toBe("success");
@@ -75,6 +77,8 @@ async function signedResult(env: Env, forge: Address, n: number, workers = 1) {
     dataScores: Array.from({ length: n }, (_, i) => (i % 97 === 13 ? -ACC : BigInt(1 + (i % 11)) * 10n ** 16n)),
     computeIds: workers === 1 ? [0n] : [],
     computeWork: workers === 1 ? [10n] : [],
+    excludedData: [],
+    excludedCompute: [],
     attributionLogRoot: root(`${forge} attribution`),
     evalConfigHash: root("eval config"),
     deadline,
@@ -93,7 +97,7 @@ describe("claim-by-proof shares on the in-process chain", () => {
     const { forge, config } = await openForge(env);
     const contributors = await contributeFromDistinctAccounts(env, forge, 1000);
     expect(new Set(contributors).size).toBe(1000);
-    await registerCompute(env.as(4), { forge, signer: env.wallets[4].account.address, ed25519PublicKey: root(`${forge} ed25519`), capacity: 8 });
+    await registerCompute(env.as(4), { forge, signer: env.wallets[4].account.address, ed25519PrivateKey: root(`${forge} ed25519`), capacity: 8 });
     await contributeCapital(env.as(5), { forge, amount: parseEther("3") });
     await env.networkHelpers.time.increaseTo(config.windowEnd);
 

@@ -160,6 +160,7 @@ describe("ingotforge CLI against a hardhat node", () => {
     expect(open.stdout).toContain("[Open]");
     expect(open.stdout).toContain("data 2/1000 · compute 1/100 · capital 2/1000");
     expect(open.stdout).toContain("1.75 ETH raised");
+    expect(open.stdout).toContain("bonds          0.01 ETH per data entry · 0.01 ETH per compute entry");
 
     expect((await cli("chain", "advance-time", "1d")).code).toBe(0);
     const closed = await cli("--json", "forge", "status", "--forge", forge);
@@ -175,6 +176,12 @@ describe("ingotforge CLI against a hardhat node", () => {
     expect(refund.stdout).toContain("Refunded 1.5 ETH");
     const again = await cli("--account", "5", "forge", "refund", "--forge", forge);
     expect(again.stderr).toMatch(/ForgeNothingToRefund\(0x[0-9a-fA-F]{40}\)/);
+    // Failed: anyone sends each bond back to its owner, once.
+    const bond = await cli("--account", "9", "forge", "refund-bond", "--forge", forge, "--pool", "compute", "--id", "0");
+    expect(bond.code, bond.stderr).toBe(0);
+    expect(bond.stdout).toMatch(/Refunded the 0.01 ETH bond of compute #0 to 0x[0-9a-fA-F]{40}/);
+    const bondAgain = await cli("forge", "refund-bond", "--forge", forge, "--pool", "compute", "--id", "0");
+    expect(bondAgain.stderr).toMatch(/ForgeNoBondToRefund/);
 
     const list = await cli("forge", "list");
     expect(list.stdout).toMatch(new RegExp(`${forge}  Failed`));
@@ -213,6 +220,8 @@ describe("ingotforge CLI against a hardhat node", () => {
       dataScores: [5n],
       computeIds: [],
       computeWork: [],
+      excludedData: [],
+      excludedCompute: [],
       attributionLogRoot: keccak256(toBytes("attribution")),
       evalConfigHash: keccak256(toBytes("eval config")),
       deadline: (await ctx.publicClient.getBlock()).timestamp + 3600n,

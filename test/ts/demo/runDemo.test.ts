@@ -81,7 +81,9 @@ describe("npm run demo's flow (tiny model)", () => {
     // Paid in: 4 ETH escrow + 0.25 ETH fee + the gateway's settled fee; every holder claimed, the rest is rounding dust.
     const claimed = out.rows.reduce((a, r) => a + r.paidWei, 0n);
     const dust = await ctx.publicClient.getBalance({ address: ctx.addresses.splitter });
-    expect(claimed + dust).toBe(parseEther("4.25") + out.gateway.chargedWei);
+    expect(claimed + dust).toBe(parseEther("4.25") + out.forfeitedBonds + out.gateway.chargedWei);
+    // Every bond was refunded or paid to the holders: the Forge holds nothing.
+    expect(await ctx.publicClient.getBalance({ address: out.forge })).toBe(0n);
     expect(dust).toBeLessThan(10n);
     // Shares of the holders in the panel are the whole supply (no lineage: not a fork).
     expect(out.rows.reduce((a, r) => a + r.shares, 0n)).toBe(1_000_000_000n);

@@ -148,7 +148,7 @@ describe("coordinator process killed mid-eval and restarted", () => {
       const { root } = await store.put(bytes);
       await contributeData(withAccount(ctx, wallets[i + 1]), { forge, root, sizeBytes: BigInt(bytes.length), exampleCount: examples.length, metadataURI: "license: CC-BY-4.0" });
     }
-    await registerCompute(withAccount(ctx, wallets[5]), { forge, signer: wallets[5].account.address, ed25519PublicKey: workerKey("restart").publicKey, capacity: 1 });
+    await registerCompute(withAccount(ctx, wallets[5]), { forge, signer: wallets[5].account.address, ed25519PrivateKey: bytesToHex(workerKey("restart").privateKey), capacity: 1 });
     await contributeCapital(withAccount(ctx, wallets[6]), { forge, amount: parseEther("1") });
 
     // 3. The window closes (and one more block confirms it); kill the coordinator once some coalitions are cached.

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getAddress, keccak256, parseEther, toBytes, type Address, type Hex } from "viem";
+import { bytesToHex, getAddress, keccak256, parseEther, toBytes, type Address, type Hex } from "viem";
 import { deployLocalProtocol } from "../chain/deployLocalProtocol.js";
 import { createLogger } from "../../../coordinator/src/log/createLogger.js";
 import { createLocalContentStore, type LocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
@@ -108,7 +108,7 @@ describe("sealed, sender-bound data contributions through the coordinator (F1b)"
     await send(who.dave, await seal(DATA.alice, bound(who.dave)), DATA.alice.length);
 
     const key = workerKey("sealed");
-    await registerCompute(env.as(who.worker), { forge, signer: address(who.worker), ed25519PublicKey: key.publicKey, capacity: 1 });
+    await registerCompute(env.as(who.worker), { forge, signer: address(who.worker), ed25519PrivateKey: bytesToHex(key.privateKey), capacity: 1 });
     await contributeCapital(env.as(who.capital), { forge, amount: parseEther("1") });
     const model = ggufToModel(baseBytes);
     const coordinatorConfig: CoordinatorConfig = {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseEther, toBytes, type Address, type Hex } from "viem";
+import { bytesToHex, parseEther, toBytes, type Address, type Hex } from "viem";
 import { deployLocalProtocol } from "../chain/deployLocalProtocol.js";
 import { createLogger } from "../../../coordinator/src/log/createLogger.js";
 import { createLocalContentStore, type LocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
@@ -88,7 +88,7 @@ describe("coordinator service: bad contributions, confirmations, holdout secrecy
     await writeFile(tamperedPath, changed);
 
     const key = workerKey("svc");
-    await registerCompute(as(5), { forge, signer: wallets[5].account.address, ed25519PublicKey: key.publicKey, capacity: 1 });
+    await registerCompute(as(5), { forge, signer: wallets[5].account.address, ed25519PrivateKey: bytesToHex(key.privateKey), capacity: 1 });
     await contributeCapital(as(6), { forge, amount: parseEther("1") });
     const model = ggufToModel(baseBytes);
 
@@ -161,6 +161,14 @@ describe("coordinator service: bad contributions, confirmations, holdout secrecy
     expect(tamperedId).not.toBe(missingId);
     // The worker earned compute shares for verified work.
     expect(await sharesOf(5)).toBeGreaterThan(0n);
+    // The pipeline listed both excluded contributions in the result: their bonds are forfeited,
+    // the included ones' bonds refundable.
+    const isExcluded = (id: bigint) => env.ctx.publicClient.readContract({ address: forge, abi: env.ctx.abis.Forge, functionName: "isExcluded", args: [0, id] });
+    expect(await isExcluded(tamperedId)).toBe(true);
+    expect(await isExcluded(missingId)).toBe(true);
+    expect(await isExcluded(BigInt(byRoot.get(roots.alice.toLowerCase())!.dataId))).toBe(false);
+    const config = (await env.ctx.publicClient.readContract({ address: forge, abi: env.ctx.abis.Forge, functionName: "config" })) as { dataBond: bigint };
+    expect(await env.ctx.publicClient.readContract({ address: forge, abi: env.ctx.abis.Forge, functionName: "bondsForfeited" })).toBe(2n * config.dataBond);
   });
 
   it("logs each excluded contribution with its reason as soon as it collects them", () => {

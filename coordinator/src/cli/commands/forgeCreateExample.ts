@@ -1,8 +1,8 @@
 import { fileURLToPath } from "node:url";
-import { hexToBytes, type Address, type Hex } from "viem";
+import { formatEther, hexToBytes, zeroAddress, type Address, type Hex } from "viem";
 import type { Logger } from "pino";
 import { createForge } from "../../chain/createForge.js";
-import { exampleForgeConfig } from "../../chain/exampleForgeConfig.js";
+import { DEFAULT_ENTRY_BOND, exampleForgeConfig } from "../../chain/exampleForgeConfig.js";
 import { formatDuration } from "../../chain/formatForgeStatus.js";
 import { createSimulatedEnclave } from "../../enclave/simulated/createSimulatedEnclave.js";
 import { SIMULATED_MEASUREMENT } from "../../enclave/simulated/simulatedMeasurement.js";
@@ -18,6 +18,8 @@ import {
   parseIntegerOption,
 } from "../parseOption.js";
 import { readInputFile } from "../readInputFile.js";
+import { parseAmount } from "../parseAmount.js";
+import { readAssetUnits } from "../readAssetUnits.js";
 import { DEVELOPMENT_CHAIN_ID } from "../resolveAccount.js";
 import { defineCommand, type CliEnvironment } from "../types.js";
 import { baseModelNameFromGguf } from "../../eval/demo/baseModelNameFromGguf.js";
@@ -39,6 +41,11 @@ export interface ForgeCreateExampleOptions {
   erc20?: Address;
   fork?: { parentIngotId: bigint; lineageBps: number };
   measurements?: Hex[];
+  /** Bonds in wei of native ETH. */
+  dataBond: bigint;
+  computeBond: bigint;
+  /** Decimal text in the capital asset's units (its decimals are read at run time). */
+  minCapital: string;
 }
 
 export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
@@ -60,6 +67,10 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
     "  --fork <ingotId>              fork a LIVE Ingot, with --lineage-bps (royalty to it, 1-1000, taken from the creator's 10%)",
     "  --lineage-bps <n>",
     "  --measurement <0x..>          allowed enclave measurement, repeatable (default: the simulated enclave's on chain 31337)",
+    "  --data-bond <ETH>             bond per data contribution, refunded when included or if the Forge fails,",
+    "                                forfeited to the Ingot's holders when excluded (default 0.01)",
+    "  --compute-bond <ETH>          bond per compute registration, same rules (default 0.01)",
+    "  --min-capital <amount>        smallest new capital position, in ETH or whole tokens (default 0: any)",
   ].join("\n"),
   options: {
     holdout: { type: "string" },
@@ -74,6 +85,9 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
     fork: { type: "string" },
     "lineage-bps": { type: "string" },
     measurement: { type: "string", multiple: true },
+    "data-bond": { type: "string" },
+    "compute-bond": { type: "string" },
+    "min-capital": { type: "string" },
   },
   parse(values) {
     const holdoutFile = optionalString(values.holdout);
@@ -114,6 +128,9 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
       evalSeconds: values.eval === undefined ? 3n * 86400n : parseDurationOption(String(values.eval), "--eval"),
       erc20: optionalString(values.erc20) ? parseAddressOption(String(values.erc20), "--erc20") : undefined,
       fork,
+      dataBond: values["data-bond"] === undefined ? DEFAULT_ENTRY_BOND : parseAmount(String(values["data-bond"]), "--data-bond", 18, "ETH", { allowZero: true }),
+      computeBond: values["compute-bond"] === undefined ? DEFAULT_ENTRY_BOND : parseAmount(String(values["compute-bond"]), "--compute-bond", 18, "ETH", { allowZero: true }),
+      minCapital: values["min-capital"] === undefined ? "0" : (parseAmount(String(values["min-capital"]), "--min-capital", 18, "ETH or tokens", { allowZero: true }), String(values["min-capital"])),
       measurements: measurementValues.length ? measurementValues.map((m) => parseBytes32Option(m, "--measurement")) : undefined,
     };
   },
@@ -135,6 +152,7 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
     }
 
     const now = (await ctx.publicClient.getBlock()).timestamp;
+    const units = await readAssetUnits(ctx.publicClient, options.erc20 ?? zeroAddress);
     const config = exampleForgeConfig({
       creator: ctx.walletClient.account.address,
       now,
@@ -148,6 +166,9 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
       capitalAsset: options.erc20,
       parentIngotId: options.fork?.parentIngotId,
       lineageBps: options.fork?.lineageBps,
+      dataBond: options.dataBond,
+      computeBond: options.computeBond,
+      minCapital: parseAmount(options.minCapital, "--min-capital", units.decimals, units.symbol, { allowZero: true }),
     });
     const { forge, hash } = await createForge(ctx, config);
     const lines = [
@@ -159,6 +180,8 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
       `  holdout          ${holdout.examples} examples, sealed, root ${holdout.root}${holdout.note ? ` (${holdout.note})` : ""}`,
       `  base model       ${config.baseModelName}, root ${baseModelRoot}`,
       `  capital in       ${config.capitalAsset === "0x0000000000000000000000000000000000000000" ? "ETH" : config.capitalAsset}`,
+      `  bonds            ${formatEther(config.dataBond)} ETH per data entry, ${formatEther(config.computeBond)} ETH per compute entry; ` +
+        `min. capital position ${units.format(config.minCapital)}`,
     ];
     if (options.fork) lines.push(`  fork of          Ingot #${options.fork.parentIngotId}, royalty ${options.fork.lineageBps / 100}%`);
     return {
