@@ -132,6 +132,8 @@ async function main(argv: string[]): Promise<number> {
     return result.matches ? 0 : 2;
   }
 
+  // Wrong NATS settings fail before anything connects.
+  const nats = command === "run" ? natsSettings(config.nats, values) : undefined;
   const ctx = await connect(config, values.addresses);
   const enclave = await createEnclave({ config: config.enclave, chainId: config.chainId, logger });
 
@@ -165,7 +167,6 @@ async function main(argv: string[]): Promise<number> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   logger.info({ threads: threads.threads, source: threads.source }, threads.summary);
-  const nats = natsSettings(config.nats, values);
   let nc: NatsConnection | undefined;
   if (nats) {
     nc = await connectNatsCoordinator(nats);

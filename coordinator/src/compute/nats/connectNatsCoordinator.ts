@@ -41,7 +41,7 @@ export async function connectNatsCoordinator(params: ConnectNatsCoordinatorParam
       ...(params.caFile ? { tls: natsTlsOptions({ url: params.url, caFile: params.caFile }) } : {}),
     });
   } catch (cause) {
-    throw new NatsTransportError(`Cannot connect to NATS at ${params.url} as ${params.user}`, {
+    throw new NatsTransportError(`Cannot connect to NATS at ${params.url} as ${params.user}${cause instanceof Error ? ` (${cause.message})` : ""}`, {
       hint: "Check the URL, the user and its token and, for a TLS server, --nats-ca: the CA that signed its certificate for this host (natsServer --tls <dir> wrote it as <dir>/ca.pem)",
       cause,
       retryable: !(cause instanceof Error && /Authorization|certificate|CERT/i.test(cause.message)),

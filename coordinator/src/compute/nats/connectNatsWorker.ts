@@ -63,7 +63,7 @@ export async function connectNatsWorker(params: ConnectNatsWorkerParameters): Pr
     });
     return { nc, looselyPermitted };
   } catch (cause) {
-    throw new NatsTransportError(`Cannot connect to NATS at ${params.url} as ${user}`, {
+    throw new NatsTransportError(`Cannot connect to NATS at ${params.url} as ${user}${cause instanceof Error ? ` (${cause.message})` : ""}`, {
       hint: "Check the URL and the token (a revoked token is refused: Authorization Violation) and, for a TLS server, --nats-ca: the CA that signed its certificate for this host",
       cause,
       retryable: !(cause instanceof Error && /Authorization/i.test(cause.message)),
