@@ -139,6 +139,7 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
   if (values.nats) {
     const { nc, looselyPermitted: tokenLoose } = await connectNatsWorker({ url: values.nats, tokenFile: values["nats-token-file"]!, publicKey, ...(values["nats-ca"] ? { caFile: values["nats-ca"] } : {}) });
     if (tokenLoose) logger.warn({ tokenFile: values["nats-token-file"] }, "the token file is readable by group or others; chmod 600 it");
+    if (!values["nats-ca"]) logger.warn({ nats: values.nats }, "NATS without --nats-ca: the server is not checked against the pool's CA (a plain server sees the token in the clear)");
     logger.info({ forge: values.forge, publicKey, baseModelRoot, nats: nc.getServer(), once: values.once }, "worker started");
     try {
       const stats = await runNatsWorker({ nc, forge: values.forge as Hex, publicKey, ed25519PrivateKey: privateKey, workerFor, once: values.once, signal: controller.signal, pullExpiresMs: Math.max(pollMs, 1_000), logger });
