@@ -90,7 +90,7 @@ async function main(): Promise<number> {
     process.stderr.write(`the gateway could not start: ${(error as Error)?.message ?? String(error)}\n`);
     return 1;
   }
-  logger.info({ address, ingots: (await catalog.list()).length, chain: Boolean(config.chain), publicKey: gateway.signer.publicKeyHex, proofKey: gateway.attestation.kind }, "gateway listening");
+  logger.info({ address, ingots: (await catalog.list()).length, chain: Boolean(config.chain), publicKey: gateway.signer.publicKeyHex, proofKey: gateway.attestation.kind, tsa: config.witness?.tsaUrl ?? null, proofLog: config.witness?.anchor?.proofLog ?? null }, "gateway listening");
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   await stopped;

@@ -7,6 +7,7 @@
  * Field names are snake_case because they are the proof's JSON (the spec's names).
  */
 import type { Hex } from "viem";
+import type { ProofWitness } from "../witness/types.js";
 
 /**
  * Which chain-hash formula a proof uses, chosen by `spec_version`:
@@ -117,10 +118,16 @@ export interface GatewayProof {
   /** The tokens charged; present on proofs issued since partial streams are charged. */
   usage?: ProofUsage;
   signature: ProofSignature;
+  /**
+   * The batch witness (gateway/docs/proof.md, "Witnesses"), added after signing and outside the
+   * metadata signature: `pending` with where to fetch the completed proof, or the inclusion path,
+   * RFC 3161 token and on-chain anchor of the proof's batch.
+   */
+  witness?: ProofWitness;
 }
 
 /** A GatewayProof before its signature values are set (what the metadata signature covers). */
-export type UnsignedGatewayProof = Omit<GatewayProof, "signature"> & { signature: Omit<ProofSignature, "value" | "metadata_value"> };
+export type UnsignedGatewayProof = Omit<GatewayProof, "signature" | "witness"> & { signature: Omit<ProofSignature, "value" | "metadata_value"> };
 
 /** Signs proofs with the gateway's Ed25519 key. Holds the key; hand it in, never a global. */
 export interface ProofSigner {

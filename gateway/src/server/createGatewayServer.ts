@@ -6,6 +6,7 @@ import { handleCompletion } from "./handleCompletion.js";
 import { readApiKey } from "./readApiKey.js";
 import { toOpenAIError } from "./toOpenAIError.js";
 import type { GatewayServerDeps } from "./types.js";
+import { pendingWitness } from "../witness/pendingWitness.js";
 import type { ServedIngot } from "../types.js";
 
 /**
@@ -16,7 +17,8 @@ import type { ServedIngot } from "../types.js";
  * - `POST /v1/completions` — raw text completion, same billing and streaming
  * - `GET  /v1/credit` — the key's payer's credit in the billing asset (bearer key required; not
  *   an OpenAI endpoint): what it may spend, how short it is, what is held, unsettled or deferred
- * - `GET  /v1/proofs/:id` — a proof this gateway issued (public: anyone may verify a call)
+ * - `GET  /v1/proofs/:id` — a proof this gateway issued (public: anyone may verify a call), with
+ *   its batch witness once the batch is time-stamped (`witness.status: "pending"` before)
  * - `GET  /v1/attestation` — what vouches for the key proofs are signed with: an enclave quote
  *   that commits to it, or `kind: "none"` for a key from the config (public)
  *
@@ -111,7 +113,9 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
   app.get<{ Params: { id: string } }>("/v1/proofs/:id", async (request) => {
     const proof = await ledger.getProof(request.params.id);
     if (!proof) throw new UnknownProofError(request.params.id);
-    return proof;
+    if (!deps.witnesses) return proof;
+    const witness = await deps.witnesses.witnessOf(proof.proof_id);
+    return { ...proof, witness: witness ?? pendingWitness(proof.proof_id) };
   });
   return app;
 }

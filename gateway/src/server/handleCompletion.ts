@@ -11,6 +11,7 @@ import { readApiKey } from "./readApiKey.js";
 import { chatCompletionRequestSchema, completionRequestSchema, contentText } from "./requestSchemas.js";
 import { toOpenAIError } from "./toOpenAIError.js";
 import type { GatewayServerDeps, Reservation } from "./types.js";
+import { pendingWitness } from "../witness/pendingWitness.js";
 
 /** The response header that names the call's proof (sent first on streams, so it is known before the proof exists). */
 export const PROOF_ID_HEADER = "x-ingotforge-proof-id";
@@ -112,7 +113,14 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
       });
       const signedAt = performance.now();
       const committed = await ledger.commitCharge({ reservationId: reservation.reservationId, chargeId: c.chargeId, amount: c.amount, promptTokens: p.promptTokens, completionTokens: p.completionTokens, proof });
-      return { proof, committed, signedAt };
+      if (!deps.witnesses) return { proof, committed, signedAt };
+      // Batched and time-stamped later, off the call path; the proof delivered now says where the completed one is.
+      try {
+        deps.witnesses.add(proof.proof_id, proof.hashes.chain.slice("sha256:".length));
+      } catch (error) {
+        logger.error({ err: error, proofId: proof.proof_id }, "could not queue the proof for a time-stamped batch; it is served without a witness");
+      }
+      return { proof: { ...proof, witness: pendingWitness(proof.proof_id) }, committed, signedAt };
     } catch (error) {
       await Promise.resolve(ledger.releaseReservation(reservation.reservationId)).catch(() => undefined);
       throw error;

@@ -8,6 +8,7 @@ import type { ProofKeyAttestation } from "../attestation/types.js";
 import type { Address } from "viem";
 import type { Logger } from "pino";
 import type { GatewayProof } from "../proof/types.js";
+import type { TimestampedWitness } from "../witness/types.js";
 import type { ServingEngine } from "../serving/types.js";
 import type { Asset, Caller, Charge, PayerCredit, ServedIngot } from "../types.js";
 
@@ -93,6 +94,14 @@ export interface PriceBook {
   priceOf(ingot: ServedIngot): IngotPrice;
 }
 
+/** The proofs' batch witnesses (gateway/src/witness): queued after each commit, completed asynchronously. */
+export interface ProofWitnesses {
+  /** Queue a committed proof's chain hash (64 hex) for the next batch; must not block or throw. */
+  add(proofId: string, chainHashHex: string): void;
+  /** The completed witness (inclusion path, RFC 3161 token, anchor) once the proof's batch is time-stamped. */
+  witnessOf(proofId: string): Awaitable<TimestampedWitness | undefined>;
+}
+
 export interface GatewayServerDeps {
   engine: Pick<ServingEngine, "prepare" | "generate">;
   catalog: IngotCatalog;
@@ -108,4 +117,6 @@ export interface GatewayServerDeps {
   now?: () => Date;
   /** What vouches for the proof key, served at GET /v1/attestation (404 there when absent). */
   attestation?: ProofKeyAttestation;
+  /** Batch witnesses: when set, proofs are delivered with `witness: { status: "pending", url }` and served completed at GET /v1/proofs/:id. */
+  witnesses?: ProofWitnesses;
 }

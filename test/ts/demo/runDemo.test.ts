@@ -75,6 +75,9 @@ describe("npm run demo's flow (tiny model)", () => {
     expect(out.gateway.attestation).toMatchObject({ valid: true, attested: true, simulated: true });
     expect(text).toMatch(/proof key: the SIMULATED enclave's quote commits to it/);
     expect(out.gateway.registration).toMatchObject({ valid: true, simulated: true });
+    // Its batch root is time-stamped by the local openssl TSA (RFC 3161), the token's signature checked against its certificate.
+    expect(out.gateway.witness).toMatchObject({ valid: true, status: "timestamped" });
+    expect(text).toMatch(/proof witness: in batch root [0-9a-f]{64}, RFC 3161 time-stamped/);
     // Paid in: 4 ETH escrow + 0.25 ETH fee + the gateway's settled fee; every holder claimed, the rest is rounding dust.
     const claimed = out.rows.reduce((a, r) => a + r.paidWei, 0n);
     const dust = await ctx.publicClient.getBalance({ address: ctx.addresses.splitter });

@@ -122,6 +122,28 @@ describe("a stream the client leaves early", () => {
     expect(verifyProof(json, { publicKey: signer.publicKeyHex, request: body, response: events, proofId }).errors).toEqual([]);
   });
 
+  it("queues the partial proof for a time-stamped batch too, and serves it pending until then", async () => {
+    await app.close();
+    const queued: [string, string][] = [];
+    app = createGatewayServer({
+      engine,
+      catalog: createStaticIngotCatalog([ingot]),
+      ledger: ledgerToGatewayLedger(ledger),
+      proofs: createProofIssuer({ signer, seller: "gw.test" }),
+      prices: createPriceBook({ asset: zeroAddress, defaultPricePerTokenWei: PRICE, ingotPricesWei: {} }),
+      logger: pino({ level: "silent" }),
+      streamFlushMs: 0,
+      witnesses: { add: (id, chain) => void queued.push([id, chain]), witnessOf: () => undefined },
+    });
+    const { proofId } = await streamAndLeaveAfter(10);
+    const stored = JSON.parse(ledger.getProof(proofId)!.json);
+    expect(stored.payment.status).toBe("partial");
+    expect(queued).toEqual([[proofId, stored.hashes.chain.slice("sha256:".length)]]);
+    const served = (await app.inject({ method: "GET", url: `/v1/proofs/${proofId}` })).json();
+    expect(served.witness).toEqual({ status: "pending", url: `/v1/proofs/${proofId}` });
+    expect(verifyProof(served, { publicKey: signer.publicKeyHex }).errors).toEqual([]);
+  });
+
   it("charges nothing when the client leaves before any token was written", async () => {
     let open!: () => void;
     engine.hold(new Promise<void>((r) => (open = r)));
