@@ -38,6 +38,18 @@ export const enclaveConfigSchema = z.discriminatedUnion("kind", [
   }).strict(),
 ]);
 
+/** The compute pool's nats-server (`compute/nats/`): when set, `run` sends registered workers' jobs over NATS JetStream instead of the file queue. */
+export const natsConfigSchema = z.object({
+  /** nats://host:port, comma-separated for several. */
+  url: z.string().regex(/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/, "must be nats://host:port (comma-separated for several)"),
+  /** The users file's coordinator user. */
+  user: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and -").default("coordinator"),
+  /** The coordinator's token, one line (never inline: the config is logged and shared). */
+  tokenFile: z.string().min(1),
+  /** The pool's CA certificate (natsServer --tls <dir> writes <dir>/ca.pem): TLS, the server verified against it. */
+  caFile: z.string().min(1).optional(),
+}).strict();
+
 export const coordinatorConfigSchema = z.object({
   rpcUrl: httpUrl.or(z.url({ protocol: /^wss?$/, error: "must be an http(s):// or ws(s):// URL" })),
   chainId: z.number().int().positive(),
@@ -48,9 +60,11 @@ export const coordinatorConfigSchema = z.object({
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   storage: storageConfigSchema.default({ kind: "local" }),
   enclave: enclaveConfigSchema.default({ kind: "simulated", forceChain: false }),
+  nats: natsConfigSchema.optional(),
 }).strict();
 
 export type CoordinatorConfigInput = z.input<typeof coordinatorConfigSchema>;
 export type CoordinatorConfig = z.output<typeof coordinatorConfigSchema>;
 export type StorageConfig = z.output<typeof storageConfigSchema>;
 export type EnclaveConfig = z.output<typeof enclaveConfigSchema>;
+export type NatsConfig = z.output<typeof natsConfigSchema>;

@@ -60,6 +60,10 @@ export async function loadConfig(params: LoadConfigParameters = {}): Promise<Loa
   if (config.storage.kind === "local") {
     config.storage.dir = config.storage.dir === undefined ? join(config.dataDir, "content") : abs("storage.dir", config.storage.dir);
   }
+  if (config.nats) {
+    config.nats.tokenFile = abs("nats.tokenFile", config.nats.tokenFile);
+    if (config.nats.caFile !== undefined) config.nats.caFile = abs("nats.caFile", config.nats.caFile);
+  }
   return config;
 }
 

@@ -20,6 +20,10 @@ export const CONFIG_ENV_VARS = {
   INGOTFORGE_ENCLAVE_SECRET_SEED: "enclave.secretSeed",
   INGOTFORGE_ENCLAVE_FORCE_CHAIN: "enclave.forceChain",
   INGOTFORGE_DSTACK_ENDPOINT: "enclave.endpoint",
+  INGOTFORGE_NATS_URL: "nats.url",
+  INGOTFORGE_NATS_USER: "nats.user",
+  INGOTFORGE_NATS_TOKEN_FILE: "nats.tokenFile",
+  INGOTFORGE_NATS_CA_FILE: "nats.caFile",
 } as const;
 
 const NUMERIC = new Set(["chainId", "confirmations", "storage.uploadTimeoutMs", "storage.downloadTimeoutMs"]);

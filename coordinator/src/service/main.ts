@@ -31,7 +31,7 @@ import {
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import type { Logger } from "pino";
 import { loadConfig } from "../config/loadConfig.js";
-import type { CoordinatorConfig } from "../config/coordinatorConfigSchema.js";
+import { natsConfigSchema, type CoordinatorConfig, type NatsConfig } from "../config/coordinatorConfigSchema.js";
 import { createLogger, scrubString } from "../log/createLogger.js";
 import { loadProtocolAbis } from "../chain/loadProtocolAbis.js";
 import { readDeployment } from "../chain/readDeployment.js";
@@ -47,13 +47,12 @@ import type { OpenContribution } from "../pipeline/checkContribution.js";
 import { generateHpkeKeyPair } from "../sealing/generateHpkeKeyPair.js";
 import { DEFAULT_HOLDOUT_INFO } from "../sealing/holdoutSuite.js";
 import { parseDatasetJsonlStrict } from "../eval/dataset/parseDatasetJsonlStrict.js";
-import { createInProcessWorker } from "../compute/createInProcessWorker.js";
-import { createQueueWorkerClient } from "../compute/fileQueue/createQueueWorkerClient.js";
+import { connectNatsCoordinator } from "../compute/nats/connectNatsCoordinator.js";
+import type { NatsConnection } from "@nats-io/nats-core";
 import { readEd25519KeyFile } from "../compute/readEd25519KeyFile.js";
-import { ed25519PublicKeyOf } from "../compute/ed25519Keys.js";
-import type { ComputeWorker } from "../compute/types.js";
 import { replayAttribution } from "../replay/replayAttribution.js";
 import { createCoordinatorService, type ServiceEvalSettings } from "./createCoordinatorService.js";
+import { createServiceWorkers } from "./createServiceWorkers.js";
 import { ServiceError } from "./errors.js";
 import { parseEvalSettings } from "./parseEvalSettings.js";
 import { resolveThreads } from "../util/resolveThreads.js";
@@ -64,9 +63,11 @@ const LOCAL_COORDINATOR_ACCOUNT_INDEX = 9;
 
 const USAGE = `usage: coordinator <command> [options]
   run           [--config f] [--addresses f] [--eval f] [--worker-key f]... [--queue-dir d] [--worker-timeout-ms n] [--threads n]
+                [--nats nats://host:4222 --nats-token-file f [--nats-ca ca.pem] [--nats-user coordinator]]
   seal-holdout  --file holdout.jsonl [--config f] [--addresses f] [--enclave 0xSigner] [--info s]
   replay        --log 0xRoot [--holdout-key f] [--reuse-adapters] [--config f] [--work-dir d] [--threads n]
 llama.cpp threads: --threads, else INGOTFORGE_THREADS, else all CPUs but one (at most 4).
+Registered workers get their jobs over NATS JetStream when --nats (or the config's "nats" section) is set, else through the file queue.
 The sending key comes from INGOTFORGE_COORDINATOR_PRIVATE_KEY (on chain 31337 it defaults to Hardhat's account #9).`;
 
 async function main(argv: string[]): Promise<number> {
@@ -88,6 +89,10 @@ async function main(argv: string[]): Promise<number> {
       "reuse-adapters": { type: "boolean" },
       "work-dir": { type: "string" },
       threads: { type: "string" },
+      nats: { type: "string" },
+      "nats-user": { type: "string" },
+      "nats-token-file": { type: "string" },
+      "nats-ca": { type: "string" },
     },
   });
   if (command !== "run" && command !== "seal-holdout" && command !== "replay") {
@@ -127,6 +132,8 @@ async function main(argv: string[]): Promise<number> {
     return result.matches ? 0 : 2;
   }
 
+  // Wrong NATS settings fail before anything connects.
+  const nats = command === "run" ? natsSettings(config.nats, values) : undefined;
   const ctx = await connect(config, values.addresses);
   const enclave = await createEnclave({ config: config.enclave, chainId: config.chainId, logger });
 
@@ -160,6 +167,14 @@ async function main(argv: string[]): Promise<number> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   logger.info({ threads: threads.threads, source: threads.source }, threads.summary);
+  let nc: NatsConnection | undefined;
+  if (nats) {
+    nc = await connectNatsCoordinator(nats);
+    if (!nats.caFile) logger.warn({ url: nats.url }, "NATS without TLS: tokens and jobs travel in the clear; run the server with --tls and pass --nats-ca");
+    logger.info({ url: nats.url, user: nats.user, tls: Boolean(nats.caFile), server: nc.getServer() }, `registered workers get their jobs over NATS JetStream at ${nats.url}${nats.caFile ? ", server verified against the CA" : ""}`);
+  } else {
+    logger.info({ queueDir }, `registered workers get their jobs through the file queue in ${queueDir}`);
+  }
   const service = createCoordinatorService({
     config,
     logger,
@@ -168,16 +183,31 @@ async function main(argv: string[]): Promise<number> {
     enclave,
     store,
     eval: evalSettings,
-    workersFor: ({ registered, model, baseModelRoot }) =>
-      registered.map((r): ComputeWorker => {
-        const key = embedded.find((k) => ed25519PublicKeyOf(k).toLowerCase() === r.ed25519PublicKey.toLowerCase());
-        // A key given with --worker-key trains here (development); every other registered worker gets its jobs through the queue.
-        if (key) return createInProcessWorker({ computeId: r.computeId, ed25519PrivateKey: key, model, baseModelRoot, store, logger });
-        return createQueueWorkerClient({ queueDir, computeId: r.computeId, publicKey: r.ed25519PublicKey, timeoutMs: workerTimeoutMs, logger });
-      }),
+    workersFor: createServiceWorkers({ embeddedKeys: embedded, ...(nc ? { nats: nc } : {}), queueDir, timeoutMs: workerTimeoutMs, store, logger }),
   });
-  await service.run(controller.signal);
+  try {
+    await service.run(controller.signal);
+  } finally {
+    if (nc && !nc.isClosed()) await nc.close();
+  }
   return controller.signal.aborted ? 130 : 0;
+}
+
+/** The config's "nats" section with the command line's --nats* flags over it (paths from the command line are relative to the working dir); undefined when neither sets a URL. */
+function natsSettings(fromConfig: NatsConfig | undefined, flags: { nats?: string | undefined; "nats-user"?: string | undefined; "nats-token-file"?: string | undefined; "nats-ca"?: string | undefined }): NatsConfig | undefined {
+  const raw: Record<string, unknown> = { ...fromConfig };
+  if (flags.nats !== undefined) raw.url = flags.nats;
+  if (flags["nats-user"] !== undefined) raw.user = flags["nats-user"];
+  if (flags["nats-token-file"] !== undefined) raw.tokenFile = path.resolve(flags["nats-token-file"]);
+  if (flags["nats-ca"] !== undefined) raw.caFile = path.resolve(flags["nats-ca"]);
+  if (Object.keys(raw).length === 0) return undefined;
+  const parsed = natsConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ServiceError(`The NATS settings are incomplete or wrong: ${parsed.error.issues.map((i) => `${i.path.join(".") || "nats"} ${i.message}`).join("; ")}.`, {
+      hint: "Pass --nats nats://host:4222 with --nats-token-file <the coordinator's token> (and --nats-ca <ca.pem> for a TLS server), or set the config's \"nats\" section",
+    });
+  }
+  return parsed.data;
 }
 
 async function connect(config: CoordinatorConfig, addressesFile: string | undefined): Promise<ProtocolContext> {

@@ -87,6 +87,25 @@ describe("natsServer CLI", () => {
     expect(server.stderr()).toMatch(/nats-server stopped/);
   });
 
+  it("--tls makes a CA and a certificate for --host in the dir, serves TLS only, and a worker with that ca.pem connects", async () => {
+    const w = workerIdentity(9);
+    const usersPath = join(dir, "tls-users.json");
+    await writeFile(usersPath, JSON.stringify({ coordinator: { user: "coordinator", token: "cli-coordinator-token-0123456789" }, workers: [{ publicKey: w.publicKey, token: w.token }] }));
+    const server = run(["--dir", join(dir, "nats-tls-store"), "--users", usersPath, "--port=-1", "--tls", join(dir, "tls")]);
+    const url = (await server.logged(/"url":"(nats:\/\/[^"]+)"/))[1];
+    expect(server.stderr()).toMatch(/made a CA and a server certificate/);
+    const caFile = join(dir, "tls", "ca.pem");
+    expect((await stat(join(dir, "tls", "server.key"))).mode & 0o077).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, "nats-tls-store", "nats-server.conf"), "utf8")).tls).toMatchObject({ cert_file: join(dir, "tls", "server.pem") });
+
+    await expect(connectNatsWorker({ url, publicKey: w.publicKey, token: w.token })).rejects.toThrow(/Cannot connect to NATS/);
+    const { nc } = await connectNatsWorker({ url, publicKey: w.publicKey, token: w.token, caFile });
+    expect(nc.info?.tls_required).toBe(true);
+    await nc.close();
+    server.child.kill("SIGINT");
+    expect(await server.exited, server.stderr()).toBe(0);
+  });
+
   it("refuses a users file with a worker key that is not 32 bytes of hex", async () => {
     const usersPath = join(dir, "bad-users.json");
     await writeFile(usersPath, JSON.stringify({ coordinator: { user: "coordinator", token: "cli-coordinator-token-0123456789" }, workers: [{ publicKey: "0x1234", token: "x".repeat(20) }] }));

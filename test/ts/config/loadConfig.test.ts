@@ -47,6 +47,18 @@ describe("loadConfig", () => {
     expect(fromFile.storage).toEqual({ kind: "local", dir: join(dir, "store") });
   });
 
+  it("reads the NATS section from the file or INGOTFORGE_NATS_*, its files relative to the file or the working dir, user coordinator by default", async () => {
+    const file = await writeJson({ rpcUrl: "http://127.0.0.1:8545", chainId: 31337, dataDir: "state", nats: { url: "nats://10.0.0.5:4222", tokenFile: "coordinator.token", caFile: "tls/ca.pem" } });
+    expect((await loadConfig({ file, env: {} })).nats).toEqual({ url: "nats://10.0.0.5:4222", user: "coordinator", tokenFile: join(dir, "coordinator.token"), caFile: join(dir, "tls/ca.pem") });
+    const fromEnv = await loadConfig({
+      cwd: dir,
+      env: { INGOTFORGE_RPC_URL: "http://127.0.0.1:8545", INGOTFORGE_CHAIN_ID: "31337", INGOTFORGE_DATA_DIR: "state", INGOTFORGE_NATS_URL: "nats://nats.example.org:4222", INGOTFORGE_NATS_TOKEN_FILE: "c.token", INGOTFORGE_NATS_CA_FILE: "ca.pem", INGOTFORGE_NATS_USER: "coord" },
+    });
+    expect(fromEnv.nats).toEqual({ url: "nats://nats.example.org:4222", user: "coord", tokenFile: join(dir, "c.token"), caFile: join(dir, "ca.pem") });
+    await expect(loadConfig({ file: await writeJson({ rpcUrl: "http://127.0.0.1:8545", chainId: 31337, dataDir: "state", nats: { url: "nats://h:4222" } }), env: {} })).rejects.toThrow(/nats\.tokenFile/);
+    await expect(loadConfig({ file: await writeJson({ rpcUrl: "http://127.0.0.1:8545", chainId: 31337, dataDir: "state", nats: { url: "http://h:4222", tokenFile: "t" } }), env: {} })).rejects.toThrow(/nats\.url/);
+  });
+
   it("reads a whole config from the environment alone, converting numbers and booleans", async () => {
     const config = await loadConfig({
       cwd: dir,

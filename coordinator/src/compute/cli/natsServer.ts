@@ -3,9 +3,11 @@
 // one account, a user per coordinator and worker with its own token and permissions) and starts
 // it in the foreground. SIGHUP re-reads --users and reloads the server: a worker left out is
 // revoked (its connections are closed, its token refused). Ctrl-C (SIGINT) or SIGTERM stops it;
-// the streams stay in --dir.
+// the streams stay in --dir. With --tls <dir>, the server speaks TLS only, with the certificate in
+// <dir> (made on first use with openssl: a private CA, ca.pem, and a server certificate for --host
+// and each --san); give <dir>/ca.pem to every worker (--nats-ca) and the coordinator.
 //
-//   npx tsx coordinator/src/compute/cli/natsServer.ts --dir ./nats --users users.json [--port 4222] [--host 127.0.0.1]
+//   npx tsx coordinator/src/compute/cli/natsServer.ts --dir ./nats --users users.json [--port 4222] [--host 127.0.0.1] [--tls ./nats-tls [--san nats.example.org]...]
 //   npx tsx coordinator/src/compute/cli/natsServer.ts --new-token worker-1.token   (a fresh random token, 0600)
 //
 // users.json (token files are relative to users.json; `token` inline works too):
@@ -21,11 +23,12 @@ import { z } from "zod";
 import { createLogger } from "../../log/createLogger.js";
 import { describeIssues, hex32Schema } from "../schemas.js";
 import type { NatsPoolUser } from "../nats/natsPermissions.js";
+import { makeNatsCertificates } from "../nats/makeNatsCertificates.js";
 import { startNatsServer } from "../nats/startNatsServer.js";
 import { runCommandLine, UsageError, type CommandLineValues } from "./runCommandLine.js";
 
 const USAGE =
-  "usage: natsServer --dir <dir> --users <users.json> [--port N] [--host H] [--log-level L]\n" +
+  "usage: natsServer --dir <dir> --users <users.json> [--port N] [--host H] [--tls <cert dir> [--san <name or IP>]...] [--log-level L]\n" +
   "       natsServer --new-token <file>";
 
 const tokenFields = { token: z.string().min(16).optional(), tokenFile: z.string().min(1).optional() };
@@ -59,6 +62,8 @@ const OPTIONS = {
   port: { type: "string", default: "4222" },
   host: { type: "string", default: "127.0.0.1" },
   "new-token": { type: "string" },
+  tls: { type: "string" },
+  san: { type: "string", multiple: true },
   "log-level": { type: "string", default: "info" },
 } satisfies ParseArgsOptionsConfig;
 
@@ -77,8 +82,16 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
   }
   const logger = createLogger({ name: "nats-server", level: values["log-level"] as "info", destination: pino.destination(2) });
   const usersPath = resolve(values.users);
-  const server = await startNatsServer({ dir: resolve(values.dir), port, host: values.host, users: await readUsers(usersPath), logger, onLog: (line) => process.stderr.write(`${line}\n`) });
-  logger.info({ url: server.url, config: server.configPath }, "nats-server running; SIGHUP reloads the users file, Ctrl-C stops");
+  let tls: { certFile: string; keyFile: string } | undefined;
+  if (values.tls) {
+    // The certificate names the hosts workers dial: --host (unless it is a wildcard) and each --san.
+    const hosts = [...(values.host === "0.0.0.0" || values.host === "::" ? [] : [values.host]), ...(values.san ?? [])];
+    const certs = await makeNatsCertificates({ dir: resolve(values.tls), hosts });
+    logger.info({ ca: certs.caFile, cert: certs.certFile, hosts: certs.created ? hosts : undefined }, certs.created ? "made a CA and a server certificate; give ca.pem to every worker (--nats-ca) and the coordinator" : "TLS with the certificate already in --tls");
+    tls = { certFile: certs.certFile, keyFile: certs.keyFile };
+  }
+  const server = await startNatsServer({ dir: resolve(values.dir), port, host: values.host, users: await readUsers(usersPath), ...(tls ? { tls } : {}), logger, onLog: (line) => process.stderr.write(`${line}\n`) });
+  logger.info({ url: server.url, config: server.configPath, tls: Boolean(tls) }, "nats-server running; SIGHUP reloads the users file, Ctrl-C stops");
 
   let reloading = Promise.resolve();
   process.on("SIGHUP", () => {

@@ -7,7 +7,7 @@
 //   npx tsx coordinator/src/compute/cli/worker.ts --forge 0x… --key worker.key --queue ./queue \
 //     --store ./store --base model.gguf [--once] [--poll-ms 250] [--log-level info]
 //   npx tsx coordinator/src/compute/cli/worker.ts --forge 0x… --key worker.key \
-//     --nats nats://127.0.0.1:4222 --nats-token-file worker.token --store ./store --base model.gguf [--once]
+//     --nats nats://127.0.0.1:4222 --nats-token-file worker.token [--nats-ca ca.pem] --store ./store --base model.gguf [--once]
 //   npx tsx coordinator/src/compute/cli/worker.ts --key worker.key --generate-key     (new key, prints its public key)
 //   npx tsx coordinator/src/compute/cli/worker.ts --key worker.key --print-public-key (the key to register on-chain)
 import { readFile } from "node:fs/promises";
@@ -32,7 +32,7 @@ import { runCommandLine, UsageError, type CommandLineValues } from "./runCommand
 
 const USAGE =
   "usage: worker --forge <address> --key <ed25519 key file> --queue <dir> --store <dir> --base <model.gguf> [--once] [--poll-ms N] [--log-level L]\n" +
-  "       worker --forge <address> --key <ed25519 key file> --nats <url> --nats-token-file <file> --store <dir> --base <model.gguf> [--once] [--poll-ms N] [--log-level L]\n" +
+  "       worker --forge <address> --key <ed25519 key file> --nats <url> --nats-token-file <file> [--nats-ca <ca.pem>] --store <dir> --base <model.gguf> [--once] [--poll-ms N] [--log-level L]\n" +
   "       either form + --trainer-command <cmd> [--trainer-arg A …] [--trainer-timeout-ms N] [--work-dir D]\n" +
   "         (an external trainer under the job contract of coordinator/src/compute/external/README.md)\n" +
   "       worker --key <file> --generate-key | --print-public-key";
@@ -43,6 +43,7 @@ const OPTIONS = {
   queue: { type: "string" },
   nats: { type: "string" },
   "nats-token-file": { type: "string" },
+  "nats-ca": { type: "string" },
   store: { type: "string" },
   base: { type: "string" },
   once: { type: "boolean", default: false },
@@ -136,8 +137,9 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
   process.on("SIGTERM", () => stop("SIGTERM"));
 
   if (values.nats) {
-    const { nc, looselyPermitted: tokenLoose } = await connectNatsWorker({ url: values.nats, tokenFile: values["nats-token-file"]!, publicKey });
+    const { nc, looselyPermitted: tokenLoose } = await connectNatsWorker({ url: values.nats, tokenFile: values["nats-token-file"]!, publicKey, ...(values["nats-ca"] ? { caFile: values["nats-ca"] } : {}) });
     if (tokenLoose) logger.warn({ tokenFile: values["nats-token-file"] }, "the token file is readable by group or others; chmod 600 it");
+    if (!values["nats-ca"]) logger.warn({ nats: values.nats }, "NATS without --nats-ca: the server is not checked against the pool's CA (a plain server sees the token in the clear)");
     logger.info({ forge: values.forge, publicKey, baseModelRoot, nats: nc.getServer(), once: values.once }, "worker started");
     try {
       const stats = await runNatsWorker({ nc, forge: values.forge as Hex, publicKey, ed25519PrivateKey: privateKey, workerFor, once: values.once, signal: controller.signal, pullExpiresMs: Math.max(pollMs, 1_000), logger });

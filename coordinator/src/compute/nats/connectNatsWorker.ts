@@ -4,6 +4,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { Hex } from "viem";
 import { NatsTransportError } from "./errors.js";
 import { workerInboxPrefix, workerNatsUser } from "./natsNames.js";
+import { natsTlsOptions } from "./natsTlsOptions.js";
 
 export interface ConnectNatsWorkerParameters {
   /** nats://host:port (one or more, comma-separated). */
@@ -14,6 +15,12 @@ export interface ConnectNatsWorkerParameters {
   tokenFile?: string;
   /** Connection name shown in the server's monitoring (default: the user). */
   name?: string;
+  /**
+   * The pool's CA certificate (PEM): the connection is TLS and the server must present a
+   * certificate this CA signed for the URL's host (makeNatsCertificates). Without it, a TLS server
+   * is checked against the system's CAs (a private CA's certificate is refused).
+   */
+  caFile?: string;
   /** Pause between reconnect attempts (default 2 s). */
   reconnectTimeWaitMs?: number;
 }
@@ -52,11 +59,12 @@ export async function connectNatsWorker(params: ConnectNatsWorkerParameters): Pr
       inboxPrefix: workerInboxPrefix(params.publicKey),
       maxReconnectAttempts: -1,
       reconnectTimeWait: params.reconnectTimeWaitMs ?? 2_000,
+      ...(params.caFile ? { tls: natsTlsOptions({ url: params.url, caFile: params.caFile }) } : {}),
     });
     return { nc, looselyPermitted };
   } catch (cause) {
-    throw new NatsTransportError(`Cannot connect to NATS at ${params.url} as ${user}`, {
-      hint: "Check the URL and the token; a revoked token is refused (Authorization Violation)",
+    throw new NatsTransportError(`Cannot connect to NATS at ${params.url} as ${user}${cause instanceof Error ? ` (${cause.message})` : ""}`, {
+      hint: "Check the URL and the token (a revoked token is refused: Authorization Violation) and, for a TLS server, --nats-ca: the CA that signed its certificate for this host",
       cause,
       retryable: !(cause instanceof Error && /Authorization/i.test(cause.message)),
     });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { NatsTransportError } from "./errors.js";
 import type { NatsPoolUser } from "./natsPermissions.js";
-import { natsServerConfig } from "./natsServerConfig.js";
+import { natsServerConfig, type NatsServerTls } from "./natsServerConfig.js";
 
 export interface StartNatsServerParameters {
   /** Holds the config (`nats-server.conf`, 0600) and JetStream's store (`jetstream/`). */
@@ -13,6 +13,8 @@ export interface StartNatsServerParameters {
   port?: number;
   host?: string;
   users: readonly NatsPoolUser[];
+  /** Serve TLS with this certificate and key (makeNatsCertificates); clients then need the CA (`tls: { caFile }`). */
+  tls?: NatsServerTls;
   /** The nats-server binary (default `nats-server` on PATH). */
   binary?: string;
   /** How long to wait for "Server is ready" (default 20 s). */
@@ -23,6 +25,7 @@ export interface StartNatsServerParameters {
 }
 
 export interface NatsServerHandle {
+  /** nats://host:port (a TLS server too: the client upgrades the connection when given `tls`). */
   url: string;
   port: number;
   configPath: string;
@@ -54,7 +57,7 @@ export async function startNatsServer(params: StartNatsServerParameters): Promis
   let users = params.users;
   const writeConfig = async () => {
     const tmp = `${configPath}.tmp`;
-    await writeFile(tmp, natsServerConfig({ storeDir, port: params.port ?? -1, ...(params.host ? { host: params.host } : {}), users }), { mode: 0o600 });
+    await writeFile(tmp, natsServerConfig({ storeDir, port: params.port ?? -1, ...(params.host ? { host: params.host } : {}), users, ...(params.tls ? { tls: params.tls } : {}) }), { mode: 0o600 });
     await rename(tmp, configPath);
   };
   await writeConfig();
