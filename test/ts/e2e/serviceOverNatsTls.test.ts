@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseEther, toBytes, type Address } from "viem";
+import { bytesToHex, parseEther, toBytes, type Address } from "viem";
 import { deployLocalProtocol } from "../chain/deployLocalProtocol.js";
 import { createLogger } from "../../../coordinator/src/log/createLogger.js";
 import { createLocalContentStore, type LocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
@@ -74,7 +74,7 @@ describe("coordinator service over NATS JetStream with TLS", () => {
     const alice = (await sealContribution({ plaintext: toJsonl(DATA.alice), recipientPublicKey: toBytes(enclave.hpkePublicKey), binding: { chainId: env.chainId, forge, contributor: wallets[1].account.address } })).bytes;
     const aliceRoot = (await store.put(alice)).root;
     await contributeData(as(1), { forge, root: aliceRoot, sizeBytes: BigInt(alice.length), exampleCount: DATA.alice.length, metadataURI: "license: CC-BY-4.0" });
-    await registerCompute(as(5), { forge, signer: wallets[5].account.address, ed25519PublicKey: key.publicKey, capacity: 1 });
+    await registerCompute(as(5), { forge, signer: wallets[5].account.address, ed25519PrivateKey: bytesToHex(key.privateKey), capacity: 1 });
     await contributeCapital(as(6), { forge, amount: parseEther("1") });
 
     // The operator's side: certificates, the server with TLS, the coordinator's token file.

@@ -20,7 +20,7 @@ import { COORDINATOR, startNatsTestbed, waitFor, workerIdentity, type NatsTestbe
 const model = tinyBase("service-workers");
 const W0 = workerIdentity(0);
 /** Worker 0 as the factory lists it (the addresses do not matter here). */
-const REGISTERED: RegisteredCompute[] = [{ computeId: 0, worker: FORGE, signer: FORGE, ed25519PublicKey: W0.publicKey, capacity: 1 }];
+const REGISTERED: RegisteredCompute[] = [{ computeId: 0, worker: FORGE, signer: FORGE, ed25519PublicKey: W0.publicKey, capacity: 1, ed25519Signature: `0x${"00".repeat(64)}` }];
 let bed: NatsTestbed;
 const connections: NatsConnection[] = [];
 
