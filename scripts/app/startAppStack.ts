@@ -2,8 +2,8 @@ import { mkdir, readFile } from "node:fs/promises";
 import type { Abi, Hex } from "viem";
 import path from "node:path";
 import pino from "pino";
-import { createPublicClient, createTestClient, createWalletClient, defineChain, http, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
+import { createPublicClient, createTestClient, createWalletClient, defineChain, http, parseEther, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from "viem";
+import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { loadProtocolAbis } from "../../coordinator/src/chain/loadProtocolAbis.js";
 import type { ProtocolContext } from "../../coordinator/src/chain/types.js";
 import { createLocalContentStore } from "../../coordinator/src/storage/createLocalContentStore.js";
@@ -15,7 +15,9 @@ import { DEMO_LORA_HYPER } from "../../coordinator/src/eval/demo/demoLoraHyper.j
 import { startLocalNode } from "./startLocalNode.js";
 import { deployAppProtocol } from "./deployAppProtocol.js";
 import { serveContentStore } from "./serveContentStore.js";
-import { serveAppFiles } from "./serveAppFiles.js";
+import { serveAppFiles, type AppRoute } from "./serveAppFiles.js";
+import { deployAppGateway } from "./deployAppGateway.js";
+import { startAppGateway, type AppGateway } from "./startAppGateway.js";
 import { seedLiveIngot, seedOpenForge, type SeedLiveIngotParameters } from "./seedForges.js";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -47,6 +49,8 @@ export interface StartAppStackParameters {
   live?: boolean;
   /** How that Ingot is evaluated (default APP_LIVE_SEED). */
   liveSeed?: LiveSeedSettings;
+  /** Start the inference gateway for the LIVE Ingot, behind the page at /gateway (default true; needs `live`). */
+  gateway?: boolean;
   /** Port for the page (default: a free one). */
   appPort?: number;
   print?: (line: string) => void;
@@ -64,6 +68,8 @@ export interface AppStack {
   tokenForge: Address;
   token: Address;
   live?: { forge: Address; ingotId: bigint };
+  /** The gateway serving the LIVE Ingot (proxied at `<url>/gateway`), with its contracts. */
+  gateway?: { url: string; publicKeyHex: string; deposits: Address; proofKeyRegistry: Address };
   ctx: ProtocolContext;
   wallets: WalletClient<Transport, Chain, Account>[];
   stop(): Promise<void>;
@@ -126,20 +132,36 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
     const token = await deployTestToken(p.root, publicClient, wallets);
     const tokenForge = await seedOpenForge(seed, { capitalAsset: token, title: "Rust Unsafe-Code Auditor (tUSD capital)" });
 
-    const config = {
+    let gateway: AppGateway | undefined;
+    let gatewayContracts: { deposits: Address; proofKeyRegistry: Address } | undefined;
+    const routes: AppRoute[] = [];
+    if (live && (p.gateway ?? true)) {
+      print("Starting the inference gateway for the LIVE Ingot…");
+      // A settler of its own, so its transactions never race the test accounts' nonces.
+      const settlerKey = generatePrivateKey();
+      const settler = privateKeyToAccount(settlerKey).address;
+      await publicClient.waitForTransactionReceipt({ hash: await wallets[0].sendTransaction({ to: settler, value: parseEther("10") }) });
+      gatewayContracts = await deployAppGateway({ root: p.root, publicClient, wallet: wallets[0], splitter: addresses.splitter, verifier: addresses.verifier, settler });
+      gateway = await startAppGateway({ rpcUrl: node.url, publicClient, admin: wallets[0] as never, ingot: addresses.ingot, ...gatewayContracts, settlerKey, baseModelPath: baseModel.path, baseModelRoot: baseRoot, store, workDir: p.workDir, logger });
+      stops.push(gateway.close);
+      routes.push(gateway.handle);
+    }
+
+    const config = (own: string) => ({
       chainId: 31337,
       chainName: "Hardhat (local)",
       rpcUrl: node.url,
       explorerUrl: null,
       fromBlock: block.toString(),
-      addresses: { factory: addresses.factory, ingot: addresses.ingot, splitter: addresses.splitter, enclaveRegistry: addresses.enclaveRegistry },
+      addresses: { factory: addresses.factory, ingot: addresses.ingot, splitter: addresses.splitter, enclaveRegistry: addresses.enclaveRegistry, ...(gatewayContracts ? { gatewayDeposits: gatewayContracts.deposits, proofKeyRegistry: gatewayContracts.proofKeyRegistry } : {}) },
       storeUrl: storeServer.url,
-      gatewayUrl: null,
+      gatewayUrl: gateway ? `${own}/gateway` : null,
+      gatewayKeyUrl: gateway ? `${own}/gateway/keys` : null,
       devAccounts: true,
-    };
-    const app = await serveAppFiles(path.join(p.root, "app/dist"), config, p.appPort ?? 0);
+    });
+    const app = await serveAppFiles(path.join(p.root, "app/dist"), config, p.appPort ?? 0, "127.0.0.1", routes);
     stops.push(app.close);
-    return { url: app.url, rpcUrl: node.url, storeUrl: storeServer.url, addresses, openForge, tokenForge, token, ...(live ? { live } : {}), ctx, wallets, stop };
+    return { url: app.url, rpcUrl: node.url, storeUrl: storeServer.url, addresses, openForge, tokenForge, token, ...(live ? { live } : {}), ...(gateway && gatewayContracts ? { gateway: { url: gateway.url, publicKeyHex: gateway.publicKeyHex, ...gatewayContracts } } : {}), ctx, wallets, stop };
   } catch (err) {
     await stop();
     throw err;
