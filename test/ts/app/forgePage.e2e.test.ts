@@ -241,4 +241,17 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     await playground.getByText(/registered and valid on chain in ProofKeyRegistry .* SIMULATED quote verifier/).waitFor();
     await page.screenshot({ path: path.join(SHOTS, "playground-1280.png"), fullPage: true });
   });
+
+  it.runIf(LIVE)("closes the OPEN Forge's window with the dev control, and the coordinator evaluates it to LIVE", async () => {
+    await page.goto(`${stack.url}/forge/${stack.openForge}`);
+    await page.getByLabel("Phase: OPEN").waitFor();
+    await page.getByRole("button", { name: "Close window (local node only)" }).click();
+    await page.getByRole("status", { name: "Close window status" }).waitFor();
+    await page.getByText("Contribution window elapsed").waitFor();
+    await page.getByLabel("Phase: LIVE").waitFor({ timeout: 240_000 });
+    expect(stack.coordinatorEvents?.some((e) => e.kind === "submitted" && e.forge.toLowerCase() === stack.openForge.toLowerCase())).toBe(true);
+    await page.getByRole("table", { name: "Attribution per contribution" }).waitFor();
+    await page.getByText("matches its root on chain ✓").waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "forge-open-after-eval-1280.png"), fullPage: true });
+  }, 300_000);
 });
