@@ -186,6 +186,14 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
         await running;
       });
       coordinatorProgress = progress;
+      routes.push(async (req, res, u) => {
+        if (u.pathname !== "/coordinator/status") return false;
+        const forge = (u.searchParams.get("forge") ?? "").toLowerCase();
+        const events = progress.filter((e) => e.forge.toLowerCase() === forge).map((e) => JSON.parse(JSON.stringify(e, (_k, v) => (typeof v === "bigint" ? v.toString() : v))) as unknown);
+        res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+        res.end(JSON.stringify({ events }));
+        return true;
+      });
     }
 
     const config = (own: string) => ({
@@ -198,6 +206,7 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
       storeUrl: storeServer.url,
       gatewayUrl: gateway ? `${own}/gateway` : null,
       gatewayKeyUrl: gateway ? `${own}/gateway/keys` : null,
+      coordinatorStatusUrl: coordinatorProgress ? `${own}/coordinator/status` : null,
       devAccounts: true,
     });
     const app = await serveAppFiles(path.join(p.root, "app/dist"), config, p.appPort ?? 0, "127.0.0.1", routes);

@@ -30,6 +30,8 @@ export const runtimeConfigSchema = z.object({
   gatewayUrl: z.string().url().nullable().default(null),
   /** Where a payer's signature buys an API key for the gateway (the local stack's key desk); null when none. */
   gatewayKeyUrl: z.string().url().nullable().default(null),
+  /** The coordinator's progress per Forge (the local stack's `GET /coordinator/status?forge=`); null when none. */
+  coordinatorStatusUrl: z.string().url().nullable().default(null),
   /** Offer the node's well-known test accounts (only honoured on chain 31337). */
   devAccounts: z.boolean().default(false),
 });

@@ -21,6 +21,7 @@ import { AttributionPanel } from "../components/forge/AttributionPanel.js";
 import { AttestationPanel } from "../components/forge/AttestationPanel.js";
 import { ActivityList } from "../components/forge/ActivityList.js";
 import { DevCloseWindow } from "../components/forge/DevCloseWindow.js";
+import { EvalProgress } from "../components/forge/EvalProgress.js";
 
 /** `/forge/<address>`: one Forge, everything a contributor needs, live from the chain. */
 export function ForgePage({ forge }: { forge: Address }) {
@@ -58,6 +59,7 @@ export function ForgePage({ forge }: { forge: Address }) {
           {view.ingotId > 0n ? <div><dt>Ingot</dt><dd><Link href={`/ingot/${view.ingotId}`}>Ingot #{String(view.ingotId)}</Link></dd></div> : null}
         </dl>
         {view.phase === "OPEN" ? <DevCloseWindow windowEnd={view.config.windowEnd} now={now} /> : null}
+        {view.phase === "CLOSED" ? <EvalProgress forge={forge} /> : null}
       </section>
       {attribution.state === "ready" ? <AttributionPanel view={view} attribution={attribution} /> : null}
       <div className="columns">

@@ -248,6 +248,8 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     await page.getByRole("button", { name: "Close window (local node only)" }).click();
     await page.getByRole("status", { name: "Close window status" }).waitFor();
     await page.getByText("Contribution window elapsed").waitFor();
+    // While CLOSED the page follows the coordinator's progress (the eval takes seconds here).
+    await page.getByRole("status", { name: "Eval progress" }).filter({ hasText: /^Coordinator: / }).waitFor();
     await page.getByLabel("Phase: LIVE").waitFor({ timeout: 240_000 });
     expect(stack.coordinatorEvents?.some((e) => e.kind === "submitted" && e.forge.toLowerCase() === stack.openForge.toLowerCase())).toBe(true);
     await page.getByRole("table", { name: "Attribution per contribution" }).waitFor();
