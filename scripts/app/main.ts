@@ -48,7 +48,7 @@ console.log(`
 IngotForge is running (${((Date.now() - started) / 1000).toFixed(0)} s to start):
   page          ${stack.url}
   OPEN Forge    ${stack.url}/forge/${stack.openForge}
-  OPEN Forge    ${stack.url}/forge/${stack.tokenForge}  (capital in tUSD, a test ERC-20: ${stack.token})${stack.live ? `\n  LIVE Ingot    ${stack.url}/ingot/${stack.live.ingotId}  (its Forge: ${stack.url}/forge/${stack.live.forge})` : ""}
+  OPEN Forge    ${stack.url}/forge/${stack.tokenForge}  (capital in tUSD, a test ERC-20: ${stack.token})${stack.live ? `\n  LIVE Ingot    ${stack.url}/ingot/${stack.live.ingotId}  (its Forge: ${stack.url}/forge/${stack.live.forge})` : ""}${stack.gateway && stack.live ? `\n  playground    ${stack.url}/ingot/${stack.live.ingotId}#playground  (gateway ${stack.gateway.url}, proxied at ${stack.url}/gateway; proof key ${stack.gateway.publicKeyHex}, registered in ProofKeyRegistry ${stack.gateway.proofKeyRegistry})` : ""}
   chain RPC     ${stack.rpcUrl} (chain 31337; connect "Test account #1" in the page, or add this RPC to your wallet)
   content store ${stack.storeUrl}
 Press Ctrl-C to stop everything.`);

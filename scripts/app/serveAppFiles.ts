@@ -1,21 +1,26 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
 const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png" };
 
+/** A same-origin route beside the page (the gateway's proxy); answers and returns true, or returns false. */
+export type AppRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+
 /**
- * The built page (app/dist) over HTTP with `config.json` from memory, and every other path
- * answered with index.html, so `/forge/<address>` and `/ingot/<id>` open directly.
+ * The built page (app/dist) over HTTP with `config.json` from memory (or made from the page's own
+ * URL once it listens), `routes` tried first, and every other path answered with index.html, so
+ * `/forge/<address>` and `/ingot/<id>` open directly.
  */
-export async function serveAppFiles(distDir: string, config: unknown, port = 0, host = "127.0.0.1"): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+export async function serveAppFiles(distDir: string, config: unknown | ((url: string) => unknown), port = 0, host = "127.0.0.1", routes: AppRoute[] = []): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const index = await readFile(path.join(distDir, "index.html")).catch(() => {
     throw new Error(`No built page in ${distDir}; run \`npm run app:build\` first.`);
   });
-  const configJson = JSON.stringify(config, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2);
+  let configJson = "";
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
+    for (const route of routes) if (await route(req, res, url)) return;
     if (url.pathname === "/config.json") {
       res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
       return res.end(configJson);
@@ -36,5 +41,7 @@ export async function serveAppFiles(distDir: string, config: unknown, port = 0, 
   });
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const { port: actual } = server.address() as AddressInfo;
-  return { url: `http://${host}:${actual}`, server, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  const own = `http://${host}:${actual}`;
+  configJson = JSON.stringify(typeof config === "function" ? (config as (url: string) => unknown)(own) : config, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2);
+  return { url: own, server, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }

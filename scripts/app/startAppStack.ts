@@ -2,8 +2,8 @@ import { mkdir, readFile } from "node:fs/promises";
 import type { Abi, Hex } from "viem";
 import path from "node:path";
 import pino from "pino";
-import { createPublicClient, createTestClient, createWalletClient, defineChain, http, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
+import { createPublicClient, createTestClient, createWalletClient, defineChain, http, parseEther, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from "viem";
+import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { loadProtocolAbis } from "../../coordinator/src/chain/loadProtocolAbis.js";
 import type { ProtocolContext } from "../../coordinator/src/chain/types.js";
 import { createLocalContentStore } from "../../coordinator/src/storage/createLocalContentStore.js";
@@ -15,7 +15,11 @@ import { DEMO_LORA_HYPER } from "../../coordinator/src/eval/demo/demoLoraHyper.j
 import { startLocalNode } from "./startLocalNode.js";
 import { deployAppProtocol } from "./deployAppProtocol.js";
 import { serveContentStore } from "./serveContentStore.js";
-import { serveAppFiles } from "./serveAppFiles.js";
+import { serveAppFiles, type AppRoute } from "./serveAppFiles.js";
+import { deployAppGateway } from "./deployAppGateway.js";
+import { startAppGateway, type AppGateway } from "./startAppGateway.js";
+import { coordinatorConfigSchema } from "../../coordinator/src/config/coordinatorConfigSchema.js";
+import { createCoordinatorService, type ServiceEvent } from "../../coordinator/src/service/createCoordinatorService.js";
 import { seedLiveIngot, seedOpenForge, type SeedLiveIngotParameters } from "./seedForges.js";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -47,6 +51,14 @@ export interface StartAppStackParameters {
   live?: boolean;
   /** How that Ingot is evaluated (default APP_LIVE_SEED). */
   liveSeed?: LiveSeedSettings;
+  /** Start the inference gateway for the LIVE Ingot, behind the page at /gateway (default true; needs `live`). */
+  gateway?: boolean;
+  /**
+   * Run the coordinator service in this process (the coordinator trains every job itself), so an
+   * OPEN Forge is evaluated once its window closes (default true). Its eval uses `liveSeed`'s
+   * seeds, method and LoRA settings.
+   */
+  coordinator?: boolean;
   /** Port for the page (default: a free one). */
   appPort?: number;
   print?: (line: string) => void;
@@ -64,6 +76,10 @@ export interface AppStack {
   tokenForge: Address;
   token: Address;
   live?: { forge: Address; ingotId: bigint };
+  /** The gateway serving the LIVE Ingot (proxied at `<url>/gateway`), with its contracts. */
+  gateway?: { url: string; publicKeyHex: string; deposits: Address; proofKeyRegistry: Address };
+  /** What the in-process coordinator service reported, in order (absent when it was not started). */
+  coordinatorEvents?: ServiceEvent[];
   ctx: ProtocolContext;
   wallets: WalletClient<Transport, Chain, Account>[];
   stop(): Promise<void>;
@@ -126,20 +142,76 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
     const token = await deployTestToken(p.root, publicClient, wallets);
     const tokenForge = await seedOpenForge(seed, { capitalAsset: token, title: "Rust Unsafe-Code Auditor (tUSD capital)" });
 
-    const config = {
+    let coordinatorProgress: ServiceEvent[] | undefined;
+    let gateway: AppGateway | undefined;
+    let gatewayContracts: { deposits: Address; proofKeyRegistry: Address } | undefined;
+    const routes: AppRoute[] = [];
+    if (live && (p.gateway ?? true)) {
+      print("Starting the inference gateway for the LIVE Ingot…");
+      // A settler of its own, so its transactions never race the test accounts' nonces.
+      const settlerKey = generatePrivateKey();
+      const settler = privateKeyToAccount(settlerKey).address;
+      await publicClient.waitForTransactionReceipt({ hash: await wallets[0].sendTransaction({ to: settler, value: parseEther("10") }) });
+      gatewayContracts = await deployAppGateway({ root: p.root, publicClient, wallet: wallets[0], splitter: addresses.splitter, verifier: addresses.verifier, settler });
+      gateway = await startAppGateway({ rpcUrl: node.url, publicClient, admin: wallets[0] as never, ingot: addresses.ingot, ...gatewayContracts, settlerKey, baseModelPath: baseModel.path, baseModelRoot: baseRoot, store, workDir: p.workDir, logger });
+      stops.push(gateway.close);
+      routes.push(gateway.handle);
+    }
+
+    if (p.coordinator ?? true) {
+      print("Starting the coordinator service (it evaluates a Forge once its window closes)…");
+      const seedSettings = p.liveSeed ?? APP_LIVE_SEED;
+      // Its own account (#9, the service's default on 31337), so its transactions never race the page's.
+      const coordinatorCtx: ProtocolContext = { ...ctx, walletClient: wallets[9] };
+      const progress: ServiceEvent[] = [];
+      const service = createCoordinatorService({
+        config: coordinatorConfigSchema.parse({ rpcUrl: node.url, chainId: 31337, dataDir: path.join(p.workDir, "coordinator"), confirmations: 0, logLevel: "warn" }),
+        logger,
+        ctx: coordinatorCtx,
+        enclave,
+        store,
+        eval: { hyper: seedSettings.hyper, trainingSeeds: seedSettings.trainingSeeds, method: seedSettings.method, verification: { policy: "full" } },
+        pollIntervalMs: 1000,
+        threads: 1,
+        startBlock: block,
+        onEvent: (e) => {
+          progress.push(e);
+          if (e.kind === "eval-started" || e.kind === "submitted" || e.kind === "failed" || e.kind === "eval-error") print(`coordinator: ${e.kind} ${e.forge}${"ingotId" in e ? ` → Ingot #${e.ingotId}` : ""}${"reason" in e ? `: ${e.reason}` : ""}${"error" in e ? `: ${e.error}` : ""}`);
+        },
+      });
+      const abort = new AbortController();
+      const running = service.run(abort.signal).catch((error: unknown) => print(`coordinator stopped: ${(error as Error).message}`));
+      stops.push(async () => {
+        abort.abort();
+        await running;
+      });
+      coordinatorProgress = progress;
+      routes.push(async (req, res, u) => {
+        if (u.pathname !== "/coordinator/status") return false;
+        const forge = (u.searchParams.get("forge") ?? "").toLowerCase();
+        const events = progress.filter((e) => e.forge.toLowerCase() === forge).map((e) => JSON.parse(JSON.stringify(e, (_k, v) => (typeof v === "bigint" ? v.toString() : v))) as unknown);
+        res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+        res.end(JSON.stringify({ events }));
+        return true;
+      });
+    }
+
+    const config = (own: string) => ({
       chainId: 31337,
       chainName: "Hardhat (local)",
       rpcUrl: node.url,
       explorerUrl: null,
       fromBlock: block.toString(),
-      addresses: { factory: addresses.factory, ingot: addresses.ingot, splitter: addresses.splitter, enclaveRegistry: addresses.enclaveRegistry },
+      addresses: { factory: addresses.factory, ingot: addresses.ingot, splitter: addresses.splitter, enclaveRegistry: addresses.enclaveRegistry, ...(gatewayContracts ? { gatewayDeposits: gatewayContracts.deposits, proofKeyRegistry: gatewayContracts.proofKeyRegistry } : {}) },
       storeUrl: storeServer.url,
-      gatewayUrl: null,
+      gatewayUrl: gateway ? `${own}/gateway` : null,
+      gatewayKeyUrl: gateway ? `${own}/gateway/keys` : null,
+      coordinatorStatusUrl: coordinatorProgress ? `${own}/coordinator/status` : null,
       devAccounts: true,
-    };
-    const app = await serveAppFiles(path.join(p.root, "app/dist"), config, p.appPort ?? 0);
+    });
+    const app = await serveAppFiles(path.join(p.root, "app/dist"), config, p.appPort ?? 0, "127.0.0.1", routes);
     stops.push(app.close);
-    return { url: app.url, rpcUrl: node.url, storeUrl: storeServer.url, addresses, openForge, tokenForge, token, ...(live ? { live } : {}), ctx, wallets, stop };
+    return { ...(coordinatorProgress ? { coordinatorEvents: coordinatorProgress } : {}), url: app.url, rpcUrl: node.url, storeUrl: storeServer.url, addresses, openForge, tokenForge, token, ...(live ? { live } : {}), ...(gateway && gatewayContracts ? { gateway: { url: gateway.url, publicKeyHex: gateway.publicKeyHex, ...gatewayContracts } } : {}), ctx, wallets, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -14,11 +14,24 @@ export const runtimeConfigSchema = z.object({
   explorerUrl: z.string().url().nullable().default(null),
   /** First block to read events from (the deployment's block). */
   fromBlock: z.coerce.bigint().default(0n),
-  addresses: z.object({ factory: address, ingot: address, splitter: address, enclaveRegistry: address }),
+  addresses: z.object({
+    factory: address,
+    ingot: address,
+    splitter: address,
+    enclaveRegistry: address,
+    /** GatewayDeposits: the playground's deposit goes here. Absent: no playground. */
+    gatewayDeposits: address.optional(),
+    /** ProofKeyRegistry: the gateway's proof key is checked here. Absent: against its attestation, labelled. */
+    proofKeyRegistry: address.optional(),
+  }),
   /** Content store over HTTP (PUT /content, GET /content/<root>). */
   storeUrl: z.string().url(),
   /** OpenAI-compatible inference gateway for LIVE Ingots; null when none runs. */
   gatewayUrl: z.string().url().nullable().default(null),
+  /** Where a payer's signature buys an API key for the gateway (the local stack's key desk); null when none. */
+  gatewayKeyUrl: z.string().url().nullable().default(null),
+  /** The coordinator's progress per Forge (the local stack's `GET /coordinator/status?forge=`); null when none. */
+  coordinatorStatusUrl: z.string().url().nullable().default(null),
   /** Offer the node's well-known test accounts (only honoured on chain 31337). */
   devAccounts: z.boolean().default(false),
 });

@@ -20,6 +20,8 @@ import { Earnings } from "../components/forge/Earnings.js";
 import { AttributionPanel } from "../components/forge/AttributionPanel.js";
 import { AttestationPanel } from "../components/forge/AttestationPanel.js";
 import { ActivityList } from "../components/forge/ActivityList.js";
+import { DevCloseWindow } from "../components/forge/DevCloseWindow.js";
+import { EvalProgress } from "../components/forge/EvalProgress.js";
 
 /** `/forge/<address>`: one Forge, everything a contributor needs, live from the chain. */
 export function ForgePage({ forge }: { forge: Address }) {
@@ -56,6 +58,8 @@ export function ForgePage({ forge }: { forge: Address }) {
           <div><dt>Contributions</dt><dd aria-label="Number of contributions">{String(total)}</dd></div>
           {view.ingotId > 0n ? <div><dt>Ingot</dt><dd><Link href={`/ingot/${view.ingotId}`}>Ingot #{String(view.ingotId)}</Link></dd></div> : null}
         </dl>
+        {view.phase === "OPEN" ? <DevCloseWindow windowEnd={view.config.windowEnd} now={now} /> : null}
+        {view.phase === "CLOSED" ? <EvalProgress forge={forge} /> : null}
       </section>
       {attribution.state === "ready" ? <AttributionPanel view={view} attribution={attribution} /> : null}
       <div className="columns">

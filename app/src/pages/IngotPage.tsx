@@ -15,6 +15,7 @@ import { shortAddress } from "../format/shortAddress.js";
 import { Link } from "../components/Link.js";
 import { AddressText } from "../components/AddressText.js";
 import { FlowStatus } from "../components/FlowStatus.js";
+import { Playground } from "../components/ingot/Playground.js";
 
 const fixed18 = (v: bigint) => (Number(v) / 1e18).toFixed(3);
 
@@ -166,6 +167,10 @@ export function IngotPage({ id }: { id: bigint }) {
           </section>
         </div>
       </div>
+      <section className="card" id="playground" aria-labelledby="playground-title">
+        <h2 id="playground-title">Playground</h2>
+        <Playground ingotId={id} />
+      </section>
     </article>
   );
 }

@@ -212,4 +212,48 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     await page.getByRole("table", { name: "Revenue per asset" }).getByRole("cell", { name: formatAmount(owed), exact: true }).waitFor();
     await page.screenshot({ path: path.join(SHOTS, "ingot-1280.png"), fullPage: true });
   });
+
+  it.runIf(LIVE)("chats with the LIVE Ingot in the playground through the gateway and verifies the answer's proof in the browser", async () => {
+    const live = stack.live!;
+    expect(stack.gateway).toBeDefined();
+    if (!page.url().endsWith(`/ingot/${live.ingotId}`)) await page.goto(`${stack.url}/ingot/${live.ingotId}`);
+    const playground = page.locator("#playground");
+    await page.getByRole("heading", { name: "Playground" }).waitFor();
+    if (!(await page.getByLabel("Connected account").isVisible())) await connect(/Test account #1 /);
+    await playground.getByLabel("Deposit (ETH)").waitFor({ timeout: 5000 }).catch(async (e: unknown) => {
+      throw new Error(`the playground shows no deposit form; it reads: ${await playground.innerText()}`, { cause: e });
+    });
+    await playground.getByLabel("Deposit (ETH)").fill("0.01");
+    await playground.getByRole("button", { name: "Deposit into the gateway" }).click();
+    await page.getByRole("status", { name: "Gateway deposit status" }).filter({ hasText: "Deposited" }).waitFor();
+    await playground.getByRole("button", { name: "Get an API key" }).click();
+    // The gateway syncs GatewayDeposits every 2 s; Send opens once the credit is there.
+    await playground.getByLabel("Gateway credit").filter({ hasText: /Credit: 0\.01 ETH/ }).waitFor();
+    await playground.getByLabel("Max tokens").fill("8");
+    await playground.getByRole("button", { name: "Send" }).click();
+    const verdict = playground.getByRole("status", { name: /^Proof prf_/ });
+    await verdict.waitFor({ timeout: 60_000 });
+    expect(await verdict.textContent()).toContain("Proof verified in your browser");
+    const checks = playground.getByRole("list", { name: "Proof checks" });
+    for (const check of ["chain hash", "signature", "public key", "metadata signature", "request hash", "response hash", "buyer fingerprint"]) {
+      await checks.getByText(new RegExp(`^✓ ${check}:`)).waitFor();
+    }
+    await playground.getByText(/registered and valid on chain in ProofKeyRegistry .* SIMULATED quote verifier/).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "playground-1280.png"), fullPage: true });
+  });
+
+  it.runIf(LIVE)("closes the OPEN Forge's window with the dev control, and the coordinator evaluates it to LIVE", async () => {
+    await page.goto(`${stack.url}/forge/${stack.openForge}`);
+    await page.getByLabel("Phase: OPEN").waitFor();
+    await page.getByRole("button", { name: "Close window (local node only)" }).click();
+    await page.getByRole("status", { name: "Close window status" }).waitFor();
+    await page.getByText("Contribution window elapsed").waitFor();
+    // While CLOSED the page follows the coordinator's progress (the eval takes seconds here).
+    await page.getByRole("status", { name: "Eval progress" }).filter({ hasText: /^Coordinator: / }).waitFor();
+    await page.getByLabel("Phase: LIVE").waitFor({ timeout: 240_000 });
+    expect(stack.coordinatorEvents?.some((e) => e.kind === "submitted" && e.forge.toLowerCase() === stack.openForge.toLowerCase())).toBe(true);
+    await page.getByRole("table", { name: "Attribution per contribution" }).waitFor();
+    await page.getByText("matches its root on chain ✓").waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "forge-open-after-eval-1280.png"), fullPage: true });
+  }, 300_000);
 });
