@@ -6,7 +6,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { parseEther, zeroAddress } from "viem";
+import { bytesToHex, hexToBytes, parseEther, zeroAddress, type Hex } from "viem";
+import { ed25519 } from "@noble/curves/ed25519";
 import { formatAmount } from "../../../app/src/format/formatAmount.js";
 import { FAST_LIVE_SEED, startAppStack, type AppStack } from "../../../scripts/app/startAppStack.js";
 
@@ -103,15 +104,24 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
   });
 
   it("registers a compute worker, and contributes ERC-20 capital after its approve step", async () => {
-    await page.getByLabel("Worker signer address").fill("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
-    await page.getByLabel("Worker Ed25519 public key").fill(`0x${"5a".repeat(32)}`);
-    await page.getByRole("button", { name: "Register worker" }).click();
+    // The connected account is the signer (no signer proof); the worker's Ed25519 key signs the
+    // registration digest the page shows, as the worker would where its key lives.
+    const register = async (seedByte: string) => {
+      const secret = hexToBytes(`0x${seedByte.repeat(32)}`);
+      await page.getByLabel("Worker signer address").fill(ALICE);
+      await page.getByLabel("Worker Ed25519 public key").fill(bytesToHex(ed25519.getPublicKey(secret)));
+      const digest = page.getByLabel("Registration digest");
+      await digest.filter({ hasText: /^0x[0-9a-f]{64}$/ }).waitFor();
+      const text = (await digest.textContent()) as Hex;
+      await page.getByLabel(/Ed25519 proof of possession/).fill(bytesToHex(ed25519.sign(hexToBytes(text), secret)));
+      await page.getByRole("button", { name: "Register worker" }).click();
+    };
+    await register("5a");
     await page.getByRole("status", { name: "Worker registration status" }).filter({ hasText: "Worker registered" }).waitFor();
     await page.getByRole("list", { name: "Forge activity, newest first" }).getByText("Worker #0 registered by 0x7099…79C8").waitFor();
     // The same signer again: the Forge's custom error, decoded from the ABI, in words.
-    await page.getByLabel("Worker Ed25519 public key").fill(`0x${"6b".repeat(32)}`);
-    await page.getByRole("button", { name: "Register worker" }).click();
-    await page.getByRole("alert", { name: "Worker registration failed" }).filter({ hasText: "Signer 0x3C44…93BC is already registered as worker #0." }).waitFor();
+    await register("6b");
+    await page.getByRole("alert", { name: "Worker registration failed" }).filter({ hasText: "Signer 0x7099…79C8 is already registered as worker #0." }).waitFor();
 
     await page.goto(`${stack.url}/forge/${stack.tokenForge}`);
     await page.getByLabel("Connected account").waitFor(); // the test account stays connected across a reload

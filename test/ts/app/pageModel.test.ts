@@ -122,11 +122,10 @@ describe("page model", () => {
 import { forgeConfigFields, registerComputeTakesProofs } from "../../../app/src/abi/abiShape.js";
 
 describe("the contracts' shape, read from their ABI", () => {
-  it("sees today's registerCompute without proofs and ForgeConfig without bonds", async () => {
+  it("sees the built contracts' registerCompute with proofs of possession and ForgeConfig with its bonds", async () => {
     const factory = (JSON.parse(await readFile(path.join(ROOT, "artifacts/contracts/ForgeFactory.sol/ForgeFactory.json"), "utf8")) as { abi: Abi }).abi;
-    expect(registerComputeTakesProofs(await forgeAbi())).toBe(false);
-    expect(forgeConfigFields(factory)).toContain("holdoutRoot");
-    expect(forgeConfigFields(factory)).not.toContain("dataBond");
+    expect(registerComputeTakesProofs(await forgeAbi())).toBe(true);
+    expect(forgeConfigFields(factory)).toEqual(expect.arrayContaining(["holdoutRoot", "dataBond", "computeBond", "minCapital"]));
   });
   it("sees the proof-of-possession registerCompute and the bond fields when the contracts have them", () => {
     const abi = [

@@ -1,4 +1,5 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { usePublicClient } from "wagmi";
 import { isAddress, isHex, type Address } from "viem";
 import { forgeAbi } from "../../abi/protocolAbis.generated.js";
 import type { ForgeView } from "../../chain/useForge.js";
@@ -21,6 +22,20 @@ export function ComputeRegistrationForm({ forge, view, account }: { forge: Addre
   const [signerProof, setSignerProof] = useState("");
   const [keyProof, setKeyProof] = useState("");
   const flow = useTxFlow(account);
+  const client = usePublicClient();
+  // What both proofs sign: the Forge's EIP-712 digest of (worker = this account, signer, key).
+  // The worker signs it with its Ed25519 key where that key lives (the page never sees it).
+  const [digest, setDigest] = useState<`0x${string}` | undefined>(undefined);
+  useEffect(() => {
+    setDigest(undefined);
+    if (!registerComputeTakesProofs || !client || account === undefined || !isAddress(signer) || !(isHex(key) && key.length === 66)) return;
+    let live = true;
+    client
+      .readContract({ address: forge, abi: forgeAbi, functionName: "hashComputeRegistration" as never, args: [account, signer, key] as never })
+      .then((d) => { if (live) setDigest(d as `0x${string}`); })
+      .catch(() => undefined);
+    return () => { live = false; };
+  }, [client, forge, account, signer, key]);
   const bond = computeBondOf(view.config);
   const problems = [
     signer && !isAddress(signer) ? "The signer must be an 0x address." : "",
@@ -48,12 +63,17 @@ export function ComputeRegistrationForm({ forge, view, account }: { forge: Addre
       }}
     >
       <h3 id="compute-title">Compute</h3>
-      <p className="hint">Run `npm run worker` to make a worker key, then register it here.</p>
+      <p className="hint">Register the worker's signer and Ed25519 key with proofs that you hold both.</p>
       <label>Worker signer address<input type="text" value={signer} onChange={(e) => setSigner(e.target.value.trim())} placeholder="0x…" /></label>
       <label>Worker Ed25519 public key<input type="text" value={key} onChange={(e) => setKey(e.target.value.trim())} placeholder="0x… (64 hex digits)" /></label>
       <label>Capacity (parallel jobs)<input type="number" min={1} value={capacity} onChange={(e) => setCapacity(e.target.value)} /></label>
       {registerComputeTakesProofs ? (
         <>
+          <p className="hint">
+            Both proofs sign this registration digest (EIP-712, this Forge, chain and account):{" "}
+            <code aria-label="Registration digest" className="break">{digest ?? "fill in the signer and key"}</code>. Sign it with the
+            worker's Ed25519 key (or register from the CLI, `npm run cli -- forge register-compute`, which makes both proofs).
+          </p>
           <label>Signer's proof of possession (EIP-712 signature; empty if you are the signer)<input type="text" value={signerProof} onChange={(e) => setSignerProof(e.target.value.trim())} placeholder="0x…" /></label>
           <label>Ed25519 proof of possession (signature)<input type="text" value={keyProof} onChange={(e) => setKeyProof(e.target.value.trim())} placeholder="0x… (128 hex digits)" /></label>
         </>
