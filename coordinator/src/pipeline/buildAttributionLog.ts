@@ -64,6 +64,10 @@ export function buildAttributionLog(p: BuildAttributionLogParameters) {
       evaluations: p.attribution.estimate.evaluations,
       scoreVector: p.attribution.scoreVector,
       inputsHash: p.attribution.inputsHash,
+      // In-run only: each seed's checkpoints (hashes of the LoRA state) and per-checkpoint terms,
+      // and the leave-one-contribution-out cross-check with its rank correlation.
+      ...(p.attribution.inRun ? { inRun: p.attribution.inRun } : {}),
+      ...(p.attribution.calibration ? { calibration: p.attribution.calibration } : {}),
     },
     utilities: p.attribution.noise,
     compute: { jobs: p.pool.record(), workByComputeId: p.computeWork },

@@ -8,7 +8,7 @@ import { numberOption, parseCommandArgs } from "../parseCommandArgs.js";
 import { parseEstimator, parseSeeds } from "../parseEstimator.js";
 import type { CliCommand } from "../types.js";
 
-export const DEMO_USAGE = "usage: eval demo [--scenario demo|five] [--estimator shapley|banzhaf|loo|mc|msr] [--seeds 2] [--cache dir] [--data dir] [--threads N] [--json result.json]";
+export const DEMO_USAGE = "usage: eval demo [--scenario demo|five] [--estimator auto|shapley|banzhaf|loo|mc|msr|in-run] [--seeds 2] [--cache dir] [--data dir] [--threads N] [--json result.json]";
 
 /** The demo scenario on the real demo data and the cached demo base model, as a table. */
 export const demoCommand: CliCommand = async (args, io) => {
