@@ -1,6 +1,8 @@
 import { keccak256, toBytes, type Address, type Hex } from "viem";
 import { attributeContributions, type AttributionMethod } from "../eval/attribution/attributeContributions.js";
 import { hashInputs } from "../eval/attribution/hashInputs.js";
+import { createInRunRunner, localInRunFeatures, type InRunFeatureSource } from "../eval/attribution/createInRunRunner.js";
+import type { Qwen2Model } from "../eval/model/types.js";
 import { tokenizeExample, type ChatTokenizer } from "../eval/dataset/tokenizeExample.js";
 import type { ScoringEngine } from "../eval/engine/createScoringEngine.js";
 import type { LoraHyperParameters, ScoredSequence } from "../eval/train/types.js";
@@ -35,6 +37,16 @@ export interface RunForgeEvalParameters {
   hyper: Omit<LoraHyperParameters, "seed">;
   trainingSeeds: readonly (string | number)[];
   method: AttributionMethod;
+  /**
+   * The base as the trainer reads it: in-run attribution takes the holdout gradients on it, inside
+   * the enclave. Needed when the method is or resolves to "in-run".
+   */
+  model?: Qwen2Model;
+  /**
+   * Where in-run features (checkpoints and projected per-example gradients) come from: untrusted
+   * workers with duplication (createInRunFeaturePool), or by default the coordinator's own run.
+   */
+  inRunFeatures?: InRunFeatureSource;
   /** The public seed fixed when the window closed (e.g. the closing block's hash). */
   publicSeed: Hex;
   holdoutInfo: string;
@@ -129,6 +141,9 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     trainingSeeds: p.trainingSeeds,
     scoreBase: () => scorer.score(),
     scoreTrained: async (hashes, seed) => scorer.score((await trainAndStore(hashes, seed)).file),
+    ...(p.model
+      ? { inRun: createInRunRunner({ model: p.model, examples, holdout, hyper: p.hyper, features: p.inRunFeatures ?? localInRunFeatures(p.model), ...(p.signal ? { signal: p.signal } : {}) }) }
+      : {}),
     utilityInputs,
     cacheDirectory: path.join(p.workDir, "utilities"),
     onProgress: (done, total) => p.onEvent?.({ kind: "coalition", done, total }),

@@ -13,6 +13,7 @@ import type { VerificationConfig } from "../compute/isJobAudited.js";
 import { createComputePool } from "../compute/createComputePool.js";
 import { createReexecutor } from "../compute/createReexecutor.js";
 import type { AttributionMethod } from "../eval/attribution/attributeContributions.js";
+import { DEFAULT_ATTRIBUTION_METHOD } from "../eval/attribution/resolveAttributionMethod.js";
 import type { LoraHyperParameters } from "../eval/train/types.js";
 import type { Qwen2Model } from "../eval/model/types.js";
 import { ggufToModel } from "../eval/model/ggufToModel.js";
@@ -52,7 +53,7 @@ export interface ServiceEvalSettings {
 export const DEFAULT_EVAL_SETTINGS: ServiceEvalSettings = {
   hyper: DEMO_LORA_HYPER,
   trainingSeeds: [1, 2],
-  method: { kind: "exact-shapley" },
+  method: DEFAULT_ATTRIBUTION_METHOD,
   verification: { policy: "sample", fraction: 0.25 },
   holdoutInfo: DEFAULT_HOLDOUT_INFO,
   resultTtlSeconds: 3600n,
@@ -295,6 +296,7 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
           hyper: settings.hyper,
           trainingSeeds: settings.trainingSeeds,
           method: settings.method,
+          model,
           publicSeed,
           holdoutInfo: settings.holdoutInfo,
           workDir,
