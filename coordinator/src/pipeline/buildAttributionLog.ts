@@ -19,6 +19,8 @@ export interface BuildAttributionLogParameters {
   scores: bigint[];
   pool: ComputePool;
   computeWork: bigint[];
+  /** In-run feature jobs (createInRunFeaturePool's record), when in-run features came from workers. */
+  inRunJobs?: unknown[];
   enclave: EnclaveDescription;
   evalConfig: unknown;
   evalConfigHash: Hex;
@@ -70,7 +72,7 @@ export function buildAttributionLog(p: BuildAttributionLogParameters) {
       ...(p.attribution.calibration ? { calibration: p.attribution.calibration } : {}),
     },
     utilities: p.attribution.noise,
-    compute: { jobs: p.pool.record(), workByComputeId: p.computeWork },
+    compute: { jobs: p.pool.record(), workByComputeId: p.computeWork, ...(p.inRunJobs ? { inRunJobs: p.inRunJobs } : {}) },
     result: { adapterRoot: p.adapterRoot, perplexityBefore: p.perplexityBefore, perplexityAfter: p.perplexityAfter },
   };
 }

@@ -1,7 +1,8 @@
 import { keccak256, toBytes, type Address, type Hex } from "viem";
 import { attributeContributions, type AttributionMethod } from "../eval/attribution/attributeContributions.js";
 import { hashInputs } from "../eval/attribution/hashInputs.js";
-import { createInRunRunner, localInRunFeatures, type InRunFeatureSource } from "../eval/attribution/createInRunRunner.js";
+import { createInRunRunner, localInRunFeatures } from "../eval/attribution/createInRunRunner.js";
+import type { InRunFeaturePool } from "../compute/inRun/createInRunFeaturePool.js";
 import type { Qwen2Model } from "../eval/model/types.js";
 import { tokenizeExample, type ChatTokenizer } from "../eval/dataset/tokenizeExample.js";
 import type { ScoringEngine } from "../eval/engine/createScoringEngine.js";
@@ -44,9 +45,10 @@ export interface RunForgeEvalParameters {
   model?: Qwen2Model;
   /**
    * Where in-run features (checkpoints and projected per-example gradients) come from: untrusted
-   * workers with duplication (createInRunFeaturePool), or by default the coordinator's own run.
+   * workers verified by duplication (createInRunFeaturePool; its jobs go into the record and its
+   * accepted jobs into the workers' verified work), or by default the coordinator's own run.
    */
-  inRunFeatures?: InRunFeatureSource;
+  inRunPool?: Pick<InRunFeaturePool, "features" | "record" | "credits">;
   /** The public seed fixed when the window closed (e.g. the closing block's hash). */
   publicSeed: Hex;
   holdoutInfo: string;
@@ -142,7 +144,7 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     scoreBase: () => scorer.score(),
     scoreTrained: async (hashes, seed) => scorer.score((await trainAndStore(hashes, seed)).file),
     ...(p.model
-      ? { inRun: createInRunRunner({ model: p.model, examples, holdout, hyper: p.hyper, features: p.inRunFeatures ?? localInRunFeatures(p.model), ...(p.signal ? { signal: p.signal } : {}) }) }
+      ? { inRun: createInRunRunner({ model: p.model, examples, holdout, hyper: p.hyper, features: p.inRunPool?.features ?? localInRunFeatures(p.model), ...(p.signal ? { signal: p.signal } : {}) }) }
       : {}),
     utilityInputs,
     cacheDirectory: path.join(p.workDir, "utilities"),
@@ -160,7 +162,8 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
   const values = contributions.map((c) => byId.get(String(c.dataId))?.value ?? 0);
   const computeCount = Number(status.contributions.compute);
   const credits = new Map(p.pool.credits().map((c) => [c.computeId, c.trainedTokens]));
-  const computeWork = Array.from({ length: computeCount }, (_, i) => BigInt(credits.get(i) ?? 0));
+  const inRunCredits = p.inRunPool?.credits() ?? new Map<number, number>();
+  const computeWork = Array.from({ length: computeCount }, (_, i) => BigInt((credits.get(i) ?? 0) + (inRunCredits.get(i) ?? 0)));
 
   // 6. The attribution record, stored under its root; its root goes on-chain.
   const evalConfig = { pipeline: EVAL_PIPELINE_VERSION, hyper: p.hyper, trainingSeeds: p.trainingSeeds, method: p.method, engineMode: p.engine.mode, publicSeed: p.publicSeed };
@@ -177,6 +180,7 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     scores,
     pool: p.pool,
     computeWork,
+    ...(p.inRunPool ? { inRunJobs: p.inRunPool.record() } : {}),
     enclave: p.enclave.describe(),
     evalConfig,
     evalConfigHash,

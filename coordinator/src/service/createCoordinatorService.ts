@@ -14,6 +14,9 @@ import { createComputePool } from "../compute/createComputePool.js";
 import { createReexecutor } from "../compute/createReexecutor.js";
 import type { AttributionMethod } from "../eval/attribution/attributeContributions.js";
 import { DEFAULT_ATTRIBUTION_METHOD } from "../eval/attribution/resolveAttributionMethod.js";
+import { createInRunFeaturePool } from "../compute/inRun/createInRunFeaturePool.js";
+import { isInRunWorker } from "../compute/inRun/isInRunWorker.js";
+import type { InRunWorker } from "../compute/inRun/types.js";
 import type { LoraHyperParameters } from "../eval/train/types.js";
 import type { Qwen2Model } from "../eval/model/types.js";
 import { ggufToModel } from "../eval/model/ggufToModel.js";
@@ -265,9 +268,11 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
       const model = ggufToModel(base.bytes);
       const tokenizer = createTokenizer(model.tokenizer);
       const registered = await registeredCompute(forge);
-      const workers = (p.workersFor ? await p.workersFor({ forge, registered, model, baseModelRoot: status.config.baseModelRoot }) : []).map((worker) =>
-        createResultCachingWorker({ worker, dir: path.join(workDir, "worker-results") }),
-      );
+      const given = p.workersFor ? await p.workersFor({ forge, registered, model, baseModelRoot: status.config.baseModelRoot }) : [];
+      const workers = given.map((worker) => createResultCachingWorker({ worker, dir: path.join(workDir, "worker-results") }));
+      // In-run features (method in-run) from the workers that run them, verified by duplication;
+      // with none, the coordinator computes them itself.
+      const inRunPool = createInRunFeaturePool({ workers: given.filter((w): w is typeof w & InRunWorker => isInRunWorker(w)), publicSeed, forge, baseModelRoot: status.config.baseModelRoot, model });
       const pool = await createJournaledPool({
         pool: createComputePool({
           workers,
@@ -297,6 +302,7 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
           trainingSeeds: settings.trainingSeeds,
           method: settings.method,
           model,
+          inRunPool,
           publicSeed,
           holdoutInfo: settings.holdoutInfo,
           workDir,

@@ -17,6 +17,7 @@ import { contributeCapital } from "../../../coordinator/src/chain/contributeCapi
 import { registerCompute } from "../../../coordinator/src/chain/registerCompute.js";
 import { getForgeStatus } from "../../../coordinator/src/chain/getForgeStatus.js";
 import { createInProcessWorker } from "../../../coordinator/src/compute/createInProcessWorker.js";
+import { withInRunFeatures } from "../../../coordinator/src/compute/inRun/withInRunFeatures.js";
 import { ggufToModel } from "../../../coordinator/src/eval/model/ggufToModel.js";
 import type { Enclave } from "../../../coordinator/src/enclave/types.js";
 import type { CoordinatorConfig } from "../../../coordinator/src/config/coordinatorConfigSchema.js";
@@ -73,7 +74,7 @@ describe("coordinator service with in-run attribution, and its replay", () => {
       enclave,
       store,
       workersFor: ({ registered }) =>
-        registered.filter((r) => r.ed25519PublicKey === key.publicKey).map((r) => createInProcessWorker({ computeId: r.computeId, ed25519PrivateKey: key.privateKey, model, baseModelRoot, store })),
+        registered.filter((r) => r.ed25519PublicKey === key.publicKey).map((r) => withInRunFeatures(createInProcessWorker({ computeId: r.computeId, ed25519PrivateKey: key.privateKey, model, baseModelRoot, store }), { ed25519PrivateKey: key.privateKey, model })),
       // exactUpTo 2: three contributions are "many", so the default rule picks in-run.
       eval: { hyper: TINY_LORA_HYPER, trainingSeeds: [1], method: { kind: "auto", exactUpTo: 2, inRun: IN_RUN }, verification: { policy: "none" } },
     });
@@ -96,6 +97,10 @@ describe("coordinator service with in-run attribution, and its replay", () => {
     expect(log.estimator.scoreVector.entries.map((e: { stdError: number }) => e.stdError > 0)).toEqual([true, true, true]);
     expect(log.estimator.inRun[0].checkpoints).toHaveLength(2);
     expect(log.estimator.calibration.players).toHaveLength(2);
+    // The features came from the registered worker (one job per training seed), not the coordinator.
+    expect(log.compute.inRunJobs).toHaveLength(1);
+    expect(log.compute.inRunJobs[0].accepted.computeId).toBe(0);
+    expect(Number(log.compute.workByComputeId[0])).toBeGreaterThan(0);
     expect(typeof log.estimator.calibration.spearman === "number" || log.estimator.calibration.spearman === null).toBe(true);
     expect((await getForgeStatus(env.ctx, forge)).phase).toBe("Live");
   });
