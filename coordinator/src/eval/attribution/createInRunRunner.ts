@@ -28,6 +28,14 @@ export function checkpointEveryFor(hyper: LoraHyperParameters, examples: number,
   return Math.max(1, Math.ceil(total / Math.max(1, checkpoints)));
 }
 
+/** Input tokens through forward and backward over the whole run (what a plain training costs). */
+function plannedInputTokens(hyper: LoraHyperParameters, sequences: readonly ScoredSequence[]): number {
+  const schedule = createBatchSchedule({ seed: hyper.seed, count: sequences.length, batchSize: hyper.batchSize, steps: hyper.steps, epochs: hyper.epochs });
+  let tokens = 0;
+  for (let t = 0; t < schedule.totalSteps; t++) for (const i of schedule.batch(t)) tokens += sequences[i].tokens.length;
+  return tokens;
+}
+
 /** The run computed here, in this process (the coordinator's own execution, or a test's). */
 export function localInRunFeatures(model: Qwen2Model): InRunFeatureSource {
   return async (r, options) => {
@@ -74,7 +82,12 @@ export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
     const playerOf = playerExamples.flatMap((list, player) => list.map(() => player));
     const sequences = hashes.map((h) => ({ ...p.examples.get(h)!, id: h }));
     const hyper: LoraHyperParameters = { ...p.hyper, seed };
-    const checkpointEvery = checkpointEveryFor(hyper, sequences.length, settings.checkpoints);
+    // At most as many checkpoints as keep the holdout gradients within one training's forward and
+    // backward passes, so a pass costs ≤ 3 trainings (run + features + holdout) at any size.
+    const runTokens = plannedInputTokens(hyper, sequences);
+    const holdoutTokens = p.holdout.reduce((a, s) => a + s.tokens.length, 0);
+    const checkpoints = Math.max(1, Math.min(settings.checkpoints, Math.floor(runTokens / Math.max(1, holdoutTokens))));
+    const checkpointEvery = checkpointEveryFor(hyper, sequences.length, checkpoints);
     const plans = planInRunCheckpoints({ sequences, hyper, checkpointEvery });
     const request: InRunFeatureRequest = { sequences, exampleHashes: hashes, hyper, checkpointEvery, projection: { seed: settings.projectionSeed, dim: settings.projectionDim } };
     const got = await features(request, p.signal ? { signal: p.signal } : {});
@@ -86,10 +99,7 @@ export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
       throw new AttributionError("in-run: the features' LoRA parameters are not this run's; refuse the worker's result");
     }
     const r = computeInRunValues({ plans, checkpoints: got.checkpoints, paramNames: got.paramNames, playerOf, players: playerExamples.length, holdout: p.holdout, probe, projection });
-    const steps = plans.length ? plans[plans.length - 1].endStep : 0;
-    const schedule = createBatchSchedule({ seed, count: sequences.length, batchSize: hyper.batchSize, steps: hyper.steps, epochs: hyper.epochs });
-    let trainingTokens = 0;
-    for (let t = 0; t < steps; t++) for (const i of schedule.batch(t)) trainingTokens += sequences[i].tokens.length;
+    const trainingTokens = runTokens;
     const featureTokens = plans.reduce((a, plan) => a + plan.examples.reduce((b, i) => b + sequences[i].tokens.length, 0), 0);
     return {
       values: r.values,
