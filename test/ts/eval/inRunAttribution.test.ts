@@ -6,6 +6,9 @@ import { AttributionError } from "../../../coordinator/src/eval/attribution/erro
 import { DEFAULT_IN_RUN_SETTINGS, type InRunSettings } from "../../../coordinator/src/eval/attribution/inRunTypes.js";
 import { createGradientProjection } from "../../../coordinator/src/eval/attribution/projectGradient.js";
 import { DEFAULT_ATTRIBUTION_METHOD, resolveAttributionMethod } from "../../../coordinator/src/eval/attribution/resolveAttributionMethod.js";
+import { parseEstimator } from "../../../coordinator/src/eval/cli/parseEstimator.js";
+import { parseEvalSettings } from "../../../coordinator/src/service/parseEvalSettings.js";
+import { DEFAULT_EVAL_SETTINGS } from "../../../coordinator/src/service/createCoordinatorService.js";
 import { spearmanCorrelation } from "../../../coordinator/src/eval/attribution/spearmanCorrelation.js";
 import { computeInRunFeatures } from "../../../coordinator/src/eval/train/computeInRunFeatures.js";
 import { computeLogProbs } from "../../../coordinator/src/eval/train/computeLogProbs.js";
@@ -127,6 +130,14 @@ describe("attribution method by size", () => {
     expect(resolveAttributionMethod(DEFAULT_ATTRIBUTION_METHOD, 6).kind).toBe("exact-shapley");
     expect(resolveAttributionMethod(DEFAULT_ATTRIBUTION_METHOD, 7)).toEqual({ kind: "in-run", ...DEFAULT_IN_RUN_SETTINGS });
     expect(resolveAttributionMethod({ kind: "msr-banzhaf", samples: 8, seed: 1 }, 100).kind).toBe("msr-banzhaf");
+  });
+
+  it("is the default of the eval CLI and the coordinator service, and both accept in-run with its settings", () => {
+    expect(parseEstimator({}, "usage")).toEqual(DEFAULT_ATTRIBUTION_METHOD);
+    expect(DEFAULT_EVAL_SETTINGS.method).toEqual(DEFAULT_ATTRIBUTION_METHOD);
+    expect(parseEstimator({ estimator: "in-run", checkpoints: "8", "projection-dim": "512", calibration: "3" }, "usage")).toMatchObject({ kind: "in-run", checkpoints: 8, projectionDim: 512, calibration: { samples: 3 } });
+    expect(parseEvalSettings({ method: { kind: "in-run", ...SETTINGS } }, "eval.json").method).toEqual({ kind: "in-run", ...SETTINGS });
+    expect(() => parseEvalSettings({ method: { kind: "in-run", checkpoints: 0, projectionDim: 8, projectionSeed: 1, calibration: { samples: 1, seed: 1 } } }, "eval.json")).toThrow(/checkpoints/);
   });
 
   // Utility on the trainer itself (no llama.cpp): holdout NLL per token of base vs trained adapter.

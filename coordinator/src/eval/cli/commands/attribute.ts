@@ -65,7 +65,7 @@ export const attributeCommand: CliCommand = async (args, io) => {
     onProgress: attributionProgress(io),
     signal: io.signal,
   });
-  io.out(formatAttributionTable(result, { method: method.kind, seeds }));
+  io.out(formatAttributionTable(result, { method: result.scoreVector.method, seeds }));
   if (values.out && result.tuned) {
     await copyFile(result.tuned.path, values.out);
     io.out(`served adapter copied to ${values.out}`);

@@ -38,7 +38,7 @@ export const demoCommand: CliCommand = async (args, io) => {
   });
   io.out(`demo base model: ${result.model.path}${result.model.built ? " (built now)" : " (cached)"}`);
   for (const [id, note] of Object.entries(result.notes)) io.out(`${id}: ${note}`);
-  io.out(formatAttributionTable(result, { method: method.kind, seeds }));
+  io.out(formatAttributionTable(result, { method: result.scoreVector.method, seeds }));
   io.out(`score vector (1e18 fixed point): [${result.scoreVectorJson.entries.map((e) => e.score).join(", ")}]`);
   if (values.json) {
     await writeFile(values.json, `${JSON.stringify({ scenario, notes: result.notes, model: { path: result.model.path, key: result.model.key }, ...attributionResultToJson(result) }, null, 2)}\n`);
