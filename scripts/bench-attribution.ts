@@ -42,6 +42,7 @@ const { values: opts } = parseArgs({
     "msr-samples": { type: "string" },
     checkpoints: { type: "string" },
     "projection-dim": { type: "string" },
+    preconditioner: { type: "string" },
     json: { type: "string" },
   },
 });
@@ -51,7 +52,7 @@ const holdoutSize = Number(opts.holdout ?? (quick ? 8 : 16));
 const msrSamples = Number(opts["msr-samples"] ?? (quick ? 16 : 48));
 /** Sequences are cut to their first MAX_TOKENS tokens (prompt and the start of the response); examples with under 16 response tokens left are dropped. */
 const MAX_TOKENS = 256;
-const IN_RUN = { checkpoints: Number(opts.checkpoints ?? 4), projectionDim: Number(opts["projection-dim"] ?? 2048), projectionSeed: "bench", calibration: { samples: 0, seed: "bench" } };
+const IN_RUN = { checkpoints: Number(opts.checkpoints ?? 4), projectionDim: Number(opts["projection-dim"] ?? 2048), projectionSeed: "bench", preconditioner: (opts.preconditioner ?? "adam") as "adam" | "none", calibration: { samples: 0, seed: "bench" } };
 const { steps: _steps, ...demoHyper } = DEMO_LORA_HYPER;
 const HYPER: Omit<LoraHyperParameters, "seed"> = { ...demoHyper, epochs: 2 };
 const log = (s = "") => process.stdout.write(`${s}\n`);

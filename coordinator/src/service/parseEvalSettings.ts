@@ -8,6 +8,7 @@ const inRunSettings = {
   checkpoints: z.number().int().positive(),
   projectionDim: z.number().int().positive().max(2 ** 24),
   projectionSeed: seed,
+  preconditioner: z.enum(["adam", "none"]),
   calibration: z.object({ samples: z.number().int().nonnegative(), seed }).strict(),
 };
 const evalSettingsSchema = z

@@ -35,7 +35,7 @@ const { hashes, sequences } = exampleSequences("in-run", 6);
 const examples = new Map(sequences.map((s) => [s.id, s]));
 const holdout = exampleSequences("holdout", 3).sequences;
 const { seed: _seed, ...hyperNoSeed } = hyper();
-const SETTINGS = { checkpoints: 2, projectionDim: 64, projectionSeed: "pool", calibration: { samples: 0, seed: 1 } };
+const SETTINGS = { checkpoints: 2, projectionDim: 64, projectionSeed: "pool", preconditioner: "adam" as const, calibration: { samples: 0, seed: 1 } };
 const players = [hashes.slice(0, 2), hashes.slice(2, 4), hashes.slice(4)];
 
 describe("in-run feature jobs on untrusted workers", () => {
@@ -66,7 +66,7 @@ describe("in-run feature jobs on untrusted workers", () => {
   });
 
   it("rejects features that do not hash to the signed featuresHash, and checkpoint parameters that do not hash to their stateHash", async () => {
-    const job = planInRunJob({ forge: FORGE, baseModelRoot: BASE_ROOT, exampleHashes: hashes, hyper: hyper(), sequences, checkpointEvery: 1, projection: { seed: "x", dim: 16 } });
+    const job = planInRunJob({ forge: FORGE, baseModelRoot: BASE_ROOT, exampleHashes: hashes, hyper: hyper(), sequences, checkpointEvery: 1, projection: { seed: "x", dim: 16 }, preconditioner: "adam" });
     const worker = honest(3);
     const result = await worker.runInRun(job, sequences);
     const check = (r: typeof result) => checkInRunResult({ job, sequences, result: r, computeId: 3, publicKey: ed25519PublicKeyOf(key(3)) });

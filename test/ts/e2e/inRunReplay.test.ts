@@ -40,7 +40,7 @@ describe("coordinator service with in-run attribution, and its replay", () => {
   let enclave: Enclave;
   let forge: Address;
   let service: ReturnType<typeof createCoordinatorService>;
-  const IN_RUN = { checkpoints: 2, projectionDim: 128, projectionSeed: "e2e", calibration: { samples: 2, seed: "e2e" } };
+  const IN_RUN = { checkpoints: 2, projectionDim: 128, projectionSeed: "e2e", preconditioner: "adam" as const, calibration: { samples: 2, seed: "e2e" } };
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "ingotforge-e2e-inrun-"));

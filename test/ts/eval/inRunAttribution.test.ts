@@ -32,7 +32,7 @@ const HYPER: Omit<LoraHyperParameters, "seed"> = {
   batchSize: 2,
   epochs: 2,
 };
-const SETTINGS: InRunSettings = { checkpoints: 3, projectionDim: 256, projectionSeed: "test", calibration: { samples: 4, seed: "test" } };
+const SETTINGS: InRunSettings = { checkpoints: 3, projectionDim: 256, projectionSeed: "test", preconditioner: "none", calibration: { samples: 4, seed: "test" } };
 
 const tag = (prefix: string, seqs: ScoredSequence[]) => seqs.map((s, i) => ({ ...s, id: `${prefix}-${i}` }));
 const holdout = tag("hold", patternSequences("holdout", 4, 48, 16));
@@ -68,13 +68,17 @@ describe("in-run attribution (TracIn over checkpoints on the deterministic train
     const withFeatures = await computeInRunFeatures({ model, sequences, hyper, checkpointEvery: 2, project: (g) => projection.project(g) });
     const plain = trainLora({ model, sequences, hyper });
     expect(hashAdapter(withFeatures.adapter)).toBe(hashAdapter(plain.adapter));
+    const adam = await computeInRunFeatures({ model, sequences, hyper, checkpointEvery: 2, preconditioner: "adam", project: (g) => projection.project(g) });
+    expect(hashAdapter(adam.adapter)).toBe(hashAdapter(plain.adapter));
     expect(withFeatures.checkpoints.map((c) => c.step)).toEqual([0, 2, 4, 6, 8, 10]);
   });
 
   it("scores data from the holdout's distribution above irrelevant data", async () => {
-    const r = await runner()([ids(relevant.slice(0, 4)), ids(irrelevant)], 1);
-    expect(r.values[0].value).toBeGreaterThan(0);
-    expect(r.values[0].value).toBeGreaterThan(r.values[1].value);
+    for (const preconditioner of ["none", "adam"] as const) {
+      const r = await runner({ preconditioner })([ids(relevant.slice(0, 4)), ids(irrelevant)], 1);
+      expect(r.values[0].value).toBeGreaterThan(0);
+      expect(r.values[0].value).toBeGreaterThan(r.values[1].value);
+    }
   });
 
   it("matches the holdout loss drop of an SGD step to first order", async () => {
@@ -114,7 +118,7 @@ describe("in-run attribution (TracIn over checkpoints on the deterministic train
   it("refuses checkpoints whose parameters do not match their hash", async () => {
     const sequences = relevant.slice(0, 4);
     const hyper = { ...HYPER, seed: 1 };
-    const f = await localInRunFeatures(model)({ sequences, exampleHashes: ids(sequences), hyper, checkpointEvery: 2, projection: { seed: "t", dim: 32 } }, {});
+    const f = await localInRunFeatures(model)({ sequences, exampleHashes: ids(sequences), hyper, checkpointEvery: 2, projection: { seed: "t", dim: 32 }, preconditioner: "none" }, {});
     const plans = planInRunCheckpoints({ sequences, hyper, checkpointEvery: 2 });
     f.checkpoints[1].values[0][0] += 1e-12;
     const probe = createLoraGradientProbe({ model, hyper: HYPER });

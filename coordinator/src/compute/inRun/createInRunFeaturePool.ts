@@ -70,6 +70,7 @@ export function createInRunFeaturePool(p: CreateInRunFeaturePoolParameters): InR
       sequences: request.sequences,
       checkpointEvery: request.checkpointEvery,
       projection: request.projection,
+      preconditioner: request.preconditioner,
     });
     const audited = isJobAudited({ jobId: job.jobId, publicSeed: p.publicSeed, verification });
     const ranking = rankWorkers({ jobId: job.jobId, publicSeed: p.publicSeed, workers: p.workers });

@@ -27,6 +27,7 @@ export async function runInRunJob(model: Qwen2Model, job: InRunJob, sequences: r
     sequences: sequences.map((s) => ({ id: s.id, tokens: s.tokens, scoreFrom: s.scoreFrom })),
     hyper: job.hyper,
     checkpointEvery: job.checkpointEvery,
+    preconditioner: job.preconditioner,
     project: (g) => projection.project(g),
     ...(options.signal ? { signal: options.signal } : {}),
   });

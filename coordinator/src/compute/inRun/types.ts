@@ -11,6 +11,7 @@ export interface InRunJob extends TrainingJob {
   kind: "in-run-features";
   checkpointEvery: number;
   projection: { seed: string | number; dim: number };
+  preconditioner: "adam" | "none";
 }
 
 /** What a worker returns: the signed claim, and the features it claims (checked against the claim). */

@@ -17,6 +17,7 @@ export interface InRunFeatureRequest {
   hyper: LoraHyperParameters;
   checkpointEvery: number;
   projection: { seed: string | number; dim: number };
+  preconditioner: "adam" | "none";
 }
 
 /** Computes (or obtains from verified workers) the checkpoints and projected per-example gradients. */
@@ -45,6 +46,7 @@ export function localInRunFeatures(model: Qwen2Model): InRunFeatureSource {
       sequences: [...r.sequences],
       hyper: r.hyper,
       checkpointEvery: r.checkpointEvery,
+      preconditioner: r.preconditioner,
       project: (g) => projection.project(g),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -89,7 +91,7 @@ export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
     const checkpoints = Math.max(1, Math.min(settings.checkpoints, Math.floor(runTokens / Math.max(1, holdoutTokens))));
     const checkpointEvery = checkpointEveryFor(hyper, sequences.length, checkpoints);
     const plans = planInRunCheckpoints({ sequences, hyper, checkpointEvery });
-    const request: InRunFeatureRequest = { sequences, exampleHashes: hashes, hyper, checkpointEvery, projection: { seed: settings.projectionSeed, dim: settings.projectionDim } };
+    const request: InRunFeatureRequest = { sequences, exampleHashes: hashes, hyper, checkpointEvery, projection: { seed: settings.projectionSeed, dim: settings.projectionDim }, preconditioner: settings.preconditioner };
     const got = await features(request, p.signal ? { signal: p.signal } : {});
     probe ??= createLoraGradientProbe({ model: p.model, hyper: p.hyper });
     if (!projection || projection.seed !== settings.projectionSeed || projection.dim !== settings.projectionDim) {

@@ -14,6 +14,8 @@ export interface InRunSettings {
   /** Dimension of the seeded random projection of every gradient (createGradientProjection). */
   projectionDim: number;
   projectionSeed: string | number;
+  /** "adam": example gradients scaled by AdamW's 1/(√v̂ + ε) (the step really taken); "none": the raw (SGD) gradient. */
+  preconditioner: "adam" | "none";
   /**
    * Leave-one-contribution-out retrainings on `samples` contributions drawn with `seed`, and their
    * Spearman rank correlation with the in-run values (0 samples: no calibration).
@@ -26,6 +28,7 @@ export const DEFAULT_IN_RUN_SETTINGS: InRunSettings = {
   checkpoints: 4,
   projectionDim: 2048,
   projectionSeed: "ingotforge",
+  preconditioner: "adam",
   calibration: { samples: 5, seed: "ingotforge" },
 };
 

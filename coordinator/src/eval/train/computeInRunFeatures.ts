@@ -18,7 +18,7 @@ export interface InRunCheckpointFeatures {
   values: Float64Array[];
   /** Sequence indices trained on in steps step … endStep − 1, ascending. */
   examples: number[];
-  /** Per entry of `examples`: the projected gradient of that sequence's mean NLL per scored token, at `values`. */
+  /** Per entry of `examples`: the projected gradient of that sequence's mean NLL per scored token, at `values` (preconditioned when asked). */
   features: Float64Array[];
 }
 
@@ -30,6 +30,12 @@ export interface ComputeInRunFeaturesParameters extends Pick<TrainLoraParameters
    * vector, e.g. a seeded random projection. Must be deterministic: features are compared bit for bit.
    */
   project: (grads: readonly Float64Array[]) => Float64Array;
+  /**
+   * "adam": each gradient is scaled coordinate-wise by AdamW's 1/(√v̂ + ε) at the end of its
+   * interval (the step the optimizer really takes per unit of gradient, as LESS does); "none": the
+   * raw gradient (the SGD view of TracIn). Default "none".
+   */
+  preconditioner?: "adam" | "none";
 }
 
 export interface ComputeInRunFeaturesReturnType {
@@ -54,23 +60,51 @@ export async function computeInRunFeatures(params: ComputeInRunFeaturesParameter
   const ws = createWorkspace(net, loop.maxLength);
   const paramNames = net.params.map((p) => p.name);
   const checkpoints: InRunCheckpointFeatures[] = [];
-  const capture = (step: number) => {
+  const [, beta2] = params.hyper.betas;
+  let open: { step: number; values: Float64Array[] } | undefined;
+  const begin = (step: number) => {
     const plan = plans[checkpoints.length];
     if (!plan || plan.step !== step) throw new TrainInputError(`in-run checkpoint at step ${step} was not planned (expected ${plan?.step})`, { hint: "This is a bug: report it" });
-    const values = net.params.map((p) => p.values.slice());
+    open = { step, values: net.params.map((p) => p.values.slice()) };
+  };
+  // Features of an interval are taken when it ends: at the interval's first weights θ_c, and (adam)
+  // scaled by AdamW's 1/(√v̂ + ε) as it stands at the interval's end. The run's own weights are put
+  // back bit for bit afterwards.
+  const end = (v: readonly Float64Array[], t: number) => {
+    const plan = plans[checkpoints.length];
+    const { step, values } = open!;
+    const current = net.params.map((p) => p.values.slice());
+    net.params.forEach((p, i) => p.values.set(values[i]));
+    let scale: Float64Array[] | undefined;
+    if (params.preconditioner === "adam") {
+      let b2t = 1;
+      for (let k = 0; k < t; k++) b2t *= beta2;
+      const bc2 = 1 - b2t;
+      scale = v.map((vp) => vp.map((x) => 1 / (Math.sqrt(x / bc2) + params.hyper.eps)));
+    }
     const features = plan.examples.map((i) => {
       computeExampleGradient(net, ws, [params.sequences[i]]);
+      if (scale) net.params.forEach((p, k) => {
+        const g = p.grad;
+        const d = scale![k];
+        for (let j = 0; j < g.length; j++) g[j] *= d[j];
+      });
       return params.project(net.params.map((p) => p.grad));
     });
+    net.params.forEach((p, i) => p.values.set(current[i]));
     checkpoints.push({ step, endStep: plan.endStep, stateHash: hashLoraState(paramNames, values), values, examples: plan.examples, features });
   };
-  capture(0);
-  const { metrics } = await runTrainingLoopAsync({
+  begin(0);
+  const { metrics, state } = await runTrainingLoopAsync({
     ...loop,
     ...(params.signal ? { signal: params.signal } : {}),
     ...(params.onProgress ? { onProgress: params.onProgress } : {}),
     checkpointEvery: params.checkpointEvery,
-    onCheckpoint: (state) => capture(state.step),
+    onCheckpoint: (st) => {
+      end(st.v, st.step);
+      begin(st.step);
+    },
   });
+  end(state.v, state.step);
   return { ...finish(metrics), paramNames, checkpoints };
 }
