@@ -84,12 +84,8 @@ export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
     const playerOf = playerExamples.flatMap((list, player) => list.map(() => player));
     const sequences = hashes.map((h) => ({ ...p.examples.get(h)!, id: h }));
     const hyper: LoraHyperParameters = { ...p.hyper, seed };
-    // At most as many checkpoints as keep the holdout gradients within one training's forward and
-    // backward passes, so a pass costs ≤ 3 trainings (run + features + holdout) at any size.
     const runTokens = plannedInputTokens(hyper, sequences);
-    const holdoutTokens = p.holdout.reduce((a, s) => a + s.tokens.length, 0);
-    const checkpoints = Math.max(1, Math.min(settings.checkpoints, Math.floor(runTokens / Math.max(1, holdoutTokens))));
-    const checkpointEvery = checkpointEveryFor(hyper, sequences.length, checkpoints);
+    const checkpointEvery = checkpointEveryFor(hyper, sequences.length, settings.checkpoints);
     const plans = planInRunCheckpoints({ sequences, hyper, checkpointEvery });
     const request: InRunFeatureRequest = { sequences, exampleHashes: hashes, hyper, checkpointEvery, projection: { seed: settings.projectionSeed, dim: settings.projectionDim }, preconditioner: settings.preconditioner };
     const got = await features(request, p.signal ? { signal: p.signal } : {});

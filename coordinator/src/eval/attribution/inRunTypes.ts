@@ -6,9 +6,8 @@ import type { PlayerValue } from "./types.js";
  */
 export interface InRunSettings {
   /**
-   * How many checkpoints to take along the run: one every K = ⌈steps / C⌉ optimizer steps, at
-   * steps 0, K, 2K, …, with C = this number, lowered (to ≥ 1) so that C holdout gradients cost no
-   * more input tokens than the run itself. Each costs one holdout gradient on the coordinator.
+   * How many checkpoints to take along the run: one every K = ⌈steps / checkpoints⌉ optimizer
+   * steps, at steps 0, K, 2K, … Each costs one holdout gradient on the coordinator.
    */
   checkpoints: number;
   /** Dimension of the seeded random projection of every gradient (createGradientProjection). */
