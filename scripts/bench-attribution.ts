@@ -11,7 +11,8 @@
  * Synthetic Forge of n contributions (one example each; contribution i by i mod 10): 0–5 relevant
  * (alice/bob/carol/dave examples, cut to their first 256 tokens, re-used with a "(ticket k)" prefix once
  * the pool is used up), 6–7 irrelevant (control), 8 an exact copy of contribution i−8's example,
- * 9 a near copy of it (a trailing space on the prompt). Training: the demo's LoRA settings with
+ * 9 a near copy of it (a trailing space on the prompt). In-run: 4 checkpoints, AdamW-preconditioned,
+ * projection 16384 (65536 for the n = 6 agreement: `--agreement-dim`). Training: the demo's LoRA settings with
  * 2 epochs instead of 16 steps (so every example is trained on, and a run grows with n).
  */
 import { writeFileSync } from "node:fs";
@@ -43,6 +44,7 @@ const { values: opts } = parseArgs({
     checkpoints: { type: "string" },
     "projection-dim": { type: "string" },
     preconditioner: { type: "string" },
+    "agreement-dim": { type: "string" },
     json: { type: "string" },
   },
 });
@@ -52,7 +54,7 @@ const holdoutSize = Number(opts.holdout ?? (quick ? 8 : 16));
 const msrSamples = Number(opts["msr-samples"] ?? (quick ? 16 : 48));
 /** Sequences are cut to their first MAX_TOKENS tokens (prompt and the start of the response); examples with under 16 response tokens left are dropped. */
 const MAX_TOKENS = 256;
-const IN_RUN = { checkpoints: Number(opts.checkpoints ?? 4), projectionDim: Number(opts["projection-dim"] ?? 2048), projectionSeed: "bench", preconditioner: (opts.preconditioner ?? "adam") as "adam" | "none", calibration: { samples: 0, seed: "bench" } };
+const IN_RUN = { checkpoints: Number(opts.checkpoints ?? 4), projectionDim: Number(opts["projection-dim"] ?? 16384), projectionSeed: "bench", preconditioner: (opts.preconditioner ?? "adam") as "adam" | "none", calibration: { samples: 0, seed: "bench" } };
 const { steps: _steps, ...demoHyper } = DEMO_LORA_HYPER;
 const HYPER: Omit<LoraHyperParameters, "seed"> = { ...demoHyper, epochs: 2 };
 const log = (s = "") => process.stdout.write(`${s}\n`);
@@ -172,7 +174,9 @@ for (const n of [4, 8, 32, 128, 512].filter((x) => x <= maxN)) {
   const f = forge(6);
   const e1 = await attribute(f, { kind: "exact-shapley" }, [1]);
   const e2 = await attribute(f, { kind: "exact-shapley" }, [2]);
-  const ir = await attribute(f, inRunMethod, [1]);
+  const agreementDim = Number(opts["agreement-dim"] ?? 65536);
+  const ir = await attribute(f, { ...inRunMethod, projectionDim: agreementDim } as AttributionMethod, [1]);
+  log(`(agreement at n = 6 uses projection ${agreementDim})`);
   const ids = f.map((c) => c.id);
   const v = (m: Map<string, number>) => ids.map((id) => m.get(id)!);
   agreement.unshift({ n: 6, against: "exact-shapley", spearman: spearmanCorrelation(v(ir.values), v(e1.values)), seedFloorSpearman: spearmanCorrelation(v(e1.values), v(e2.values)) });
