@@ -13,7 +13,7 @@ import type { CliCommand } from "../types.js";
 export const ATTRIBUTE_USAGE =
   "usage: eval attribute --model m.gguf --holdout h.jsonl --contrib name=file.jsonl [--contrib ...] " +
   "[--estimator auto|shapley|banzhaf|loo|mc|msr|in-run] [--permutations N] [--samples N] [--sampler-seed S] [--seeds 2] " +
-  "[--checkpoints 4] [--projection-dim 2048] [--calibration 5] " +
+  "[--checkpoints 4] [--projection-dim 16384] [--calibration 5] " +
   "[--steps N] [--cache dir] [--mode exact|fast] [--threads N] [--out served-adapter.gguf] [--json result.json]";
 
 /** Each contribution's marginal value on the holdout, in on-chain (argument) order, as a table. */
