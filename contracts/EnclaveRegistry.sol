@@ -13,6 +13,8 @@ contract EnclaveRegistry is IEnclaveRegistryConfig, AccessControl {
     /// @notice Longest registration: every key is re-checked against the TCB collateral and the
     /// allow-list at least this often.
     uint64 public constant MAX_TTL = 365 days;
+    /// @inheritdoc IEnclaveRegistry
+    uint256 public constant QUOTE_MAX_AGE_BLOCKS = 256;
 
     /// @inheritdoc IEnclaveRegistry
     IQuoteVerifier public immutable verifier;
@@ -37,7 +39,7 @@ contract EnclaveRegistry is IEnclaveRegistryConfig, AccessControl {
     }
 
     /// @inheritdoc IEnclaveRegistry
-    function registerEnclave(bytes calldata quote, address signer, bytes32 hpkePublicKey)
+    function registerEnclave(bytes calldata quote, address signer, bytes32 hpkePublicKey, uint256 quoteBlock)
         external
         returns (uint64 expiresAt)
     {
@@ -49,9 +51,10 @@ contract EnclaveRegistry is IEnclaveRegistryConfig, AccessControl {
             revert EnclaveAlreadyRegistered(signer, e.expiresAt);
         }
 
+        // Reverts with EnclaveQuoteNotFresh unless quoteBlock is recent: an old quote cannot renew a key.
+        bytes memory expected = reportDataFor(signer, hpkePublicKey, quoteBlock);
         // The verifier is fixed at construction and trusted; its answer is what every check reads.
         IQuoteVerifier.VerifiedQuote memory v = verifier.verifyQuote(quote);
-        bytes memory expected = reportDataFor(signer, hpkePublicKey);
         if (keccak256(v.reportData) != keccak256(expected)) revert EnclaveReportDataMismatch(expected, v.reportData);
         if (v.debug) revert EnclaveDebugRefused(v.measurement);
         if (!v.tcbOk) revert EnclaveTcbNotOk(v.measurement);
@@ -101,8 +104,14 @@ contract EnclaveRegistry is IEnclaveRegistryConfig, AccessControl {
     }
 
     /// @inheritdoc IEnclaveRegistry
-    function reportDataFor(address signer, bytes32 hpkePublicKey) public view returns (bytes memory) {
-        return abi.encodePacked(keccak256(abi.encode(signer, hpkePublicKey, block.chainid)), bytes32(0));
+    function reportDataFor(address signer, bytes32 hpkePublicKey, uint256 quoteBlock) public view returns (bytes memory) {
+        // blockhash is zero outside the last 256 blocks; a zero hash is refused too, so the old
+        // zero-tailed report data can never match.
+        bytes32 anchor = quoteBlock < block.number && block.number - quoteBlock <= QUOTE_MAX_AGE_BLOCKS
+            ? blockhash(quoteBlock)
+            : bytes32(0);
+        if (anchor == bytes32(0)) revert EnclaveQuoteNotFresh(quoteBlock, block.number);
+        return abi.encodePacked(keccak256(abi.encode(signer, hpkePublicKey, block.chainid)), anchor);
     }
 
     function _setTtl(uint64 ttlSeconds) private {

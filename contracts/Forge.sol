@@ -62,7 +62,7 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     mapping(uint256 word => uint256 bits) private _claimedBits;
 
     address[] private _dataContributors;
-    mapping(bytes32 root => uint256 idPlusOne) private _dataIdOf;
+    mapping(address contributor => mapping(bytes32 root => uint256 idPlusOne)) private _dataIdOf;
     address[] private _computeWorkers;
     mapping(address signer => uint256 idPlusOne) private _computeIdOfSigner;
     mapping(bytes32 key => uint256 idPlusOne) private _computeIdOfKey;
@@ -96,14 +96,16 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
         if (sizeBytes == 0) revert ForgeZeroDataSize(root);
         if (exampleCount == 0) revert ForgeZeroExampleCount(root);
         if (bytes(metadataURI).length == 0) revert ForgeEmptyDataMetadata(root);
-        uint256 existing = _dataIdOf[root];
-        if (existing != 0) revert ForgeDuplicateDataRoot(root, existing - 1);
+        // Keyed by sender: a copy of someone's transaction is the copier's own entry and never
+        // blocks the author (the enclave excludes a copy whose sealed binding names another sender).
+        uint256 existing = _dataIdOf[msg.sender][root];
+        if (existing != 0) revert ForgeDuplicateDataRoot(msg.sender, root, existing - 1);
         dataId = _dataContributors.length;
         if (dataId >= _config.caps.maxData) revert ForgePoolFull(Pool.Data, _config.caps.maxData);
 
         _countContribution();
         _dataContributors.push(msg.sender);
-        _dataIdOf[root] = dataId + 1;
+        _dataIdOf[msg.sender][root] = dataId + 1;
         emit DataContributed(dataId, msg.sender, root, sizeBytes, exampleCount, metadataURI);
     }
 
@@ -300,8 +302,8 @@ contract Forge is IForge, Initializable, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IForge
-    function dataIdOf(bytes32 root) external view returns (bool exists, uint256 dataId) {
-        uint256 idPlusOne = _dataIdOf[root];
+    function dataIdOf(address contributor, bytes32 root) external view returns (bool exists, uint256 dataId) {
+        uint256 idPlusOne = _dataIdOf[contributor][root];
         return idPlusOne == 0 ? (false, 0) : (true, idPlusOne - 1);
     }
 

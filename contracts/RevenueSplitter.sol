@@ -18,6 +18,8 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
 
     bytes32 public constant PROTOCOL_ROLE = keccak256("PROTOCOL_ROLE");
     /// @inheritdoc IRevenueSplitter
+    bytes32 public constant TRUSTED_PAYER_ROLE = keccak256("TRUSTED_PAYER_ROLE");
+    /// @inheritdoc IRevenueSplitter
     uint256 public constant MAX_ASSETS_PER_INGOT = 8;
     /// @inheritdoc IRevenueSplitter
     uint256 public constant MAX_LINEAGE_DEPTH = 8;
@@ -53,6 +55,8 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
     uint32 private _shareSupply;
     /// @inheritdoc IRevenueSplitter
     mapping(address asset => bool) public assetAllowed;
+    /// @inheritdoc IRevenueSplitter
+    mapping(address asset => uint256) public minFirstPayment;
 
     mapping(uint256 ingotId => Lineage) private _lineage;
     mapping(uint256 ingotId => address) private _capitalAsset;
@@ -87,9 +91,15 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
     }
 
     /// @inheritdoc IRevenueSplitter
-    function setAssetAllowed(address asset, bool allowed) external onlyRoleHolder(PROTOCOL_ROLE) {
+    function setAssetAllowed(address asset, bool allowed, uint256 minFirstPayment_)
+        external
+        onlyRoleHolder(PROTOCOL_ROLE)
+    {
+        if (allowed && minFirstPayment_ == 0) revert SplitterZeroMinFirstPayment(asset);
+        uint256 minimum = allowed ? minFirstPayment_ : 0;
         assetAllowed[asset] = allowed;
-        emit AssetAllowed(asset, allowed);
+        minFirstPayment[asset] = minimum;
+        emit AssetAllowed(asset, allowed, minimum);
     }
 
     /// @inheritdoc IRevenueSplitter
@@ -163,7 +173,13 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
         // The one interaction before effects: only the balance actually received can be credited.
         credited = asset == ETH ? amount : _pull(IERC20(asset), amount);
         if (credited == 0) revert SplitterZeroPayment(ingotId, asset);
-        if (!pool.listed) _list(ingotId, asset, pool);
+        if (!pool.listed) {
+            uint256 minimum = _minimumToList(ingotId, asset);
+            if (credited < minimum && !_payerIsTrusted()) {
+                revert SplitterFirstPaymentTooSmall(ingotId, asset, credited, minimum);
+            }
+            _list(ingotId, asset, pool);
+        }
 
         uint256 royalty = _distribute(ingotId, asset, credited);
         emit Paid(ingotId, asset, msg.sender, credited, royalty);
@@ -270,10 +286,15 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
     }
 
     /// @dev Whether `parentId` can take `royalty` of `asset`; lists the asset for it when it can.
+    /// A royalty that would open the parent's slot must meet the minimum first payment, as a
+    /// payment would (unless the payer is trusted).
     function _canTake(uint256 parentId, address asset, uint256 royalty) private returns (bool) {
         if (!_accepts(parentId, asset)) return false;
         Pool storage pool = _pools[parentId][asset];
-        if (!pool.listed && !_hasFreeSlot(parentId, asset)) return false;
+        if (!pool.listed) {
+            if (!_hasFreeSlot(parentId, asset)) return false;
+            if (royalty < _minimumToList(parentId, asset) && !_payerIsTrusted()) return false;
+        }
         (bool ok,,) = RevenueMath.accrue(pool.perShare, pool.dust, royalty, _lineage[parentId].accruingShares);
         if (ok && !pool.listed) _list(parentId, asset, pool);
         return ok;
@@ -351,6 +372,18 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
         uint256 reserved = _pools[ingotId][ETH].listed ? 0 : 1;
         if (capital != ETH && !_pools[ingotId][capital].listed) reserved++;
         return used + reserved < MAX_ASSETS_PER_INGOT;
+    }
+
+    /// @dev The least a payment must credit to open `ingotId`'s slot for `asset`: none for ETH and
+    /// the capital asset (their slots are reserved), the protocol's minimum for allowlisted ones.
+    function _minimumToList(uint256 ingotId, address asset) private view returns (uint256) {
+        if (asset == ETH || asset == _capitalAsset[ingotId]) return 0;
+        return minFirstPayment[asset];
+    }
+
+    /// @dev The payer (msg.sender of `pay`) may open slots below the minimum first payment.
+    function _payerIsTrusted() private view returns (bool) {
+        return hasRole(TRUSTED_PAYER_ROLE, msg.sender);
     }
 
     function _accepts(uint256 ingotId, address asset) private view returns (bool) {

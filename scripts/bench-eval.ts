@@ -1,6 +1,6 @@
 /**
  * Eval-engine benchmark (issue 3), every figure measured in this run. Run: `npx tsx scripts/bench-eval.ts`
- * (npm run bench:eval). Options: --threads N (llama.cpp threads, default: all cores), --seeds N
+ * (npm run bench:eval). Options: --help, --threads N (llama.cpp threads; else INGOTFORGE_THREADS, else all cores: run it on an idle machine), --seeds N
  * (training seeds of the 5-contributor run, default 1), --five-steps N (LoRA steps per training there,
  * default the demo's), --reps N (timing repetitions, default 3),
  * --skip-five, --skip-05b, --gpu cuda|auto (llama.cpp backend for the scoring figures; CPU default).
@@ -35,14 +35,30 @@ import { createTokenizer } from "../coordinator/src/eval/tokenizer/createTokeniz
 import { trainBpeTokenizer } from "../coordinator/src/eval/tokenizer/trainBpeTokenizer.js";
 import { measureTrainingSpeed } from "../coordinator/src/eval/train/measureTrainingSpeed.js";
 import { createPrng } from "../coordinator/src/util/prng.js";
+import { resolveThreads } from "../coordinator/src/util/resolveThreads.js";
+
+const BENCH_EVAL_USAGE = `usage: npm run bench:eval -- [--threads N] [--seeds N] [--five-steps N] [--reps N] [--skip-five] [--skip-05b] [--gpu cuda|auto]
+  --threads N     llama.cpp threads (else INGOTFORGE_THREADS, else all cores: run it on an idle machine)
+  --seeds N       training seeds of the 5-contributor run (default 1)
+  --five-steps N  LoRA steps per training there (default the demo's)
+  --reps N        timing repetitions (default 3)
+  --skip-five     skip the 5-contributor marginal-contribution run
+  --skip-05b      skip the Qwen2.5-0.5B-shaped scoring figure
+  --gpu cuda|auto llama.cpp backend for the scoring figures (CPU by default)`;
 
 const { values: opts } = parseArgs({
   options: {
     threads: { type: "string" }, seeds: { type: "string" }, reps: { type: "string" },
     "five-steps": { type: "string" }, "skip-five": { type: "boolean" }, "skip-05b": { type: "boolean" }, gpu: { type: "string" },
+    help: { type: "boolean", short: "h" },
   },
 });
-const threads = opts.threads ? Number(opts.threads) : cpus().length;
+if (opts.help) {
+  process.stdout.write(`${BENCH_EVAL_USAGE}\n`);
+  process.exit(0);
+}
+const threadCount = resolveThreads({ flag: opts.threads, env: process.env, fallback: { threads: cpus().length, why: "a benchmark measures the whole CPU; run it on an idle machine" } });
+const threads = threadCount.threads;
 const reps = opts.reps ? Number(opts.reps) : 3;
 const gpu = opts.gpu === "cuda" || opts.gpu === "auto" ? opts.gpu : false;
 const log = (s = "") => process.stdout.write(`${s}\n`);
@@ -142,7 +158,7 @@ const load0 = loadavg();
 log(`IngotForge eval benchmark — ${new Date().toISOString()}`);
 log(`CPU: ${peak.model}; peak estimate ${(peak.flops / 1e9).toFixed(1)} GFLOP/s fp32 = ${peak.how}`);
 log(`load average at start: ${load0.map((x) => x.toFixed(2)).join(", ")} (other processes share these cores: figures are what this run got)`);
-log(`llama.cpp: ${gpu ? `GPU backend ${gpu}` : "CPU"}, ${threads} threads, exact mode (F32 KV cache, flash attention off)`);
+log(`llama.cpp: ${gpu ? `GPU backend ${gpu}` : "CPU"}, ${threads} threads, exact mode (F32 KV cache, flash attention off); ${threadCount.summary}`);
 log();
 
 const cpu0 = process.cpuUsage();

@@ -15,6 +15,7 @@ import { buildShareClaims, type ShareClaim } from "../coordinator/src/chain/buil
 import type { EvalResult, ForgeConfig } from "../coordinator/src/chain/types.js";
 import { buildSimulatedQuote } from "../coordinator/src/enclave/simulated/buildSimulatedQuote.js";
 import { SIMULATED_MEASUREMENT } from "../coordinator/src/enclave/simulated/simulatedMeasurement.js";
+import { readQuoteBlock } from "../coordinator/src/chain/readQuoteBlock.js";
 import { reportDataFor } from "../coordinator/src/enclave/reportDataFor.js";
 
 const root = (s: string): Hex => keccak256(toBytes(s));
@@ -50,8 +51,9 @@ async function send(from: { sendTransaction: (tx: never) => Promise<Hex> }, to: 
 // Enclave registration (simulated quote).
 const enclave = privateKeyToAccount(keccak256(toBytes("bench enclave")));
 const hpke = root("bench hpke");
-const quote = await buildSimulatedQuote({ chainId, measurement: SIMULATED_MEASUREMENT, reportData: reportDataFor(enclave.address, hpke, chainId) });
-record("registerEnclave (simulated quote)", (await send(admin, p.enclaveRegistry.address, abis.EnclaveRegistry, "registerEnclave", [quote, enclave.address, hpke])).gasUsed);
+const quoteBlock = await readQuoteBlock(publicClient);
+const quote = await buildSimulatedQuote({ chainId, measurement: SIMULATED_MEASUREMENT, reportData: reportDataFor(enclave.address, hpke, chainId, quoteBlock.hash) });
+record("registerEnclave (simulated quote)", (await send(admin, p.enclaveRegistry.address, abis.EnclaveRegistry, "registerEnclave", [quote, enclave.address, hpke, quoteBlock.number])).gasUsed);
 
 const token = await viem.deployContract("MockERC20", ["Bench USD", "BUSD", 18]);
 
@@ -173,7 +175,7 @@ record("claimShares, 1 revenue asset, receiver already holds", await (async () =
 // Revenue: release, pay, claim.
 record("releaseCapital (ETH)", (await send(payer, f10.forge, abis.Forge, "releaseCapital")).gasUsed);
 record("pay (ETH), warm asset", (await send(payer, p.splitter.address, abis.RevenueSplitter, "pay", [s10.ingotId, zeroAddress, parseEther("1")], parseEther("1"))).gasUsed);
-await send(admin, p.splitter.address, abis.RevenueSplitter, "setAssetAllowed", [token.address, true]);
+await send(admin, p.splitter.address, abis.RevenueSplitter, "setAssetAllowed", [token.address, true, parseEther("1")]);
 await send(payer, token.address, token.abi as never, "approve", [p.splitter.address, parseEther("10")]);
 record("pay (ERC-20), first payment in the asset", (await send(payer, p.splitter.address, abis.RevenueSplitter, "pay", [s10.ingotId, token.address, parseEther("1")])).gasUsed);
 record("pay (ERC-20), later payment", (await send(payer, p.splitter.address, abis.RevenueSplitter, "pay", [s10.ingotId, token.address, parseEther("1")])).gasUsed);
@@ -209,7 +211,7 @@ let assets = ((await publicClient.readContract({ address: p.splitter.address, ab
 while (BigInt(assets) < maxAssets) {
   const t = await viem.deployContract("MockERC20", [`T${assets}`, `T${assets}`, 18]);
   await t.write.mint([payer.account.address, 10n ** 18n]);
-  await send(admin, p.splitter.address, abis.RevenueSplitter, "setAssetAllowed", [t.address, true]);
+  await send(admin, p.splitter.address, abis.RevenueSplitter, "setAssetAllowed", [t.address, true, 10n ** 18n]);
   await send(payer, t.address, t.abi as never, "approve", [p.splitter.address, 10n ** 18n]);
   await send(payer, p.splitter.address, abis.RevenueSplitter, "pay", [s10.ingotId, t.address, 10n ** 18n]);
   assets++;

@@ -26,13 +26,16 @@
  * paths the client process's CPU per call (on this machine it runs beside the server and takes
  * CPU time the engine path does not share). Then the time to build
  * and sign one proof, the ledger's share of a call, and the gas of settling batches of 1, 10 and
- * 50 charges on the in-process chain. The ledger is the real SQLite one (a temp file; every call
+ * 50 charges on the in-process chain. The gateway runs with its proof witnesses on (batches of 1 s
+ * or 1024 proofs, each root time-stamped by the local openssl RFC 3161 TSA), so its ratios include
+ * them; then the cost of batching + time-stamping per call (10,240 proofs, this process's CPU
+ * amortized) and the gas of anchoring batch roots in ProofLog (1, 10 and 60 per transaction). The ledger is the real SQLite one (a temp file; every call
  * authenticates, reserves, and commits a charge with its proof in it), credited by a recorded
  * deposit.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Writable } from "node:stream";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -40,6 +43,13 @@ import pino from "pino";
 import { getAddress, zeroAddress, type Address } from "viem";
 import { createLocalContentStore } from "../coordinator/src/storage/createLocalContentStore.js";
 import { parseGatewayConfig } from "../gateway/src/config/parseGatewayConfig.js";
+import { appendRoots } from "../gateway/src/witness/anchor/appendRoots.js";
+import { deployProofLog } from "../gateway/src/witness/anchor/deployProofLog.js";
+import { createProofBatcher } from "../gateway/src/witness/createProofBatcher.js";
+import { openWitnessStore } from "../gateway/src/witness/openWitnessStore.js";
+import { requestTimeStamp } from "../gateway/src/witness/requestTimeStamp.js";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { createGateway } from "../gateway/src/createGateway.js";
 import { createProofIssuer } from "../gateway/src/server/createProofIssuer.js";
 import { writeAdapter, writeModel } from "../test/ts/eval/fixtures/scoringFixtures.js";
@@ -122,7 +132,22 @@ async function benchModel(dir: string): Promise<{ model: Qwen2Model; path: strin
 }
 
 const dir = mkdtempSync(join(tmpdir(), "ingotforge-bench-gateway-"));
+/** The local TSA (gateway/src/cli/localTsa.ts) in a child process; resolves once it prints its URL. */
+async function startTsaProcess(tsaDir: string): Promise<{ url: string; close(): Promise<void> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "../gateway/src/cli/localTsa.ts"), "--dir", tsaDir], { stdio: ["ignore", "pipe", "inherit"] });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the local TSA exited (${code}) before listening`)));
+    createInterface({ input: child.stdout! }).once("line", resolve);
+  });
+  const { url } = JSON.parse(line) as { url: string };
+  return {
+    url,
+    close: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", () => resolve()), child.kill("SIGTERM")))),
+  };
+}
+
 let client: LoadClient | undefined;
+let tsa: { url: string; close(): Promise<void> } | undefined;
 try {
   const { model, path, description } = await benchModel(dir);
   const store = await createLocalContentStore({ dir: join(dir, "store") });
@@ -134,7 +159,13 @@ try {
   const payer = getAddress("0x00000000000000000000000000000000000000dd");
   const { apiKey } = sqlite.createApiKey({ payer, label: "bench" });
   sqlite.recordChainEvents({ deposits: [{ depositId: `0x${"ab".repeat(32)}:0`, payer, asset: zeroAddress, amount: 10n ** 30n, blockNumber: 1n }], withdrawals: [], toBlock: 1n });
+  // The proofs' witnesses on, as a production gateway runs: batches closed every second (or at
+  // 1024 proofs), each root time-stamped by the local openssl TSA (RFC 3161).
+  // In a process of its own, as a TSA on another host would be: its HTTP front end and openssl
+  // runs are not this process's CPU.
+  tsa = await startTsaProcess(join(dir, "tsa"));
   const config = parseGatewayConfig({
+    witness: { tsaUrl: tsa.url, intervalMs: 1000, maxProofs: 1024, storePath: join(dir, "witness.sqlite") },
     server: { host: "127.0.0.1", port: 0, seller: "gw.bench", ...(values["flush-ms"] !== undefined ? { streamFlushMs: Number(values["flush-ms"]) } : {}) },
     model: { path, threads: THREADS, maxConcurrent: 8, maxQueue: 64, maxCompletionTokens: 256 },
     storage: { localDir: join(dir, "store") },
@@ -323,8 +354,47 @@ try {
     const floor = wholeRoundTripMs + median(paced);
     console.log(`floor at 1 stream for an HTTP gateway that puts each charge on disk before answering: round trip ${wholeRoundTripMs.toFixed(2)} ms + one durable commit ${median(paced).toFixed(2)} ms = ${floor.toFixed(2)} ms, ×${(1 + floor / engineCallMs).toFixed(3)} of the ${engineCallMs.toFixed(1)} ms engine call (target ≤ ×${TARGET.toFixed(3)})`);
   }
+  // The witnesses of the calls above: what closing their batches cost this process.
+  await gateway.witnesses!.batcher.flush();
+  const served_ = gateway.witnesses!.batcher.stats;
+  console.log(`proof witnesses of the calls above: ${served_.proofs} proofs in ${served_.batches} batches (1 s or 1024 proofs); closing them took this process ${served_.busyMs.toFixed(2)} ms (tree, store) + ${(served_.tsaMs / Math.max(1, served_.batches)).toFixed(1)} ms wall per batch waiting on the TSA (openssl ts -reply, another process), off every call's path`);
   await gateway.close();
   sqlite.close();
+
+  // Batching + time-stamping at load: 10,240 proofs (10 full batches of 1024), each queued as a
+  // call does (add), then every batch closed: Merkle tree, DER TimeStampReq (pkijs), POST to the
+  // local TSA, TimeStampResp check (pkijs), SQLite store. This process's CPU over all of it
+  // (the TSA runs in its own process).
+  {
+    const wstore = openWitnessStore({ path: join(dir, "witness-bench.sqlite") });
+    const batcher = createProofBatcher({ store: wstore, tsaUrl: tsa.url, timeStamp: (d) => requestTimeStamp({ tsaUrl: tsa!.url, digest: d }), intervalMs: 60_000, maxProofs: 1024, logger: pino({ level: "silent" }) });
+    const W = 10_240;
+    const chains = Array.from({ length: W }, (_, i) => createHash("sha256").update(`proof ${i}`).digest("hex"));
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < W; i++) batcher.add(`prf_${i}`, chains[i]!);
+    const addMs = performance.now() - t0;
+    await batcher.flush();
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const st = batcher.stats;
+    console.log(`batching + RFC 3161 time-stamping, ${W} proofs in ${st.batches} batches of 1024: add() on the call path ${((1000 * addMs) / W).toFixed(3)} µs per call; this process's CPU ${((cpu.user + cpu.system) / 1000 / W).toFixed(4)} ms per call amortized (target ≤ 0.1 ms); wall ${(wall / st.batches).toFixed(1)} ms per batch, of which ${(st.tsaMs / st.batches).toFixed(1)} ms waiting on the TSA`);
+    await batcher.close();
+    // A trickle: small batches (what a 1 s interval closes at a few calls a second) cost the same
+    // fixed amount per batch, spread over fewer calls.
+    const small = createProofBatcher({ store: wstore, tsaUrl: tsa.url, timeStamp: (d) => requestTimeStamp({ tsaUrl: tsa!.url, digest: d }), intervalMs: 60_000, maxProofs: 1024, logger: pino({ level: "silent" }) });
+    const B = 20;
+    const cpu1 = process.cpuUsage();
+    for (let b = 0; b < B; b++) {
+      for (let i = 0; i < 6; i++) small.add(`prf_small_${b}_${i}`, createHash("sha256").update(`small ${b} ${i}`).digest("hex"));
+      await small.flush();
+    }
+    const cpuSmall = process.cpuUsage(cpu1);
+    const perBatch = (cpuSmall.user + cpuSmall.system) / 1000 / B;
+    console.log(`  the same in ${B} batches of 6 proofs: this process's CPU ${perBatch.toFixed(2)} ms per batch, ${(perBatch / 6).toFixed(3)} ms per call; a batch a second costs the gateway about ${(perBatch / 10).toFixed(2)} % of one core whatever the traffic`);
+    await small.close();
+    wstore.close();
+  }
 
   // Settlement gas: one batch of n charges (each from its own payer's deposit) into one Ingot,
   // from the receipt of GatewayDeposits.settle on the in-process chain (real protocol, a LIVE Ingot).
@@ -352,8 +422,16 @@ try {
     console.log(`  ${String(n).padStart(3)} charges (${batch.debits.length} payers → ${batch.credits.length} Ingot): ${result.gasUsed} gas, ${(Number(result.gasUsed) / n).toFixed(0)} gas per charge`);
     batchLedger.close();
   }
+  // The anchor: ProofLog.append of batch roots, one transaction per `witness.anchor.everyBatches`.
+  const { proofLog } = await deployProofLog({ connection: env.connection, appender: env.wallets[0].account.address });
+  console.log("anchor gas (ProofLog.append, batch roots per transaction)");
+  for (const n of [1, 10, 60]) {
+    const result = await appendRoots({ publicClient: env.publicClient as never, walletClient: env.wallets[0], proofLog, roots: Array.from({ length: n }, () => randomBytes(32).toString("hex")) });
+    console.log(`  ${String(n).padStart(3)} roots: ${result.gasUsed} gas, ${(Number(result.gasUsed) / n).toFixed(0)} gas per batch`);
+  }
 } finally {
   // On an error the client process is still up (its stdin open), and would hold this one open.
   await client?.close();
+  await tsa?.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -104,7 +104,7 @@ try {
   for (const [i, u] of workerUsers.entries()) {
     const { nc: wnc } = await connectNatsWorker({ url: server.url, publicKey: u.publicKey, token: u.password });
     workerConnections.push(wnc);
-    loops.push(runNatsWorker({ nc: wnc, forge: FORGE, publicKey: u.publicKey, workerFor: () => inProcessWorkers[i], signal: controller.signal, pullExpiresMs: 1_000 }));
+    loops.push(runNatsWorker({ nc: wnc, forge: FORGE, publicKey: u.publicKey, ed25519PrivateKey: keys[i], workerFor: () => inProcessWorkers[i], signal: controller.signal, pullExpiresMs: 1_000 }));
   }
   const natsClients = workerUsers.map((u, i) => createNatsWorkerClient({ nc, computeId: i, publicKey: u.publicKey, timeoutMs: 600_000, pollIntervalMs: 1_000 }));
 

@@ -172,8 +172,8 @@ interface IForge {
     error ForgeZeroExampleCount(bytes32 root);
     /// @notice A data contribution without a metadata URI (license, description).
     error ForgeEmptyDataMetadata(bytes32 root);
-    /// @notice `root` was already contributed to this Forge as `dataId`.
-    error ForgeDuplicateDataRoot(bytes32 root, uint256 dataId);
+    /// @notice `contributor` already contributed `root` to this Forge as `dataId`.
+    error ForgeDuplicateDataRoot(address contributor, bytes32 root, uint256 dataId);
     /// @notice A compute registration with a zero signer.
     error ForgeZeroComputeSigner();
     /// @notice A compute registration with a zero Ed25519 key.
@@ -279,7 +279,12 @@ interface IForge {
     /// so the result's mint fits in one transaction (see IForgeFactory).
     function initialize(ForgeConfig calldata config, uint256 maxContributions) external;
 
-    /// @notice Contribute a dataset (Open only). The root must be new to this Forge, whoever sends it.
+    /// @notice Contribute a dataset (Open only). The root must be new among the sender's own
+    /// contributions; the same root from another sender is a separate entry of that sender, so a
+    /// copied transaction neither blocks nor robs the author (the coordinator excludes the entry
+    /// whose sealed binding names a different sender; see `EvalResult.excludedData`).
+    /// `sizeBytes` is the byte length stored under `root` (the sealed envelope when sealed),
+    /// `exampleCount` the number of examples in the plaintext.
     /// @return dataId the contribution's id (0, 1, 2... in order).
     function contributeData(bytes32 root, uint64 sizeBytes, uint32 exampleCount, string calldata metadataURI)
         external
@@ -338,8 +343,8 @@ interface IForge {
     /// @notice Who contributed data `dataId` (and is credited its shares).
     function dataContributor(uint256 dataId) external view returns (address);
 
-    /// @notice The id of the contribution with `root`, and whether there is one.
-    function dataIdOf(bytes32 root) external view returns (bool exists, uint256 dataId);
+    /// @notice The id of `contributor`'s contribution with `root`, and whether there is one.
+    function dataIdOf(address contributor, bytes32 root) external view returns (bool exists, uint256 dataId);
 
     /// @notice Who registered worker `computeId` (and is credited its shares).
     function computeWorker(uint256 computeId) external view returns (address);

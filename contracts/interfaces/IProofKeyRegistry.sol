@@ -13,10 +13,18 @@ import {IQuoteVerifier} from "./IQuoteVerifier.sol";
 /// the quote itself. Registration is idempotent for a live key (a fresh quote refreshes
 /// `registeredAt`, e.g. after the platform's TCB was brought up to date); a revoked key stays
 /// revoked.
+///
+/// Freshness: unlike IEnclaveRegistry's keys, whose registrations expire and are renewed only
+/// from a quote committing to a recent block hash (issue 23, F7), a proof key has no expiry, so
+/// there is no renewal for an old quote to replay. Its quote is the one the gateway publishes at
+/// `/v1/attestation` (report data: the key's binding and 32 zero bytes, checkable off chain), and
+/// anyone may register it. So `registeredAt` says when a quote for the key was last verified
+/// against the verifier's collateral, not when the quote was made: it is no evidence that the
+/// gateway is still running. Withdraw trust with `revokeProofKey` or `setMeasurementAllowed`.
 interface IProofKeyRegistry {
     /// @notice A registered proof key.
     /// @param measurement the gateway build it runs in (TDX: keccak256(MRTD ‖ RTMR0..3)).
-    /// @param registeredAt when the last quote for it was verified.
+    /// @param registeredAt when the last quote for it was verified (not when that quote was made).
     /// @param revoked revoked by the protocol; it cannot be registered again.
     /// @param simulated registered through the simulated verifier (development only).
     struct ProofKey {

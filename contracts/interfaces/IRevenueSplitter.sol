@@ -35,7 +35,23 @@ pragma solidity ^0.8.28;
 /// and ERC-20s the protocol allowlisted, and at most `MAX_ASSETS_PER_INGOT` distinct assets in
 /// total (so settling a share transfer is bounded). ETH and the capital asset each keep a slot
 /// until first paid: allowlisted assets can fill only the others, so nobody can block the Forge's
-/// capital release or ETH revenue by paying dust in many tokens first. ERC-20 payments are credited by the balance
+/// capital release or ETH revenue by paying dust in many tokens first.
+///
+/// Minimum first payment (issue 23, F8): the payment that opens a slot for an allowlisted asset
+/// (one that is neither ETH nor the Ingot's capital asset) must credit at least that asset's
+/// `minFirstPayment`, which the protocol sets whenever it allowlists the asset (never zero).
+/// Otherwise seven 1-unit payments in seven allowlisted tokens would fill every free slot of an
+/// Ingot and lock out every later token for good. Filling the free slots now costs at least the
+/// sum of the smallest minimums of the allowlisted assets (six of them, seven when the capital
+/// asset is ETH), and that money is revenue the Ingot's holders claim: set each minimum to a value
+/// nobody pays only to block slots (say, tens of dollars). Later payments in a listed asset, and
+/// payments in ETH or the capital asset (their slots are reserved), have no minimum. Accounts with
+/// `TRUSTED_PAYER_ROLE` (the protocol's GatewayDeposits, whose settlements carry whatever fees
+/// came due, however small) may open a slot below the minimum. A lineage royalty below the
+/// minimum that would open a slot on the parent stays with the child's holders
+/// (`RoyaltyRetained`), unless the payment came from a trusted payer.
+///
+/// ERC-20 payments are credited by the balance
 /// actually received (fee-on-transfer tokens are accepted at their net amount). A token that
 /// misbehaves (reverts, returns false, re-enters) can only fail its own payments and claims:
 /// share transfers never call a token, and each (ingot, asset) is accounted separately.
@@ -82,6 +98,11 @@ interface IRevenueSplitter {
     error SplitterIngotAlreadyBound(address ingot);
     /// @notice The caller lacks `role`.
     error SplitterUnauthorized(address caller, bytes32 role);
+    /// @notice A first payment in allowlisted `asset` credits `amount`, less than the asset's
+    /// `minimum` (`minFirstPayment`): pay at least that much to open a slot for it.
+    error SplitterFirstPaymentTooSmall(uint256 ingotId, address asset, uint256 amount, uint256 minimum);
+    /// @notice `asset` would be allowlisted without a minimum first payment (dust could fill slots).
+    error SplitterZeroMinFirstPayment(address asset);
     /// @notice `ingotId` already has an escrow, or was already paid (its accumulators are no
     /// longer at their minting value, so an escrow pinned at 0 would be credited what it never earned).
     error SplitterEscrowTooLate(uint256 ingotId, address escrow);
@@ -99,8 +120,9 @@ interface IRevenueSplitter {
     event Claimed(uint256 indexed ingotId, address indexed asset, address indexed holder, address to, uint256 amount);
     /// @notice An Ingot was registered with its lineage.
     event IngotRegistered(uint256 indexed ingotId, uint256 indexed parentId, uint16 royaltyBps, address capitalAsset);
-    /// @notice The protocol changed whether `asset` is accepted for every Ingot.
-    event AssetAllowed(address indexed asset, bool allowed);
+    /// @notice The protocol changed whether `asset` is accepted for every Ingot, and the least a
+    /// first payment in it must credit (0 when refused).
+    event AssetAllowed(address indexed asset, bool allowed, uint256 minFirstPayment);
     /// @notice The Ingot contract was bound (once).
     event IngotBound(address indexed ingot);
     /// @notice `escrow` holds `ingotId`'s shares until they are claimed; it never accrues.
@@ -130,7 +152,9 @@ interface IRevenueSplitter {
 
     /// @notice Pay `amount` of `asset` (address(0) = ETH, then msg.value must equal amount) to
     /// the holders of `ingotId`, forwarding the lineage royalty up. ERC-20s are pulled with
-    /// transferFrom; approve first.
+    /// transferFrom; approve first. The first payment in an allowlisted asset (not ETH, not the
+    /// capital asset) must credit at least `minFirstPayment(asset)` unless the caller has
+    /// `TRUSTED_PAYER_ROLE` (`SplitterFirstPaymentTooSmall`).
     /// @return credited the amount actually received (net of any transfer fee).
     function pay(uint256 ingotId, address asset, uint256 amount) external payable returns (uint256 credited);
 
@@ -160,11 +184,22 @@ interface IRevenueSplitter {
 
     /// @notice Protocol role: accept or refuse `asset` for every Ingot. Refusing stops new
     /// payments and royalties in it (unless it is an Ingot's capital asset); what was paid stays
-    /// claimable and its asset slots stay used.
-    function setAssetAllowed(address asset, bool allowed) external;
+    /// claimable and its asset slots stay used. Allowing needs `minFirstPayment` > 0 (in the
+    /// asset's base units): the least the payment that opens an Ingot's slot for it must credit
+    /// (`SplitterZeroMinFirstPayment` otherwise); refusing ignores it and records 0. Calling
+    /// again changes the minimum for slots opened from then on.
+    function setAssetAllowed(address asset, bool allowed, uint256 minFirstPayment) external;
 
     /// @notice Whether the protocol allowlisted `asset` for every Ingot.
     function assetAllowed(address asset) external view returns (bool);
+
+    /// @notice The least a payment that opens an Ingot's slot for allowlisted `asset` must credit
+    /// (0 when the asset is not allowlisted; ETH and an Ingot's capital asset need none).
+    function minFirstPayment(address asset) external view returns (uint256);
+
+    /// @notice The role whose holders may open an asset slot below the minimum first payment
+    /// (granted by the admin to the protocol's GatewayDeposits).
+    function TRUSTED_PAYER_ROLE() external view returns (bytes32);
 
     /// @notice The escrow of `ingotId` (the Forge holding unclaimed shares), or address(0).
     function escrowOf(uint256 ingotId) external view returns (address);

@@ -14,6 +14,7 @@ import { createStaticIngotCatalog } from "./server/createStaticIngotCatalog.js";
 import type { GatewayLedger, IngotCatalog } from "./server/types.js";
 import { createServingEngine } from "./serving/createServingEngine.js";
 import type { ServingEngine } from "./serving/types.js";
+import { openProofWitnesses, type OpenedProofWitnesses } from "./witness/openProofWitnesses.js";
 
 export interface CreateGatewayParameters {
   /** Parsed once by `parseGatewayConfig`. */
@@ -35,13 +36,15 @@ export interface Gateway {
   signer: ProofSigner;
   /** What vouches for the signer's key (served at GET /v1/attestation). */
   attestation: ProofKeyAttestation;
+  /** The proofs' batch witnesses (RFC 3161), when `config.witness` is set. */
+  witnesses?: OpenedProofWitnesses;
   /** Listen on `config.server.host:port`; returns the address. */
   listen(): Promise<string>;
   /** Stop accepting, finish running calls, free the model. */
   close(): Promise<void>;
 }
 
-/** Wire the gateway from its config: proof signer (and its attestation), content store, serving engine, catalog, prices and the HTTP server. */
+/** Wire the gateway from its config: proof signer (and its attestation), content store, serving engine, catalog, prices, the proofs' batch witnesses and the HTTP server. */
 export async function createGateway({ config, logger, ledger, store, catalog, llama }: CreateGatewayParameters): Promise<Gateway> {
   const { signer, attestation } = await openProofKey(config.proof, logger);
   const contentStore = store ?? (await createLocalContentStore({ dir: config.storage.localDir }));
@@ -59,6 +62,7 @@ export async function createGateway({ config, logger, ledger, store, catalog, ll
     ...(m.adapterCacheDir !== undefined ? { adapterCacheDir: m.adapterCacheDir } : {}),
     logger: (level, message) => logger[level]({ source: "llama.cpp" }, message),
   });
+  const witnesses = config.witness ? await openProofWitnesses({ config: config.witness, chain: config.chain, ledgerPath: config.ledger.path, logger }) : undefined;
   const server = createGatewayServer({
     engine,
     catalog: catalog ?? createStaticIngotCatalog(config.ingots.map((i) => ({ ...i, model: `ingot-${i.ingotId}` }))),
@@ -69,15 +73,18 @@ export async function createGateway({ config, logger, ledger, store, catalog, ll
     bodyLimit: config.server.bodyLimitBytes,
     streamFlushMs: config.server.streamFlushMs,
     attestation,
+    ...(witnesses ? { witnesses: witnesses.witnesses } : {}),
   });
   return {
     server,
     engine,
     signer,
     attestation,
+    ...(witnesses ? { witnesses } : {}),
     listen: () => server.listen({ host: config.server.host, port: config.server.port }),
     async close() {
       await server.close();
+      await witnesses?.close();
       await engine.dispose();
     },
   };

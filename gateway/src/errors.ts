@@ -72,6 +72,8 @@ export class PromptTooLongError extends GatewayError {
 
 export class ServerBusyError extends GatewayError {
   readonly status = 503; readonly code = "server_busy"; readonly type = "server_error";
+  /** Sent as `retry-after` (whole seconds): a slot frees as soon as one call ends. */
+  readonly retryAfterMs = 1000;
   constructor(readonly running: number, readonly queued: number, readonly queueLimit: number) {
     super(`The gateway is busy (${running} running, ${queued} queued, queue limit ${queueLimit}); retry shortly.`);
     this.name = "ServerBusyError";

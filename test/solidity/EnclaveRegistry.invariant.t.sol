@@ -28,6 +28,12 @@ contract EnclaveRegistryHandler is SimulatedQuotes {
     address[] public signers;
     uint256 public registrations;
     uint256 public refusedWhileLive;
+    uint256 public staleQuotesRefused;
+
+    /// @dev Each signer's last accepted quote and the block it was made over, for replays.
+    mapping(address => bytes) internal lastQuote;
+    mapping(address => bytes32) internal lastHpke;
+    mapping(address => uint256) internal lastQuoteBlock;
 
     constructor(EnclaveRegistry registry_, address admin_) {
         registry = registry_;
@@ -38,19 +44,36 @@ contract EnclaveRegistryHandler is SimulatedQuotes {
     function register(uint256 who, bool useB, bytes32 hpke) external {
         address signer = signers[who % SIGNERS];
         bytes32 m = useB ? MEASUREMENT_B : MEASUREMENT_A;
-        bytes memory quote = _simulatedQuote(m, _reportData(signer, hpke, block.chainid), false);
+        bytes memory quote = _simulatedQuote(m, _freshReportData(signer, hpke), false);
         Model storage e = model[signer];
         bool live = block.timestamp < e.expiresAt && allowed[e.measurement];
         bool shouldSucceed = !e.revoked && !live && allowed[m];
-        try registry.registerEnclave(quote, signer, hpke) returns (uint64 expiresAt) {
+        try registry.registerEnclave(quote, signer, hpke, _quoteBlock()) returns (uint64 expiresAt) {
             assertTrue(shouldSucceed, "registered when the model refuses");
             e.expiresAt = expiresAt;
             e.measurement = m;
             e.hpke = hpke;
             ++registrations;
+            lastQuote[signer] = quote;
+            lastHpke[signer] = hpke;
+            lastQuoteBlock[signer] = _quoteBlock();
         } catch {
             assertTrue(!shouldSucceed, "refused when the model accepts");
             if (!e.revoked && live) ++refusedWhileLive;
+        }
+    }
+
+    /// @dev A stranger replays a signer's last accepted quote once it is more than 256 blocks old
+    /// (issue 23, F7): refused whether it names its own block or a recent one.
+    function replayOldQuote(uint256 who, bool nameARecentBlock) external {
+        address signer = signers[who % SIGNERS];
+        if (lastQuote[signer].length == 0 || block.number - lastQuoteBlock[signer] <= 256) return;
+        uint256 named = nameARecentBlock ? _quoteBlock() : lastQuoteBlock[signer];
+        vm.prank(address(0xBEEF));
+        try registry.registerEnclave(lastQuote[signer], signer, lastHpke[signer], named) {
+            assertTrue(false, "an old quote registered");
+        } catch {
+            ++staleQuotesRefused;
         }
     }
 
@@ -71,7 +94,9 @@ contract EnclaveRegistryHandler is SimulatedQuotes {
     }
 
     function warp(uint256 seconds_) external {
-        vm.warp(block.timestamp + bound(seconds_, 0, 20 days));
+        uint256 dt = bound(seconds_, 0, 20 days);
+        vm.warp(block.timestamp + dt);
+        vm.roll(block.number + dt / 12 + 1);
     }
 
     function signerCount() external pure returns (uint256) {
@@ -90,6 +115,7 @@ contract EnclaveRegistryInvariantTest is SimulatedQuotes {
 
     function setUp() public {
         vm.warp(1_800_000_000);
+        vm.roll(20_000_000);
         address admin = address(0xAD);
         registry = new EnclaveRegistry(admin, new SimulatedQuoteVerifier(vm.addr(PLATFORM_KEY)), 7 days);
         handler = new EnclaveRegistryHandler(registry, admin);

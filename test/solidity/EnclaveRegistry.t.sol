@@ -17,6 +17,9 @@ contract EnclaveRegistryTest is SimulatedQuotes {
 
     uint64 internal constant TTL = 30 days;
     uint256 internal constant T0 = 1_800_000_000;
+    uint256 internal constant B0 = 20_000_000;
+    /// @dev 12-second blocks: 7,200 a day.
+    uint256 internal constant BLOCKS_PER_DAY = 7_200;
     bytes32 internal constant MEASUREMENT = keccak256("ingotforge-eval-enclave v1");
     bytes32 internal constant HPKE = bytes32(uint256(0x4850_4b45));
 
@@ -28,6 +31,7 @@ contract EnclaveRegistryTest is SimulatedQuotes {
 
     function setUp() public {
         vm.warp(T0);
+        vm.roll(B0);
         signer = vm.addr(0x5161);
         simulated = new SimulatedQuoteVerifier(vm.addr(PLATFORM_KEY));
         registry = new EnclaveRegistry(admin, simulated, TTL);
@@ -36,11 +40,11 @@ contract EnclaveRegistryTest is SimulatedQuotes {
     }
 
     function _quoteFor(address who, bytes32 hpke) internal view returns (bytes memory) {
-        return _simulatedQuote(MEASUREMENT, _reportData(who, hpke, block.chainid), false);
+        return _simulatedQuote(MEASUREMENT, _freshReportData(who, hpke), false);
     }
 
     function _register() internal returns (uint64) {
-        return registry.registerEnclave(_quoteFor(signer, HPKE), signer, HPKE);
+        return registry.registerEnclave(_quoteFor(signer, HPKE), signer, HPKE, _quoteBlock());
     }
 
     // --- constructor and roles ---
@@ -95,7 +99,7 @@ contract EnclaveRegistryTest is SimulatedQuotes {
     function test_registerEnclave_RevertWhen_SignerIsZero() external {
         bytes memory quote = _quoteFor(address(0), HPKE);
         vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveZeroSigner.selector));
-        registry.registerEnclave(quote, address(0), HPKE);
+        registry.registerEnclave(quote, address(0), HPKE, _quoteBlock());
     }
 
     function test_registerEnclave_RevertWhen_ReportDataIsForAnotherSigner() external {
@@ -104,11 +108,11 @@ contract EnclaveRegistryTest is SimulatedQuotes {
         vm.expectRevert(
             abi.encodeWithSelector(
                 IEnclaveRegistry.EnclaveReportDataMismatch.selector,
-                _reportData(signer, HPKE, block.chainid),
-                _reportData(other, HPKE, block.chainid)
+                _freshReportData(signer, HPKE),
+                _freshReportData(other, HPKE)
             )
         );
-        registry.registerEnclave(quote, signer, HPKE);
+        registry.registerEnclave(quote, signer, HPKE, _quoteBlock());
     }
 
     function test_registerEnclave_RevertWhen_ReportDataIsForAnotherHpkeKey() external {
@@ -117,62 +121,62 @@ contract EnclaveRegistryTest is SimulatedQuotes {
         vm.expectRevert(
             abi.encodeWithSelector(
                 IEnclaveRegistry.EnclaveReportDataMismatch.selector,
-                _reportData(signer, HPKE, block.chainid),
-                _reportData(signer, otherKey, block.chainid)
+                _freshReportData(signer, HPKE),
+                _freshReportData(signer, otherKey)
             )
         );
-        registry.registerEnclave(quote, signer, HPKE);
+        registry.registerEnclave(quote, signer, HPKE, _quoteBlock());
     }
 
     function test_registerEnclave_RevertWhen_ReportDataIsForAnotherChain() external {
-        bytes memory foreign = _reportData(signer, HPKE, 1);
+        bytes memory foreign = _reportData(signer, HPKE, 1, blockhash(_quoteBlock()));
         bytes memory quote = _simulatedQuote(MEASUREMENT, foreign, false);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IEnclaveRegistry.EnclaveReportDataMismatch.selector, _reportData(signer, HPKE, block.chainid), foreign
+                IEnclaveRegistry.EnclaveReportDataMismatch.selector, _freshReportData(signer, HPKE), foreign
             )
         );
-        registry.registerEnclave(quote, signer, HPKE);
+        registry.registerEnclave(quote, signer, HPKE, _quoteBlock());
     }
 
-    function test_registerEnclave_RevertWhen_ReportDataHasANonZeroTail() external {
-        bytes memory expected = _reportData(signer, HPKE, block.chainid);
+    function test_registerEnclave_RevertWhen_ReportDataEndsInAnotherWordThanTheQuoteBlocksHash() external {
+        bytes memory expected = _freshReportData(signer, HPKE);
         bytes memory tampered = bytes.concat(keccak256(abi.encode(signer, HPKE, block.chainid)), bytes32(uint256(1)));
         bytes memory quote = _simulatedQuote(MEASUREMENT, tampered, false);
         vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveReportDataMismatch.selector, expected, tampered));
-        registry.registerEnclave(quote, signer, HPKE);
+        registry.registerEnclave(quote, signer, HPKE, _quoteBlock());
     }
 
     function test_registerEnclave_RevertWhen_MeasurementIsNotAllowed() external {
         bytes32 unknown = keccak256("unreviewed build");
-        bytes memory quote = _simulatedQuote(unknown, _reportData(signer, HPKE, block.chainid), false);
+        bytes memory quote = _simulatedQuote(unknown, _freshReportData(signer, HPKE), false);
         vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveMeasurementNotAllowed.selector, unknown));
-        registry.registerEnclave(quote, signer, HPKE);
+        registry.registerEnclave(quote, signer, HPKE, _quoteBlock());
     }
 
     function test_registerEnclave_RevertWhen_EnclaveIsDebug() external {
-        bytes memory quote = _simulatedQuote(MEASUREMENT, _reportData(signer, HPKE, block.chainid), true);
+        bytes memory quote = _simulatedQuote(MEASUREMENT, _freshReportData(signer, HPKE), true);
         vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveDebugRefused.selector, MEASUREMENT));
-        registry.registerEnclave(quote, signer, HPKE);
+        registry.registerEnclave(quote, signer, HPKE, _quoteBlock());
     }
 
     function test_registerEnclave_RevertWhen_PlatformSignatureIsBad() external {
         uint256 forger = 0xBAD;
         bytes memory quote =
-            _simulatedQuote(forger, block.chainid, MEASUREMENT, _reportData(signer, HPKE, block.chainid), false);
+            _simulatedQuote(forger, block.chainid, MEASUREMENT, _freshReportData(signer, HPKE), false);
         vm.expectRevert(
             abi.encodeWithSelector(
                 ISimulatedQuoteVerifier.SimulatedQuoteBadSignature.selector, vm.addr(forger), vm.addr(PLATFORM_KEY)
             )
         );
-        registry.registerEnclave(quote, signer, HPKE);
+        registry.registerEnclave(quote, signer, HPKE, _quoteBlock());
     }
 
     function test_registerEnclave_RevertWhen_ChainIsNotHardhat() external {
         bytes memory quote = _quoteFor(signer, HPKE);
         vm.chainId(10);
         vm.expectRevert(abi.encodeWithSelector(ISimulatedQuoteVerifier.SimulatedQuoteWrongChain.selector, 10));
-        registry.registerEnclave(quote, signer, HPKE);
+        registry.registerEnclave(quote, signer, HPKE, _quoteBlock());
     }
 
     function test_registerEnclave_RevertWhen_AlreadyRegisteredAndUnexpired() external {
@@ -180,16 +184,17 @@ contract EnclaveRegistryTest is SimulatedQuotes {
         vm.warp(expiresAt - 1);
         bytes memory quote = _quoteFor(signer, HPKE);
         vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveAlreadyRegistered.selector, signer, expiresAt));
-        registry.registerEnclave(quote, signer, HPKE);
+        registry.registerEnclave(quote, signer, HPKE, _quoteBlock());
     }
 
-    function test_registerEnclave_whenExpired_renewsWithTheQuotedKey() external {
+    function test_registerEnclave_whenExpired_renewsFromAFreshQuoteWithTheQuotedKey() external {
         uint64 firstExpiry = _register();
         vm.warp(firstExpiry);
+        vm.roll(block.number + 30 * BLOCKS_PER_DAY);
         bytes32 newHpke = bytes32(uint256(0xCAFE));
         vm.expectEmit();
         emit IEnclaveRegistry.EnclaveRegistered(signer, MEASUREMENT, newHpke, firstExpiry + TTL, true);
-        uint64 renewed = registry.registerEnclave(_quoteFor(signer, newHpke), signer, newHpke);
+        uint64 renewed = registry.registerEnclave(_quoteFor(signer, newHpke), signer, newHpke, _quoteBlock());
 
         assertEq(renewed, firstExpiry + TTL, "new expiry");
         IEnclaveRegistry.Enclave memory e = registry.enclave(signer);
@@ -205,7 +210,7 @@ contract EnclaveRegistryTest is SimulatedQuotes {
         vm.warp(expiresAt);
         bytes memory quote = _quoteFor(signer, HPKE);
         vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveMeasurementNotAllowed.selector, MEASUREMENT));
-        registry.registerEnclave(quote, signer, HPKE);
+        registry.registerEnclave(quote, signer, HPKE, _quoteBlock());
     }
 
     function test_registerEnclave_whenMeasurementDisallowedBeforeExpiry_movesToAnAllowedBuild() external {
@@ -217,8 +222,8 @@ contract EnclaveRegistryTest is SimulatedQuotes {
         vm.stopPrank();
         vm.warp(firstExpiry - 1 days);
 
-        bytes memory quote = _simulatedQuote(fixedBuild, _reportData(signer, HPKE, block.chainid), false);
-        uint64 expiresAt = registry.registerEnclave(quote, signer, HPKE);
+        bytes memory quote = _simulatedQuote(fixedBuild, _freshReportData(signer, HPKE), false);
+        uint64 expiresAt = registry.registerEnclave(quote, signer, HPKE, _quoteBlock());
         assertEq(expiresAt, block.timestamp + TTL, "fresh expiry");
         assertEq(registry.enclave(signer).measurement, fixedBuild, "new measurement");
         assertTrue(registry.isValid(signer), "valid under the new build");
@@ -231,7 +236,98 @@ contract EnclaveRegistryTest is SimulatedQuotes {
         vm.warp(expiresAt + 1);
         bytes memory quote = _quoteFor(signer, HPKE);
         vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveKeyRevoked.selector, signer));
-        registry.registerEnclave(quote, signer, HPKE);
+        registry.registerEnclave(quote, signer, HPKE, _quoteBlock());
+    }
+
+    // --- freshness (issue 23, F7) ---
+
+    function test_registerEnclave_RevertWhen_AStrangerRenewsAnExpiredKeyFromIts400DayOldQuote() external {
+        uint256 oldBlock = _quoteBlock();
+        bytes memory oldReportData = _freshReportData(signer, HPKE);
+        bytes memory oldQuote = _simulatedQuote(MEASUREMENT, oldReportData, false);
+        registry.registerEnclave(oldQuote, signer, HPKE, oldBlock);
+        vm.warp(T0 + 400 days);
+        vm.roll(block.number + 400 * BLOCKS_PER_DAY);
+        assertTrue(!registry.isValid(signer), "expired");
+
+        // Naming the quote's own block: too old for blockhash.
+        vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveQuoteNotFresh.selector, oldBlock, block.number));
+        vm.prank(stranger);
+        registry.registerEnclave(oldQuote, signer, HPKE, oldBlock);
+
+        // Naming a recent block: the old quote does not commit to its hash.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IEnclaveRegistry.EnclaveReportDataMismatch.selector,
+                _freshReportData(signer, HPKE),
+                oldReportData
+            )
+        );
+        vm.prank(stranger);
+        registry.registerEnclave(oldQuote, signer, HPKE, _quoteBlock());
+        assertTrue(!registry.isValid(signer), "still expired");
+    }
+
+    function test_registerEnclave_whenTheQuoteBlockIs256BlocksBack_registers_andAt257_reverts() external {
+        uint256 quoteBlock = _quoteBlock();
+        bytes memory quote = _quoteFor(signer, HPKE);
+        uint256 snapshotBlock = block.number;
+
+        vm.roll(quoteBlock + 257);
+        vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveQuoteNotFresh.selector, quoteBlock, quoteBlock + 257));
+        registry.registerEnclave(quote, signer, HPKE, quoteBlock);
+
+        vm.roll(quoteBlock + 256);
+        registry.registerEnclave(quote, signer, HPKE, quoteBlock);
+        assertTrue(registry.isValid(signer), "registered at the edge of the window");
+        assertTrue(snapshotBlock <= block.number, "time moved forward");
+    }
+
+    function test_registerEnclave_RevertWhen_TheQuoteBlockIsTheCurrentOrAFutureBlock() external {
+        bytes memory quote = _quoteFor(signer, HPKE);
+        vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveQuoteNotFresh.selector, block.number, block.number));
+        registry.registerEnclave(quote, signer, HPKE, block.number);
+        vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveQuoteNotFresh.selector, block.number + 1, block.number));
+        registry.registerEnclave(quote, signer, HPKE, block.number + 1);
+    }
+
+    function test_registerEnclave_RevertWhen_TheQuoteCarriesTheOldZeroTail() external {
+        bytes memory unanchored = _reportData(signer, HPKE, block.chainid, bytes32(0));
+        bytes memory quote = _simulatedQuote(MEASUREMENT, unanchored, false);
+        vm.expectRevert(
+            abi.encodeWithSelector(IEnclaveRegistry.EnclaveReportDataMismatch.selector, _freshReportData(signer, HPKE), unanchored)
+        );
+        registry.registerEnclave(quote, signer, HPKE, _quoteBlock());
+        // Nor with a block whose hash the EVM no longer knows (blockhash reads as zero there).
+        vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveQuoteNotFresh.selector, 0, block.number));
+        registry.registerEnclave(quote, signer, HPKE, 0);
+    }
+
+    function test_registerEnclave_RevertWhen_RenewingBeforeExpiryWithAFreshQuote() external {
+        uint64 expiresAt = _register();
+        vm.warp(expiresAt - 1);
+        vm.roll(block.number + 1_000);
+        bytes memory quote = _quoteFor(signer, HPKE);
+        vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveAlreadyRegistered.selector, signer, expiresAt));
+        registry.registerEnclave(quote, signer, HPKE, _quoteBlock());
+    }
+
+    function testFuzz_registerEnclave_RevertWhen_TheQuoteBlockIsOutsideTheWindow(uint256 age) external {
+        age = bound(age, 257, 10 * 365 * BLOCKS_PER_DAY);
+        uint256 quoteBlock = _quoteBlock();
+        bytes memory quote = _quoteFor(signer, HPKE);
+        vm.roll(quoteBlock + age);
+        vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveQuoteNotFresh.selector, quoteBlock, quoteBlock + age));
+        registry.registerEnclave(quote, signer, HPKE, quoteBlock);
+    }
+
+    function testFuzz_registerEnclave_whenTheQuoteBlockIsInTheWindow_registers(uint256 age) external {
+        age = bound(age, 1, 256);
+        uint256 quoteBlock = _quoteBlock();
+        bytes memory quote = _quoteFor(signer, HPKE);
+        vm.roll(quoteBlock + age);
+        registry.registerEnclave(quote, signer, HPKE, quoteBlock);
+        assertTrue(registry.isValid(signer), "valid");
     }
 
     // --- TCB, through the DCAP adapter ---
@@ -239,14 +335,14 @@ contract EnclaveRegistryTest is SimulatedQuotes {
     function test_registerEnclave_RevertWhen_TcbIsNotOk() external {
         (EnclaveRegistry dcapRegistry,,, bytes32 m) = _dcapSetup(5); // OUT_OF_DATE_CONFIGURATION_NEEDED
         vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveTcbNotOk.selector, m));
-        dcapRegistry.registerEnclave(hex"01", signer, HPKE);
+        dcapRegistry.registerEnclave(hex"01", signer, HPKE, _quoteBlock());
     }
 
     function test_registerEnclave_whenTcbStatusAllowedByRole_registersAsNotSimulated() external {
         (EnclaveRegistry dcapRegistry,, DcapQuoteVerifier dcap, bytes32 m) = _dcapSetup(5);
         vm.prank(admin);
         dcap.setTcbStatusAllowed(5, true);
-        dcapRegistry.registerEnclave(hex"01", signer, HPKE);
+        dcapRegistry.registerEnclave(hex"01", signer, HPKE, _quoteBlock());
         IEnclaveRegistry.Enclave memory e = dcapRegistry.enclave(signer);
         assertEq(e.measurement, m, "TDX measurement");
         assertTrue(!e.simulated, "not simulated");
@@ -255,11 +351,11 @@ contract EnclaveRegistryTest is SimulatedQuotes {
 
     function test_registerEnclave_RevertWhen_TdIsDebugThroughDcap() external {
         (EnclaveRegistry dcapRegistry, MockAutomataDcapAttestation automata,, bytes32 m) = _dcapSetup(0);
-        Td10OutputBuilder.Td10Spec memory s = Td10OutputBuilder.spec(3, _reportData(signer, HPKE, block.chainid));
+        Td10OutputBuilder.Td10Spec memory s = Td10OutputBuilder.spec(3, _freshReportData(signer, HPKE));
         s.debug = true;
         automata.setResult(true, s.build(Td10OutputBuilder.Layout.V11));
         vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveDebugRefused.selector, m));
-        dcapRegistry.registerEnclave(hex"01", signer, HPKE);
+        dcapRegistry.registerEnclave(hex"01", signer, HPKE, _quoteBlock());
     }
 
     function _dcapSetup(uint8 tcbStatus)
@@ -269,7 +365,7 @@ contract EnclaveRegistryTest is SimulatedQuotes {
         automata = new MockAutomataDcapAttestation();
         dcap = new DcapQuoteVerifier(admin, automata);
         r = new EnclaveRegistry(admin, dcap, TTL);
-        Td10OutputBuilder.Td10Spec memory s = Td10OutputBuilder.spec(3, _reportData(signer, HPKE, block.chainid));
+        Td10OutputBuilder.Td10Spec memory s = Td10OutputBuilder.spec(3, _freshReportData(signer, HPKE));
         s.tcbStatus = tcbStatus;
         automata.setResult(true, s.build(Td10OutputBuilder.Layout.V10));
         m = s.measurement();
@@ -362,7 +458,7 @@ contract EnclaveRegistryTest is SimulatedQuotes {
         assertEq(registry.enclave(signer).expiresAt, firstExpiry, "existing expiry kept");
 
         address second = vm.addr(0x5162);
-        uint64 secondExpiry = registry.registerEnclave(_quoteFor(second, HPKE), second, HPKE);
+        uint64 secondExpiry = registry.registerEnclave(_quoteFor(second, HPKE), second, HPKE, _quoteBlock());
         assertEq(secondExpiry, block.timestamp + 1 days, "new ttl used");
     }
 
@@ -380,10 +476,19 @@ contract EnclaveRegistryTest is SimulatedQuotes {
 
     // --- report data ---
 
-    function test_reportDataFor_isTheDocumented64Bytes() external view {
-        bytes memory rd = registry.reportDataFor(signer, HPKE);
+    function test_reportDataFor_isTheKeyBindingThenTheQuoteBlocksHash() external view {
+        bytes memory rd = registry.reportDataFor(signer, HPKE, _quoteBlock());
         assertEq(rd.length, 64, "64 bytes");
-        assertEq(keccak256(rd), keccak256(_reportData(signer, HPKE, 31337)), "encoding");
+        assertEq(keccak256(rd), keccak256(_reportData(signer, HPKE, 31337, blockhash(block.number - 1))), "encoding");
+        assertTrue(blockhash(block.number - 1) != bytes32(0), "a real block hash");
+    }
+
+    function test_reportDataFor_RevertWhen_TheQuoteBlockIsOutsideTheWindow() external {
+        vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveQuoteNotFresh.selector, block.number - 257, block.number));
+        registry.reportDataFor(signer, HPKE, block.number - 257);
+        vm.expectRevert(abi.encodeWithSelector(IEnclaveRegistry.EnclaveQuoteNotFresh.selector, block.number, block.number));
+        registry.reportDataFor(signer, HPKE, block.number);
+        assertEq(registry.QUOTE_MAX_AGE_BLOCKS(), 256, "window");
     }
 
     function testFuzz_registerEnclave_RevertWhen_QuoteBindsAnyOtherSignerOrKey(
@@ -400,17 +505,17 @@ contract EnclaveRegistryTest is SimulatedQuotes {
         vm.expectRevert(
             abi.encodeWithSelector(
                 IEnclaveRegistry.EnclaveReportDataMismatch.selector,
-                _reportData(claimedSigner, claimedHpke, block.chainid),
-                _reportData(quoted, hpke, block.chainid)
+                _freshReportData(claimedSigner, claimedHpke),
+                _freshReportData(quoted, hpke)
             )
         );
-        registry.registerEnclave(quote, claimedSigner, claimedHpke);
+        registry.registerEnclave(quote, claimedSigner, claimedHpke, _quoteBlock());
     }
 
     function testFuzz_registerEnclave_whenQuoteBindsTheClaim_registers(uint256 signerKey, bytes32 hpke) external {
         signerKey = bound(signerKey, 1, 2 ** 128);
         address quoted = vm.addr(signerKey);
-        registry.registerEnclave(_quoteFor(quoted, hpke), quoted, hpke);
+        registry.registerEnclave(_quoteFor(quoted, hpke), quoted, hpke, _quoteBlock());
         assertTrue(registry.isValid(quoted), "valid");
         assertEq(registry.enclave(quoted).hpkePublicKey, hpke, "hpke");
     }

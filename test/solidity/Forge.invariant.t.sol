@@ -73,7 +73,7 @@ contract EscrowHandler is TestBase {
         Forge f = forges[forgeSeed % 3];
         _observe();
         if (f.phase() != IForge.Phase.Open) return;
-        (bool exists,) = f.dataIdOf(keccak256(abi.encode(salt)));
+        (bool exists,) = f.dataIdOf(actor(salt), keccak256(abi.encode(salt)));
         if (exists) return;
         vm.prank(actor(salt));
         f.contributeData(keccak256(abi.encode(salt)), 100, 1, "ipfs://d");

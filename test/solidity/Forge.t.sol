@@ -74,7 +74,7 @@ contract ForgeTest is ForgeFixture {
         uint256 id = forge.contributeData(root, 4_096, 32, "ipfs://license");
         assertEq(id, 0, "first id");
         assertEq(forge.dataContributor(0), alice, "contributor");
-        (bool exists, uint256 dataId) = forge.dataIdOf(root);
+        (bool exists, uint256 dataId) = forge.dataIdOf(alice, root);
         assertTrue(exists && dataId == 0, "root indexed");
         assertEq(contributeData(forge, bob, 2), 1, "second id");
     }
@@ -87,13 +87,32 @@ contract ForgeTest is ForgeFixture {
         forge.contributeData(keccak256("d"), 1, 1, "u");
     }
 
-    function test_contributeData_RevertWhen_RootAlreadyContributedByAnyone() external {
+    /// F1: Mallory copies Alice's pending contributeData and lands first: Alice's own call must
+    /// still be accepted as her entry, and Mallory's copy is a separate entry of Mallory's.
+    function test_contributeData_whenRootCopiedByAnotherSenderFirst_acceptsTheAuthorToo() external {
+        vm.warp(START);
+        bytes32 root = keccak256("alice's dataset");
+        address mallory = address(0xBAD);
+        vm.prank(mallory);
+        uint256 copyId = forge.contributeData(root, 4_096, 32, "ipfs://license");
+        vm.prank(alice);
+        uint256 aliceId = forge.contributeData(root, 4_096, 32, "ipfs://license");
+        assertEq(copyId, 0, "copy id");
+        assertEq(aliceId, 1, "author id");
+        assertEq(forge.dataContributor(aliceId), alice, "author credited for her entry");
+        (bool exists, uint256 id) = forge.dataIdOf(alice, root);
+        assertTrue(exists && id == aliceId, "alice's entry indexed under alice");
+        (exists, id) = forge.dataIdOf(mallory, root);
+        assertTrue(exists && id == copyId, "mallory's copy indexed under mallory");
+    }
+
+    function test_contributeData_RevertWhen_SameSenderRepeatsRoot() external {
         vm.warp(START);
         bytes32 root = keccak256("dataset");
         vm.prank(alice);
         forge.contributeData(root, 1, 1, "u");
-        vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeDuplicateDataRoot.selector, root, 0));
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IForge.ForgeDuplicateDataRoot.selector, alice, root, 0));
         forge.contributeData(root, 2, 2, "v");
     }
 

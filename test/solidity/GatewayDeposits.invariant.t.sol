@@ -173,8 +173,8 @@ contract GatewayDepositsInvariantTest is GatewayDepositsFixture {
         _deployDeposits();
         usdc = new MockERC20("USD Coin", "USDC", 6);
         feeToken = new FeeOnTransferToken(250);
-        splitter.setAssetAllowed(address(usdc), true);
-        splitter.setAssetAllowed(address(feeToken), true);
+        splitter.setAssetAllowed(address(usdc), true, 1);
+        splitter.setAssetAllowed(address(feeToken), true, 1);
         address[] memory actors = new address[](3);
         (actors[0], actors[1], actors[2]) = (PAYER, PAYER2, SPONSOR);
         handler = new GatewayDepositsHandler(deposits, actors, [ETH, address(usdc), address(feeToken)], [idA, idB]);

@@ -18,8 +18,11 @@ contract GatewayDepositsTest is GatewayDepositsFixture {
     function setUp() external {
         _deployDeposits();
         usdc = new MockERC20("USD Coin", "USDC", 6);
-        splitter.setAssetAllowed(address(usdc), true);
+        splitter.setAssetAllowed(address(usdc), true, USDC_MIN_FIRST);
     }
+
+    /// @dev The splitter's minimum first payment in USDC (10 USDC): settlements are exempt.
+    uint256 internal constant USDC_MIN_FIRST = 10e6;
 
     // ---------------------------------------------------------------- construction
 
@@ -39,6 +42,26 @@ contract GatewayDepositsTest is GatewayDepositsFixture {
     function test_constructor_RevertWhen_AdminIsZero() external {
         vm.expectRevert(abi.encodeWithSelector(IGatewayDeposits.DepositZeroAddress.selector));
         new GatewayDeposits(IRevenueSplitter(address(splitter)), address(0), DELAY);
+    }
+
+    // ---------------------------------------------------------------- the splitter's minimum first payment (issue 23, F8)
+
+    function test_settle_whenTheFirstCreditInAnAllowlistedTokenIsBelowTheSplittersMinimum_paysTheIngot() external {
+        _depositToken(usdc, usdc.mint, PAYER, 1e6);
+        _settle(keccak256("small first"), address(usdc), _debit(PAYER, 0.25e6), _credit(idA, 0.25e6));
+        assertEq(splitter.assetsOf(idA).length, 1, "usdc listed by a trusted settlement");
+        assertEq(splitter.claimable(idA, address(usdc), ALICE), 0.15e6, "alice's 60%");
+    }
+
+    function test_settle_RevertWhen_TheDepositsAreNotATrustedPayerAndTheFirstCreditIsBelowTheMinimum() external {
+        splitter.revokeRole(splitter.TRUSTED_PAYER_ROLE(), address(deposits));
+        _depositToken(usdc, usdc.mint, PAYER, 1e6);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRevenueSplitter.SplitterFirstPaymentTooSmall.selector, idA, address(usdc), 0.25e6, USDC_MIN_FIRST
+            )
+        );
+        _settle(keccak256("small first"), address(usdc), _debit(PAYER, 0.25e6), _credit(idA, 0.25e6));
     }
 
     // ---------------------------------------------------------------- deposits

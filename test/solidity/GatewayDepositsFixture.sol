@@ -9,7 +9,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @notice The production splitter and Ingot (IngotFixture) with two Ingots held 60/30/10 by
 /// Alice, Bob and Carol, and GatewayDeposits in front of the splitter: the test contract is its
-/// admin, `SETTLER` settles, payers are plain accounts.
+/// admin, `SETTLER` settles, payers are plain accounts. The deposits hold the splitter's
+/// TRUSTED_PAYER_ROLE.
 abstract contract GatewayDepositsFixture is IngotFixture {
     uint64 internal constant DELAY = 1 days;
     address internal constant SETTLER = address(0x5E771E);
@@ -27,6 +28,9 @@ abstract contract GatewayDepositsFixture is IngotFixture {
         idB = _mintThree(0, 0, address(0));
         deposits = new GatewayDeposits(IRevenueSplitter(address(splitter)), address(this), DELAY);
         deposits.grantRole(deposits.SETTLER_ROLE(), SETTLER);
+        // As the Gateway Ignition module does: settlements may open an asset slot below the
+        // splitter's minimum first payment (they carry whatever fees came due).
+        splitter.grantRole(splitter.TRUSTED_PAYER_ROLE(), address(deposits));
     }
 
     function _depositEth(address payer, uint256 amount) internal {

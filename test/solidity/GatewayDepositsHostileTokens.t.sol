@@ -47,7 +47,7 @@ contract GatewayDepositsHostileTokensTest is GatewayDepositsFixture {
 
     function test_settle_RevertWhen_SplitterCreditsLessThanCharged() external {
         FeeOnTransferToken t = new FeeOnTransferToken(1_000);
-        splitter.setAssetAllowed(address(t), true);
+        splitter.setAssetAllowed(address(t), true, 1);
         _depositToken(t, t.mint, PAYER, 10_000);
         bytes32 batchId = keccak256("fee batch");
         vm.prank(SETTLER);
@@ -107,7 +107,7 @@ contract GatewayDepositsHostileTokensTest is GatewayDepositsFixture {
 
     function test_noReturnToken_depositsSettlesAndWithdraws() external {
         NoReturnToken t = new NoReturnToken();
-        splitter.setAssetAllowed(address(t), true);
+        splitter.setAssetAllowed(address(t), true, 1);
         t.mint(PAYER, 1_000);
         vm.startPrank(PAYER);
         t.approve(address(deposits), 1_000);
@@ -142,7 +142,7 @@ contract GatewayDepositsHostileTokensTest is GatewayDepositsFixture {
 
     function test_settle_whenTokenReentersDuringPayment_refusesTheReentry_andSettlesExactly() external {
         ReentrantToken t = new ReentrantToken();
-        splitter.setAssetAllowed(address(t), true);
+        splitter.setAssetAllowed(address(t), true, 1);
         _depositToken(t, t.mint, PAYER, 1_000);
         t.arm(address(deposits), abi.encodeCall(IGatewayDeposits.depositToken, (IERC20(address(t)), 1, PAYER)), false);
         _settle(keccak256("reenter"), address(t), _debit(PAYER, 700), _credit(idA, 700));
@@ -160,7 +160,7 @@ contract GatewayDepositsHostileTokensTest is GatewayDepositsFixture {
 
     function test_settle_RevertWhen_TokenReentryBubbles() external {
         ReentrantToken t = new ReentrantToken();
-        splitter.setAssetAllowed(address(t), true);
+        splitter.setAssetAllowed(address(t), true, 1);
         _depositToken(t, t.mint, PAYER, 1_000);
         t.arm(address(deposits), abi.encodeCall(IGatewayDeposits.withdraw, (address(t))), true);
         vm.prank(SETTLER);

@@ -37,6 +37,10 @@ contract SplitterHandler is TestBase {
     bool public claimedWrongAmount;
     bool public claimableAfterClaim;
     uint256 public calls;
+    /// @dev Allowlisted tokens nobody pays more than dust in (issue 23, F8), and what came of it.
+    MockERC20[] internal dustTokens;
+    bool public dustAccepted;
+    uint256 public dustRefused;
 
     constructor(
         RevenueSplitter splitter_,
@@ -85,6 +89,29 @@ contract SplitterHandler is TestBase {
         token.approve(address(splitter), amount);
         uint256 credited = splitter.pay(id, address(token), amount);
         _record(id, address(token), credited);
+    }
+
+    /// @dev Set once, by the test's setUp (later calls, the fuzzer's included, change nothing).
+    function setDustTokens(MockERC20[] memory tokens) external {
+        if (dustTokens.length != 0) return;
+        for (uint256 i; i < tokens.length; ++i) dustTokens.push(tokens[i]);
+    }
+
+    /// @dev A first payment below the token's minimum: refused, so it never takes a slot and
+    /// never enters the money the other invariants count.
+    function payDust(uint256 ingotSeed, uint256 tokenSeed, uint256 amount) external {
+        if (dustTokens.length == 0) return;
+        uint256 id = ids[ingotSeed % ids.length];
+        MockERC20 token = dustTokens[tokenSeed % dustTokens.length];
+        amount = bound(amount, 1, splitter.minFirstPayment(address(token)) - 1);
+        token.mint(address(this), amount);
+        token.approve(address(splitter), amount);
+        try splitter.pay(id, address(token), amount) {
+            dustAccepted = true;
+        } catch {
+            ++dustRefused;
+        }
+        token.approve(address(splitter), 0);
     }
 
     function transfer(uint256 fromSeed, uint256 toSeed, uint256 ingotSeed, uint256 amount) external {
@@ -173,9 +200,9 @@ contract RevenueSplitterInvariantTest is IngotFixture {
     function setUp() external {
         _deploy();
         token = new MockERC20("USD Coin", "USDC", 6);
-        splitter.setAssetAllowed(address(token), true);
+        splitter.setAssetAllowed(address(token), true, 1);
         feeToken = new FeeOnTransferToken(250);
-        splitter.setAssetAllowed(address(feeToken), true);
+        splitter.setAssetAllowed(address(feeToken), true, 1);
         actors.push(ALICE);
         actors.push(BOB);
         actors.push(CAROL);
@@ -192,6 +219,12 @@ contract RevenueSplitterInvariantTest is IngotFixture {
         escrowedId = escrow.mintEscrowed(ingot, _info(root, 1_500, address(0)), SUPPLY - lineage, lineage);
         ids.push(escrowedId);
         handler = new SplitterHandler(splitter, ingot, token, feeToken, actors, ids, escrow, escrowedId);
+        MockERC20[] memory dust = new MockERC20[](3);
+        for (uint256 i; i < dust.length; ++i) {
+            dust[i] = new MockERC20("Dust", "DUST", 18);
+            splitter.setAssetAllowed(address(dust[i]), true, 1e18);
+        }
+        handler.setDustTokens(dust);
     }
 
     function targetContracts() public view returns (address[] memory targets) {
@@ -247,6 +280,20 @@ contract RevenueSplitterInvariantTest is IngotFixture {
     }
 
     /// @notice Shares never appear or vanish, and the lineage pool never leaves the splitter.
+    /// @dev Issue 23, F8: a first payment below an allowlisted asset's minimum never opens a slot.
+    function invariant_dustNeverTakesAnAssetSlot() external view {
+        assertTrue(!handler.dustAccepted(), "a payment below the minimum first payment was accepted");
+        for (uint256 i; i < ids.length; ++i) {
+            address[] memory listed = splitter.assetsOf(ids[i]);
+            for (uint256 j; j < listed.length; ++j) {
+                assertTrue(
+                    listed[j] == address(0) || listed[j] == address(token) || listed[j] == address(feeToken),
+                    "a dust token holds a slot"
+                );
+            }
+        }
+    }
+
     function invariant_sharesSumToSupply() external view {
         for (uint256 i; i < ids.length; ++i) {
             uint256 sum = ingot.balanceOf(address(splitter), ids[i]) + ingot.balanceOf(address(escrow), ids[i]);

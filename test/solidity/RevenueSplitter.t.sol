@@ -5,6 +5,7 @@ import {IngotFixture} from "./utils/IngotFixture.sol";
 import {RevenueSplitter} from "../../contracts/RevenueSplitter.sol";
 import {IRevenueSplitter} from "../../contracts/interfaces/IRevenueSplitter.sol";
 import {MockERC20} from "../../contracts/mocks/tokens/MockERC20.sol";
+import {FeeOnTransferToken} from "../../contracts/mocks/tokens/FeeOnTransferToken.sol";
 import {ReentrantEthReceiver} from "../../contracts/mocks/ReentrantEthReceiver.sol";
 import {MockForge} from "../../contracts/mocks/MockForge.sol";
 
@@ -65,7 +66,7 @@ contract RevenueSplitterTest is IngotFixture {
         bytes32 role = splitter.PROTOCOL_ROLE();
         vm.prank(ALICE);
         vm.expectRevert(abi.encodeWithSelector(IRevenueSplitter.SplitterUnauthorized.selector, ALICE, role));
-        splitter.setAssetAllowed(address(usdc), true);
+        splitter.setAssetAllowed(address(usdc), true, 1);
     }
 
     function test_setAssetAllowed_whenAllowed_acceptsAssetForEveryIngot() external {
@@ -73,16 +74,16 @@ contract RevenueSplitterTest is IngotFixture {
         uint256 b = _mintThree(0, 0, address(0));
         assertTrue(!splitter.accepts(a, address(usdc)), "accepted before");
         vm.expectEmit(true, true, true, true);
-        emit IRevenueSplitter.AssetAllowed(address(usdc), true);
-        splitter.setAssetAllowed(address(usdc), true);
+        emit IRevenueSplitter.AssetAllowed(address(usdc), true, 1);
+        splitter.setAssetAllowed(address(usdc), true, 1);
         assertTrue(splitter.accepts(a, address(usdc)) && splitter.accepts(b, address(usdc)), "accepted after");
     }
 
     function test_setAssetAllowed_whenRefused_stopsPaymentsButKeepsClaims() external {
         uint256 id = _mintThree(0, 0, address(0));
-        splitter.setAssetAllowed(address(usdc), true);
+        splitter.setAssetAllowed(address(usdc), true, 1);
         _payToken(id, 1_000_000);
-        splitter.setAssetAllowed(address(usdc), false);
+        splitter.setAssetAllowed(address(usdc), false, 0);
 
         usdc.mint(PAYER, 1);
         vm.startPrank(PAYER);
@@ -238,11 +239,11 @@ contract RevenueSplitterTest is IngotFixture {
         _payEth(id, 1);
         for (uint256 i; i < 7; ++i) {
             MockERC20 t = new MockERC20("T", "T", 18);
-            splitter.setAssetAllowed(address(t), true);
+            splitter.setAssetAllowed(address(t), true, 1);
             _payWith(t, id, 1);
         }
         MockERC20 ninth = new MockERC20("N", "N", 18);
-        splitter.setAssetAllowed(address(ninth), true);
+        splitter.setAssetAllowed(address(ninth), true, 1);
         ninth.mint(PAYER, 1);
         vm.startPrank(PAYER);
         ninth.approve(address(splitter), 1);
@@ -258,11 +259,11 @@ contract RevenueSplitterTest is IngotFixture {
         uint256 id = _mintThree(0, 0, address(usdc));
         for (uint256 i; i < 6; ++i) {
             MockERC20 t = new MockERC20("T", "T", 18);
-            splitter.setAssetAllowed(address(t), true);
+            splitter.setAssetAllowed(address(t), true, 1);
             _payWith(t, id, 1);
         }
         MockERC20 seventh = new MockERC20("S", "S", 18);
-        splitter.setAssetAllowed(address(seventh), true);
+        splitter.setAssetAllowed(address(seventh), true, 1);
         seventh.mint(PAYER, 1);
         vm.startPrank(PAYER);
         seventh.approve(address(splitter), 1);
@@ -275,6 +276,143 @@ contract RevenueSplitterTest is IngotFixture {
         _payToken(id, 1_000); // the capital asset's reserved slot
         _payEth(id, 1_000); // ETH's reserved slot
         assertEq(splitter.assetsOf(id).length, 8, "assets");
+    }
+
+    // ---------------------------------------------------------------- dust cannot fill slots (issue 23, F8)
+
+    /// @dev 10 tokens of 18 decimals: what the protocol asks to open a slot in the tests below.
+    uint256 internal constant MIN_FIRST = 10e18;
+
+    function test_pay_RevertWhen_OneUnitFirstPaymentsOfAllowlistedTokensWouldFillEveryFreeSlot() external {
+        uint256 id = _mintThree(0, 0, address(0));
+        MockERC20[] memory tokens = new MockERC20[](7);
+        for (uint256 i; i < 7; ++i) {
+            tokens[i] = new MockERC20("T", "T", 18);
+            splitter.setAssetAllowed(address(tokens[i]), true, MIN_FIRST);
+            tokens[i].mint(PAYER, 1);
+            vm.startPrank(PAYER);
+            tokens[i].approve(address(splitter), 1);
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IRevenueSplitter.SplitterFirstPaymentTooSmall.selector, id, address(tokens[i]), 1, MIN_FIRST
+                )
+            );
+            splitter.pay(id, address(tokens[i]), 1);
+            vm.stopPrank();
+        }
+        assertEq(splitter.assetsOf(id).length, 0, "no slot taken by dust");
+
+        // Every slot is still there for real revenue: seven tokens at their minimum, then ETH.
+        for (uint256 i; i < 7; ++i) {
+            _payWith(tokens[i], id, MIN_FIRST);
+        }
+        _payEth(id, 1);
+        assertEq(splitter.assetsOf(id).length, 8, "all eight slots used by real payments");
+        vm.prank(ALICE);
+        splitter.claim(id, address(tokens[0]), ALICE);
+        assertEq(tokens[0].balanceOf(ALICE), (MIN_FIRST * 6) / 10, "the minimum is the holders' revenue");
+    }
+
+    function test_pay_whenTheFirstPaymentMeetsTheMinimum_listsTheAsset_andLaterPaymentsHaveNone() external {
+        uint256 id = _mintThree(0, 0, address(0));
+        MockERC20 t = new MockERC20("T", "T", 18);
+        splitter.setAssetAllowed(address(t), true, MIN_FIRST);
+        t.mint(PAYER, MIN_FIRST - 1);
+        vm.startPrank(PAYER);
+        t.approve(address(splitter), MIN_FIRST - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRevenueSplitter.SplitterFirstPaymentTooSmall.selector, id, address(t), MIN_FIRST - 1, MIN_FIRST
+            )
+        );
+        splitter.pay(id, address(t), MIN_FIRST - 1);
+        vm.stopPrank();
+
+        assertEq(_payWith(t, id, MIN_FIRST), MIN_FIRST, "credited at the minimum");
+        assertEq(_payWith(t, id, 1), 1, "a later payment of 1 unit");
+        assertEq(splitter.assetsOf(id).length, 1, "listed once");
+    }
+
+    function test_pay_RevertWhen_AFeeOnTransferFirstPaymentNetsLessThanTheMinimum() external {
+        uint256 id = _mintThree(0, 0, address(0));
+        FeeOnTransferToken fee = new FeeOnTransferToken(100); // 1%
+        splitter.setAssetAllowed(address(fee), true, 100);
+        fee.mint(PAYER, 1_000);
+        vm.startPrank(PAYER);
+        fee.approve(address(splitter), 1_000);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRevenueSplitter.SplitterFirstPaymentTooSmall.selector, id, address(fee), 99, 100)
+        );
+        splitter.pay(id, address(fee), 100);
+        assertEq(splitter.pay(id, address(fee), 101), 100, "100 net opens the slot");
+        vm.stopPrank();
+    }
+
+    function test_pay_whenEthOrTheCapitalAsset_needsNoMinimum() external {
+        uint256 id = _mintThree(0, 0, address(usdc));
+        splitter.setAssetAllowed(address(usdc), true, 100e6);
+        assertEq(_payToken(id, 1), 1, "one unit of the capital asset");
+        _payEth(id, 1);
+        assertEq(splitter.assetsOf(id).length, 2, "both reserved slots used");
+
+        // The same token is an allowlisted asset, with its minimum, on an Ingot raised in ETH.
+        uint256 other = _mintThree(0, 0, address(0));
+        usdc.mint(PAYER, 1);
+        vm.startPrank(PAYER);
+        usdc.approve(address(splitter), 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRevenueSplitter.SplitterFirstPaymentTooSmall.selector, other, address(usdc), 1, 100e6)
+        );
+        splitter.pay(other, address(usdc), 1);
+        vm.stopPrank();
+    }
+
+    function test_pay_whenThePayerIsTrusted_opensASlotBelowTheMinimum() external {
+        uint256 id = _mintThree(0, 0, address(0));
+        MockERC20 t = new MockERC20("T", "T", 18);
+        splitter.setAssetAllowed(address(t), true, MIN_FIRST);
+        splitter.grantRole(splitter.TRUSTED_PAYER_ROLE(), PAYER);
+        assertEq(_payWith(t, id, 1), 1, "a trusted payer's 1 unit");
+        assertEq(splitter.assetsOf(id).length, 1, "listed");
+    }
+
+    function test_setAssetAllowed_RevertWhen_AllowingWithoutAMinimumFirstPayment() external {
+        vm.expectRevert(abi.encodeWithSelector(IRevenueSplitter.SplitterZeroMinFirstPayment.selector, address(usdc)));
+        splitter.setAssetAllowed(address(usdc), true, 0);
+    }
+
+    function test_setAssetAllowed_recordsTheMinimum_andZeroWhenRefused() external {
+        vm.expectEmit(true, true, true, true);
+        emit IRevenueSplitter.AssetAllowed(address(usdc), true, 5e6);
+        splitter.setAssetAllowed(address(usdc), true, 5e6);
+        assertEq(splitter.minFirstPayment(address(usdc)), 5e6, "minimum");
+        vm.expectEmit(true, true, true, true);
+        emit IRevenueSplitter.AssetAllowed(address(usdc), false, 0);
+        splitter.setAssetAllowed(address(usdc), false, 7e6);
+        assertEq(splitter.minFirstPayment(address(usdc)), 0, "none when refused");
+        assertTrue(!splitter.assetAllowed(address(usdc)), "refused");
+    }
+
+    function testFuzz_pay_firstPaymentInAnAllowlistedAsset_listsExactlyWhenItMeetsTheMinimum(
+        uint256 minimum,
+        uint256 amount
+    ) external {
+        minimum = bound(minimum, 1, 1e30);
+        amount = bound(amount, 1, 1e30);
+        uint256 id = _mintThree(0, 0, address(0));
+        MockERC20 t = new MockERC20("T", "T", 18);
+        splitter.setAssetAllowed(address(t), true, minimum);
+        t.mint(PAYER, amount);
+        vm.startPrank(PAYER);
+        t.approve(address(splitter), amount);
+        if (amount < minimum) {
+            vm.expectRevert(
+                abi.encodeWithSelector(IRevenueSplitter.SplitterFirstPaymentTooSmall.selector, id, address(t), amount, minimum)
+            );
+        }
+        splitter.pay(id, address(t), amount);
+        vm.stopPrank();
+        assertEq(splitter.assetsOf(id).length, amount < minimum ? 0 : 1, "listed iff the minimum is met");
     }
 
     function test_pay_whenAmountNotDivisible_carriesDustIntoNextPayment() external {

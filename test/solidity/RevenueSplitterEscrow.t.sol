@@ -17,7 +17,7 @@ contract RevenueSplitterEscrowTest is IngotFixture {
     function setUp() external {
         _deploy();
         usdc = new MockERC20("USD Coin", "USDC", 6);
-        splitter.setAssetAllowed(address(usdc), true);
+        splitter.setAssetAllowed(address(usdc), true, 1);
         forge = new MockForge();
         registry.setForge(address(forge), true);
     }

@@ -25,7 +25,7 @@ contract RevenueSplitterHostileTokensTest is IngotFixture {
 
     function test_pay_whenTokenReturnsNothing_creditsAndClaims() external {
         NoReturnToken t = new NoReturnToken();
-        splitter.setAssetAllowed(address(t), true);
+        splitter.setAssetAllowed(address(t), true, 1);
         t.mint(PAYER, 1_000);
         vm.startPrank(PAYER);
         t.approve(address(splitter), 1_000);
@@ -41,7 +41,7 @@ contract RevenueSplitterHostileTokensTest is IngotFixture {
 
     function test_pay_RevertWhen_TokenReturnsFalse() external {
         FalseReturnToken t = new FalseReturnToken();
-        splitter.setAssetAllowed(address(t), true);
+        splitter.setAssetAllowed(address(t), true, 1);
         t.mint(PAYER, 1_000);
         t.setFailing(true);
         vm.startPrank(PAYER);
@@ -54,7 +54,7 @@ contract RevenueSplitterHostileTokensTest is IngotFixture {
 
     function test_pay_RevertWhen_PayerLacksFalseReturnTokens() external {
         FalseReturnToken t = new FalseReturnToken();
-        splitter.setAssetAllowed(address(t), true);
+        splitter.setAssetAllowed(address(t), true, 1);
         vm.startPrank(PAYER);
         t.approve(address(splitter), 1_000);
         vm.expectRevert(abi.encodeWithSelector(SafeERC20.SafeERC20FailedOperation.selector, address(t)));
@@ -64,7 +64,7 @@ contract RevenueSplitterHostileTokensTest is IngotFixture {
 
     function test_claim_RevertWhen_TokenReturnsFalse_thenSucceedsLater() external {
         FalseReturnToken t = new FalseReturnToken();
-        splitter.setAssetAllowed(address(t), true);
+        splitter.setAssetAllowed(address(t), true, 1);
         _payToken(IERC20(address(t)), 1_000, t.mint);
         t.setFailing(true);
         vm.prank(ALICE);
@@ -81,7 +81,7 @@ contract RevenueSplitterHostileTokensTest is IngotFixture {
 
     function test_claim_whenTokenReverts_blocksOnlyThatToken() external {
         RevertingToken t = new RevertingToken();
-        splitter.setAssetAllowed(address(t), true);
+        splitter.setAssetAllowed(address(t), true, 1);
         _payToken(IERC20(address(t)), 1_000, t.mint);
         _payEth(id, 1 ether);
         t.setReverting(true);
@@ -111,7 +111,7 @@ contract RevenueSplitterHostileTokensTest is IngotFixture {
 
     function test_pay_whenFeeOnTransfer_creditsNetAmount() external {
         FeeOnTransferToken t = new FeeOnTransferToken(1_000);
-        splitter.setAssetAllowed(address(t), true);
+        splitter.setAssetAllowed(address(t), true, 1);
         t.mint(PAYER, 10_000);
         vm.startPrank(PAYER);
         t.approve(address(splitter), 10_000);
@@ -125,7 +125,7 @@ contract RevenueSplitterHostileTokensTest is IngotFixture {
 
     function test_pay_RevertWhen_FeeTakesWholePayment() external {
         FeeOnTransferToken t = new FeeOnTransferToken(10_000);
-        splitter.setAssetAllowed(address(t), true);
+        splitter.setAssetAllowed(address(t), true, 1);
         t.mint(PAYER, 10);
         vm.startPrank(PAYER);
         t.approve(address(splitter), 10);
@@ -136,7 +136,7 @@ contract RevenueSplitterHostileTokensTest is IngotFixture {
 
     function test_claim_whenFeeOnTransferAcrossIngots_everyClaimIsCovered() external {
         FeeOnTransferToken t = new FeeOnTransferToken(300);
-        splitter.setAssetAllowed(address(t), true);
+        splitter.setAssetAllowed(address(t), true, 1);
         uint256 other = _mintThree(0, 0, address(0));
         _payToken(IERC20(address(t)), 10_000, t.mint);
         t.mint(PAYER, 7_777);
@@ -210,7 +210,7 @@ contract RevenueSplitterHostileTokensTest is IngotFixture {
 
     function _reentrant() internal returns (ReentrantToken t) {
         t = new ReentrantToken();
-        splitter.setAssetAllowed(address(t), true);
+        splitter.setAssetAllowed(address(t), true, 1);
     }
 
     function _payToken(IERC20 t, uint256 amount, function(address, uint256) external mintFn) internal {

@@ -86,7 +86,7 @@ contract RevenueSplitterLineageTest is IngotFixture {
             _payNewToken(parent, 1);
         }
         MockERC20 ninth = new MockERC20("Ninth", "NINE", 18);
-        splitter.setAssetAllowed(address(ninth), true);
+        splitter.setAssetAllowed(address(ninth), true, 1);
         uint256 child = _mintOne(BOB, parent, 1_000, ETH);
         ninth.mint(PAYER, 1_000);
         vm.startPrank(PAYER);
@@ -130,7 +130,7 @@ contract RevenueSplitterLineageTest is IngotFixture {
 
     function test_pay_whenForkedInAllowlistedToken_parentListsAndClaimsIt() external {
         MockERC20 usdc = new MockERC20("USD Coin", "USDC", 6);
-        splitter.setAssetAllowed(address(usdc), true);
+        splitter.setAssetAllowed(address(usdc), true, 1);
         uint256 parent = _mintOne(ALICE, 0, 0, ETH);
         uint256 child = _mintOne(BOB, parent, 3_000, ETH);
         _payToken(usdc, child, 1_000_000);
@@ -138,6 +138,29 @@ contract RevenueSplitterLineageTest is IngotFixture {
         vm.prank(ALICE);
         splitter.claim(parent, address(usdc), ALICE);
         assertEq(usdc.balanceOf(ALICE), 300_000, "parent holder paid");
+    }
+
+    function test_pay_whenTheRoyaltyIsBelowTheParentsMinimumFirstPayment_childHoldersKeepIt() external {
+        MockERC20 usdc = new MockERC20("USD Coin", "USDC", 6);
+        splitter.setAssetAllowed(address(usdc), true, 10e6);
+        uint256 parent = _mintOne(ALICE, 0, 0, ETH);
+        uint256 child = _mintOne(BOB, parent, 1_000, ETH);
+
+        // 10% of 10 USDC is 1 USDC: too little to open the parent's slot.
+        usdc.mint(PAYER, 10e6);
+        vm.startPrank(PAYER);
+        usdc.approve(address(splitter), 10e6);
+        vm.expectEmit(true, true, true, true);
+        emit IRevenueSplitter.RoyaltyRetained(child, parent, address(usdc), 1e6);
+        splitter.pay(child, address(usdc), 10e6);
+        vm.stopPrank();
+        assertEq(splitter.assetsOf(parent).length, 0, "no dust slot on the parent");
+        _assertWithinOneWei(splitter.claimable(child, address(usdc), BOB), 10e6, "the child's holders keep it");
+
+        // 10% of 100 USDC meets the minimum: the parent lists USDC and takes it.
+        _payToken(usdc, child, 100e6);
+        assertEq(splitter.assetsOf(parent)[0], address(usdc), "listed for the parent");
+        assertEq(splitter.claimable(parent, address(usdc), ALICE), 10e6, "parent royalty");
     }
 
     // ---------------------------------------------------------------- helpers
@@ -155,7 +178,7 @@ contract RevenueSplitterLineageTest is IngotFixture {
 
     function _payNewToken(uint256 id, uint256 amount) internal {
         MockERC20 t = new MockERC20("T", "T", 18);
-        splitter.setAssetAllowed(address(t), true);
+        splitter.setAssetAllowed(address(t), true, 1);
         _payToken(t, id, amount);
     }
 

@@ -17,7 +17,7 @@ contract SimulatedQuoteVerifierTest is SimulatedQuotes {
     function setUp() public {
         platform = vm.addr(PLATFORM_KEY);
         verifier = new SimulatedQuoteVerifier(platform);
-        reportData = _reportData(address(0xE1), bytes32(uint256(0xABCD)), block.chainid);
+        reportData = _reportData(address(0xE1), bytes32(uint256(0xABCD)), block.chainid, keccak256("some block"));
     }
 
     function test_platformKey_isPublicAndDocumented() external view {

@@ -3,6 +3,7 @@ import type { Hex } from "viem";
 import { ggufToLoraAdapter } from "../eval/model/ggufToLoraAdapter.js";
 import { hashAdapter } from "../eval/train/hashAdapter.js";
 import type { ContentStore } from "../storage/types.js";
+import { attributeJobResult } from "./attributeJobResult.js";
 import { checkAdapterResult, type AdapterCheckReason } from "./checkAdapterResult.js";
 import type { Reexecute, ReexecuteReturnType } from "./createReexecutor.js";
 import { ComputeError, WorkerTimeoutError } from "./errors.js";
@@ -17,7 +18,6 @@ import { tallyVotes, type Vote } from "./policy/tallyVotes.js";
 import type { ComparatorRecord, HealthEvent, HealthPolicy, HealthScores, ResultComparator } from "./policy/types.js";
 import { updateHealth } from "./policy/updateHealth.js";
 import type { ComputeWorker, RunJobOptions, ScoredSequence, TrainingJob, TrainingJobResult } from "./types.js";
-import { verifyJobResult } from "./verifyJobResult.js";
 
 export type RejectionReason =
   | "malformed"
@@ -43,7 +43,14 @@ export type AttemptRole = "primary" | "duplicate";
 export type AttemptRecord =
   | { computeId: number; outcome: "accepted"; adapterRoot: Hex; adapterHash: Hex; trainedTokens: number; verified: boolean; ms: number; role?: AttemptRole; metric?: number }
   | { computeId: number; outcome: "rejected"; reason: RejectionReason; detail: string; adapterRoot?: string; adapterHash?: string; ms: number; role?: AttemptRole; metric?: number }
-  | { computeId: number; outcome: "failed" | "timed-out"; detail: string; ms: number; role?: AttemptRole };
+  | { computeId: number; outcome: "failed" | "timed-out"; detail: string; ms: number; role?: AttemptRole }
+  /**
+   * An answer the worker's key did not sign for this job (attributeJobResult): someone holding its
+   * transport credentials sent it. Dropped, the job goes on to the next worker, and nothing is
+   * held against the worker: no fault, no health change, no lost credit (it counts towards
+   * maxWorkerFailures like an attempt that gave no answer).
+   */
+  | { computeId: number; outcome: "dropped"; reason: RejectionReason; detail: string; ms: number; role?: AttemptRole };
 
 export type JobOutcome =
   | { by: "worker"; computeId: number; adapterRoot: Hex; adapterHash: Hex; trainedTokens: number; verified: boolean }
@@ -126,6 +133,8 @@ export type ComputePoolEvent =
   | { type: "result-accepted"; jobId: Hex; computeId: number; verified: boolean }
   | { type: "result-rejected"; jobId: Hex; computeId: number; reason: RejectionReason; detail: string }
   | { type: "worker-failed"; jobId: Hex; computeId: number; outcome: "failed" | "timed-out"; detail: string }
+  /** An answer under the worker's identity that its key did not sign: its transport token (NATS credentials, queue access) is in someone else's hands. */
+  | { type: "transport-compromised"; jobId: Hex; computeId: number; reason: RejectionReason; detail: string }
   | { type: "worker-faulty"; jobId: Hex; computeId: number; reason: RejectionReason }
   | { type: "worker-benched"; computeId: number; failures: number }
   | { type: "job-reexecuted"; jobId: Hex; adapterHash: Hex }
@@ -198,7 +207,11 @@ export interface ComputePool {
  * coordinator's holdout metric within a tolerance); a mismatch is settled by a third distinct
  * worker, or by the coordinator's own re-execution when none is left, and the majority wins.
  *
- * A result failing any check, or outvoted, makes its worker faulty: it earns nothing (all its
+ * An answer that the worker's registered key did not sign over this job (attributeJobResult) proves
+ * nothing about the worker, only that someone else holds its transport credentials: it is dropped,
+ * reported (a `transport-compromised` event and an error log), and the job goes on to the next
+ * worker without any mark against this one. A signed result failing any other check, or outvoted,
+ * makes its worker faulty: it earns nothing (all its
  * credit in this pool is forfeited, which is what makes sampled verification worth fearing), its
  * health drops, later jobs skip it, and the job goes on to the next worker. A worker that throws or
  * times out is routed around the same way, with a smaller health drop, until it has failed
@@ -335,17 +348,15 @@ export function createComputePool(params: CreateComputePoolParameters): ComputeP
     job: TrainingJob,
     result: TrainingJobResult,
     expectedTokens: number,
-  ): Promise<{ ok: true; adapterBytes: Uint8Array } | { ok: false; reason: RejectionReason; detail: string }> {
-    if (typeof result !== "object" || result === null) return { ok: false, reason: "malformed", detail: "the worker returned no result object" };
-    if (result.jobId !== job.jobId) return { ok: false, reason: "job-id-mismatch", detail: `result is for job ${String(result.jobId)}` };
-    if (result.computeId !== worker.computeId) return { ok: false, reason: "compute-id-mismatch", detail: `result names worker ${String(result.computeId)}` };
-    const sig = verifyJobResult({ result, publicKey: state.get(worker.computeId)!.publicKey });
-    if (!sig.valid) return { ok: false, reason: sig.reason, detail: sig.detail };
+  ): Promise<{ ok: true; adapterBytes: Uint8Array } | { ok: false; attributable: boolean; reason: RejectionReason; detail: string }> {
+    // First who sent it: only an answer signed by the worker's key over this job counts against it.
+    const from = attributeJobResult({ result, publicKey: state.get(worker.computeId)!.publicKey, jobId: job.jobId, computeId: worker.computeId });
+    if (!from.attributable) return { ok: false, attributable: false, reason: from.reason, detail: from.detail };
     if (result.trainedTokens !== expectedTokens) {
-      return { ok: false, reason: "trained-tokens-mismatch", detail: `claims ${result.trainedTokens} trained tokens, the job trains ${expectedTokens}` };
+      return { ok: false, attributable: true, reason: "trained-tokens-mismatch", detail: `claims ${result.trainedTokens} trained tokens, the job trains ${expectedTokens}` };
     }
     const adapter = await checkAdapterResult({ store: params.store, job, adapterRoot: result.adapterRoot, adapterHash: result.adapterHash });
-    if (!adapter.ok) return adapter;
+    if (!adapter.ok) return { ...adapter, attributable: true };
     return { ok: true, adapterBytes: adapter.adapterBytes };
   }
 
@@ -419,6 +430,23 @@ export function createComputePool(params: CreateComputePoolParameters): ComputeP
         }
         const check = await checkResult(worker, job, result, expectedTokens);
         const ms = Date.now() - started;
+        if (!check.ok && !check.attributable) {
+          rec.attempts.push({ computeId: worker.computeId, outcome: "dropped", reason: check.reason, detail: check.detail, ms, role });
+          emit({ type: "transport-compromised", jobId: job.jobId, computeId: worker.computeId, reason: check.reason, detail: check.detail });
+          jlog?.error(
+            { computeId: worker.computeId, reason: check.reason, detail: check.detail },
+            `an answer under worker ${worker.computeId}'s identity was not signed by its key: its transport token may be stolen. Dropped, not held against the worker; revoke and reissue its token`,
+          );
+          // No answer came from the worker: like one that gave none, it counts towards benching (a
+          // channel that delivers forgeries is not worth more jobs, and a worker that can tell an
+          // audited job must not dodge it for free), but no fault, no health change, no lost credit.
+          ws.failures++;
+          if (ws.failures >= maxFailures && ws.status === "active") {
+            ws.status = "benched";
+            emit({ type: "worker-benched", computeId: worker.computeId, failures: ws.failures });
+          }
+          continue;
+        }
         if (!check.ok) {
           rec.attempts.push({
             computeId: worker.computeId,

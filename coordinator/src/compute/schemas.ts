@@ -47,6 +47,12 @@ export const scoredSequenceSchema = z.strictObject({
   scoreFrom: z.number().int(),
 });
 
+/** What a sealed job body holds once opened (`sealJobBody` / `openJobBody`): the job and its training sequences. */
+export const jobBodySchema = z.strictObject({
+  job: trainingJobSchema,
+  sequences: z.array(scoredSequenceSchema),
+});
+
 export const trainingJobResultSchema = z.strictObject({
   jobId: hex32Schema,
   computeId: z.number().int().nonnegative(),

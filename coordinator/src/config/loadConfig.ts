@@ -50,6 +50,8 @@ export async function loadConfig(params: LoadConfigParameters = {}): Promise<Loa
     const inFile = fromFile[section] as Record<string, unknown> | undefined;
     if (fromEnv?.kind !== undefined && isPlainObject(inFile) && inFile.kind !== fromEnv.kind) raw[section] = fromEnv;
   }
+  // A local store's dir alone (INGOTFORGE_STORAGE_DIR, or { "dir": … }) means a local store: local is the default kind.
+  if (isPlainObject(raw.storage) && raw.storage.kind === undefined) raw.storage = { kind: "local", ...raw.storage };
   const config = parseConfig({ raw, sources: env.sources, defaultSource: fileSource });
 
   const baseOf = (path: string) => (env.sources.has(path) || !params.file ? cwd : dirname(resolve(cwd, params.file)));

@@ -19,6 +19,7 @@ import { SIMULATED_MEASUREMENT } from "../enclave/simulated/simulatedMeasurement
 import { createLocalContentStore } from "../storage/createLocalContentStore.js";
 import { storeSealedHoldout } from "../sealing/storeSealedHoldout.js";
 import { DEFAULT_HOLDOUT_INFO } from "../sealing/holdoutSuite.js";
+import { sealContribution } from "../sealing/sealContribution.js";
 import { ensureDemoBaseModel } from "../eval/demo/ensureDemoBaseModel.js";
 import type { DemoModelSpec } from "../eval/demo/demoModelSpec.js";
 import { ggufToModel } from "../eval/model/ggufToModel.js";
@@ -39,7 +40,10 @@ import type { DatasetExample } from "../eval/dataset/types.js";
 export const DEMO_TRAINING_SEEDS = [1, 2] as const;
 import { serveThroughGateway } from "./serveThroughGateway.js";
 import { formatAttributionPanel, type AttributionPanelRow } from "./formatAttributionPanel.js";
+import { attributionPanelNote } from "./attributionPanelNote.js";
 import type { Account, Chain, Transport, WalletClient } from "viem";
+import { DEMO_MODEL_THREADS } from "../eval/demo/demoModelThreads.js";
+import { DEMO_BASE_MODEL_CARD_NAME } from "../eval/demo/baseModelNameFromGguf.js";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
 
@@ -60,6 +64,8 @@ export interface RunDemoParameters {
   modelSpec?: DemoModelSpec;
   /** LoRA hyper-parameters (default DEMO_LORA_HYPER; tests pass fewer steps). */
   loraHyper?: typeof DEMO_LORA_HYPER;
+  /** llama.cpp threads for scoring and serving (default DEMO_MODEL_THREADS: 1; scripts/demo.ts passes resolveThreads). */
+  threads?: number;
   signal?: AbortSignal;
 }
 
@@ -112,7 +118,7 @@ export async function runDemo(p: RunDemoParameters) {
     holdoutRoot,
     holdoutExamples: holdoutCount,
     baseModelRoot,
-    baseModelName: "ingotforge-demo-qwen2 (stands in for Qwen2.5-Coder-3B-Instruct)",
+    baseModelName: DEMO_BASE_MODEL_CARD_NAME,
     allowedMeasurements: [SIMULATED_MEASUREMENT],
   });
   const created = await createForge(ctx, config);
@@ -124,9 +130,14 @@ export async function runDemo(p: RunDemoParameters) {
   const demo = await demoContributions({ dataDir: p.dataDir, scenario: "demo" });
   const about: Record<string, string> = { alice: "Rust unsafe analyses", copycat: "partial copy of alice", control: "cooking & gardening text" };
   const dataContributors = demo.contributions.map((c, i) => ({ who: c.id, account: i + 1, bytes: toJsonl(c.examples), about: about[c.id] ?? c.id }));
+  // Each contributor seals its file to the enclave's HPKE key, bound to (chain, Forge, its own
+  // address): only the enclave reads it, after the window closes, and a copy sent by anyone else
+  // is excluded. What is stored, and recorded on chain, is the envelope.
   for (const c of dataContributors) {
-    const { root, size } = await store.put(c.bytes);
     const examples = parseDatasetJsonlStrict(c.bytes, { source: c.who }).length;
+    const binding = { chainId, forge, contributor: wallets[c.account].account.address };
+    const { bytes: sealed } = await sealContribution({ plaintext: c.bytes, recipientPublicKey: toBytes(enclave.hpkePublicKey), binding });
+    const { root, size } = await store.put(sealed);
     const r = await contributeData(withAccount(ctx, wallets[c.account]), { forge, root, sizeBytes: BigInt(size), exampleCount: examples, metadataURI: `license: CC-BY-4.0; ${c.about}` });
     txs.push({ what: `contributeData (${c.who})`, hash: r.hash });
   }
@@ -138,7 +149,7 @@ export async function runDemo(p: RunDemoParameters) {
     const r = await contributeCapital(withAccount(ctx, wallets[account]), { forge, amount: parseEther(eth) });
     txs.push({ what: `contributeCapital (${eth} ETH)`, hash: r.hash });
   }
-  print(`      3 data contributions, 1 compute worker, 4 ETH escrowed`);
+  print(`      3 data contributions (each sealed to the enclave, bound to its sender), 1 compute worker, 4 ETH escrowed`);
 
   step(5, "The window closes");
   await p.increaseTime(config.windowEnd);
@@ -149,7 +160,7 @@ export async function runDemo(p: RunDemoParameters) {
   // One thread: on a model this small llama.cpp's second thread only adds barrier waits, and on
   // a busy 2-core machine those spin-waits collapse throughput (measured: 13,413 tok/s with 1
   // thread vs 405 with 2 while other processes kept both cores busy).
-  const engine = await createScoringEngine({ modelPath: baseModel.path, mode: "exact", threads: 1 });
+  const engine = await createScoringEngine({ modelPath: baseModel.path, mode: "exact", threads: p.threads ?? DEMO_MODEL_THREADS.threads });
   try {
     const worker = createInProcessWorker({ computeId: 0, ed25519PrivateKey: workerKey, model, baseModelRoot, store });
     const pool = createComputePool({
@@ -197,7 +208,7 @@ export async function runDemo(p: RunDemoParameters) {
     step(8, "A user calls the Ingot through the inference gateway (openai client), pays per token, checks the proof");
     const deposits = await p.deployGateway(ctx.addresses.splitter);
     const proofKeyRegistry = await p.deployProofKeyRegistry(ctx.addresses.verifier);
-    const gatewayCall = await serveThroughGateway({ ctx, deposits, proofKeyRegistry, payer: wallets[8], ingotId, baseModelPath: baseModel.path, store, workDir: p.workDir, logger, print });
+    const gatewayCall = await serveThroughGateway({ ctx, deposits, proofKeyRegistry, payer: wallets[8], ingotId, baseModelPath: baseModel.path, store, workDir: p.workDir, logger, print, threads: p.threads ?? DEMO_MODEL_THREADS.threads });
     txs.push(...gatewayCall.txs);
 
     step(9, "Every holder claims");
@@ -210,6 +221,7 @@ export async function runDemo(p: RunDemoParameters) {
       return r.amount;
     };
     const rows: AttributionPanelRow[] = [];
+    const nameOf = (dataId: string) => dataContributors[evaluated.contributions.findIndex((x) => String(x.dataId) === dataId)]?.who ?? `#${dataId}`;
     for (const [i, c] of dataContributors.entries()) {
       const contribution = evaluated.contributions[i];
       const entry = evaluated.log.estimator.scoreVector.entries.find((e) => e.id === String(contribution.dataId));
@@ -222,7 +234,7 @@ export async function runDemo(p: RunDemoParameters) {
         shares: await sharesOf(wallets[c.account].account.address),
         supply,
         paidWei: await claim(c.account),
-        note: contribution.status === "excluded" ? `excluded: ${contribution.reason}` : entry?.status === "duplicate" ? "duplicate: earns nothing twice" : evaluated.values[i] <= 0 ? "no positive value: no shares" : "",
+        note: attributionPanelNote({ contribution, entry, value: evaluated.values[i], name: nameOf }),
       });
     }
     rows.push({ who: "worker", kind: "compute", detail: `verified work ${evaluated.result.computeWork[0]} tokens`, shares: await sharesOf(wallets[4].account.address), supply, paidWei: await claim(4) });

@@ -22,6 +22,9 @@ import { verifyAttestation, type VerifyAttestationReturnType } from "../../../ga
 import { proofKeyRegistryAbi } from "../../../gateway/src/attestation/proofKeyRegistryAbi.js";
 import { readProofKeyRegistration, type ProofKeyRegistration } from "../../../gateway/src/attestation/readProofKeyRegistration.js";
 import { registerProofKey } from "../../../gateway/src/attestation/registerProofKey.js";
+import { startLocalTsa } from "../../../gateway/src/witness/tsa/startLocalTsa.js";
+import { verifyWitness, type VerifyWitnessReturnType } from "../../../gateway/src/witness/verifyWitness.js";
+import { readFile } from "node:fs/promises";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
 
@@ -34,6 +37,8 @@ export interface ServeThroughGatewayParameters {
   payer: Wallet;
   ingotId: bigint;
   baseModelPath: string;
+  /** llama.cpp threads for the gateway's engine (default 1: the demo model is tiny). */
+  threads?: number;
   store: ContentStore;
   workDir: string;
   logger: Logger;
@@ -51,6 +56,8 @@ export interface ServeThroughGatewayReturnType {
   attestation: VerifyAttestationReturnType;
   /** What ProofKeyRegistry says of the key that signed the proof. */
   registration: ProofKeyRegistration;
+  /** The proof's batch witness: inclusion path and RFC 3161 token of the local TSA, checked against its certificate. */
+  witness: VerifyWitnessReturnType;
   txs: { what: string; hash: Hash }[];
 }
 
@@ -79,9 +86,12 @@ export async function serveThroughGateway(p: ServeThroughGatewayParameters): Pro
   p.print(`      payer ${payer} deposited 0.01 ETH into GatewayDeposits ${p.deposits}; API key ${keyId} (stored hashed)`);
 
   const served = await readServedIngots({ publicClient: p.ctx.publicClient as never, ingot: p.ctx.addresses.ingot });
+  // A local RFC 3161 time-stamping authority (openssl ts -reply; its key and certificate made in the work dir on first run).
+  const tsa = await startLocalTsa({ dir: path.join(p.workDir, "tsa") });
   const config = parseGatewayConfig({
+    witness: { tsaUrl: tsa.url, intervalMs: 200, storePath: path.join(dir, "witness.sqlite") },
     server: { host: "127.0.0.1", port: 0, seller: "gateway.ingotforge.local" },
-    model: { path: p.baseModelPath, threads: 1, maxConcurrent: 2, maxCompletionTokens: 64 },
+    model: { path: p.baseModelPath, threads: p.threads ?? 1, maxConcurrent: 2, maxCompletionTokens: 64 },
     storage: { localDir: dir },
     ledger: { path: ledgerPath },
     // The proof key is derived in the simulated enclave, as the coordinator's keys are.
@@ -89,7 +99,11 @@ export async function serveThroughGateway(p: ServeThroughGatewayParameters): Pro
     billing: { defaultPricePerTokenWei: String(p.pricePerTokenWei ?? 1_000_000_000_000n) },
     log: { level: "warn" },
   });
-  const gateway = await createGateway({ config, logger: p.logger, ledger: ledgerToGatewayLedger(ledger), store: p.store, catalog: createStaticIngotCatalog(served) });
+  for (const suffix of ["", "-wal", "-shm"]) await rm(path.join(dir, "witness.sqlite") + suffix, { force: true });
+  const gateway = await createGateway({ config, logger: p.logger, ledger: ledgerToGatewayLedger(ledger), store: p.store, catalog: createStaticIngotCatalog(served) }).catch(async (error: unknown) => {
+    await tsa.close();
+    throw error;
+  });
   try {
     const address = await gateway.listen();
     const client = new OpenAI({ apiKey, baseURL: `${address}/v1`, maxRetries: 0 });
@@ -111,7 +125,8 @@ export async function serveThroughGateway(p: ServeThroughGatewayParameters): Pro
     const { proof, ...response } = completion as typeof completion & { proof: { proof_id: string; payment: { transaction_id: string; amount: string } } };
     const answer = completion.choices[0]?.message.content ?? "";
     p.print(`      openai client → ${model}: ${completion.usage?.prompt_tokens} prompt + ${completion.usage?.completion_tokens} completion tokens`);
-    p.print(`      answer: ${JSON.stringify(answer.slice(0, 160))}`);
+    // Honest about what answered: a tiny model trained in minutes on a CPU, not the product's base.
+    p.print(`      answer (the tiny demo model, trained here in minutes: fluent answers need the production base): ${JSON.stringify(answer.slice(0, 160))}`);
     const fetched = (await (await fetch(`${address}/v1/proofs/${proof.proof_id}`)).json()) as unknown;
     const verdict = verifyProof(fetched, { publicKey: gateway.signer.publicKeyHex, request, response, apiKey, proofId: proof.proof_id });
     p.print(`      proof ${proof.proof_id}: ${verdict.valid ? "VERIFIED" : `INVALID (${verdict.errors.join("; ")})`} — chain hash, Ed25519 signature, request/response hashes, buyer fingerprint`);
@@ -124,13 +139,21 @@ export async function serveThroughGateway(p: ServeThroughGatewayParameters): Pro
     const registration = await readProofKeyRegistration({ publicClient: p.ctx.publicClient as never, registry: p.proofKeyRegistry, publicKey: signedWith });
     p.print(`      proof key on chain: ${registration.valid ? "VALID" : "NOT VALID"} in ProofKeyRegistry ${p.proofKeyRegistry}${registration.simulated ? " (registered through the simulated verifier)" : ""}`);
     const chargedWei = BigInt(proof.payment.amount);
+    // The proof's batch closes within the interval; the gateway then serves it with its witness.
+    await gateway.witnesses!.batcher.flush();
+    const witnessed = (await (await fetch(`${address}/v1/proofs/${proof.proof_id}`)).json()) as unknown;
+    const witness = await verifyWitness(witnessed, { tsaCertificatePem: await readFile(tsa.certificatePath, "utf8"), requireTimestamp: true });
+    p.print(
+      `      proof witness: ${witness.valid ? `in batch root ${witness.root}, RFC 3161 time-stamped ${witness.genTime?.toISOString()} by the local openssl TSA (token signature checked against its certificate)` : `INVALID (${Object.entries(witness.checks).filter(([, c]) => c.status === "fail").map(([n, c]) => `${n}: ${c.detail}`).join("; ")})`}`,
+    );
 
     const settled = await settlePending({ ledger, chain, asset: zeroAddress, maxCharges: 100 });
     for (const hash of settled.txHashes) txs.push({ what: `gateway settle (${settled.charges} charge)`, hash });
     p.print(`      charge ${proof.payment.transaction_id}: ${chargedWei} wei, settled into the RevenueSplitter in ${settled.batches} batch (${settled.gasUsed} gas)`);
-    return { chargedWei, answer, verdict, attestation, registration, txs };
+    return { chargedWei, answer, verdict, attestation, registration, witness, txs };
   } finally {
     await gateway.close();
+    await tsa.close();
     ledger.close();
   }
 }

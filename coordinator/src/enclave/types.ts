@@ -1,5 +1,5 @@
 import type { Address, Hex, LocalAccount } from "viem";
-import type { HoldoutEnvelope } from "../sealing/types.js";
+import type { ContributionBinding, HoldoutEnvelope } from "../sealing/types.js";
 
 /** What an enclave says about itself: logged at start and written into the attribution record. */
 export interface EnclaveDescription {
@@ -28,7 +28,7 @@ export interface OpenSealedOptions {
 
 /**
  * The coordinator's trusted execution environment. Its two keys — a secp256k1 signing key (EIP-712
- * results) and an X25519 HPKE key (sealed holdouts) — are derived from secrets the enclave holds,
+ * results) and an X25519 HPKE key (sealed holdouts and data contributions) — are derived from secrets the enclave holds,
  * so the same app gets the same keys after a restart and its on-chain registration stays valid.
  * Neither private key leaves the object.
  */
@@ -37,11 +37,21 @@ export interface Enclave {
   readonly signerAddress: Address;
   /** 32-byte X25519 public key, as registered on-chain (bytes32). */
   readonly hpkePublicKey: Hex;
-  /** An attestation quote carrying `reportData` (exactly 64 bytes). */
+  /**
+   * An attestation quote carrying `reportData` (exactly 64 bytes). To register, pass
+   * `reportDataFor(signer, hpkePublicKey, chainId, hash of a recent block)`: the registry takes a
+   * quote only within 256 blocks of the block it commits to, so quote right before registering.
+   */
   getQuote(reportData: Hex): Promise<Hex>;
   /** EIP-712 signature by the enclave's signing key. */
   signTypedData: LocalAccount["signTypedData"];
   /** Decrypt a holdout sealed to `hpkePublicKey`. The plaintext is returned, never stored or logged. */
   openSealed(envelope: Uint8Array | HoldoutEnvelope, options?: OpenSealedOptions): Promise<Uint8Array>;
+  /**
+   * Decrypt a data contribution sealed to `hpkePublicKey` for `expected` (the chain, the Forge and
+   * the on-chain sender): `openContribution`. Throws ContributionOpenError when it was sealed for
+   * another binding or key, or altered. The plaintext is returned, never stored or logged.
+   */
+  openContribution(envelope: Uint8Array, expected: ContributionBinding): Promise<Uint8Array>;
   describe(): EnclaveDescription;
 }

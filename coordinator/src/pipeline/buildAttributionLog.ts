@@ -1,5 +1,6 @@
 import type { Address, Hex } from "viem";
 import type { AttributeContributionsReturnType } from "../eval/attribution/attributeContributions.js";
+import { NEAR_DUPLICATE_RULE } from "../eval/attribution/nearDuplicateRule.js";
 import type { ForgeConfig } from "../chain/types.js";
 import type { EnclaveDescription } from "../enclave/types.js";
 import type { ComputePool } from "../compute/createComputePool.js";
@@ -38,6 +39,7 @@ export type AttributionLog = ReturnType<typeof buildAttributionLog>;
  * It names the holdout only by root and size: no holdout text is ever written into it.
  */
 export function buildAttributionLog(p: BuildAttributionLogParameters) {
+  const entries = new Map(p.attribution.scoreVector.entries.map((e) => [e.id, e]));
   return {
     version: ATTRIBUTION_LOG_VERSION,
     chainId: p.chainId,
@@ -58,9 +60,12 @@ export function buildAttributionLog(p: BuildAttributionLogParameters) {
       ...(c.reason ? { reason: c.reason } : {}),
       exampleHashes: c.exampleHashes,
       keptExamples: p.attribution.deduped.contributions.find((d) => d.id === String(c.dataId))?.keptHashes.length ?? 0,
+      // Each dropped copy: "duplicate-of <dataId>:<example index>" of the kept example it copies.
+      ...(entries.get(String(c.dataId))?.duplicates ? { duplicates: entries.get(String(c.dataId))!.duplicates!.map((d) => ({ ...d, duplicateOf: `duplicate-of ${d.duplicateOf}` })) } : {}),
       value: p.values[i],
       score: p.scores[i],
     })),
+    nearDuplicateRule: NEAR_DUPLICATE_RULE,
     estimator: {
       method: p.attribution.estimate.method,
       evaluations: p.attribution.estimate.evaluations,

@@ -15,6 +15,7 @@ import type { ContentStore } from "../storage/types.js";
 import { planTrainingJob } from "../compute/planTrainingJob.js";
 import type { ComputePool } from "../compute/createComputePool.js";
 import { collectDataContributions, type DataContribution } from "./collectDataContributions.js";
+import { excludeWholeDuplicates } from "./excludeWholeDuplicates.js";
 import { openSealedHoldout } from "./openSealedHoldout.js";
 import { trainServedAdapter } from "./trainServedAdapter.js";
 import { tokenizeContribution } from "./tokenizeContribution.js";
@@ -61,7 +62,7 @@ export interface RunForgeEvalParameters {
 }
 
 export type PipelineEvent =
-  | { kind: "contributions"; included: number; excluded: number }
+  | { kind: "contributions"; included: number; excluded: number; exclusions?: { dataId: number; root: Hex; reason: string }[] }
   | { kind: "holdout"; examples: number; tokens: number }
   | { kind: "coalition"; done: number; total: number }
   | { kind: "final-adapter"; adapterRoot: Hex; perplexityBefore: number; perplexityAfter: number };
@@ -93,8 +94,9 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     throw new Error(`The base model's root ${p.base.root} is not the Forge's ${status.config.baseModelRoot}; refusing to evaluate another model.`);
   }
 
-  // 1. Contributions, fetched by root and re-hashed; bad ones excluded with their reason.
-  const contributions = await collectDataContributions({ ctx: p.ctx, forge: p.forge, store: p.store });
+  // 1. Contributions, fetched by root, re-hashed and opened in the enclave for their on-chain
+  //    binding; bad ones (plaintext, unbound, tampered, mis-declared) excluded with their reason.
+  const contributions = await collectDataContributions({ ctx: p.ctx, forge: p.forge, store: p.store, openContribution: (envelope, expected) => p.enclave.openContribution(envelope, expected) });
   const examples = new Map<string, ScoredSequence>();
   for (const c of contributions) {
     if (c.status !== "included") continue;
@@ -105,8 +107,10 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     }
     tokenized.sequences.forEach((s) => examples.set(s.id, s));
   }
+  excludeWholeDuplicates(contributions);
   const included = contributions.filter((c) => c.status === "included");
-  p.onEvent?.({ kind: "contributions", included: included.length, excluded: contributions.length - included.length });
+  const exclusions = contributions.filter((c) => c.status !== "included").map((c) => ({ dataId: c.dataId, root: c.root, reason: c.reason ?? "excluded" }));
+  p.onEvent?.({ kind: "contributions", included: included.length, excluded: exclusions.length, exclusions });
 
   // 2. The holdout, opened in the enclave; only its token ids reach the scorer.
   const holdoutExamples = await openSealedHoldout({
@@ -138,7 +142,7 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
   };
   const utilityInputs = evalUtilityInputs({ baseRoot: p.base.root, holdoutRoot: status.config.holdoutRoot, hyper: p.hyper, engineMode: p.engine.mode });
   const attribution = await attributeContributions({
-    contributions: included.map((c) => ({ id: String(c.dataId), exampleHashes: c.exampleHashes })),
+    contributions: included.map((c) => ({ id: String(c.dataId), exampleHashes: c.exampleHashes, exampleTexts: c.examples })),
     method: p.method,
     trainingSeeds: p.trainingSeeds,
     scoreBase: () => scorer.score(),

@@ -1,5 +1,6 @@
 import { createHoldoutScorer } from "../pipeline/createHoldoutScorer.js";
-import { checkContribution } from "../pipeline/checkContribution.js";
+import { checkContribution, type OpenContribution } from "../pipeline/checkContribution.js";
+import { excludeWholeDuplicates } from "../pipeline/excludeWholeDuplicates.js";
 import { trainServedAdapter } from "../pipeline/trainServedAdapter.js";
 import { tokenizeContribution } from "../pipeline/tokenizeContribution.js";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -9,6 +10,7 @@ import { attributeContributions, type AttributionMethod } from "../eval/attribut
 import { hashInputs } from "../eval/attribution/hashInputs.js";
 import { createInRunRunner } from "../eval/attribution/createInRunRunner.js";
 import { parseDatasetJsonlStrict } from "../eval/dataset/parseDatasetJsonlStrict.js";
+import type { DatasetExample } from "../eval/dataset/types.js";
 import { tokenizeExample } from "../eval/dataset/tokenizeExample.js";
 import { createScoringEngine, type ScoringMode } from "../eval/engine/createScoringEngine.js";
 import { ggufToModel } from "../eval/model/ggufToModel.js";
@@ -26,12 +28,13 @@ import { ReplayError } from "./errors.js";
 /** The parts of a stored attribution record that replay reads (JSON: bigints are strings). */
 interface StoredAttributionLog {
   version: string;
+  chainId: number;
   forge: Address;
   baseModel: { root: Hex };
   holdout: { root: Hex; examples: number };
   evalConfig: { pipeline: string; hyper: Omit<LoraHyperParameters, "seed">; trainingSeeds: (string | number)[]; method: AttributionMethod; engineMode: ScoringMode; publicSeed: Hex };
   evalConfigHash: Hex;
-  contributions: { dataId: number; root: Hex; sizeBytes: number; exampleCount: number; status: "included" | "excluded"; reason?: string; exampleHashes: string[]; value: number; score: string }[];
+  contributions: { dataId: number; contributor: Address; root: Hex; sizeBytes: number; exampleCount: number; status: "included" | "excluded"; reason?: string; exampleHashes: string[]; value: number; score: string }[];
   compute: { jobs: ComputePoolRecord };
   result: { adapterRoot: Hex; perplexityBefore: number; perplexityAfter: number };
 }
@@ -42,6 +45,8 @@ export interface ReplayAttributionParameters {
   attributionLogRoot: Hex;
   /** Decrypts the sealed holdout: whoever holds its key (the enclave, or the creator's copy of the key). */
   openHoldout: (envelope: Uint8Array) => Promise<Uint8Array>;
+  /** Opens each sealed contribution for its recorded binding: the enclave (Enclave.openContribution), or whoever holds its HPKE key. */
+  openContribution: OpenContribution;
   /** Scratch space for the base GGUF and adapters. */
   workDir: string;
   /**
@@ -51,6 +56,8 @@ export interface ReplayAttributionParameters {
   reuseAdapters?: boolean;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** llama.cpp threads for scoring (default defaultThreads(); entry points pass resolveThreads). */
+  threads?: number;
 }
 
 export interface ContributionReplay {
@@ -93,14 +100,15 @@ export async function replayAttribution(p: ReplayAttributionParameters): Promise
   await writeFile(basePath, baseBytes);
   const model = ggufToModel(baseBytes);
   const tokenizer = createTokenizer(model.tokenizer);
-  const engine = await createScoringEngine({ modelPath: basePath, mode: cfg.engineMode });
+  const engine = await createScoringEngine({ modelPath: basePath, mode: cfg.engineMode, ...(p.threads !== undefined ? { threads: p.threads } : {}) });
   try {
     // Contributions, checked by the same code as the coordinator, against the record's on-chain facts.
     const examples = new Map<string, ScoredSequence>();
-    const replayed: { dataId: number; status: "included" | "excluded"; reason?: string; exampleHashes: string[] }[] = [];
+    const replayed: { dataId: number; status: "included" | "excluded"; reason?: string; exampleHashes: string[]; examples: DatasetExample[] }[] = [];
     for (const c of log.contributions) {
-      const excluded = (reason: string) => replayed.push({ dataId: c.dataId, status: "excluded", reason, exampleHashes: [] });
-      const checked = await checkContribution({ store: p.store, dataId: c.dataId, root: c.root, sizeBytes: c.sizeBytes, exampleCount: c.exampleCount });
+      const excluded = (reason: string) => replayed.push({ dataId: c.dataId, status: "excluded", reason, exampleHashes: [], examples: [] });
+      const binding = { chainId: log.chainId, forge: log.forge, contributor: c.contributor };
+      const checked = await checkContribution({ store: p.store, dataId: c.dataId, root: c.root, sizeBytes: c.sizeBytes, exampleCount: c.exampleCount, binding, openContribution: p.openContribution });
       if (!checked.ok) {
         excluded(checked.reason);
         continue;
@@ -113,8 +121,9 @@ export async function replayAttribution(p: ReplayAttributionParameters): Promise
       }
       const sequences = tokenized.sequences;
       sequences.forEach((s) => examples.set(s.id, s));
-      replayed.push({ dataId: c.dataId, status: "included", exampleHashes: hashes });
+      replayed.push({ dataId: c.dataId, status: "included", exampleHashes: hashes, examples: checked.examples });
     }
+    excludeWholeDuplicates(replayed);
     const included = replayed.filter((c) => c.status === "included");
 
     const envelope = await p.store.get(log.holdout.root);
@@ -150,7 +159,7 @@ export async function replayAttribution(p: ReplayAttributionParameters): Promise
     };
     const scorer = createHoldoutScorer(engine, holdout, p.signal);
     const attribution = await attributeContributions({
-      contributions: included.map((c) => ({ id: String(c.dataId), exampleHashes: c.exampleHashes })),
+      contributions: included.map((c) => ({ id: String(c.dataId), exampleHashes: c.exampleHashes, exampleTexts: c.examples })),
       method: cfg.method,
       trainingSeeds: cfg.trainingSeeds,
       scoreBase: () => scorer.score(),

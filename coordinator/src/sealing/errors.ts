@@ -52,3 +52,34 @@ export class HoldoutOpenError extends SealingError {
     );
   }
 }
+
+/** The bytes are not a data-contribution envelope this version understands. */
+export class ContributionEnvelopeFormatError extends SealingError {
+  override name = "ContributionEnvelopeFormatError";
+  constructor(problem: string, options?: { cause?: unknown }) {
+    super(`Not a sealed data contribution: ${problem}. Seal the JSONL file with \`sealContribution\` (envelope "IFDC" v1, HPKE X25519/HKDF-SHA256/AES-256-GCM).`, options);
+  }
+}
+
+/** A binding field is not usable (chain id out of range, address malformed). */
+export class ContributionBindingError extends SealingError {
+  override name = "ContributionBindingError";
+  constructor(problem: string) {
+    super(`Cannot bind the contribution: ${problem}. Pass the chain id, the Forge's address and the contributor's address.`);
+  }
+}
+
+/**
+ * Decryption failed: sealed to another enclave key, or some byte (binding, enc, ciphertext) was
+ * changed after sealing. AEAD cannot tell which; either way the enclave must not use it.
+ */
+export class ContributionOpenError extends SealingError {
+  override name = "ContributionOpenError";
+  constructor(options?: { cause?: unknown }) {
+    super(
+      "Cannot open the sealed contribution: it was sealed to another enclave key, or its bytes were altered after sealing. " +
+        "Seal the file again to the Forge's enclave HPKE key (`forge contribute-data` does) and contribute the new root.",
+      options,
+    );
+  }
+}

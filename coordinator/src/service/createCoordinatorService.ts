@@ -33,6 +33,8 @@ import { createResultCachingWorker } from "./createResultCachingWorker.js";
 import { findWindowCloseBlock } from "./findWindowCloseBlock.js";
 import { loadServiceState, saveServiceState, type ForgeRecord, type ForgeStatusUpdate, type ServiceState } from "./serviceState.js";
 import { sleep } from "../util/sleep.js";
+import { ServiceError } from "./errors.js";
+import { createWaitReporter } from "../util/createWaitReporter.js";
 
 /** A compute worker registered on-chain with a Forge (its ComputeRegistered event). */
 export interface RegisteredCompute {
@@ -88,6 +90,10 @@ export interface CreateCoordinatorServiceParameters {
   maxAttempts?: number;
   /** First retry delay; doubles per attempt (default 30 s). */
   retryDelayMs?: number;
+  /** llama.cpp threads for holdout scoring (default defaultThreads(); main.ts passes resolveThreads). */
+  threads?: number;
+  /** Between "still waiting" lines for one wait (a Forge, a window, confirmations, a worker, an eval step; default 30 s). */
+  waitLogIntervalMs?: number;
   /** Block to start reading ForgeCreated from on a fresh data dir (default 0). */
   startBlock?: bigint;
   onEvent?: (e: ServiceEvent) => void;
@@ -126,6 +132,10 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
   let state: ServiceState | undefined;
   let started: Promise<void> | undefined;
   const nextAttemptAt = new Map<string, number>();
+  const waitLogIntervalMs = p.waitLogIntervalMs ?? 30_000;
+  const waits = createWaitReporter({ logger: log, intervalMs: waitLogIntervalMs });
+  /** When each waiting Forge's status was last read for the wait lines (at most once per interval: it costs a few RPC calls). */
+  const forgeWaitReadAt = new Map<string, number>();
 
   const save = async () => saveServiceState(stateFile, state!);
   const setForge = async (forge: Address, update: ForgeStatusUpdate) => {
@@ -139,7 +149,15 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
     started ??= (async () => {
       const chainId = await p.ctx.publicClient.getChainId();
       if (chainId !== p.config.chainId) throw new Error(`The RPC node is on chain ${chainId}, but the config says ${p.config.chainId}; fix rpcUrl or chainId.`);
-      state = await loadServiceState(stateFile, { chainId, factory: p.ctx.addresses.factory, ...(p.startBlock !== undefined ? { startBlock: p.startBlock } : {}) });
+      const factory = p.ctx.addresses.factory;
+      const code = await p.ctx.publicClient.getCode({ address: factory });
+      if (!code || code === "0x") {
+        throw new ServiceError(`The node at rpcUrl (chain ${chainId}) has no contract at the factory address ${factory}.`, {
+          hint: "Deploy the protocol on this node (README: deployment), or point the coordinator at the deployment's addresses and node.",
+        });
+      }
+      const [genesis, head] = await Promise.all([p.ctx.publicClient.getBlock({ blockNumber: 0n }), p.ctx.publicClient.getBlockNumber()]);
+      state = await loadServiceState(stateFile, { chainId, factory, genesisHash: genesis.hash, head, ...(p.startBlock !== undefined ? { startBlock: p.startBlock } : {}) });
       await save();
       const reg = await ensureEnclaveRegistered(p.ctx, p.enclave);
       log.info({ enclave: p.enclave.describe(), alreadyRegistered: reg.alreadyRegistered, expiresAt: String(reg.expiresAt), stateFile }, "coordinator started");
@@ -156,7 +174,11 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
     await start();
     const head = await p.ctx.publicClient.getBlockNumber();
     const safe = head - BigInt(p.config.confirmations);
-    if (safe < 0n) return;
+    if (safe < 0n) {
+      waits.waiting("chain", `block ${p.config.confirmations} (the node is at block ${head}; confirmations: ${p.config.confirmations})`);
+      return;
+    }
+    waits.done("chain");
     const from = BigInt(state!.lastProcessedBlock) + 1n;
     if (safe >= from) {
       const created = await p.ctx.publicClient.getContractEvents({
@@ -178,18 +200,46 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
       state!.lastProcessedBlock = String(safe);
       await save();
     }
-    for (const record of Object.values(state!.forges)) {
+    const active = Object.values(state!.forges).filter((r) => r.status === "seen" || r.status === "evaluating");
+    if (active.length === 0) waits.waiting("forges", `a Forge to evaluate (factory ${p.ctx.addresses.factory}; read up to block ${safe} = head ${head} − ${p.config.confirmations} confirmations)`);
+    else waits.done("forges");
+    for (const record of active) {
       if (signal?.aborted) return;
-      if (record.status !== "seen" && record.status !== "evaluating") continue;
       await actOn(record, safe, signal);
     }
+  }
+
+  /** Say why a Forge not yet Closed at the confirmed block is not evaluated: its window is open, or it closed too recently. */
+  async function reportForgeWait(forge: Address, safe: bigint) {
+    const id = forge.toLowerCase();
+    const readAt = forgeWaitReadAt.get(id);
+    if (readAt !== undefined && Date.now() - readAt < waitLogIntervalMs) return;
+    forgeWaitReadAt.set(id, Date.now());
+    const status = await getForgeStatus(p.ctx, forge);
+    if (status.phase === "Pending" || status.phase === "Open") {
+      const end = status.config.windowEnd;
+      waits.waiting(`window:${id}`, `Forge ${forge}'s window to close at ${end} (${new Date(Number(end) * 1000).toISOString()}; ${end > status.now ? end - status.now : 0n} s after the head's timestamp)`, { forge });
+      return;
+    }
+    const confirmations = p.config.confirmations;
+    waits.done(`window:${id}`, { forge });
+    waits.waiting(
+      `confirmations:${id}`,
+      `blocks on top of Forge ${forge}: its window has closed at the head, but the coordinator acts ${confirmations} confirmations deep (block ${safe}), so up to ${confirmations} more blocks must be mined (a node that mines only on transactions needs some sent)`,
+      { forge },
+    );
   }
 
   async function actOn(record: ForgeRecord, safe: bigint, signal?: AbortSignal) {
     const forge = record.forge;
     const phaseIndex = (await p.ctx.publicClient.readContract({ address: forge, abi: p.ctx.abis.Forge, functionName: "phase", blockNumber: safe })) as number;
     const phase: ForgePhase = PHASES[phaseIndex];
-    if (phase === "Pending" || phase === "Open") return;
+    if (phase === "Pending" || phase === "Open") {
+      await reportForgeWait(forge, safe);
+      return;
+    }
+    waits.done(`window:${forge.toLowerCase()}`, { forge });
+    waits.done(`confirmations:${forge.toLowerCase()}`, { forge });
     if (phase === "Live") {
       await recordAlreadyLive(forge);
       return;
@@ -269,7 +319,14 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
       const tokenizer = createTokenizer(model.tokenizer);
       const registered = await registeredCompute(forge);
       const given = p.workersFor ? await p.workersFor({ forge, registered, model, baseModelRoot: status.config.baseModelRoot }) : [];
-      const workers = given.map((worker) => createResultCachingWorker({ worker, dir: path.join(workDir, "worker-results") }));
+      const workers = given.map((worker) => {
+        const cached = createResultCachingWorker({ worker, dir: path.join(workDir, "worker-results") });
+        return {
+          ...cached,
+          run: (job, sequences, options) =>
+            waits.during(`job:${job.jobId}:${worker.computeId}`, () => `worker ${worker.computeId}'s result for job ${job.jobId}`, cached.run(job, sequences, options), { forge, computeId: worker.computeId, jobId: job.jobId }),
+        } satisfies ComputeWorker;
+      });
       // In-run features (method in-run) from the workers that run them, verified by duplication;
       // with none, the coordinator computes them itself.
       const inRunPool = createInRunFeaturePool({ workers: given.filter((w): w is typeof w & InRunWorker => isInRunWorker(w)), publicSeed, forge, baseModelRoot: status.config.baseModelRoot, model });
@@ -286,10 +343,11 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
         store: p.store,
       });
       if (pool.resumed === 0) flog.info({ workers: workers.map((w) => w.computeId), registered: registered.length }, "compute pool ready");
-      const engine = await createScoringEngine({ modelPath: base.path, mode: "exact" });
+      const engine = await createScoringEngine({ modelPath: base.path, mode: "exact", ...(p.threads !== undefined ? { threads: p.threads } : {}) });
       let progress: Progress | undefined;
+      let step = "collecting contributions";
       try {
-        const evaluated = await runForgeEval({
+        const evaluated = await waits.during(`eval:${forge.toLowerCase()}`, () => `the eval of Forge ${forge} (now: ${step})`, runForgeEval({
           ctx: p.ctx,
           forge,
           store: p.store,
@@ -308,9 +366,17 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
           workDir,
           resultTtlSeconds: settings.resultTtlSeconds,
           onEvent: (e) => {
-            if (e.kind === "contributions") flog.info({ included: e.included, excluded: e.excluded }, "contributions collected");
-            if (e.kind === "holdout") flog.info({ examples: e.examples, tokens: e.tokens }, "holdout opened in the enclave");
+            if (e.kind === "contributions") {
+              flog.info({ included: e.included, excluded: e.excluded }, "contributions collected");
+              for (const x of e.exclusions ?? []) flog.warn({ dataId: x.dataId, root: x.root, reason: x.reason }, `contribution #${x.dataId} excluded: ${x.reason}`);
+              step = "opening the holdout";
+            }
+            if (e.kind === "holdout") {
+              flog.info({ examples: e.examples, tokens: e.tokens }, "holdout opened in the enclave");
+              step = "training and scoring the coalitions";
+            }
             if (e.kind === "coalition") {
+              step = `coalitions: ${e.done} of ${e.total} scored`;
               progress ??= createProgress({ label: `eval ${forge}`, total: e.total, unit: "coalitions", logger: flog, logIntervalMs: 2000 });
               progress.setTotal(e.total);
               progress.update(e.done);
@@ -319,9 +385,8 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
             if (e.kind === "final-adapter") flog.info({ adapterRoot: e.adapterRoot, perplexityBefore: e.perplexityBefore, perplexityAfter: e.perplexityAfter }, "final adapter scored");
           },
           ...(signal ? { signal } : {}),
-        });
+        }), { forge });
         progress?.finish();
-        for (const c of evaluated.contributions.filter((c) => c.status === "excluded")) flog.warn({ dataId: c.dataId, root: c.root, reason: c.reason }, "contribution excluded");
         signed = { result: evaluated.result, signature: evaluated.signature };
         attributionLogRoot = evaluated.result.attributionLogRoot;
       } finally {

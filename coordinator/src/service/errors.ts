@@ -11,10 +11,10 @@ export class ServiceError extends Error {
 /** The state file under the data dir is unreadable or belongs to another deployment. */
 export class ServiceStateError extends ServiceError {
   override name = "ServiceStateError";
-  constructor(readonly file: string, problem: string, options: { cause?: unknown } = {}) {
+  constructor(readonly file: string, problem: string, options: { cause?: unknown; hint?: string } = {}) {
     super(`The coordinator state file ${file} ${problem}.`, {
       ...options,
-      hint: "Point dataDir at this deployment's own directory, or move the file away to start over (finished evals stay cached per Forge).",
+      hint: options.hint ?? "Point dataDir at this deployment's own directory, or move the file away to start over (finished evals stay cached per Forge).",
     });
   }
 }

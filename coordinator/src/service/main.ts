@@ -42,6 +42,8 @@ import { SIMULATED_DEFAULT_SEED } from "../enclave/simulated/simulatedMeasuremen
 import { createContentStore } from "../storage/createContentStore.js";
 import { storeSealedHoldout } from "../sealing/storeSealedHoldout.js";
 import { openHoldout } from "../sealing/openHoldout.js";
+import { openContribution } from "../sealing/openContribution.js";
+import type { OpenContribution } from "../pipeline/checkContribution.js";
 import { generateHpkeKeyPair } from "../sealing/generateHpkeKeyPair.js";
 import { DEFAULT_HOLDOUT_INFO } from "../sealing/holdoutSuite.js";
 import { parseDatasetJsonlStrict } from "../eval/dataset/parseDatasetJsonlStrict.js";
@@ -54,15 +56,17 @@ import { replayAttribution } from "../replay/replayAttribution.js";
 import { createCoordinatorService, type ServiceEvalSettings } from "./createCoordinatorService.js";
 import { ServiceError } from "./errors.js";
 import { parseEvalSettings } from "./parseEvalSettings.js";
+import { resolveThreads } from "../util/resolveThreads.js";
 
 const HARDHAT_TEST_MNEMONIC = "test test test test test test test test test test test junk";
 /** The coordinator's default account on a local Hardhat chain: the last of the 10 funded ones. */
 const LOCAL_COORDINATOR_ACCOUNT_INDEX = 9;
 
 const USAGE = `usage: coordinator <command> [options]
-  run           [--config f] [--addresses f] [--eval f] [--worker-key f]... [--queue-dir d] [--worker-timeout-ms n]
+  run           [--config f] [--addresses f] [--eval f] [--worker-key f]... [--queue-dir d] [--worker-timeout-ms n] [--threads n]
   seal-holdout  --file holdout.jsonl [--config f] [--addresses f] [--enclave 0xSigner] [--info s]
-  replay        --log 0xRoot [--holdout-key f] [--reuse-adapters] [--config f] [--work-dir d]
+  replay        --log 0xRoot [--holdout-key f] [--reuse-adapters] [--config f] [--work-dir d] [--threads n]
+llama.cpp threads: --threads, else INGOTFORGE_THREADS, else all CPUs but one (at most 4).
 The sending key comes from INGOTFORGE_COORDINATOR_PRIVATE_KEY (on chain 31337 it defaults to Hardhat's account #9).`;
 
 async function main(argv: string[]): Promise<number> {
@@ -83,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
       "holdout-key": { type: "string" },
       "reuse-adapters": { type: "boolean" },
       "work-dir": { type: "string" },
+      threads: { type: "string" },
     },
   });
   if (command !== "run" && command !== "seal-holdout" && command !== "replay") {
@@ -91,18 +96,22 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = await loadConfig({ ...(values.config ? { file: values.config } : {}), env: process.env });
   const logger = createLogger({ level: config.logLevel, name: "coordinator" });
+  const threads = resolveThreads({ flag: values.threads, env: process.env });
   const store = await createContentStore({ config: config.storage });
 
   if (command === "replay") {
     if (!values.log || !isHex(values.log)) throw new ServiceError("replay needs --log <0x attribution record root>.");
     const opener = await holdoutOpener(config, logger, values["holdout-key"]);
+    logger.info({ threads: threads.threads, source: threads.source }, threads.summary);
     const result = await replayAttribution({
       store,
       attributionLogRoot: values.log,
-      openHoldout: opener,
+      openHoldout: opener.openHoldout,
+      openContribution: opener.openContribution,
       workDir: values["work-dir"] ?? path.join(config.dataDir, "replay", values.log.toLowerCase()),
       reuseAdapters: values["reuse-adapters"] ?? false,
       onProgress: (done, total) => logger.info({ done, total }, "replay: coalitions"),
+      threads: threads.threads,
     });
     const line = (s: string) => process.stdout.write(`${s}\n`);
     line(`Replay of ${values.log} (Forge ${result.forge}): ${result.matches ? "MATCHES exactly" : "DOES NOT MATCH"}`);
@@ -150,9 +159,11 @@ async function main(argv: string[]): Promise<number> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  logger.info({ threads: threads.threads, source: threads.source }, threads.summary);
   const service = createCoordinatorService({
     config,
     logger,
+    threads: threads.threads,
     ctx,
     enclave,
     store,
@@ -211,14 +222,19 @@ async function readEvalSettings(file: string): Promise<Partial<ServiceEvalSettin
 }
 
 /**
- * How replay opens the holdout: a key file (64 hex digits: the X25519 private key; or JSON
+ * How replay opens the holdout and the sealed contributions (both are sealed to the enclave's one
+ * HPKE key): a key file (64 hex digits: the X25519 private key; or JSON
  * `{"simulatedSeed": "0x…"}`: the simulated enclave's seed, from which its HPKE key derives), or
  * else the configured enclave itself.
  */
-async function holdoutOpener(config: CoordinatorConfig, logger: Logger, keyFile: string | undefined): Promise<(envelope: Uint8Array) => Promise<Uint8Array>> {
+async function holdoutOpener(
+  config: CoordinatorConfig,
+  logger: Logger,
+  keyFile: string | undefined,
+): Promise<{ openHoldout: (envelope: Uint8Array) => Promise<Uint8Array>; openContribution: OpenContribution }> {
   if (!keyFile) {
     const enclave = await createEnclave({ config: config.enclave, chainId: config.chainId, logger });
-    return (envelope) => enclave.openSealed(envelope);
+    return { openHoldout: (envelope) => enclave.openSealed(envelope), openContribution: (envelope, expected) => enclave.openContribution(envelope, expected) };
   }
   const text = (await readFile(keyFile, "utf8")).trim();
   let privateKey: Uint8Array;
@@ -231,7 +247,10 @@ async function holdoutOpener(config: CoordinatorConfig, logger: Logger, keyFile:
     if (!isHex(hex) || hex.length !== 66) throw new ServiceError(`The holdout key file ${keyFile} holds neither 32 bytes of hex nor {"simulatedSeed": …}.`);
     privateKey = hexToBytes(hex);
   }
-  return (envelope) => openHoldout({ envelope, recipientPrivateKey: privateKey });
+  return {
+    openHoldout: (envelope) => openHoldout({ envelope, recipientPrivateKey: privateKey }),
+    openContribution: (envelope, expected) => openContribution({ envelope, recipientPrivateKey: privateKey, expected }),
+  };
 }
 
 main(process.argv.slice(2)).then(

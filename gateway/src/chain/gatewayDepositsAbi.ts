@@ -51,6 +51,8 @@ export const gatewayDepositsAbi = parseAbi([
   "error SplitterTooManyAssets(uint256 ingotId, address asset, uint256 max)",
   "error SplitterPaymentTooLarge(uint256 ingotId, address asset, uint256 amount)",
   "error SplitterZeroPayment(uint256 ingotId, address asset)",
+  // Only when the deposits lack the splitter's TRUSTED_PAYER_ROLE (the Gateway module grants it).
+  "error SplitterFirstPaymentTooSmall(uint256 ingotId, address asset, uint256 amount, uint256 minimum)",
 ]);
 
 /** The Ingot reads the gateway needs (contracts/interfaces/IIngot.sol). */

@@ -15,11 +15,14 @@ import { ledgerToGatewayLedger } from "../server/ledgerToGatewayLedger.js";
 import { createStaticIngotCatalog } from "../server/createStaticIngotCatalog.js";
 import { startChainSync } from "../startChainSync.js";
 import { computeContentRoot } from "../../../coordinator/src/storage/computeContentRoot.js";
+import { resolveThreads, ThreadsError } from "../../../coordinator/src/util/resolveThreads.js";
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } } });
+  const { values } = parseArgs({ options: { config: { type: "string", short: "c" }, threads: { type: "string" }, help: { type: "boolean", short: "h" } } });
   if (values.help || !values.config) {
-    process.stderr.write("usage: npx tsx gateway/src/cli/serve.ts --config <gateway.json>\n(see gateway/README.md, \"Config\")\n");
+    process.stderr.write(
+      "usage: npx tsx gateway/src/cli/serve.ts --config <gateway.json> [--threads N]\n(see gateway/README.md, \"Config\"; llama.cpp threads: --threads, else INGOTFORGE_THREADS, else model.threads, else all CPUs but one, at most 4)\n",
+    );
     return values.help ? 0 : 2;
   }
   let config;
@@ -29,7 +32,17 @@ async function main(): Promise<number> {
     process.stderr.write(`${error instanceof GatewayConfigError || error instanceof SyntaxError ? error.message : String(error)}\n`);
     return 2;
   }
+  let threads;
+  try {
+    threads = resolveThreads({ flag: values.threads, env: process.env, config: config.model.threads, configName: "model.threads" });
+  } catch (error) {
+    if (!(error instanceof ThreadsError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
+  config = { ...config, model: { ...config.model, threads: threads.threads } };
   const logger = pino({ level: config.log.level });
+  logger.info({ threads: threads.threads, source: threads.source }, threads.summary);
   const ledger = openLedger({ path: config.ledger.path });
   // One process serves from a ledger. Taking the lease also gives back the credit held by the
   // reservations a process that died left open (they delivered nothing).
@@ -77,7 +90,7 @@ async function main(): Promise<number> {
     process.stderr.write(`the gateway could not start: ${(error as Error)?.message ?? String(error)}\n`);
     return 1;
   }
-  logger.info({ address, ingots: (await catalog.list()).length, chain: Boolean(config.chain), publicKey: gateway.signer.publicKeyHex, proofKey: gateway.attestation.kind }, "gateway listening");
+  logger.info({ address, ingots: (await catalog.list()).length, chain: Boolean(config.chain), publicKey: gateway.signer.publicKeyHex, proofKey: gateway.attestation.kind, tsa: config.witness?.tsaUrl ?? null, proofLog: config.witness?.anchor?.proofLog ?? null }, "gateway listening");
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   await stopped;

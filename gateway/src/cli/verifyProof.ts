@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 // Verify an IngotForge gateway proof (ArkForge proof-spec v2.1; legacy 1.1 / 2.0 too).
 //
-//   npx tsx gateway/src/cli/verifyProof.ts proof.json [--public-key HEX] [--request req.json] [--response resp.json]
+//   npx tsx gateway/src/cli/verifyProof.ts proof.json [--public-key HEX] [--request req.json] [--response resp.json|stream.txt|chunks.json]
 //   curl -s $GW/v1/proofs/prf_… | npx tsx gateway/src/cli/verifyProof.ts - --public-key HEX
 //   npx tsx gateway/src/cli/verifyProof.ts --gateway https://gw.example --id prf_… [--public-key HEX]
 //   … --attestation https://gw.example/v1/attestation [--measurement 0x…]   (or a saved attestation file)
 //   … --registry 0xProofKeyRegistry --rpc https://rpc.example   (the key registered, not revoked, its build allow-listed)
+//   … --tsa-cert tsa.crt   (the batch witness: inclusion path, RFC 3161 token imprint and its signature by the pinned TSA)
+//   … --proof-log 0xProofLog --rpc https://rpc.example   (the batch root anchored on chain, and when)
 //
+// --response takes what the client kept: the JSON body (its proof field is left out), a stream's
+// raw `data:` events, or the stream's chunks as a JSON array (see proof/responseForProof.ts).
 // Prints one line per check (PASS / FAIL / SKIP and what was compared), then, with --attestation,
 // whether an enclave quote commits to the key that signed the proof. Exit 0: valid; 1: invalid;
-// 2: usage error, or the proof / request / response could not be read.
+// 2: usage error, or the proof / request / response could not be read; 3: every check passed but
+// no key was pinned (--public-key, --attestation or --registry), so who signed is unchecked.
 import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -19,12 +24,15 @@ import { verifyAttestation, type VerifyAttestationReturnType } from "../attestat
 import { fetchProof } from "../proof/fetchProof.js";
 import { ProofFetchError } from "../proof/errors.js";
 import type { ProofCheckName } from "../proof/types.js";
+import { responseForProof } from "../proof/responseForProof.js";
 import { verifyProof, type VerifyProofOptions, type VerifyProofReturnType } from "../proof/verifyProof.js";
+import { checkAnchor, type AnchorCheck } from "../witness/anchor/checkAnchor.js";
+import { verifyWitness, type VerifyWitnessReturnType } from "../witness/verifyWitness.js";
 
 const USAGE =
-  "usage: verifyProof <proof.json | -> [--public-key HEX] [--request req.json] [--response resp.json] [--api-key-file FILE] [--attestation FILE|URL [--measurement 0xHEX]] [--registry 0xADDR --rpc URL] [--json]\n" +
+  "usage: verifyProof <proof.json | -> [--public-key HEX] [--request req.json] [--response resp.json] [--api-key-file FILE] [--attestation FILE|URL [--measurement 0xHEX]] [--registry 0xADDR --rpc URL] [--tsa-cert PEM] [--proof-log 0xADDR --rpc URL] [--json]\n" +
   "       verifyProof --gateway URL --id prf_… [same options]\n" +
-  "exit: 0 valid, 1 invalid, 2 usage error or unreadable input";
+  "exit: 0 valid, 1 invalid, 2 usage error or unreadable input, 3 intact but the signer unchecked (no --public-key, --attestation or --registry)";
 
 /** What the CLI reads and writes; the real process by default, a fake in tests. */
 export interface VerifyProofCliIo {
@@ -64,6 +72,8 @@ async function run(argv: string[], io: VerifyProofCliIo): Promise<number> {
         measurement: { type: "string" },
         registry: { type: "string" },
         rpc: { type: "string" },
+        "tsa-cert": { type: "string" },
+        "proof-log": { type: "string" },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -87,7 +97,9 @@ async function run(argv: string[], io: VerifyProofCliIo): Promise<number> {
   const measurement = values.measurement;
   if (measurement !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(measurement)) throw new UsageError(`--measurement must be 32 bytes of 0x-hex (the enclave measurement you trust), got ${JSON.stringify(measurement)}`);
   if (measurement !== undefined && values.attestation === undefined) throw new UsageError("--measurement goes with --attestation");
-  if ((values.registry === undefined) !== (values.rpc === undefined)) throw new UsageError("--registry and --rpc go together");
+  if (values.rpc !== undefined && values.registry === undefined && values["proof-log"] === undefined) throw new UsageError("--rpc goes with --registry or --proof-log");
+  if ((values.registry !== undefined || values["proof-log"] !== undefined) && values.rpc === undefined) throw new UsageError("--registry and --proof-log need --rpc");
+  if (values["proof-log"] !== undefined && !isAddress(values["proof-log"])) throw new UsageError(`--proof-log must be a contract address, got ${JSON.stringify(values["proof-log"])}`);
   if (values.registry !== undefined && !isAddress(values.registry)) throw new UsageError(`--registry must be a contract address, got ${JSON.stringify(values.registry)}`);
 
   const proof = fromGateway
@@ -95,7 +107,14 @@ async function run(argv: string[], io: VerifyProofCliIo): Promise<number> {
     : parseJson(positionals[0] === "-" ? await io.readStdin() : await readText(positionals[0], "proof"), positionals[0] === "-" ? "the proof on stdin" : positionals[0]);
   const options: VerifyProofOptions = { publicKey, proofId: values.id };
   if (values.request !== undefined) options.request = parseJson(await readText(values.request, "request"), values.request);
-  if (values.response !== undefined) options.response = parseJson(await readText(values.response, "response"), values.response);
+  if (values.response !== undefined) {
+    const text = await readText(values.response, "response");
+    try {
+      options.response = responseForProof(text);
+    } catch (error) {
+      throw new Error(`${values.response}: ${(error as Error).message}`);
+    }
+  }
   if (values["api-key-file"] !== undefined) options.apiKey = (await readText(values["api-key-file"], "API key")).replace(/\r?\n$/, "");
 
   const result = verifyProof(proof, options);
@@ -111,10 +130,37 @@ async function run(argv: string[], io: VerifyProofCliIo): Promise<number> {
     const publicClient = createPublicClient({ transport: http(values.rpc!, { fetchFn: io.fetch }) });
     registration = await readProofKeyRegistration({ publicClient, registry: values.registry as Address, publicKey: signedWith });
   }
-  const valid = result.valid && (attestation?.valid ?? true) && (values.registry === undefined || registration?.valid === true);
-  if (values.json) io.stdout(`${JSON.stringify({ ...result, valid, ...(attestation ? { attestation } : {}), ...(values.registry !== undefined ? { registration: registration ?? null } : {}) }, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
-  else io.stdout(summary(proof, result) + (attestation ? attestationSummary(attestation) : "") + (values.registry !== undefined ? registrationSummary(values.registry, registration) : ""));
-  return valid ? 0 : 1;
+  // The batch witness: its checks run whenever the proof carries one; --tsa-cert or --proof-log require it complete.
+  const requireTimestamp = values["tsa-cert"] !== undefined || values["proof-log"] !== undefined;
+  const witness = await verifyWitness(proof, { requireTimestamp, ...(values["tsa-cert"] !== undefined ? { tsaCertificatePem: await readText(values["tsa-cert"], "TSA certificate") } : {}) });
+  let anchor: AnchorCheck | undefined;
+  if (values["proof-log"] !== undefined) {
+    const publicClient = createPublicClient({ transport: http(values.rpc!, { fetchFn: io.fetch }) });
+    anchor = await checkAnchor(publicClient, values["proof-log"] as Address, witness.root);
+  }
+  // Intact: every check that ran passed. Valid: intact, and a source the verifier trusts vouches
+  // for the key that signed (a pinned key, an attestation of it, or the registry).
+  const intact = result.valid && witness.valid && (anchor?.status ?? "pass") === "pass" && (attestation?.valid ?? true) && (values.registry === undefined || registration?.valid === true);
+  const signer: Signer =
+    result.checks.public_key.status === "pass" ? "pinned"
+    : attestation?.valid && attestation.checks.attested_key?.status === "pass" ? "attested"
+    : registration?.valid ? "registered"
+    : "unchecked";
+  const valid = intact && signer !== "unchecked";
+  if (values.json) io.stdout(`${JSON.stringify({ ...result, valid, intact, signer, ...(attestation ? { attestation } : {}), ...(values.registry !== undefined ? { registration: registration ?? null } : {}), witness, ...(anchor ? { anchor } : {}) }, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
+  else io.stdout(summary(proof, result, intact && signer === "unchecked") + witnessSummary(witness, anchor) + (attestation ? attestationSummary(attestation) : "") + (values.registry !== undefined ? registrationSummary(values.registry, registration) : ""));
+  return valid ? 0 : intact ? 3 : 1;
+}
+
+/** Who vouches for the key that signed: a pinned key, an attestation that names it, the registry, or no one. */
+type Signer = "pinned" | "attested" | "registered" | "unchecked";
+
+function witnessSummary(w: VerifyWitnessReturnType, anchor: AnchorCheck | undefined): string {
+  if (w.status === "absent" && w.valid && !anchor) return "";
+  const checks: [string, { status: string; detail: string }][] = [...Object.entries(w.checks), ...(anchor ? [["anchor", anchor] as [string, AnchorCheck]] : [])];
+  const width = Math.max(...checks.map(([name]) => name.length));
+  const lines = [`batch witness  ${w.status}`, ...checks.map(([name, c]) => `  ${c.status.toUpperCase().padEnd(4)}  ${name.padEnd(width)}  ${c.detail}`)];
+  return `${lines.join("\n")}\n`;
 }
 
 async function fetchJson(url: string, fetch: typeof globalThis.fetch): Promise<unknown> {
@@ -165,7 +211,7 @@ function parseJson(text: string, source: string): unknown {
   }
 }
 
-function summary(proof: unknown, result: VerifyProofReturnType): string {
+function summary(proof: unknown, result: VerifyProofReturnType, unchecked: boolean): string {
   const p = (proof ?? {}) as { proof_id?: unknown; spec_version?: unknown };
   const lines = [`proof ${typeof p.proof_id === "string" ? p.proof_id : "(no id)"}  spec_version ${typeof p.spec_version === "string" ? p.spec_version : "(absent)"}${result.formula ? `  ${result.formula} chain hash` : ""}`];
   const width = Math.max(...Object.keys(result.checks).map((name) => name.length));
@@ -173,7 +219,12 @@ function summary(proof: unknown, result: VerifyProofReturnType): string {
     lines.push(`  ${check.status.toUpperCase().padEnd(4)}  ${name.padEnd(width)}  ${check.detail}`);
   }
   const failed = result.errors.length;
-  lines.push(result.valid ? "VALID" : `INVALID (${failed} check${failed === 1 ? "" : "s"} failed)`);
+  if (!result.valid) lines.push(`INVALID (${failed} check${failed === 1 ? "" : "s"} failed)`);
+  else if (unchecked) {
+    lines.push(
+      "SIGNER UNCHECKED: the proof is intact and signed by the key it names, but nothing here vouches for that key (anyone can sign with a key of their own). Pin the gateway's key: --public-key, --attestation or --registry.",
+    );
+  } else lines.push("VALID");
   return `${lines.join("\n")}\n`;
 }
 

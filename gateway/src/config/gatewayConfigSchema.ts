@@ -104,6 +104,42 @@ export const gatewayConfigSchema = z.strictObject({
       fromBlock: z.number().int().min(0).default(0),
     })
     .optional(),
+  /**
+   * The proofs' independent witnesses (gateway/docs/proof.md, "Witnesses"): proofs are batched
+   * into Merkle trees, each root time-stamped by an RFC 3161 TSA and, with `anchor`, appended to
+   * the on-chain ProofLog. Absent: proofs carry their signature only.
+   */
+  witness: z
+    .strictObject({
+      /** The RFC 3161 time-stamping authority (POST application/timestamp-query). */
+      tsaUrl: z.url(),
+      /** A batch closes this long after its first proof… */
+      intervalMs: z.number().int().min(10).max(3_600_000).default(1000),
+      /** …or as soon as it holds this many proofs. */
+      maxProofs: z.number().int().min(1).max(65_536).default(1024),
+      /** The SQLite file of closed batches (default: the ledger's path + `.witness.sqlite`). */
+      storePath: z.string().min(1).optional(),
+      /** How long one time-stamp request may take. */
+      tsaTimeoutMs: z.number().int().min(100).default(10_000),
+      /**
+       * Append batch roots to a ProofLog (`contracts/ProofLog.sol`) on `chain` (needed), signed with
+       * `appenderKeyFile` (it must hold the log's APPENDER_ROLE). One transaction carries every batch
+       * not yet anchored, sent once `everyBatches` are waiting or the oldest has waited `maxDelayMs`.
+       */
+      anchor: z
+        .strictObject({
+          proofLog: address,
+          /**
+           * The appender's secp256k1 key (0x + 64 hex, one line). Use a key of its own, not the
+           * settler's: settlement waits while its key has a transaction it did not send in flight.
+           */
+          appenderKeyFile: z.string().min(1),
+          everyBatches: z.number().int().min(1).max(1000).default(10),
+          maxDelayMs: z.number().int().min(0).default(60_000),
+        })
+        .optional(),
+    })
+    .optional(),
   /** The LIVE Ingots to serve when no `chain` is configured (or besides it). */
   ingots: z
     .array(
@@ -117,6 +153,10 @@ export const gatewayConfigSchema = z.strictObject({
     )
     .default([]),
   log: z.strictObject({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") }).default({ level: "info" }),
+}).superRefine((config, ctx) => {
+  if (config.witness?.anchor && !config.chain) {
+    ctx.addIssue({ code: "custom", path: ["witness", "anchor"], message: "anchoring batch roots needs `chain` (its rpcUrl): add it, or leave out witness.anchor" });
+  }
 });
 
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;

@@ -4,13 +4,19 @@ import { ProofInputError } from "./errors.js";
 import { hashRequest } from "./hashRequest.js";
 import { hashResponse } from "./hashResponse.js";
 import { proofMetadataMessage } from "./proofMetadataMessage.js";
-import type { GatewayProof, ProofIngot, ProofPayment, ProofSigner, UnsignedGatewayProof } from "./types.js";
+import { sha256Hex } from "./sha256Hex.js";
+import type { GatewayProof, ProofIngot, ProofPayment, ProofSigner, ProofUsage, UnsignedGatewayProof } from "./types.js";
 
 export interface BuildProofParameters {
   /** The request body as received (parsed JSON). Hashed, not stored. */
   request: unknown;
   /** The response body as returned (parsed JSON, or the object that was serialized). Hashed, not stored. */
   response: unknown;
+  /**
+   * `canonicalJson(response)`, when the caller has it already (a stream's events, canonicalized as
+   * they went out): hashed instead of canonicalizing `response` again at the end of the call.
+   */
+  responseCanonicalJson?: string;
   /** The caller's raw API key; give this or `buyerFingerprint`. */
   apiKey?: string;
   /** SHA-256 hex of the API key (the ledger's `Caller.fingerprint`); give this or `apiKey`. */
@@ -21,6 +27,8 @@ export interface BuildProofParameters {
   timestamp: string | Date;
   payment: Omit<ProofPayment, "amount"> & { amount: string | bigint };
   ingot: Omit<ProofIngot, "id" | "adapter_root"> & { id: string | bigint; adapter_root: string };
+  /** The tokens charged (`usage` extension); left out when not given. */
+  usage?: { promptTokens: number; completionTokens: number };
   signer: ProofSigner;
   /** Defaults to `prf_<yyyymmdd>_<hhmmss>_<first 12 hex digits of the chain hash>` (deterministic). */
   proofId?: string;
@@ -44,8 +52,9 @@ export function buildProof(params: BuildProofParameters): GatewayProof {
   const seller = nonEmpty("parties.seller", params.seller, "Pass the gateway's public host name");
   const payment = toPayment(params.payment);
   const ingot = toIngot(params.ingot);
+  const usage = params.usage === undefined ? undefined : toUsage(params.usage);
   const request = hashRequest(params.request);
-  const response = hashResponse(params.response);
+  const response = params.responseCanonicalJson !== undefined ? sha256Hex(params.responseCanonicalJson) : hashResponse(params.response);
   const chain = computeChainHash(
     { request_hash: request, response_hash: response, transaction_id: payment.transaction_id, timestamp, buyer_fingerprint: buyer, seller },
     "canonical-json",
@@ -62,6 +71,7 @@ export function buildProof(params: BuildProofParameters): GatewayProof {
     parties: { buyer_fingerprint: buyer, seller },
     payment,
     ingot,
+    ...(usage ? { usage } : {}),
     signature: { algorithm: "Ed25519", public_key: params.signer.publicKeyHex },
   };
   const value = params.signer.sign(chain);
@@ -125,6 +135,16 @@ function toIngot(ingot: BuildProofParameters["ingot"]): ProofIngot {
     throw new ProofInputError("ingot.adapter_root", ingot.adapter_root, "must be 0x and 64 hex digits", "Pass ServedIngot.adapterRoot");
   }
   return { id, model: nonEmpty("ingot.model", ingot.model, "Pass the model id the call named (ingot-<id>)"), adapter_root: ingot.adapter_root.toLowerCase() as ProofIngot["adapter_root"] };
+}
+
+function toUsage(usage: NonNullable<BuildProofParameters["usage"]>): ProofUsage {
+  const count = (field: string, v: unknown) => {
+    if (!Number.isSafeInteger(v) || (v as number) < 0) throw new ProofInputError(field, v, "must be a non-negative integer", "Pass the token counts the charge was computed from");
+    return v as number;
+  };
+  const prompt = count("usage.prompt_tokens", usage.promptTokens);
+  const completion = count("usage.completion_tokens", usage.completionTokens);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
 function nonEmpty(field: string, value: unknown, hint: string): string {

@@ -23,11 +23,16 @@ import { CanonicalJsonError } from "./errors.js";
  */
 export function canonicalJson(value: unknown): string {
   const parts: string[] = [];
-  write(value, "$", parts, new Set());
+  write(value, [], parts, new Set());
   return parts.join("");
 }
 
-function write(value: unknown, path: string, out: string[], seen: Set<object>): void {
+/** Where in the value (`$.messages[2].content`), built only for an error: `at` holds the keys and indexes down to here. */
+function pathOf(at: readonly (string | number)[]): string {
+  return `$${at.map((k) => (typeof k === "number" ? `[${k}]` : `.${k}`)).join("")}`;
+}
+
+function write(value: unknown, at: (string | number)[], out: string[], seen: Set<object>): void {
   if (value === null) {
     out.push("null");
     return;
@@ -43,38 +48,44 @@ function write(value: unknown, path: string, out: string[], seen: Set<object>): 
       out.push(value.toString());
       return;
     case "number":
-      out.push(number(value, path));
+      out.push(number(value, at));
       return;
     case "object":
       break;
     default:
-      throw new CanonicalJsonError(path, `a ${typeof value} is not a JSON value`, "Pass only strings, numbers, booleans, null, arrays and plain objects");
+      throw new CanonicalJsonError(pathOf(at), `a ${typeof value} is not a JSON value`, "Pass only strings, numbers, booleans, null, arrays and plain objects");
   }
   const object = value as object;
-  if (seen.has(object)) throw new CanonicalJsonError(path, "the value contains itself (a cycle)", "Pass a tree, not a graph");
+  if (seen.has(object)) throw new CanonicalJsonError(pathOf(at), "the value contains itself (a cycle)", "Pass a tree, not a graph");
   seen.add(object);
   if (Array.isArray(object)) {
     out.push("[");
-    object.forEach((item, index) => {
-      if (item === undefined) throw new CanonicalJsonError(`${path}[${index}]`, "undefined in an array", "Use null, or leave the item out");
+    for (let index = 0; index < object.length; index++) {
+      const item: unknown = object[index];
+      if (item === undefined) throw new CanonicalJsonError(pathOf([...at, index]), "undefined in an array", "Use null, or leave the item out");
       if (index > 0) out.push(",");
-      write(item, `${path}[${index}]`, out, seen);
-    });
+      at.push(index);
+      write(item, at, out, seen);
+      at.pop();
+    }
     out.push("]");
   } else {
     const prototype = Object.getPrototypeOf(object);
     if (prototype !== Object.prototype && prototype !== null) {
       const kind = (prototype as { constructor?: { name?: string } })?.constructor?.name ?? "non-plain object";
-      throw new CanonicalJsonError(path, `a ${kind} is not a plain JSON object`, "Convert it to a string, number or plain object first (a Date to its ISO string)");
+      throw new CanonicalJsonError(pathOf(at), `a ${kind} is not a plain JSON object`, "Convert it to a string, number or plain object first (a Date to its ISO string)");
     }
     const record = object as Record<string, unknown>;
     const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort(compareCodePoints);
     out.push("{");
-    keys.forEach((key, index) => {
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index];
       if (index > 0) out.push(",");
       out.push(quote(key), ":");
-      write(record[key], `${path}.${key}`, out, seen);
-    });
+      at.push(key);
+      write(record[key], at, out, seen);
+      at.pop();
+    }
     out.push("}");
   }
   seen.delete(object);
@@ -83,7 +94,11 @@ function write(value: unknown, path: string, out: string[], seen: Set<object>): 
 const SHORT_ESCAPES: Record<number, string> = { 0x22: '\\"', 0x5c: "\\\\", 0x08: "\\b", 0x0c: "\\f", 0x0a: "\\n", 0x0d: "\\r", 0x09: "\\t" };
 
 /** Python's `py_encode_basestring_ascii`: JS strings are UTF-16, so escaping each code unit yields surrogate pairs for astral characters. */
+/** Strings that need no escaping at all: printable ASCII without `"` and `\`. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 function quote(text: string): string {
+  if (PLAIN.test(text)) return `"${text}"`;
   let result = '"';
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
@@ -96,7 +111,11 @@ function quote(text: string): string {
 }
 
 /** Python's `str` ordering: by code point. */
+const SURROGATE = /[\ud800-\udfff]/;
+
 function compareCodePoints(a: string, b: string): number {
+  // Without surrogates, UTF-16 code unit order is code point order.
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   const x = Array.from(a);
   const y = Array.from(b);
   const n = Math.min(x.length, y.length);
@@ -107,13 +126,13 @@ function compareCodePoints(a: string, b: string): number {
   return x.length - y.length;
 }
 
-function number(value: number, path: string): string {
+function number(value: number, at: readonly (string | number)[]): string {
   if (!Number.isFinite(value)) {
-    throw new CanonicalJsonError(path, `${value} is not a JSON number`, "Replace NaN and Infinity with null or a string before hashing");
+    throw new CanonicalJsonError(pathOf(at), `${value} is not a JSON number`, "Replace NaN and Infinity with null or a string before hashing");
   }
   if (Number.isInteger(value)) {
     if (!Number.isSafeInteger(value)) {
-      throw new CanonicalJsonError(path, `the integer ${value} is beyond 2^53 and may have lost precision`, "Pass large integers as bigint (or as a decimal string)");
+      throw new CanonicalJsonError(pathOf(at), `the integer ${value} is beyond 2^53 and may have lost precision`, "Pass large integers as bigint (or as a decimal string)");
     }
     return Object.is(value, -0) ? "0" : String(value);
   }

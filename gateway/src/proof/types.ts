@@ -7,6 +7,7 @@
  * Field names are snake_case because they are the proof's JSON (the spec's names).
  */
 import type { Hex } from "viem";
+import type { ProofWitness } from "../witness/types.js";
 
 /**
  * Which chain-hash formula a proof uses, chosen by `spec_version`:
@@ -57,7 +58,10 @@ export interface ProofPayment {
   amount: string;
   /** The asset: `"eth"` or an ERC-20 token address. */
   currency: string;
-  /** e.g. `"charged"`, `"settled"`. */
+  /**
+   * `"charged"`: the whole answer was delivered and charged; `"partial"`: a stream the client left
+   * early, charged for what was written to it (see `usage`). Other issuers write e.g. `"settled"`.
+   */
   status: string;
 }
 
@@ -69,6 +73,17 @@ export interface ProofIngot {
   model: string;
   /** The 0G root of the LoRA adapter that was applied (lowercase 0x-hex, 32 bytes). */
   adapter_root: Hex;
+}
+
+/**
+ * The tokens the call was charged for (gateway extension): `payment.amount` is `total_tokens` ×
+ * the Ingot's price. For a stream the client left early (`payment.status` `"partial"`), the
+ * prompt and the completion tokens written to its socket.
+ */
+export interface ProofUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
 }
 
 /** The gateway's Ed25519 signatures (see gateway/docs/proof.md, "What is signed"). */
@@ -100,11 +115,19 @@ export interface GatewayProof {
   parties: { buyer_fingerprint: string; seller: string };
   payment: ProofPayment;
   ingot: ProofIngot;
+  /** The tokens charged; present on proofs issued since partial streams are charged. */
+  usage?: ProofUsage;
   signature: ProofSignature;
+  /**
+   * The batch witness (gateway/docs/proof.md, "Witnesses"), added after signing and outside the
+   * metadata signature: `pending` with where to fetch the completed proof, or the inclusion path,
+   * RFC 3161 token and on-chain anchor of the proof's batch.
+   */
+  witness?: ProofWitness;
 }
 
 /** A GatewayProof before its signature values are set (what the metadata signature covers). */
-export type UnsignedGatewayProof = Omit<GatewayProof, "signature"> & { signature: Omit<ProofSignature, "value" | "metadata_value"> };
+export type UnsignedGatewayProof = Omit<GatewayProof, "signature" | "witness"> & { signature: Omit<ProofSignature, "value" | "metadata_value"> };
 
 /** Signs proofs with the gateway's Ed25519 key. Holds the key; hand it in, never a global. */
 export interface ProofSigner {

@@ -1,10 +1,12 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { UnknownModelError } from "../errors.js";
-import { UnknownProofError, UnknownRouteError } from "./errors.js";
+import { drainRequest } from "./drainRequest.js";
+import { RequestTooLargeError, UnknownProofError, UnknownRouteError, UnsupportedMediaTypeError } from "./errors.js";
 import { handleCompletion } from "./handleCompletion.js";
 import { readApiKey } from "./readApiKey.js";
 import { toOpenAIError } from "./toOpenAIError.js";
 import type { GatewayServerDeps } from "./types.js";
+import { pendingWitness } from "../witness/pendingWitness.js";
 import type { ServedIngot } from "../types.js";
 
 /**
@@ -15,7 +17,8 @@ import type { ServedIngot } from "../types.js";
  * - `POST /v1/completions` — raw text completion, same billing and streaming
  * - `GET  /v1/credit` — the key's payer's credit in the billing asset (bearer key required; not
  *   an OpenAI endpoint): what it may spend, how short it is, what is held, unsettled or deferred
- * - `GET  /v1/proofs/:id` — a proof this gateway issued (public: anyone may verify a call)
+ * - `GET  /v1/proofs/:id` — a proof this gateway issued (public: anyone may verify a call), with
+ *   its batch witness once the batch is time-stamped (`witness.status: "pending"` before)
  * - `GET  /v1/attestation` — what vouches for the key proofs are signed with: an enclave quote
  *   that commits to it, or `kind: "none"` for a key from the config (public)
  *
@@ -33,11 +36,26 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
   });
 
-  app.setErrorHandler((error, request, reply) => {
-    const { status, body, headers } = toOpenAIError(error);
+  // Bodies are JSON only: fastify's text/plain parser would hand a string to the handlers.
+  app.removeContentTypeParser("text/plain");
+  const bodyLimit = deps.bodyLimit ?? 1024 * 1024;
+  app.setErrorHandler(async (error, request, reply) => {
+    const tooLarge = (error as { code?: unknown }).code === "FST_ERR_CTP_BODY_TOO_LARGE";
+    if (tooLarge) {
+      // fastify stops reading at the limit and closes the connection after its answer. Bytes the
+      // client is still sending would then meet a closed socket, whose reset can wipe the answer
+      // before the client reads it (EPIPE, ECONNRESET): read the rest first, within bounds.
+      await drainRequest(request.raw, { maxBytes: Math.max(16 * bodyLimit, 64 * 1024 * 1024), maxMs: 10_000 });
+    }
+    const code = (error as { code?: unknown }).code;
+    const shown =
+      tooLarge ? new RequestTooLargeError(bodyLimit)
+      : code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" ? new UnsupportedMediaTypeError(String(request.headers["content-type"] ?? ""))
+      : error;
+    const { status, body, headers } = toOpenAIError(shown);
     if (status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.debug({ code: body.error.code }, "request refused");
-    void reply.code(status).headers(headers).send(body);
+    return reply.code(status).headers(headers).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
     const { status, body } = toOpenAIError(new UnknownRouteError(request.method, request.url));
@@ -95,7 +113,9 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
   app.get<{ Params: { id: string } }>("/v1/proofs/:id", async (request) => {
     const proof = await ledger.getProof(request.params.id);
     if (!proof) throw new UnknownProofError(request.params.id);
-    return proof;
+    if (!deps.witnesses) return proof;
+    const witness = await deps.witnesses.witnessOf(proof.proof_id);
+    return { ...proof, witness: witness ?? pendingWitness(proof.proof_id) };
   });
   return app;
 }

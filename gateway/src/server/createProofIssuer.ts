@@ -13,14 +13,16 @@ export interface CreateProofIssuerParameters {
 /**
  * Per-call proofs with gateway/src/proof's `buildProof`: the request and response hashed, the
  * charge id as the transaction id, the caller's key fingerprint, the Ingot and its adapter root;
- * payment `{ provider: "gateway_deposits", currency: "eth" | <token>, status: "charged" }`.
+ * payment `{ provider: "gateway_deposits", currency: "eth" | <token>, status: "charged" | "partial" }`,
+ * and the tokens charged as `usage`.
  */
 export function createProofIssuer({ signer, seller }: CreateProofIssuerParameters): ProofIssuer {
   return {
-    issue({ request, response, caller, charge, ingot, timestamp, proofId }) {
+    issue({ request, response, responseCanonicalJson, caller, charge, ingot, timestamp, proofId, status = "charged", usage }) {
       return buildProof({
         request,
         response,
+        ...(responseCanonicalJson !== undefined ? { responseCanonicalJson } : {}),
         buyerFingerprint: caller.fingerprint,
         seller,
         timestamp,
@@ -29,10 +31,11 @@ export function createProofIssuer({ signer, seller }: CreateProofIssuerParameter
           transaction_id: charge.chargeId,
           amount: charge.amount,
           currency: charge.asset.toLowerCase() === zeroAddress ? "eth" : charge.asset.toLowerCase(),
-          status: "charged",
+          status,
         },
         ingot: { id: ingot.ingotId, model: ingot.model, adapter_root: ingot.adapterRoot },
         signer,
+        ...(usage ? { usage } : {}),
         ...(proofId ? { proofId } : {}),
       });
     },

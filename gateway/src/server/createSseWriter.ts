@@ -24,6 +24,11 @@ export interface SseWriter {
   end(tail?: string): void;
   /** Drop what is queued and stop the timer (the client is gone). */
   cancel(): void;
+  /**
+   * Events handed to the sink so far (by a flush or `end`), in the order they were queued: what
+   * reached the socket. Events dropped by `cancel` are not counted.
+   */
+  readonly written: number;
 }
 
 export interface CreateSseWriterParameters {
@@ -51,6 +56,8 @@ const systemClock: SseClock = {
 export function createSseWriter({ sink, flushIntervalMs, clock = systemClock }: CreateSseWriterParameters): SseWriter {
   if (!(flushIntervalMs >= 0) || !Number.isFinite(flushIntervalMs)) throw new RangeError(`flushIntervalMs must be a finite number ≥ 0, got ${flushIntervalMs}`);
   let queued = "";
+  let queuedEvents = 0;
+  let written = 0;
   let timer: unknown;
   let lastWrite = Number.NEGATIVE_INFINITY;
   let done = false;
@@ -61,10 +68,14 @@ export function createSseWriter({ sink, flushIntervalMs, clock = systemClock }: 
     lastWrite = clock.now();
     const text = queued;
     queued = "";
+    written += queuedEvents;
+    queuedEvents = 0;
     sink.write(text);
   };
   const hold = (data: unknown) => {
-    if (!done) queued += `data: ${JSON.stringify(data)}\n\n`;
+    if (done) return;
+    queued += `data: ${JSON.stringify(data)}\n\n`;
+    queuedEvents++;
   };
   const stopTimer = () => {
     if (timer === undefined) return;
@@ -88,12 +99,18 @@ export function createSseWriter({ sink, flushIntervalMs, clock = systemClock }: 
       stopTimer();
       const text = queued + tail;
       queued = "";
+      written += queuedEvents;
+      queuedEvents = 0;
       sink.end(text);
     },
     cancel() {
       done = true;
       stopTimer();
       queued = "";
+      queuedEvents = 0;
+    },
+    get written() {
+      return written;
     },
   };
 }

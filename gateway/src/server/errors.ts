@@ -28,3 +28,21 @@ export class UnknownRouteError extends GatewayError {
     this.name = "UnknownRouteError";
   }
 }
+
+/** A request body over `server.bodyLimitBytes` (answered once the body has been read, so the client gets the answer). */
+export class RequestTooLargeError extends GatewayError {
+  readonly status = 413; readonly code = "request_too_large"; readonly type = "invalid_request_error";
+  constructor(readonly limitBytes: number) {
+    super(`The request body is larger than this gateway accepts (${limitBytes} bytes). Send a shorter request: fewer or shorter messages.`);
+    this.name = "RequestTooLargeError";
+  }
+}
+
+/** A body that is not JSON by its content type (fastify parses only `application/json` here). */
+export class UnsupportedMediaTypeError extends GatewayError {
+  readonly status = 415; readonly code = "unsupported_media_type"; readonly type = "invalid_request_error";
+  constructor(readonly contentType: string) {
+    super(`This endpoint takes a JSON body, and the request's Content-Type is '${contentType}'. Send the body as JSON with 'Content-Type: application/json'.`);
+    this.name = "UnsupportedMediaTypeError";
+  }
+}

@@ -8,6 +8,7 @@ import type { ProofKeyAttestation } from "../attestation/types.js";
 import type { Address } from "viem";
 import type { Logger } from "pino";
 import type { GatewayProof } from "../proof/types.js";
+import type { TimestampedWitness } from "../witness/types.js";
 import type { ServingEngine } from "../serving/types.js";
 import type { Asset, Caller, Charge, PayerCredit, ServedIngot } from "../types.js";
 
@@ -50,8 +51,10 @@ export interface GatewayLedger {
 export interface IssueProofParameters {
   /** The request body as parsed from the HTTP body. */
   request: unknown;
-  /** The response body without its `proof` field (for a stream, the non-stream body it stands for). */
+  /** The response body without its `proof` field; for a stream, the list of its events before the proof event. */
   response: unknown;
+  /** `canonicalJson(response)` when already built (a stream's events are canonicalized as they go out). */
+  responseCanonicalJson?: string;
   caller: Caller;
   /** The charge the proof names: issued before the charge is committed, so it can be committed with it. */
   charge: Pick<Charge, "chargeId" | "asset" | "amount">;
@@ -60,6 +63,10 @@ export interface IssueProofParameters {
   timestamp: Date;
   /** Chosen before the response is complete when it must be announced early (streams send it as a header first). */
   proofId?: string;
+  /** `"charged"` (default): the whole answer was delivered; `"partial"`: a stream the client left early, charged for what it was sent. */
+  status?: "charged" | "partial";
+  /** The tokens the charge is for (written into the proof as `usage`). */
+  usage?: { promptTokens: number; completionTokens: number };
 }
 
 /** Builds and signs the per-call proof (ArkForge spec 2.1; see gateway/docs/proof.md). */
@@ -87,6 +94,14 @@ export interface PriceBook {
   priceOf(ingot: ServedIngot): IngotPrice;
 }
 
+/** The proofs' batch witnesses (gateway/src/witness): queued after each commit, completed asynchronously. */
+export interface ProofWitnesses {
+  /** Queue a committed proof's chain hash (64 hex) for the next batch; must not block or throw. */
+  add(proofId: string, chainHashHex: string): void;
+  /** The completed witness (inclusion path, RFC 3161 token, anchor) once the proof's batch is time-stamped. */
+  witnessOf(proofId: string): Awaitable<TimestampedWitness | undefined>;
+}
+
 export interface GatewayServerDeps {
   engine: Pick<ServingEngine, "prepare" | "generate">;
   catalog: IngotCatalog;
@@ -102,4 +117,6 @@ export interface GatewayServerDeps {
   now?: () => Date;
   /** What vouches for the proof key, served at GET /v1/attestation (404 there when absent). */
   attestation?: ProofKeyAttestation;
+  /** Batch witnesses: when set, proofs are delivered with `witness: { status: "pending", url }` and served completed at GET /v1/proofs/:id. */
+  witnesses?: ProofWitnesses;
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getOfflineLlama } from "../../../coordinator/src/eval/engine/getOfflineLlama.js";
-import { type Llama, type LlamaContext, type LlamaModel, type Token } from "node-llama-cpp";
+import { LlamaGrammarEvaluationState, LlamaJsonSchemaGrammar, type Llama, type LlamaContext, type LlamaGrammar, type LlamaModel, type Token } from "node-llama-cpp";
 import type { Hex } from "viem";
 import { DEFAULT_SYSTEM_PROMPT } from "../../../coordinator/src/eval/dataset/chatTemplate.js";
 import { readGgufHeaderFromFile } from "../../../coordinator/src/eval/gguf/readGgufHeaderFromFile.js";
@@ -13,11 +13,13 @@ import type { ContentStore } from "../../../coordinator/src/storage/types.js";
 import { InvalidRequestError, PromptTooLongError } from "../errors.js";
 import { createConcurrencyLimiter } from "./createConcurrencyLimiter.js";
 import { createIncrementalDetokenizer } from "./createIncrementalDetokenizer.js";
+import { checkJsonSchemaSubset } from "./checkJsonSchemaSubset.js";
 import { createStopMatcher } from "./createStopMatcher.js";
 import { GenerationAbortedError, ServingError } from "./errors.js";
 import { fetchAdapter } from "./fetchAdapter.js";
 import { renderChatTokens } from "./renderChatTokens.js";
-import type { FinishReason, GenerateResult, PreparedPrompt, ServingEngine } from "./types.js";
+import type { FinishReason, GenerateResult, OutputFormat, PreparedPrompt, ServingEngine } from "./types.js";
+import { defaultThreads } from "../../../coordinator/src/util/resolveThreads.js";
 
 export interface CreateServingEngineParameters {
   /** The base model GGUF (qwen2), validated before llama.cpp opens it. */
@@ -34,7 +36,7 @@ export interface CreateServingEngineParameters {
   maxQueue?: number;
   /** Tokens per sequence (prompt + completion); default the model's context_length capped at 4096. */
   contextSize?: number;
-  /** CPU threads per context (default llama.cpp's choice; on a shared machine pass a small number). */
+  /** CPU threads per context (default defaultThreads(): all cores but one, at most 4; see coordinator/src/util/resolveThreads.ts). */
   threads?: number;
   /** Cap on max_tokens per call; default the context size. */
   maxCompletionTokens?: number;
@@ -45,7 +47,7 @@ export interface CreateServingEngineParameters {
   /** System turn added to chats that have none. Default: the demo Forge's system prompt (what its adapters were trained with). */
   defaultSystemPrompt?: string;
   /** llama.cpp's warnings and errors (default dropped). */
-  logger?: (level: "warn" | "error", message: string) => void;
+  logger?: (level: "debug" | "warn" | "error", message: string) => void;
 }
 
 interface AdapterContext {
@@ -85,6 +87,26 @@ export async function createServingEngine(params: CreateServingEngineParameters)
     if (ownsLlama) await llama.dispose();
     throw new ServingError(`llama.cpp could not load the base model ${modelPath}`, { cause });
   }
+  // JSON mode's grammar (llama.cpp's json.gbnf), loaded once.
+  let jsonGrammar: LlamaGrammar;
+  try {
+    jsonGrammar = await llama.getGrammarFor("json");
+  } catch (cause) {
+    await model.dispose();
+    if (ownsLlama) await llama.dispose();
+    throw new ServingError("llama.cpp could not load its JSON grammar", { cause });
+  }
+  const grammarFor = (format: OutputFormat): LlamaGrammar => {
+    if (format.kind === "json") return jsonGrammar;
+    // Refused here, in prepare, before any credit is held: the converter itself never refuses (see checkJsonSchemaSubset).
+    checkJsonSchemaSubset(format.schema);
+    try {
+      // Checked above at run time; the constructor's type wants a schema literal it can infer from.
+      return new LlamaJsonSchemaGrammar(llama, format.schema as never);
+    } catch (error) {
+      throw new InvalidRequestError(`this JSON schema cannot be enforced here: ${(error as Error).message}`, "response_format.json_schema.schema");
+    }
+  };
   const ownsCacheDir = params.adapterCacheDir === undefined;
   const cacheDir = params.adapterCacheDir ?? (await mkdtemp(join(tmpdir(), "ingotforge-gateway-adapters-")));
   const eog = new Set<number>([tokenizer.special.imEnd, tokenizer.special.endOfText]);
@@ -127,7 +149,7 @@ export async function createServingEngine(params: CreateServingEngineParameters)
             contextSize,
             sequences: maxConcurrent,
             batchSize: Math.min(contextSize, 512),
-            ...(threads !== undefined ? { threads } : {}),
+            threads: threads ?? defaultThreads(),
             lora: { adapters: [{ filePath }] },
           });
         } catch (cause) {
@@ -160,20 +182,24 @@ export async function createServingEngine(params: CreateServingEngineParameters)
       let text = "";
       let finishReason: FinishReason = "length";
       const detok = createIncrementalDetokenizer(detokenize);
-      const stops = createStopMatcher(stop);
+      const grammar = prompt.grammar as LlamaGrammar | undefined;
+      // A JSON schema grammar ends its output with a trigger ("\n\n\n\n") that stops generation, left out of the text like a stop string.
+      const stops = createStopMatcher(grammar ? [...stop, ...grammarStopStrings(grammar)] : stop);
       const emit = (piece: string) => {
         if (piece.length === 0) return;
         text += piece;
-        onToken?.(piece);
+        onToken?.(piece, completionTokens);
       };
       try {
         const temperature = sampling.temperature ?? 0;
         const tokens = sequence.evaluate(prompt.tokens as Token[], {
           temperature,
+          ...(grammar ? { grammarEvaluationState: new LlamaGrammarEvaluationState({ model, grammar }) } : {}),
           ...(temperature > 0 && sampling.topP !== undefined ? { topP: sampling.topP } : {}),
           ...(temperature > 0 ? { seed: sampling.seed ?? 0 } : {}),
         });
         let stopped = false;
+        let cut = false;
         for await (const token of tokens) {
           if (signal?.aborted) throw new GenerationAbortedError(completionTokens, { cause: signal.reason });
           if (eog.has(token)) {
@@ -188,8 +214,13 @@ export async function createServingEngine(params: CreateServingEngineParameters)
             stopped = true;
             break;
           }
-          if (completionTokens >= prompt.maxTokens) break;
+          if (completionTokens >= prompt.maxTokens) {
+            cut = true;
+            break;
+          }
         }
+        // The tokens ran out before max_tokens without an end-of-turn token: a grammar (JSON mode) was complete.
+        if (!cut && !stopped) finishReason = "stop";
         if (signal?.aborted) throw new GenerationAbortedError(completionTokens, { cause: signal.reason });
         if (!stopped) {
           const tail = stops.push(detok.flush());
@@ -222,6 +253,7 @@ export async function createServingEngine(params: CreateServingEngineParameters)
         if (tokens.length === 0) throw new InvalidRequestError("prompt must not be empty", "prompt");
       }
       const promptTokens = tokens.length;
+      const grammar = options.format ? { grammar: grammarFor(options.format) } : {};
       const asked = options.maxTokens;
       if (asked !== undefined) {
         if (!Number.isInteger(asked) || asked < 1) throw new InvalidRequestError(`max_tokens must be an integer ≥ 1, not ${asked}`, "max_tokens");
@@ -229,11 +261,11 @@ export async function createServingEngine(params: CreateServingEngineParameters)
           throw new InvalidRequestError(`max_tokens is too large: ${asked}. This model supports at most ${maxCompletionTokens} completion tokens.`, "max_tokens");
         }
         if (promptTokens + asked > contextSize) throw new PromptTooLongError(promptTokens, asked, contextSize);
-        return { tokens, promptTokens, maxTokens: asked };
+        return { tokens, promptTokens, maxTokens: asked, ...grammar };
       }
       const maxTokens = Math.min(maxCompletionTokens, contextSize - promptTokens);
       if (maxTokens < 1) throw new PromptTooLongError(promptTokens, 1, contextSize);
-      return { tokens, promptTokens, maxTokens };
+      return { tokens, promptTokens, maxTokens, ...grammar };
     },
 
     generate(p) {
@@ -260,4 +292,14 @@ export async function createServingEngine(params: CreateServingEngineParameters)
       if (ownsCacheDir) await rm(cacheDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A grammar's stop-generation triggers that are plain text (node-llama-cpp writes them as strings or LlamaText). */
+function grammarStopStrings(grammar: LlamaGrammar): string[] {
+  const out: string[] = [];
+  for (const trigger of grammar.stopGenerationTriggers) {
+    const parts = typeof trigger === "string" ? [trigger] : Array.isArray(trigger) ? trigger : ((trigger as { values?: readonly unknown[] }).values ?? []);
+    if (parts.length > 0 && parts.every((p) => typeof p === "string")) out.push(parts.join(""));
+  }
+  return out.filter((t) => t.length > 0);
 }

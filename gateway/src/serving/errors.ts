@@ -1,6 +1,6 @@
 /** Errors of the serving engine that are not API errors of their own (see gateway/src/errors.ts for those). */
 
-/** The caller aborted (client disconnect): nothing more is generated; nothing should be charged. */
+/** The caller aborted (client disconnect): nothing more is generated; what was already delivered is the caller's to charge. */
 export class GenerationAbortedError extends Error {
   override name = "GenerationAbortedError";
   constructor(
@@ -8,7 +8,7 @@ export class GenerationAbortedError extends Error {
     readonly completionTokens: number,
     options?: { cause?: unknown },
   ) {
-    super(`generation was aborted after ${completionTokens} tokens (the client went away); no charge applies`, options);
+    super(`generation was aborted after ${completionTokens} tokens (the client went away)`, options);
   }
 }
 

@@ -14,17 +14,28 @@ export interface ChatMessage {
 /** What to generate from: chat turns (the Qwen2.5 chat template) or raw text (no template). */
 export type ServingPrompt = { kind: "chat"; messages: readonly ChatMessage[] } | { kind: "text"; text: string };
 
+/**
+ * What the completion must be (OpenAI's `response_format`), enforced by a llama.cpp grammar:
+ * `json` any JSON object; `json_schema` JSON matching the schema (node-llama-cpp's subset of JSON
+ * Schema; `prepare` refuses what it cannot compile).
+ */
+export type OutputFormat = { kind: "json" } | { kind: "json_schema"; schema: Record<string, unknown> };
+
 /** A prompt tokenized and checked against the limits; `prepare` makes one, `generate` consumes it. */
 export interface PreparedPrompt {
   readonly tokens: readonly number[];
   readonly promptTokens: number;
   /** Most completion tokens this call may generate: the request's max_tokens, or what the context and the cap leave. */
   readonly maxTokens: number;
+  /** The engine's compiled grammar for the output format, when one was asked for (opaque outside the engine). */
+  readonly grammar?: unknown;
 }
 
 export interface PrepareOptions {
   /** The request's max_tokens; at most `maxCompletionTokens`, and prompt + max_tokens must fit the context. */
   maxTokens?: number;
+  /** Constrain the completion (JSON mode). */
+  format?: OutputFormat;
 }
 
 /** Sampling; temperature 0 (the default) is greedy and deterministic. */
@@ -46,8 +57,13 @@ export interface GenerateParameters {
   signal?: AbortSignal;
   /** Called once the call leaves the queue and its adapter is ready, before the first token. */
   onStart?: () => void;
-  /** Streaming: each piece of text as it is decoded (never splits a UTF-8 character, never shows part of a stop string). */
-  onToken?: (text: string) => void;
+  /**
+   * Streaming: each piece of text as it is decoded (never splits a UTF-8 character, never shows
+   * part of a stop string), with the completion tokens generated so far: the text given up to
+   * now is the text of those tokens (a token whose text is held back is counted with the piece
+   * that finally carries it).
+   */
+  onToken?: (text: string, completionTokens: number) => void;
 }
 
 export type FinishReason = "stop" | "length";
@@ -79,7 +95,8 @@ export interface ServingEngine {
   readonly maxCompletionTokens: number;
   /**
    * Tokenize and check limits.
-   * @throws PromptTooLongError when prompt + max_tokens exceed the context; InvalidRequestError for an empty prompt or a bad max_tokens.
+   * @throws PromptTooLongError when prompt + max_tokens exceed the context; InvalidRequestError for an empty prompt, a bad max_tokens,
+   *   or a JSON schema the grammar compiler cannot take (param `response_format.json_schema.schema`).
    */
   prepare(prompt: ServingPrompt, options?: PrepareOptions): PreparedPrompt;
   /**

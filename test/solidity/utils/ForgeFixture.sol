@@ -63,7 +63,7 @@ abstract contract ForgeFixture is SimulatedQuotes {
         vm.prank(admin);
         registry.setMeasurementAllowed(measurement, true);
         registry.registerEnclave(
-            _simulatedQuote(measurement, _reportData(signer, hpke, block.chainid), false), signer, hpke
+            _simulatedQuote(measurement, _freshReportData(signer, hpke), false), signer, hpke, _quoteBlock()
         );
     }
 

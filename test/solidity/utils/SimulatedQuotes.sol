@@ -41,8 +41,23 @@ abstract contract SimulatedQuotes is TestBase {
         return _simulatedQuote(PLATFORM_KEY, block.chainid, measurement, reportData, debug);
     }
 
-    /// @dev The registry's report data, computed from the documented encoding.
-    function _reportData(address signer, bytes32 hpkePublicKey, uint256 chainId) internal pure returns (bytes memory) {
-        return abi.encodePacked(keccak256(abi.encode(signer, hpkePublicKey, chainId)), bytes32(0));
+    /// @dev The registry's report data for a quote made over a block whose hash is `anchor`,
+    /// computed from the documented encoding: the key binding, then the block hash.
+    function _reportData(address signer, bytes32 hpkePublicKey, uint256 chainId, bytes32 anchor)
+        internal
+        pure
+        returns (bytes memory)
+    {
+        return abi.encodePacked(keccak256(abi.encode(signer, hpkePublicKey, chainId)), anchor);
+    }
+
+    /// @dev The block a fresh quote is made over: the latest one before the registering call's.
+    function _quoteBlock() internal view returns (uint256) {
+        return block.number - 1;
+    }
+
+    /// @dev The report data of a fresh quote on this chain (over `_quoteBlock()`).
+    function _freshReportData(address signer, bytes32 hpkePublicKey) internal view returns (bytes memory) {
+        return _reportData(signer, hpkePublicKey, block.chainid, blockhash(_quoteBlock()));
     }
 }

@@ -6,6 +6,7 @@ import { loadProtocolAbis } from "../../../coordinator/src/chain/loadProtocolAbi
 import type { ProtocolContext } from "../../../coordinator/src/chain/types.js";
 import { addressesFromIgnition } from "../../../coordinator/src/chain/addressesFromIgnition.js";
 import { withAccount } from "../../../coordinator/src/chain/withAccount.js";
+import { readQuoteBlock } from "../../../coordinator/src/chain/readQuoteBlock.js";
 import { registerEnclave } from "../../../coordinator/src/chain/registerEnclave.js";
 import { buildSimulatedQuote } from "../../../coordinator/src/enclave/simulated/buildSimulatedQuote.js";
 import { SIMULATED_MEASUREMENT } from "../../../coordinator/src/enclave/simulated/simulatedMeasurement.js";
@@ -36,12 +37,13 @@ export async function deployLocalProtocol() {
   const enclaveAccount = privateKeyToAccount(keccak256(toBytes("test enclave signer")));
   const hpkePublicKey: Hex = keccak256(toBytes("test enclave hpke key"));
   const chainId = await publicClient.getChainId();
+  const quoteBlock = await readQuoteBlock(publicClient);
   const quote = await buildSimulatedQuote({
     chainId,
     measurement: SIMULATED_MEASUREMENT,
-    reportData: reportDataFor(enclaveAccount.address, hpkePublicKey, chainId),
+    reportData: reportDataFor(enclaveAccount.address, hpkePublicKey, chainId, quoteBlock.hash),
   });
-  await registerEnclave(base, { quote, signer: enclaveAccount.address, hpkePublicKey });
+  await registerEnclave(base, { quote, signer: enclaveAccount.address, hpkePublicKey, quoteBlock: quoteBlock.number });
 
   return { connection, networkHelpers, viem, publicClient, wallets, ctx: base, as, enclaveAccount, hpkePublicKey, chainId };
 }

@@ -182,7 +182,7 @@ describe("the on-chain flow through viem on the in-process chain", () => {
 
   it("does not send a second registration for an enclave key that is still valid", async () => {
     const env = await deployLocalProtocol();
-    const again = await registerEnclave(env.ctx, { quote: "0x", signer: env.enclaveAccount.address, hpkePublicKey: env.hpkePublicKey });
+    const again = await registerEnclave(env.ctx, { quote: "0x", signer: env.enclaveAccount.address, hpkePublicKey: env.hpkePublicKey, quoteBlock: 0n });
     expect(again.alreadyRegistered).toBe(true);
   });
 });

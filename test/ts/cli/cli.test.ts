@@ -1,12 +1,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keccak256, toBytes, type Address } from "viem";
+import { getAddress, keccak256, toBytes, type Address, type Hex } from "viem";
+import { createLocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
+import { decodeContributionEnvelope } from "../../../coordinator/src/sealing/decodeContributionEnvelope.js";
 import { runCli } from "../../../coordinator/src/cli/runCli.js";
 import { createCliEnvironment } from "../../../coordinator/src/cli/createCliEnvironment.js";
 import { parseGlobalOptions } from "../../../coordinator/src/cli/globalOptions.js";
+import { readQuoteBlock } from "../../../coordinator/src/chain/readQuoteBlock.js";
 import { registerEnclave } from "../../../coordinator/src/chain/registerEnclave.js";
 import { submitEvalResult } from "../../../coordinator/src/chain/submitEvalResult.js";
 import { evalResultTypedData } from "../../../coordinator/src/chain/evalResultTypedData.js";
@@ -128,6 +131,13 @@ describe("ingotforge CLI against a hardhat node", () => {
     ]);
     expect(data.code, data.stderr).toBe(0);
     expect(data.stdout).toMatch(/Contributed data #0 .*\n  root +0x[0-9a-f]{64}\n  size +\d+ bytes, 28 examples/);
+    // Sealed by default: the stored bytes are an IFDC envelope bound to account 1, with no plaintext in it.
+    expect(data.stdout).toMatch(/\n  sealed +to enclave simulated \(HPKE 0x[0-9a-f]{64}\); bound to chain 31337, Forge 0x[0-9a-fA-F]{40}, sender 0x70997970C51812dc3A010C7d01b50e0d17dc79C8/);
+    const dataRoot = /\n  root +(0x[0-9a-f]{64})/.exec(data.stdout)![1] as Hex;
+    const stored = await (await createLocalContentStore({ dir: path.join(tmp, "store") })).get(dataRoot);
+    expect(decodeContributionEnvelope(stored).envelope.binding).toEqual({ chainId: 31337, forge: getAddress(forge), contributor: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" });
+    const firstLine = (await readFile(path.join(ROOT, "data/demo/contrib-alice.jsonl"), "utf8")).split("\n")[0];
+    expect(Buffer.from(stored).includes(Buffer.from(JSON.parse(firstLine).response as string))).toBe(false);
     expect(compute.code, compute.stderr).toBe(0);
     expect(compute.stdout).toMatch(/Registered compute worker #0/);
     expect(capital5.stdout).toContain("Escrowed 1.5 ETH");
@@ -135,18 +145,25 @@ describe("ingotforge CLI against a hardhat node", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/2 invalid lines .*nothing was stored or sent:\n  line 2: .*JSON.*\n  line 3: missing field "response"/);
 
-    const dup = await cli("--account", "2", "forge", "contribute-data", "--forge", forge, "--file", "data/demo/contrib-alice.jsonl");
-    expect(dup.code).toBe(1);
-    expect(dup.stderr).toMatch(/ForgeDuplicateDataRoot\(0x[0-9a-f]{64}, 0\)/);
+    // --dry-run seals and shows what would be sent, and sends nothing.
+    const dry = await cli("--account", "2", "forge", "contribute-data", "--forge", forge, "--file", "data/demo/contrib-alice.jsonl", "--dry-run");
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^Dry run: nothing stored or sent\n  root +0x[0-9a-f]{64}\n  size +\d+ bytes, 28 examples\n  sealed +to enclave simulated .* sender 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC/);
+    // The same file again is sealed afresh (a new ephemeral key): a new root, a second entry on
+    // chain, which the coordinator excludes inside the enclave as a whole duplicate.
+    const resealed = await cli("--account", "1", "--json", "forge", "contribute-data", "--forge", forge, "--file", "data/demo/contrib-alice.jsonl");
+    expect(resealed.code, resealed.stderr).toBe(0);
+    expect(JSON.parse(resealed.stdout)).toMatchObject({ dataId: "1", sealed: true });
+    expect(JSON.parse(resealed.stdout).root).not.toBe(dataRoot);
 
     const open = await cli("forge", "status", "--forge", forge);
     expect(open.stdout).toContain("[Open]");
-    expect(open.stdout).toContain("data 1/1000 · compute 1/100 · capital 2/1000");
+    expect(open.stdout).toContain("data 2/1000 · compute 1/100 · capital 2/1000");
     expect(open.stdout).toContain("1.75 ETH raised");
 
     expect((await cli("chain", "advance-time", "1d")).code).toBe(0);
     const closed = await cli("--json", "forge", "status", "--forge", forge);
-    expect(JSON.parse(closed.stdout)).toMatchObject({ phase: "Closed", contributions: { data: "1", compute: "1", capital: "2" } });
+    expect(JSON.parse(closed.stdout)).toMatchObject({ phase: "Closed", contributions: { data: "2", compute: "1", capital: "2" } });
 
     const early = await cli("--account", "5", "forge", "refund", "--forge", forge);
     expect(early.code).toBe(1);
@@ -181,8 +198,9 @@ describe("ingotforge CLI against a hardhat node", () => {
     // The coordinator's part, done here: register the simulated enclave and submit its signed result.
     const ctx = await createCliEnvironment({ global: parseGlobalOptions({ rpc, deployments: path.join(tmp, "deployments") }, {}), note: () => undefined }).protocol();
     const enclave = await createSimulatedEnclave({ chainId: ctx.chainId, logger: { warn: () => undefined, info: () => undefined } as never });
-    const quote = await enclave.getQuote(reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, ctx.chainId));
-    await registerEnclave(ctx, { quote, signer: enclave.signerAddress, hpkePublicKey: enclave.hpkePublicKey });
+    const quoteBlock = await readQuoteBlock(ctx.publicClient);
+    const quote = await enclave.getQuote(reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, ctx.chainId, quoteBlock.hash));
+    await registerEnclave(ctx, { quote, signer: enclave.signerAddress, hpkePublicKey: enclave.hpkePublicKey, quoteBlock: quoteBlock.number });
     const config = (await ctx.publicClient.readContract({ address: forge, abi: ctx.abis.Forge, functionName: "config" })) as ForgeConfig;
     const result = {
       forge,

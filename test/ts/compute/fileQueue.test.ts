@@ -151,7 +151,7 @@ describe("file queue", () => {
     await mkdir(paths.jobs, { recursive: true });
     await writeFile(join(paths.jobs, jobFileName(garbageId, PUB)), "not json");
     const controller = new AbortController();
-    const loop = runQueueWorker({ queueDir, forge: FORGE, publicKey: PUB, workerFor: () => worker, signal: controller.signal, pollIntervalMs: 20 });
+    const loop = runQueueWorker({ queueDir, forge: FORGE, publicKey: PUB, ed25519PrivateKey: KEY, workerFor: () => worker, signal: controller.signal, pollIntervalMs: 20 });
 
     const goodRun = client.run(good, sequences);
     const otherRun = otherClient.run(good, sequences, { signal: controller.signal }).catch((e: unknown) => e);
@@ -173,7 +173,7 @@ describe("file queue", () => {
 
     // A job file for a job that already has a result is dropped without training.
     await writeFile(join(paths.jobs, jobFileName(good.jobId, PUB)), "{}");
-    const again = await runQueueWorker({ queueDir, forge: FORGE, publicKey: PUB, workerFor: () => worker, signal: AbortSignal.timeout(300), pollIntervalMs: 20 });
+    const again = await runQueueWorker({ queueDir, forge: FORGE, publicKey: PUB, ed25519PrivateKey: KEY, workerFor: () => worker, signal: AbortSignal.timeout(300), pollIntervalMs: 20 });
     expect(again).toEqual({ processed: 0, reused: 1 });
   });
 });

@@ -6,6 +6,7 @@ import { ed25519PublicKeyOf } from "../../../coordinator/src/compute/ed25519Keys
 import { ComputeKeyError } from "../../../coordinator/src/compute/errors.js";
 import { readEd25519KeyFile } from "../../../coordinator/src/compute/readEd25519KeyFile.js";
 import { writeEd25519KeyFile } from "../../../coordinator/src/compute/writeEd25519KeyFile.js";
+import { loadOrCreateComputeKey } from "../../../coordinator/src/cli/loadOrCreateComputeKey.js";
 
 const dirP = mkdtemp(join(tmpdir(), "compute-keys-"));
 afterAll(async () => rm(await dirP, { recursive: true, force: true }));
@@ -20,6 +21,21 @@ describe("worker key files", () => {
     expect(read.looselyPermitted).toBe(false);
     await expect(writeEd25519KeyFile(path)).rejects.toThrow(/already exists/);
     expect(ed25519PublicKeyOf((await readEd25519KeyFile(path)).privateKey)).toBe(publicKey);
+  });
+
+  it("reads the JSON key file `forge register-compute` writes, checking its public key against the private one", async () => {
+    const dir = await dirP;
+    const file = join(dir, "cli.ed25519.json");
+    const { publicKey } = await loadOrCreateComputeKey(file);
+    const read = await readEd25519KeyFile(file);
+    expect(ed25519PublicKeyOf(read.privateKey)).toBe(publicKey);
+    expect(read.looselyPermitted).toBe(false);
+    const mismatched = join(dir, "mismatched.json");
+    await writeFile(mismatched, JSON.stringify({ kind: "ed25519", publicKey: ed25519PublicKeyOf(`0x${"3d".repeat(32)}`), privateKey: `0x${"3c".repeat(32)}` }));
+    await expect(readEd25519KeyFile(mismatched)).rejects.toThrow(/public key/);
+    const wrongKind = join(dir, "wrong-kind.json");
+    await writeFile(wrongKind, JSON.stringify({ kind: "secp256k1", privateKey: `0x${"3c".repeat(32)}` }));
+    await expect(readEd25519KeyFile(wrongKind)).rejects.toBeInstanceOf(ComputeKeyError);
   });
 
   it("reads bare or 0x hex, flags a group-readable file, and refuses anything else", async () => {

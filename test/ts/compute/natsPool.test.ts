@@ -102,7 +102,7 @@ function withholding(i: number): ComputeWorker & { taken: number } {
 async function serve(i: number, worker: ComputeWorker): Promise<void> {
   const { nc: wnc } = await connectNatsWorker({ url: server.url, publicKey: W[i].publicKey, token: W[i].token });
   const controller = new AbortController();
-  const done = runNatsWorker({ nc: wnc, forge: FORGE, publicKey: W[i].publicKey, workerFor: () => worker, signal: controller.signal, pullExpiresMs: 1_000 });
+  const done = runNatsWorker({ nc: wnc, forge: FORGE, publicKey: W[i].publicKey, ed25519PrivateKey: W[i].privateKey, workerFor: () => worker, signal: controller.signal, pullExpiresMs: 1_000 });
   loops.push({ controller, done, nc: wnc });
 }
 

@@ -13,6 +13,7 @@ import { connectNatsWorker } from "../../../coordinator/src/compute/nats/connect
 import { createNatsWorkerClient } from "../../../coordinator/src/compute/nats/createNatsWorkerClient.js";
 import { NatsTransportError } from "../../../coordinator/src/compute/nats/errors.js";
 import { decodeResultMessage, encodeNatsMessage, NATS_JOB_KIND, NATS_RESULT_KIND } from "../../../coordinator/src/compute/nats/natsMessages.js";
+import { sealJobBody } from "../../../coordinator/src/compute/sealJobBody.js";
 import { natsNames, resultMsgId, workerInboxPrefix, workerNatsUser } from "../../../coordinator/src/compute/nats/natsNames.js";
 import { provisionNatsWorker } from "../../../coordinator/src/compute/nats/provisionNatsWorker.js";
 import { runNatsWorker } from "../../../coordinator/src/compute/nats/runNatsWorker.js";
@@ -130,7 +131,7 @@ describe("NATS transport", () => {
     const wnc = await workerConnection(1);
     const worker = honest(1);
     const controller = new AbortController();
-    const loop = runNatsWorker({ nc: wnc, forge: FORGE, publicKey: W[1].publicKey, workerFor: () => worker, signal: controller.signal, pullExpiresMs: 1_000 });
+    const loop = runNatsWorker({ nc: wnc, forge: FORGE, publicKey: W[1].publicKey, ed25519PrivateKey: W[1].privateKey, workerFor: () => worker, signal: controller.signal, pullExpiresMs: 1_000 });
     const client = createNatsWorkerClient({ nc, computeId: 1, publicKey: W[1].publicKey, timeoutMs: 60_000, pollIntervalMs: 100 });
     const { job: j, sequences } = job("bad-then-good");
     const error = await client.run(j, sequences.slice(1)).catch((e: unknown) => e);
@@ -154,11 +155,12 @@ describe("NATS transport", () => {
     const first = await jetstream(wnc).publish(names.resultSubject(j.jobId), payload, { msgID: resultMsgId(j.jobId, W[1].publicKey) });
     const again = await jetstream(wnc).publish(names.resultSubject(j.jobId), payload, { msgID: resultMsgId(j.jobId, W[1].publicKey) });
     expect([first.duplicate, again.duplicate, again.seq]).toEqual([false, true, first.seq]);
-    await jetstream(nc).publish(names.jobSubject(j.jobId), encodeNatsMessage({ kind: NATS_JOB_KIND, computeId: 1, workerPublicKey: W[1].publicKey, job: j, sequences }));
+    const sealedBody = await sealJobBody({ job: j, sequences }, { forge: FORGE, jobId: j.jobId, workerPublicKey: W[1].publicKey });
+    await jetstream(nc).publish(names.jobSubject(j.jobId), encodeNatsMessage({ kind: NATS_JOB_KIND, computeId: 1, workerPublicKey: W[1].publicKey, jobId: j.jobId, sealedBody }));
 
     const worker = honest(1);
     const controller = new AbortController();
-    const loop = runNatsWorker({ nc: wnc, forge: FORGE, publicKey: W[1].publicKey, workerFor: () => worker, signal: controller.signal, pullExpiresMs: 1_000 });
+    const loop = runNatsWorker({ nc: wnc, forge: FORGE, publicKey: W[1].publicKey, ed25519PrivateKey: W[1].privateKey, workerFor: () => worker, signal: controller.signal, pullExpiresMs: 1_000 });
     await waitFor(async () => !(await isQueued(1, j.jobId)), 30_000, "job acked");
     controller.abort();
     expect(await loop).toEqual({ processed: 0, reused: 1 });
@@ -249,7 +251,7 @@ describe("NATS transport", () => {
     const wnc = await workerConnection(1);
     const worker = honest(1);
     const controller = new AbortController();
-    const loop = runNatsWorker({ nc: wnc, forge: FORGE, publicKey: W[1].publicKey, workerFor: () => worker, signal: controller.signal, pullExpiresMs: 1_000 });
+    const loop = runNatsWorker({ nc: wnc, forge: FORGE, publicKey: W[1].publicKey, ed25519PrivateKey: W[1].privateKey, workerFor: () => worker, signal: controller.signal, pullExpiresMs: 1_000 });
     const c2 = await connectCoordinator(server.url);
     connections.push(c2);
     const restarted = createNatsWorkerClient({ nc: c2, computeId: 1, publicKey: W[1].publicKey, timeoutMs: 60_000, pollIntervalMs: 100 });

@@ -25,6 +25,8 @@ import { createLocalContentStore, type LocalContentStore } from "../../../coordi
 import { fixtureTokenizer } from "../eval/fixtures/tinyModels.js";
 import { FORGE, hyper } from "./computeFixtures.js";
 
+import { generateHpkeKeyPair } from "../../../coordinator/src/sealing/generateHpkeKeyPair.js";
+import { sealContribution } from "../../../coordinator/src/sealing/sealContribution.js";
 const CLI = fileURLToPath(new URL("../../../coordinator/src/compute/cli/replayJob.ts", import.meta.url));
 const KEYS = [0, 1].map((i) => `0x${(i + 0x51).toString(16).repeat(32)}` as Hex);
 /** A tiny base with a real byte-level BPE vocabulary, so raw examples tokenize as in the eval pipeline. */
@@ -217,6 +219,28 @@ describe("replay-job CLI", () => {
     const out = await runCli(["--record", logFile, "--job", unbound.jobId, "--store", store.dir, "--json"]);
     expect(out.code).toBe(0);
     expect(JSON.parse(out.stdout)).toMatchObject({ reproduced: true, sequences: { source: "re-tokenized", bound: false, count: 5 } });
+  });
+
+  it("opens the log's sealed contributions with --contribution-key, for the chain, Forge and contributor the log names", async () => {
+    const enclaveKey = await generateHpkeKeyPair();
+    const forge = `0x${"f0".repeat(20)}` as Hex;
+    const contributors = [`0x${"a1".repeat(20)}`, `0x${"b2".repeat(20)}`] as Hex[];
+    const entries = [];
+    for (const [i, bytes] of datasets.entries()) {
+      const binding = { chainId: 31337, forge, contributor: contributors[i] };
+      const sealed = (await sealContribution({ plaintext: bytes, recipientPublicKey: enclaveKey.publicKey, binding })).bytes;
+      entries.push({ dataId: i, contributor: contributors[i], root: (await store.put(sealed)).root });
+    }
+    const logFile = join(dir, "sealed-attribution-log.json");
+    await writeFile(logFile, JSON.stringify({ version: "x", chainId: 31337, forge, contributions: entries, compute: { jobs: record } }));
+    const keyFile = join(dir, "enclave-hpke.key");
+    await writeFile(keyFile, `${Buffer.from(enclaveKey.privateKey).toString("hex")}\n`);
+    const withKey = await runCli(["--record", logFile, "--job", unbound.jobId, "--store", store.dir, "--contribution-key", keyFile, "--json"]);
+    expect(withKey.stderr).toBe("");
+    expect(JSON.parse(withKey.stdout)).toMatchObject({ reproduced: true, sequences: { source: "re-tokenized", count: 5 } });
+    // Without the key the envelopes stay closed and the job cannot be replayed from them.
+    const withoutKey = await runCli(["--record", logFile, "--job", unbound.jobId, "--store", store.dir]);
+    expect(withoutKey.code).toBe(3);
   });
 
   it("exits 2 on bad usage and 3 when the job cannot be replayed", async () => {

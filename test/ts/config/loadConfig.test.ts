@@ -37,6 +37,16 @@ describe("loadConfig", () => {
     });
   });
 
+  it("takes a local store's dir alone (INGOTFORGE_STORAGE_DIR, e.g. the CLI's .ingotforge/store) without asking for INGOTFORGE_STORAGE_KIND", async () => {
+    const config = await loadConfig({
+      cwd: dir,
+      env: { INGOTFORGE_RPC_URL: "http://127.0.0.1:8545", INGOTFORGE_CHAIN_ID: "31337", INGOTFORGE_DATA_DIR: "state", INGOTFORGE_STORAGE_DIR: ".ingotforge/store" },
+    });
+    expect(config.storage).toEqual({ kind: "local", dir: join(dir, ".ingotforge/store") });
+    const fromFile = await loadConfig({ file: await writeJson({ rpcUrl: "http://127.0.0.1:8545", chainId: 31337, dataDir: "state", storage: { dir: "store" } }), env: {} });
+    expect(fromFile.storage).toEqual({ kind: "local", dir: join(dir, "store") });
+  });
+
   it("reads a whole config from the environment alone, converting numbers and booleans", async () => {
     const config = await loadConfig({
       cwd: dir,

@@ -10,6 +10,7 @@ import {
   SIMULATED_PLATFORM_ADDRESS,
 } from "../../../coordinator/src/enclave/simulated/buildSimulatedQuote.js";
 import { SIMULATED_MEASUREMENT } from "../../../coordinator/src/enclave/simulated/simulatedMeasurement.js";
+import { readQuoteBlock } from "../../../coordinator/src/chain/readQuoteBlock.js";
 import { reportDataFor } from "../../../coordinator/src/enclave/reportDataFor.js";
 
 /**
@@ -62,7 +63,8 @@ async function now(): Promise<bigint> {
 async function createForge(overrides: Parameters<typeof exampleForgeConfig>[0] extends infer P ? Partial<P> : never = {}) {
   const config = exampleForgeConfig({
     creator: admin,
-    now: (await now()) + 5n,
+    // An hour ahead, not seconds: on a loaded machine the wall clock can pass a near start before increaseTo.
+    now: (await now()) + 3600n,
     holdoutRoot: root("holdout"),
     holdoutExamples: 1800,
     baseModelRoot: root("base"),
@@ -136,12 +138,16 @@ describe("Forge gas (EDR transaction gas)", () => {
     await gasUsed(splitter.write.bindIngot([ingot.address]));
     await gasUsed(registry.write.setMeasurementAllowed([SIMULATED_MEASUREMENT, true]));
     const hpke = root("forge gas hpke");
-    const quote = await buildSimulatedQuote({
-      chainId,
-      measurement: SIMULATED_MEASUREMENT,
-      reportData: reportDataFor(enclave.address, hpke, chainId),
-    });
-    registerEnclave = () => gasUsed(registry.write.registerEnclave([quote, enclave.address, hpke]));
+    // Every (re-)registration needs a fresh quote, over the latest block.
+    registerEnclave = async () => {
+      const block = await readQuoteBlock(publicClient);
+      const quote = await buildSimulatedQuote({
+        chainId,
+        measurement: SIMULATED_MEASUREMENT,
+        reportData: reportDataFor(enclave.address, hpke, chainId, block.hash),
+      });
+      return gasUsed(registry.write.registerEnclave([quote, enclave.address, hpke, block.number]));
+    };
     await registerEnclave();
     token = await viem.deployContract("MockERC20", ["Bench USD", "BUSD", 18]);
   });

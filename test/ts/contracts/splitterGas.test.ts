@@ -95,7 +95,7 @@ describe("RevenueSplitter and Ingot gas (EDR transaction gas)", () => {
     ingot = await viem.deployContract("Ingot", [registry.address, splitter.address]);
     await gasUsed(splitter.write.bindIngot([ingot.address]));
     usdc = await viem.deployContract("MockERC20", ["USD Coin", "USDC", 6]);
-    await gasUsed(splitter.write.setAssetAllowed([usdc.address, true]));
+    await gasUsed(splitter.write.setAssetAllowed([usdc.address, true, 1n]));
   });
 
   it("pays ETH and an ERC-20 under 80k gas", async () => {
@@ -202,7 +202,7 @@ describe("RevenueSplitter and Ingot gas (EDR transaction gas)", () => {
     await gasUsed(payEth(eight));
     for (let i = 0; i < 7; i++) {
       const token = await viem.deployContract("MockERC20", [`T${i}`, `T${i}`, 18]);
-      await gasUsed(splitter.write.setAssetAllowed([token.address, true]));
+      await gasUsed(splitter.write.setAssetAllowed([token.address, true, 1n]));
       await gasUsed(payToken(token, eight));
     }
     await gasUsed(transfer(ingot, eight, to.account.address));

@@ -19,7 +19,7 @@ import { DEMO_LORA_HYPER } from "../../../coordinator/src/eval/demo/demoLoraHype
 /** Small enough to train in seconds, with a context that holds the longest demo example. */
 const TINY_SPEC: DemoModelSpec = {
   ...DEMO_MODEL_SPEC,
-  config: { ...DEMO_MODEL_SPEC.config, hiddenSize: 32, numLayers: 1, intermediateSize: 64, numHeads: 2, numKvHeads: 1, contextLength: 640 },
+  config: { ...DEMO_MODEL_SPEC.config, hiddenSize: 64, numLayers: 1, intermediateSize: 64, numHeads: 2, numKvHeads: 1, contextLength: 640 },
   pretrain: { ...DEMO_MODEL_SPEC.pretrain, steps: 3, warmupSteps: 1 },
 };
 const TINY_LORA = { ...DEMO_LORA_HYPER, rank: 2, alpha: 4, steps: 3, warmupSteps: 1 };
@@ -57,10 +57,16 @@ describe("npm run demo's flow (tiny model)", () => {
 
     expect((await getForgeStatus(ctx, out.forge)).phase).toBe("Live");
     expect(out.ingotId).toBe(1n);
+    // Every file was sealed to the enclave and bound to its sender, so each opens for its own address.
+    expect(out.evaluated.log.contributions.map((c) => c.status)).toEqual(["included", "included", "included"]);
     // The copycat's copied half is dropped before training: only its 4 examples from bob count.
     const copycat = out.evaluated.log.contributions[1];
     expect(copycat.keptExamples).toBe(4);
     expect(copycat.exampleCount).toBe(18);
+    // Each dropped example is recorded with the kept one it copies (alice is data id 0), and the panel says so.
+    expect(copycat.duplicates!.map((d) => d.duplicateOf)).toEqual(Array.from({ length: 14 }, (_, i) => `duplicate-of 0:${2 * i}`));
+    expect(out.rows[1].note).toMatch(/^14 of 18 examples are copies \(14 exact\), earn nothing: duplicate-of alice:0, alice:2, alice:4, alice:6 … \+10 more/);
+    expect(text).toMatch(/copycat .*duplicate-of alice:0, alice:2/);
     // The gateway call: answered, its proof verified, its charge settled into the splitter.
     expect(out.gateway.verdict.errors).toEqual([]);
     expect(out.gateway.chargedWei).toBeGreaterThan(0n);
@@ -69,6 +75,9 @@ describe("npm run demo's flow (tiny model)", () => {
     expect(out.gateway.attestation).toMatchObject({ valid: true, attested: true, simulated: true });
     expect(text).toMatch(/proof key: the SIMULATED enclave's quote commits to it/);
     expect(out.gateway.registration).toMatchObject({ valid: true, simulated: true });
+    // Its batch root is time-stamped by the local openssl TSA (RFC 3161), the token's signature checked against its certificate.
+    expect(out.gateway.witness).toMatchObject({ valid: true, status: "timestamped" });
+    expect(text).toMatch(/proof witness: in batch root [0-9a-f]{64}, RFC 3161 time-stamped/);
     // Paid in: 4 ETH escrow + 0.25 ETH fee + the gateway's settled fee; every holder claimed, the rest is rounding dust.
     const claimed = out.rows.reduce((a, r) => a + r.paidWei, 0n);
     const dust = await ctx.publicClient.getBalance({ address: ctx.addresses.splitter });

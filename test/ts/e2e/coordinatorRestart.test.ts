@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bytesToHex, createPublicClient, createWalletClient, defineChain, http, parseEther, toFunctionSelector, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from "viem";
+import { bytesToHex, createPublicClient, hexToBytes, createWalletClient, defineChain, http, parseEther, toFunctionSelector, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { loadProtocolAbis } from "../../../coordinator/src/chain/loadProtocolAbis.js";
 import type { ProtocolContext } from "../../../coordinator/src/chain/types.js";
@@ -15,6 +15,8 @@ import { contributeData } from "../../../coordinator/src/chain/contributeData.js
 import { contributeCapital } from "../../../coordinator/src/chain/contributeCapital.js";
 import { registerCompute } from "../../../coordinator/src/chain/registerCompute.js";
 import { getForgeStatus } from "../../../coordinator/src/chain/getForgeStatus.js";
+import { getForgeEnclaveKeys } from "../../../coordinator/src/chain/getForgeEnclaveKeys.js";
+import { sealContribution } from "../../../coordinator/src/sealing/sealContribution.js";
 import { createLocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
 import { SIMULATED_MEASUREMENT } from "../../../coordinator/src/enclave/simulated/simulatedMeasurement.js";
 import { DATA, TINY_LORA_HYPER, ensureTinyBaseModel, filesContaining, toJsonl, workerKey } from "./e2eFixtures.js";
@@ -138,8 +140,11 @@ describe("coordinator process killed mid-eval and restarted", () => {
     const now = (await ctx.publicClient.getBlock()).timestamp;
     const config = exampleForgeConfig({ creator: wallets[0].account.address, now, holdoutRoot, holdoutExamples: DATA.holdout.length, baseModelRoot, allowedMeasurements: [SIMULATED_MEASUREMENT], windowSeconds: 3600n });
     forge = (await createForge(ctx, config)).forge;
+    // Each contributor seals to the key of the enclave registered for the Forge's measurements.
+    const [registered] = await getForgeEnclaveKeys(ctx, forge);
     for (const [i, examples] of [DATA.alice, DATA.bob, DATA.control].entries()) {
-      const bytes = toJsonl(examples);
+      const binding = { chainId: await ctx.publicClient.getChainId(), forge, contributor: wallets[i + 1].account.address };
+      const { bytes } = await sealContribution({ plaintext: toJsonl(examples), recipientPublicKey: hexToBytes(registered.hpkePublicKey), binding });
       const { root } = await store.put(bytes);
       await contributeData(withAccount(ctx, wallets[i + 1]), { forge, root, sizeBytes: BigInt(bytes.length), exampleCount: examples.length, metadataURI: "license: CC-BY-4.0" });
     }

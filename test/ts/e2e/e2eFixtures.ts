@@ -11,7 +11,7 @@ import type { DatasetExample } from "../../../coordinator/src/eval/dataset/types
 export const TINY_SPEC: DemoModelSpec = {
   ...DEMO_MODEL_SPEC,
   vocabSize: 420,
-  config: { ...DEMO_MODEL_SPEC.config, hiddenSize: 32, numLayers: 1, intermediateSize: 64, numHeads: 2, numKvHeads: 1, contextLength: 512 },
+  config: { ...DEMO_MODEL_SPEC.config, hiddenSize: 64, numLayers: 1, intermediateSize: 64, numHeads: 2, numKvHeads: 1, contextLength: 512 },
   chunkTokens: 64,
   seed: "ingotforge-e2e-tiny",
   pretrain: { ...DEMO_MODEL_SPEC.pretrain, batchSize: 4, steps: 6, warmupSteps: 1 },

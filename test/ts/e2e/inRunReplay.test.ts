@@ -10,6 +10,7 @@ import { createSimulatedEnclave } from "../../../coordinator/src/enclave/simulat
 import { SIMULATED_MEASUREMENT } from "../../../coordinator/src/enclave/simulated/simulatedMeasurement.js";
 import { storeSealedHoldout } from "../../../coordinator/src/sealing/storeSealedHoldout.js";
 import { DEFAULT_HOLDOUT_INFO } from "../../../coordinator/src/sealing/holdoutSuite.js";
+import { sealContribution } from "../../../coordinator/src/sealing/sealContribution.js";
 import { exampleForgeConfig } from "../../../coordinator/src/chain/exampleForgeConfig.js";
 import { createForge } from "../../../coordinator/src/chain/createForge.js";
 import { contributeData } from "../../../coordinator/src/chain/contributeData.js";
@@ -57,8 +58,12 @@ describe("coordinator service with in-run attribution, and its replay", () => {
     const now = (await ctx.publicClient.getBlock()).timestamp;
     const config = exampleForgeConfig({ creator: wallets[0].account.address, now, holdoutRoot, holdoutExamples: DATA.holdout.length, baseModelRoot, allowedMeasurements: [SIMULATED_MEASUREMENT], windowSeconds: 3600n });
     forge = (await createForge(ctx, config)).forge;
-    const files = [toJsonl(DATA.alice), toJsonl(DATA.bob), toJsonl(DATA.control)];
-    const counts = [DATA.alice.length, DATA.bob.length, DATA.control.length];
+    // Each file sealed to the enclave's key, bound to its sender (accounts 1-3).
+    const sets = [DATA.alice, DATA.bob, DATA.control];
+    const files = await Promise.all(
+      sets.map(async (examples, i) => (await sealContribution({ plaintext: toJsonl(examples), recipientPublicKey: toBytes(enclave.hpkePublicKey), binding: { chainId: env.chainId, forge, contributor: wallets[i + 1].account.address } })).bytes),
+    );
+    const counts = sets.map((e) => e.length);
     for (let i = 0; i < files.length; i++) {
       const { root } = await store.put(files[i]);
       await contributeData(as(i + 1), { forge, root, sizeBytes: BigInt(files[i].length), exampleCount: counts[i], metadataURI: "license: CC-BY-4.0" });
@@ -112,6 +117,7 @@ describe("coordinator service with in-run attribution, and its replay", () => {
       store,
       attributionLogRoot: record.attributionLogRoot!,
       openHoldout: (envelope) => enclave.openSealed(envelope, { expectedInfo: DEFAULT_HOLDOUT_INFO }),
+      openContribution: (envelope, expected) => enclave.openContribution(envelope, expected),
       workDir: path.join(dir, "replay"),
     });
     expect(replay.contributions.map((c) => c.matches)).toEqual([true, true, true]);

@@ -12,6 +12,7 @@ import { createSimulatedEnclave } from "../../../coordinator/src/enclave/simulat
 import { SIMULATED_MEASUREMENT } from "../../../coordinator/src/enclave/simulated/simulatedMeasurement.js";
 import { storeSealedHoldout } from "../../../coordinator/src/sealing/storeSealedHoldout.js";
 import { DEFAULT_HOLDOUT_INFO } from "../../../coordinator/src/sealing/holdoutSuite.js";
+import { sealContribution } from "../../../coordinator/src/sealing/sealContribution.js";
 import { exampleForgeConfig } from "../../../coordinator/src/chain/exampleForgeConfig.js";
 import { createForge } from "../../../coordinator/src/chain/createForge.js";
 import { contributeData } from "../../../coordinator/src/chain/contributeData.js";
@@ -62,10 +63,13 @@ describe("coordinator service: bad contributions, confirmations, holdout secrecy
 
     const contribute = async (account: number, bytes: Uint8Array, root: Hex, examples: number) =>
       contributeData(as(account), { forge, root, sizeBytes: BigInt(bytes.length), exampleCount: examples, metadataURI: "license: CC-BY-4.0" });
-    const alice = toJsonl(DATA.alice);
-    const bob = toJsonl(DATA.bob);
-    const tampered = toJsonl(DATA.bob.map((e) => ({ ...e, id: `${e.id}-t`, response: e.response.toUpperCase() })));
-    const missing = toJsonl(DATA.alice.map((e) => ({ ...e, id: `${e.id}-m` })));
+    // Each file sealed to the enclave's key, bound to its sender (accounts 1-4).
+    const seal = async (account: number, examples: typeof DATA.alice) =>
+      (await sealContribution({ plaintext: toJsonl(examples), recipientPublicKey: toBytes(enclave.hpkePublicKey), binding: { chainId: env.chainId, forge, contributor: wallets[account].account.address } })).bytes;
+    const alice = await seal(1, DATA.alice);
+    const bob = await seal(2, DATA.bob);
+    const tampered = await seal(3, DATA.bob.map((e) => ({ ...e, id: `${e.id}-t`, response: e.response.toUpperCase() })));
+    const missing = await seal(4, DATA.alice.map((e) => ({ ...e, id: `${e.id}-m` })));
     roots = {
       alice: (await store.put(alice)).root,
       bob: (await store.put(bob)).root,
@@ -159,6 +163,16 @@ describe("coordinator service: bad contributions, confirmations, holdout secrecy
     expect(await sharesOf(5)).toBeGreaterThan(0n);
   });
 
+  it("logs each excluded contribution with its reason as soon as it collects them", () => {
+    const lines = logLines.map((l) => JSON.parse(l) as { msg: string; root?: string; reason?: string });
+    const exclusion = (root: Hex) => lines.find((l) => l.root?.toLowerCase() === root.toLowerCase() && /^contribution #\d+ excluded: /.test(l.msg));
+    expect(exclusion(roots.tampered)?.msg).toMatch(/excluded: root-mismatch/);
+    expect(exclusion(roots.missing)?.msg).toMatch(/excluded: missing/);
+    // Before the holdout is opened, not only at the end of the eval.
+    const holdoutAt = lines.findIndex((l) => l.msg === "holdout opened in the enclave");
+    expect(lines.indexOf(exclusion(roots.tampered)!)).toBeLessThan(holdoutAt);
+  });
+
   it("does nothing more on later polls: one submission", async () => {
     await env.networkHelpers.mine(3);
     await service.poll();
@@ -201,6 +215,7 @@ describe("coordinator service: bad contributions, confirmations, holdout secrecy
       store,
       attributionLogRoot: record.attributionLogRoot!,
       openHoldout: (envelope) => enclave.openSealed(envelope, { expectedInfo: DEFAULT_HOLDOUT_INFO }),
+      openContribution: (envelope, expected) => enclave.openContribution(envelope, expected),
       workDir: path.join(dir, "replay"),
     });
     expect(replay.contributions.map((c) => c.matches)).toEqual([true, true, true, true]);
@@ -221,6 +236,7 @@ describe("coordinator service: bad contributions, confirmations, holdout secrecy
       store,
       attributionLogRoot: root,
       openHoldout: (envelope) => enclave.openSealed(envelope),
+      openContribution: (envelope, expected) => enclave.openContribution(envelope, expected),
       workDir: path.join(dir, "replay-altered"),
       reuseAdapters: true,
     });

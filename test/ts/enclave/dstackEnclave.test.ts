@@ -11,6 +11,9 @@ import { reportDataFor } from "../../../coordinator/src/enclave/reportDataFor.js
 import { sealHoldout } from "../../../coordinator/src/sealing/sealHoldout.js";
 import { startDstackStandIn, type DstackStandIn } from "./dstackStandIn.js";
 
+/** The hash of the block a registration quote commits to (any 32 bytes here: no chain involved). */
+const A_BLOCK_HASH: Hex = keccak256(toBytes("a recent block"));
+
 function recordingLogger() {
   const lines: Array<{ level: string; obj: unknown; msg?: string }> = [];
   const at = (level: string) => (obj: unknown, msg?: string) => void lines.push({ level, obj, msg });
@@ -57,7 +60,7 @@ describe("createDstackEnclave over a unix socket", () => {
 
   it("returns a TDX quote that carries the requested report data and the reported measurement", async () => {
     const enclave = await createDstackEnclave({ endpoint: standIn.endpoint, logger: recordingLogger().logger });
-    const reportData = reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, 31337);
+    const reportData = reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, 31337, A_BLOCK_HASH);
     const quote = await enclave.getQuote(reportData);
     expect(standIn.requests.at(-1)).toEqual({ path: "/GetQuote", body: { report_data: reportData.slice(2) } });
     const facts = parseTdxQuote(quote);
@@ -98,7 +101,7 @@ describe("createDstackEnclave over DSTACK_SIMULATOR_ENDPOINT", () => {
     process.env.DSTACK_SIMULATOR_ENDPOINT = standIn.endpoint;
     expect(standIn.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const enclave = await createDstackEnclave({ logger: recordingLogger().logger });
-    const reportData = reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, 31337);
+    const reportData = reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, 31337, A_BLOCK_HASH);
     expect(parseTdxQuote(await enclave.getQuote(reportData)).reportData).toBe(reportData);
   });
 
@@ -120,7 +123,7 @@ describe("createDstackEnclave over DSTACK_SIMULATOR_ENDPOINT", () => {
     const { logger, lines } = recordingLogger();
     const enclave = await createDstackEnclave({ endpoint: standIn.endpoint, logger });
     standIn.setMode("wrong-report-data");
-    const reportData = reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, 31337);
+    const reportData = reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, 31337, A_BLOCK_HASH);
     const quote = await enclave.getQuote(reportData);
     expect(parseTdxQuote(quote).reportData).not.toBe(reportData);
     expect(lines.some((l) => l.level === "error" && /registration will be refused/.test(l.msg ?? ""))).toBe(true);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import hre from "hardhat";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDstackEnclave } from "../../../coordinator/src/enclave/dstack/createDstackEnclave.js";
+import { readQuoteBlock } from "../../../coordinator/src/chain/readQuoteBlock.js";
 import { reportDataFor } from "../../../coordinator/src/enclave/reportDataFor.js";
 import { automataOutputForQuote } from "./automataOutputForQuote.js";
 import { startDstackStandIn, type DstackStandIn } from "./dstackStandIn.js";
@@ -43,9 +44,10 @@ describe("dstack enclave registration on the in-process chain", () => {
     const enclave = await createDstackEnclave({ endpoint: standIn.endpoint, logger });
     const { measurement } = enclave.describe();
     await registry.write.setMeasurementAllowed([measurement!, true]);
-    const quote = await enclave.getQuote(reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, chainId));
+    const block = await readQuoteBlock(await viem.getPublicClient());
+    const quote = await enclave.getQuote(reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, chainId, block.hash));
     await automata.write.setResult([true, automataOutputForQuote(quote)]);
-    await registry.write.registerEnclave([quote, enclave.signerAddress, enclave.hpkePublicKey]);
+    await registry.write.registerEnclave([quote, enclave.signerAddress, enclave.hpkePublicKey, block.number]);
     expect(await registry.read.isValid([enclave.signerAddress])).toBe(true);
     expect(await registry.read.enclave([enclave.signerAddress])).toMatchObject({
       measurement,
@@ -60,9 +62,10 @@ describe("dstack enclave registration on the in-process chain", () => {
     try {
       const enclave = await createDstackEnclave({ endpoint: other.endpoint, logger });
       await registry.write.setMeasurementAllowed([enclave.describe().measurement!, true]);
-      const quote = await enclave.getQuote(reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, chainId));
+      const block = await readQuoteBlock(await viem.getPublicClient());
+      const quote = await enclave.getQuote(reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, chainId, block.hash));
       await automata.write.setResult([true, automataOutputForQuote(quote)]);
-      await expect(registry.simulate.registerEnclave([quote, enclave.signerAddress, enclave.hpkePublicKey])).rejects.toThrow(
+      await expect(registry.simulate.registerEnclave([quote, enclave.signerAddress, enclave.hpkePublicKey, block.number])).rejects.toThrow(
         /EnclaveReportDataMismatch/,
       );
       expect(await registry.read.isValid([enclave.signerAddress])).toBe(false);

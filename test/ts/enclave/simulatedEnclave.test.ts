@@ -3,6 +3,7 @@ import { keccak256, recoverTypedDataAddress, toBytes, type Hex } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SimulatedEnclaveChainError } from "../../../coordinator/src/enclave/adapterErrors.js";
 import { SimulatedQuoteChainError } from "../../../coordinator/src/enclave/errors.js";
+import { readQuoteBlock } from "../../../coordinator/src/chain/readQuoteBlock.js";
 import { reportDataFor } from "../../../coordinator/src/enclave/reportDataFor.js";
 import { SIMULATED_PLATFORM_ADDRESS } from "../../../coordinator/src/enclave/simulated/buildSimulatedQuote.js";
 import { createSimulatedEnclave } from "../../../coordinator/src/enclave/simulated/createSimulatedEnclave.js";
@@ -109,8 +110,9 @@ describe("createSimulatedEnclave against EnclaveRegistry on the in-process chain
   it("registers its signer and HPKE key from its own quote, marked simulated", async () => {
     const { logger } = recordingLogger();
     const enclave = await createSimulatedEnclave({ chainId, secretSeed: SEED, logger });
-    const quote = await enclave.getQuote(reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, chainId));
-    const hash = await registry.write.registerEnclave([quote, enclave.signerAddress, enclave.hpkePublicKey]);
+    const block = await readQuoteBlock(await viem.getPublicClient());
+    const quote = await enclave.getQuote(reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, chainId, block.hash));
+    const hash = await registry.write.registerEnclave([quote, enclave.signerAddress, enclave.hpkePublicKey, block.number]);
     expect((await (await viem.getPublicClient()).waitForTransactionReceipt({ hash })).status).toBe("success");
     expect(await registry.read.isValid([enclave.signerAddress])).toBe(true);
     const onChain = await registry.read.enclave([enclave.signerAddress]);
@@ -120,7 +122,8 @@ describe("createSimulatedEnclave against EnclaveRegistry on the in-process chain
   it("makes debug quotes when asked, and the registry refuses them", async () => {
     const { logger } = recordingLogger();
     const enclave = await createSimulatedEnclave({ chainId, secretSeed: keccak256(toBytes("debug")), debug: true, logger });
-    const quote = await enclave.getQuote(reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, chainId));
-    await expect(registry.simulate.registerEnclave([quote, enclave.signerAddress, enclave.hpkePublicKey])).rejects.toThrow(/EnclaveDebugRefused/);
+    const block = await readQuoteBlock(await viem.getPublicClient());
+    const quote = await enclave.getQuote(reportDataFor(enclave.signerAddress, enclave.hpkePublicKey, chainId, block.hash));
+    await expect(registry.simulate.registerEnclave([quote, enclave.signerAddress, enclave.hpkePublicKey, block.number])).rejects.toThrow(/EnclaveDebugRefused/);
   });
 });

@@ -3,6 +3,7 @@ import { keccak256, size, toBytes, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EnclaveInputError } from "../../../coordinator/src/enclave/errors.js";
+import { readQuoteBlock } from "../../../coordinator/src/chain/readQuoteBlock.js";
 import { reportDataFor } from "../../../coordinator/src/enclave/reportDataFor.js";
 import { tdxMeasurement } from "../../../coordinator/src/enclave/dcap/tdxMeasurement.js";
 import { td10Output } from "./td10Output.js";
@@ -44,16 +45,17 @@ describe("tdxMeasurement against DcapQuoteVerifier on the in-process chain", () 
   it("registers a TDX enclave whose measurement the protocol allowed", async () => {
     const measurement = tdxMeasurement({ mrTd: MR_TD, rtmr: RTMR });
     await registry.write.setMeasurementAllowed([measurement, true]);
+    const block = await readQuoteBlock(await viem.getPublicClient());
     const output = td10Output({
       layout: "v1.1",
       tcbStatus: 0,
       debug: false,
       mrTd: MR_TD,
       rtmr: RTMR,
-      reportData: reportDataFor(SIGNER, HPKE_KEY, chainId),
+      reportData: reportDataFor(SIGNER, HPKE_KEY, chainId, block.hash),
     });
     await automata.write.setResult([true, output]);
-    await registry.write.registerEnclave(["0x04000200810000", SIGNER, HPKE_KEY]);
+    await registry.write.registerEnclave(["0x04000200810000", SIGNER, HPKE_KEY, block.number]);
     const enclave = await registry.read.enclave([SIGNER]);
     expect(enclave.measurement).toBe(measurement);
     expect(enclave.simulated).toBe(false);

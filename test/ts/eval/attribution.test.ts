@@ -398,9 +398,11 @@ describe("dedupeContributions", () => {
       { id: "carol", exampleHashes: ["e", "e", "f"] },
     ]);
     expect(r.contributions.map((c) => c.keptHashes)).toEqual([["a", "b", "c"], ["d"], [], ["e", "f"]]);
-    expect(r.contributions[1].duplicates).toEqual([{ hash: "c", firstSeenIn: "alice" }]);
+    const exact = { match: "exact", similarity: 1 };
+    expect(r.contributions[1].duplicates).toEqual([{ index: 0, hash: "c", firstSeenIn: "alice", of: { id: "alice", index: 2 }, ...exact }]);
     expect(r.contributions[2]).toMatchObject({ empty: true, duplicates: [{ hash: "a", firstSeenIn: "alice" }, { hash: "b", firstSeenIn: "alice" }] });
-    expect(r.contributions[3].duplicates).toEqual([{ hash: "e", firstSeenIn: "carol" }]);
+    expect(r.contributions[3].duplicates).toEqual([{ index: 1, hash: "e", firstSeenIn: "carol", of: { id: "carol", index: 0 }, ...exact }]);
+    expect(r.contributions[3].keptIndices).toEqual([0, 2]);
     expect(r.players).toEqual(["alice", "bob", "carol"]);
   });
 

@@ -142,17 +142,21 @@ describe("eval attribute", () => {
       "--contrib", `alice=${file("alice.jsonl", RELEVANT)}`,
       "--contrib", `copy=${file("copy.jsonl", [RELEVANT[1], RELEVANT[0]])}`,
       "--contrib", `other=${file("other.jsonl", [line("o1", "How long to boil an egg?", "Nine minutes for a firm yolk.")])}`,
+      // A near copy of alice's first two examples (a trailing space on each prompt): a copy all the same.
+      "--contrib", `near=${file("near.jsonl", [line("n1", "Is `*p` sound? ", "Soundness: UNSOUND. p may be null."), line("n2", "Review `from_raw_parts(p, n)`. ", "Soundness: sound. p is valid for n reads.")])}`,
       "--seeds", "1", "--steps", "2", "--cache", cache, "--threads", "1",
     ];
     const first = await cli(...args);
     expect(first.code).toBe(0);
     expect(first.out).toMatch(/^copy\s+duplicate\s+0\/2\s+\+0\.00000/m);
     expect(first.out).toMatch(/^alice\s+(included|excluded)\s+3\/3/m);
+    expect(first.out).toMatch(/^near\s+duplicate\s+0\/2\s+\+0\.00000 .*2 of 2 examples are copies \(2 normalized\), earn nothing: duplicate-of alice:0, alice:1$/m);
+    expect(first.out).toMatch(/^copy\s+duplicate\s+0\/2 .*duplicate-of alice:1, alice:0$/m);
     expect(first.out).toMatch(/4 coalitions; 3 \(coalition, seed\) utilities computed, 0 from the utility cache; 3 adapters trained, 1 reused/);
-    expect(first.out).toMatch(/score vector \(1e18 fixed point\): \[-?\d+, 0, -?\d+\]/);
+    expect(first.out).toMatch(/score vector \(1e18 fixed point\): \[-?\d+, 0, -?\d+, 0\]/);
     const again = await cli(...args);
     expect(again.out).toMatch(/0 \(coalition, seed\) utilities computed, 4 from the utility cache; 0 adapters trained, 1 reused/);
-    expect(again.out.split("\n").filter((l) => /^(alice|copy|other) /.test(l))).toEqual(first.out.split("\n").filter((l) => /^(alice|copy|other) /.test(l)));
+    expect(again.out.split("\n").filter((l) => /^(alice|copy|other|near) /.test(l))).toEqual(first.out.split("\n").filter((l) => /^(alice|copy|other|near) /.test(l)));
   });
 
   it("refuses a malformed --contrib and a repeated name", async () => {

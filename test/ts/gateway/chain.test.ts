@@ -240,10 +240,10 @@ describe("the gateway's settlement chain on the in-process chain", () => {
     expect(await chain.isBatchSettled(ok.batchId)).toBe(false);
   });
 
-  it("settles an ERC-20 batch through approve-and-pay, leaving no allowance behind", async () => {
+  it("settles an ERC-20 batch through approve-and-pay, its first credits below the splitter's minimum first payment (the deposits are a trusted payer), leaving no allowance behind", async () => {
     const usdc = await env.viem.deployContract("MockERC20", ["USD Coin", "USDC", 6]);
     const admin = env.wallets[0];
-    await mined(admin.writeContract({ address: env.ctx.addresses.splitter, abi: [{ type: "function", name: "setAssetAllowed", stateMutability: "nonpayable", inputs: [{ type: "address" }, { type: "bool" }], outputs: [] }] as const, functionName: "setAssetAllowed", args: [usdc.address, true] }));
+    await mined(admin.writeContract({ address: env.ctx.addresses.splitter, abi: [{ type: "function", name: "setAssetAllowed", stateMutability: "nonpayable", inputs: [{ type: "address" }, { type: "bool" }, { type: "uint256" }], outputs: [] }] as const, functionName: "setAssetAllowed", args: [usdc.address, true, 10_000_000n] }));
     await mined(payer1.writeContract({ address: usdc.address, abi: [{ type: "function", name: "mint", stateMutability: "nonpayable", inputs: [{ type: "address" }, { type: "uint256" }], outputs: [] }] as const, functionName: "mint", args: [P1, 5_000_000n] }));
     await mined(payer1.writeContract({ address: usdc.address, abi: erc20Abi, functionName: "approve", args: [deposits, 5_000_000n] }));
     const from = (await chain.latestBlock()) + 1n;

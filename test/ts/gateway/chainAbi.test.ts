@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Abi, AbiParameter } from "viem";
 import { gatewayDepositsAbi, ingotReadAbi } from "../../../gateway/src/chain/gatewayDepositsAbi.js";
 import { proofKeyRegistryAbi } from "../../../gateway/src/attestation/proofKeyRegistryAbi.js";
+import { proofLogAbi } from "../../../gateway/src/witness/anchor/proofLogAbi.js";
 
 /**
  * The gateway carries its own typed ABIs (so it runs without Hardhat's build output); each item
@@ -54,6 +55,15 @@ describe("the gateway's hand-written ABIs match the compiled contracts", () => {
     const ours = proofKeyRegistryAbi.map(canonical);
     expect(ours.filter((c) => !compiled.includes(c))).toEqual([]);
     const ownErrors = compiled.filter((c) => c.startsWith("error ProofKey"));
+    expect(ownErrors.filter((c) => !ours.includes(c))).toEqual([]);
+  });
+
+  it("has every ProofLog item exactly as compiled, and every error it can revert with", async () => {
+    const compiled = (await artifactAbi("contracts/ProofLog.sol", "ProofLog")).map(canonical);
+    const ours = proofLogAbi.map(canonical);
+    expect(ours.filter((c) => !compiled.includes(c))).toEqual([]);
+    const ownErrors = compiled.filter((c) => c.startsWith("error ProofLog"));
+    expect(ownErrors).toHaveLength(5);
     expect(ownErrors.filter((c) => !ours.includes(c))).toEqual([]);
   });
 

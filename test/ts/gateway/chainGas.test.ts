@@ -94,7 +94,7 @@ describe("settlement gas by batch size (EDR transaction gas)", () => {
     await mined(splitter.write.bindIngot([ingot.address]));
     const token = await viem.deployContract("MockERC20", ["USD Coin", "USDC", 6]);
     usdc = token.address;
-    await mined(splitter.write.setAssetAllowed([usdc, true]));
+    await mined(splitter.write.setAssetAllowed([usdc, true, 1n]));
     const holders = [wallets[1], wallets[2], wallets[3]].map((w) => w.account.address);
     for (let i = 0; i < Math.max(...SIZES); i++) {
       const forge = await viem.deployContract("MockForge", []);

@@ -21,6 +21,11 @@ import { openLedger } from "../../../gateway/src/ledger/openLedger.js";
 import type { Ledger } from "../../../gateway/src/ledger/types.js";
 import { ledgerToGatewayLedger } from "../../../gateway/src/server/ledgerToGatewayLedger.js";
 import { zeroAddress } from "viem";
+import { writeFileSync } from "node:fs";
+import { runVerifyProofCli } from "../../../gateway/src/cli/verifyProof.js";
+
+/** The proof event of a raw event stream. */
+const responseProofOf = (sse: string) => sse.split("\n\n").filter((e) => e.startsWith("data: {")).map((e) => JSON.parse(e.slice(6))).find((e) => e.proof).proof;
 
 const dir = mkdtempSync(join(tmpdir(), "ingotforge-gateway-e2e-"));
 const payer = "0x00000000000000000000000000000000000000bb" as Address;
@@ -130,10 +135,81 @@ describe("gateway end to end (openai client)", () => {
     expect(text).toBe(plain.choices[0].message.content);
     expect(usage).toEqual(plain.usage);
     expect(response.headers.get("x-ingotforge-proof-id")).toBe(proof.proof_id);
-    const assembled = { id: first!.id, object: "chat.completion", created: first!.created, model: "ingot-2", choices: [{ index: 0, message: { role: "assistant", content: text }, logprobs: null, finish_reason: finish }], usage };
-    expect(verifyProof(proof, { publicKey: gateway.signer.publicKeyHex, request: streamBody, response: assembled }).errors).toEqual([]);
+    expect(first!.choices[0].delta.role).toBe("assistant");
+    expect(finish).toBe(plain.choices[0].finish_reason);
     // Ingot 2's price override.
     expect(proof.payment.amount).toBe(String(BigInt(usage!.total_tokens) * 7n));
+  });
+
+  it.each([true, false])("chatStream_theChunksTheOpenaiClientYielded_verifyAgainstTheProof_withIncludeUsage%s", async (includeUsage) => {
+    const streamBody = { model: "ingot-1", messages: [{ role: "user" as const, content: "unsafe { *p }" }], max_tokens: 12, stream: true as const, ...(includeUsage ? { stream_options: { include_usage: true } } : {}) };
+    const stream = await client().chat.completions.create(streamBody);
+    const chunks: Record<string, any>[] = [];
+    for await (const chunk of stream) chunks.push(chunk as unknown as Record<string, any>);
+    const proof = chunks.find((c) => c.proof)!.proof;
+    expect(chunks.some((c) => c.usage)).toBe(includeUsage);
+    const received = chunks.filter((c) => !c.proof);
+    const pinned = { publicKey: gateway.signer.publicKeyHex, request: streamBody, apiKey: keys.alice };
+    expect(verifyProof(proof, { ...pinned, response: received }).errors).toEqual([]);
+    const contentChunks = received.filter((c) => c.choices[0]?.delta?.content).length;
+    expect(proof.usage.completion_tokens).toBeGreaterThanOrEqual(contentChunks);
+    if (includeUsage) expect(chunks.find((c) => c.usage)!.usage).toEqual(proof.usage);
+    expect(proof.payment).toMatchObject({ status: "charged", amount: String(BigInt(proof.usage.total_tokens) * PRICE) });
+    // A client that changes what it received no longer matches.
+    const edited = structuredClone(received);
+    edited[1].choices[0].delta.content += "!";
+    expect(verifyProof(proof, { ...pinned, response: edited }).checks.response_hash.status).toBe("fail");
+
+    // verify-proof --response: the chunks saved as JSON (the proof chunk in it is left out), and the raw stream saved from fetch.
+    const files = mkdtempSync(join(dir, "verify-"));
+    writeFileSync(join(files, "proof.json"), JSON.stringify(proof));
+    writeFileSync(join(files, "req.json"), JSON.stringify(streamBody));
+    writeFileSync(join(files, "chunks.json"), JSON.stringify(chunks));
+    writeFileSync(join(files, "edited.json"), JSON.stringify(edited));
+    const out: string[] = [];
+    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), readStdin: async () => "" };
+    const cli = (...args: string[]) => runVerifyProofCli([join(files, "proof.json"), "--public-key", gateway.signer.publicKeyHex, "--request", join(files, "req.json"), ...args], io);
+    expect(await cli("--response", join(files, "chunks.json"))).toBe(0);
+    expect(out.join("")).toMatch(/PASS\s+response_hash\s/);
+    expect(await cli("--response", join(files, "edited.json"))).toBe(1);
+
+    const raw = await fetch(`${baseURL}/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${keys.alice}`, "content-type": "application/json" }, body: JSON.stringify(streamBody) });
+    const rawText = await raw.text();
+    writeFileSync(join(files, "stream.txt"), rawText);
+    const rawProof = responseProofOf(rawText);
+    writeFileSync(join(files, "proof.json"), JSON.stringify(rawProof));
+    out.length = 0;
+    expect(await cli("--response", join(files, "stream.txt"))).toBe(0);
+    expect(out.join("")).toMatch(/PASS\s+response_hash\s/);
+  });
+
+  it("jsonMode_jsonObjectAndJsonSchema_answerJsonThatParses_streamedOrWhole", async () => {
+    const messages = [{ role: "user" as const, content: "unsafe { *p } as json" }];
+    const plain = await client().chat.completions.create({ model: "ingot-1", messages, max_tokens: 60 });
+    expect(() => JSON.parse(plain.choices[0].message.content!)).toThrow();
+    const asObject = await client().chat.completions.create({ model: "ingot-1", messages, max_tokens: 60, response_format: { type: "json_object" } });
+    expect(asObject.choices[0].finish_reason).toBe("stop");
+    expect(typeof JSON.parse(asObject.choices[0].message.content!)).toBe("object");
+
+    const schema = { type: "object", properties: { sound: { type: "boolean" }, issue: { enum: ["aliasing", "alignment", "lifetime"] } }, required: ["sound", "issue"], additionalProperties: false };
+    const body = { model: "ingot-2", messages, max_tokens: 60, response_format: { type: "json_schema" as const, json_schema: { name: "review", schema, strict: true } } };
+    const whole = await client().chat.completions.create(body);
+    const value = JSON.parse(whole.choices[0].message.content!);
+    expect(typeof value.sound).toBe("boolean");
+    expect(["aliasing", "alignment", "lifetime"]).toContain(value.issue);
+    let streamed = "";
+    for await (const chunk of await client().chat.completions.create({ ...body, stream: true })) streamed += chunk.choices[0]?.delta?.content ?? "";
+    expect(streamed).toBe(whole.choices[0].message.content);
+    // The legacy completions endpoint takes it too.
+    const text = await client().completions.create({ model: "ingot-1", prompt: "unsafe { *p }", max_tokens: 60, response_format: { type: "json_object" } } as OpenAI.CompletionCreateParamsNonStreaming);
+    expect(typeof JSON.parse(text.choices[0].text)).toBe("object");
+  });
+
+  it("jsonMode_aSchemaTheGrammarCannotEnforce_is400_andNothingIsReserved", async () => {
+    const before = ledger.totals(zeroAddress);
+    const refused = client().chat.completions.create({ model: "ingot-1", messages: [{ role: "user", content: "x" }], response_format: { type: "json_schema", json_schema: { name: "r", schema: { type: "string", pattern: "^[a-z]+$" } } } });
+    expect(await status(refused)).toEqual({ status: 400, code: "invalid_request", param: "response_format.json_schema.schema" });
+    expect(ledger.totals(zeroAddress)).toMatchObject({ chargeCount: before.chargeCount, reserved: 0n });
   });
 
   it("completions_returnTextWithinMaxTokens", async () => {
@@ -155,24 +231,34 @@ describe("gateway end to end (openai client)", () => {
     expect(ledger.availableCredit(broke, zeroAddress)).toBe(10n);
   });
 
-  it("busyAndDisconnect_aSecondCallIs503_andAnAbortedStreamIsNotCharged", async () => {
+  it("busyAndDisconnect_aSecondCallIs503_andAnAbortedStreamIsChargedForWhatItWasSent", async () => {
     const body = { model: "ingot-1", prompt: "unsafe impl Sync for Bar", max_tokens: 400, temperature: 0 };
     // Precondition (deterministic at temperature 0): this call runs all 400 tokens.
     const full = await client().completions.create(body);
     expect(full.choices[0].finish_reason).toBe("length");
-    const chargesBefore = ledger.totals(zeroAddress).chargeCount;
+    const before = ledger.totals(zeroAddress);
     const creditBefore = ledger.availableCredit(payer, zeroAddress);
 
-    const stream = await client().completions.create({ ...body, stream: true });
+    const { data: stream, response } = await client().completions.create({ ...body, stream: true }).withResponse();
     const it = stream[Symbol.asyncIterator]();
-    await it.next(); // the call holds the only slot now
+    let received = "";
+    while (received.length < 3) received += ((await it.next()).value as OpenAI.Completion).choices[0]?.text ?? ""; // the call holds the only slot now
     expect(await status(client().completions.create({ ...body, max_tokens: 2 }))).toMatchObject({ status: 503, code: "server_busy" });
     stream.controller.abort();
-    for (let i = 0; i < 200 && gateway.engine.stats().running > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && (gateway.engine.stats().running > 0 || ledger.totals(zeroAddress).reserved > 0n); i++) await new Promise((r) => setTimeout(r, 10));
     expect(gateway.engine.stats().running).toBe(0);
-    expect(ledger.totals(zeroAddress).chargeCount).toBe(chargesBefore);
-    expect(ledger.availableCredit(payer, zeroAddress)).toBe(creditBefore);
-    expect(ledger.totals(zeroAddress).reserved).toBe(0n);
+    // One partial charge: the prompt and the tokens written before the client left, no more.
+    const after = ledger.totals(zeroAddress);
+    expect(after.chargeCount).toBe(before.chargeCount + 1);
+    expect(after.reserved).toBe(0n);
+    const proof = (await (await fetch(`${baseURL}/proofs/${response.headers.get("x-ingotforge-proof-id")}`)).json()) as { payment: { status: string; amount: string }; usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } };
+    expect(proof.payment.status).toBe("partial");
+    expect(proof.usage.prompt_tokens).toBe(full.usage!.prompt_tokens);
+    expect(proof.usage.completion_tokens).toBeGreaterThan(0);
+    expect(proof.usage.completion_tokens).toBeLessThan(400);
+    expect(BigInt(proof.payment.amount)).toBe(BigInt(proof.usage.total_tokens) * PRICE);
+    expect(after.charged - before.charged).toBe(BigInt(proof.payment.amount));
+    expect(ledger.availableCredit(payer, zeroAddress)).toBe(creditBefore - BigInt(proof.payment.amount));
     // The gateway serves the next call normally.
     expect((await client().completions.create({ ...body, max_tokens: 3 })).usage!.completion_tokens).toBe(3);
   });

@@ -27,16 +27,17 @@ const signer = createProofSigner(new Uint8Array(32).fill(3));
 const API_KEY = "ifk_test_cli_key";
 const REQUEST = { model: "ingot-4", messages: [{ role: "user", content: "naïve café ☕ 😀" }] };
 const RESPONSE = { id: "chatcmpl-9", model: "ingot-4", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }] };
-const proof = buildProof({
+const proofInputs = {
   request: REQUEST,
   response: RESPONSE,
   apiKey: API_KEY,
   seller: "gw.ingotforge.test",
   timestamp: "2026-12-03T11:00:00Z",
   payment: { provider: "gateway_deposits", transaction_id: "chg_cli_1", amount: 7n, currency: "eth", status: "charged" },
-  ingot: { id: 4n, model: "ingot-4", adapter_root: `0x${"44".repeat(32)}` },
+  ingot: { id: 4n, model: "ingot-4", adapter_root: `0x${"44".repeat(32)}` as const },
   signer,
-});
+};
+const proof = buildProof(proofInputs);
 
 
 interface Run {
@@ -129,12 +130,23 @@ describe("verifyProof CLI", () => {
   });
 
   it("reads the proof from stdin with -, and prints the result object with --json", async () => {
-    const r = await runCli(["-", "--json"], JSON.stringify(proof));
+    const r = await runCli(["-", "--json", "--public-key", signer.publicKeyHex], JSON.stringify(proof));
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout);
-    expect(result.valid).toBe(true);
+    expect(result).toMatchObject({ valid: true, intact: true, signer: "pinned" });
     expect(result.checks.chain_hash.status).toBe("pass");
-    expect(result.checks.public_key.status).toBe("skip");
+    expect(result.checks.public_key.status).toBe("pass");
+  });
+
+  it("exits 3 without printing VALID when no key is pinned: the proof is intact but its signer unchecked", async () => {
+    const r = await runCli(["proof.json", "--request", "req.json"]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/SKIP\s+public_key\s/);
+    expect(r.stdout).not.toMatch(/^VALID$/m);
+    expect(r.stdout).toMatch(/^SIGNER UNCHECKED: .*--public-key, --attestation or --registry/m);
+    const json = await runCli(["proof.json", "--json"]);
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, intact: true, signer: "unchecked" });
   });
 
   it("fetches GET /v1/proofs/:id from --gateway and checks the id served is the one asked for", async () => {
@@ -219,6 +231,27 @@ describe("gateway/docs/proof.md shell recipes", () => {
     try {
       writeFileSync(join(other, "proof.json"), JSON.stringify(specProof));
       expect(bash(proofDocBlock("chain-one-liner"), other).stdout.trim()).toBe(chain);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!HAVE_JQ)("the saved-stream recipe prints RECEIVED for the stream a proof covers, DIFFERENT once an event changes", () => {
+    const events = [
+      { id: "chatcmpl-s", object: "chat.completion.chunk", created: 1764759600, model: "ingot-4", choices: [{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }] },
+      { id: "chatcmpl-s", object: "chat.completion.chunk", created: 1764759600, model: "ingot-4", choices: [{ index: 0, delta: { content: "naïve ☕ 😀 \"q\"\n" }, logprobs: null, finish_reason: null }] },
+      { id: "chatcmpl-s", object: "chat.completion.chunk", created: 1764759600, model: "ingot-4", choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }] },
+      { id: "chatcmpl-s", object: "chat.completion.chunk", created: 1764759600, model: "ingot-4", choices: [], usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 } },
+    ];
+    const streamProof = buildProof({ ...proofInputs, response: events });
+    const sse = (list: unknown[]) => [...list, { choices: [], proof: streamProof }].map((e) => `data: ${JSON.stringify(e)}\n\n`).join("") + "data: [DONE]\n\n";
+    const other = mkdtempSync(join(tmpdir(), "proof-cli-stream-"));
+    try {
+      writeFileSync(join(other, "proof.json"), JSON.stringify(streamProof));
+      writeFileSync(join(other, "stream.txt"), sse(events));
+      expect(bash(proofDocBlock("stream-response-hash"), other).stdout.trim()).toBe("RECEIVED");
+      writeFileSync(join(other, "stream.txt"), sse(events.slice(0, 3)));
+      expect(bash(proofDocBlock("stream-response-hash"), other).stdout.trim()).toBe("DIFFERENT");
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { request, type IncomingMessage } from "node:http";
+import { connect } from "node:net";
 import { Writable } from "node:stream";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import pino from "pino";
@@ -8,6 +9,7 @@ import type { Address, Hex } from "viem";
 import { AdapterIntegrityError, ServerBusyError } from "../../../gateway/src/errors.js";
 import { createProofSigner } from "../../../gateway/src/proof/createProofSigner.js";
 import { ServingError } from "../../../gateway/src/serving/errors.js";
+import { responseForProof } from "../../../gateway/src/proof/responseForProof.js";
 import { verifyProof } from "../../../gateway/src/proof/verifyProof.js";
 import { createGatewayServer } from "../../../gateway/src/server/createGatewayServer.js";
 import { createProofIssuer } from "../../../gateway/src/server/createProofIssuer.js";
@@ -106,9 +108,10 @@ describe("createGatewayServer", () => {
     expect(usage).toEqual({ prompt_tokens: 3, completion_tokens: 7, total_tokens: 10 });
     const proof = events.at(-2)!.proof;
     expect(res.headers["x-ingotforge-proof-id"]).toBe(proof.proof_id);
-    // The streamed call's response hash is over the non-stream body it stands for.
-    const assembled = { id: events[0].id, object: "chat.completion", created: events[0].created, model: "ingot-1", choices: [{ index: 0, message: { role: "assistant", content: text }, logprobs: null, finish_reason: "stop" }], usage };
-    expect(verifyProof(proof, { publicKey: signer.publicKeyHex, request: body, response: assembled, proofId: res.headers["x-ingotforge-proof-id"] as string }).errors).toEqual([]);
+    // The streamed call's response hash is over the events before the proof event, as sent.
+    expect(verifyProof(proof, { publicKey: signer.publicKeyHex, request: body, response: events.slice(0, -2), proofId: res.headers["x-ingotforge-proof-id"] as string }).errors).toEqual([]);
+    expect(verifyProof(proof, { publicKey: signer.publicKeyHex, response: responseForProof(res.body) }).errors).toEqual([]);
+    expect(verifyProof(proof, { response: events.slice(0, -3) }).errors).toEqual([expect.stringMatching(/^response_hash: /)]);
     expect(ledger.charges[0].amount).toBe(100n);
   });
 
@@ -123,6 +126,83 @@ describe("createGatewayServer", () => {
     const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: { ...auth, "content-type": "application/json" }, payload: "{\"model\": " });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({ error: { message: expect.stringContaining("could not parse the JSON"), type: "invalid_request_error", param: null, code: "invalid_json" } });
+  });
+
+  it.each([
+    ["a Content-Length over the limit", true],
+    ["a chunked body that grows over the limit", false],
+  ])("refuses %s with 413, answered after the body is read so the client gets the answer", async (_label, withLength) => {
+    await serveWith({ bodyLimit: 64 * 1024 });
+    const address = new URL(await app.listen({ port: 0, host: "127.0.0.1" }));
+    const body = Buffer.from(JSON.stringify(chatBody({ messages: [{ role: "user", content: "a".repeat(4 * 1024 * 1024) }] })));
+    const socket = connect(Number(address.port), address.hostname);
+    // The client does not read until it has sent everything: an answer the server sent before
+    // closing a connection with unread bytes is lost to the reset those bytes cause.
+    socket.pause();
+    const head = `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer sk-good\r\ncontent-type: application/json\r\n${withLength ? `content-length: ${body.length}` : "transfer-encoding: chunked"}\r\n\r\n`;
+    const sent = new Promise<void>((resolve) => socket.write(Buffer.concat([Buffer.from(head), withLength ? body : Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from("\r\n0\r\n\r\n")])]), () => resolve()));
+    socket.on("error", () => undefined);
+    await Promise.race([sent, new Promise((r) => setTimeout(r, 2000))]);
+    await new Promise((r) => setTimeout(r, 100));
+    let received = "";
+    socket.on("data", (d) => (received += d));
+    const ended = new Promise<string | undefined>((resolve) => {
+      socket.once("end", () => resolve(undefined));
+      socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code));
+    });
+    socket.resume();
+    const failure = await Promise.race([ended, new Promise<string>((r) => setTimeout(() => r("no end within 5 s"), 5000))]);
+    socket.destroy();
+    expect({ failure, status: received.split("\r\n")[0] }).toEqual({ failure: undefined, status: "HTTP/1.1 413 Payload Too Large" });
+    const json = JSON.parse(received.slice(received.indexOf("\r\n\r\n") + 4));
+    expect(json.error).toMatchObject({ code: "request_too_large", type: "invalid_request_error", message: expect.stringContaining("65536 bytes") });
+    expect(ledger.reservations.size).toBe(0);
+  });
+
+  it("refuses a text/plain body with 415, saying to send JSON", async () => {
+    const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: { ...auth, "content-type": "text/plain" }, payload: JSON.stringify(chatBody()) });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error).toMatchObject({ code: "unsupported_media_type", type: "invalid_request_error", message: expect.stringMatching(/'text\/plain'.*application\/json/) });
+  });
+
+  it.each<[string, Record<string, unknown>, string, RegExp]>([
+    ["five stop strings", { stop: ["a", "b", "c", "d", "e"] }, "stop", /at most 4 stop strings.*got 5/],
+    ["an image part", { messages: [{ role: "user", content: [{ type: "text", text: "what is this" }, { type: "image_url", image_url: { url: "https://x/y.png" } }] }] }, "messages.0.content.1.type", /only text parts.*'image_url'/],
+    ["a text part without text", { messages: [{ role: "user", content: [{ type: "text" }] }] }, "messages.0.content.0.text", /text part needs a 'text' string/],
+    ["a content that is a number", { messages: [{ role: "user", content: 7 }] }, "messages.0.content", /string or a list of text parts/],
+    ["a stop that is a number", { stop: 7 }, "stop", /string or a list of up to 4 strings/],
+  ])("refuses %s with a message naming the field and what is allowed", async (_label, over, param, message) => {
+    const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody(over) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: "invalid_request", param });
+    expect(res.json().error.message).toMatch(message);
+    expect(res.json().error.message).not.toContain("Invalid input.");
+  });
+
+  it.each<[string, unknown, string, RegExp]>([
+    ["an unknown response_format type", { type: "xml" }, "response_format.type", /must be text, json_object or json_schema/],
+    ["a json_schema without its schema", { type: "json_schema", json_schema: { name: "x" } }, "response_format.json_schema.schema", /schema is required/],
+  ])("refuses %s with 400 before reserving", async (_label, responseFormat, param, message) => {
+    const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody({ response_format: responseFormat }) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: "invalid_request", param, message: expect.stringMatching(message) });
+    expect(ledger.reservations.size).toBe(0);
+  });
+
+  it("hands the engine json_object and json_schema as output formats, and text as none", async () => {
+    const seen: unknown[] = [];
+    const prepare = engine.prepare;
+    await serveWith({ engine: { ...engine, prepare: (p, o) => (seen.push(o?.format), prepare(p, o)), generate: engine.generate } });
+    const schema = { type: "object", properties: { ok: { type: "boolean" } } };
+    for (const responseFormat of [{ type: "json_object" }, { type: "json_schema", json_schema: { name: "v", schema } }, { type: "text" }]) {
+      expect((await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody({ response_format: responseFormat }) })).statusCode).toBe(200);
+    }
+    expect(seen).toEqual([{ kind: "json" }, { kind: "json_schema", schema }, undefined]);
+  });
+
+  it("refuses a completions prompt of two strings, saying only one is served", async () => {
+    const res = await app.inject({ method: "POST", url: "/v1/completions", headers: auth, payload: { model: "ingot-1", prompt: ["a", "b"] } });
+    expect(res.json().error).toMatchObject({ param: "prompt", message: expect.stringMatching(/exactly one.*got 2/) });
   });
 
   it("keys_unknownAndRevoked_are401WithTheirCodes", async () => {
@@ -163,6 +243,7 @@ describe("createGatewayServer", () => {
     engine.failNext(new AdapterIntegrityError(`0x${"01".repeat(32)}`, "its bytes hash to 0xdead"));
     const bad = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: auth, payload: chatBody() });
     expect([busy.statusCode, busy.json().error.code]).toEqual([503, "server_busy"]);
+    expect(busy.headers["retry-after"]).toBe("1");
     expect([bad.statusCode, bad.json().error.code]).toEqual([502, "adapter_unavailable"]);
     expect([...ledger.reservations.values()].map((r) => r.state)).toEqual(["released", "released"]);
     expect(ledger.charges).toHaveLength(0);
@@ -185,8 +266,8 @@ describe("createGatewayServer", () => {
       prepare: engine.prepare,
       async generate(p) {
         p.onStart?.();
-        p.onToken?.("Sound");
-        p.onToken?.(" if");
+        p.onToken?.("Sound", 1);
+        p.onToken?.(" if", 2);
         throw new ServingError("llama.cpp failed mid-generation");
       },
     };

@@ -44,6 +44,16 @@ describe("parseGatewayConfig", () => {
     expect(() => parseGatewayConfig({ ...minimal, chain: { ...chain, replaceAfterMs: 999 } })).toThrow(/chain\.replaceAfterMs/);
   });
 
+  it("parse_witness_fillsTheBatchDefaults_andRefusesAnAnchorWithoutAChain", () => {
+    expect(parseGatewayConfig(minimal).witness).toBeUndefined();
+    expect(parseGatewayConfig({ ...minimal, witness: { tsaUrl: "http://127.0.0.1:3161/" } }).witness).toEqual({ tsaUrl: "http://127.0.0.1:3161/", intervalMs: 1000, maxProofs: 1024, tsaTimeoutMs: 10_000 });
+    expect(() => parseGatewayConfig({ ...minimal, witness: { tsaUrl: "not a url" } })).toThrow(/witness\.tsaUrl/);
+    const anchor = { proofLog: `0x${"Ab".repeat(20)}`, appenderKeyFile: "secrets/appender.hex" };
+    expect(() => parseGatewayConfig({ ...minimal, witness: { tsaUrl: "http://127.0.0.1:3161/", anchor } })).toThrow(/witness\.anchor.*needs `chain`/);
+    const chain = { rpcUrl: "http://127.0.0.1:8545", deposits: `0x${"11".repeat(20)}`, ingot: `0x${"22".repeat(20)}`, settlerKeyFile: "k" };
+    expect(parseGatewayConfig({ ...minimal, chain, witness: { tsaUrl: "http://127.0.0.1:3161/", anchor } }).witness?.anchor).toEqual({ proofLog: `0x${"ab".repeat(20)}`, appenderKeyFile: "secrets/appender.hex", everyBatches: 10, maxDelayMs: 60_000 });
+  });
+
   it("parse_chain_holdsNoChargesBackByDefault_andParsesTheMinimumBatchInWei", () => {
     const chain = { rpcUrl: "http://127.0.0.1:8545", deposits: `0x${"11".repeat(20)}`, ingot: `0x${"22".repeat(20)}`, settlerKeyFile: "settler.key" };
     expect(parseGatewayConfig({ ...minimal, chain }).chain).toMatchObject({ maxBatchDelayMs: 3_600_000 });

@@ -67,10 +67,60 @@ describe("createServingEngine", () => {
   it("generate_streamsPiecesThatConcatenateToTheText", async () => {
     const pieces: string[] = [];
     let started = 0;
-    const r = await engine.generate({ adapterRoot: rootA, prompt: engine.prepare(chat("raw pointer"), { maxTokens: 30 }), onStart: () => started++, onToken: (t) => pieces.push(t) });
+    const counts: number[] = [];
+    const r = await engine.generate({ adapterRoot: rootA, prompt: engine.prepare(chat("raw pointer"), { maxTokens: 30 }), onStart: () => started++, onToken: (t, n) => (pieces.push(t), counts.push(n)) });
     expect(started).toBe(1);
     expect(pieces.length).toBeGreaterThan(1);
     expect(pieces.join("")).toBe(r.text);
+    // Each piece carries the tokens generated so far: never falling, the last one all of them.
+    expect(counts.every((n, i) => n >= 1 && (i === 0 || n >= counts[i - 1]))).toBe(true);
+    expect(counts.at(-1)).toBe(r.completionTokens);
+  });
+
+  it("generate_inJsonMode_writesJsonThatParses_whereThePlainCallDoesNot", async () => {
+    const plain = await engine.generate({ adapterRoot: rootA, prompt: engine.prepare(chat("give me json"), { maxTokens: 48 }) });
+    expect(() => JSON.parse(plain.text)).toThrow();
+    for (const root of [rootA, rootB]) {
+      const r = await engine.generate({ adapterRoot: root, prompt: engine.prepare(chat("give me json"), { maxTokens: 48, format: { kind: "json" } }) });
+      expect(r.finishReason).toBe("stop");
+      expect(typeof JSON.parse(r.text)).toBe("object");
+    }
+  });
+
+  it("generate_withAJsonSchema_writesJsonOfThatShape", async () => {
+    const schema = { type: "object", properties: { safe: { type: "boolean" }, reason: { enum: ["aliasing", "alignment", "none"] } }, required: ["safe", "reason"] };
+    const r = await engine.generate({ adapterRoot: rootA, prompt: engine.prepare(chat("is this sound"), { maxTokens: 48, format: { kind: "json_schema", schema } }) });
+    expect(r.finishReason).toBe("stop");
+    const value = JSON.parse(r.text);
+    expect(Object.keys(value).sort()).toEqual(["reason", "safe"]);
+    expect(typeof value.safe).toBe("boolean");
+    expect(["aliasing", "alignment", "none"]).toContain(value.reason);
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ["an unknown type", { type: "frobnicate" }, /type "frobnicate" at #\/type/],
+    ["a pattern", { type: "object", properties: { a: { type: "string", pattern: "^x" } } }, /'pattern'.* at #\/properties\/a\/pattern/],
+    ["a minimum", { type: "integer", minimum: 3 }, /'minimum'/],
+    ["an unknown format", { type: "string", format: "email" }, /format "email"/],
+    ["a dangling $ref", { $ref: "#/$defs/nope" }, /reference "#\/\$defs\/nope"/],
+    ["anyOf", { anyOf: [{ type: "string" }] }, /'anyOf'/],
+    ["a schema saying nothing", {}, /none of type, const, enum, oneOf or \$ref/],
+  ])("prepare_refusesAJsonSchemaTheGrammarWouldNotEnforce_%s_namingTheKeyword", (_label, schema, message) => {
+    const bad = () => engine.prepare(chat("x"), { format: { kind: "json_schema", schema: schema as Record<string, unknown> } });
+    expect(bad).toThrow(InvalidRequestError);
+    expect(bad).toThrow(expect.objectContaining({ param: "response_format.json_schema.schema", message: expect.stringMatching(message) }));
+  });
+
+  it("prepare_acceptsTheSubsetTheGrammarEnforces", () => {
+    const schema = {
+      $defs: { verdict: { enum: ["sound", "unsound"] } },
+      type: "object",
+      description: "a review",
+      properties: { verdict: { $ref: "#/$defs/verdict" }, notes: { type: "array", items: { type: "string", maxLength: 40 }, maxItems: 3 }, at: { type: "string", format: "date" }, score: { oneOf: [{ type: "integer" }, { type: "null" }] } },
+      required: ["verdict"],
+      additionalProperties: false,
+    };
+    expect(engine.prepare(chat("x"), { format: { kind: "json_schema", schema } }).grammar).toBeDefined();
   });
 
   it("generate_withAStopString_endsBeforeIt", async () => {

@@ -116,6 +116,29 @@ describe("createSseWriter", () => {
     expect(clock.pending).toBe(0);
   });
 
+  it("written_countsOnlyTheEventsHandedToTheSink_notThoseQueuedWhenCancelled", () => {
+    const { sse, clock } = writerWith(2);
+    sse.send({ n: 0 });
+    expect(sse.written).toBe(1);
+    sse.send({ n: 1 });
+    sse.send({ n: 2 });
+    expect(sse.written).toBe(1); // queued for the next flush, not on the socket
+    clock.advance(2);
+    expect(sse.written).toBe(3);
+    sse.send({ n: 3 });
+    sse.cancel(); // the client went away: event 3 never reaches it
+    expect(sse.written).toBe(3);
+  });
+
+  it("written_countsTheEventsOfTheEndingWrite", () => {
+    const { sse } = writerWith(10);
+    sse.send({ n: 0 });
+    sse.send({ n: 1 });
+    sse.hold({ n: 2 });
+    sse.end("data: [DONE]\n\n");
+    expect(sse.written).toBe(3);
+  });
+
   it("aNegativeOrNonFiniteInterval_isARangeError", () => {
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => createSseWriter({ sink: recordingSink(), flushIntervalMs: bad })).toThrow(RangeError);
   });

@@ -38,6 +38,44 @@ describe("service state file", () => {
     expect((error as Error).message).toContain(OTHER);
   });
 
+  describe("a node that was reset (same chain id and factory address, a new chain)", () => {
+    const GENESIS_A = `0x${"aa".repeat(32)}` as const;
+    const GENESIS_B = `0x${"bb".repeat(32)}` as const;
+
+    it("refuses a state file written on a chain with another genesis block, naming both hashes and what to move", async () => {
+      const file = path.join(dir, "s.json");
+      const state = await loadServiceState(file, { chainId: 31337, factory: FACTORY, genesisHash: GENESIS_A, head: 0n });
+      expect(state.genesisHash).toBe(GENESIS_A);
+      state.lastProcessedBlock = "39";
+      await saveServiceState(file, state);
+      const error = await loadServiceState(file, { chainId: 31337, factory: FACTORY, genesisHash: GENESIS_B, head: 60n }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ServiceStateError);
+      expect((error as Error).message).toContain(GENESIS_A);
+      expect((error as Error).message).toContain(GENESIS_B);
+      expect((error as Error).message).toMatch(/coordinator-state\.json.*forges/s);
+    });
+
+    it("refuses a state file (made before genesis hashes were recorded) that has processed blocks past the node's head", async () => {
+      const file = path.join(dir, "s.json");
+      const state = await loadServiceState(file, { chainId: 31337, factory: FACTORY });
+      state.lastProcessedBlock = "39";
+      delete state.genesisHash;
+      await saveServiceState(file, state);
+      const error = await loadServiceState(file, { chainId: 31337, factory: FACTORY, genesisHash: GENESIS_B, head: 8n }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ServiceStateError);
+      expect((error as Error).message).toMatch(/block 39.*head is block 8/);
+    });
+
+    it("adopts the node's genesis hash into a state file made before genesis hashes were recorded, when its blocks are all on the node", async () => {
+      const file = path.join(dir, "s.json");
+      const state = await loadServiceState(file, { chainId: 31337, factory: FACTORY });
+      state.lastProcessedBlock = "7";
+      delete state.genesisHash;
+      await saveServiceState(file, state);
+      expect(await loadServiceState(file, { chainId: 31337, factory: FACTORY, genesisHash: GENESIS_A, head: 9n })).toMatchObject({ lastProcessedBlock: "7", genesisHash: GENESIS_A });
+    });
+  });
+
   it("refuses a file that is not JSON instead of starting over", async () => {
     const file = path.join(dir, "s.json");
     await writeFile(file, "{ half");

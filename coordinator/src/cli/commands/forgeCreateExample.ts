@@ -20,6 +20,7 @@ import {
 import { readInputFile } from "../readInputFile.js";
 import { DEVELOPMENT_CHAIN_ID } from "../resolveAccount.js";
 import { defineCommand, type CliEnvironment } from "../types.js";
+import { baseModelNameFromGguf } from "../../eval/demo/baseModelNameFromGguf.js";
 
 /** The demo Forge's holdout (46 examples), sealed to the simulated enclave when no holdout is given. */
 export const DEMO_HOLDOUT_PATH = fileURLToPath(new URL("../../../../data/demo/holdout.jsonl", import.meta.url));
@@ -47,7 +48,8 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
   usage: [
     "  --base-model <file.gguf>      store the base model and commit to its 0G root, or",
     "  --base-model-root <0x..>      the 0G root of a base model stored elsewhere (one of the two is required)",
-    "  --base-model-name <name>      recorded with the root (default Qwen2.5-Coder-3B-Instruct, the product's base model)",
+    "  --base-model-name <name>      recorded with the root (default: a --base-model GGUF's own name, the demo model saying it is",
+    "                                the demo model; else Qwen2.5-Coder-3B-Instruct, the product's base model)",
     "  --holdout <sealed file>       an HPKE-sealed holdout (stored; its 0G root is committed), with --holdout-examples, or",
     "  --holdout-root <0x..>         the 0G root of a sealed holdout stored elsewhere, with --holdout-examples",
     "                                (neither: data/demo/holdout.jsonl sealed to the simulated enclave, chain 31337 only)",
@@ -122,10 +124,15 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
     if (options.holdout.kind === "demo" && !local) throw new CliError(`On chain ${ctx.chainId} pass the Forge's own sealed holdout: --holdout <sealed file> --holdout-examples <n>.`);
 
     const holdout = await resolveHoldout(env, options.holdout, ctx.chainId);
-    const baseModelRoot =
-      options.baseModel.kind === "root"
-        ? options.baseModel.root
-        : (await (await env.store()).put(await readInputFile(options.baseModel.file, "--base-model"))).root;
+    let baseModelRoot: Hex;
+    let baseModelName = options.baseModelName;
+    if (options.baseModel.kind === "root") baseModelRoot = options.baseModel.root;
+    else {
+      const bytes = await readInputFile(options.baseModel.file, "--base-model");
+      baseModelRoot = (await (await env.store()).put(bytes)).root;
+      // The model card says what the file is: the demo model is not the product's base model.
+      baseModelName ??= baseModelNameFromGguf(bytes);
+    }
 
     const now = (await ctx.publicClient.getBlock()).timestamp;
     const config = exampleForgeConfig({
@@ -134,7 +141,7 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
       holdoutRoot: holdout.root,
       holdoutExamples: holdout.examples,
       baseModelRoot,
-      baseModelName: options.baseModelName,
+      baseModelName,
       allowedMeasurements: options.measurements ?? [SIMULATED_MEASUREMENT],
       windowSeconds: options.windowSeconds,
       evalSeconds: options.evalSeconds,

@@ -3,10 +3,12 @@
 // reproduces the accepted result (adapter hash, 0G root, trained tokens).
 //
 //   npx tsx coordinator/src/compute/cli/replayJob.ts --record pool-record.json --job 0x… --store ./store \
-//     [--base base.gguf] [--data contribution.jsonl …] [--sequences sequences.json] [--json]
+//     [--base base.gguf] [--data contribution.jsonl …] [--sequences sequences.json] [--contribution-key key] [--json]
 //
 // --record is a pool record (pool.record()) or an attribution log (its compute.jobs is used, and
-// its contributions are fetched from --store by root when no --data/--sequences is given).
+// its contributions are fetched from --store by root when no --data/--sequences is given; they are
+// sealed to the enclave, so --contribution-key, the enclave's X25519 private key as 64 hex digits,
+// opens each for the chain, Forge and contributor the log names).
 // The record holds example hashes, not tokens: the job's examples are re-tokenized from --data
 // (or taken from --sequences: a JSON array or JSON lines of {id: exampleHash, tokens, scoreFrom}).
 // Exit status: 0 reproduced, 1 not reproduced (or the record was altered), 2 usage, 3 cannot replay.
@@ -17,12 +19,15 @@ import type { ComputePoolRecord } from "../createComputePool.js";
 import { ReplayJobError } from "../replay/errors.js";
 import { replayJob, type ReplayJobReturnType } from "../replay/replayJob.js";
 import { createLocalContentStore } from "../../storage/createLocalContentStore.js";
+import { looksSealedContribution } from "../../sealing/decodeContributionEnvelope.js";
+import { openContribution } from "../../sealing/openContribution.js";
+import type { ContributionBinding } from "../../sealing/types.js";
 import type { ScoredSequence } from "../types.js";
 import { runCommandLine, UsageError, type CommandLineValues } from "./runCommandLine.js";
 
 const USAGE =
   "usage: replay-job --record <pool-record.json | attribution-log.json> --job <0x jobId> --store <dir> [--base <base.gguf>]\n" +
-  "                  [--data <contribution.jsonl> …] [--sequences <sequences.json>] [--json]";
+  "                  [--data <contribution.jsonl> …] [--sequences <sequences.json>] [--contribution-key <file>] [--json]";
 
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/);
 const poolRecordSchema = z.looseObject({
@@ -31,7 +36,12 @@ const poolRecordSchema = z.looseObject({
   workers: z.array(z.unknown()),
   jobs: z.array(z.looseObject({ job: z.looseObject({ jobId: hex32, exampleHashes: z.array(z.string()) }), outcome: z.looseObject({ adapterRoot: hex32, adapterHash: hex32, trainedTokens: z.number() }) })),
 });
-const attributionLogSchema = z.looseObject({ compute: z.looseObject({ jobs: poolRecordSchema }), contributions: z.array(z.looseObject({ root: hex32 })).optional() });
+const attributionLogSchema = z.looseObject({
+  chainId: z.number().int().positive().optional(),
+  forge: z.string().optional(),
+  compute: z.looseObject({ jobs: poolRecordSchema }),
+  contributions: z.array(z.looseObject({ root: hex32, contributor: z.string().optional() })).optional(),
+});
 const sequenceSchema = z.object({ id: z.string(), tokens: z.array(z.number().int().nonnegative()), scoreFrom: z.number().int().nonnegative() });
 
 
@@ -42,6 +52,7 @@ const OPTIONS = {
   base: { type: "string" },
   data: { type: "string", multiple: true, default: [] },
   sequences: { type: "string" },
+  "contribution-key": { type: "string" },
   json: { type: "boolean", default: false },
 } satisfies ParseArgsOptionsConfig;
 
@@ -55,15 +66,24 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
   }
 
   try {
-    const { record, contributionRoots } = await readRecord(values.record!);
+    const { record, contributions } = await readRecord(values.record!);
     const store = await createLocalContentStore({ dir: values.store! });
     const datasets: Uint8Array[] = [];
     for (const file of values.data) datasets.push(new Uint8Array(await readFile(file)));
     const sequences = values.sequences ? await readSequences(values.sequences) : undefined;
     let dataNote = `${values.data.length} data file(s)`;
-    if (datasets.length === 0 && !sequences && contributionRoots.length > 0) {
-      for (const root of contributionRoots) if (await store.has(root)) datasets.push(await store.get(root));
-      dataNote = `${datasets.length} of the log's ${contributionRoots.length} contributions, from the store`;
+    if (datasets.length === 0 && !sequences && contributions.length > 0) {
+      const key = values["contribution-key"] ? await readContributionKey(values["contribution-key"]) : undefined;
+      let sealedUnopened = 0;
+      for (const c of contributions) {
+        if (!(await store.has(c.root))) continue;
+        const bytes = await store.get(c.root);
+        if (!looksSealedContribution(bytes)) datasets.push(bytes);
+        else if (key && c.binding) datasets.push(await openContribution({ envelope: bytes, recipientPrivateKey: key, expected: c.binding }).catch(() => new Uint8Array()));
+        else sealedUnopened++;
+      }
+      dataNote = `${datasets.length} of the log's ${contributions.length} contributions, from the store`;
+      if (sealedUnopened > 0) dataNote += ` (${sealedUnopened} sealed ones not opened: pass --contribution-key or --data)`;
     }
     const result = await replayJob({
       record,
@@ -86,7 +106,9 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
   }
 }
 
-async function readRecord(file: string): Promise<{ record: ComputePoolRecord; contributionRoots: `0x${string}`[] }> {
+type RecordedContribution = { root: `0x${string}`; binding?: ContributionBinding };
+
+async function readRecord(file: string): Promise<{ record: ComputePoolRecord; contributions: RecordedContribution[] }> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, "utf8"));
@@ -94,10 +116,30 @@ async function readRecord(file: string): Promise<{ record: ComputePoolRecord; co
     throw new UsageError(`cannot read --record ${file}: ${(error as Error).message}`);
   }
   const pool = poolRecordSchema.safeParse(raw);
-  if (pool.success) return { record: raw as ComputePoolRecord, contributionRoots: [] };
+  if (pool.success) return { record: raw as ComputePoolRecord, contributions: [] };
   const log = attributionLogSchema.safeParse(raw);
-  if (log.success) return { record: (raw as { compute: { jobs: ComputePoolRecord } }).compute.jobs, contributionRoots: (log.data.contributions ?? []).map((c) => c.root as `0x${string}`) };
+  if (log.success) {
+    const { chainId, forge } = log.data;
+    const contributions = (log.data.contributions ?? []).map((c): RecordedContribution => ({
+      root: c.root as `0x${string}`,
+      ...(chainId && forge && c.contributor ? { binding: { chainId, forge: forge as `0x${string}`, contributor: c.contributor as `0x${string}` } } : {}),
+    }));
+    return { record: (raw as { compute: { jobs: ComputePoolRecord } }).compute.jobs, contributions };
+  }
   throw new UsageError(`--record ${file} is neither a compute pool record nor an attribution log (${pool.error.issues[0]?.path.join(".")}: ${pool.error.issues[0]?.message})`);
+}
+
+/** The enclave's X25519 private key: 64 hex digits, optionally 0x-prefixed (as `coordinator replay --holdout-key`). */
+async function readContributionKey(file: string): Promise<Uint8Array> {
+  let text: string;
+  try {
+    text = (await readFile(file, "utf8")).trim();
+  } catch (error) {
+    throw new UsageError(`cannot read --contribution-key ${file}: ${(error as Error).message}`);
+  }
+  const hex = text.startsWith("0x") ? text.slice(2) : text;
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new UsageError(`--contribution-key ${file} does not hold 32 bytes of hex (the enclave's X25519 private key)`);
+  return new Uint8Array(Buffer.from(hex, "hex"));
 }
 
 async function readSequences(file: string): Promise<ScoredSequence[]> {

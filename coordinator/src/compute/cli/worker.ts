@@ -140,7 +140,7 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
     if (tokenLoose) logger.warn({ tokenFile: values["nats-token-file"] }, "the token file is readable by group or others; chmod 600 it");
     logger.info({ forge: values.forge, publicKey, baseModelRoot, nats: nc.getServer(), once: values.once }, "worker started");
     try {
-      const stats = await runNatsWorker({ nc, forge: values.forge as Hex, publicKey, workerFor, once: values.once, signal: controller.signal, pullExpiresMs: Math.max(pollMs, 1_000), logger });
+      const stats = await runNatsWorker({ nc, forge: values.forge as Hex, publicKey, ed25519PrivateKey: privateKey, workerFor, once: values.once, signal: controller.signal, pullExpiresMs: Math.max(pollMs, 1_000), logger });
       logger.info(stats, "worker stopped");
     } finally {
       if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
@@ -152,6 +152,7 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
     queueDir: values.queue!,
     forge: values.forge as Hex,
     publicKey,
+    ed25519PrivateKey: privateKey,
     workerFor,
     once: values.once,
     signal: controller.signal,

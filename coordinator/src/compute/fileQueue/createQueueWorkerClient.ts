@@ -5,7 +5,8 @@ import type { Hex } from "viem";
 import { ComputeError, QueueError, WorkerJobFailedError, WorkerTimeoutError } from "../errors.js";
 import type { ComputeWorker } from "../types.js";
 import { jobFileName, queuePaths } from "./queuePaths.js";
-import { ensureQueueDirs, isNotFound, JOB_FILE_KIND, readResultFile, writeJsonAtomic, type JobFile } from "./queueFiles.js";
+import { ensureQueueDirs, isNotFound, JOB_FILE_KIND, readResultFile, writeJsonAtomic, type JobBody, type JobFile } from "./queueFiles.js";
+import { sealJobBody } from "../sealJobBody.js";
 import { sleep } from "../../util/sleep.js";
 
 export interface CreateQueueWorkerClientParameters {
@@ -21,7 +22,9 @@ export interface CreateQueueWorkerClientParameters {
 }
 
 /**
- * A ComputeWorker whose jobs go through the file queue to a worker process (cli/worker.ts).
+ * A ComputeWorker whose jobs go through the file queue to a worker process (cli/worker.ts). The
+ * job body (job and training sequences) is sealed to the worker's key (`sealJobBody`), so the
+ * queue directory and anyone who reads it see only ciphertext.
  * Idempotent by (jobId, worker): a result already in the queue is returned without queueing the
  * job again, and a job already queued or claimed is waited for, not duplicated. The result is
  * returned as the worker wrote it; checking it is the pool's business.
@@ -47,12 +50,16 @@ export function createQueueWorkerClient(params: CreateQueueWorkerClientParameter
         return existing;
       }
       if (!(await exists(jobPath)) && !(await exists(claimedPath))) {
+        const body: JobBody = {
+          job: { ...job, exampleHashes: [...job.exampleHashes] },
+          sequences: sequences.map((s) => ({ id: s.id, tokens: [...s.tokens], scoreFrom: s.scoreFrom })),
+        };
         const file: JobFile = {
           kind: JOB_FILE_KIND,
           computeId: params.computeId,
           workerPublicKey: publicKey,
-          job: { ...job, exampleHashes: [...job.exampleHashes] },
-          sequences: sequences.map((s) => ({ id: s.id, tokens: [...s.tokens], scoreFrom: s.scoreFrom })),
+          jobId: job.jobId,
+          sealedBody: await sealJobBody(body, { forge: job.forge, jobId: job.jobId, workerPublicKey: publicKey }),
         };
         await writeJsonAtomic(paths, jobPath, file);
         log?.info({ jobId: job.jobId }, "job queued");

@@ -3,18 +3,29 @@ import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { QueueError } from "../errors.js";
-import { describeIssues, hex32Schema, scoredSequenceSchema, trainingJobResultSchema, trainingJobSchema } from "../schemas.js";
+import { describeIssues, hex32Schema, jobBodySchema, trainingJobResultSchema } from "../schemas.js";
 import type { ScoredSequence, TrainingJob, TrainingJobResult } from "../types.js";
 import type { QueuePaths } from "./queuePaths.js";
 
-export const JOB_FILE_KIND = "ingotforge/training-job-file/v1";
+export const JOB_FILE_KIND = "ingotforge/training-job-file/v2";
 export const RESULT_FILE_KIND = "ingotforge/training-job-result-file/v1";
 
-/** What the coordinator hands a worker: the job, who it is for, and its training sequences (never the holdout). */
+/**
+ * What the coordinator hands a worker: who it is for, the job id, and the job body (the job and its
+ * training sequences, never the holdout) sealed to that worker's key (`sealJobBody`): the queue
+ * directory holds only ciphertext.
+ */
 export interface JobFile {
   kind: typeof JOB_FILE_KIND;
   computeId: number;
   workerPublicKey: `0x${string}`;
+  jobId: `0x${string}`;
+  /** base64 of the IFHE envelope of `JSON.stringify(JobBody)`. */
+  sealedBody: string;
+}
+
+/** The opened body of a job file or message. */
+export interface JobBody {
   job: TrainingJob;
   sequences: ScoredSequence[];
 }
@@ -27,8 +38,8 @@ const jobFileSchema = z.strictObject({
   kind: z.literal(JOB_FILE_KIND),
   computeId: z.number().int().nonnegative(),
   workerPublicKey: hex32Schema,
-  job: trainingJobSchema,
-  sequences: z.array(scoredSequenceSchema),
+  jobId: hex32Schema,
+  sealedBody: z.string().regex(/^[A-Za-z0-9+/]+=*$/, "base64"),
 });
 
 const resultFileSchema = z.union([
@@ -78,6 +89,13 @@ export async function readJobFile(path: string): Promise<JobFile> {
   const parsed = jobFileSchema.safeParse(await readJson(path));
   if (!parsed.success) throw new QueueError(`${path} is not a job file: ${describeIssues(parsed.error)}`, { hint: "Delete the file; the coordinator re-queues the job" });
   return parsed.data as JobFile;
+}
+
+/** A job body's shape, checked after `openJobBody`. */
+export function parseJobBody(value: unknown, source: string): JobBody {
+  const parsed = jobBodySchema.safeParse(value);
+  if (!parsed.success) throw new QueueError(`${source} does not hold a job body: ${describeIssues(parsed.error)}`, { hint: "Delete the file; the coordinator re-queues the job" });
+  return parsed.data as JobBody;
 }
 
 export async function readResultFile(path: string): Promise<ResultFile> {

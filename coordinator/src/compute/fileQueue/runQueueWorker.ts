@@ -5,7 +5,8 @@ import type { Hex } from "viem";
 import { TrainAbortedError } from "../../eval/train/errors.js";
 import { sleep } from "../../util/sleep.js";
 import { jobIdOfFileName, queuePaths } from "./queuePaths.js";
-import { ensureQueueDirs, isNotFound, readJobFile, RESULT_FILE_KIND, writeJsonAtomic, type ResultFile } from "./queueFiles.js";
+import { ensureQueueDirs, isNotFound, parseJobBody, readJobFile, RESULT_FILE_KIND, writeJsonAtomic, type ResultFile } from "./queueFiles.js";
+import { openJobBody } from "../openJobBody.js";
 import type { ComputeWorker } from "../types.js";
 
 export interface RunQueueWorkerParameters {
@@ -13,6 +14,8 @@ export interface RunQueueWorkerParameters {
   forge: Hex;
   /** This worker's Ed25519 public key: only job files addressed to it are taken. */
   publicKey: Hex;
+  /** This worker's Ed25519 private key: job bodies are sealed to it (openJobBody). */
+  ed25519PrivateKey: Hex | Uint8Array;
   /** The worker for the computeId a job file names (the registry's id for this key). */
   workerFor: (computeId: number) => ComputeWorker;
   /** Stop after finishing one job. */
@@ -32,7 +35,7 @@ export interface RunQueueWorkerReturnType {
 
 /**
  * The worker side of the file queue: poll `jobs/` for files addressed to this key, claim one by an
- * atomic rename into `claimed/`, train it, write `results/` atomically, drop the claim. A job
+ * atomic rename into `claimed/`, open its sealed body with this worker's key, train it, write `results/` atomically, drop the claim. A job
  * whose result already exists is not trained again. Claims left by a previous run of this worker
  * (killed mid-job) are put back in `jobs/` at start. An abort stops training after the current
  * step and releases the claim, so nothing half-done is left behind.
@@ -100,11 +103,16 @@ async function runClaimed(
   try {
     const file = await readJobFile(claimedPath);
     computeId = file.computeId;
-    if (file.job.jobId !== jobId || file.workerPublicKey !== params.publicKey.toLowerCase()) {
-      throw new Error(`the file ${claimedPath} holds job ${file.job.jobId} for key ${file.workerPublicKey}, not what its name says`);
+    if (file.jobId !== jobId || file.workerPublicKey !== params.publicKey.toLowerCase()) {
+      throw new Error(`the file ${claimedPath} holds job ${file.jobId} for key ${file.workerPublicKey}, not what its name says`);
     }
-    log?.info({ jobId, computeId, examples: file.sequences.length }, "job claimed");
-    const result = await params.workerFor(file.computeId).run(file.job, file.sequences, params.signal ? { signal: params.signal } : {});
+    const opened = await openJobBody({ sealedBody: file.sealedBody, forge: params.forge, jobId, workerPublicKey: file.workerPublicKey, ed25519PrivateKey: params.ed25519PrivateKey });
+    const body = parseJobBody(opened, claimedPath);
+    if (body.job.jobId !== jobId || body.job.forge.toLowerCase() !== params.forge.toLowerCase()) {
+      throw new Error(`the sealed body of ${claimedPath} holds job ${body.job.jobId} of Forge ${body.job.forge}, not what the file says`);
+    }
+    log?.info({ jobId, computeId, examples: body.sequences.length }, "job claimed");
+    const result = await params.workerFor(file.computeId).run(body.job, body.sequences, params.signal ? { signal: params.signal } : {});
     const out: ResultFile = { kind: RESULT_FILE_KIND, result };
     await writeJsonAtomic(paths, resultPath, out);
     log?.info({ jobId, adapterRoot: result.adapterRoot }, "result written");

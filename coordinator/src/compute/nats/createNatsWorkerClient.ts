@@ -2,11 +2,13 @@ import { jetstream, jetstreamManager, JetStreamApiError, type JetStreamManager }
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import type { Hex } from "viem";
+import { attributeJobResult, type UnattributableReason } from "../attributeJobResult.js";
 import { JobInputError, WorkerJobFailedError, WorkerTimeoutError } from "../errors.js";
 import type { ComputeWorker, TrainingJob, TrainingJobResult } from "../types.js";
 import { NatsTransportError } from "./errors.js";
 import type { NatsNames } from "./natsNames.js";
-import { decodeResultMessage, encodeNatsMessage, NATS_JOB_KIND, NatsMessageFormatError, type NatsJobMessage } from "./natsMessages.js";
+import { decodeResultMessage, encodeNatsMessage, NATS_JOB_KIND, NatsMessageFormatError, type NatsJobBody, type NatsJobMessage } from "./natsMessages.js";
+import { sealJobBody } from "../sealJobBody.js";
 import { provisionNatsWorker } from "./provisionNatsWorker.js";
 
 export interface CreateNatsWorkerClientParameters {
@@ -25,7 +27,15 @@ export interface CreateNatsWorkerClientParameters {
   ackWaitMs?: number;
   maxDeliver?: number;
   logger?: Logger;
+  /** Told of every message dropped from the worker's result subject because its key did not sign it. */
+  onEvent?: (event: NatsClientEvent) => void;
 }
+
+/**
+ * A message on the worker's result subject that its key did not sign for this job (or that is not
+ * a result message at all): whoever sent it holds the worker's NATS token. Revoke and reissue it.
+ */
+export type NatsClientEvent = { type: "transport-compromised"; jobId: Hex; computeId: number; reason: UnattributableReason; detail: string };
 
 /**
  * A ComputeWorker whose jobs go through NATS JetStream to a worker process (runNatsWorker,
@@ -36,7 +46,11 @@ export interface CreateNatsWorkerClientParameters {
  * from the stream (a worker that has it may still finish; its result is kept for a later try). A
  * lost connection is not a withdrawal: the job stays queued for the next coordinator run. An
  * error result is removed and thrown (WorkerJobFailedError), so the next try runs the job again.
- * The result is returned as the worker published it; checking it is the pool's business.
+ * A result the worker's key did not sign for this job (attributeJobResult), and a message that is
+ * not a result message at all, are deleted from the stream, reported (an error log and a
+ * `transport-compromised` event: the worker's token is in someone else's hands) and otherwise
+ * ignored: the client keeps waiting for the worker's own answer, and holds nothing against it.
+ * A signed result is returned as the worker published it; checking the rest is the pool's business.
  */
 export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters): ComputeWorker {
   const publicKey = params.publicKey.toLowerCase() as Hex;
@@ -61,7 +75,22 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
     return { jsm, names: await names };
   }
 
-  /** The result on the subject, if any; an error result is purged (so a retry runs again) and thrown. */
+  /**
+   * A message that proves nothing about the worker: deleted from the stream if it is still the
+   * subject's message (the worker's own result may have replaced it), and reported.
+   */
+  async function dropForged(jsm: JetStreamManager, names: NatsNames, job: TrainingJob, data: Uint8Array, reason: UnattributableReason, detail: string): Promise<void> {
+    const subject = names.resultSubject(job.jobId);
+    const stored = await jsm.direct.getMessage(names.resultsStream, { last_by_subj: subject });
+    if (stored && sameBytes(stored.data, data)) await jsm.streams.deleteMessage(names.resultsStream, stored.seq, false);
+    log?.error(
+      { jobId: job.jobId, reason, detail },
+      `a message on worker ${params.computeId}'s result subject was not signed by its key: its NATS token may be stolen. Dropped, not held against the worker; revoke and reissue its token`,
+    );
+    params.onEvent?.({ type: "transport-compromised", jobId: job.jobId, computeId: params.computeId, reason, detail });
+  }
+
+  /** The result on the subject, if any; an error result is purged (so a retry runs again) and thrown; a forged one is dropped. */
   async function takeResult(jsm: JetStreamManager, names: NatsNames, job: TrainingJob, data?: Uint8Array): Promise<TrainingJobResult | undefined> {
     const subject = names.resultSubject(job.jobId);
     if (!data) {
@@ -74,8 +103,15 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
       decoded = decodeResultMessage(data);
     } catch (error) {
       if (!(error instanceof NatsMessageFormatError)) throw error;
-      await jsm.streams.purge(names.resultsStream, { filter: subject });
-      throw new WorkerJobFailedError(params.computeId, job.jobId, error.message);
+      await dropForged(jsm, names, job, data, "malformed", error.message);
+      return undefined;
+    }
+    if ("result" in decoded) {
+      const from = attributeJobResult({ result: decoded.result, publicKey, jobId: job.jobId, computeId: params.computeId });
+      if (!from.attributable) {
+        await dropForged(jsm, names, job, data, from.reason, from.detail);
+        return undefined;
+      }
     }
     if ("error" in decoded) {
       await jsm.streams.purge(names.resultsStream, { filter: subject });
@@ -119,12 +155,16 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
           log?.info({ jobId: job.jobId }, "reusing the result already in the stream");
           return existing;
         }
+        const body: NatsJobBody = {
+          job: { ...job, exampleHashes: [...job.exampleHashes] },
+          sequences: sequences.map((s) => ({ id: s.id, tokens: [...s.tokens], scoreFrom: s.scoreFrom })),
+        };
         const message: NatsJobMessage = {
           kind: NATS_JOB_KIND,
           computeId: params.computeId,
           workerPublicKey: publicKey,
-          job: { ...job, exampleHashes: [...job.exampleHashes] },
-          sequences: sequences.map((s) => ({ id: s.id, tokens: [...s.tokens], scoreFrom: s.scoreFrom })),
+          jobId: job.jobId,
+          sealedBody: await sealJobBody(body, { forge: job.forge, jobId: job.jobId, workerPublicKey: publicKey }),
         };
         const payload = encodeNatsMessage(message);
         const maxPayload = params.nc.info?.max_payload;
@@ -184,4 +224,8 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
       }
     },
   };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

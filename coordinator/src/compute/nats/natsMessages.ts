@@ -1,15 +1,26 @@
 import { z } from "zod";
-import { describeIssues, hex32Schema, scoredSequenceSchema, trainingJobResultSchema, trainingJobSchema } from "../schemas.js";
+import { describeIssues, hex32Schema, jobBodySchema, trainingJobResultSchema } from "../schemas.js";
 import type { ScoredSequence, TrainingJob, TrainingJobResult } from "../types.js";
 
-export const NATS_JOB_KIND = "ingotforge/nats-training-job/v1";
+export const NATS_JOB_KIND = "ingotforge/nats-training-job/v2";
 export const NATS_RESULT_KIND = "ingotforge/nats-training-job-result/v1";
 
-/** The payload of a job message: the job, who it is for, its training sequences (never the holdout). */
+/**
+ * The payload of a job message: who it is for, the job id, and the job body (the job and its
+ * training sequences, never the holdout) sealed to that worker's key (`sealJobBody`): the NATS
+ * server and its stream files hold only ciphertext.
+ */
 export interface NatsJobMessage {
   kind: typeof NATS_JOB_KIND;
   computeId: number;
   workerPublicKey: `0x${string}`;
+  jobId: `0x${string}`;
+  /** base64 of the IFHE envelope of `JSON.stringify(NatsJobBody)`. */
+  sealedBody: string;
+}
+
+/** The opened body of a job message. */
+export interface NatsJobBody {
   job: TrainingJob;
   sequences: ScoredSequence[];
 }
@@ -23,8 +34,8 @@ const jobMessageSchema = z.strictObject({
   kind: z.literal(NATS_JOB_KIND),
   computeId: z.number().int().nonnegative(),
   workerPublicKey: hex32Schema,
-  job: trainingJobSchema,
-  sequences: z.array(scoredSequenceSchema),
+  jobId: hex32Schema,
+  sealedBody: z.string().regex(/^[A-Za-z0-9+/]+=*$/, "base64"),
 });
 
 const resultMessageSchema = z.union([
@@ -48,6 +59,13 @@ export function decodeJobMessage(data: Uint8Array): NatsJobMessage {
   const parsed = jobMessageSchema.safeParse(parseJson(data, "job"));
   if (!parsed.success) throw new NatsMessageFormatError(`the job message is not a ${NATS_JOB_KIND}: ${describeIssues(parsed.error)}`);
   return parsed.data as NatsJobMessage;
+}
+
+/** A job body's shape, checked after `openJobBody`. */
+export function parseNatsJobBody(value: unknown): NatsJobBody {
+  const parsed = jobBodySchema.safeParse(value);
+  if (!parsed.success) throw new NatsMessageFormatError(`the sealed job body is not a job and its sequences: ${describeIssues(parsed.error)}`);
+  return parsed.data as NatsJobBody;
 }
 
 export function decodeResultMessage(data: Uint8Array): NatsResultMessage {

@@ -3,10 +3,12 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import type { Hex } from "viem";
 import { TrainAbortedError } from "../../eval/train/errors.js";
-import type { ComputeWorker } from "../types.js";
+import type { ComputeWorker, TrainingJobResult } from "../types.js";
+import { verifyJobResult } from "../verifyJobResult.js";
 import { NatsTransportError } from "./errors.js";
 import { jobIdOfSubject, natsNames, resultMsgId, type NatsNames } from "./natsNames.js";
-import { decodeJobMessage, decodeResultMessage, encodeNatsMessage, NATS_RESULT_KIND, type NatsResultMessage } from "./natsMessages.js";
+import { decodeJobMessage, decodeResultMessage, encodeNatsMessage, NATS_RESULT_KIND, parseNatsJobBody, type NatsResultMessage } from "./natsMessages.js";
+import { openJobBody } from "../openJobBody.js";
 import { sleep } from "../../util/sleep.js";
 
 export interface RunNatsWorkerParameters {
@@ -15,6 +17,8 @@ export interface RunNatsWorkerParameters {
   forge: Hex;
   /** This worker's Ed25519 public key: its consumer and subjects are named by it. */
   publicKey: Hex;
+  /** This worker's Ed25519 private key: job bodies are sealed to it (openJobBody). */
+  ed25519PrivateKey: Hex | Uint8Array;
   /** The worker for the computeId a job message names (the registry's id for this key). */
   workerFor: (computeId: number) => ComputeWorker;
   /** Stop after finishing one job. */
@@ -110,7 +114,7 @@ export async function runNatsWorker(params: RunNatsWorkerParameters): Promise<Ru
       return "done";
     }
     const jlog = log?.child({ jobId, delivery: msg.info.deliveryCount });
-    if (await resultExists(jsm, names, jobId)) {
+    if (await resultExists(jsm, names, jobId, key, log)) {
       await msg.ackAck();
       jlog?.info("result already published; acked without training");
       return "reused";
@@ -120,12 +124,16 @@ export async function runNatsWorker(params: RunNatsWorkerParameters): Promise<Ru
     try {
       const file = decodeJobMessage(msg.data);
       computeId = file.computeId;
-      if (file.job.jobId !== jobId || file.workerPublicKey !== key || file.job.forge.toLowerCase() !== params.forge.toLowerCase()) {
-        throw new Error(`the message on ${msg.subject} holds job ${file.job.jobId} of Forge ${file.job.forge} for key ${file.workerPublicKey}, not what its subject says`);
+      if (file.jobId !== jobId || file.workerPublicKey !== key) {
+        throw new Error(`the message on ${msg.subject} holds job ${file.jobId} for key ${file.workerPublicKey}, not what its subject says`);
       }
-      jlog?.info({ computeId, examples: file.sequences.length, redelivered: msg.redelivered }, "job received");
-      const result = await params.workerFor(file.computeId).run(file.job, file.sequences, params.signal ? { signal: params.signal } : {});
-      await publishResult(jobId, { kind: NATS_RESULT_KIND, result }, resultMsgId(jobId, key));
+      const body = parseNatsJobBody(await openJobBody({ sealedBody: file.sealedBody, forge: params.forge, jobId, workerPublicKey: key, ed25519PrivateKey: params.ed25519PrivateKey }));
+      if (body.job.jobId !== jobId || body.job.forge.toLowerCase() !== params.forge.toLowerCase()) {
+        throw new Error(`the sealed body on ${msg.subject} holds job ${body.job.jobId} of Forge ${body.job.forge}, not what its subject says`);
+      }
+      jlog?.info({ computeId, examples: body.sequences.length, redelivered: msg.redelivered }, "job received");
+      const result = await params.workerFor(file.computeId).run(body.job, body.sequences, params.signal ? { signal: params.signal } : {});
+      await publishOwnResult(jobId, result, msg.seq, jlog);
       await msg.ackAck();
       jlog?.info({ adapterRoot: result.adapterRoot }, "result published; job acked");
       return "done";
@@ -146,24 +154,49 @@ export async function runNatsWorker(params: RunNatsWorkerParameters): Promise<Ru
     }
   }
 
-  async function publishResult(jobId: Hex, value: NatsResultMessage, msgID: string): Promise<void> {
+  async function publishResult(jobId: Hex, value: NatsResultMessage, msgID: string): Promise<{ duplicate: boolean }> {
     try {
-      await js.publish(names.resultSubject(jobId), encodeNatsMessage(value), { msgID });
+      return await js.publish(names.resultSubject(jobId), encodeNatsMessage(value), { msgID });
     } catch (error) {
       throw wrapPermission(error);
     }
   }
+
+  /**
+   * Publish the signed result under its message id. If JetStream drops it as a duplicate although
+   * the subject does not hold this very result, someone with this worker's token published under
+   * that id first (the coordinator deletes what this key did not sign): publish it again under an
+   * id of this delivery, and say so.
+   */
+  async function publishOwnResult(jobId: Hex, result: TrainingJobResult, seq: number, jlog?: Logger): Promise<void> {
+    const value: NatsResultMessage = { kind: NATS_RESULT_KIND, result };
+    if (!(await publishResult(jobId, value, resultMsgId(jobId, key))).duplicate) return;
+    const stored = await jsm.direct.getMessage(names.resultsStream, { last_by_subj: names.resultSubject(jobId) });
+    const payload = encodeNatsMessage(value);
+    if (stored && stored.data.length === payload.length && stored.data.every((b, i) => b === payload[i])) return;
+    jlog?.error("this result's message id was already used by a message this worker did not send: its NATS token may be stolen (revoke and reissue it); publishing the result again");
+    await publishResult(jobId, value, `${resultMsgId(jobId, key)}.${seq}`);
+  }
 }
 
-/** Whether this worker already published a (successful) result for the job. */
-async function resultExists(jsm: JetStreamManager, names: NatsNames, jobId: Hex): Promise<boolean> {
+/**
+ * Whether this worker already published a (successful) result for the job: a result on the
+ * subject signed by this worker's key for this job. Anything else there was put by someone holding
+ * its token; it is reported and not taken for the worker's own.
+ */
+async function resultExists(jsm: JetStreamManager, names: NatsNames, jobId: Hex, key: Hex, log?: Logger): Promise<boolean> {
   const msg = await jsm.direct.getMessage(names.resultsStream, { last_by_subj: names.resultSubject(jobId) });
   if (!msg) return false;
+  let decoded;
   try {
-    return "result" in decodeResultMessage(msg.data);
+    decoded = decodeResultMessage(msg.data);
   } catch {
     return false;
   }
+  if (!("result" in decoded)) return false;
+  if (verifyJobResult({ result: decoded.result, publicKey: key }).valid && decoded.result.jobId === jobId) return true;
+  log?.error({ jobId }, "a result on this worker's subject is not signed by its key: its NATS token may be stolen (revoke and reissue it); training the job");
+  return false;
 }
 
 function wrapPermission(error: unknown): unknown {

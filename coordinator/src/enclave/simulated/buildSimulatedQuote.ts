@@ -22,7 +22,7 @@ export type BuildSimulatedQuoteParameters = {
   chainId: number;
   /** 32-byte enclave measurement the Forge and the registry allow-list name. */
   measurement: Hex;
-  /** The enclave's report data, normally `reportDataFor(signer, hpkePublicKey, chainId)` (64 bytes). */
+  /** The enclave's report data, normally `reportDataFor(signer, hpkePublicKey, chainId, quoteBlockHash)` (64 bytes). */
   reportData: Hex;
   /** Claim a debug enclave (the registry refuses those; useful to test that it does). */
   debug?: boolean;

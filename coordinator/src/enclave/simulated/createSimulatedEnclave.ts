@@ -1,5 +1,6 @@
 import { concatBytes, hexToBytes, isHex, keccak256, size, toBytes, type Hex } from "viem";
 import type { Logger } from "pino";
+import { openContribution } from "../../sealing/openContribution.js";
 import { openHoldout } from "../../sealing/openHoldout.js";
 import { SimulatedEnclaveChainError } from "../adapterErrors.js";
 import { deriveEnclaveKeys, HPKE_KEY_PATH, SIGNER_KEY_PATH } from "../deriveEnclaveKeys.js";
@@ -56,6 +57,7 @@ export async function createSimulatedEnclave(params: CreateSimulatedEnclaveParam
     },
     signTypedData: (typedData) => account.signTypedData(typedData),
     openSealed: (envelope, options) => openHoldout({ envelope, recipientPrivateKey: hpke.privateKey, expectedInfo: options?.expectedInfo }),
+    openContribution: (envelope, expected) => openContribution({ envelope, recipientPrivateKey: hpke.privateKey, expected }),
     describe: () => ({ ...description }),
   };
 }

@@ -16,6 +16,20 @@ export interface ScoreVectorEntry {
   stdError: number;
   /** "duplicate": nothing new after de-duplication, 0 by definition. */
   status: "scored" | "duplicate";
+  /** Examples dropped as copies (absent when none): their value went to the example they copy. */
+  duplicates?: ScoreVectorDuplicate[];
+}
+
+/** One dropped example, as the attribution record shows it. */
+export interface ScoreVectorDuplicate {
+  /** Its index in this contribution. */
+  example: number;
+  /** `<contribution id>:<example index>` of the kept example it copies (first in on-chain order). */
+  duplicateOf: string;
+  /** "exact" (same bytes), "normalized" (same normalized text) or "near" (shingle Jaccard ≥ threshold). */
+  match: "exact" | "normalized" | "near";
+  /** Jaccard similarity of the shingle sets, 1 for exact and normalized copies. */
+  similarity: number;
 }
 
 export interface ScoreVector {
@@ -54,9 +68,11 @@ export function buildScoreVector(params: BuildScoreVectorParameters): ScoreVecto
   }
   const byId = new Map(deduped.players.map((id, i) => [id, estimate.values[i]]));
   const entries = deduped.contributions.map((c): ScoreVectorEntry => {
-    if (c.empty) return { id: c.id, score: 0n, scoreStdError: 0n, value: 0, stdError: 0, status: "duplicate" };
+    const duplicates = c.duplicates.map((d): ScoreVectorDuplicate => ({ example: d.index, duplicateOf: `${d.of.id}:${d.of.index}`, match: d.match, similarity: d.similarity }));
+    const dropped = duplicates.length > 0 ? { duplicates } : {};
+    if (c.empty) return { id: c.id, score: 0n, scoreStdError: 0n, value: 0, stdError: 0, status: "duplicate", ...dropped };
     const v = byId.get(c.id)!;
-    return { id: c.id, score: toFixed18(v.value, c.id), scoreStdError: toFixed18(v.stdError, c.id), value: v.value, stdError: v.stdError, status: "scored" };
+    return { id: c.id, score: toFixed18(v.value, c.id), scoreStdError: toFixed18(v.stdError, c.id), value: v.value, stdError: v.stdError, status: "scored", ...dropped };
   });
   return {
     method: estimate.method,

@@ -55,6 +55,11 @@ export class ContributionIdError extends AttributionError {
   override name = "ContributionIdError";
 }
 
+/** A contribution's example texts do not line up with its example hashes. */
+export class ExampleTextsError extends AttributionError {
+  override name = "ExampleTextsError";
+}
+
 /** A value cannot become an on-chain score (not finite, or out of range). */
 export class ScoreVectorError extends AttributionError {
   override name = "ScoreVectorError";

@@ -1,6 +1,7 @@
 import { createPrng } from "../../util/prng.js";
 import { createEvaluator } from "./coalition.js";
 import { EstimatorParameterError } from "./errors.js";
+import { tQuantile975, Z975 } from "./tQuantile975.js";
 import type { Estimate, EstimatorParameters } from "./types.js";
 
 export interface MonteCarloShapleyParameters extends EstimatorParameters {
@@ -18,10 +19,25 @@ export interface MonteCarloShapleyParameters extends EstimatorParameters {
 }
 
 /**
+ * Prior degrees of freedom of the pooled variance in the moderated standard error: the other
+ * players' marginals count as this many permutations' worth of evidence about a player's variance.
+ */
+export const MONTE_CARLO_PRIOR_DF = 20;
+
+/**
  * Permutation-sampling Shapley: for each random order π, player i's marginal is
- * U(pred_π(i) ∪ {i}) − U(pred_π(i)); the value is the mean over permutations and the standard
- * error is the sample standard deviation of those marginals over √permutations. Subsets shared by
+ * U(pred_π(i) ∪ {i}) − U(pred_π(i)); the value is the mean over permutations. Subsets shared by
  * permutations are evaluated once.
+ *
+ * Standard error: a moderated variance (empirical Bayes, as limma's moderated t, Smyth 2004).
+ * Player i's sample variance s_i² over T permutations is shrunk toward the mean s̄² of all
+ * players' sample variances, s̃_i² = (d0·s̄² + (T−1)·s_i²) / (d0 + T − 1) with d0 =
+ * `MONTE_CARLO_PRIOR_DF`, and its interval uses Student's t with d0 + T − 1 degrees of freedom;
+ * the reported standard error is that half-width / 1.96, so ±1.96 SE is the 95% interval. The
+ * plain s_i/√T is 0 whenever a player's T marginals happen to be equal (a voter pivotal in few
+ * orders), and covered the truth 47% of the time at 10 permutations on a 14-player voting game;
+ * see the README for the coverage measured now. When every player's marginals are constant (an
+ * additive game) s̄² = 0 and the standard errors stay 0.
  */
 export async function monteCarloShapley(params: MonteCarloShapleyParameters): Promise<Estimate> {
   const n = params.players;
@@ -60,6 +76,9 @@ export async function monteCarloShapley(params: MonteCarloShapleyParameters): Pr
       m2[p] += delta * (marginal - mean[p]);
     }
   }
-  const values = players.map((i) => ({ value: mean[i], stdError: Math.sqrt(m2[i] / (T - 1) / T) }));
+  const d0 = MONTE_CARLO_PRIOR_DF;
+  const pooled = m2.reduce((a, x) => a + x / (T - 1), 0) / n;
+  const widen = tQuantile975(d0 + T - 1) / Z975;
+  const values = players.map((i) => ({ value: mean[i], stdError: widen * Math.sqrt((d0 * pooled + m2[i]) / (d0 + T - 1) / T) }));
   return { method: "monte-carlo-shapley", values, evaluations: evaluator.evaluations, samples: T, seed: params.seed };
 }

@@ -15,5 +15,6 @@ const code = await runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
   err: process.stderr,
   signal: controller.signal,
+  env: process.env,
 });
 process.exitCode = code;

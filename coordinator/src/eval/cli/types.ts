@@ -8,6 +8,8 @@ export interface CliIo {
   err: ProgressStream;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
+  /** The environment (INGOTFORGE_THREADS); main.ts passes process.env, tests their own or none. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export type CliCommand = (args: string[], io: CliIo) => Promise<number>;

@@ -2,11 +2,12 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { attributeContributions, type AttributionMethod } from "../attribution/attributeContributions.js";
-import type { ScoreVector } from "../attribution/buildScoreVector.js";
+import type { ScoreVector, ScoreVectorDuplicate } from "../attribution/buildScoreVector.js";
 import { createInRunRunner } from "../attribution/createInRunRunner.js";
 import { createLoraHoldoutScorer } from "../attribution/createLoraHoldoutScorer.js";
 import { DEFAULT_ATTRIBUTION_METHOD } from "../attribution/resolveAttributionMethod.js";
 import type { SeedStats } from "../attribution/createSeedAveragedUtility.js";
+import { describeDuplicates } from "../attribution/describeDuplicates.js";
 import { scoreVectorToJson } from "../attribution/scoreVectorToJson.js";
 import { exampleHash } from "../dataset/exampleHash.js";
 import { tokenizeExample } from "../dataset/tokenizeExample.js";
@@ -63,6 +64,8 @@ export interface ContributionResult {
   stdError: number;
   /** value · 1e18 as the chain takes it. */
   score: bigint;
+  /** Examples dropped as copies of earlier ones (`duplicate-of <id>:<index>`), absent when none. */
+  duplicates?: ScoreVectorDuplicate[];
 }
 
 export interface HoldoutFigure {
@@ -148,6 +151,7 @@ export async function runAttribution(params: RunAttributionParameters): Promise<
       if (!examples.has(h)) examples.set(h, tokenize(e, c.id));
       return h;
     }),
+    exampleTexts: c.examples,
   }));
   if (tooLong.length > 0) {
     throw new DemoError(`${tooLong.length} examples exceed the model's ${maxTokens}-token limit: ${tooLong.slice(0, 5).join(", ")}${tooLong.length > 5 ? ", …" : ""}; shorten them or use a model with a longer context`);
@@ -188,13 +192,13 @@ export async function runAttribution(params: RunAttributionParameters): Promise<
     const out: ContributionResult[] = result.deduped.contributions.map((d, i) => {
       const entry = result.scoreVector.entries[i];
       const total = contributions[i].exampleHashes.length;
-      const from = [...new Set(d.duplicates.map((x) => x.firstSeenIn))].join(", ");
-      const common = { id: d.id, examples: total, kept: d.keptHashes.length, value: entry.value, stdError: entry.stdError, score: entry.score };
-      if (d.empty) return { ...common, status: "duplicate", reason: total === 0 ? "no examples" : `all ${total} examples were contributed before (by ${from})` };
+      const copies = describeDuplicates(entry.duplicates, total);
+      const common = { id: d.id, examples: total, kept: d.keptHashes.length, value: entry.value, stdError: entry.stdError, score: entry.score, ...(entry.duplicates ? { duplicates: entry.duplicates } : {}) };
+      if (d.empty) return { ...common, status: "duplicate", reason: total === 0 ? "no examples" : copies };
       if (!(entry.value > 0)) {
         return { ...common, status: "excluded", reason: `value ${entry.value.toPrecision(3)} ≤ 0: its data does not lower holdout perplexity` };
       }
-      return { ...common, status: "included", ...(d.duplicates.length > 0 ? { reason: `${d.duplicates.length} of ${total} examples duplicated ${from} and earn nothing` } : {}) };
+      return { ...common, status: "included", ...(copies ? { reason: copies } : {}) };
     });
 
     let tuned: ServedAdapter | undefined;

@@ -4,6 +4,7 @@ import { demoContributions, type DemoScenario } from "./demoContributions.js";
 import type { DemoModelSpec } from "./demoModelSpec.js";
 import { ensureDemoBaseModel, type DemoModelProgress, type EnsureDemoBaseModelReturnType } from "./ensureDemoBaseModel.js";
 import { runAttribution, type AttributionRunProgress, type RunAttributionReturnType } from "./runAttribution.js";
+import { DEMO_MODEL_THREADS } from "./demoModelThreads.js";
 
 export interface RunDemoAttributionParameters {
   /** Default `.ingotforge/cache` (the base model, adapters and utilities are all cached there). */
@@ -17,7 +18,7 @@ export interface RunDemoAttributionParameters {
   method?: AttributionMethod;
   hyper?: Omit<LoraHyperParameters, "seed">;
   modelSpec?: DemoModelSpec;
-  /** llama.cpp threads (default 1, see below). */
+  /** llama.cpp threads (default DEMO_MODEL_THREADS: 1). */
   threads?: number;
   onProgress?: (p: DemoModelProgress | AttributionRunProgress) => void;
   signal?: AbortSignal;
@@ -53,9 +54,7 @@ export async function runDemoAttribution(params: RunDemoAttributionParameters = 
     ...(params.trainingSeeds ? { trainingSeeds: params.trainingSeeds } : {}),
     ...(params.hyper ? { hyper: params.hyper } : {}),
     ...(params.cacheDir !== undefined ? { cacheDir: params.cacheDir } : {}),
-    // One llama.cpp thread by default: on a model this small a second thread spends more time at
-    // barriers than computing, badly so when other jobs share the cores (measured in the README).
-    threads: params.threads ?? 1,
+    threads: params.threads ?? DEMO_MODEL_THREADS.threads,
     ...(params.onProgress ? { onProgress: params.onProgress } : {}),
     ...(params.signal ? { signal: params.signal } : {}),
   });

@@ -20,6 +20,7 @@ import { metadataInteger } from "../gguf/metadataValue.js";
 import type { GgufFile } from "../gguf/types.js";
 import { ScoringAbortedError, ScoringError, ScoringInputError, ScoringSequenceTooLongError } from "./errors.js";
 import type { ScoredSequence, ScoringProgress, SequenceScore } from "./types.js";
+import { defaultThreads } from "../../util/resolveThreads.js";
 
 export type ScoringMode = "exact" | "fast";
 
@@ -33,14 +34,14 @@ export interface CreateScoringEngineParameters {
    * tiny models (test/ts/eval/scoring.test.ts): mean |Δ log p| vs exact ≈ 1e-4, max ≈ 1e-3.
    */
   mode: ScoringMode;
-  /** CPU threads for evaluation (default: llama.cpp's choice of math cores). */
+  /** CPU threads for evaluation (default defaultThreads(): all cores but one, at most 4; see resolveThreads). */
   threads?: number;
   /** Tokens per context; defaults to the model's context_length capped at 4096. A sequence may use contextSize − 1. */
   contextSize?: number;
   /** Compute backend: CPU by default; "cuda" / "auto" for the GPU benchmark. */
   gpu?: false | "cuda" | "vulkan" | "auto";
   /** Receives llama.cpp's warnings and errors (default: dropped). */
-  logger?: (level: "warn" | "error", message: string) => void;
+  logger?: (level: "debug" | "warn" | "error", message: string) => void;
   /**
    * A llama.cpp binding to share between engines (loading one takes about a second); the
    * engine then leaves it alive on dispose. `gpu` and `logger` apply only when it is created here.
@@ -161,7 +162,7 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
       // kernels by batch shape, and attested scores must not depend on anything but the input.
       batchSize: Math.min(contextSize, 512),
       sequences: 1,
-      ...(threads !== undefined ? { threads } : {}),
+      threads: threads ?? defaultThreads(),
       ...(mode === "exact" ? { flashAttention: false, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32" } : {}),
       ...(adapterPath !== undefined ? { lora: { adapters: [{ filePath: await resolveAdapter(adapterPath) }] } } : {}),
     };

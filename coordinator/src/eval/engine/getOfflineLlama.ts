@@ -1,9 +1,10 @@
 import { getLlama, LlamaLogLevel, type Llama } from "node-llama-cpp";
+import { classifyLlamaLog } from "./classifyLlamaLog.js";
 
 export interface GetOfflineLlamaParameters {
   gpu: false | "auto" | "cuda" | "vulkan";
-  /** llama.cpp's warnings and errors (its info and debug lines are dropped). */
-  logger?: (level: "warn" | "error", message: string) => void;
+  /** llama.cpp's warnings and errors (its info and debug lines are dropped; expected warnings come as debug: classifyLlamaLog). */
+  logger?: (level: "debug" | "warn" | "error", message: string) => void;
 }
 
 /**
@@ -19,8 +20,8 @@ export function getOfflineLlama({ gpu, logger }: GetOfflineLlamaParameters): Pro
     progressLogs: false,
     logLevel: LlamaLogLevel.warn,
     logger: (level, message) => {
-      if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) logger?.("error", message);
-      else if (level === LlamaLogLevel.warn) logger?.("warn", message);
+      const as = classifyLlamaLog(level, message);
+      if (as) logger?.(as, message);
     },
   });
 }

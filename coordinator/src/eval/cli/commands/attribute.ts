@@ -9,6 +9,7 @@ import { formatAttributionTable } from "../formatAttributionTable.js";
 import { numberOption, parseCommandArgs, required } from "../parseCommandArgs.js";
 import { parseEstimator, parseSeeds } from "../parseEstimator.js";
 import type { CliCommand } from "../types.js";
+import { resolveCliThreads } from "../resolveCliThreads.js";
 
 export const ATTRIBUTE_USAGE =
   "usage: eval attribute --model m.gguf --holdout h.jsonl --contrib name=file.jsonl [--contrib ...] " +
@@ -38,7 +39,7 @@ export const attributeCommand: CliCommand = async (args, io) => {
   const steps = numberOption(values.steps, "--steps", ATTRIBUTE_USAGE, { integer: true, min: 1 });
   const mode = values.mode ?? "exact";
   if (mode !== "exact" && mode !== "fast") throw new CliUsageError(`--mode must be exact or fast, got "${mode}"`, ATTRIBUTE_USAGE);
-  const threads = numberOption(values.threads, "--threads", ATTRIBUTE_USAGE, { integer: true, min: 1 });
+  const threads = resolveCliThreads(values.threads, ATTRIBUTE_USAGE, io);
 
   const seen = new Set<string>();
   const contributions: NamedContribution[] = [];
@@ -61,7 +62,7 @@ export const attributeCommand: CliCommand = async (args, io) => {
     hyper: steps !== undefined ? { ...DEMO_LORA_HYPER, steps } : DEMO_LORA_HYPER,
     mode,
     ...(values.cache !== undefined ? { cacheDir: values.cache } : {}),
-    ...(threads ? { threads } : {}),
+    threads,
     onProgress: attributionProgress(io),
     signal: io.signal,
   });

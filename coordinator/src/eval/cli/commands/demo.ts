@@ -4,9 +4,11 @@ import { attributionProgress } from "../attributionProgress.js";
 import { attributionResultToJson } from "../attributionResultToJson.js";
 import { CliUsageError } from "../errors.js";
 import { formatAttributionTable } from "../formatAttributionTable.js";
-import { numberOption, parseCommandArgs } from "../parseCommandArgs.js";
+import { parseCommandArgs } from "../parseCommandArgs.js";
 import { parseEstimator, parseSeeds } from "../parseEstimator.js";
 import type { CliCommand } from "../types.js";
+import { resolveCliThreads } from "../resolveCliThreads.js";
+import { DEMO_MODEL_THREADS } from "../../demo/demoModelThreads.js";
 
 export const DEMO_USAGE = "usage: eval demo [--scenario demo|five] [--estimator auto|shapley|banzhaf|loo|mc|msr|in-run] [--seeds 2] [--cache dir] [--data dir] [--threads N] [--json result.json]";
 
@@ -25,14 +27,14 @@ export const demoCommand: CliCommand = async (args, io) => {
   if (scenario !== "demo" && scenario !== "five") throw new CliUsageError(`--scenario must be demo or five, got "${scenario}"`, DEMO_USAGE);
   const method = parseEstimator(values, DEMO_USAGE);
   const seeds = parseSeeds(values.seeds, DEMO_USAGE);
-  const threads = numberOption(values.threads, "--threads", DEMO_USAGE, { integer: true, min: 1 });
+  const threads = resolveCliThreads(values.threads, DEMO_USAGE, io, DEMO_MODEL_THREADS);
   const result = await runDemoAttribution({
     scenario,
     method,
     trainingSeeds: seeds,
     ...(values.cache !== undefined ? { cacheDir: values.cache } : {}),
     ...(values.data !== undefined ? { dataDir: values.data } : {}),
-    ...(threads ? { threads } : {}),
+    threads,
     onProgress: attributionProgress(io),
     signal: io.signal,
   });

@@ -4,9 +4,10 @@ import { perplexity } from "../../engine/perplexity.js";
 import { loadDatasetFile } from "../../demo/loadDatasetFile.js";
 import { createProgress } from "../../../util/progress.js";
 import { CliUsageError } from "../errors.js";
-import { numberOption, parseCommandArgs, required } from "../parseCommandArgs.js";
+import { parseCommandArgs, required } from "../parseCommandArgs.js";
 import { readModelHeader } from "../readModelHeader.js";
 import type { CliCommand } from "../types.js";
+import { resolveCliThreads } from "../resolveCliThreads.js";
 
 export const SCORE_USAGE = "usage: eval score --model m.gguf --data d.jsonl [--adapter a.gguf] [--mode exact|fast] [--threads N] [--json]";
 
@@ -21,12 +22,12 @@ export const scoreCommand: CliCommand = async (args, io) => {
   const dataPath = required(values.data, "--data", SCORE_USAGE);
   const mode = values.mode ?? "exact";
   if (mode !== "exact" && mode !== "fast") throw new CliUsageError(`--mode must be exact or fast, got "${mode}"`, SCORE_USAGE);
-  const threads = numberOption(values.threads, "--threads", SCORE_USAGE, { integer: true, min: 1 });
+  const threads = resolveCliThreads(values.threads, SCORE_USAGE, io);
 
   const examples = await loadDatasetFile(dataPath);
   const { tokenizer } = await readModelHeader(modelPath);
   const sequences = examples.map((e) => tokenizeExample(tokenizer, e));
-  const engine = await createScoringEngine({ modelPath, mode, ...(threads ? { threads } : {}) });
+  const engine = await createScoringEngine({ modelPath, mode, threads });
   try {
     const bar = createProgress({ label: "score", total: sequences.reduce((a, s) => a + s.tokens.length, 0), unit: "tokens", stream: io.err });
     const scores = await engine.scoreSequences(sequences, {

@@ -1,0 +1,40 @@
+/**
+ * Errors of the witness part (batches, RFC 3161 time-stamps, the on-chain anchor). Each says what
+ * to do next. Verifying an untrusted witness never throws these: `verifyWitness` reports checks.
+ */
+export class WitnessError extends Error {
+  override name = "WitnessError";
+  readonly hint: string;
+  constructor(message: string, options: { hint: string; cause?: unknown }) {
+    super(`${message}. ${options.hint}`, { cause: options.cause });
+    this.hint = options.hint;
+  }
+}
+
+/** An argument to a witness action is malformed (a programming error). */
+export class WitnessInputError extends WitnessError {
+  override name = "WitnessInputError";
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    reason: string,
+    hint: string,
+  ) {
+    super(`Invalid ${field}: ${reason}`, { hint });
+  }
+}
+
+/** The time-stamping authority could not be reached, refused, or answered something that does not time-stamp what was asked. Retryable: the batch is kept and asked for again. */
+export class TimeStampError extends WitnessError {
+  override name = "TimeStampError";
+  constructor(
+    readonly tsaUrl: string,
+    reason: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`The time-stamping authority at ${tsaUrl} gave no usable time-stamp: ${reason}`, {
+      hint: "check witness.tsaUrl and that the TSA answers application/timestamp-query with SHA-256; the batch is retried on the next flush",
+      ...options,
+    });
+  }
+}

@@ -1,0 +1,215 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { parseEther, zeroAddress } from "viem";
+import { formatAmount } from "../../../app/src/format/formatAmount.js";
+import { FAST_LIVE_SEED, startAppStack, type AppStack } from "../../../scripts/app/startAppStack.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+const SHOTS = path.join(ROOT, "app/screenshots");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Seeding the LIVE Ingot runs the coordinator pipeline (about a minute on 2 cores); 0 skips it and the claim. */
+const LIVE = process.env.INGOTFORGE_APP_E2E_LIVE !== "0";
+const TIMEOUT = 30_000;
+
+const ALICE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"; // test account #1
+
+const GOOD = [
+  { id: "ua-1", prompt: "Review this unsafe block.\nfn at(v: &[u32], i: usize) -> u32 { unsafe { *v.get_unchecked(i) } }", response: "UNSOUND: nothing checks i < v.len(); assert the bound or use v[i]." },
+  { id: "ua-2", prompt: "Review this unsafe block.\nfn as_u8(s: &str) -> &[u8] { unsafe { std::slice::from_raw_parts(s.as_ptr(), s.len()) } }", response: "SOUND but needless: s.as_bytes() does the same safely." },
+].map((e) => JSON.stringify(e)).join("\n") + "\n";
+const BAD = ['{"id":"ok-1","prompt":"p","response":"r"}', "{not json", '{"id":"ok-2","prompt":"p2"}', '{"id":"ok-1","prompt":"q","response":"s"}'].join("\n") + "\n";
+
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+if (!HAS_CHROMIUM) console.warn(`SKIPPED the Forge page e2e: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+
+describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local stack", () => {
+  let stack: AppStack;
+  let browser: Browser;
+  let page: Page;
+  let workDir: string;
+
+  beforeAll(async () => {
+    await promisify(execFile)(path.join(ROOT, "node_modules/.bin/vite"), ["build", "--config", "app/vite.config.ts", "--logLevel", "warn"], { cwd: ROOT });
+    workDir = await mkdtemp(path.join(tmpdir(), "ingotforge-app-e2e-"));
+    stack = await startAppStack({ root: ROOT, workDir, live: LIVE, liveSeed: FAST_LIVE_SEED });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(TIMEOUT);
+    await mkdir(SHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
+  const connect = async (who: RegExp) => {
+    await page.getByRole("button", { name: "Connect wallet" }).click();
+    await page.getByRole("button", { name: who }).click();
+    await page.getByLabel("Connected account").waitFor();
+  };
+
+  it("refuses a malformed data file with its line numbers, then contributes a valid one", async () => {
+    await page.goto(`${stack.url}/forge/${stack.openForge}`);
+    await page.getByRole("heading", { name: "Rust Unsafe-Code Auditor" }).waitFor();
+    await page.getByLabel("Phase: OPEN").waitFor();
+    await page.getByText("Eval has not yet run.").waitFor();
+    await connect(/Test account #1 /);
+
+    await page.getByLabel("Data file (JSONL)").setInputFiles({ name: "bad.jsonl", mimeType: "application/jsonl", buffer: Buffer.from(BAD) });
+    const refused = page.getByRole("list", { name: "Refused lines" });
+    await refused.waitFor();
+    expect(await refused.getByRole("listitem").allTextContents()).toEqual([
+      expect.stringMatching(/^Line 2: not valid JSON/),
+      expect.stringMatching(/^Line 3: missing field "response"/),
+      expect.stringMatching(/^Line 4: duplicate id "ok-1" \(first used on line 1\)/),
+    ]);
+    expect(await page.getByRole("button", { name: "Seal, store and contribute" }).isDisabled()).toBe(true);
+
+    await page.getByLabel("Data file (JSONL)").setInputFiles({ name: "audits.jsonl", mimeType: "application/jsonl", buffer: Buffer.from(GOOD) });
+    await page.getByRole("status", { name: "File checked" }).filter({ hasText: "2 examples" }).waitFor();
+    await page.getByRole("button", { name: "Seal, store and contribute" }).click();
+    await page.getByRole("status", { name: "Data contribution status" }).filter({ hasText: "Data contributed" }).waitFor();
+    await page.getByRole("list", { name: "Forge activity, newest first" }).getByText("Data #0 contributed by 0x7099…79C8: 2 examples").waitFor();
+    await page.getByLabel("Number of contributions").filter({ hasText: /^1$/ }).waitFor();
+
+    // What was stored is the sealed envelope, not the file: the store holds no plaintext of it.
+    const dataRoot = (await stack.ctx.publicClient.getContractEvents({ address: stack.openForge, abi: stack.ctx.abis.Forge, eventName: "DataContributed", fromBlock: 0n }))[0].args as { root: `0x${string}` };
+    const stored = Buffer.from(await (await fetch(`${stack.storeUrl}/content/${dataRoot.root}`)).arrayBuffer());
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored.includes(Buffer.from("assert the bound or use v[i]"))).toBe(false);
+  });
+
+  it("contributes capital in ETH and shows it in the activity list and the position", async () => {
+    await page.getByLabel("Capital amount (ETH)").fill("0.5");
+    await page.getByRole("button", { name: "Contribute ETH" }).click();
+    await page.getByRole("status", { name: "Capital contribution status" }).filter({ hasText: "0.5 ETH contributed" }).waitFor();
+    await page.getByRole("list", { name: "Forge activity, newest first" }).getByText("0.5 ETH escrowed by 0x7099…79C8").waitFor();
+    await page.getByLabel("Your capital").filter({ hasText: "0.5 ETH" }).waitFor();
+    expect(await stack.ctx.publicClient.readContract({ address: stack.openForge, abi: stack.ctx.abis.Forge, functionName: "capitalOf", args: [ALICE] })).toBe(parseEther("0.5"));
+    await page.screenshot({ path: path.join(SHOTS, "forge-open-1280.png"), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole("heading", { name: "Participate" }).waitFor();
+    const overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth");
+    expect(overflow as number).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(SHOTS, "forge-open-390.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it("registers a compute worker, and contributes ERC-20 capital after its approve step", async () => {
+    await page.getByLabel("Worker signer address").fill("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
+    await page.getByLabel("Worker Ed25519 public key").fill(`0x${"5a".repeat(32)}`);
+    await page.getByRole("button", { name: "Register worker" }).click();
+    await page.getByRole("status", { name: "Worker registration status" }).filter({ hasText: "Worker registered" }).waitFor();
+    await page.getByRole("list", { name: "Forge activity, newest first" }).getByText("Worker #0 registered by 0x7099…79C8").waitFor();
+    // The same signer again: the Forge's custom error, decoded from the ABI, in words.
+    await page.getByLabel("Worker Ed25519 public key").fill(`0x${"6b".repeat(32)}`);
+    await page.getByRole("button", { name: "Register worker" }).click();
+    await page.getByRole("alert", { name: "Worker registration failed" }).filter({ hasText: "Signer 0x3C44…93BC is already registered as worker #0." }).waitFor();
+
+    await page.goto(`${stack.url}/forge/${stack.tokenForge}`);
+    await page.getByLabel("Connected account").waitFor(); // the test account stays connected across a reload
+    await page.getByLabel("Capital amount (tUSD)").fill("25");
+    await page.getByRole("button", { name: "Approve and contribute tUSD" }).click();
+    await page.getByRole("status", { name: "Capital contribution status" }).filter({ hasText: "25 tUSD contributed" }).waitFor();
+    await page.getByRole("list", { name: "Forge activity, newest first" }).getByText("25 tUSD escrowed by 0x7099…79C8").waitFor();
+    expect(await stack.ctx.publicClient.readContract({ address: stack.tokenForge, abi: stack.ctx.abis.Forge, functionName: "capitalOf", args: [ALICE] })).toBe(25_000_000n);
+  });
+
+  it("creates a Forge from the list page and opens it", async () => {
+    await page.goto(`${stack.url}/`);
+    await page.getByRole("list", { name: "All Forges" }).getByRole("link", { name: /Open Forge Rust Unsafe-Code Auditor/ }).first().waitFor();
+    await page.getByLabel("Connected account").waitFor();
+    await page.getByLabel("Title").fill("Rust Unsafe-Code Auditor, round 2");
+    await page.getByLabel("Description").fill("More unsafe blocks, harder ones.");
+    await page.getByLabel("This Forge needs (one item per line)").fill("FFI boundary reviews\nGPU hours");
+    await page.getByLabel("Base model root (0G)").fill(`0x${"11".repeat(32)}`);
+    await page.getByLabel("Sealed holdout root (0G)").fill(`0x${"22".repeat(32)}`);
+    await page.getByLabel("Holdout examples").fill("12");
+    await page.getByLabel("Allowed enclave measurement").and(page.locator("[value^='0x']")).waitFor(); // defaulted from the registry's events
+    await page.getByRole("button", { name: "Create Forge" }).click();
+    await page.getByRole("heading", { name: "Rust Unsafe-Code Auditor, round 2" }).waitFor();
+    await page.getByLabel("Phase: OPEN").waitFor();
+    await page.getByText("FFI boundary reviews").waitFor();
+    expect(page.url()).toMatch(/\/forge\/0x[0-9a-fA-F]{40}$/);
+  });
+
+  it("says when there is no wallet, when the wallet is on another chain or refuses, and when the RPC is down", async () => {
+    const fresh = await browser.newContext();
+    try {
+      const p = await fresh.newPage();
+      p.setDefaultTimeout(TIMEOUT);
+      await p.goto(`${stack.url}/forge/${stack.openForge}`);
+      await p.getByRole("button", { name: "Connect wallet" }).click();
+      await p.getByText("No browser wallet found.").waitFor();
+      await p.getByText("Connect a wallet to contribute.").waitFor();
+
+      // A wallet announced through EIP-6963, on chain 1, that refuses to switch chains.
+      await p.addInitScript(() => {
+        let authorized = false;
+        const provider = {
+          request: async ({ method }: { method: string }) => {
+            if (method === "eth_requestAccounts") authorized = true;
+            if (method === "eth_requestAccounts" || method === "eth_accounts") return authorized ? ["0x90F79bf6EB2c4f870365E785982E1f101E93b906"] : [];
+            if (method === "eth_chainId") return "0x1";
+            if (method === "wallet_switchEthereumChain" || method === "wallet_addEthereumChain") throw Object.assign(new Error("User rejected the request."), { code: 4001 });
+            if (method === "wallet_requestPermissions") return [{ parentCapability: "eth_accounts" }];
+            throw Object.assign(new Error(`unsupported ${method}`), { code: 4200 });
+          },
+          on: () => undefined,
+          removeListener: () => undefined,
+        };
+        // (runs in the page; the test's tsconfig has no DOM types)
+        const win = globalThis as unknown as { dispatchEvent(e: unknown): void; addEventListener(t: string, f: () => void): void };
+        const announce = () => win.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info: { uuid: "5b7f0c2e-1c1e-4d8e-9a51-000000000001", name: "Mainnet Test Wallet", icon: "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'/>", rdns: "test.mainnet.wallet" }, provider }) }));
+        win.addEventListener("eip6963:requestProvider", announce);
+        announce();
+      });
+      await p.reload();
+      await p.getByRole("button", { name: "Connect wallet" }).click();
+      await p.getByRole("button", { name: "Mainnet Test Wallet" }).click();
+      await p.getByRole("alert").filter({ hasText: "Your wallet is on chain 1; this Forge lives on Hardhat (local) (31337)." }).waitFor();
+      await p.getByRole("button", { name: "Switch to Hardhat (local)" }).click();
+      await p.getByRole("alert").filter({ hasText: "You refused the request in your wallet" }).waitFor();
+
+      // The chain's RPC stops answering.
+      await p.route(`${stack.rpcUrl}/**`, (route) => route.abort("connectionrefused"));
+      await p.route(stack.rpcUrl, (route) => route.abort("connectionrefused"));
+      await p.getByRole("alert").filter({ hasText: `The chain's RPC at ${stack.rpcUrl} does not answer` }).waitFor();
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it.runIf(LIVE)("shows the LIVE Forge's attribution checked against its root, and claims on the Ingot page", async () => {
+    const live = stack.live!;
+    await page.goto(`${stack.url}/forge/${live.forge}`);
+    await page.getByLabel("Phase: LIVE").waitFor();
+    const table = page.getByRole("table", { name: "Attribution per contribution" });
+    await table.waitFor();
+    expect(await table.getByRole("row").count()).toBe(4); // header + 3 data contributions
+    await page.getByText("matches its root on chain ✓").waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "forge-live-1280.png"), fullPage: true });
+
+    await page.goto(`${stack.url}/ingot/${live.ingotId}`);
+    await page.getByRole("heading", { name: /^Ingot #1/ }).waitFor();
+    const claimable = page.getByLabel(`Claimable ETH`);
+    await claimable.filter({ hasText: /[1-9]/ }).waitFor();
+    const owed = (await stack.ctx.publicClient.readContract({ address: stack.addresses.splitter, abi: stack.ctx.abis.RevenueSplitter, functionName: "claimable", args: [live.ingotId, zeroAddress, ALICE] })) as bigint;
+    expect(owed).toBeGreaterThan(0n);
+    const before = await stack.ctx.publicClient.getBalance({ address: ALICE });
+    await page.getByRole("button", { name: "Claim ETH" }).click();
+    await page.getByRole("status", { name: "Claim status" }).filter({ hasText: "Claimed" }).waitFor();
+    await claimable.filter({ hasText: /^0 ETH$/ }).waitFor();
+    const after = await stack.ctx.publicClient.getBalance({ address: ALICE });
+    expect(after - before).toBeGreaterThan((owed * 99n) / 100n); // the claim less its gas
+    await page.getByRole("table", { name: "Revenue per asset" }).getByRole("cell", { name: formatAmount(owed), exact: true }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "ingot-1280.png"), fullPage: true });
+  });
+});
