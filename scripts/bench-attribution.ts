@@ -11,7 +11,9 @@
  * Synthetic Forge of n contributions (one example each; contribution i by i mod 10): 0–5 relevant
  * (alice/bob/carol/dave examples, cut to their first 256 tokens, re-used with a "(ticket k)" prefix once
  * the pool is used up), 6–7 irrelevant (control), 8 an exact copy of contribution i−8's example,
- * 9 a near copy of it (a trailing space on the prompt). In-run: 4 checkpoints, AdamW-preconditioned,
+ * 9 a near copy of it (a trailing space on the prompt). De-duplication gets the example texts, so
+ * exact, normalized and near copies (and, above ~100 contributions, the "(ticket k)" re-uses) are
+ * dropped as duplicates and earn nothing. In-run: 4 checkpoints, AdamW-preconditioned,
  * projection 16384 (65536 for the n = 6 agreement: `--agreement-dim`). Training: the demo's LoRA settings with
  * 2 epochs instead of 16 steps (so every example is trained on, and a run grows with n).
  */
@@ -74,9 +76,12 @@ const holdoutExamples = (await load("holdout")).filter(fits).slice(0, holdoutSiz
 const holdout = holdoutExamples.map((e, i) => ({ ...cut(e), id: `holdout-${i}` }));
 
 const sequences = new Map<string, ScoredSequence>();
+/** Example texts by hash: de-duplication clusters exact, normalized and near copies with them. */
+const texts = new Map<string, DatasetExample>();
 const hashOf = (e: DatasetExample) => {
   const h = exampleHash(e);
   if (!sequences.has(h)) sequences.set(h, { ...cut(e), id: h });
+  texts.set(h, e);
   return h;
 };
 const variant = (pool: DatasetExample[], k: number): DatasetExample => {
@@ -122,7 +127,7 @@ const inRun = createInRunRunner({ model, examples: sequences, holdout, hyper: HY
 async function attribute(contributions: Contribution[], method: AttributionMethod, seeds: (string | number)[] = [1]) {
   const started = performance.now();
   const r = await attributeContributions({
-    contributions: contributions.map(({ id, exampleHashes }) => ({ id, exampleHashes })),
+    contributions: contributions.map(({ id, exampleHashes }) => ({ id, exampleHashes, exampleTexts: exampleHashes.map((h) => texts.get(h)!) })),
     method,
     trainingSeeds: seeds,
     scoreBase: async () => baseScore,
@@ -189,7 +194,7 @@ for (const a of agreement) log(`agreement n=${a.n}: Spearman(in-run, ${a.against
 const split: { k: number; gain: number }[] = [];
 {
   const others = forge(8);
-  const big = Array.from({ length: 8 }, (_, j) => hashOf({ ...variant(relevantPool, 200 + j), id: `split-${j}` }));
+  const big = Array.from({ length: 8 }, (_, j) => hashOf({ ...variant(relevantPool, 20 + j), id: `split-${j}` }));
   const whole = await attribute([...others, { id: "splitter", exampleHashes: big, kind: "relevant" }], inRunMethod);
   const unsplit = shares(whole.values).get("splitter")!;
   for (const k of [2, 4, 8]) {
@@ -206,7 +211,7 @@ let exactCopyShare = NaN;
 let nearCopyShare = NaN;
 {
   const others = forge(8);
-  const orig = Array.from({ length: 4 }, (_, j) => ({ ...variant(relevantPool, 300 + j), id: `orig-${j}` }));
+  const orig = Array.from({ length: 4 }, (_, j) => ({ ...variant(relevantPool, 40 + j), id: `orig-${j}` }));
   const f: Contribution[] = [
     { id: "original", exampleHashes: orig.map(hashOf), kind: "relevant" },
     ...others,
