@@ -22,6 +22,8 @@ export interface BuildAttributionLogParameters {
   computeWork: bigint[];
   /** Compute registrations excluded (their bonds forfeited), with why. */
   excludedCompute?: readonly { computeId: number; reason: string }[];
+  /** In-run feature jobs (createInRunFeaturePool's record), when in-run features came from workers. */
+  inRunJobs?: unknown[];
   enclave: EnclaveDescription;
   evalConfig: unknown;
   evalConfigHash: Hex;
@@ -71,9 +73,13 @@ export function buildAttributionLog(p: BuildAttributionLogParameters) {
       evaluations: p.attribution.estimate.evaluations,
       scoreVector: p.attribution.scoreVector,
       inputsHash: p.attribution.inputsHash,
+      // In-run only: each seed's checkpoints (hashes of the LoRA state) and per-checkpoint terms,
+      // and the leave-one-contribution-out cross-check with its rank correlation.
+      ...(p.attribution.inRun ? { inRun: p.attribution.inRun } : {}),
+      ...(p.attribution.calibration ? { calibration: p.attribution.calibration } : {}),
     },
     utilities: p.attribution.noise,
-    compute: { jobs: p.pool.record(), workByComputeId: p.computeWork, excluded: p.excludedCompute ?? [] },
+    compute: { jobs: p.pool.record(), workByComputeId: p.computeWork, excluded: p.excludedCompute ?? [], ...(p.inRunJobs ? { inRunJobs: p.inRunJobs } : {}) },
     result: { adapterRoot: p.adapterRoot, perplexityBefore: p.perplexityBefore, perplexityAfter: p.perplexityAfter },
   };
 }

@@ -1,6 +1,9 @@
 import { keccak256, toBytes, type Address, type Hex } from "viem";
 import { attributeContributions, type AttributionMethod } from "../eval/attribution/attributeContributions.js";
 import { hashInputs } from "../eval/attribution/hashInputs.js";
+import { createInRunRunner, localInRunFeatures } from "../eval/attribution/createInRunRunner.js";
+import type { InRunFeaturePool } from "../compute/inRun/createInRunFeaturePool.js";
+import type { Qwen2Model } from "../eval/model/types.js";
 import { tokenizeExample, type ChatTokenizer } from "../eval/dataset/tokenizeExample.js";
 import type { ScoringEngine } from "../eval/engine/createScoringEngine.js";
 import type { LoraHyperParameters, ScoredSequence } from "../eval/train/types.js";
@@ -42,6 +45,17 @@ export interface RunForgeEvalParameters {
   hyper: Omit<LoraHyperParameters, "seed">;
   trainingSeeds: readonly (string | number)[];
   method: AttributionMethod;
+  /**
+   * The base as the trainer reads it: in-run attribution takes the holdout gradients on it, inside
+   * the enclave. Needed when the method is or resolves to "in-run".
+   */
+  model?: Qwen2Model;
+  /**
+   * Where in-run features (checkpoints and projected per-example gradients) come from: untrusted
+   * workers verified by duplication (createInRunFeaturePool; its jobs go into the record and its
+   * accepted jobs into the workers' verified work), or by default the coordinator's own run.
+   */
+  inRunPool?: Pick<InRunFeaturePool, "features" | "record" | "credits">;
   /** The public seed fixed when the window closed (e.g. the closing block's hash). */
   publicSeed: Hex;
   holdoutInfo: string;
@@ -139,6 +153,9 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     trainingSeeds: p.trainingSeeds,
     scoreBase: () => scorer.score(),
     scoreTrained: async (hashes, seed) => scorer.score((await trainAndStore(hashes, seed)).file),
+    ...(p.model
+      ? { inRun: createInRunRunner({ model: p.model, examples, holdout, hyper: p.hyper, features: p.inRunPool?.features ?? localInRunFeatures(p.model), ...(p.signal ? { signal: p.signal } : {}) }) }
+      : {}),
     utilityInputs,
     cacheDirectory: path.join(p.workDir, "utilities"),
     onProgress: (done, total) => p.onEvent?.({ kind: "coalition", done, total }),
@@ -156,7 +173,8 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
   const computeCount = Number(status.contributions.compute);
   const credits = new Map(p.pool.credits().map((c) => [c.computeId, c.trainedTokens]));
   const excludedComputeIds = new Set((p.excludedCompute ?? []).map((e) => e.computeId));
-  const computeWork = Array.from({ length: computeCount }, (_, i) => (excludedComputeIds.has(i) ? 0n : BigInt(credits.get(i) ?? 0)));
+  const inRunCredits = p.inRunPool?.credits() ?? new Map<number, number>();
+  const computeWork = Array.from({ length: computeCount }, (_, i) => (excludedComputeIds.has(i) ? 0n : BigInt((credits.get(i) ?? 0) + (inRunCredits.get(i) ?? 0))));
   // Every excluded entry forfeits its bond (see excludedEntries).
   const { excludedData, excludedCompute } = excludedEntries({ contributions, excludedCompute: p.excludedCompute, computeCount });
 
@@ -176,6 +194,7 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     pool: p.pool,
     computeWork,
     excludedCompute: [...(p.excludedCompute ?? [])].sort((a, b) => a.computeId - b.computeId),
+    ...(p.inRunPool ? { inRunJobs: p.inRunPool.record() } : {}),
     enclave: p.enclave.describe(),
     evalConfig,
     evalConfigHash,

@@ -8,6 +8,7 @@ import path from "node:path";
 import { keccak256, toBytes, type Address, type Hex } from "viem";
 import { attributeContributions, type AttributionMethod } from "../eval/attribution/attributeContributions.js";
 import { hashInputs } from "../eval/attribution/hashInputs.js";
+import { createInRunRunner } from "../eval/attribution/createInRunRunner.js";
 import { parseDatasetJsonlStrict } from "../eval/dataset/parseDatasetJsonlStrict.js";
 import type { DatasetExample } from "../eval/dataset/types.js";
 import { tokenizeExample } from "../eval/dataset/tokenizeExample.js";
@@ -163,6 +164,9 @@ export async function replayAttribution(p: ReplayAttributionParameters): Promise
       trainingSeeds: cfg.trainingSeeds,
       scoreBase: () => scorer.score(),
       scoreTrained: async (hashes, seed) => scorer.score((await adapterFor(hashes, seed)).file),
+      // In-run values are recomputed here from scratch (training, features and holdout gradients
+      // are all deterministic), so they replay bit for bit like every other method's.
+      inRun: createInRunRunner({ model, examples, holdout, hyper: cfg.hyper, ...(p.signal ? { signal: p.signal } : {}) }),
       utilityInputs: evalUtilityInputs({ baseRoot: log.baseModel.root, holdoutRoot: log.holdout.root, hyper: cfg.hyper, engineMode: engine.mode }),
       ...(p.onProgress ? { onProgress: p.onProgress } : {}),
       ...(p.signal ? { signal: p.signal } : {}),

@@ -15,6 +15,10 @@ import type { VerificationConfig } from "../compute/isJobAudited.js";
 import { createComputePool } from "../compute/createComputePool.js";
 import { createReexecutor } from "../compute/createReexecutor.js";
 import type { AttributionMethod } from "../eval/attribution/attributeContributions.js";
+import { DEFAULT_ATTRIBUTION_METHOD } from "../eval/attribution/resolveAttributionMethod.js";
+import { createInRunFeaturePool } from "../compute/inRun/createInRunFeaturePool.js";
+import { isInRunWorker } from "../compute/inRun/isInRunWorker.js";
+import type { InRunWorker } from "../compute/inRun/types.js";
 import type { LoraHyperParameters } from "../eval/train/types.js";
 import type { Qwen2Model } from "../eval/model/types.js";
 import { ggufToModel } from "../eval/model/ggufToModel.js";
@@ -49,7 +53,7 @@ export interface ServiceEvalSettings {
 export const DEFAULT_EVAL_SETTINGS: ServiceEvalSettings = {
   hyper: DEMO_LORA_HYPER,
   trainingSeeds: [1, 2],
-  method: { kind: "exact-shapley" },
+  method: DEFAULT_ATTRIBUTION_METHOD,
   verification: { policy: "sample", fraction: 0.25 },
   holdoutInfo: DEFAULT_HOLDOUT_INFO,
   resultTtlSeconds: 3600n,
@@ -310,7 +314,8 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
       const tokenizer = createTokenizer(model.tokenizer);
       const { accepted: registered, excluded: excludedCompute } = await registeredCompute(forge);
       for (const e of excludedCompute) flog.warn({ computeId: e.computeId, reason: e.reason }, "compute registration excluded");
-      const workers = (p.workersFor ? await p.workersFor({ forge, registered, model, baseModelRoot: status.config.baseModelRoot }) : []).map((worker) => {
+      const given = p.workersFor ? await p.workersFor({ forge, registered, model, baseModelRoot: status.config.baseModelRoot }) : [];
+      const workers = given.map((worker) => {
         const cached = createResultCachingWorker({ worker, dir: path.join(workDir, "worker-results") });
         return {
           ...cached,
@@ -318,6 +323,9 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
             waits.during(`job:${job.jobId}:${worker.computeId}`, () => `worker ${worker.computeId}'s result for job ${job.jobId}`, cached.run(job, sequences, options), { forge, computeId: worker.computeId, jobId: job.jobId }),
         } satisfies ComputeWorker;
       });
+      // In-run features (method in-run) from the workers that run them, verified by duplication;
+      // with none, the coordinator computes them itself.
+      const inRunPool = createInRunFeaturePool({ workers: given.filter((w): w is typeof w & InRunWorker => isInRunWorker(w)), publicSeed, forge, baseModelRoot: status.config.baseModelRoot, model });
       const pool = await createJournaledPool({
         pool: createComputePool({
           workers,
@@ -348,6 +356,8 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
           hyper: settings.hyper,
           trainingSeeds: settings.trainingSeeds,
           method: settings.method,
+          model,
+          inRunPool,
           publicSeed,
           holdoutInfo: settings.holdoutInfo,
           workDir,

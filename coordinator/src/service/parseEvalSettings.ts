@@ -4,6 +4,13 @@ import type { ServiceEvalSettings } from "./createCoordinatorService.js";
 import { ServiceError } from "./errors.js";
 
 const seed = z.union([z.string().min(1), z.number().int()]);
+const inRunSettings = {
+  checkpoints: z.number().int().positive(),
+  projectionDim: z.number().int().positive().max(2 ** 24),
+  projectionSeed: seed,
+  preconditioner: z.enum(["adam", "none"]),
+  calibration: z.object({ samples: z.number().int().nonnegative(), seed }).strict(),
+};
 const evalSettingsSchema = z
   .object({
     /** Merged over DEMO_LORA_HYPER; the trainer validates the result before the first job. */
@@ -16,6 +23,8 @@ const evalSettingsSchema = z
         z.object({ kind: z.literal("exact-banzhaf") }).strict(),
         z.object({ kind: z.literal("monte-carlo-shapley"), permutations: z.number().int().positive(), seed, truncation: z.object({ tolerance: z.number().nonnegative() }).strict().optional() }).strict(),
         z.object({ kind: z.literal("msr-banzhaf"), samples: z.number().int().positive(), seed }).strict(),
+        z.object({ kind: z.literal("in-run"), ...inRunSettings }).strict(),
+        z.object({ kind: z.literal("auto"), exactUpTo: z.number().int().min(0).max(10), inRun: z.object(inRunSettings).strict() }).strict(),
       ])
       .optional(),
     verification: z.object({ policy: z.enum(["none", "sample", "full"]), fraction: z.number().min(0).max(1).optional() }).strict().optional(),

@@ -3,14 +3,17 @@ import { createHoldoutUtility, type HoldoutScore } from "./createHoldoutUtility.
 import { createSeedAveragedUtility, type SeedStats } from "./createSeedAveragedUtility.js";
 import { createUtilityCache } from "./createUtilityCache.js";
 import { dedupeContributions, type ContributionExamples, type DedupeContributionsReturnType } from "./dedupeContributions.js";
-import { EstimatorParameterError } from "./errors.js";
+import { calibrateInRun, type InRunCalibration } from "./calibrateInRun.js";
+import { AttributionError, EstimatorParameterError } from "./errors.js";
 import { exactBanzhaf } from "./exactBanzhaf.js";
 import { exactShapley } from "./exactShapley.js";
 import { hashInputs } from "./hashInputs.js";
 import { leaveOneOut } from "./leaveOneOut.js";
 import { monteCarloShapley } from "./monteCarloShapley.js";
 import { msrBanzhaf } from "./msrBanzhaf.js";
-import type { Estimate, Utility } from "./types.js";
+import type { InRunRunner, InRunRunResult, InRunSettings } from "./inRunTypes.js";
+import { resolveAttributionMethod } from "./resolveAttributionMethod.js";
+import type { Estimate, PlayerValue, Utility } from "./types.js";
 
 /** Which estimator, with its own knobs. */
 export type AttributionMethod =
@@ -18,7 +21,11 @@ export type AttributionMethod =
   | { kind: "exact-shapley" }
   | { kind: "exact-banzhaf" }
   | { kind: "monte-carlo-shapley"; permutations: number; seed: string | number; truncation?: { tolerance: number } }
-  | { kind: "msr-banzhaf"; samples: number; seed: string | number };
+  | { kind: "msr-banzhaf"; samples: number; seed: string | number }
+  /** TracIn / first-order In-Run Data Shapley along the served adapter's run (needs `inRun`). */
+  | ({ kind: "in-run" } & InRunSettings)
+  /** Exact Shapley up to `exactUpTo` contributions, in-run above (resolveAttributionMethod). */
+  | { kind: "auto"; exactUpTo: number; inRun: InRunSettings };
 
 export interface AttributeContributionsParameters {
   /** Contributions in on-chain order, each with its examples' content hashes. */
@@ -38,6 +45,11 @@ export interface AttributeContributionsParameters {
    * build...). Hashed with the contributions and seeds into the cache key.
    */
   utilityInputs: unknown;
+  /**
+   * Runs the served adapter's training with in-run attribution (createInRunRunner); required when
+   * the method is or resolves to "in-run". Runs once per training seed.
+   */
+  inRun?: InRunRunner;
   /** Persist every trained-and-scored coalition here so a stopped run resumes without recomputing. */
   cacheDirectory?: string;
   /** Called after each newly evaluated coalition (mean over seeds): (done, planned). */
@@ -54,6 +66,10 @@ export interface AttributeContributionsReturnType {
   /** Trainings run in this process, and (coalition, seed) utilities answered from the cache instead. */
   trainings: { run: number; cached: number };
   inputsHash: string;
+  /** In-run passes, one per training seed (method "in-run" only). */
+  inRun?: { seed: string | number; checkpointEvery: number; checkpoints: InRunRunResult["checkpoints"]; perCheckpoint: number[][]; work: InRunRunResult["work"] }[];
+  /** Leave-one-contribution-out cross-check of in-run values (method "in-run" with calibration samples > 0). */
+  calibration?: InRunCalibration;
 }
 
 /**
@@ -85,12 +101,14 @@ export async function attributeContributions(params: AttributeContributionsParam
   const n = deduped.players.length;
 
   let estimate: Estimate;
+  const inRunPasses: (NonNullable<AttributeContributionsReturnType["inRun"]>[number] & { values: PlayerValue[] })[] = [];
+  let calibration: InRunCalibration | undefined;
   if (n === 0) {
-    estimate = { method: params.method.kind, values: [], evaluations: 0 };
+    estimate = { method: resolveAttributionMethod(params.method, 0).kind, values: [], evaluations: 0 };
   } else {
     const common = { players: n, utility: averaged.utility as Utility, onProgress: params.onProgress, signal: params.signal };
     const noisy = { ...common, utilityStdError: averaged.stdError };
-    const m = params.method;
+    const m = resolveAttributionMethod(params.method, n);
     try {
       switch (m.kind) {
         case "leave-one-out":
@@ -108,6 +126,29 @@ export async function attributeContributions(params: AttributeContributionsParam
         case "msr-banzhaf":
           estimate = await msrBanzhaf({ ...common, samples: m.samples, seed: m.seed });
           break;
+        case "in-run": {
+          if (!params.inRun) throw new AttributionError("method in-run needs an in-run runner: pass inRun (createInRunRunner) to attributeContributions");
+          for (const seed of params.trainingSeeds) {
+            params.signal?.throwIfAborted();
+            const { kind: _kind, ...settings } = m;
+            const r = await params.inRun(kept, seed, settings);
+            inRunPasses.push({ seed, checkpointEvery: r.checkpointEvery, checkpoints: r.checkpoints, perCheckpoint: r.perCheckpoint, work: r.work, values: r.values });
+            params.onProgress?.(inRunPasses.length, params.trainingSeeds.length);
+          }
+          estimate = { method: "in-run", values: meanOverSeeds(inRunPasses.map((r) => r.values)), evaluations: 0 };
+          if (m.calibration.samples > 0 && n >= 2) {
+            calibration = await calibrateInRun({
+              players: n,
+              inRunValues: estimate.values.map((v) => v.value),
+              utility: averaged.utility as Utility,
+              samples: m.calibration.samples,
+              seed: m.calibration.seed,
+              ...(params.onProgress ? { onProgress: params.onProgress } : {}),
+              ...(params.signal ? { signal: params.signal } : {}),
+            });
+          }
+          break;
+        }
         default:
           throw new EstimatorParameterError(`unknown attribution method ${(m as { kind: string }).kind}`);
       }
@@ -123,5 +164,22 @@ export async function attributeContributions(params: AttributeContributionsParam
     noise: averaged.stats(),
     trainings: { run: trainingsRun, cached: cache.hits },
     inputsHash,
+    ...(inRunPasses.length ? { inRun: inRunPasses.map(({ values: _values, ...pass }) => pass) } : {}),
+    ...(calibration ? { calibration } : {}),
   };
+}
+
+/**
+ * Mean over training seeds of per-seed in-run values; the standard error combines each seed's own
+ * (checkpoints and projection) with the spread across seeds: √(Σ se_s² / S² + var_s / S).
+ */
+function meanOverSeeds(perSeed: readonly PlayerValue[][]): PlayerValue[] {
+  const S = perSeed.length;
+  return perSeed[0].map((_, i) => {
+    const vs = perSeed.map((r) => r[i].value);
+    const mean = vs.reduce((a, v) => a + v, 0) / S;
+    const own = perSeed.reduce((a, r) => a + r[i].stdError ** 2, 0) / (S * S);
+    const across = S > 1 ? vs.reduce((a, v) => a + (v - mean) ** 2, 0) / (S - 1) / S : 0;
+    return { value: S === 1 ? vs[0] : mean, stdError: Math.sqrt(own + across) };
+  });
 }

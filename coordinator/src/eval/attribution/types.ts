@@ -25,7 +25,7 @@ export interface PlayerValue {
   stdError: number;
 }
 
-export type EstimatorMethod = "leave-one-out" | "exact-shapley" | "exact-banzhaf" | "monte-carlo-shapley" | "msr-banzhaf";
+export type EstimatorMethod = "leave-one-out" | "exact-shapley" | "exact-banzhaf" | "monte-carlo-shapley" | "msr-banzhaf" | "in-run";
 
 export interface Estimate {
   method: EstimatorMethod;

@@ -3,7 +3,9 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { attributeContributions, type AttributionMethod } from "../attribution/attributeContributions.js";
 import type { ScoreVector, ScoreVectorDuplicate } from "../attribution/buildScoreVector.js";
+import { createInRunRunner } from "../attribution/createInRunRunner.js";
 import { createLoraHoldoutScorer } from "../attribution/createLoraHoldoutScorer.js";
+import { DEFAULT_ATTRIBUTION_METHOD } from "../attribution/resolveAttributionMethod.js";
 import type { SeedStats } from "../attribution/createSeedAveragedUtility.js";
 import { describeDuplicates } from "../attribution/describeDuplicates.js";
 import { scoreVectorToJson } from "../attribution/scoreVectorToJson.js";
@@ -34,7 +36,7 @@ export interface RunAttributionParameters {
   modelPath: string;
   holdout: readonly DatasetExample[];
   contributions: readonly NamedContribution[];
-  /** Default exact Shapley. */
+  /** Default: exact Shapley for ≤ 6 contributions, in-run attribution above (DEFAULT_ATTRIBUTION_METHOD). */
   method?: AttributionMethod;
   /** Every coalition is trained once per seed; the spread is the training noise. Default [1, 2]. */
   trainingSeeds?: readonly (string | number)[];
@@ -119,7 +121,7 @@ export async function runAttribution(params: RunAttributionParameters): Promise<
   const started = performance.now();
   const seeds = params.trainingSeeds ?? [1, 2];
   const hyper = params.hyper ?? DEMO_LORA_HYPER;
-  const method = params.method ?? { kind: "exact-shapley" };
+  const method = params.method ?? DEFAULT_ATTRIBUTION_METHOD;
   const mode = params.mode ?? "exact";
   const cacheDir = resolve(params.cacheDir ?? DEFAULT_CACHE_DIR);
   if (params.holdout.length === 0) throw new DemoError("the holdout has no examples; pass a holdout file with at least one example");
@@ -178,6 +180,7 @@ export async function runAttribution(params: RunAttributionParameters): Promise<
       trainingSeeds: seeds,
       scoreBase,
       scoreTrained: scorer.scoreTrained,
+      inRun: createInRunRunner({ model, examples, holdout, hyper, ...(params.signal ? { signal: params.signal } : {}) }),
       utilityInputs: { base: baseSha256, holdout: holdoutHash, hyper, mode, engine: engineBuildId() },
       cacheDirectory: join(cacheDir, "utility"),
       ...(params.onProgress ? { onProgress: (done: number, total: number) => params.onProgress!({ kind: "coalitions", done, total }) } : {}),

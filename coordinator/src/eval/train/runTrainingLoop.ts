@@ -2,6 +2,7 @@ import { adamwStep, clipGradNorm } from "./adamwStep.js";
 import { createBatchSchedule } from "./batchSchedule.js";
 import { TrainAbortedError, TrainDivergedError, TrainResumeError } from "./errors.js";
 import { createWorkspace, forwardBackward } from "./forwardBackward.js";
+import { learningRateAt } from "./learningRateAt.js";
 import type { Network } from "./network.js";
 import type { OptimizerHyperParameters, ScoredSequence, TrainCallbacks, TrainMetrics, TrainState } from "./types.js";
 
@@ -102,7 +103,6 @@ function* trainingSteps(p: RunTrainingLoopParameters): Generator<number, Trainin
     p.afterUpdate?.();
   }
   const ws = createWorkspace(net, p.maxLength);
-  const warmup = hyper.warmupSteps ?? 0;
   const [beta1, beta2] = hyper.betas;
   let runInputTokens = 0;
   const firstStep = step;
@@ -123,9 +123,7 @@ function* trainingSteps(p: RunTrainingLoopParameters): Generator<number, Trainin
     // Checked before the update, so the weights of the last finite step are what is left behind.
     if (!Number.isFinite(nll)) throw new TrainDivergedError(step, nll / batchTokens);
     if (hyper.maxGradNorm !== undefined) clipGradNorm(net.params, hyper.maxGradNorm);
-    let lr = hyper.learningRate;
-    if (step < warmup) lr = (hyper.learningRate * (step + 1)) / warmup;
-    else if (hyper.lrSchedule === "linear") lr = (hyper.learningRate * (totalSteps - step)) / Math.max(1, totalSteps - warmup);
+    const lr = learningRateAt(hyper, step, totalSteps);
     adamwStep(net.params, m, v, step + 1, { learningRate: lr, weightDecay: hyper.weightDecay, beta1, beta2, eps: hyper.eps });
     p.afterUpdate?.();
     step += 1;

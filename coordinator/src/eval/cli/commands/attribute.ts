@@ -13,7 +13,8 @@ import { resolveCliThreads } from "../resolveCliThreads.js";
 
 export const ATTRIBUTE_USAGE =
   "usage: eval attribute --model m.gguf --holdout h.jsonl --contrib name=file.jsonl [--contrib ...] " +
-  "[--estimator shapley|banzhaf|loo|mc|msr] [--permutations N] [--samples N] [--sampler-seed S] [--seeds 2] " +
+  "[--estimator auto|shapley|banzhaf|loo|mc|msr|in-run] [--permutations N] [--samples N] [--sampler-seed S] [--seeds 2] " +
+  "[--checkpoints 4] [--projection-dim 16384] [--calibration 5] " +
   "[--steps N] [--cache dir] [--mode exact|fast] [--threads N] [--out served-adapter.gguf] [--json result.json]";
 
 /** Each contribution's marginal value on the holdout, in on-chain (argument) order, as a table. */
@@ -23,6 +24,7 @@ export const attributeCommand: CliCommand = async (args, io) => {
     {
       model: { type: "string" }, holdout: { type: "string" }, contrib: { type: "string", multiple: true },
       estimator: { type: "string" }, permutations: { type: "string" }, samples: { type: "string" }, "sampler-seed": { type: "string" },
+      checkpoints: { type: "string" }, "projection-dim": { type: "string" }, calibration: { type: "string" },
       seeds: { type: "string" }, steps: { type: "string" }, cache: { type: "string" }, mode: { type: "string" }, threads: { type: "string" },
       out: { type: "string" }, json: { type: "string" },
     },
@@ -64,7 +66,7 @@ export const attributeCommand: CliCommand = async (args, io) => {
     onProgress: attributionProgress(io),
     signal: io.signal,
   });
-  io.out(formatAttributionTable(result, { method: method.kind, seeds }));
+  io.out(formatAttributionTable(result, { method: result.scoreVector.method, seeds }));
   if (values.out && result.tuned) {
     await copyFile(result.tuned.path, values.out);
     io.out(`served adapter copied to ${values.out}`);

@@ -10,7 +10,7 @@ import type { CliCommand } from "../types.js";
 import { resolveCliThreads } from "../resolveCliThreads.js";
 import { DEMO_MODEL_THREADS } from "../../demo/demoModelThreads.js";
 
-export const DEMO_USAGE = "usage: eval demo [--scenario demo|five] [--estimator shapley|banzhaf|loo|mc|msr] [--seeds 2] [--cache dir] [--data dir] [--threads N] [--json result.json]";
+export const DEMO_USAGE = "usage: eval demo [--scenario demo|five] [--estimator auto|shapley|banzhaf|loo|mc|msr|in-run] [--seeds 2] [--cache dir] [--data dir] [--threads N] [--json result.json]";
 
 /** The demo scenario on the real demo data and the cached demo base model, as a table. */
 export const demoCommand: CliCommand = async (args, io) => {
@@ -40,7 +40,7 @@ export const demoCommand: CliCommand = async (args, io) => {
   });
   io.out(`demo base model: ${result.model.path}${result.model.built ? " (built now)" : " (cached)"}`);
   for (const [id, note] of Object.entries(result.notes)) io.out(`${id}: ${note}`);
-  io.out(formatAttributionTable(result, { method: method.kind, seeds }));
+  io.out(formatAttributionTable(result, { method: result.scoreVector.method, seeds }));
   io.out(`score vector (1e18 fixed point): [${result.scoreVectorJson.entries.map((e) => e.score).join(", ")}]`);
   if (values.json) {
     await writeFile(values.json, `${JSON.stringify({ scenario, notes: result.notes, model: { path: result.model.path, key: result.model.key }, ...attributionResultToJson(result) }, null, 2)}\n`);

@@ -1,0 +1,40 @@
+import type { Hex } from "viem";
+import type { InRunCheckpointFeatures } from "../../eval/train/computeInRunFeatures.js";
+import type { RunJobOptions, ScoredSequence, TrainingJob } from "../types.js";
+
+/**
+ * A training job that also yields in-run attribution features: the served adapter's run, with a
+ * checkpoint every `checkpointEvery` steps and every trained example's gradient projected by the
+ * seeded projection. Never the holdout. `jobId` hashes every field (planInRunJob).
+ */
+export interface InRunJob extends TrainingJob {
+  kind: "in-run-features";
+  checkpointEvery: number;
+  projection: { seed: string | number; dim: number };
+  preconditioner: "adam" | "none";
+}
+
+/** What a worker returns: the signed claim, and the features it claims (checked against the claim). */
+export interface InRunJobResult {
+  jobId: Hex;
+  computeId: number;
+  workerPublicKey: Hex;
+  /** 0x + hashAdapter of the run's adapter (the same as the plain training job's). */
+  adapterHash: Hex;
+  /** 0x + hashInRunFeatures(paramNames, checkpoints): binds every checkpoint hash and feature bit. */
+  featuresHash: Hex;
+  trainedTokens: number;
+  /** Ed25519 over inRunResultMessage(fields above). */
+  signature: Hex;
+  paramNames: string[];
+  checkpoints: InRunCheckpointFeatures[];
+}
+
+export type UnsignedInRunJobResult = Omit<InRunJobResult, "signature">;
+
+/** A worker that runs in-run feature jobs (in-process, or behind a transport). */
+export interface InRunWorker {
+  computeId: number;
+  publicKey: Hex;
+  runInRun(job: InRunJob, sequences: readonly ScoredSequence[], options?: RunJobOptions): Promise<InRunJobResult>;
+}

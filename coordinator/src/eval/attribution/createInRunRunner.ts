@@ -1,0 +1,110 @@
+import type { Qwen2Model } from "../model/types.js";
+import { computeInRunFeatures, type InRunCheckpointFeatures } from "../train/computeInRunFeatures.js";
+import { createLoraGradientProbe, type LoraGradientProbe } from "../train/createLoraGradientProbe.js";
+import { planInRunCheckpoints } from "../train/planInRunCheckpoints.js";
+import { createBatchSchedule } from "../train/batchSchedule.js";
+import type { LoraHyperParameters, ScoredSequence } from "../train/types.js";
+import { computeInRunValues } from "./computeInRunValues.js";
+import { AttributionError } from "./errors.js";
+import type { InRunRunner } from "./inRunTypes.js";
+import { createGradientProjection, type GradientProjection } from "./projectGradient.js";
+
+/** What the features of one in-run pass are computed from (a job a worker can run: no holdout). */
+export interface InRunFeatureRequest {
+  sequences: readonly ScoredSequence[];
+  /** Their content hashes, same order. */
+  exampleHashes: readonly string[];
+  hyper: LoraHyperParameters;
+  checkpointEvery: number;
+  projection: { seed: string | number; dim: number };
+  preconditioner: "adam" | "none";
+}
+
+/** Computes (or obtains from verified workers) the checkpoints and projected per-example gradients. */
+export type InRunFeatureSource = (request: InRunFeatureRequest, options: { signal?: AbortSignal }) => Promise<{ paramNames: string[]; checkpoints: InRunCheckpointFeatures[] }>;
+
+/** K = ⌈steps / checkpoints⌉: the checkpoint interval for `settings.checkpoints` checkpoints along a run. */
+export function checkpointEveryFor(hyper: LoraHyperParameters, examples: number, checkpoints: number): number {
+  const total = createBatchSchedule({ seed: hyper.seed, count: examples, batchSize: hyper.batchSize, steps: hyper.steps, epochs: hyper.epochs }).totalSteps;
+  return Math.max(1, Math.ceil(total / Math.max(1, checkpoints)));
+}
+
+/** Input tokens through forward and backward over the whole run (what a plain training costs). */
+function plannedInputTokens(hyper: LoraHyperParameters, sequences: readonly ScoredSequence[]): number {
+  const schedule = createBatchSchedule({ seed: hyper.seed, count: sequences.length, batchSize: hyper.batchSize, steps: hyper.steps, epochs: hyper.epochs });
+  let tokens = 0;
+  for (let t = 0; t < schedule.totalSteps; t++) for (const i of schedule.batch(t)) tokens += sequences[i].tokens.length;
+  return tokens;
+}
+
+/** The run computed here, in this process (the coordinator's own execution, or a test's). */
+export function localInRunFeatures(model: Qwen2Model): InRunFeatureSource {
+  return async (r, options) => {
+    const projection = createGradientProjection(r.projection);
+    const out = await computeInRunFeatures({
+      model,
+      sequences: [...r.sequences],
+      hyper: r.hyper,
+      checkpointEvery: r.checkpointEvery,
+      preconditioner: r.preconditioner,
+      project: (g) => projection.project(g),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return { paramNames: out.paramNames, checkpoints: out.checkpoints };
+  };
+}
+
+export interface CreateInRunRunnerParameters {
+  /** The frozen base, as the trainer reads it: the holdout gradients are taken on it. */
+  model: Qwen2Model;
+  /** Tokenized training examples by content hash. */
+  examples: ReadonlyMap<string, ScoredSequence>;
+  /** The tokenized holdout; it stays in this process. */
+  holdout: readonly ScoredSequence[];
+  hyper: Omit<LoraHyperParameters, "seed">;
+  /** Where the features come from (default: computed here with localInRunFeatures). */
+  features?: InRunFeatureSource;
+  signal?: AbortSignal;
+}
+
+/**
+ * The in-run runner `attributeContributions` takes for method "in-run": one training of every
+ * player's examples (concatenated in player order, as the served adapter is trained), features
+ * from `features`, holdout gradients and dot products here (computeInRunValues).
+ */
+export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
+  const features = p.features ?? localInRunFeatures(p.model);
+  let probe: LoraGradientProbe | undefined;
+  let projection: GradientProjection | undefined;
+  return async (playerExamples, seed, settings) => {
+    const hashes = playerExamples.flat();
+    const missing = hashes.filter((h) => !p.examples.has(h));
+    if (missing.length > 0) throw new AttributionError(`in-run: no tokenized example for hashes ${missing.slice(0, 3).join(", ")}; tokenize every contribution's examples first`);
+    if (hashes.length === 0) throw new AttributionError("in-run needs at least one example");
+    const playerOf = playerExamples.flatMap((list, player) => list.map(() => player));
+    const sequences = hashes.map((h) => ({ ...p.examples.get(h)!, id: h }));
+    const hyper: LoraHyperParameters = { ...p.hyper, seed };
+    const runTokens = plannedInputTokens(hyper, sequences);
+    const checkpointEvery = checkpointEveryFor(hyper, sequences.length, settings.checkpoints);
+    const plans = planInRunCheckpoints({ sequences, hyper, checkpointEvery });
+    const request: InRunFeatureRequest = { sequences, exampleHashes: hashes, hyper, checkpointEvery, projection: { seed: settings.projectionSeed, dim: settings.projectionDim }, preconditioner: settings.preconditioner };
+    const got = await features(request, p.signal ? { signal: p.signal } : {});
+    probe ??= createLoraGradientProbe({ model: p.model, hyper: p.hyper });
+    if (!projection || projection.seed !== settings.projectionSeed || projection.dim !== settings.projectionDim) {
+      projection = createGradientProjection({ seed: settings.projectionSeed, dim: settings.projectionDim });
+    }
+    if (got.paramNames.length !== probe.paramNames.length || got.paramNames.some((n, i) => n !== probe!.paramNames[i])) {
+      throw new AttributionError("in-run: the features' LoRA parameters are not this run's; refuse the worker's result");
+    }
+    const r = computeInRunValues({ plans, checkpoints: got.checkpoints, paramNames: got.paramNames, playerOf, players: playerExamples.length, holdout: p.holdout, probe, projection });
+    const trainingTokens = runTokens;
+    const featureTokens = plans.reduce((a, plan) => a + plan.examples.reduce((b, i) => b + sequences[i].tokens.length, 0), 0);
+    return {
+      values: r.values,
+      perCheckpoint: r.perCheckpoint,
+      checkpoints: got.checkpoints.map((c) => ({ step: c.step, endStep: c.endStep, stateHash: c.stateHash })),
+      checkpointEvery,
+      work: { trainingTokens, featureTokens, holdoutTokens: r.holdoutTokens },
+    };
+  };
+}

@@ -1,0 +1,63 @@
+import type { PlayerValue } from "./types.js";
+
+/**
+ * Settings of in-run attribution (TracIn over checkpoints / first-order In-Run Data Shapley along
+ * the served adapter's own training run). All of them go into the attribution record.
+ */
+export interface InRunSettings {
+  /**
+   * How many checkpoints to take along the run: one every K = ⌈steps / checkpoints⌉ optimizer
+   * steps, at steps 0, K, 2K, … Each costs one holdout gradient on the coordinator.
+   */
+  checkpoints: number;
+  /** Dimension of the seeded random projection of every gradient (createGradientProjection). */
+  projectionDim: number;
+  projectionSeed: string | number;
+  /** "adam": example gradients scaled by AdamW's 1/(√v̂ + ε) (the step really taken); "none": the raw (SGD) gradient. */
+  preconditioner: "adam" | "none";
+  /**
+   * Leave-one-contribution-out retrainings on `samples` contributions drawn with `seed`, and their
+   * Spearman rank correlation with the in-run values (0 samples: no calibration).
+   */
+  calibration: { samples: number; seed: string | number };
+}
+
+/**
+ * Defaults: 4 checkpoints, AdamW preconditioning, 16384 projected dimensions (a feature is
+ * 128 KiB per example and checkpoint; on the benchmark, agreement with exact Shapley needed a
+ * projection far above 2048 once preconditioned), 5 calibration retrainings.
+ */
+export const DEFAULT_IN_RUN_SETTINGS: InRunSettings = {
+  checkpoints: 4,
+  projectionDim: 16384,
+  projectionSeed: "ingotforge",
+  preconditioner: "adam",
+  calibration: { samples: 5, seed: "ingotforge" },
+};
+
+/** Work of one in-run pass, in input tokens through forward + backward (the trainer's cost unit). */
+export interface InRunWork {
+  /** The training run itself (what a plain training of the same examples costs). */
+  trainingTokens: number;
+  /** Per-example gradients at the checkpoints (workers). */
+  featureTokens: number;
+  /** Holdout gradients at the checkpoints (coordinator). */
+  holdoutTokens: number;
+}
+
+/** One in-run pass over a training seed. */
+export interface InRunRunResult {
+  /** Per player: Σ over its examples and the checkpoints of lr-weighted ⟨g_example, g_holdout⟩, with its interval. */
+  values: PlayerValue[];
+  /** perCheckpoint[player][c]: the player's term at checkpoint c (values[p].value is their sum). */
+  perCheckpoint: number[][];
+  checkpoints: { step: number; endStep: number; stateHash: string }[];
+  checkpointEvery: number;
+  work: InRunWork;
+}
+
+/**
+ * Runs the served adapter's training on every player's examples (concatenated in player order)
+ * with `seed` and values each player in-run, with the method's `settings`. `playerExamples[p]` are player p's example hashes.
+ */
+export type InRunRunner = (playerExamples: readonly (readonly string[])[], seed: string | number, settings: InRunSettings) => Promise<InRunRunResult>;
