@@ -10,7 +10,7 @@ const WITHDRAWAL_DELAY_SECONDS = 86_400n;
  * GatewayDeposits and ProofKeyRegistry as ignition/modules/Gateway.ts and ProofKeyRegistry.ts
  * wire them (SETTLER_ROLE to `settler`, the splitter's TRUSTED_PAYER_ROLE to the deposits; the
  * registry over the protocol's quote verifier, administered by `wallet`), sent as plain
- * transactions for the same reason as deployAppProtocol.
+ * transactions for the same reason as deployDevProtocol (scripts/lib).
  */
 export async function deployAppGateway(p: { root: string; publicClient: PublicClient; wallet: WalletClient<Transport, Chain, Account>; splitter: Address; verifier: Address; settler: Address }): Promise<{ deposits: Address; proofKeyRegistry: Address }> {
   const artifact = async (source: string, name: string) => JSON.parse(await readFile(path.join(p.root, "artifacts", source, `${name}.json`), "utf8")) as { abi: Abi; bytecode: Hex };

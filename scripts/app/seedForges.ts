@@ -3,7 +3,7 @@ import path from "node:path";
 import { ed25519 } from "@noble/curves/ed25519";
 import { bytesToHex, keccak256, parseEther, toBytes, zeroAddress, type Account, type Address, type Chain, type Hex, type Transport, type WalletClient } from "viem";
 import type { Logger } from "pino";
-import type { ProtocolContext } from "../../coordinator/src/chain/types.js";
+import type { ForgeConfig, ProtocolContext } from "../../coordinator/src/chain/types.js";
 import type { ContentStore } from "../../coordinator/src/storage/types.js";
 import type { Enclave } from "../../coordinator/src/enclave/types.js";
 import { createForge } from "../../coordinator/src/chain/createForge.js";
@@ -64,7 +64,21 @@ async function sealHoldout(s: SeedContext, limit?: number): Promise<{ root: Hex;
  * contributed yet; capital in ETH, or in `capitalAsset` (an ERC-20).
  */
 export async function seedOpenForge(s: SeedContext, opts: { capitalAsset?: Address; title?: string } = {}): Promise<Address> {
-  const holdout = await sealHoldout(s);
+  const { forge } = await createSeedForge(s, {
+    ...(opts.capitalAsset ? { capitalAsset: opts.capitalAsset } : {}),
+    metadataURI: metadata(opts.title ?? "Rust Unsafe-Code Auditor", "A code model that reviews Rust unsafe blocks and explains the soundness obligations a reviewer must check.", NEEDS),
+  });
+  return forge;
+}
+
+/**
+ * A Forge by the first wallet over the seed's base model and its sealed holdout (the first
+ * `holdoutExamples`, default all), open from the chain's current time, allowing the simulated
+ * measurement; `extra` adds the window, the capital asset and the metadata.
+ */
+async function createSeedForge(s: SeedContext, extra: { holdoutExamples?: number; windowSeconds?: bigint; capitalAsset?: Address; metadataURI: string }): Promise<{ forge: Address; config: ForgeConfig }> {
+  const { holdoutExamples, ...rest } = extra;
+  const holdout = await sealHoldout(s, holdoutExamples);
   const now = (await s.ctx.publicClient.getBlock()).timestamp;
   const config = exampleForgeConfig({
     creator: s.wallets[0].account.address,
@@ -74,11 +88,10 @@ export async function seedOpenForge(s: SeedContext, opts: { capitalAsset?: Addre
     baseModelRoot: s.base.root,
     baseModelName: s.base.name,
     allowedMeasurements: [SIMULATED_MEASUREMENT],
-    ...(opts.capitalAsset ? { capitalAsset: opts.capitalAsset } : {}),
-    metadataURI: metadata(opts.title ?? "Rust Unsafe-Code Auditor", "A code model that reviews Rust unsafe blocks and explains the soundness obligations a reviewer must check.", NEEDS),
+    ...rest,
   });
   const { forge } = await createForge(s.ctx, config);
-  return forge;
+  return { forge, config };
 }
 
 /**
@@ -101,20 +114,11 @@ export interface SeedLiveIngotParameters {
 
 export async function seedLiveIngot(s: SeedContext, p: SeedLiveIngotParameters): Promise<{ forge: Address; ingotId: bigint }> {
   const { ctx, wallets, store } = s;
-  const holdout = await sealHoldout(s, p.holdoutExamples);
-  const now = (await ctx.publicClient.getBlock()).timestamp;
-  const config = exampleForgeConfig({
-    creator: wallets[0].account.address,
-    now,
-    holdoutRoot: holdout.root,
-    holdoutExamples: holdout.count,
-    baseModelRoot: s.base.root,
-    baseModelName: s.base.name,
-    allowedMeasurements: [SIMULATED_MEASUREMENT],
+  const { forge, config } = await createSeedForge(s, {
+    ...(p.holdoutExamples !== undefined ? { holdoutExamples: p.holdoutExamples } : {}),
     windowSeconds: 3600n,
     metadataURI: metadata("Rust Unsafe-Code Auditor (round 1)", "The first round of the auditor: evaluated, attributed and LIVE.", NEEDS),
   });
-  const { forge } = await createForge(ctx, config);
   s.print(`  LIVE seed: Forge ${forge} created; contributions…`);
   const demo = await demoContributions({ dataDir: s.dataDir, scenario: "demo" });
   const about: Record<string, string> = { alice: "Rust unsafe analyses", copycat: "partial copy of alice", control: "cooking & gardening text" };

@@ -12,8 +12,8 @@ import { ensureEnclaveRegistered } from "../../coordinator/src/pipeline/ensureEn
 import { ensureDemoBaseModel } from "../../coordinator/src/eval/demo/ensureDemoBaseModel.js";
 import { DEMO_MODEL_SPEC, type DemoModelSpec } from "../../coordinator/src/eval/demo/demoModelSpec.js";
 import { DEMO_LORA_HYPER } from "../../coordinator/src/eval/demo/demoLoraHyper.js";
-import { startLocalNode } from "./startLocalNode.js";
-import { deployAppProtocol } from "./deployAppProtocol.js";
+import { startHardhatNode } from "../lib/startHardhatNode.js";
+import { deployDevProtocol } from "../lib/deployDevProtocol.js";
 import { serveContentStore } from "./serveContentStore.js";
 import { serveAppFiles, type AppRoute } from "./serveAppFiles.js";
 import { deployAppGateway } from "./deployAppGateway.js";
@@ -100,7 +100,7 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
   p.onStop?.(stop);
   try {
     print("Starting a Hardhat node…");
-    const node = await startLocalNode(p.root);
+    const node = await startHardhatNode(p.root);
     stops.push(node.stop);
     const chain = defineChain({ id: 31337, name: "Hardhat (local)", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [node.url] } } });
     const publicClient = createPublicClient({ chain, transport: http(node.url) }) as PublicClient;
@@ -108,8 +108,7 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
     const testClient = createTestClient({ chain, mode: "hardhat", transport: http(node.url) });
 
     print(`Deploying the protocol to ${node.url}…`);
-    const deployed = await deployAppProtocol(p.root, publicClient, wallets[0]);
-    const { block, ...addresses } = deployed;
+    const { addresses, block } = await deployDevProtocol(p.root, publicClient, wallets[0]);
     const ctx: ProtocolContext = { publicClient, walletClient: wallets[0], addresses, abis: await loadProtocolAbis({ artifactsDir: path.join(p.root, "artifacts") }) };
 
     await mkdir(p.workDir, { recursive: true });

@@ -1,15 +1,12 @@
+import { HintedError } from "../HintedError.js";
+
 /**
  * Errors of the proof part. Each carries the data a caller needs and says what to do next.
  * They are programming or input errors, never retryable: the same input fails the same way.
  * (Verifying an untrusted proof never throws these; `verifyProof` reports failed checks instead.)
  */
-export class ProofError extends Error {
+export class ProofError extends HintedError {
   override name = "ProofError";
-  readonly hint: string;
-  constructor(message: string, options: { hint: string; cause?: unknown }) {
-    super(`${message}. ${options.hint}`, { cause: options.cause });
-    this.hint = options.hint;
-  }
 }
 
 /** A value cannot be written as ArkForge canonical JSON (Python `json.dumps(sort_keys=True, separators=(",", ":"))`). */

@@ -1,14 +1,11 @@
+import { HintedError } from "../HintedError.js";
+
 /**
  * Errors of the witness part (batches, RFC 3161 time-stamps, the on-chain anchor). Each says what
  * to do next. Verifying an untrusted witness never throws these: `verifyWitness` reports checks.
  */
-export class WitnessError extends Error {
+export class WitnessError extends HintedError {
   override name = "WitnessError";
-  readonly hint: string;
-  constructor(message: string, options: { hint: string; cause?: unknown }) {
-    super(`${message}. ${options.hint}`, { cause: options.cause });
-    this.hint = options.hint;
-  }
 }
 
 /** An argument to a witness action is malformed (a programming error). */

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, keccak256, toBytes, type Address, type Hex } from "viem";
@@ -16,6 +15,7 @@ import { evalResultTypedData } from "../../../coordinator/src/chain/evalResultTy
 import type { ForgeConfig } from "../../../coordinator/src/chain/types.js";
 import { createSimulatedEnclave } from "../../../coordinator/src/enclave/simulated/createSimulatedEnclave.js";
 import { reportDataFor } from "../../../coordinator/src/enclave/reportDataFor.js";
+import { freePort } from "../../../scripts/lib/freePort.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const HARDHAT = path.join(ROOT, "node_modules/hardhat/dist/src/cli.js");
@@ -37,17 +37,6 @@ function run(args: string[], timeoutMs = 120_000): Promise<Run> {
     child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
     });
   });
 }

@@ -20,8 +20,10 @@ import { sealContribution } from "../../../coordinator/src/sealing/sealContribut
 import { createLocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
 import { SIMULATED_MEASUREMENT } from "../../../coordinator/src/enclave/simulated/simulatedMeasurement.js";
 import { DATA, TINY_LORA_HYPER, ensureTinyBaseModel, filesContaining, toJsonl, workerKey } from "./e2eFixtures.js";
-import { deployProtocolOverRpc } from "./deployProtocolOverRpc.js";
-import { killGroup, startHardhatNode, waitForExit } from "./startHardhatNode.js";
+import { deployDevProtocol } from "../../../scripts/lib/deployDevProtocol.js";
+import { killGroup } from "../../../scripts/lib/killGroup.js";
+import { startHardhatNode } from "../../../scripts/lib/startHardhatNode.js";
+import { waitForExit } from "../../../scripts/lib/waitForExit.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -102,7 +104,7 @@ describe("coordinator process killed mid-eval and restarted", () => {
     const chain = defineChain({ id: 31337, name: "hardhat node", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [node.url] } } });
     const publicClient = createPublicClient({ chain, transport: http(node.url), pollingInterval: 100 }) as PublicClient;
     wallets = Array.from({ length: 8 }, (_, i) => createWalletClient({ chain, transport: http(node.url), account: mnemonicToAccount(MNEMONIC, { addressIndex: i }), pollingInterval: 100 }));
-    const addresses = await deployProtocolOverRpc(ROOT, publicClient, wallets[0]);
+    const { addresses } = await deployDevProtocol(ROOT, publicClient, wallets[0]);
     ctx = { publicClient, walletClient: wallets[0], addresses, abis: await loadProtocolAbis({ artifactsDir: path.join(ROOT, "artifacts") }) };
     addressesFile = path.join(dir, "addresses.json");
     await writeFile(addressesFile, JSON.stringify(addresses));

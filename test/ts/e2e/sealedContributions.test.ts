@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -8,8 +8,6 @@ import { deployLocalProtocol } from "../chain/deployLocalProtocol.js";
 import { createLogger } from "../../../coordinator/src/log/createLogger.js";
 import { createLocalContentStore, type LocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
 import { createSimulatedEnclave } from "../../../coordinator/src/enclave/simulated/createSimulatedEnclave.js";
-import { SIMULATED_MEASUREMENT } from "../../../coordinator/src/enclave/simulated/simulatedMeasurement.js";
-import { storeSealedHoldout } from "../../../coordinator/src/sealing/storeSealedHoldout.js";
 import { DEFAULT_HOLDOUT_INFO } from "../../../coordinator/src/sealing/holdoutSuite.js";
 import { sealContribution } from "../../../coordinator/src/sealing/sealContribution.js";
 import { openContribution } from "../../../coordinator/src/sealing/openContribution.js";
@@ -18,20 +16,19 @@ import { encodeContributionEnvelope } from "../../../coordinator/src/sealing/enc
 import { generateHpkeKeyPair } from "../../../coordinator/src/sealing/generateHpkeKeyPair.js";
 import { ContributionOpenError } from "../../../coordinator/src/sealing/errors.js";
 import type { ContributionBinding } from "../../../coordinator/src/sealing/types.js";
-import { exampleForgeConfig } from "../../../coordinator/src/chain/exampleForgeConfig.js";
-import { createForge } from "../../../coordinator/src/chain/createForge.js";
 import { contributeData } from "../../../coordinator/src/chain/contributeData.js";
 import { contributeCapital } from "../../../coordinator/src/chain/contributeCapital.js";
 import { registerCompute } from "../../../coordinator/src/chain/registerCompute.js";
 import { getForgeStatus } from "../../../coordinator/src/chain/getForgeStatus.js";
-import { createInProcessWorker } from "../../../coordinator/src/compute/createInProcessWorker.js";
 import { ggufToModel } from "../../../coordinator/src/eval/model/ggufToModel.js";
 import type { DatasetExample } from "../../../coordinator/src/eval/dataset/types.js";
 import type { Enclave } from "../../../coordinator/src/enclave/types.js";
-import type { CoordinatorConfig } from "../../../coordinator/src/config/coordinatorConfigSchema.js";
 import { createCoordinatorService } from "../../../coordinator/src/service/createCoordinatorService.js";
 import { replayAttribution } from "../../../coordinator/src/replay/replayAttribution.js";
-import { DATA, TINY_LORA_HYPER, ensureTinyBaseModel, filesContaining, toJsonl, workerKey } from "./e2eFixtures.js";
+import { DATA, filesContaining, toJsonl, workerKey } from "./e2eFixtures.js";
+import { createTinyForge } from "./createTinyForge.js";
+import { createE2eCoordinator } from "./createE2eCoordinator.js";
+import { inProcessWorkersFor } from "./inProcessWorkersFor.js";
 
 type Recorded = { dataId: number; contributor: Address; root: Hex; status: string; reason?: string; score: string; value: number; keptExamples: number };
 
@@ -81,13 +78,9 @@ describe("sealed, sender-bound data contributions through the coordinator (F1b)"
     const logger = createLogger({ level: "warn", destination: new Writable({ write: (_c, _e, cb) => cb() }) });
     enclave = await createSimulatedEnclave({ chainId: env.chainId, logger });
 
-    const base = await ensureTinyBaseModel(path.join(dir, "cache"));
-    const baseBytes = new Uint8Array(await readFile(base.path));
-    const { root: baseModelRoot } = await store.put(baseBytes);
-    const { root: holdoutRoot } = await storeSealedHoldout({ plaintext: toJsonl(DATA.holdout), recipientPublicKey: toBytes(enclave.hpkePublicKey), info: DEFAULT_HOLDOUT_INFO, store });
-    const now = (await ctx.publicClient.getBlock()).timestamp;
-    const config = exampleForgeConfig({ creator: wallets[0].account.address, now, holdoutRoot, holdoutExamples: DATA.holdout.length, baseModelRoot, allowedMeasurements: [SIMULATED_MEASUREMENT], windowSeconds: 3600n });
-    forge = (await createForge(ctx, config)).forge;
+    const tiny = await createTinyForge({ dir, ctx, store, enclave, creator: wallets[0].account.address });
+    const { config, baseBytes, baseModelRoot } = tiny;
+    forge = tiny.forge;
     const bound = (account: number): ContributionBinding => ({ chainId: env.chainId, forge, contributor: address(account) });
 
     // Alice seals and uploads; her envelope is public in the store before her transaction lands.
@@ -111,24 +104,16 @@ describe("sealed, sender-bound data contributions through the coordinator (F1b)"
     await registerCompute(env.as(who.worker), { forge, signer: address(who.worker), ed25519PrivateKey: bytesToHex(key.privateKey), capacity: 1 });
     await contributeCapital(env.as(who.capital), { forge, amount: parseEther("1") });
     const model = ggufToModel(baseBytes);
-    const coordinatorConfig: CoordinatorConfig = {
-      rpcUrl: "http://127.0.0.1:8545",
+    service = createE2eCoordinator({
       chainId: env.chainId,
       dataDir,
       confirmations: 1,
       logLevel: "warn",
-      storage: { kind: "local", dir: path.join(dataDir, "content") },
-      enclave: { kind: "simulated", forceChain: false },
-    };
-    service = createCoordinatorService({
-      config: coordinatorConfig,
       logger,
       ctx,
       enclave,
       store,
-      workersFor: ({ registered }) =>
-        registered.filter((r) => r.ed25519PublicKey === key.publicKey).map((r) => createInProcessWorker({ computeId: r.computeId, ed25519PrivateKey: key.privateKey, model, baseModelRoot, store })),
-      eval: { hyper: TINY_LORA_HYPER, trainingSeeds: [1], method: { kind: "exact-shapley" }, verification: { policy: "full" } },
+      workersFor: inProcessWorkersFor({ key, model, baseModelRoot, store }),
     });
     await networkHelpers.time.increaseTo(config.windowEnd);
   });

@@ -10,7 +10,6 @@ import { createLocalContentStore, type LocalContentStore } from "../../../coordi
 import { computeContentRoot } from "../../../coordinator/src/storage/computeContentRoot.js";
 import { createSimulatedEnclave } from "../../../coordinator/src/enclave/simulated/createSimulatedEnclave.js";
 import { SIMULATED_MEASUREMENT } from "../../../coordinator/src/enclave/simulated/simulatedMeasurement.js";
-import { storeSealedHoldout } from "../../../coordinator/src/sealing/storeSealedHoldout.js";
 import { DEFAULT_HOLDOUT_INFO } from "../../../coordinator/src/sealing/holdoutSuite.js";
 import { sealContribution } from "../../../coordinator/src/sealing/sealContribution.js";
 import { exampleForgeConfig } from "../../../coordinator/src/chain/exampleForgeConfig.js";
@@ -19,13 +18,14 @@ import { contributeData } from "../../../coordinator/src/chain/contributeData.js
 import { contributeCapital } from "../../../coordinator/src/chain/contributeCapital.js";
 import { registerCompute } from "../../../coordinator/src/chain/registerCompute.js";
 import { getForgeStatus } from "../../../coordinator/src/chain/getForgeStatus.js";
-import { createInProcessWorker } from "../../../coordinator/src/compute/createInProcessWorker.js";
 import { ggufToModel } from "../../../coordinator/src/eval/model/ggufToModel.js";
 import type { Enclave } from "../../../coordinator/src/enclave/types.js";
-import type { CoordinatorConfig } from "../../../coordinator/src/config/coordinatorConfigSchema.js";
 import { createCoordinatorService, type ServiceEvent } from "../../../coordinator/src/service/createCoordinatorService.js";
 import { replayAttribution } from "../../../coordinator/src/replay/replayAttribution.js";
-import { DATA, TINY_LORA_HYPER, ensureTinyBaseModel, filesContaining, toJsonl, workerKey } from "./e2eFixtures.js";
+import { DATA, filesContaining, toJsonl, workerKey } from "./e2eFixtures.js";
+import { createTinyForge } from "./createTinyForge.js";
+import { createE2eCoordinator } from "./createE2eCoordinator.js";
+import { inProcessWorkersFor } from "./inProcessWorkersFor.js";
 
 /**
  * The coordinator service on the in-process chain, from ForgeCreated to a submitted result, with
@@ -52,14 +52,9 @@ describe("coordinator service: bad contributions, confirmations, holdout secrecy
     const logger = createLogger({ level: "debug", destination: new Writable({ write: (c, _e, cb) => (logLines.push(String(c)), cb()) }) });
     enclave = await createSimulatedEnclave({ chainId: env.chainId, logger });
 
-    const base = await ensureTinyBaseModel(path.join(dir, "cache"));
-    const baseBytes = new Uint8Array(await readFile(base.path));
-    const { root: baseModelRoot } = await store.put(baseBytes);
-    const holdoutBytes = toJsonl(DATA.holdout);
-    const { root: holdoutRoot } = await storeSealedHoldout({ plaintext: holdoutBytes, recipientPublicKey: toBytes(enclave.hpkePublicKey), info: DEFAULT_HOLDOUT_INFO, store });
-    const now = (await ctx.publicClient.getBlock()).timestamp;
-    const config = exampleForgeConfig({ creator: wallets[0].account.address, now, holdoutRoot, holdoutExamples: DATA.holdout.length, baseModelRoot, allowedMeasurements: [SIMULATED_MEASUREMENT], windowSeconds: 3600n });
-    forge = (await createForge(ctx, config)).forge;
+    const tiny = await createTinyForge({ dir, ctx, store, enclave, creator: wallets[0].account.address });
+    const { config, baseBytes, baseModelRoot } = tiny;
+    forge = tiny.forge;
 
     const contribute = async (account: number, bytes: Uint8Array, root: Hex, examples: number) =>
       contributeData(as(account), { forge, root, sizeBytes: BigInt(bytes.length), exampleCount: examples, metadataURI: "license: CC-BY-4.0" });
@@ -92,24 +87,16 @@ describe("coordinator service: bad contributions, confirmations, holdout secrecy
     await contributeCapital(as(6), { forge, amount: parseEther("1") });
     const model = ggufToModel(baseBytes);
 
-    const coordinatorConfig: CoordinatorConfig = {
-      rpcUrl: "http://127.0.0.1:8545",
+    service = createE2eCoordinator({
       chainId: env.chainId,
       dataDir,
       confirmations: 2,
       logLevel: "debug",
-      storage: { kind: "local", dir: path.join(dataDir, "content") },
-      enclave: { kind: "simulated", forceChain: false },
-    };
-    service = createCoordinatorService({
-      config: coordinatorConfig,
       logger,
       ctx,
       enclave,
       store,
-      workersFor: ({ registered }) =>
-        registered.filter((r) => r.ed25519PublicKey === key.publicKey).map((r) => createInProcessWorker({ computeId: r.computeId, ed25519PrivateKey: key.privateKey, model, baseModelRoot, store })),
-      eval: { hyper: TINY_LORA_HYPER, trainingSeeds: [1], method: { kind: "exact-shapley" }, verification: { policy: "full" } },
+      workersFor: inProcessWorkersFor({ key, model, baseModelRoot, store }),
       onEvent: (e) => events.push(e),
     });
     await networkHelpers.time.increaseTo(config.windowEnd);

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -10,12 +10,7 @@ import { deployLocalProtocol } from "../chain/deployLocalProtocol.js";
 import { createLogger } from "../../../coordinator/src/log/createLogger.js";
 import { createLocalContentStore, type LocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
 import { createSimulatedEnclave } from "../../../coordinator/src/enclave/simulated/createSimulatedEnclave.js";
-import { SIMULATED_MEASUREMENT } from "../../../coordinator/src/enclave/simulated/simulatedMeasurement.js";
-import { storeSealedHoldout } from "../../../coordinator/src/sealing/storeSealedHoldout.js";
-import { DEFAULT_HOLDOUT_INFO } from "../../../coordinator/src/sealing/holdoutSuite.js";
 import { sealContribution } from "../../../coordinator/src/sealing/sealContribution.js";
-import { exampleForgeConfig } from "../../../coordinator/src/chain/exampleForgeConfig.js";
-import { createForge } from "../../../coordinator/src/chain/createForge.js";
 import { contributeData } from "../../../coordinator/src/chain/contributeData.js";
 import { contributeCapital } from "../../../coordinator/src/chain/contributeCapital.js";
 import { registerCompute } from "../../../coordinator/src/chain/registerCompute.js";
@@ -28,10 +23,11 @@ import { natsNames } from "../../../coordinator/src/compute/nats/natsNames.js";
 import { runNatsWorker, type RunNatsWorkerReturnType } from "../../../coordinator/src/compute/nats/runNatsWorker.js";
 import { startNatsServer, type NatsServerHandle } from "../../../coordinator/src/compute/nats/startNatsServer.js";
 import { ggufToModel } from "../../../coordinator/src/eval/model/ggufToModel.js";
-import type { CoordinatorConfig } from "../../../coordinator/src/config/coordinatorConfigSchema.js";
 import { createCoordinatorService } from "../../../coordinator/src/service/createCoordinatorService.js";
 import { createServiceWorkers } from "../../../coordinator/src/service/createServiceWorkers.js";
-import { DATA, TINY_LORA_HYPER, ensureTinyBaseModel, toJsonl, workerKey } from "./e2eFixtures.js";
+import { DATA, toJsonl, workerKey } from "./e2eFixtures.js";
+import { createTinyForge } from "./createTinyForge.js";
+import { createE2eCoordinator } from "./createE2eCoordinator.js";
 
 const COORDINATOR_TOKEN = "service-coordinator-token-0123456789";
 const WORKER_TOKEN = "service-worker-token-0123456789ab";
@@ -64,13 +60,9 @@ describe("coordinator service over NATS JetStream with TLS", () => {
     const logger = createLogger({ level: "debug", destination: new Writable({ write: (c, _e, cb) => (logLines.push(String(c)), cb()) }) });
     const enclave = await createSimulatedEnclave({ chainId: env.chainId, logger });
 
-    const base = await ensureTinyBaseModel(path.join(dir, "cache"));
-    const baseBytes = new Uint8Array(await readFile(base.path));
-    const { root: baseModelRoot } = await store.put(baseBytes);
-    const { root: holdoutRoot } = await storeSealedHoldout({ plaintext: toJsonl(DATA.holdout), recipientPublicKey: toBytes(enclave.hpkePublicKey), info: DEFAULT_HOLDOUT_INFO, store });
-    const now = (await ctx.publicClient.getBlock()).timestamp;
-    const config = exampleForgeConfig({ creator: wallets[0].account.address, now, holdoutRoot, holdoutExamples: DATA.holdout.length, baseModelRoot, allowedMeasurements: [SIMULATED_MEASUREMENT], windowSeconds: 3600n });
-    forge = (await createForge(ctx, config)).forge;
+    const tiny = await createTinyForge({ dir, ctx, store, enclave, creator: wallets[0].account.address });
+    const { config, baseBytes, baseModelRoot } = tiny;
+    forge = tiny.forge;
     const alice = (await sealContribution({ plaintext: toJsonl(DATA.alice), recipientPublicKey: toBytes(enclave.hpkePublicKey), binding: { chainId: env.chainId, forge, contributor: wallets[1].account.address } })).bytes;
     const aliceRoot = (await store.put(alice)).root;
     await contributeData(as(1), { forge, root: aliceRoot, sizeBytes: BigInt(alice.length), exampleCount: DATA.alice.length, metadataURI: "license: CC-BY-4.0" });
@@ -96,17 +88,11 @@ describe("coordinator service over NATS JetStream with TLS", () => {
     const done = runNatsWorker({ nc, forge, publicKey: key.publicKey, ed25519PrivateKey: key.privateKey, workerFor: () => trainer, signal: controller.signal, pullExpiresMs: 1_000 });
     workerLoop = { controller, done, nc };
 
-    const coordinatorConfig: CoordinatorConfig = {
-      rpcUrl: "http://127.0.0.1:8545",
+    service = createE2eCoordinator({
       chainId: env.chainId,
       dataDir,
       confirmations: 2,
       logLevel: "debug",
-      storage: { kind: "local", dir: path.join(dataDir, "content") },
-      enclave: { kind: "simulated", forceChain: false },
-    };
-    service = createCoordinatorService({
-      config: coordinatorConfig,
       logger,
       ctx,
       enclave,
@@ -114,7 +100,6 @@ describe("coordinator service over NATS JetStream with TLS", () => {
       threads: 1,
       // No embedded key: the registered worker is remote, so its jobs go over NATS.
       workersFor: createServiceWorkers({ embeddedKeys: [], nats: coordinatorNc, queueDir: path.join(dataDir, "queue"), timeoutMs: 120_000, store, logger }),
-      eval: { hyper: TINY_LORA_HYPER, trainingSeeds: [1], method: { kind: "exact-shapley" }, verification: { policy: "full" } },
     });
     await networkHelpers.time.increaseTo(config.windowEnd);
     await networkHelpers.mine(2);

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeNatsCertificates, type NatsCertificates } from "../../../coordinator/src/compute/nats/makeNatsCertificates.js";
 import { startNatsServer, type NatsServerHandle } from "../../../coordinator/src/compute/nats/startNatsServer.js";
-import { startHardhatNode } from "../e2e/startHardhatNode.js";
+import { startHardhatNode } from "../../../scripts/lib/startHardhatNode.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const MAIN = path.join(ROOT, "coordinator/src/service/main.ts");

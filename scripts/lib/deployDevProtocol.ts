@@ -9,10 +9,12 @@ import type { ProtocolAddresses } from "../../coordinator/src/chain/types.js";
 /**
  * The development protocol exactly as ignition/modules/Protocol.ts wires it (simulated quote
  * verifier, splitter → registry → factory → Ingot, both bindings, the simulated measurement
- * allowed), sent as plain viem transactions: Ignition would journal this throw-away node's
- * deployment into the shared ignition/deployments folder and refuse the next fresh node.
+ * allowed), sent as plain viem transactions to a node reached over RPC: Ignition would journal
+ * this throw-away node's deployment into the shared ignition/deployments folder and refuse the
+ * next fresh node. Returns the addresses and the block of the first deployment (where an indexer
+ * starts reading). Shared by the app scripts and the e2e tests.
  */
-export async function deployAppProtocol(root: string, publicClient: PublicClient, wallet: WalletClient<Transport, Chain, Account>): Promise<ProtocolAddresses & { block: bigint }> {
+export async function deployDevProtocol(root: string, publicClient: PublicClient, wallet: WalletClient<Transport, Chain, Account>): Promise<{ addresses: ProtocolAddresses; block: bigint }> {
   const artifact = async (source: string, name: string) => JSON.parse(await readFile(path.join(root, "artifacts", source, `${name}.json`), "utf8")) as { abi: Abi; bytecode: Hex };
   const admin = wallet.account.address;
   let first: bigint | undefined;
@@ -36,5 +38,5 @@ export async function deployAppProtocol(root: string, publicClient: PublicClient
   await call("contracts/ForgeFactory.sol", "ForgeFactory", factory, "bindIngot", [ingot]);
   await call("contracts/RevenueSplitter.sol", "RevenueSplitter", splitter, "bindIngot", [ingot]);
   await call("contracts/EnclaveRegistry.sol", "EnclaveRegistry", enclaveRegistry, "setMeasurementAllowed", [SIMULATED_MEASUREMENT, true]);
-  return { factory, ingot, splitter, enclaveRegistry, verifier, block: first ?? 0n };
+  return { addresses: { factory, ingot, splitter, enclaveRegistry, verifier }, block: first ?? 0n };
 }

@@ -1,30 +1,20 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
+import { LocalNodeError } from "./errors.js";
+import { freePort } from "./freePort.js";
+import { killGroup } from "./killGroup.js";
+import { waitForExit } from "./waitForExit.js";
 
-/** A free TCP port on 127.0.0.1 (asked of the OS, then released). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** The local node did not start. */
-export class LocalNodeError extends Error {
-  override name = "LocalNodeError";
-}
+/** How long `hardhat node` may take to answer JSON-RPC (it compiles on a cold cache). */
+const START_TIMEOUT_MS = 120_000;
 
 /**
  * `hardhat node` on 127.0.0.1 at a free port, in its own process group (so stopping it stops
- * everything it started), resolved once it answers JSON-RPC. (The same shape as the e2e tests'
- * helper in test/ts/e2e/startHardhatNode.ts; a script does not import from tests.)
+ * everything it started, and a test can always kill it), resolved once it answers JSON-RPC.
+ * `stop()` sends SIGTERM to the group, then SIGKILL after 3 s, and resolves once it has exited.
+ * Shared by the app scripts and the e2e tests.
  */
-export async function startLocalNode(root: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+export async function startHardhatNode(root: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const child = spawn(path.join(root, "node_modules/.bin/hardhat"), ["node", "--port", String(port), "--hostname", "127.0.0.1"], {
     cwd: root,
@@ -37,23 +27,13 @@ export async function startLocalNode(root: string): Promise<{ url: string; child
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }, 3000);
+    const exited = waitForExit(child);
+    killGroup(child, "SIGTERM");
+    const timer = setTimeout(() => killGroup(child, "SIGKILL"), 3000);
     await exited;
     clearTimeout(timer);
   };
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (child.exitCode !== null) throw new LocalNodeError(`hardhat node exited (${child.exitCode}): ${stderr.slice(-2000)}`);
     try {
@@ -64,7 +44,7 @@ export async function startLocalNode(root: string): Promise<{ url: string; child
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new LocalNodeError(`hardhat node did not answer on ${url} within 120 s: ${stderr.slice(-2000)}. Run \`npx hardhat build\` once, then retry.`);
+      throw new LocalNodeError(`hardhat node did not answer on ${url} within ${START_TIMEOUT_MS / 1000} s: ${stderr.slice(-2000)}. Run \`npx hardhat build\` once, then retry.`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
