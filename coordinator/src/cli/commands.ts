@@ -5,6 +5,8 @@ import { forgeCreateExample } from "./commands/forgeCreateExample.js";
 import { forgeList } from "./commands/forgeList.js";
 import { forgeRefund } from "./commands/forgeRefund.js";
 import { forgeRefundBond } from "./commands/forgeRefundBond.js";
+import { forgeForfeitBonds } from "./commands/forgeForfeitBonds.js";
+import { forgeReclaimCapital } from "./commands/forgeReclaimCapital.js";
 import { forgeRegisterCompute } from "./commands/forgeRegisterCompute.js";
 import { forgeReleaseCapital } from "./commands/forgeReleaseCapital.js";
 import { forgeStatus } from "./commands/forgeStatus.js";
@@ -24,6 +26,8 @@ export const COMMANDS: readonly CliCommand<never>[] = [
   forgeRefund,
   forgeRefundBond,
   forgeReleaseCapital,
+  forgeReclaimCapital,
+  forgeForfeitBonds,
   ingotPay,
   ingotClaim,
   ingotShow,

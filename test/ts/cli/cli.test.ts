@@ -188,6 +188,7 @@ describe("ingotforge CLI against a hardhat node", () => {
     expect(created.code, created.stderr).toBe(0);
     const forge = JSON.parse(created.stdout).forge as Address;
     expect((await inProcess("--account", "7", "forge", "contribute-data", "--forge", forge, "--file", "data/demo/contrib-bob.jsonl")).code).toBe(0);
+    expect((await inProcess("--account", "6", "forge", "contribute-data", "--forge", forge, "--file", "data/demo/contrib-control.jsonl")).code).toBe(0);
     expect((await inProcess("--account", "8", "forge", "contribute-capital", "--forge", forge, "--amount", "2")).code).toBe(0);
     expect((await inProcess("chain", "advance-time", "1h")).code).toBe(0);
 
@@ -205,11 +206,11 @@ describe("ingotforge CLI against a hardhat node", () => {
       adapterRoot: keccak256(toBytes("adapter")),
       metricBefore: 12n * 10n ** 18n,
       metricAfter: 9n * 10n ** 18n,
-      dataIds: [0n],
-      dataScores: [5n],
+      dataIds: [0n, 1n],
+      dataScores: [5n, 0n],
       computeIds: [],
       computeWork: [],
-      excludedData: [],
+      excludedData: [1n], // the enclave excluded data #1: its bond goes to the holders
       excludedCompute: [],
       attributionLogRoot: keccak256(toBytes("attribution")),
       evalConfigHash: keccak256(toBytes("eval config")),
@@ -218,6 +219,10 @@ describe("ingotforge CLI against a hardhat node", () => {
     const { ingotId } = await submitEvalResult(ctx, result, await enclave.signTypedData(evalResultTypedData(ctx.chainId, result)));
     const id = String(ingotId);
 
+    // Within the grace period after the result, capital is released, not reclaimed.
+    const early = await inProcess("--account", "8", "forge", "reclaim-capital", "--forge", forge);
+    expect(early.code).not.toBe(0);
+    expect(early.stderr).toMatch(/ForgeReclaimNotOpen\(/);
     const released = await inProcess("forge", "release-capital", "--forge", forge);
     expect(released.stdout).toContain("Released 2 ETH");
     const paid = await inProcess("--account", "9", "ingot", "pay", "--ingot", id, "--amount", "1");
@@ -230,6 +235,11 @@ describe("ingotforge CLI against a hardhat node", () => {
     const claimed = await inProcess("--account", "7", "ingot", "claim", "--ingot", id);
     expect(claimed.stdout).toMatch(/1\.875 ETH +0x[0-9a-f]{64}/);
     expect((await inProcess("--account", "7", "ingot", "claim", "--ingot", id)).stdout).toContain("Nothing to claim");
+    // The excluded entry's bond becomes the holders' revenue, once.
+    const forfeited = await inProcess("forge", "forfeit-bonds", "--forge", forge);
+    expect(forfeited.code, forfeited.stderr).toBe(0);
+    expect(forfeited.stdout).toContain(`Forfeited 0.01 ETH of excluded entries' bonds to the holders of Ingot #${id}`);
+    expect((await inProcess("forge", "forfeit-bonds", "--forge", forge)).stderr).toMatch(/ForgeNothingToForfeit/);
   });
 
   it("refuses a wrong command line before sending anything", async () => {
