@@ -23,7 +23,9 @@ const config: HardhatUserConfig = {
     tests: { solidity: "./test/solidity" },
   },
   networks: {
-    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    // `--network localhost` is the node at INGOTFORGE_RPC_URL when set (any port or host, e.g. a
+    // `npx hardhat node --port 18545`), else Hardhat's default http://127.0.0.1:8545.
+    localhost: { type: "http", chainType: "l1", url: process.env.INGOTFORGE_RPC_URL ?? "http://127.0.0.1:8545" },
   },
 };
 

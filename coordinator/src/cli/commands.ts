@@ -10,6 +10,8 @@ import { forgeReclaimCapital } from "./commands/forgeReclaimCapital.js";
 import { forgeRegisterCompute } from "./commands/forgeRegisterCompute.js";
 import { forgeReleaseCapital } from "./commands/forgeReleaseCapital.js";
 import { forgeStatus } from "./commands/forgeStatus.js";
+import { gatewayDeposit } from "./commands/gatewayDeposit.js";
+import { gatewayWithdraw } from "./commands/gatewayWithdraw.js";
 import { ingotClaim } from "./commands/ingotClaim.js";
 import { ingotPay } from "./commands/ingotPay.js";
 import { ingotShow } from "./commands/ingotShow.js";
@@ -31,5 +33,7 @@ export const COMMANDS: readonly CliCommand<never>[] = [
   ingotPay,
   ingotClaim,
   ingotShow,
+  gatewayDeposit,
+  gatewayWithdraw,
   chainAdvanceTime,
 ] as unknown as readonly CliCommand<never>[];

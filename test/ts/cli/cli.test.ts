@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getAddress, keccak256, toBytes, type Address, type Hex } from "viem";
+import { getAddress, keccak256, toBytes, type Abi, type Address, type Hex } from "viem";
 import { createLocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
 import { decodeContributionEnvelope } from "../../../coordinator/src/sealing/decodeContributionEnvelope.js";
 import { runCli } from "../../../coordinator/src/cli/runCli.js";
@@ -240,6 +240,25 @@ describe("ingotforge CLI against a hardhat node", () => {
     expect(forfeited.code, forfeited.stderr).toBe(0);
     expect(forfeited.stdout).toContain(`Forfeited 0.01 ETH of excluded entries' bonds to the holders of Ingot #${id}`);
     expect((await inProcess("forge", "forfeit-bonds", "--forge", forge)).stderr).toMatch(/ForgeNothingToForfeit/);
+
+    // A payer prepays the gateway and takes unspent credit back after the contract's notice.
+    const depositsArtifact = JSON.parse(await readFile(path.join(ROOT, "artifacts/contracts/GatewayDeposits.sol/GatewayDeposits.json"), "utf8")) as { abi: Abi; bytecode: Hex };
+    const deployHash = await ctx.walletClient.deployContract({ abi: depositsArtifact.abi, bytecode: depositsArtifact.bytecode, args: [ctx.addresses.splitter, ctx.walletClient.account.address, 60n] });
+    const deposits = (await ctx.publicClient.waitForTransactionReceipt({ hash: deployHash })).contractAddress as Address;
+    const deposited = await inProcess("--account", "9", "gateway", "deposit", "--deposits", deposits, "--amount", "0.5");
+    expect(deposited.code, deposited.stderr).toBe(0);
+    expect(deposited.stdout).toMatch(/Deposited 0\.5 ETH for 0x[0-9a-fA-F]{40} in GatewayDeposits/);
+    expect(deposited.stdout).toMatch(/credit +0\.5 ETH/);
+    const requested = await inProcess("--account", "9", "gateway", "withdraw", "--deposits", deposits, "--amount", "0.2");
+    expect(requested.code, requested.stderr).toBe(0);
+    expect(requested.stdout).toContain("Requested a withdrawal of 0.2 ETH");
+    const tooEarly = await inProcess("--account", "9", "gateway", "withdraw", "--deposits", deposits);
+    expect(tooEarly.code).not.toBe(0);
+    expect(tooEarly.stderr).toMatch(/Withdrawal/);
+    expect((await inProcess("chain", "advance-time", "61s")).code).toBe(0);
+    const withdrawn = await inProcess("--account", "9", "gateway", "withdraw", "--deposits", deposits);
+    expect(withdrawn.code, withdrawn.stderr).toBe(0);
+    expect(withdrawn.stdout).toMatch(/Withdrew 0\.2 ETH from GatewayDeposits/);
   });
 
   it("refuses a wrong command line before sending anything", async () => {
