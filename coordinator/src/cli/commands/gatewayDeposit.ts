@@ -1,4 +1,4 @@
-import { formatEther, parseEventLogs, type Address } from "viem";
+import { formatEther, zeroAddress, type Address } from "viem";
 import { sendAndWait } from "../../chain/sendAndWait.js";
 import { parseAmount } from "../parseAmount.js";
 import { optionalString, parseAddressOption, requireOption } from "../parseOption.js";
@@ -34,9 +34,8 @@ export const gatewayDeposit = defineCommand<GatewayDepositOptions>({
     const ctx = await env.protocol();
     const { address, abi } = await resolveGatewayDeposits(env, options.deposits);
     const payer = options.payer ?? ctx.walletClient.account.address;
-    const { hash, receipt } = await sendAndWait(ctx, { address, abi, functionName: "deposit", args: [payer], value: options.amount });
-    parseEventLogs({ abi, logs: receipt.logs, eventName: "Deposited" });
-    const balance = (await ctx.publicClient.readContract({ address, abi, functionName: "balanceOf", args: [payer, "0x0000000000000000000000000000000000000000"] })) as bigint;
+    const { hash } = await sendAndWait(ctx, { address, abi, functionName: "deposit", args: [payer], value: options.amount });
+    const balance = (await ctx.publicClient.readContract({ address, abi, functionName: "balanceOf", args: [payer, zeroAddress] })) as bigint;
     return {
       text: [`Deposited ${formatEther(options.amount)} ETH for ${payer} in GatewayDeposits ${address}`, `  credit        ${formatEther(balance)} ETH`, `  transaction   ${hash}`].join("\n"),
       json: { deposits: address, payer, amount: options.amount, balance, hash },
