@@ -47,9 +47,20 @@ export const scoredSequenceSchema = z.strictObject({
   scoreFrom: z.number().int(),
 });
 
-/** What a sealed job body holds once opened (`sealJobBody` / `openJobBody`): the job and its training sequences. */
+/** An in-run feature job (inRun/planInRunJob): the training job's fields plus the checkpoint interval and the projection. */
+export const inRunJobSchema = trainingJobSchema.extend({
+  kind: z.literal("in-run-features"),
+  checkpointEvery: z.number().int().positive(),
+  projection: z.strictObject({ seed: z.union([z.string(), z.number().finite()]), dim: z.number().int().positive() }),
+  preconditioner: z.enum(["adam", "none"]),
+});
+
+/**
+ * What a sealed job body holds once opened (`sealJobBody` / `openJobBody`): the job — a training
+ * job, or an in-run feature job (`kind: "in-run-features"`) — and its training sequences.
+ */
 export const jobBodySchema = z.strictObject({
-  job: trainingJobSchema,
+  job: z.union([inRunJobSchema, trainingJobSchema]),
   sequences: z.array(scoredSequenceSchema),
 });
 

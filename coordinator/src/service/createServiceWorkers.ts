@@ -4,7 +4,9 @@ import type { Address, Hex } from "viem";
 import { createInProcessWorker } from "../compute/createInProcessWorker.js";
 import { ed25519PublicKeyOf } from "../compute/ed25519Keys.js";
 import { createQueueWorkerClient } from "../compute/fileQueue/createQueueWorkerClient.js";
+import { withInRunFeatures } from "../compute/inRun/withInRunFeatures.js";
 import { createNatsWorkerClient } from "../compute/nats/createNatsWorkerClient.js";
+import type { InRunWorker } from "../compute/inRun/types.js";
 import type { ComputeWorker } from "../compute/types.js";
 import type { Qwen2Model } from "../eval/model/types.js";
 import type { ContentStore } from "../storage/types.js";
@@ -23,21 +25,22 @@ export interface CreateServiceWorkersParameters {
   logger: Logger;
 }
 
-export type ServiceWorkersFor = (p: { forge: Address; registered: RegisteredCompute[]; model: Qwen2Model; baseModelRoot: Hex }) => ComputeWorker[];
+export type ServiceWorkersFor = (p: { forge: Address; registered: RegisteredCompute[]; model: Qwen2Model; baseModelRoot: Hex }) => (ComputeWorker & InRunWorker)[];
 
 /**
- * The service's `workersFor`: one ComputeWorker per registered worker key of a Forge. A key given
- * in `embeddedKeys` trains in this process; every other key is a remote worker, reached over NATS
- * JetStream when `nats` is given (createNatsWorkerClient, its stolen-token events logged as errors
- * that say what to do) and through the file queue otherwise.
+ * The service's `workersFor`: one ComputeWorker per registered worker key of a Forge, each also an
+ * InRunWorker (in-run attribution's feature jobs go to the same workers, by the same transport). A
+ * key given in `embeddedKeys` trains in this process; every other key is a remote worker, reached
+ * over NATS JetStream when `nats` is given (createNatsWorkerClient, its stolen-token events logged
+ * as errors that say what to do) and through the file queue otherwise.
  */
 export function createServiceWorkers(params: CreateServiceWorkersParameters): ServiceWorkersFor {
   const embedded = params.embeddedKeys.map((privateKey) => ({ privateKey, publicKey: ed25519PublicKeyOf(privateKey).toLowerCase() }));
   const { logger, nats } = params;
   return ({ forge, registered, model, baseModelRoot }) =>
-    registered.map((r): ComputeWorker => {
+    registered.map((r): ComputeWorker & InRunWorker => {
       const key = embedded.find((k) => k.publicKey === r.ed25519PublicKey.toLowerCase());
-      if (key) return createInProcessWorker({ computeId: r.computeId, ed25519PrivateKey: key.privateKey, model, baseModelRoot, store: params.store, logger });
+      if (key) return withInRunFeatures(createInProcessWorker({ computeId: r.computeId, ed25519PrivateKey: key.privateKey, model, baseModelRoot, store: params.store, logger }), { ed25519PrivateKey: key.privateKey, model, baseModelRoot, store: params.store });
       if (!nats) return createQueueWorkerClient({ queueDir: params.queueDir, computeId: r.computeId, publicKey: r.ed25519PublicKey, timeoutMs: params.timeoutMs, logger });
       return createNatsWorkerClient({
         nc: nats,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Compute worker process: takes this key's jobs for one Forge from the file queue or from NATS
-// JetStream, trains them, stores the adapters and signs the results. Ctrl-C (SIGINT) or SIGTERM
+// JetStream, trains them, stores the adapters and signs the results; in-run feature jobs (in-run
+// attribution's checkpoints and projected per-example gradients) are run and signed the same way. Ctrl-C (SIGINT) or SIGTERM
 // stops after the current training step and puts the unfinished job back in the queue (NATS: naks
 // it for redelivery).
 //
@@ -27,6 +28,8 @@ import { connectNatsWorker } from "../nats/connectNatsWorker.js";
 import { runNatsWorker } from "../nats/runNatsWorker.js";
 import { readEd25519KeyFile } from "../readEd25519KeyFile.js";
 import { writeEd25519KeyFile } from "../writeEd25519KeyFile.js";
+import { withInRunFeatures } from "../inRun/withInRunFeatures.js";
+import type { InRunWorker } from "../inRun/types.js";
 import type { ComputeWorker } from "../types.js";
 import { runCommandLine, UsageError, type CommandLineValues } from "./runCommandLine.js";
 
@@ -105,11 +108,14 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
     lastProgressAt = now;
     logger.info({ jobId: p.jobId, step: p.step, totalSteps: p.totalSteps, loss: p.loss, tokensPerSecond: Math.round(p.tokensPerSecond), etaSeconds: Math.round(p.etaSeconds) }, "training");
   };
-  const workers = new Map<number, ComputeWorker>();
+  // Every worker also runs in-run feature jobs (in-run attribution's checkpoints and projected
+  // per-example gradients), always with the deterministic trainer in this process: duplication
+  // compares them bit for bit, which no external trainer promises.
+  const workers = new Map<number, ComputeWorker & InRunWorker>();
   const workerFor = (computeId: number) => {
     let w = workers.get(computeId);
     if (!w) {
-      w = values["trainer-command"]
+      const trainer: ComputeWorker = values["trainer-command"]
         ? createCommandWorker({
             computeId,
             key: privateKey,
@@ -122,6 +128,7 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
             logger,
           })
         : createInProcessWorker({ computeId, ed25519PrivateKey: privateKey, model, baseModelRoot, store, logger, onProgress: logProgress });
+      w = withInRunFeatures(trainer, { ed25519PrivateKey: privateKey, model, store, baseModelRoot });
       workers.set(computeId, w);
     }
     return w;

@@ -3,9 +3,11 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Hex } from "viem";
 import { ComputeError, QueueError, WorkerJobFailedError, WorkerTimeoutError } from "../errors.js";
-import type { ComputeWorker } from "../types.js";
+import { decodeInRunResult } from "../inRun/inRunResultWire.js";
+import type { InRunJob, InRunWorker } from "../inRun/types.js";
+import type { ComputeWorker, RunJobOptions, ScoredSequence, TrainingJob } from "../types.js";
 import { jobFileName, queuePaths } from "./queuePaths.js";
-import { ensureQueueDirs, isNotFound, JOB_FILE_KIND, readResultFile, writeJsonAtomic, type JobBody, type JobFile } from "./queueFiles.js";
+import { ensureQueueDirs, isNotFound, JOB_FILE_KIND, readResultFile, writeJsonAtomic, type JobBody, type JobFile, type ResultFile } from "./queueFiles.js";
 import { sealJobBody } from "../sealJobBody.js";
 import { sleep } from "../../util/sleep.js";
 
@@ -22,67 +24,88 @@ export interface CreateQueueWorkerClientParameters {
 }
 
 /**
- * A ComputeWorker whose jobs go through the file queue to a worker process (cli/worker.ts). The
- * job body (job and training sequences) is sealed to the worker's key (`sealJobBody`), so the
+ * A ComputeWorker (and InRunWorker: in-run feature jobs travel the same way, their result in its
+ * wire form, inRunResultWire) whose jobs go through the file queue to a worker process
+ * (cli/worker.ts). The job body (job and training sequences) is sealed to the worker's key (`sealJobBody`), so the
  * queue directory and anyone who reads it see only ciphertext.
  * Idempotent by (jobId, worker): a result already in the queue is returned without queueing the
  * job again, and a job already queued or claimed is waited for, not duplicated. The result is
  * returned as the worker wrote it; checking it is the pool's business.
  */
-export function createQueueWorkerClient(params: CreateQueueWorkerClientParameters): ComputeWorker {
+export function createQueueWorkerClient(params: CreateQueueWorkerClientParameters): ComputeWorker & InRunWorker {
   const pollMs = params.pollIntervalMs ?? 200;
   const publicKey = params.publicKey.toLowerCase() as Hex;
   const log = params.logger?.child({ computeId: params.computeId, transport: "file-queue" });
+
+  /** Queue `job` for this worker (unless its result is there, or it is queued or claimed) and wait for the answer `pick` takes. */
+  async function dispatch<R>(job: TrainingJob | InRunJob, sequences: readonly ScoredSequence[], options: RunJobOptions | undefined, pick: (file: ResultFile) => R): Promise<R> {
+    const paths = queuePaths(params.queueDir, job.forge);
+    await ensureQueueDirs(paths);
+    const name = jobFileName(job.jobId, publicKey);
+    const jobPath = join(paths.jobs, name);
+    const claimedPath = join(paths.claimed, name);
+    const resultPath = join(paths.results, name);
+
+    const existing = await takeResult(resultPath, params.computeId, job.jobId, pick);
+    if (existing) {
+      log?.info({ jobId: job.jobId }, "reusing the result already in the queue");
+      return existing.value;
+    }
+    if (!(await exists(jobPath)) && !(await exists(claimedPath))) {
+      const body: JobBody = {
+        job: { ...job, exampleHashes: [...job.exampleHashes] },
+        sequences: sequences.map((s) => ({ id: s.id, tokens: [...s.tokens], scoreFrom: s.scoreFrom })),
+      };
+      const file: JobFile = {
+        kind: JOB_FILE_KIND,
+        computeId: params.computeId,
+        workerPublicKey: publicKey,
+        jobId: job.jobId,
+        sealedBody: await sealJobBody(body, { forge: job.forge, jobId: job.jobId, workerPublicKey: publicKey }),
+      };
+      await writeJsonAtomic(paths, jobPath, file);
+      log?.info({ jobId: job.jobId, kind: "kind" in job ? job.kind : "training" }, "job queued");
+    }
+
+    const deadline = Date.now() + params.timeoutMs;
+    for (;;) {
+      const result = await takeResult(resultPath, params.computeId, job.jobId, pick);
+      if (result) return result.value;
+      if (options?.signal?.aborted || Date.now() >= deadline) {
+        // Withdraw a job nobody has started, so a late worker does not train it for nothing.
+        await rm(jobPath, { force: true });
+        if (options?.signal?.aborted) throw options.signal.reason;
+        throw new WorkerTimeoutError(params.computeId, job.jobId, params.timeoutMs);
+      }
+      await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), options?.signal);
+    }
+  }
+
   return {
     computeId: params.computeId,
     publicKey,
-    async run(job, sequences, options) {
-      const paths = queuePaths(params.queueDir, job.forge);
-      await ensureQueueDirs(paths);
-      const name = jobFileName(job.jobId, publicKey);
-      const jobPath = join(paths.jobs, name);
-      const claimedPath = join(paths.claimed, name);
-      const resultPath = join(paths.results, name);
-
-      const existing = await takeResult(resultPath, params.computeId, job.jobId);
-      if (existing) {
-        log?.info({ jobId: job.jobId }, "reusing the result already in the queue");
-        return existing;
-      }
-      if (!(await exists(jobPath)) && !(await exists(claimedPath))) {
-        const body: JobBody = {
-          job: { ...job, exampleHashes: [...job.exampleHashes] },
-          sequences: sequences.map((s) => ({ id: s.id, tokens: [...s.tokens], scoreFrom: s.scoreFrom })),
-        };
-        const file: JobFile = {
-          kind: JOB_FILE_KIND,
-          computeId: params.computeId,
-          workerPublicKey: publicKey,
-          jobId: job.jobId,
-          sealedBody: await sealJobBody(body, { forge: job.forge, jobId: job.jobId, workerPublicKey: publicKey }),
-        };
-        await writeJsonAtomic(paths, jobPath, file);
-        log?.info({ jobId: job.jobId }, "job queued");
-      }
-
-      const deadline = Date.now() + params.timeoutMs;
-      for (;;) {
-        const result = await takeResult(resultPath, params.computeId, job.jobId);
-        if (result) return result;
-        if (options?.signal?.aborted || Date.now() >= deadline) {
-          // Withdraw a job nobody has started, so a late worker does not train it for nothing.
-          await rm(jobPath, { force: true });
-          if (options?.signal?.aborted) throw options.signal.reason;
-          throw new WorkerTimeoutError(params.computeId, job.jobId, params.timeoutMs);
+    run: (job, sequences, options) =>
+      dispatch(job, sequences, options, (file) => {
+        if (!("result" in file)) throw new QueueError(`the answer to training job ${job.jobId} is not a training result`, { hint: "Delete the file so the job runs again" });
+        return file.result;
+      }),
+    runInRun: (job, sequences, options) =>
+      dispatch(job, sequences, options, (file) => {
+        if (!("inRunResult" in file)) throw new QueueError(`the answer to in-run job ${job.jobId} is not an in-run result`, { hint: "Delete the file so the job runs again" });
+        try {
+          return decodeInRunResult(file.inRunResult);
+        } catch (cause) {
+          throw new QueueError(`the in-run result for job ${job.jobId} does not decode: ${(cause as Error).message}`, { hint: "Delete the file so the job runs again", cause });
         }
-        await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), options?.signal);
-      }
-    },
+      }),
   };
 }
 
-/** The result at `path` if there is one; an error result is removed (so a retry runs again) and thrown. */
-async function takeResult(path: string, computeId: number, jobId: Hex) {
+/**
+ * The answer at `path` if there is one, as `pick` takes it; an error result, or one `pick` refuses
+ * (a malformed file, the wrong kind of result), is removed (so a retry runs again) and thrown.
+ */
+async function takeResult<R>(path: string, computeId: number, jobId: Hex, pick: (file: ResultFile) => R): Promise<{ value: R } | undefined> {
   let file;
   try {
     file = await readResultFile(path);
@@ -98,7 +121,12 @@ async function takeResult(path: string, computeId: number, jobId: Hex) {
     await rm(path, { force: true });
     throw new WorkerJobFailedError(computeId, jobId, file.error.message);
   }
-  return file.result;
+  try {
+    return { value: pick(file) };
+  } catch (error) {
+    await rm(path, { force: true });
+    throw new WorkerJobFailedError(computeId, jobId, (error as Error).message);
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

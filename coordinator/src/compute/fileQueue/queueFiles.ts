@@ -3,6 +3,8 @@ import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { QueueError } from "../errors.js";
+import { inRunResultWireSchema, type InRunResultWire } from "../inRun/inRunResultWire.js";
+import type { InRunJob } from "../inRun/types.js";
 import { describeIssues, hex32Schema, jobBodySchema, trainingJobResultSchema } from "../schemas.js";
 import type { ScoredSequence, TrainingJob, TrainingJobResult } from "../types.js";
 import type { QueuePaths } from "./queuePaths.js";
@@ -24,14 +26,16 @@ export interface JobFile {
   sealedBody: string;
 }
 
-/** The opened body of a job file or message. */
+/** The opened body of a job file or message: a training job or an in-run feature job, and its training sequences. */
 export interface JobBody {
-  job: TrainingJob;
+  job: TrainingJob | InRunJob;
   sequences: ScoredSequence[];
 }
 
+/** A worker's answer: a training job's signed result, an in-run job's (`inRunResult`, in its wire form), or its error. */
 export type ResultFile =
   | { kind: typeof RESULT_FILE_KIND; result: TrainingJobResult }
+  | { kind: typeof RESULT_FILE_KIND; inRunResult: InRunResultWire }
   | { kind: typeof RESULT_FILE_KIND; error: { jobId: `0x${string}`; computeId: number; message: string } };
 
 const jobFileSchema = z.strictObject({
@@ -44,6 +48,7 @@ const jobFileSchema = z.strictObject({
 
 const resultFileSchema = z.union([
   z.strictObject({ kind: z.literal(RESULT_FILE_KIND), result: trainingJobResultSchema }),
+  z.strictObject({ kind: z.literal(RESULT_FILE_KIND), inRunResult: inRunResultWireSchema }),
   z.strictObject({
     kind: z.literal(RESULT_FILE_KIND),
     error: z.strictObject({ jobId: hex32Schema, computeId: z.number().int().nonnegative(), message: z.string().max(4000) }),

@@ -7,6 +7,10 @@ import { sleep } from "../../util/sleep.js";
 import { jobIdOfFileName, queuePaths } from "./queuePaths.js";
 import { ensureQueueDirs, isNotFound, parseJobBody, readJobFile, RESULT_FILE_KIND, writeJsonAtomic, type ResultFile } from "./queueFiles.js";
 import { openJobBody } from "../openJobBody.js";
+import { encodeInRunResult } from "../inRun/inRunResultWire.js";
+import { isInRunJob } from "../inRun/isInRunJob.js";
+import { isInRunWorker } from "../inRun/isInRunWorker.js";
+import type { InRunWorker } from "../inRun/types.js";
 import type { ComputeWorker } from "../types.js";
 
 export interface RunQueueWorkerParameters {
@@ -16,8 +20,8 @@ export interface RunQueueWorkerParameters {
   publicKey: Hex;
   /** This worker's Ed25519 private key: job bodies are sealed to it (openJobBody). */
   ed25519PrivateKey: Hex | Uint8Array;
-  /** The worker for the computeId a job file names (the registry's id for this key). */
-  workerFor: (computeId: number) => ComputeWorker;
+  /** The worker for the computeId a job file names (the registry's id for this key); in-run feature jobs need one that also has runInRun (isInRunWorker). */
+  workerFor: (computeId: number) => ComputeWorker | (ComputeWorker & InRunWorker);
   /** Stop after finishing one job. */
   once?: boolean;
   /** Stops the loop; a job in training is released back to the queue (default: run until aborted). */
@@ -112,7 +116,17 @@ async function runClaimed(
       throw new Error(`the sealed body of ${claimedPath} holds job ${body.job.jobId} of Forge ${body.job.forge}, not what the file says`);
     }
     log?.info({ jobId, computeId, examples: body.sequences.length }, "job claimed");
-    const result = await params.workerFor(file.computeId).run(body.job, body.sequences, params.signal ? { signal: params.signal } : {});
+    const options = params.signal ? { signal: params.signal } : {};
+    const worker = params.workerFor(file.computeId);
+    if (isInRunJob(body.job)) {
+      if (!isInRunWorker(worker)) throw new Error(`job ${jobId} is an in-run feature job and this worker does not run those`);
+      const result = await worker.runInRun(body.job, body.sequences, options);
+      const out: ResultFile = { kind: RESULT_FILE_KIND, inRunResult: encodeInRunResult(result) };
+      await writeJsonAtomic(paths, resultPath, out);
+      log?.info({ jobId, featuresHash: result.featuresHash }, "in-run result written");
+      return "done";
+    }
+    const result = await worker.run(body.job, body.sequences, options);
     const out: ResultFile = { kind: RESULT_FILE_KIND, result };
     await writeJsonAtomic(paths, resultPath, out);
     log?.info({ jobId, adapterRoot: result.adapterRoot }, "result written");

@@ -4,10 +4,13 @@ import type { Logger } from "pino";
 import type { Hex } from "viem";
 import { attributeJobResult, type UnattributableReason } from "../attributeJobResult.js";
 import { JobInputError, WorkerJobFailedError, WorkerTimeoutError } from "../errors.js";
-import type { ComputeWorker, TrainingJob, TrainingJobResult } from "../types.js";
+import { attributeInRunResult } from "../inRun/attributeInRunResult.js";
+import { decodeInRunResult } from "../inRun/inRunResultWire.js";
+import type { InRunJob, InRunJobResult, InRunWorker } from "../inRun/types.js";
+import type { ComputeWorker, RunJobOptions, ScoredSequence, TrainingJob, TrainingJobResult } from "../types.js";
 import { NatsTransportError } from "./errors.js";
 import type { NatsNames } from "./natsNames.js";
-import { decodeResultMessage, encodeNatsMessage, NATS_JOB_KIND, NatsMessageFormatError, type NatsJobBody, type NatsJobMessage } from "./natsMessages.js";
+import { decodeResultMessage, encodeNatsMessage, NATS_JOB_KIND, NatsMessageFormatError, type NatsJobBody, type NatsJobMessage, type NatsResultMessage } from "./natsMessages.js";
 import { sealJobBody } from "../sealJobBody.js";
 import { provisionNatsWorker } from "./provisionNatsWorker.js";
 
@@ -35,10 +38,14 @@ export interface CreateNatsWorkerClientParameters {
  * A message on the worker's result subject that its key did not sign for this job (or that is not
  * a result message at all): whoever sent it holds the worker's NATS token. Revoke and reissue it.
  */
+/** Takes a decoded non-error result message for one job: the value, or why it is not the worker's (dropped as forged). */
+type ResultPicker<R> = (decoded: Exclude<NatsResultMessage, { error: unknown }>) => { ok: true; value: R } | { ok: false; reason: UnattributableReason; detail: string };
+
 export type NatsClientEvent = { type: "transport-compromised"; jobId: Hex; computeId: number; reason: UnattributableReason; detail: string };
 
 /**
- * A ComputeWorker whose jobs go through NATS JetStream to a worker process (runNatsWorker,
+ * A ComputeWorker (and InRunWorker: in-run feature jobs travel the same way, their result in its
+ * wire form, inRunResultWire) whose jobs go through NATS JetStream to a worker process (runNatsWorker,
  * cli/worker.ts --nats). Idempotent by (jobId, worker): a result already in the results stream is
  * returned without publishing the job again, and a job still in the jobs stream (queued or being
  * trained) is waited for, not duplicated — the publish expects no message on the job's subject, so
@@ -52,7 +59,7 @@ export type NatsClientEvent = { type: "transport-compromised"; jobId: Hex; compu
  * ignored: the client keeps waiting for the worker's own answer, and holds nothing against it.
  * A signed result is returned as the worker published it; checking the rest is the pool's business.
  */
-export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters): ComputeWorker {
+export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters): ComputeWorker & InRunWorker {
   const publicKey = params.publicKey.toLowerCase() as Hex;
   const pollMs = params.pollIntervalMs ?? 1_000;
   const log = params.logger?.child({ computeId: params.computeId, transport: "nats" });
@@ -79,7 +86,7 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
    * A message that proves nothing about the worker: deleted from the stream if it is still the
    * subject's message (the worker's own result may have replaced it), and reported.
    */
-  async function dropForged(jsm: JetStreamManager, names: NatsNames, job: TrainingJob, data: Uint8Array, reason: UnattributableReason, detail: string): Promise<void> {
+  async function dropForged(jsm: JetStreamManager, names: NatsNames, job: TrainingJob | InRunJob, data: Uint8Array, reason: UnattributableReason, detail: string): Promise<void> {
     const subject = names.resultSubject(job.jobId);
     const stored = await jsm.direct.getMessage(names.resultsStream, { last_by_subj: subject });
     if (stored && sameBytes(stored.data, data)) await jsm.streams.deleteMessage(names.resultsStream, stored.seq, false);
@@ -90,8 +97,11 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
     params.onEvent?.({ type: "transport-compromised", jobId: job.jobId, computeId: params.computeId, reason, detail });
   }
 
-  /** The result on the subject, if any; an error result is purged (so a retry runs again) and thrown; a forged one is dropped. */
-  async function takeResult(jsm: JetStreamManager, names: NatsNames, job: TrainingJob, data?: Uint8Array): Promise<TrainingJobResult | undefined> {
+  /**
+   * The result on the subject, if any, as `pick` takes it; an error result is purged (so a retry
+   * runs again) and thrown; a message `pick` cannot attribute to the worker is dropped as forged.
+   */
+  async function takeResult<R>(jsm: JetStreamManager, names: NatsNames, job: TrainingJob | InRunJob, pick: ResultPicker<R>, data?: Uint8Array): Promise<R | undefined> {
     const subject = names.resultSubject(job.jobId);
     if (!data) {
       const msg = await jsm.direct.getMessage(names.resultsStream, { last_by_subj: subject });
@@ -106,19 +116,37 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
       await dropForged(jsm, names, job, data, "malformed", error.message);
       return undefined;
     }
-    if ("result" in decoded) {
-      const from = attributeJobResult({ result: decoded.result, publicKey, jobId: job.jobId, computeId: params.computeId });
-      if (!from.attributable) {
-        await dropForged(jsm, names, job, data, from.reason, from.detail);
-        return undefined;
-      }
-    }
     if ("error" in decoded) {
       await jsm.streams.purge(names.resultsStream, { filter: subject });
       throw new WorkerJobFailedError(params.computeId, job.jobId, decoded.error.message);
     }
-    return decoded.result;
+    const taken = pick(decoded);
+    if (!taken.ok) {
+      await dropForged(jsm, names, job, data, taken.reason, taken.detail);
+      return undefined;
+    }
+    return taken.value;
   }
+
+  /** A training job's signed result, attributed to this worker for this job. */
+  const pickTraining = (job: TrainingJob): ResultPicker<TrainingJobResult> => (decoded) => {
+    if (!("result" in decoded)) return { ok: false, reason: "malformed", detail: "an in-run result on a training job's subject" };
+    const from = attributeJobResult({ result: decoded.result, publicKey, jobId: job.jobId, computeId: params.computeId });
+    return from.attributable ? { ok: true, value: decoded.result } : { ok: false, reason: from.reason, detail: from.detail };
+  };
+
+  /** An in-run job's result, decoded from its wire form and its claim attributed to this worker for this job. */
+  const pickInRun = (job: InRunJob): ResultPicker<InRunJobResult> => (decoded) => {
+    if (!("inRunResult" in decoded)) return { ok: false, reason: "malformed", detail: "a training result on an in-run job's subject" };
+    let result: InRunJobResult;
+    try {
+      result = decodeInRunResult(decoded.inRunResult);
+    } catch (error) {
+      return { ok: false, reason: "malformed", detail: (error as Error).message };
+    }
+    const from = attributeInRunResult({ result, publicKey, jobId: job.jobId, computeId: params.computeId });
+    return from.attributable ? { ok: true, value: result } : { ok: false, reason: from.reason, detail: from.detail };
+  };
 
   async function withdraw(jsm: JetStreamManager, names: NatsNames, jobId: Hex): Promise<void> {
     try {
@@ -129,103 +157,106 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
     }
   }
 
+  /** Publish `job` for this worker (unless its result is there or it is queued) and wait for the answer `pick` takes. */
+  async function dispatch<R>(job: TrainingJob | InRunJob, sequences: readonly ScoredSequence[], options: RunJobOptions | undefined, pick: ResultPicker<R>): Promise<R> {
+    const signal = options?.signal;
+    signal?.throwIfAborted();
+    if (params.forge && params.forge.toLowerCase() !== job.forge.toLowerCase()) {
+      throw new JobInputError(`Job ${job.jobId} is for Forge ${job.forge}, this client serves ${params.forge}`, { hint: "Use one client per Forge" });
+    }
+    const { jsm, names } = await namesFor(job.forge);
+
+    // Subscribe before looking, so a result published in between is not missed.
+    const live: Uint8Array[] = [];
+    let wake: (() => void) | undefined;
+    const sub: Subscription = params.nc.subscribe(names.resultSubject(job.jobId), {
+      callback: (_err, msg) => {
+        if (msg) live.push(msg.data);
+        wake?.();
+      },
+    });
+    try {
+      const existing = await takeResult(jsm, names, job, pick);
+      if (existing) {
+        log?.info({ jobId: job.jobId }, "reusing the result already in the stream");
+        return existing;
+      }
+      const body: NatsJobBody = {
+        job: { ...job, exampleHashes: [...job.exampleHashes] },
+        sequences: sequences.map((s) => ({ id: s.id, tokens: [...s.tokens], scoreFrom: s.scoreFrom })),
+      };
+      const message: NatsJobMessage = {
+        kind: NATS_JOB_KIND,
+        computeId: params.computeId,
+        workerPublicKey: publicKey,
+        jobId: job.jobId,
+        sealedBody: await sealJobBody(body, { forge: job.forge, jobId: job.jobId, workerPublicKey: publicKey }),
+      };
+      const payload = encodeNatsMessage(message);
+      const maxPayload = params.nc.info?.max_payload;
+      if (maxPayload !== undefined && payload.length > maxPayload) {
+        throw new NatsTransportError(`Job ${job.jobId} is ${payload.length} bytes, over the server's max_payload of ${maxPayload}`, { hint: "Raise max_payload in the nats-server config (natsServerConfig maxPayloadBytes) or split the job" });
+      }
+      try {
+        await js.publish(names.jobSubject(job.jobId), payload, { expect: { lastSubjectSequence: 0 } });
+        log?.info({ jobId: job.jobId, bytes: payload.length }, "job published");
+      } catch (error) {
+        // 10071 wrong last sequence: the job is already queued (an earlier run of ours); wait for it.
+        if (!(error instanceof JetStreamApiError && error.code === 10071)) throw error;
+        log?.info({ jobId: job.jobId }, "job already queued; waiting for its result");
+      }
+
+      const deadline = Date.now() + params.timeoutMs;
+      let nextPoll = Date.now() + pollMs;
+      for (;;) {
+        while (live.length > 0) {
+          const result = await takeResult(jsm, names, job, pick, live.shift());
+          if (result) return result;
+        }
+        if (Date.now() >= nextPoll) {
+          try {
+            const result = await takeResult(jsm, names, job, pick);
+            if (result) return result;
+          } catch (error) {
+            // A server restart or a reconnect in progress: keep waiting until the deadline.
+            if (error instanceof WorkerJobFailedError || params.nc.isClosed()) throw error;
+            log?.warn({ jobId: job.jobId, err: error }, "could not read the results stream; retrying");
+          }
+          nextPoll = Date.now() + pollMs;
+        }
+        if (params.nc.isClosed()) {
+          throw new NatsTransportError(`The NATS connection closed while waiting for job ${job.jobId}`, { hint: "The job stays queued; run it again once connected", retryable: true });
+        }
+        if (signal?.aborted || Date.now() >= deadline) {
+          // Withdraw the job, so a late or returning worker does not train it for nothing.
+          await withdraw(jsm, names, job.jobId);
+          if (signal?.aborted) throw signal.reason;
+          throw new WorkerTimeoutError(params.computeId, job.jobId, params.timeoutMs);
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, Math.max(0, Math.min(nextPoll, deadline) - Date.now()));
+          function done() {
+            clearTimeout(timer);
+            wake = undefined;
+            signal?.removeEventListener("abort", done);
+            resolve();
+          }
+          wake = done;
+          signal?.addEventListener("abort", done, { once: true });
+        });
+      }
+    } finally {
+      sub.unsubscribe();
+    }
+  }
+
   return {
     computeId: params.computeId,
     publicKey,
-    async run(job, sequences, options) {
-      const signal = options?.signal;
-      signal?.throwIfAborted();
-      if (params.forge && params.forge.toLowerCase() !== job.forge.toLowerCase()) {
-        throw new JobInputError(`Job ${job.jobId} is for Forge ${job.forge}, this client serves ${params.forge}`, { hint: "Use one client per Forge" });
-      }
-      const { jsm, names } = await namesFor(job.forge);
-
-      // Subscribe before looking, so a result published in between is not missed.
-      const live: Uint8Array[] = [];
-      let wake: (() => void) | undefined;
-      const sub: Subscription = params.nc.subscribe(names.resultSubject(job.jobId), {
-        callback: (_err, msg) => {
-          if (msg) live.push(msg.data);
-          wake?.();
-        },
-      });
-      try {
-        const existing = await takeResult(jsm, names, job);
-        if (existing) {
-          log?.info({ jobId: job.jobId }, "reusing the result already in the stream");
-          return existing;
-        }
-        const body: NatsJobBody = {
-          job: { ...job, exampleHashes: [...job.exampleHashes] },
-          sequences: sequences.map((s) => ({ id: s.id, tokens: [...s.tokens], scoreFrom: s.scoreFrom })),
-        };
-        const message: NatsJobMessage = {
-          kind: NATS_JOB_KIND,
-          computeId: params.computeId,
-          workerPublicKey: publicKey,
-          jobId: job.jobId,
-          sealedBody: await sealJobBody(body, { forge: job.forge, jobId: job.jobId, workerPublicKey: publicKey }),
-        };
-        const payload = encodeNatsMessage(message);
-        const maxPayload = params.nc.info?.max_payload;
-        if (maxPayload !== undefined && payload.length > maxPayload) {
-          throw new NatsTransportError(`Job ${job.jobId} is ${payload.length} bytes, over the server's max_payload of ${maxPayload}`, { hint: "Raise max_payload in the nats-server config (natsServerConfig maxPayloadBytes) or split the job" });
-        }
-        try {
-          await js.publish(names.jobSubject(job.jobId), payload, { expect: { lastSubjectSequence: 0 } });
-          log?.info({ jobId: job.jobId, bytes: payload.length }, "job published");
-        } catch (error) {
-          // 10071 wrong last sequence: the job is already queued (an earlier run of ours); wait for it.
-          if (!(error instanceof JetStreamApiError && error.code === 10071)) throw error;
-          log?.info({ jobId: job.jobId }, "job already queued; waiting for its result");
-        }
-
-        const deadline = Date.now() + params.timeoutMs;
-        let nextPoll = Date.now() + pollMs;
-        for (;;) {
-          while (live.length > 0) {
-            const result = await takeResult(jsm, names, job, live.shift());
-            if (result) return result;
-          }
-          if (Date.now() >= nextPoll) {
-            try {
-              const result = await takeResult(jsm, names, job);
-              if (result) return result;
-            } catch (error) {
-              // A server restart or a reconnect in progress: keep waiting until the deadline.
-              if (error instanceof WorkerJobFailedError || params.nc.isClosed()) throw error;
-              log?.warn({ jobId: job.jobId, err: error }, "could not read the results stream; retrying");
-            }
-            nextPoll = Date.now() + pollMs;
-          }
-          if (params.nc.isClosed()) {
-            throw new NatsTransportError(`The NATS connection closed while waiting for job ${job.jobId}`, { hint: "The job stays queued; run it again once connected", retryable: true });
-          }
-          if (signal?.aborted || Date.now() >= deadline) {
-            // Withdraw the job, so a late or returning worker does not train it for nothing.
-            await withdraw(jsm, names, job.jobId);
-            if (signal?.aborted) throw signal.reason;
-            throw new WorkerTimeoutError(params.computeId, job.jobId, params.timeoutMs);
-          }
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(done, Math.max(0, Math.min(nextPoll, deadline) - Date.now()));
-            function done() {
-              clearTimeout(timer);
-              wake = undefined;
-              signal?.removeEventListener("abort", done);
-              resolve();
-            }
-            wake = done;
-            signal?.addEventListener("abort", done, { once: true });
-          });
-        }
-      } finally {
-        sub.unsubscribe();
-      }
-    },
+    run: (job, sequences, options) => dispatch(job, sequences, options, pickTraining(job)),
+    runInRun: (job, sequences, options) => dispatch(job, sequences, options, pickInRun(job)),
   };
 }
-
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { describeIssues, hex32Schema, jobBodySchema, trainingJobResultSchema } from "../schemas.js";
+import { inRunResultWireSchema, type InRunResultWire } from "../inRun/inRunResultWire.js";
+import type { InRunJob } from "../inRun/types.js";
 import type { ScoredSequence, TrainingJob, TrainingJobResult } from "../types.js";
 
 export const NATS_JOB_KIND = "ingotforge/nats-training-job/v2";
@@ -19,15 +21,16 @@ export interface NatsJobMessage {
   sealedBody: string;
 }
 
-/** The opened body of a job message. */
+/** The opened body of a job message: a training job or an in-run feature job, and its training sequences. */
 export interface NatsJobBody {
-  job: TrainingJob;
+  job: TrainingJob | InRunJob;
   sequences: ScoredSequence[];
 }
 
-/** The payload of a result message: the signed result, or the worker's error for the job. */
+/** The payload of a result message: the signed result (of a training job, or of an in-run job in its wire form), or the worker's error for the job. */
 export type NatsResultMessage =
   | { kind: typeof NATS_RESULT_KIND; result: TrainingJobResult }
+  | { kind: typeof NATS_RESULT_KIND; inRunResult: InRunResultWire }
   | { kind: typeof NATS_RESULT_KIND; error: { jobId: `0x${string}`; computeId: number; message: string } };
 
 const jobMessageSchema = z.strictObject({
@@ -40,6 +43,7 @@ const jobMessageSchema = z.strictObject({
 
 const resultMessageSchema = z.union([
   z.strictObject({ kind: z.literal(NATS_RESULT_KIND), result: trainingJobResultSchema }),
+  z.strictObject({ kind: z.literal(NATS_RESULT_KIND), inRunResult: inRunResultWireSchema }),
   z.strictObject({
     kind: z.literal(NATS_RESULT_KIND),
     error: z.strictObject({ jobId: hex32Schema, computeId: z.number().int().nonnegative(), message: z.string().max(4000) }),

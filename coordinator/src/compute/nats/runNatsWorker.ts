@@ -3,7 +3,12 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import type { Hex } from "viem";
 import { TrainAbortedError } from "../../eval/train/errors.js";
-import type { ComputeWorker, TrainingJobResult } from "../types.js";
+import { encodeInRunResult } from "../inRun/inRunResultWire.js";
+import { verifyInRunResultSignature } from "../inRun/inRunResultMessage.js";
+import { isInRunJob } from "../inRun/isInRunJob.js";
+import { isInRunWorker } from "../inRun/isInRunWorker.js";
+import type { InRunWorker } from "../inRun/types.js";
+import type { ComputeWorker } from "../types.js";
 import { verifyJobResult } from "../verifyJobResult.js";
 import { NatsTransportError } from "./errors.js";
 import { jobIdOfSubject, natsNames, resultMsgId, type NatsNames } from "./natsNames.js";
@@ -19,8 +24,8 @@ export interface RunNatsWorkerParameters {
   publicKey: Hex;
   /** This worker's Ed25519 private key: job bodies are sealed to it (openJobBody). */
   ed25519PrivateKey: Hex | Uint8Array;
-  /** The worker for the computeId a job message names (the registry's id for this key). */
-  workerFor: (computeId: number) => ComputeWorker;
+  /** The worker for the computeId a job message names (the registry's id for this key); in-run feature jobs need one that also has runInRun (isInRunWorker). */
+  workerFor: (computeId: number) => ComputeWorker | (ComputeWorker & InRunWorker);
   /** Stop after finishing one job. */
   once?: boolean;
   /** Stops the loop; a job in training is handed back (nak) for redelivery (default: run until aborted). */
@@ -132,8 +137,18 @@ export async function runNatsWorker(params: RunNatsWorkerParameters): Promise<Ru
         throw new Error(`the sealed body on ${msg.subject} holds job ${body.job.jobId} of Forge ${body.job.forge}, not what its subject says`);
       }
       jlog?.info({ computeId, examples: body.sequences.length, redelivered: msg.redelivered }, "job received");
-      const result = await params.workerFor(file.computeId).run(body.job, body.sequences, params.signal ? { signal: params.signal } : {});
-      await publishOwnResult(jobId, result, msg.seq, jlog);
+      const options = params.signal ? { signal: params.signal } : {};
+      const worker = params.workerFor(file.computeId);
+      if (isInRunJob(body.job)) {
+        if (!isInRunWorker(worker)) throw new Error(`job ${jobId} is an in-run feature job and this worker does not run those`);
+        const result = await worker.runInRun(body.job, body.sequences, options);
+        await publishOwnResult(jobId, { kind: NATS_RESULT_KIND, inRunResult: encodeInRunResult(result) }, msg.seq, jlog);
+        await msg.ackAck();
+        jlog?.info({ featuresHash: result.featuresHash }, "in-run result published; job acked");
+        return "done";
+      }
+      const result = await worker.run(body.job, body.sequences, options);
+      await publishOwnResult(jobId, { kind: NATS_RESULT_KIND, result }, msg.seq, jlog);
       await msg.ackAck();
       jlog?.info({ adapterRoot: result.adapterRoot }, "result published; job acked");
       return "done";
@@ -155,8 +170,16 @@ export async function runNatsWorker(params: RunNatsWorkerParameters): Promise<Ru
   }
 
   async function publishResult(jobId: Hex, value: NatsResultMessage, msgID: string): Promise<{ duplicate: boolean }> {
+    const payload = encodeNatsMessage(value);
+    const maxPayload = params.nc.info?.max_payload;
+    if (maxPayload !== undefined && payload.length > maxPayload) {
+      // An in-run result carries every checkpoint's parameters and features: it can outgrow the limit.
+      throw new NatsTransportError(`The result of job ${jobId} is ${payload.length} bytes, over the server's max_payload of ${maxPayload}`, {
+        hint: "Raise max_payload in the nats-server config (natsServerConfig maxPayloadBytes, at most 64 MiB), or use a smaller in-run projection or fewer checkpoints",
+      });
+    }
     try {
-      return await js.publish(names.resultSubject(jobId), encodeNatsMessage(value), { msgID });
+      return await js.publish(names.resultSubject(jobId), payload, { msgID });
     } catch (error) {
       throw wrapPermission(error);
     }
@@ -168,8 +191,7 @@ export async function runNatsWorker(params: RunNatsWorkerParameters): Promise<Ru
    * that id first (the coordinator deletes what this key did not sign): publish it again under an
    * id of this delivery, and say so.
    */
-  async function publishOwnResult(jobId: Hex, result: TrainingJobResult, seq: number, jlog?: Logger): Promise<void> {
-    const value: NatsResultMessage = { kind: NATS_RESULT_KIND, result };
+  async function publishOwnResult(jobId: Hex, value: NatsResultMessage, seq: number, jlog?: Logger): Promise<void> {
     if (!(await publishResult(jobId, value, resultMsgId(jobId, key))).duplicate) return;
     const stored = await jsm.direct.getMessage(names.resultsStream, { last_by_subj: names.resultSubject(jobId) });
     const payload = encodeNatsMessage(value);
@@ -193,8 +215,13 @@ async function resultExists(jsm: JetStreamManager, names: NatsNames, jobId: Hex,
   } catch {
     return false;
   }
-  if (!("result" in decoded)) return false;
-  if (verifyJobResult({ result: decoded.result, publicKey: key }).valid && decoded.result.jobId === jobId) return true;
+  if ("error" in decoded) return false;
+  if ("result" in decoded && verifyJobResult({ result: decoded.result, publicKey: key }).valid && decoded.result.jobId === jobId) return true;
+  if ("inRunResult" in decoded) {
+    // The claim's signature is enough here: it is this worker's own result, published before a restart.
+    const claim = decoded.inRunResult;
+    if (verifyInRunResultSignature({ ...claim, paramNames: [], checkpoints: [] }, key) && claim.jobId === jobId) return true;
+  }
   log?.error({ jobId }, "a result on this worker's subject is not signed by its key: its NATS token may be stolen (revoke and reissue it); training the job");
   return false;
 }
