@@ -57,11 +57,14 @@ export const inRunJobSchema = trainingJobSchema.extend({
 
 /**
  * What a sealed job body holds once opened (`sealJobBody` / `openJobBody`): the job — a training
- * job, or an in-run feature job (`kind: "in-run-features"`) — and its training sequences.
+ * job, or an in-run feature job (`kind: "in-run-features"`, with the key its result is sealed to)
+ * — and its training sequences.
  */
 export const jobBodySchema = z.strictObject({
   job: z.union([inRunJobSchema, trainingJobSchema]),
   sequences: z.array(scoredSequenceSchema),
+  /** In-run jobs: the coordinator's X25519 key for this job, to which the worker seals its features (storeInRunResult). */
+  resultRecipient: hex32Schema.optional(),
 });
 
 export const trainingJobResultSchema = z.strictObject({

@@ -21,6 +21,7 @@ export interface CreateServiceWorkersParameters {
   queueDir: string;
   /** How long to wait for a worker's result before the pool gives its job to the next worker. */
   timeoutMs: number;
+  /** The content store workers put adapters and sealed in-run features in. */
   store: ContentStore;
   logger: Logger;
 }
@@ -41,13 +42,14 @@ export function createServiceWorkers(params: CreateServiceWorkersParameters): Se
     registered.map((r): ComputeWorker & InRunWorker => {
       const key = embedded.find((k) => k.publicKey === r.ed25519PublicKey.toLowerCase());
       if (key) return withInRunFeatures(createInProcessWorker({ computeId: r.computeId, ed25519PrivateKey: key.privateKey, model, baseModelRoot, store: params.store, logger }), { ed25519PrivateKey: key.privateKey, model, baseModelRoot, store: params.store });
-      if (!nats) return createQueueWorkerClient({ queueDir: params.queueDir, computeId: r.computeId, publicKey: r.ed25519PublicKey, timeoutMs: params.timeoutMs, logger });
+      if (!nats) return createQueueWorkerClient({ queueDir: params.queueDir, computeId: r.computeId, publicKey: r.ed25519PublicKey, timeoutMs: params.timeoutMs, store: params.store, logger });
       return createNatsWorkerClient({
         nc: nats,
         computeId: r.computeId,
         publicKey: r.ed25519PublicKey,
         timeoutMs: params.timeoutMs,
         forge,
+        store: params.store,
         logger,
         onEvent: (event) =>
           logger.error(

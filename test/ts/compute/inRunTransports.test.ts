@@ -8,6 +8,7 @@ import { jetstream } from "@nats-io/jetstream";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInProcessWorker } from "../../../coordinator/src/compute/createInProcessWorker.js";
+import { WorkerJobFailedError } from "../../../coordinator/src/compute/errors.js";
 import { createQueueWorkerClient } from "../../../coordinator/src/compute/fileQueue/createQueueWorkerClient.js";
 import { jobFileName, queuePaths } from "../../../coordinator/src/compute/fileQueue/queuePaths.js";
 import { runQueueWorker } from "../../../coordinator/src/compute/fileQueue/runQueueWorker.js";
@@ -15,7 +16,6 @@ import { createInProcessInRunWorker } from "../../../coordinator/src/compute/inR
 import { createInRunFeaturePool, type InRunFeaturePool } from "../../../coordinator/src/compute/inRun/createInRunFeaturePool.js";
 import { hashInRunFeatures } from "../../../coordinator/src/compute/inRun/hashInRunFeatures.js";
 import { signInRunResult } from "../../../coordinator/src/compute/inRun/inRunResultMessage.js";
-import { encodeInRunResult } from "../../../coordinator/src/compute/inRun/inRunResultWire.js";
 import { planInRunJob } from "../../../coordinator/src/compute/inRun/planInRunJob.js";
 import type { InRunWorker } from "../../../coordinator/src/compute/inRun/types.js";
 import { withInRunFeatures } from "../../../coordinator/src/compute/inRun/withInRunFeatures.js";
@@ -38,8 +38,9 @@ import { CLI, COORDINATOR, spawnNatsWorker, workerIdentity, type SpawnedWorker }
 /**
  * In-run attribution whose feature jobs go through the real transports — the file queue and NATS
  * JetStream with TLS — to worker processes (`npm run worker`): the job body sealed to each
- * worker's key, the result signed by it and carried bit for bit (float64 as base64), verified by
- * duplication. The values must equal the in-process run's exactly.
+ * worker's key, the answer a claim signed by it whose features (float64 bit for bit) it sealed to
+ * the client's result key and put in the store, verified by duplication. The values must equal
+ * the in-process run's exactly.
  */
 const model = tinyBase("in-run-transport");
 const W = [workerIdentity(0), workerIdentity(1)];
@@ -136,7 +137,7 @@ async function natsWorkerLoop(i: number, worker: ComputeWorker & InRunWorker): P
   const { nc } = await connectNatsWorker({ url: server.url, publicKey: W[i].publicKey, token: W[i].token, caFile: certs.caFile });
   opened.push(nc);
   const controller = new AbortController();
-  loops.push({ controller, done: runNatsWorker({ nc, forge: FORGE, publicKey: W[i].publicKey, ed25519PrivateKey: W[i].privateKey, workerFor: () => worker, signal: controller.signal, pullExpiresMs: 1_000 }) });
+  loops.push({ controller, done: runNatsWorker({ nc, forge: FORGE, publicKey: W[i].publicKey, ed25519PrivateKey: W[i].privateKey, workerFor: () => worker, store, signal: controller.signal, pullExpiresMs: 1_000 }) });
 }
 
 describe("in-run feature jobs over the file queue and NATS", () => {
@@ -144,9 +145,9 @@ describe("in-run feature jobs over the file queue and NATS", () => {
     const queueDir = join(dir, "queue");
     const processWorker = await startQueueWorkerProcess(queueDir, 0);
     const controller = new AbortController();
-    const inProcess = runQueueWorker({ queueDir, forge: FORGE, publicKey: W[1].publicKey, ed25519PrivateKey: W[1].privateKey, workerFor: () => honest(1), once: true, signal: controller.signal, pollIntervalMs: 50 });
+    const inProcess = runQueueWorker({ queueDir, forge: FORGE, publicKey: W[1].publicKey, ed25519PrivateKey: W[1].privateKey, workerFor: () => honest(1), store, once: true, signal: controller.signal, pollIntervalMs: 50 });
     loops.push({ controller, done: inProcess });
-    const clients = [0, 1].map((i) => createQueueWorkerClient({ queueDir, computeId: i, publicKey: W[i].publicKey, timeoutMs: 120_000, pollIntervalMs: 50 }));
+    const clients = [0, 1].map((i) => createQueueWorkerClient({ queueDir, computeId: i, publicKey: W[i].publicKey, timeoutMs: 120_000, pollIntervalMs: 50, store }));
     const pool = createInRunFeaturePool({ workers: clients, publicSeed: "0xqueue", forge: FORGE, baseModelRoot, model });
 
     expectSameValuesBitForBit(await attribute(pool));
@@ -158,19 +159,22 @@ describe("in-run feature jobs over the file queue and NATS", () => {
     expect(job.attempts[0].featuresHash).toBe(job.attempts[1].featuresHash);
     expect(job.reexecuted).toBe(false);
     expect(pool.faulty()).toEqual([]);
-    // The queue held ciphertext only: no training token list appears in any job file.
+    // The queue holds each worker's signed claim and the root of its sealed features, never the features.
     const paths = queuePaths(queueDir, FORGE);
     const resultFiles = await readdir(paths.results);
     expect(resultFiles.sort()).toEqual([jobFileName(job.jobId, W[0].publicKey), jobFileName(job.jobId, W[1].publicKey)].sort());
-    const resultText = await readFile(join(paths.results, jobFileName(job.jobId, W[0].publicKey)), "utf8");
-    expect(JSON.parse(resultText)).toHaveProperty("inRunResult.featuresHash", job.accepted.featuresHash);
+    const { inRunResult } = JSON.parse(await readFile(join(paths.results, jobFileName(job.jobId, W[0].publicKey)), "utf8")) as { inRunResult: { featuresHash: string; featuresRoot: Hex } };
+    expect(inRunResult.featuresHash).toBe(job.accepted.featuresHash);
+    expect(Object.keys(inRunResult)).not.toContain("checkpoints");
+    const sealed = new TextDecoder().decode(await store.get(inRunResult.featuresRoot));
+    expect(sealed).not.toMatch(/stateHash|paramNames/);
   }, 180_000);
 
   it("runs in-run attribution over NATS with TLS, one worker a separate process (--nats-ca), with the in-process values bit for bit", async () => {
     const processWorker = await spawnNatsWorker({ dir, url: server.url, index: 0, storeDir: join(dir, "store"), basePath, extra: ["--nats-ca", certs.caFile, "--once"] });
     spawned.push(processWorker);
     await natsWorkerLoop(1, honest(1));
-    const clients = [0, 1].map((i) => createNatsWorkerClient({ nc: coordinatorNc, computeId: i, publicKey: W[i].publicKey, timeoutMs: 120_000, pollIntervalMs: 200, forge: FORGE }));
+    const clients = [0, 1].map((i) => createNatsWorkerClient({ nc: coordinatorNc, computeId: i, publicKey: W[i].publicKey, timeoutMs: 120_000, pollIntervalMs: 200, forge: FORGE, store }));
     const pool = createInRunFeaturePool({ workers: clients, publicSeed: "0xnats", forge: FORGE, baseModelRoot, model });
 
     expectSameValuesBitForBit(await attribute(pool));
@@ -192,9 +196,9 @@ describe("in-run feature jobs over the file queue and NATS", () => {
       const { nc } = await connectNatsWorker({ url: server.url, publicKey: W[i].publicKey, token: W[i].token, caFile: certs.caFile });
       opened.push(nc);
       const controller = new AbortController();
-      loops.push({ controller, done: runNatsWorker({ nc, forge, publicKey: W[i].publicKey, ed25519PrivateKey: W[i].privateKey, workerFor: () => workers[i], signal: controller.signal, pullExpiresMs: 1_000 }) });
+      loops.push({ controller, done: runNatsWorker({ nc, forge, publicKey: W[i].publicKey, ed25519PrivateKey: W[i].privateKey, workerFor: () => workers[i], store, signal: controller.signal, pullExpiresMs: 1_000 }) });
     }
-    const clients = ids.map((i) => createNatsWorkerClient({ nc: coordinatorNc, computeId: i, publicKey: W[i].publicKey, timeoutMs: 60_000, pollIntervalMs: 200, forge }));
+    const clients = ids.map((i) => createNatsWorkerClient({ nc: coordinatorNc, computeId: i, publicKey: W[i].publicKey, timeoutMs: 60_000, pollIntervalMs: 200, forge, store }));
     const pool = createInRunFeaturePool({ workers: clients, publicSeed: "0xtamper", forge, baseModelRoot, model });
 
     expectSameValuesBitForBit(await attribute(pool));
@@ -207,21 +211,47 @@ describe("in-run feature jobs over the file queue and NATS", () => {
     expect([...pool.credits().keys()]).toEqual([0]);
   }, 120_000);
 
-  it("drops an in-run result on a worker's subject that its key did not sign (a stolen token), reports it, and takes the worker's own", async () => {
+  it("treats features that do not open with the client's key (sealed for a coordinator run before a restart) as the worker's failure, removes them, and runs the job again", async () => {
+    const queueDir = join(dir, "queue-restart");
+    const job = planInRunJob({ forge: FORGE, baseModelRoot, exampleHashes: hashes, hyper: hyper(), sequences, checkpointEvery: 2, projection: { seed: "r", dim: 16 }, preconditioner: "adam" });
+    const serve = () => runQueueWorker({ queueDir, forge: FORGE, publicKey: W[0].publicKey, ed25519PrivateKey: W[0].privateKey, workerFor: () => honest(0), store, once: true, pollIntervalMs: 20 });
+    const client = () => createQueueWorkerClient({ queueDir, computeId: 0, publicKey: W[0].publicKey, timeoutMs: 30_000, pollIntervalMs: 20, store });
+    const [first] = await Promise.all([client().runInRun(job, sequences), serve()]);
+    // A new client (a restarted coordinator) has a new result key: the stored answer does not open for it.
+    const restarted = client();
+    await expect(restarted.runInRun(job, sequences)).rejects.toBeInstanceOf(WorkerJobFailedError);
+    expect(await readdir(queuePaths(queueDir, FORGE).results)).toEqual([]);
+    const [again] = await Promise.all([restarted.runInRun(job, sequences), serve()]);
+    expect(again.featuresHash).toBe(first.featuresHash);
+  }, 60_000);
+
+  it("a worker given no store answers an in-run job with an error result (the pool then moves on)", async () => {
+    const queueDir = join(dir, "queue-no-store");
+    const job = planInRunJob({ forge: FORGE, baseModelRoot, exampleHashes: hashes, hyper: hyper(), sequences, checkpointEvery: 2, projection: { seed: "n", dim: 16 }, preconditioner: "adam" });
+    const serving = runQueueWorker({ queueDir, forge: FORGE, publicKey: W[0].publicKey, ed25519PrivateKey: W[0].privateKey, workerFor: () => honest(0), once: true, pollIntervalMs: 20 });
+    const client = createQueueWorkerClient({ queueDir, computeId: 0, publicKey: W[0].publicKey, timeoutMs: 30_000, pollIntervalMs: 20, store });
+    await expect(client.runInRun(job, sequences)).rejects.toThrow(/needs runInRun and a store/);
+    await serving;
+  }, 60_000);
+
+  it("drops an in-run claim on a worker's subject that its key did not sign (a stolen token), reports it, and takes the worker's own", async () => {
     const forge = "0x00000000000000000000000000000000000000f2" as const;
     const events: NatsClientEvent[] = [];
-    const client = createNatsWorkerClient({ nc: coordinatorNc, computeId: 0, publicKey: W[0].publicKey, timeoutMs: 60_000, pollIntervalMs: 200, forge, onEvent: (e) => events.push(e) });
+    const client = createNatsWorkerClient({ nc: coordinatorNc, computeId: 0, publicKey: W[0].publicKey, timeoutMs: 60_000, pollIntervalMs: 200, forge, store, onEvent: (e) => events.push(e) });
     const job = planInRunJob({ forge, baseModelRoot, exampleHashes: hashes, hyper: hyper(), sequences, checkpointEvery: 2, projection: { seed: "t", dim: 16 }, preconditioner: "adam" });
     const own = await createInProcessInRunWorker({ computeId: 0, ed25519PrivateKey: W[0].privateKey, model }).runInRun(job, sequences);
-    // Worker 1's key signs a result for worker 0's job and puts it on worker 0's subject.
+    // Worker 1's key signs a claim for worker 0's job, and its holder puts it on worker 0's subject.
     const forged = await createInProcessInRunWorker({ computeId: 0, ed25519PrivateKey: W[1].privateKey, model }).runInRun(job, sequences);
     const running = client.runInRun(job, sequences);
     const names = natsNames(forge, W[0].publicKey);
-    const js = jetstream(coordinatorNc);
     await new Promise((r) => setTimeout(r, 500));
-    await js.publish(names.resultSubject(job.jobId), encodeNatsMessage({ kind: NATS_RESULT_KIND, inRunResult: encodeInRunResult(forged) }));
-    await new Promise((r) => setTimeout(r, 500));
-    await js.publish(names.resultSubject(job.jobId), encodeNatsMessage({ kind: NATS_RESULT_KIND, inRunResult: encodeInRunResult(own) }));
+    const { paramNames: _p, checkpoints: _c, ...claim } = forged;
+    await jetstream(coordinatorNc).publish(names.resultSubject(job.jobId), encodeNatsMessage({ kind: NATS_RESULT_KIND, inRunResult: { ...claim, featuresRoot: `0x${"ee".repeat(32)}` } }));
+    // Worker 0 itself then takes the job and answers.
+    const { nc } = await connectNatsWorker({ url: server.url, publicKey: W[0].publicKey, token: W[0].token, caFile: certs.caFile });
+    opened.push(nc);
+    const controller = new AbortController();
+    loops.push({ controller, done: runNatsWorker({ nc, forge, publicKey: W[0].publicKey, ed25519PrivateKey: W[0].privateKey, workerFor: () => honest(0), store, signal: controller.signal, pullExpiresMs: 1_000 }) });
     const got = await running;
     expect(got.featuresHash).toBe(own.featuresHash);
     expect(got.checkpoints[1].features[0]).toEqual(own.checkpoints[1].features[0]);

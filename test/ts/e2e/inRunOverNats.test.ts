@@ -105,7 +105,7 @@ describe("coordinator service with more than the exact limit of contributions, i
       const key = keys[k].privateKey;
       const worker = withInRunFeatures(createInProcessWorker({ computeId: k, ed25519PrivateKey: key, model, baseModelRoot, store }), { ed25519PrivateKey: key, model, baseModelRoot, store });
       const controller = new AbortController();
-      const done = runNatsWorker({ nc, forge, publicKey: keys[k].publicKey, ed25519PrivateKey: key, workerFor: () => worker, signal: controller.signal, pullExpiresMs: 1_000 });
+      const done = runNatsWorker({ nc, forge, publicKey: keys[k].publicKey, ed25519PrivateKey: key, workerFor: () => worker, store, signal: controller.signal, pullExpiresMs: 1_000 });
       loops.push({ controller, done, nc });
     }
 

@@ -149,7 +149,7 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
     if (!values["nats-ca"]) logger.warn({ nats: values.nats }, "NATS without --nats-ca: the server is not checked against the pool's CA (a plain server sees the token in the clear)");
     logger.info({ forge: values.forge, publicKey, baseModelRoot, nats: nc.getServer(), once: values.once }, "worker started");
     try {
-      const stats = await runNatsWorker({ nc, forge: values.forge as Hex, publicKey, ed25519PrivateKey: privateKey, workerFor, once: values.once, signal: controller.signal, pullExpiresMs: Math.max(pollMs, 1_000), logger });
+      const stats = await runNatsWorker({ nc, forge: values.forge as Hex, publicKey, ed25519PrivateKey: privateKey, workerFor, store, once: values.once, signal: controller.signal, pullExpiresMs: Math.max(pollMs, 1_000), logger });
       logger.info(stats, "worker stopped");
     } finally {
       if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
@@ -163,6 +163,7 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
     publicKey,
     ed25519PrivateKey: privateKey,
     workerFor,
+    store,
     once: values.once,
     signal: controller.signal,
     pollIntervalMs: pollMs,

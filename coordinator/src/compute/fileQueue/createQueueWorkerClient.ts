@@ -1,9 +1,11 @@
 import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import type { Hex } from "viem";
+import { bytesToHex, type Hex } from "viem";
 import { ComputeError, QueueError, WorkerJobFailedError, WorkerTimeoutError } from "../errors.js";
-import { decodeInRunResult } from "../inRun/inRunResultWire.js";
+import { fetchInRunResult } from "../inRun/fetchInRunResult.js";
+import { generateHpkeKeyPair, type HpkeKeyPair } from "../../sealing/generateHpkeKeyPair.js";
+import type { ContentStore } from "../../storage/types.js";
 import type { InRunJob, InRunWorker } from "../inRun/types.js";
 import type { ComputeWorker, RunJobOptions, ScoredSequence, TrainingJob } from "../types.js";
 import { jobFileName, queuePaths } from "./queuePaths.js";
@@ -21,11 +23,17 @@ export interface CreateQueueWorkerClientParameters {
   /** How often the results directory is checked (default 200 ms). */
   pollIntervalMs?: number;
   logger?: Logger;
+  /**
+   * Where the worker puts the sealed features of an in-run job (the store it puts adapters in);
+   * without it, in-run jobs are refused (runInRun throws, and the coordinator computes the features itself).
+   */
+  store?: ContentStore;
 }
 
 /**
- * A ComputeWorker (and InRunWorker: in-run feature jobs travel the same way, their result in its
- * wire form, inRunResultWire) whose jobs go through the file queue to a worker process
+ * A ComputeWorker (and InRunWorker: in-run feature jobs travel the same way, the body naming this
+ * client's result key, the answer a signed claim whose features the worker sealed to that key and
+ * put in `store`: fetchInRunResult) whose jobs go through the file queue to a worker process
  * (cli/worker.ts). The job body (job and training sequences) is sealed to the worker's key (`sealJobBody`), so the
  * queue directory and anyone who reads it see only ciphertext.
  * Idempotent by (jobId, worker): a result already in the queue is returned without queueing the
@@ -36,9 +44,13 @@ export function createQueueWorkerClient(params: CreateQueueWorkerClientParameter
   const pollMs = params.pollIntervalMs ?? 200;
   const publicKey = params.publicKey.toLowerCase() as Hex;
   const log = params.logger?.child({ computeId: params.computeId, transport: "file-queue" });
+  // The key in-run features are sealed to: this client's own, in memory (a result sealed to a
+  // previous run's key does not open; it is removed and the job runs again).
+  let resultKeyPair: Promise<HpkeKeyPair> | undefined;
+  const resultKey = () => (resultKeyPair ??= generateHpkeKeyPair());
 
   /** Queue `job` for this worker (unless its result is there, or it is queued or claimed) and wait for the answer `pick` takes. */
-  async function dispatch<R>(job: TrainingJob | InRunJob, sequences: readonly ScoredSequence[], options: RunJobOptions | undefined, pick: (file: ResultFile) => R): Promise<R> {
+  async function dispatch<R>(job: TrainingJob | InRunJob, sequences: readonly ScoredSequence[], options: RunJobOptions | undefined, pick: (file: ResultFile) => Promise<R>, resultRecipient?: Hex): Promise<R> {
     const paths = queuePaths(params.queueDir, job.forge);
     await ensureQueueDirs(paths);
     const name = jobFileName(job.jobId, publicKey);
@@ -55,6 +67,7 @@ export function createQueueWorkerClient(params: CreateQueueWorkerClientParameter
       const body: JobBody = {
         job: { ...job, exampleHashes: [...job.exampleHashes] },
         sequences: sequences.map((s) => ({ id: s.id, tokens: [...s.tokens], scoreFrom: s.scoreFrom })),
+        ...(resultRecipient ? { resultRecipient } : {}),
       };
       const file: JobFile = {
         kind: JOB_FILE_KIND,
@@ -85,19 +98,25 @@ export function createQueueWorkerClient(params: CreateQueueWorkerClientParameter
     computeId: params.computeId,
     publicKey,
     run: (job, sequences, options) =>
-      dispatch(job, sequences, options, (file) => {
+      dispatch(job, sequences, options, async (file) => {
         if (!("result" in file)) throw new QueueError(`the answer to training job ${job.jobId} is not a training result`, { hint: "Delete the file so the job runs again" });
         return file.result;
       }),
-    runInRun: (job, sequences, options) =>
-      dispatch(job, sequences, options, (file) => {
-        if (!("inRunResult" in file)) throw new QueueError(`the answer to in-run job ${job.jobId} is not an in-run result`, { hint: "Delete the file so the job runs again" });
-        try {
-          return decodeInRunResult(file.inRunResult);
-        } catch (cause) {
-          throw new QueueError(`the in-run result for job ${job.jobId} does not decode: ${(cause as Error).message}`, { hint: "Delete the file so the job runs again", cause });
-        }
-      }),
+    async runInRun(job, sequences, options) {
+      const store = params.store;
+      if (!store) throw new ComputeError(`Worker ${params.computeId}'s queue client has no content store for in-run results`, { hint: "Create the client with the store the worker puts its results in" });
+      const key = await resultKey();
+      return dispatch(
+        job,
+        sequences,
+        options,
+        async (file) => {
+          if (!("inRunResult" in file)) throw new QueueError(`the answer to in-run job ${job.jobId} is not an in-run result`, { hint: "Delete the file so the job runs again" });
+          return fetchInRunResult({ claim: file.inRunResult, forge: job.forge, recipientPrivateKey: key.privateKey, store });
+        },
+        bytesToHex(key.publicKey),
+      );
+    },
   };
 }
 
@@ -105,7 +124,7 @@ export function createQueueWorkerClient(params: CreateQueueWorkerClientParameter
  * The answer at `path` if there is one, as `pick` takes it; an error result, or one `pick` refuses
  * (a malformed file, the wrong kind of result), is removed (so a retry runs again) and thrown.
  */
-async function takeResult<R>(path: string, computeId: number, jobId: Hex, pick: (file: ResultFile) => R): Promise<{ value: R } | undefined> {
+async function takeResult<R>(path: string, computeId: number, jobId: Hex, pick: (file: ResultFile) => Promise<R>): Promise<{ value: R } | undefined> {
   let file;
   try {
     file = await readResultFile(path);
@@ -122,7 +141,7 @@ async function takeResult<R>(path: string, computeId: number, jobId: Hex, pick: 
     throw new WorkerJobFailedError(computeId, jobId, file.error.message);
   }
   try {
-    return { value: pick(file) };
+    return { value: await pick(file) };
   } catch (error) {
     await rm(path, { force: true });
     throw new WorkerJobFailedError(computeId, jobId, (error as Error).message);

@@ -3,7 +3,7 @@ import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { QueueError } from "../errors.js";
-import { inRunResultWireSchema, type InRunResultWire } from "../inRun/inRunResultWire.js";
+import { inRunResultClaimSchema, type InRunResultClaim } from "../inRun/inRunResultWire.js";
 import type { InRunJob } from "../inRun/types.js";
 import { describeIssues, hex32Schema, jobBodySchema, trainingJobResultSchema } from "../schemas.js";
 import type { ScoredSequence, TrainingJob, TrainingJobResult } from "../types.js";
@@ -30,12 +30,14 @@ export interface JobFile {
 export interface JobBody {
   job: TrainingJob | InRunJob;
   sequences: ScoredSequence[];
+  /** In-run jobs: the coordinator's X25519 key (hex) for this job's sealed features (storeInRunResult). */
+  resultRecipient?: `0x${string}`;
 }
 
-/** A worker's answer: a training job's signed result, an in-run job's (`inRunResult`, in its wire form), or its error. */
+/** A worker's answer: a training job's signed result, an in-run job's (`inRunResult`: its signed claim and the root of its sealed features), or its error. */
 export type ResultFile =
   | { kind: typeof RESULT_FILE_KIND; result: TrainingJobResult }
-  | { kind: typeof RESULT_FILE_KIND; inRunResult: InRunResultWire }
+  | { kind: typeof RESULT_FILE_KIND; inRunResult: InRunResultClaim }
   | { kind: typeof RESULT_FILE_KIND; error: { jobId: `0x${string}`; computeId: number; message: string } };
 
 const jobFileSchema = z.strictObject({
@@ -48,7 +50,7 @@ const jobFileSchema = z.strictObject({
 
 const resultFileSchema = z.union([
   z.strictObject({ kind: z.literal(RESULT_FILE_KIND), result: trainingJobResultSchema }),
-  z.strictObject({ kind: z.literal(RESULT_FILE_KIND), inRunResult: inRunResultWireSchema }),
+  z.strictObject({ kind: z.literal(RESULT_FILE_KIND), inRunResult: inRunResultClaimSchema }),
   z.strictObject({
     kind: z.literal(RESULT_FILE_KIND),
     error: z.strictObject({ jobId: hex32Schema, computeId: z.number().int().nonnegative(), message: z.string().max(4000) }),

@@ -4,14 +4,14 @@ import { verifyInRunResultSignature } from "./inRunResultMessage.js";
 import type { InRunJobResult } from "./types.js";
 
 /**
- * attributeJobResult for an in-run answer: whether it can be held against the worker it arrived
+ * attributeJobResult for an in-run answer (its claim): whether it can be held against the worker it arrived
  * for — only when its claim carries a valid Ed25519 signature by the worker's registered key, for
  * this job and this computeId. Anything else proves the worker did not send it (someone holds its
  * transport credentials): drop it and report a compromised transport. Whether the features match
  * the signed featuresHash is checkInRunResult's business (a mismatch there is the worker's fault).
  * Never throws on untrusted input.
  */
-export function attributeInRunResult(p: { result: InRunJobResult; publicKey: Hex; jobId: Hex; computeId: number }): AttributeJobResultReturnType {
+export function attributeInRunResult(p: { result: Pick<InRunJobResult, "adapterHash" | "computeId" | "featuresHash" | "jobId" | "trainedTokens" | "workerPublicKey" | "signature">; publicKey: Hex; jobId: Hex; computeId: number }): AttributeJobResultReturnType {
   const { result } = p;
   if (typeof result !== "object" || result === null) return { attributable: false, reason: "malformed", detail: "no result object" };
   if (typeof result.workerPublicKey !== "string" || result.workerPublicKey.toLowerCase() !== p.publicKey.toLowerCase()) {

@@ -24,7 +24,7 @@ export function signInRunResult(result: UnsignedInRunJobResult, ed25519PrivateKe
 }
 
 /** Whether the signature is a valid Ed25519 signature by `publicKey` over the result's claim. Never throws. */
-export function verifyInRunResultSignature(result: InRunJobResult, publicKey: Hex): boolean {
+export function verifyInRunResultSignature(result: Pick<InRunJobResult, "adapterHash" | "computeId" | "featuresHash" | "jobId" | "trainedTokens" | "workerPublicKey" | "signature">, publicKey: Hex): boolean {
   if (typeof result.workerPublicKey !== "string" || result.workerPublicKey.toLowerCase() !== publicKey.toLowerCase()) return false;
   try {
     return ed25519.verify(hexToBytes(result.signature), inRunResultMessage(result), hexToBytes(result.workerPublicKey), { zip215: false });

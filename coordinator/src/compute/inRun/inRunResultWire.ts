@@ -4,12 +4,14 @@ import { describeIssues, hex32Schema, signatureSchema } from "../schemas.js";
 import type { InRunJobResult } from "./types.js";
 
 /**
- * An in-run result as it travels through a transport (file queue, NATS): JSON, with every float64
- * array as base64 of its little-endian IEEE-754 bytes, so features and checkpoint parameters cross
- * bit for bit (a decimal rendering could round). The signed claim (jobId, computeId,
- * workerPublicKey, adapterHash, featuresHash, trainedTokens, signature) is carried as is.
+ * How an in-run result travels through a transport (file queue, NATS). The worker's answer is its
+ * signed claim plus `featuresRoot`: the root, in the content store, of its features (parameter
+ * names and every checkpoint's parameters and projected features) sealed to the coordinator's
+ * per-job result key (storeInRunResult). Features are far larger than a message (megabytes at the
+ * demo's settings), and only the coordinator reads them. The claim's signature covers
+ * featuresHash, which binds every feature bit, so the root itself need not be signed.
  */
-export interface InRunResultWire {
+export interface InRunResultClaim {
   jobId: `0x${string}`;
   computeId: number;
   workerPublicKey: `0x${string}`;
@@ -17,14 +19,19 @@ export interface InRunResultWire {
   featuresHash: `0x${string}`;
   trainedTokens: number;
   signature: `0x${string}`;
+  /** Content root of the sealed features (an IFHE envelope of JSON InRunFeaturesWire). */
+  featuresRoot: `0x${string}`;
+}
+
+/** The features as JSON: every float64 array as base64 of its little-endian IEEE-754 bytes, so they cross bit for bit. */
+export interface InRunFeaturesWire {
   paramNames: string[];
   checkpoints: { step: number; endStep: number; stateHash: string; examples: number[]; values: string[]; features: string[] }[];
 }
 
 const base64 = z.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, "base64");
 
-/** The wire form's shape; features and parameters are decoded and hashed by the receiver (checkInRunResult). */
-export const inRunResultWireSchema = z.strictObject({
+export const inRunResultClaimSchema = z.strictObject({
   jobId: hex32Schema,
   computeId: z.number().int().nonnegative(),
   workerPublicKey: hex32Schema,
@@ -32,6 +39,10 @@ export const inRunResultWireSchema = z.strictObject({
   featuresHash: hex32Schema,
   trainedTokens: z.number().int().nonnegative(),
   signature: signatureSchema,
+  featuresRoot: hex32Schema,
+});
+
+const inRunFeaturesWireSchema = z.strictObject({
   paramNames: z.array(z.string().max(200)).max(100_000),
   checkpoints: z
     .array(
@@ -47,39 +58,25 @@ export const inRunResultWireSchema = z.strictObject({
     .max(100_000),
 });
 
-/** The result in its wire form (encodeInRunResult ∘ decodeInRunResult is the identity, bit for bit). */
-export function encodeInRunResult(r: InRunJobResult): InRunResultWire {
+/** The features in their wire form (decodeInRunFeatures ∘ encodeInRunFeatures is the identity, bit for bit). */
+export function encodeInRunFeatures(r: Pick<InRunJobResult, "paramNames" | "checkpoints">): InRunFeaturesWire {
   return {
-    jobId: r.jobId,
-    computeId: r.computeId,
-    workerPublicKey: r.workerPublicKey,
-    adapterHash: r.adapterHash,
-    featuresHash: r.featuresHash,
-    trainedTokens: r.trainedTokens,
-    signature: r.signature,
     paramNames: [...r.paramNames],
     checkpoints: r.checkpoints.map((c) => ({ step: c.step, endStep: c.endStep, stateHash: c.stateHash, examples: [...c.examples], values: c.values.map(f64ToBase64), features: c.features.map(f64ToBase64) })),
   };
 }
 
-/** A wire result whose shape or float64 encoding is not what encodeInRunResult writes. */
+/** Wire data whose shape or float64 encoding is not what encodeInRunFeatures writes. */
 export class InRunResultFormatError extends Error {
   override name = "InRunResultFormatError";
 }
 
-/** Parses an untrusted wire result into an InRunJobResult (its claim still to be checked by checkInRunResult). */
-export function decodeInRunResult(value: unknown): InRunJobResult {
-  const parsed = inRunResultWireSchema.safeParse(value);
-  if (!parsed.success) throw new InRunResultFormatError(`not an in-run result: ${describeIssues(parsed.error)}`);
+/** Parses untrusted wire features (their hash still to be checked against the claim by checkInRunResult). */
+export function decodeInRunFeatures(value: unknown): Pick<InRunJobResult, "paramNames" | "checkpoints"> {
+  const parsed = inRunFeaturesWireSchema.safeParse(value);
+  if (!parsed.success) throw new InRunResultFormatError(`not in-run features: ${describeIssues(parsed.error)}`);
   const w = parsed.data;
   return {
-    jobId: w.jobId,
-    computeId: w.computeId,
-    workerPublicKey: w.workerPublicKey,
-    adapterHash: w.adapterHash,
-    featuresHash: w.featuresHash,
-    trainedTokens: w.trainedTokens,
-    signature: w.signature,
     paramNames: w.paramNames,
     checkpoints: w.checkpoints.map((c) => ({ step: c.step, endStep: c.endStep, stateHash: c.stateHash, examples: c.examples, values: c.values.map(base64ToF64), features: c.features.map(base64ToF64) })),
   };

@@ -1,11 +1,13 @@
 import { jetstream, jetstreamManager, JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import type { Hex } from "viem";
+import { bytesToHex, type Hex } from "viem";
 import { attributeJobResult, type UnattributableReason } from "../attributeJobResult.js";
-import { JobInputError, WorkerJobFailedError, WorkerTimeoutError } from "../errors.js";
+import { ComputeError, JobInputError, WorkerJobFailedError, WorkerTimeoutError } from "../errors.js";
 import { attributeInRunResult } from "../inRun/attributeInRunResult.js";
-import { decodeInRunResult } from "../inRun/inRunResultWire.js";
+import { fetchInRunResult } from "../inRun/fetchInRunResult.js";
+import { generateHpkeKeyPair, type HpkeKeyPair } from "../../sealing/generateHpkeKeyPair.js";
+import type { ContentStore } from "../../storage/types.js";
 import type { InRunJob, InRunJobResult, InRunWorker } from "../inRun/types.js";
 import type { ComputeWorker, RunJobOptions, ScoredSequence, TrainingJob, TrainingJobResult } from "../types.js";
 import { NatsTransportError } from "./errors.js";
@@ -30,6 +32,11 @@ export interface CreateNatsWorkerClientParameters {
   ackWaitMs?: number;
   maxDeliver?: number;
   logger?: Logger;
+  /**
+   * Where the worker puts the sealed features of an in-run job (the store it puts adapters in);
+   * without it, in-run jobs are refused (runInRun throws, and the coordinator computes the features itself).
+   */
+  store?: ContentStore;
   /** Told of every message dropped from the worker's result subject because its key did not sign it. */
   onEvent?: (event: NatsClientEvent) => void;
 }
@@ -39,13 +46,14 @@ export interface CreateNatsWorkerClientParameters {
  * a result message at all): whoever sent it holds the worker's NATS token. Revoke and reissue it.
  */
 /** Takes a decoded non-error result message for one job: the value, or why it is not the worker's (dropped as forged). */
-type ResultPicker<R> = (decoded: Exclude<NatsResultMessage, { error: unknown }>) => { ok: true; value: R } | { ok: false; reason: UnattributableReason; detail: string };
+type ResultPicker<R> = (decoded: Exclude<NatsResultMessage, { error: unknown }>) => Promise<{ ok: true; value: R } | { ok: false; reason: UnattributableReason; detail: string }>;
 
 export type NatsClientEvent = { type: "transport-compromised"; jobId: Hex; computeId: number; reason: UnattributableReason; detail: string };
 
 /**
- * A ComputeWorker (and InRunWorker: in-run feature jobs travel the same way, their result in its
- * wire form, inRunResultWire) whose jobs go through NATS JetStream to a worker process (runNatsWorker,
+ * A ComputeWorker (and InRunWorker: in-run feature jobs travel the same way, the body naming this
+ * client's result key, the answer a signed claim whose features the worker sealed to that key and
+ * put in `store`: fetchInRunResult) whose jobs go through NATS JetStream to a worker process (runNatsWorker,
  * cli/worker.ts --nats). Idempotent by (jobId, worker): a result already in the results stream is
  * returned without publishing the job again, and a job still in the jobs stream (queued or being
  * trained) is waited for, not duplicated — the publish expects no message on the job's subject, so
@@ -66,6 +74,10 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
   const js = jetstream(params.nc);
   let jsmPromise: Promise<JetStreamManager> | undefined;
   const provisioned = new Map<string, Promise<NatsNames>>();
+  // The key in-run features are sealed to: this client's own, in memory (a result sealed to a
+  // previous run's key does not open; it is purged and the job runs again).
+  let resultKeyPair: Promise<HpkeKeyPair> | undefined;
+  const resultKey = () => (resultKeyPair ??= generateHpkeKeyPair());
 
   async function namesFor(forge: string): Promise<{ jsm: JetStreamManager; names: NatsNames }> {
     jsmPromise ??= jetstreamManager(params.nc);
@@ -120,7 +132,7 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
       await jsm.streams.purge(names.resultsStream, { filter: subject });
       throw new WorkerJobFailedError(params.computeId, job.jobId, decoded.error.message);
     }
-    const taken = pick(decoded);
+    const taken = await pick(decoded);
     if (!taken.ok) {
       await dropForged(jsm, names, job, data, taken.reason, taken.detail);
       return undefined;
@@ -129,23 +141,30 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
   }
 
   /** A training job's signed result, attributed to this worker for this job. */
-  const pickTraining = (job: TrainingJob): ResultPicker<TrainingJobResult> => (decoded) => {
+  const pickTraining = (job: TrainingJob): ResultPicker<TrainingJobResult> => async (decoded) => {
     if (!("result" in decoded)) return { ok: false, reason: "malformed", detail: "an in-run result on a training job's subject" };
     const from = attributeJobResult({ result: decoded.result, publicKey, jobId: job.jobId, computeId: params.computeId });
     return from.attributable ? { ok: true, value: decoded.result } : { ok: false, reason: from.reason, detail: from.detail };
   };
 
-  /** An in-run job's result, decoded from its wire form and its claim attributed to this worker for this job. */
-  const pickInRun = (job: InRunJob): ResultPicker<InRunJobResult> => (decoded) => {
+  /**
+   * An in-run job's answer: its claim attributed to this worker for this job, then its sealed
+   * features fetched from the store and opened with this client's result key. Features that cannot
+   * be fetched or opened are the worker's failure (not proven cheating): the result is purged so
+   * the next try runs the job again.
+   */
+  const pickInRun = (job: InRunJob, store: ContentStore, key: HpkeKeyPair): ResultPicker<InRunJobResult> => async (decoded) => {
     if (!("inRunResult" in decoded)) return { ok: false, reason: "malformed", detail: "a training result on an in-run job's subject" };
-    let result: InRunJobResult;
+    const claim = decoded.inRunResult;
+    const from = attributeInRunResult({ result: claim, publicKey, jobId: job.jobId, computeId: params.computeId });
+    if (!from.attributable) return { ok: false, reason: from.reason, detail: from.detail };
     try {
-      result = decodeInRunResult(decoded.inRunResult);
+      return { ok: true, value: await fetchInRunResult({ claim, forge: job.forge, recipientPrivateKey: key.privateKey, store }) };
     } catch (error) {
-      return { ok: false, reason: "malformed", detail: (error as Error).message };
+      const { jsm, names } = await namesFor(job.forge);
+      await jsm.streams.purge(names.resultsStream, { filter: names.resultSubject(job.jobId) });
+      throw new WorkerJobFailedError(params.computeId, job.jobId, (error as Error).message);
     }
-    const from = attributeInRunResult({ result, publicKey, jobId: job.jobId, computeId: params.computeId });
-    return from.attributable ? { ok: true, value: result } : { ok: false, reason: from.reason, detail: from.detail };
   };
 
   async function withdraw(jsm: JetStreamManager, names: NatsNames, jobId: Hex): Promise<void> {
@@ -158,7 +177,7 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
   }
 
   /** Publish `job` for this worker (unless its result is there or it is queued) and wait for the answer `pick` takes. */
-  async function dispatch<R>(job: TrainingJob | InRunJob, sequences: readonly ScoredSequence[], options: RunJobOptions | undefined, pick: ResultPicker<R>): Promise<R> {
+  async function dispatch<R>(job: TrainingJob | InRunJob, sequences: readonly ScoredSequence[], options: RunJobOptions | undefined, pick: ResultPicker<R>, resultRecipient?: Hex): Promise<R> {
     const signal = options?.signal;
     signal?.throwIfAborted();
     if (params.forge && params.forge.toLowerCase() !== job.forge.toLowerCase()) {
@@ -184,6 +203,7 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
       const body: NatsJobBody = {
         job: { ...job, exampleHashes: [...job.exampleHashes] },
         sequences: sequences.map((s) => ({ id: s.id, tokens: [...s.tokens], scoreFrom: s.scoreFrom })),
+        ...(resultRecipient ? { resultRecipient } : {}),
       };
       const message: NatsJobMessage = {
         kind: NATS_JOB_KIND,
@@ -254,7 +274,12 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
     computeId: params.computeId,
     publicKey,
     run: (job, sequences, options) => dispatch(job, sequences, options, pickTraining(job)),
-    runInRun: (job, sequences, options) => dispatch(job, sequences, options, pickInRun(job)),
+    async runInRun(job, sequences, options) {
+      const store = params.store;
+      if (!store) throw new ComputeError(`Worker ${params.computeId}'s NATS client has no content store for in-run results`, { hint: "Create the client with the store the worker puts its results in" });
+      const key = await resultKey();
+      return dispatch(job, sequences, options, pickInRun(job, store, key), bytesToHex(key.publicKey));
+    },
   };
 }
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { describeIssues, hex32Schema, jobBodySchema, trainingJobResultSchema } from "../schemas.js";
-import { inRunResultWireSchema, type InRunResultWire } from "../inRun/inRunResultWire.js";
+import { inRunResultClaimSchema, type InRunResultClaim } from "../inRun/inRunResultWire.js";
 import type { InRunJob } from "../inRun/types.js";
 import type { ScoredSequence, TrainingJob, TrainingJobResult } from "../types.js";
 
@@ -25,12 +25,14 @@ export interface NatsJobMessage {
 export interface NatsJobBody {
   job: TrainingJob | InRunJob;
   sequences: ScoredSequence[];
+  /** In-run jobs: the coordinator's X25519 key (hex) for this job's sealed features (storeInRunResult). */
+  resultRecipient?: `0x${string}`;
 }
 
-/** The payload of a result message: the signed result (of a training job, or of an in-run job in its wire form), or the worker's error for the job. */
+/** The payload of a result message: the signed result (of a training job, or of an in-run job: its claim and the root of its sealed features), or the worker's error for the job. */
 export type NatsResultMessage =
   | { kind: typeof NATS_RESULT_KIND; result: TrainingJobResult }
-  | { kind: typeof NATS_RESULT_KIND; inRunResult: InRunResultWire }
+  | { kind: typeof NATS_RESULT_KIND; inRunResult: InRunResultClaim }
   | { kind: typeof NATS_RESULT_KIND; error: { jobId: `0x${string}`; computeId: number; message: string } };
 
 const jobMessageSchema = z.strictObject({
@@ -43,7 +45,7 @@ const jobMessageSchema = z.strictObject({
 
 const resultMessageSchema = z.union([
   z.strictObject({ kind: z.literal(NATS_RESULT_KIND), result: trainingJobResultSchema }),
-  z.strictObject({ kind: z.literal(NATS_RESULT_KIND), inRunResult: inRunResultWireSchema }),
+  z.strictObject({ kind: z.literal(NATS_RESULT_KIND), inRunResult: inRunResultClaimSchema }),
   z.strictObject({
     kind: z.literal(NATS_RESULT_KIND),
     error: z.strictObject({ jobId: hex32Schema, computeId: z.number().int().nonnegative(), message: z.string().max(4000) }),

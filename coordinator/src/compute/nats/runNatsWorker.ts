@@ -1,9 +1,10 @@
 import { jetstream, jetstreamManager, JetStreamApiError, type Consumer, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import type { Hex } from "viem";
+import { hexToBytes, type Hex } from "viem";
 import { TrainAbortedError } from "../../eval/train/errors.js";
-import { encodeInRunResult } from "../inRun/inRunResultWire.js";
+import { storeInRunResult } from "../inRun/storeInRunResult.js";
+import type { ContentStore } from "../../storage/types.js";
 import { verifyInRunResultSignature } from "../inRun/inRunResultMessage.js";
 import { isInRunJob } from "../inRun/isInRunJob.js";
 import { isInRunWorker } from "../inRun/isInRunWorker.js";
@@ -33,6 +34,8 @@ export interface RunNatsWorkerParameters {
   /** How long one pull waits for a job (default 5 s, at least 1 s); a failed pull is retried after at most 1 s. */
   pullExpiresMs?: number;
   logger?: Logger;
+  /** Where in-run features go, sealed to the coordinator's result key (storeInRunResult); without it, in-run jobs get an error result. */
+  store?: ContentStore;
 }
 
 export interface RunNatsWorkerReturnType {
@@ -140,11 +143,14 @@ export async function runNatsWorker(params: RunNatsWorkerParameters): Promise<Ru
       const options = params.signal ? { signal: params.signal } : {};
       const worker = params.workerFor(file.computeId);
       if (isInRunJob(body.job)) {
-        if (!isInRunWorker(worker)) throw new Error(`job ${jobId} is an in-run feature job and this worker does not run those`);
+        const { store } = params;
+        if (!isInRunWorker(worker) || !store) throw new Error(`job ${jobId} is an in-run feature job and this worker does not run those (it needs runInRun and a store)`);
+        if (!body.resultRecipient) throw new Error(`in-run job ${jobId} names no key to seal its features to (resultRecipient)`);
         const result = await worker.runInRun(body.job, body.sequences, options);
-        await publishOwnResult(jobId, { kind: NATS_RESULT_KIND, inRunResult: encodeInRunResult(result) }, msg.seq, jlog);
+        const claim = await storeInRunResult({ result, forge: params.forge, recipientPublicKey: hexToBytes(body.resultRecipient), store });
+        await publishOwnResult(jobId, { kind: NATS_RESULT_KIND, inRunResult: claim }, msg.seq, jlog);
         await msg.ackAck();
-        jlog?.info({ featuresHash: result.featuresHash }, "in-run result published; job acked");
+        jlog?.info({ featuresHash: result.featuresHash, featuresRoot: claim.featuresRoot }, "in-run result published; job acked");
         return "done";
       }
       const result = await worker.run(body.job, body.sequences, options);
@@ -173,9 +179,8 @@ export async function runNatsWorker(params: RunNatsWorkerParameters): Promise<Ru
     const payload = encodeNatsMessage(value);
     const maxPayload = params.nc.info?.max_payload;
     if (maxPayload !== undefined && payload.length > maxPayload) {
-      // An in-run result carries every checkpoint's parameters and features: it can outgrow the limit.
       throw new NatsTransportError(`The result of job ${jobId} is ${payload.length} bytes, over the server's max_payload of ${maxPayload}`, {
-        hint: "Raise max_payload in the nats-server config (natsServerConfig maxPayloadBytes, at most 64 MiB), or use a smaller in-run projection or fewer checkpoints",
+        hint: "Raise max_payload in the nats-server config (natsServerConfig maxPayloadBytes)",
       });
     }
     try {
@@ -220,7 +225,7 @@ async function resultExists(jsm: JetStreamManager, names: NatsNames, jobId: Hex,
   if ("inRunResult" in decoded) {
     // The claim's signature is enough here: it is this worker's own result, published before a restart.
     const claim = decoded.inRunResult;
-    if (verifyInRunResultSignature({ ...claim, paramNames: [], checkpoints: [] }, key) && claim.jobId === jobId) return true;
+    if (verifyInRunResultSignature(claim, key) && claim.jobId === jobId) return true;
   }
   log?.error({ jobId }, "a result on this worker's subject is not signed by its key: its NATS token may be stolen (revoke and reissue it); training the job");
   return false;
