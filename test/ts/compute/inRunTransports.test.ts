@@ -8,7 +8,6 @@ import { jetstream } from "@nats-io/jetstream";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInProcessWorker } from "../../../coordinator/src/compute/createInProcessWorker.js";
-import { WorkerJobFailedError } from "../../../coordinator/src/compute/errors.js";
 import { createQueueWorkerClient } from "../../../coordinator/src/compute/fileQueue/createQueueWorkerClient.js";
 import { jobFileName, queuePaths } from "../../../coordinator/src/compute/fileQueue/queuePaths.js";
 import { runQueueWorker } from "../../../coordinator/src/compute/fileQueue/runQueueWorker.js";
@@ -211,18 +210,36 @@ describe("in-run feature jobs over the file queue and NATS", () => {
     expect([...pool.credits().keys()]).toEqual([0]);
   }, 120_000);
 
-  it("treats features that do not open with the client's key (sealed for a coordinator run before a restart) as the worker's failure, removes them, and runs the job again", async () => {
+  it("queues the job again when the answer already in the queue does not open with the client's key (sealed for a coordinator run before a restart)", async () => {
     const queueDir = join(dir, "queue-restart");
     const job = planInRunJob({ forge: FORGE, baseModelRoot, exampleHashes: hashes, hyper: hyper(), sequences, checkpointEvery: 2, projection: { seed: "r", dim: 16 }, preconditioner: "adam" });
     const serve = () => runQueueWorker({ queueDir, forge: FORGE, publicKey: W[0].publicKey, ed25519PrivateKey: W[0].privateKey, workerFor: () => honest(0), store, once: true, pollIntervalMs: 20 });
     const client = () => createQueueWorkerClient({ queueDir, computeId: 0, publicKey: W[0].publicKey, timeoutMs: 30_000, pollIntervalMs: 20, store });
     const [first] = await Promise.all([client().runInRun(job, sequences), serve()]);
+    const resultPath = join(queuePaths(queueDir, FORGE).results, jobFileName(job.jobId, W[0].publicKey));
+    const root = (text: string) => (JSON.parse(text) as { inRunResult: { featuresRoot: string } }).inRunResult.featuresRoot;
+    const firstRoot = root(await readFile(resultPath, "utf8"));
     // A new client (a restarted coordinator) has a new result key: the stored answer does not open for it.
-    const restarted = client();
-    await expect(restarted.runInRun(job, sequences)).rejects.toBeInstanceOf(WorkerJobFailedError);
-    expect(await readdir(queuePaths(queueDir, FORGE).results)).toEqual([]);
-    const [again] = await Promise.all([restarted.runInRun(job, sequences), serve()]);
+    const [again, served] = await Promise.all([client().runInRun(job, sequences), serve()]);
+    expect(served.processed).toBe(1);
     expect(again.featuresHash).toBe(first.featuresHash);
+    expect(root(await readFile(resultPath, "utf8"))).not.toBe(firstRoot);
+  }, 60_000);
+
+  it("publishes the job again over NATS when the answer already in the results stream does not open with the client's key", async () => {
+    const forge = "0x00000000000000000000000000000000000000f3" as const;
+    const job = planInRunJob({ forge, baseModelRoot, exampleHashes: hashes, hyper: hyper(), sequences, checkpointEvery: 2, projection: { seed: "s", dim: 16 }, preconditioner: "adam" });
+    const { nc } = await connectNatsWorker({ url: server.url, publicKey: W[0].publicKey, token: W[0].token, caFile: certs.caFile });
+    opened.push(nc);
+    const controller = new AbortController();
+    const done = runNatsWorker({ nc, forge, publicKey: W[0].publicKey, ed25519PrivateKey: W[0].privateKey, workerFor: () => honest(0), store, signal: controller.signal, pullExpiresMs: 1_000 });
+    loops.push({ controller, done });
+    const client = () => createNatsWorkerClient({ nc: coordinatorNc, computeId: 0, publicKey: W[0].publicKey, timeoutMs: 60_000, pollIntervalMs: 200, forge, store });
+    const first = await client().runInRun(job, sequences);
+    const again = await client().runInRun(job, sequences);
+    expect(again.featuresHash).toBe(first.featuresHash);
+    controller.abort();
+    expect(await done).toMatchObject({ processed: 2 });
   }, 60_000);
 
   it("a worker given no store answers an in-run job with an error result (the pool then moves on)", async () => {

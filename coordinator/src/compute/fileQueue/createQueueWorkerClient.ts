@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { bytesToHex, type Hex } from "viem";
 import { ComputeError, QueueError, WorkerJobFailedError, WorkerTimeoutError } from "../errors.js";
 import { fetchInRunResult } from "../inRun/fetchInRunResult.js";
+import { InRunResultFormatError } from "../inRun/inRunResultWire.js";
 import { generateHpkeKeyPair, type HpkeKeyPair } from "../../sealing/generateHpkeKeyPair.js";
 import type { ContentStore } from "../../storage/types.js";
 import type { InRunJob, InRunWorker } from "../inRun/types.js";
@@ -58,7 +59,9 @@ export function createQueueWorkerClient(params: CreateQueueWorkerClientParameter
     const claimedPath = join(paths.claimed, name);
     const resultPath = join(paths.results, name);
 
-    const existing = await takeResult(resultPath, params.computeId, job.jobId, pick);
+    // An in-run answer already there whose features do not open (sealed for this coordinator's
+    // run before a restart) is removed and the job queued again, rather than failed.
+    const existing = await takeResult(resultPath, params.computeId, job.jobId, pick, true);
     if (existing) {
       log?.info({ jobId: job.jobId }, "reusing the result already in the queue");
       return existing.value;
@@ -122,9 +125,11 @@ export function createQueueWorkerClient(params: CreateQueueWorkerClientParameter
 
 /**
  * The answer at `path` if there is one, as `pick` takes it; an error result, or one `pick` refuses
- * (a malformed file, the wrong kind of result), is removed (so a retry runs again) and thrown.
+ * (a malformed file, the wrong kind of result), is removed (so a retry runs again) and thrown —
+ * except, with `requeueUnreadable`, in-run features that cannot be fetched or opened: removed, and
+ * taken as no answer.
  */
-async function takeResult<R>(path: string, computeId: number, jobId: Hex, pick: (file: ResultFile) => Promise<R>): Promise<{ value: R } | undefined> {
+async function takeResult<R>(path: string, computeId: number, jobId: Hex, pick: (file: ResultFile) => Promise<R>, requeueUnreadable = false): Promise<{ value: R } | undefined> {
   let file;
   try {
     file = await readResultFile(path);
@@ -144,6 +149,7 @@ async function takeResult<R>(path: string, computeId: number, jobId: Hex, pick: 
     return { value: await pick(file) };
   } catch (error) {
     await rm(path, { force: true });
+    if (requeueUnreadable && error instanceof InRunResultFormatError) return undefined;
     throw new WorkerJobFailedError(computeId, jobId, (error as Error).message);
   }
 }

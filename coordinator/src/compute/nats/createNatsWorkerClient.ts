@@ -46,7 +46,11 @@ export interface CreateNatsWorkerClientParameters {
  * a result message at all): whoever sent it holds the worker's NATS token. Revoke and reissue it.
  */
 /** Takes a decoded non-error result message for one job: the value, or why it is not the worker's (dropped as forged). */
-type ResultPicker<R> = (decoded: Exclude<NatsResultMessage, { error: unknown }>) => Promise<{ ok: true; value: R } | { ok: false; reason: UnattributableReason; detail: string }>;
+type ResultPicker<R> = (
+  decoded: Exclude<NatsResultMessage, { error: unknown }>,
+  /** The result found before publishing the job (true) or one that came after (false). */
+  before: boolean,
+) => Promise<{ ok: true; value: R } | { ok: false; reason: UnattributableReason; detail: string } | { ok: "stale" }>;
 
 export type NatsClientEvent = { type: "transport-compromised"; jobId: Hex; computeId: number; reason: UnattributableReason; detail: string };
 
@@ -113,7 +117,7 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
    * The result on the subject, if any, as `pick` takes it; an error result is purged (so a retry
    * runs again) and thrown; a message `pick` cannot attribute to the worker is dropped as forged.
    */
-  async function takeResult<R>(jsm: JetStreamManager, names: NatsNames, job: TrainingJob | InRunJob, pick: ResultPicker<R>, data?: Uint8Array): Promise<R | undefined> {
+  async function takeResult<R>(jsm: JetStreamManager, names: NatsNames, job: TrainingJob | InRunJob, pick: ResultPicker<R>, data?: Uint8Array, before = false): Promise<R | undefined> {
     const subject = names.resultSubject(job.jobId);
     if (!data) {
       const msg = await jsm.direct.getMessage(names.resultsStream, { last_by_subj: subject });
@@ -132,7 +136,8 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
       await jsm.streams.purge(names.resultsStream, { filter: subject });
       throw new WorkerJobFailedError(params.computeId, job.jobId, decoded.error.message);
     }
-    const taken = await pick(decoded);
+    const taken = await pick(decoded, before);
+    if (taken.ok === "stale") return undefined;
     if (!taken.ok) {
       await dropForged(jsm, names, job, data, taken.reason, taken.detail);
       return undefined;
@@ -150,10 +155,11 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
   /**
    * An in-run job's answer: its claim attributed to this worker for this job, then its sealed
    * features fetched from the store and opened with this client's result key. Features that cannot
-   * be fetched or opened are the worker's failure (not proven cheating): the result is purged so
-   * the next try runs the job again.
+   * be fetched or opened are purged: found before publishing (sealed for this coordinator's run
+   * before a restart), the job is published again; arriving later, they are the worker's failure
+   * (not proven cheating) and the next try runs the job again.
    */
-  const pickInRun = (job: InRunJob, store: ContentStore, key: HpkeKeyPair): ResultPicker<InRunJobResult> => async (decoded) => {
+  const pickInRun = (job: InRunJob, store: ContentStore, key: HpkeKeyPair): ResultPicker<InRunJobResult> => async (decoded, before) => {
     if (!("inRunResult" in decoded)) return { ok: false, reason: "malformed", detail: "a training result on an in-run job's subject" };
     const claim = decoded.inRunResult;
     const from = attributeInRunResult({ result: claim, publicKey, jobId: job.jobId, computeId: params.computeId });
@@ -163,6 +169,10 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
     } catch (error) {
       const { jsm, names } = await namesFor(job.forge);
       await jsm.streams.purge(names.resultsStream, { filter: names.resultSubject(job.jobId) });
+      if (before) {
+        log?.warn({ jobId: job.jobId, err: error }, "an earlier in-run result does not open with this run's key; publishing the job again");
+        return { ok: "stale" };
+      }
       throw new WorkerJobFailedError(params.computeId, job.jobId, (error as Error).message);
     }
   };
@@ -195,7 +205,7 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
       },
     });
     try {
-      const existing = await takeResult(jsm, names, job, pick);
+      const existing = await takeResult(jsm, names, job, pick, undefined, true);
       if (existing) {
         log?.info({ jobId: job.jobId }, "reusing the result already in the stream");
         return existing;
