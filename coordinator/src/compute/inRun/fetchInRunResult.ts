@@ -18,19 +18,19 @@ export async function fetchInRunResult(p: { claim: InRunResultClaim; forge: Hex;
   try {
     sealed = await p.store.get(claim.featuresRoot);
   } catch (cause) {
-    throw new InRunResultFormatError(`the in-run features ${claim.featuresRoot} are not in the store: ${(cause as Error).message}`, { cause });
+    throw new InRunResultFormatError(`The in-run features ${claim.featuresRoot} are not in the store: ${(cause as Error).message}`, { cause });
   }
   let plaintext: Uint8Array;
   try {
     plaintext = await openHoldout({ envelope: sealed, recipientPrivateKey: p.recipientPrivateKey, expectedInfo: inRunFeaturesInfo({ forge: p.forge, jobId: claim.jobId, workerPublicKey: claim.workerPublicKey }) });
   } catch (cause) {
-    throw new InRunResultFormatError(`the in-run features ${claim.featuresRoot} do not open with this job's result key (sealed for another job, worker or coordinator run)`, { cause });
+    throw new InRunResultFormatError(`The in-run features ${claim.featuresRoot} do not open with this job's result key (sealed for another job, worker or coordinator run)`, { cause });
   }
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(plaintext));
   } catch (cause) {
-    throw new InRunResultFormatError(`the in-run features ${claim.featuresRoot} are not JSON`, { cause });
+    throw new InRunResultFormatError(`The in-run features ${claim.featuresRoot} are not JSON`, { cause });
   }
   const { featuresRoot: _root, ...signed } = claim;
   return { ...signed, ...decodeInRunFeatures(json) };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { f64Bytes } from "../../eval/train/hashLoraState.js";
+import { ComputeError } from "../errors.js";
 import { describeIssues, hex32Schema, signatureSchema } from "../schemas.js";
 import type { InRunJobResult } from "./types.js";
 
@@ -66,15 +67,22 @@ export function encodeInRunFeatures(r: Pick<InRunJobResult, "paramNames" | "chec
   };
 }
 
-/** Wire data whose shape or float64 encoding is not what encodeInRunFeatures writes. */
-export class InRunResultFormatError extends Error {
+/**
+ * A worker's in-run features that cannot be used: not in the store, sealed for another key or
+ * context, or not what encodeInRunFeatures writes. Never proof of cheating (the root is not
+ * signed): the transport client removes the answer and the job runs again.
+ */
+export class InRunResultFormatError extends ComputeError {
   override name = "InRunResultFormatError";
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { hint: "The answer is removed and the job runs again (on this worker if the answer was already there, else on the next)", retryable: true, ...options });
+  }
 }
 
 /** Parses untrusted wire features (their hash still to be checked against the claim by checkInRunResult). */
 export function decodeInRunFeatures(value: unknown): Pick<InRunJobResult, "paramNames" | "checkpoints"> {
   const parsed = inRunFeaturesWireSchema.safeParse(value);
-  if (!parsed.success) throw new InRunResultFormatError(`not in-run features: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new InRunResultFormatError(`The sealed data is not in-run features: ${describeIssues(parsed.error)}`);
   const w = parsed.data;
   return {
     paramNames: w.paramNames,
@@ -90,7 +98,7 @@ function f64ToBase64(values: Float64Array): string {
 
 function base64ToF64(text: string): Float64Array {
   const bytes = Buffer.from(text, "base64");
-  if (bytes.length % 8 !== 0) throw new InRunResultFormatError(`a float64 array of ${bytes.length} bytes (not a multiple of 8)`);
+  if (bytes.length % 8 !== 0) throw new InRunResultFormatError(`A float64 array of ${bytes.length} bytes (not a multiple of 8)`);
   const out = new Float64Array(bytes.length / 8);
   if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes);
   else for (let i = 0; i < out.length; i++) out[i] = bytes.readDoubleLE(i * 8);
