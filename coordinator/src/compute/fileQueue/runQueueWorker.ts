@@ -45,7 +45,9 @@ export interface RunQueueWorkerReturnType {
  * atomic rename into `claimed/`, open its sealed body with this worker's key, train it, write `results/` atomically, drop the claim. A job
  * whose result already exists is not trained again. Claims left by a previous run of this worker
  * (killed mid-job) are put back in `jobs/` at start. An abort stops training after the current
- * step and releases the claim, so nothing half-done is left behind.
+ * step and releases the claim, so nothing half-done is left behind. An in-run feature job
+ * (isInRunJob) runs with the worker's runInRun; its features are sealed to the job's
+ * resultRecipient and put in `store` (storeInRunResult), and the signed claim is the result.
  */
 export async function runQueueWorker(params: RunQueueWorkerParameters): Promise<RunQueueWorkerReturnType> {
   const paths = queuePaths(params.queueDir, params.forge);

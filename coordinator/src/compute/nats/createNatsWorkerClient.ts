@@ -41,17 +41,17 @@ export interface CreateNatsWorkerClientParameters {
   onEvent?: (event: NatsClientEvent) => void;
 }
 
-/**
- * A message on the worker's result subject that its key did not sign for this job (or that is not
- * a result message at all): whoever sent it holds the worker's NATS token. Revoke and reissue it.
- */
-/** Takes a decoded non-error result message for one job: the value, or why it is not the worker's (dropped as forged). */
+/** Takes a decoded non-error result message for one job: the value, or why it is not the worker's (dropped as forged), or "stale": none usable, ask again. */
 type ResultPicker<R> = (
   decoded: Exclude<NatsResultMessage, { error: unknown }>,
   /** The result found before publishing the job (true) or one that came after (false). */
   before: boolean,
 ) => Promise<{ ok: true; value: R } | { ok: false; reason: UnattributableReason; detail: string } | { ok: "stale" }>;
 
+/**
+ * A message on the worker's result subject that its key did not sign for this job (or that is not
+ * a result message at all): whoever sent it holds the worker's NATS token. Revoke and reissue it.
+ */
 export type NatsClientEvent = { type: "transport-compromised"; jobId: Hex; computeId: number; reason: UnattributableReason; detail: string };
 
 /**

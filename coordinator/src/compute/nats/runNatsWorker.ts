@@ -54,7 +54,9 @@ export interface RunNatsWorkerReturnType {
  * redelivered job whose result is already in the results stream is acked untrained. A message it
  * cannot use (bad JSON, another worker's key, sequences not the job's) gets an error result. An
  * abort stops training after the current step and naks the job for redelivery. A connection the
- * server closes (revoked token) ends the loop with a NatsTransportError.
+ * server closes (revoked token) ends the loop with a NatsTransportError. An in-run feature job
+ * (isInRunJob) runs with the worker's runInRun; its features are sealed to the job's
+ * resultRecipient and put in `store` (storeInRunResult), and the signed claim is the result.
  */
 export async function runNatsWorker(params: RunNatsWorkerParameters): Promise<RunNatsWorkerReturnType> {
   const names = natsNames(params.forge, params.publicKey);
@@ -176,15 +178,8 @@ export async function runNatsWorker(params: RunNatsWorkerParameters): Promise<Ru
   }
 
   async function publishResult(jobId: Hex, value: NatsResultMessage, msgID: string): Promise<{ duplicate: boolean }> {
-    const payload = encodeNatsMessage(value);
-    const maxPayload = params.nc.info?.max_payload;
-    if (maxPayload !== undefined && payload.length > maxPayload) {
-      throw new NatsTransportError(`The result of job ${jobId} is ${payload.length} bytes, over the server's max_payload of ${maxPayload}`, {
-        hint: "Raise max_payload in the nats-server config (natsServerConfig maxPayloadBytes)",
-      });
-    }
     try {
-      return await js.publish(names.resultSubject(jobId), payload, { msgID });
+      return await js.publish(names.resultSubject(jobId), encodeNatsMessage(value), { msgID });
     } catch (error) {
       throw wrapPermission(error);
     }
