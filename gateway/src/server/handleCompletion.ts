@@ -113,7 +113,16 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
         ...(proofId ? { proofId } : {}),
       });
       const signedAt = performance.now();
-      const committed = await ledger.commitCharge({ reservationId: reservation.reservationId, chargeId: c.chargeId, amount: c.amount, promptTokens: p.promptTokens, completionTokens: p.completionTokens, proof });
+      const committed = await ledger.commitCharge({
+        reservationId: reservation.reservationId,
+        chargeId: c.chargeId,
+        amount: c.amount,
+        promptTokens: p.promptTokens,
+        completionTokens: p.completionTokens,
+        proof,
+        // The witness queue is durable (the ledger's, in this transaction): a crash before the batch closes loses no proof's witness.
+        ...(deps.witnesses ? { queueWitness: true } : {}),
+      });
       if (!deps.witnesses) return { proof, committed, signedAt };
       // Batched and time-stamped later, off the call path; the proof delivered now says where the completed one is.
       try {

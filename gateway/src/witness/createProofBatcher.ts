@@ -3,6 +3,7 @@ import { buildMerkleTree } from "./buildMerkleTree.js";
 import { rootImprint } from "./rootImprint.js";
 import type { GrantedTimeStamp } from "./parseTimeStampResponse.js";
 import type { WitnessStore } from "./openWitnessStore.js";
+import type { ProofQueue } from "./types.js";
 
 /** Collects proofs' chain hashes and closes them into time-stamped batches, off the call path. */
 export interface ProofBatcher {
@@ -32,9 +33,15 @@ export interface CreateProofBatcherParameters {
   intervalMs: number;
   /** …or as soon as it holds this many proofs. */
   maxProofs: number;
-  logger: Pick<Logger, "warn" | "debug">;
+  logger: Pick<Logger, "warn" | "info" | "debug">;
   /** Called after a batch is stored (the anchorer listens here). */
   onBatch?: (batch: number) => void;
+  /**
+   * The durable queue (the ledger's): its waiting proofs are queued first, before any `add`
+   * (those already in a stored batch are taken off it instead), and each stored batch's proofs
+   * are taken off it. Without one, proofs queued when the process dies are never batched.
+   */
+  queue?: ProofQueue;
 }
 
 /**
@@ -42,12 +49,32 @@ export interface CreateProofBatcherParameters {
  * `intervalMs` after its first proof or at `maxProofs`, whichever comes first. Closing builds the
  * RFC 6962 Merkle tree over the chain hashes, asks the TSA to time-stamp the root's imprint, and
  * stores batch, leaves and token in one transaction. One batch is in flight at a time; a TSA that
- * fails leaves the proofs queued (in order) for the next try. Proofs queued when the process dies
- * are not batched (their proofs stay valid by signature; they just have no time-stamp).
+ * fails leaves the proofs queued (in order) for the next try. With a durable `queue` (the
+ * ledger's, written with each charge), proofs queued when the process dies are batched at the
+ * next start; without one they are not (their proofs stay valid by signature, with no time-stamp).
  */
-export function createProofBatcher({ store, tsaUrl, timeStamp, intervalMs, maxProofs, logger, onBatch }: CreateProofBatcherParameters): ProofBatcher {
+export function createProofBatcher({ store, tsaUrl, timeStamp, intervalMs, maxProofs, logger, onBatch, queue }: CreateProofBatcherParameters): ProofBatcher {
   let ids: string[] = [];
   let hashes: string[] = [];
+  const forget = (proofIds: readonly string[]) => {
+    try {
+      queue?.remove(proofIds);
+    } catch (error) {
+      // Harmless: the next start finds them in the store and takes them off then.
+      logger.warn({ err: error, proofs: proofIds.length }, "could not take batched proofs off the durable queue; the next start does");
+    }
+  };
+  if (queue) {
+    const waiting = queue.pending();
+    const stored = waiting.filter((p) => store.isBatched(p.proofId));
+    if (stored.length > 0) forget(stored.map((p) => p.proofId));
+    for (const p of waiting) {
+      if (store.isBatched(p.proofId)) continue;
+      ids.push(p.proofId);
+      hashes.push(p.chainHash);
+    }
+    if (ids.length > 0) logger.info({ proofs: ids.length }, "proofs answered before the last stop and never batched are queued again");
+  }
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
   let closed = false;
@@ -79,6 +106,7 @@ export function createProofBatcher({ store, tsaUrl, timeStamp, intervalMs, maxPr
     started = performance.now();
     const batch = store.nextBatchNumber();
     store.saveBatch({ batch, root: tree.root, chainHashes: batchHashes, proofIds: batchIds, tsaUrl, token: Buffer.from(granted.token).toString("base64"), genTime: granted.genTime.toISOString() });
+    forget(batchIds);
     stats.busyMs += performance.now() - started;
     stats.batches++;
     stats.proofs += take;
@@ -109,6 +137,9 @@ export function createProofBatcher({ store, tsaUrl, timeStamp, intervalMs, maxPr
     }, intervalMs);
     timer.unref?.();
   };
+
+  // Proofs recovered from the durable queue close with the first interval.
+  if (ids.length > 0) arm();
 
   return {
     add(proofId, chainHashHex) {

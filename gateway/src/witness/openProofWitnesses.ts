@@ -9,6 +9,7 @@ import { createProofAnchorer, type ProofAnchorer } from "./anchor/createProofAnc
 import { createProofBatcher, type ProofBatcher } from "./createProofBatcher.js";
 import { openWitnessStore, type WitnessStore } from "./openWitnessStore.js";
 import { requestTimeStamp } from "./requestTimeStamp.js";
+import type { ProofQueue } from "./types.js";
 
 export interface OpenedProofWitnesses {
   /** What the server takes (`GatewayServerDeps.witnesses`). */
@@ -27,13 +28,15 @@ export interface OpenProofWitnessesParameters {
   chain?: GatewayConfig["chain"];
   ledgerPath: string;
   logger: Logger;
+  /** The ledger's durable witness queue (`GatewayLedger.witnessQueue`): proofs a dead process never batched are batched at start. */
+  queue?: ProofQueue;
 }
 
 /**
  * Wire the `witness` config: the store (default next to the ledger), the batcher asking the
  * configured TSA, and with `anchor` the anchorer appending roots to ProofLog with the appender key.
  */
-export async function openProofWitnesses({ config, chain, ledgerPath, logger }: OpenProofWitnessesParameters): Promise<OpenedProofWitnesses> {
+export async function openProofWitnesses({ config, chain, ledgerPath, logger, queue }: OpenProofWitnessesParameters): Promise<OpenedProofWitnesses> {
   const store = openWitnessStore({ path: config.storePath ?? (ledgerPath === ":memory:" ? ":memory:" : `${ledgerPath}.witness.sqlite`) });
   let anchorer: ProofAnchorer | undefined;
   if (config.anchor) {
@@ -59,6 +62,7 @@ export async function openProofWitnesses({ config, chain, ledgerPath, logger }: 
     intervalMs: config.intervalMs,
     maxProofs: config.maxProofs,
     logger,
+    ...(queue ? { queue } : {}),
     ...(anchorer ? { onBatch: () => anchorer.batchClosed() } : {}),
   });
   return {

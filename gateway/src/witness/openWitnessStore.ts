@@ -11,6 +11,8 @@ export interface WitnessStore {
   /** The proof's completed witness, or undefined while its batch is open (or for a proof never batched). */
   witnessOf(proofId: string): TimestampedWitness | undefined;
   getBatch(batch: number): ProofBatch | undefined;
+  /** Whether the proof is a leaf of a stored batch. */
+  isBatched(proofId: string): boolean;
   /** Batches not yet anchored on chain, oldest first. */
   unanchored(limit: number): ProofBatch[];
   /** Record where batches' roots were anchored (each with its own sequence number). */
@@ -108,6 +110,7 @@ export function openWitnessStore({ path }: { path: string }): WitnessStore {
       };
     },
     getBatch,
+    isBatched: (proofId) => selectLeaf.get(proofId) !== undefined,
     unanchored: (limit) => (selectUnanchored.all(limit) as { batch: number }[]).map((r) => getBatch(r.batch)!),
     setAnchors(anchors) {
       transaction(() => {

@@ -68,3 +68,16 @@ export interface ProofBatch {
   genTime: string;
   anchor?: ProofAnchor;
 }
+
+/**
+ * The durable side of the batcher's queue: proofs committed for a witness and not yet in a stored
+ * batch (the ledger's `witness_queue`, written in each charge's transaction). The batcher reads it
+ * at start, so proofs a dead process answered but never batched are batched, and takes each
+ * stored batch's proofs off it. (A TypeScript interface, not proof JSON.)
+ */
+export interface ProofQueue {
+  /** Waiting proofs, oldest first: id and chain hash (64 hex). */
+  pending(): { proofId: string; chainHash: string }[];
+  /** These proofs are in a stored batch. */
+  remove(proofIds: readonly string[]): void;
+}
