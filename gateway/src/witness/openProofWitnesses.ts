@@ -7,6 +7,7 @@ import type { ProofWitnesses } from "../server/types.js";
 import { appendRoots } from "./anchor/appendRoots.js";
 import { createProofAnchorer, type ProofAnchorer } from "./anchor/createProofAnchorer.js";
 import { createProofBatcher, type ProofBatcher } from "./createProofBatcher.js";
+import { createTsaAgent } from "./createTsaAgent.js";
 import { openWitnessStore, type WitnessStore } from "./openWitnessStore.js";
 import { requestTimeStamp } from "./requestTimeStamp.js";
 import type { ProofQueue } from "./types.js";
@@ -55,12 +56,15 @@ export async function openProofWitnesses({ config, chain, ledgerPath, logger, qu
       logger,
     });
   }
+  const agent = createTsaAgent(config.tsaUrl);
   const batcher = createProofBatcher({
     store,
     tsaUrl: config.tsaUrl,
-    timeStamp: (digest) => requestTimeStamp({ tsaUrl: config.tsaUrl, digest, timeoutMs: config.tsaTimeoutMs }),
+    timeStamp: (digest) => requestTimeStamp({ tsaUrl: config.tsaUrl, digest, timeoutMs: config.tsaTimeoutMs, agent }),
     intervalMs: config.intervalMs,
     maxProofs: config.maxProofs,
+    minProofs: config.minProofs,
+    maxDelayMs: config.maxDelayMs,
     logger,
     ...(queue ? { queue } : {}),
     ...(anchorer ? { onBatch: () => anchorer.batchClosed() } : {}),
@@ -74,6 +78,7 @@ export async function openProofWitnesses({ config, chain, ledgerPath, logger, qu
       await batcher.close();
       // Roots not yet anchored stay in the store: the next start anchors them within maxDelayMs.
       await anchorer?.close();
+      agent.destroy();
       store.close();
     },
   };
