@@ -146,6 +146,20 @@ export const gatewayConfigSchema = z.strictObject({
           maxDelayMs: z.number().int().min(0).default(60_000),
         })
         .optional(),
+      /**
+       * Sigstore Rekor as a second public log, off by default: each time-stamped batch root is
+       * logged there as a `hashedrekord` entry through @sigstore/sign, signed with
+       * `signerKeyFile` (an ECDSA P-256 private key, PEM, of its own).
+       */
+      rekor: z
+        .strictObject({
+          url: z.url().default("https://rekor.sigstore.dev"),
+          signerKeyFile: z.string().min(1),
+          timeoutMs: z.number().int().min(100).default(10_000),
+          /** After a failed entry, try again this long later (or at the next batch). */
+          retryMs: z.number().int().min(100).default(60_000),
+        })
+        .optional(),
     })
     .optional(),
   /** The LIVE Ingots to serve when no `chain` is configured (or besides it). */

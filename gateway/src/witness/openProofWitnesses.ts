@@ -10,6 +10,9 @@ import { createProofBatcher, type ProofBatcher } from "./createProofBatcher.js";
 import { createTsaAgent } from "./createTsaAgent.js";
 import { openWitnessStore, type WitnessStore } from "./openWitnessStore.js";
 import { requestTimeStamp } from "./requestTimeStamp.js";
+import { createRekorPublisher, type RekorPublisher } from "./rekor/createRekorPublisher.js";
+import { createRekorSigner } from "./rekor/createRekorSigner.js";
+import { logRootInRekor } from "./rekor/logRootInRekor.js";
 import type { ProofQueue } from "./types.js";
 
 export interface OpenedProofWitnesses {
@@ -19,6 +22,8 @@ export interface OpenedProofWitnesses {
   store: WitnessStore;
   /** Present when `witness.anchor` is configured. */
   anchorer?: ProofAnchorer;
+  /** Present when `witness.rekor` is configured. */
+  rekor?: RekorPublisher;
   /** Close the pending batch (one last time-stamp try), wait for an anchor in flight, close the store. */
   close(): Promise<void>;
 }
@@ -35,7 +40,8 @@ export interface OpenProofWitnessesParameters {
 
 /**
  * Wire the `witness` config: the store (default next to the ledger), the batcher asking the
- * configured TSA, and with `anchor` the anchorer appending roots to ProofLog with the appender key.
+ * configured TSA, with `anchor` the anchorer appending roots to ProofLog with the appender key,
+ * and with `rekor` the publisher logging each root in Rekor with the Rekor signer key.
  */
 export async function openProofWitnesses({ config, chain, ledgerPath, logger, queue }: OpenProofWitnessesParameters): Promise<OpenedProofWitnesses> {
   const store = openWitnessStore({ path: config.storePath ?? (ledgerPath === ":memory:" ? ":memory:" : `${ledgerPath}.witness.sqlite`) });
@@ -56,6 +62,13 @@ export async function openProofWitnesses({ config, chain, ledgerPath, logger, qu
       logger,
     });
   }
+  let rekor: RekorPublisher | undefined;
+  if (config.rekor) {
+    const { url, timeoutMs, retryMs } = config.rekor;
+    const signer = createRekorSigner(await readFile(config.rekor.signerKeyFile, "utf8"));
+    rekor = createRekorPublisher({ store, log: (rootHex) => logRootInRekor({ rekorUrl: url, signer, rootHex, timeoutMs }), retryMs, logger });
+    logger.info({ rekor: url, signerKey: signer.keyHint }, "batch roots are logged in Rekor too");
+  }
   const agent = createTsaAgent(config.tsaUrl);
   const batcher = createProofBatcher({
     store,
@@ -67,15 +80,24 @@ export async function openProofWitnesses({ config, chain, ledgerPath, logger, qu
     maxDelayMs: config.maxDelayMs,
     logger,
     ...(queue ? { queue } : {}),
-    ...(anchorer ? { onBatch: () => anchorer.batchClosed() } : {}),
+    ...(anchorer || rekor
+      ? {
+          onBatch: () => {
+            anchorer?.batchClosed();
+            rekor?.batchClosed();
+          },
+        }
+      : {}),
   });
   return {
     witnesses: { add: batcher.add, witnessOf: (id) => store.witnessOf(id) },
     batcher,
     store,
     ...(anchorer ? { anchorer } : {}),
+    ...(rekor ? { rekor } : {}),
     async close() {
       await batcher.close();
+      await rekor?.close();
       // Roots not yet anchored stay in the store: the next start anchors them within maxDelayMs.
       await anchorer?.close();
       agent.destroy();
