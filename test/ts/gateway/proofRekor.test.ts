@@ -4,7 +4,8 @@
  * of Rekor's v1 API the package uses. Nothing here reaches rekor.sigstore.dev.
  */
 import { execFileSync } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createPrivateKey, randomBytes } from "node:crypto";
+import { p256 } from "@noble/curves/nist";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -102,6 +103,21 @@ describe("logRootInRekor and verifyRekorEntry (@sigstore/sign, @sigstore/verify)
     expect(rootLine).toMatch(/^[A-Za-z0-9+/]+=*$/);
     expect(verifyRekorEntry(withTlog({ inclusionProof: { ...tlog.inclusionProof, checkpoint: { envelope: forged } } }), ROOT, rekor.publicKeyPem).status).toBe("fail");
     expect(verifyRekorEntry({ rekor_url: rekor.url }, ROOT, rekor.publicKeyPem).status).toBe("fail");
+  });
+
+  it("fetches the existing entry when the log answers 409 (the package's fetchOnConflict), with a deterministic signer", async () => {
+    // RFC 6979 ECDSA (noble) signs the same root the same way, so the second entry is the same body: Rekor answers 409.
+    const pem = p256Pem();
+    const base = createRekorSigner(pem);
+    const d = Buffer.from(createPrivateKey(pem).export({ format: "jwk" }).d!, "base64url");
+    const deterministic = { ...base, sign: async (data: Buffer) => ({ signature: Buffer.from(p256.sign(createHash("sha256").update(data).digest(), d, { prehash: false }).toDERRawBytes()), key: { $case: "publicKey" as const, publicKey: base.publicKeyPem, hint: base.keyHint } }) };
+    const root = "5a".repeat(32);
+    const first = await logRootInRekor({ rekorUrl: rekor.url, signer: deterministic, rootHex: root });
+    const entries = rekor.entries;
+    const second = await logRootInRekor({ rekorUrl: rekor.url, signer: deterministic, rootHex: root });
+    expect(rekor.entries).toBe(entries);
+    expect(second.log_index).toBe(first.log_index);
+    expect(verifyRekorEntry(second, root, rekor.publicKeyPem).status).toBe("pass");
   });
 
   it("throws RekorError when Rekor cannot be reached, and the publisher keeps the batch for the next try", async () => {
