@@ -31,7 +31,7 @@ import { checkAnchor, type AnchorCheck } from "../witness/anchor/checkAnchor.js"
 import { verifyWitness, type VerifyWitnessReturnType } from "../witness/verifyWitness.js";
 
 const USAGE =
-  "usage: verifyProof <proof.json | -> [--public-key HEX] [--request req.json] [--response resp.json] [--api-key-file FILE] [--attestation FILE|URL [--measurement 0xHEX]] [--registry 0xADDR --rpc URL] [--tsa-cert PEM] [--proof-log 0xADDR --rpc URL] [--json]\n" +
+  "usage: verifyProof <proof.json | -> [--public-key HEX] [--request req.json] [--response resp.json] [--api-key-file FILE] [--attestation FILE|URL [--measurement 0xHEX]] [--registry 0xADDR --rpc URL] [--tsa-cert PEM] [--proof-log 0xADDR --rpc URL] [--rekor-key PEM] [--json]\n" +
   "       verifyProof --gateway URL --id prf_… [same options]\n" +
   "exit: 0 valid, 1 invalid, 2 usage error or unreadable input, 3 intact but the signer unchecked (no --public-key, --attestation or --registry)";
 
