@@ -12,7 +12,9 @@ import { request as httpsRequest } from "node:https";
 export function postTimeStampQuery(tsaUrl: string, body: Uint8Array, timeoutMs: number, agent?: Agent): Promise<Uint8Array> {
   const url = new URL(tsaUrl);
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
+  // A kept-alive connection the TSA closed as this request went out fails at once (ECONNRESET,
+  // EPIPE): that request is sent again, once, on a new connection (Node's advice for reusedSocket).
+  const attempt = (retried: boolean): Promise<Uint8Array> => new Promise((resolve, reject) => {
     const req = send(
       url,
       { method: "POST", ...(agent ? { agent } : {}), headers: { "content-type": "application/timestamp-query", accept: "application/timestamp-reply", "content-length": body.length }, timeout: timeoutMs },
@@ -29,7 +31,11 @@ export function postTimeStampQuery(tsaUrl: string, body: Uint8Array, timeoutMs: 
       },
     );
     req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on("error", reject);
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      if (!retried && req.reusedSocket && (error.code === "ECONNRESET" || error.code === "EPIPE")) resolve(attempt(true));
+      else reject(error);
+    });
     req.end(body);
   });
+  return attempt(false);
 }

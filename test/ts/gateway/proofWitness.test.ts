@@ -19,6 +19,7 @@ import { createStaticIngotCatalog } from "../../../gateway/src/server/createStat
 import { batchSizeAt } from "../../../gateway/src/witness/batchSizeAt.js";
 import { buildMerkleTree } from "../../../gateway/src/witness/buildMerkleTree.js";
 import { createProofBatcher } from "../../../gateway/src/witness/createProofBatcher.js";
+import { createTsaAgent } from "../../../gateway/src/witness/createTsaAgent.js";
 import { TimeStampError } from "../../../gateway/src/witness/errors.js";
 import { merkleLeafHash } from "../../../gateway/src/witness/merkleLeafHash.js";
 import { merkleNodeHash } from "../../../gateway/src/witness/merkleNodeHash.js";
@@ -138,6 +139,32 @@ describe("RFC 3161 with the local openssl TSA", () => {
       await expect(requestTimeStamp({ tsaUrl: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/`, digest: randomBytes(32) })).rejects.toThrow(/refused the request \(PKIStatus 2\)/);
     } finally {
       await new Promise<void>((r) => refusing.close(() => r()));
+    }
+  });
+
+  it("requestTimeStamp_sendsAgainOnANewConnection_whenTheTsaClosedTheKeptAliveOne", async () => {
+    // A front end to the local TSA that drops every second request on a connection without an answer
+    // (what a TSA closing an idle keep-alive connection as the next request arrives looks like).
+    const perSocket = new WeakMap<object, number>();
+    const front = createServer((req, res) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", async () => {
+        if (n > 1) return void req.socket.destroy();
+        const answer = await fetch(tsa.url, { method: "POST", headers: { "content-type": "application/timestamp-query" }, body: Buffer.concat(chunks) });
+        res.writeHead(answer.status, { "content-type": "application/timestamp-reply" }).end(Buffer.from(await answer.arrayBuffer()));
+      });
+    });
+    await new Promise<void>((r) => front.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}/`;
+    const agent = createTsaAgent(url);
+    try {
+      for (let i = 0; i < 3; i++) await expect(requestTimeStamp({ tsaUrl: url, digest: randomBytes(32), agent })).resolves.toMatchObject({ genTime: expect.any(Date) });
+    } finally {
+      agent.destroy();
+      await new Promise<void>((r) => front.close(() => r()));
     }
   });
 
