@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import pino from "pino";
+import { zeroAddress, type Address } from "viem";
+import { openLedger } from "../../gateway/src/ledger/openLedger.js";
 import { batchSizeAt, type BatchPolicy } from "../../gateway/src/witness/batchSizeAt.js";
 import { buildMerkleTree } from "../../gateway/src/witness/buildMerkleTree.js";
 import { buildTimeStampRequest } from "../../gateway/src/witness/buildTimeStampRequest.js";
@@ -27,6 +29,9 @@ export interface WitnessCost {
   breakdownSize: number;
   loads: WitnessCostAtLoad[];
   addMicrosPerCall: number;
+  /** The durable queue's share: this process's CPU per call for its row in the charge's transaction (commits of 500 calls, with the row minus without; medians of 9 alternated runs of 2,000), and the two medians. */
+  queueInsertMicrosPerCall: number;
+  commitMicrosPerCall: { withRow: number; withoutRow: number };
 }
 
 export interface MeasureWitnessCostParameters {
@@ -47,7 +52,8 @@ const cpuMs = () => {
 
 /**
  * The proofs' witness cost, measured on the real path (the batcher, pkijs' TimeStampReq, one
- * keep-alive HTTP connection to the TSA, the response check, the SQLite witness store), as this
+ * keep-alive HTTP connection to the TSA, the response check, the SQLite witness store, taking the
+ * batch off the ledger's durable queue), as this
  * process's CPU (user + system: the TSA runs elsewhere). For each batch size some policy gives
  * at the loads asked, closes batches of that size and divides; then splits one batch's CPU into
  * its stages. A batch costs about the same at any size, so the cost per call is set by how many
@@ -56,22 +62,65 @@ const cpuMs = () => {
 export async function measureWitnessCost({ tsaUrl, dir, loads, policies, batchesPerSize = 60 }: MeasureWitnessCostParameters): Promise<WitnessCost> {
   const agent = createTsaAgent(tsaUrl);
   const store = openWitnessStore({ path: join(dir, "witness-cost.sqlite") });
+  // The ledger whose witness queue each stored batch is taken off, as in production: its proofs
+  // are committed (with their queue rows) before each measurement, outside it.
+  const ledger = openLedger({ path: join(dir, "witness-cost-ledger.sqlite") });
+  const payer = "0x00000000000000000000000000000000000000ee" as Address;
+  ledger.recordChainEvents({ deposits: [{ depositId: `0x${"ee".repeat(32)}:0`, payer, asset: zeroAddress, amount: 10n ** 30n, blockNumber: 1n }], withdrawals: [], toBlock: 1n });
+  const commit = (proofs: { id: string; chain: string }[], queued: boolean) => {
+    for (let i = 0; i < proofs.length; i += 500) {
+      ledger.commitCharges(
+        proofs.slice(i, i + 500).map((p) => ({
+          reservationId: ledger.reserve({ payer, asset: zeroAddress, ingotId: 1n, amount: 10n }),
+          amount: 1n,
+          promptTokens: 1,
+          completionTokens: 1,
+          proof: { proofId: p.id, json: "{}", ...(queued ? { chainHash: p.chain } : {}) },
+        })),
+      );
+    }
+  };
+  const queue = { pending: () => [], remove: (ids: readonly string[]) => ledger.removePendingWitnesses(ids) };
   const silent = pino({ level: "silent" });
   let seq = 0;
   const chain = () => createHash("sha256").update(`proof ${seq++}`).digest("hex");
   try {
+    // The queue row on the call path: commits with it against commits without (reservations made outside).
+    const commitCpu = (queued: boolean) => {
+      const proofs = Array.from({ length: 2000 }, () => ({ id: `prf_q_${seq}`, chain: chain() }));
+      const reservations = proofs.map(() => ledger.reserve({ payer, asset: zeroAddress, ingotId: 1n, amount: 10n }));
+      const before = cpuMs();
+      for (let i = 0; i < proofs.length; i += 500) {
+        ledger.commitCharges(proofs.slice(i, i + 500).map((p, j) => ({ reservationId: reservations[i + j]!, amount: 1n, promptTokens: 1, completionTokens: 1, proof: { proofId: p.id, json: "{}", ...(queued ? { chainHash: p.chain } : {}) } })));
+      }
+      return (cpuMs() - before) / proofs.length;
+    };
+    commitCpu(true);
+    commitCpu(false);
+    // Alternated, the median of each: the machine's speed drifts between runs.
+    const withRows: number[] = [];
+    const withoutRows: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      withRows.push(commitCpu(true));
+      withoutRows.push(commitCpu(false));
+    }
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const withRow = median(withRows);
+    const withoutRow = median(withoutRows);
+    ledger.removePendingWitnesses(ledger.pendingWitnesses().map((p) => p.proofId));
     const sizes = [...new Set(loads.flatMap((rate) => policies.map((p) => batchSizeAt(rate, p.policy))))].sort((a, b) => a - b);
     const msPerBatch = new Map<number, number>();
     let addMs = 0;
     let added = 0;
     for (const size of sizes) {
-      const batcher = createProofBatcher({ store, tsaUrl, timeStamp: (digest) => requestTimeStamp({ tsaUrl, digest, agent }), intervalMs: 3_600_000, maxProofs: 65_536, logger: silent });
+      const batcher = createProofBatcher({ store, tsaUrl, timeStamp: (digest) => requestTimeStamp({ tsaUrl, digest, agent }), intervalMs: 3_600_000, maxProofs: 65_536, logger: silent, queue });
       const batches = Math.max(5, Math.min(batchesPerSize, Math.ceil(20_000 / size)));
-      const hashes = Array.from({ length: (batches + 3) * size }, chain);
+      const proofs = Array.from({ length: (batches + 3) * size }, () => ({ id: `prf_${seq}`, chain: chain() }));
+      commit(proofs, true);
       let next = 0;
       const one = async () => {
         const t = performance.now();
-        for (let i = 0; i < size; i++, next++) batcher.add(`prf_${seq}_${next}`, hashes[next]!);
+        for (let i = 0; i < size; i++, next++) batcher.add(proofs[next]!.id, proofs[next]!.chain);
         addMs += performance.now() - t;
         added += size;
         await batcher.flush();
@@ -114,6 +163,8 @@ export async function measureWitnessCost({ tsaUrl, dir, loads, policies, batches
       breakdown,
       breakdownSize,
       addMicrosPerCall: (1000 * addMs) / added,
+      queueInsertMicrosPerCall: 1000 * (withRow - withoutRow),
+      commitMicrosPerCall: { withRow: 1000 * withRow, withoutRow: 1000 * withoutRow },
       loads: loads.map((callsPerSecond) => ({
         callsPerSecond,
         policies: policies.map(({ name, policy }) => {
@@ -124,6 +175,7 @@ export async function measureWitnessCost({ tsaUrl, dir, loads, policies, batches
     };
   } finally {
     store.close();
+    ledger.close();
     agent.destroy();
   }
 }
