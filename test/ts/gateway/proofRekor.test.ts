@@ -143,6 +143,23 @@ describe("logRootInRekor and verifyRekorEntry (@sigstore/sign, @sigstore/verify)
   });
 });
 
+describe("createRekorPublisher at start", () => {
+  it("logs the batches a previous run stored and never logged, without waiting for a new batch", async () => {
+    const store = openWitnessStore({ path: ":memory:" });
+    const signer = createRekorSigner(p256Pem());
+    try {
+      store.saveBatch({ batch: 1, root: "7e".repeat(32), chainHashes: ["22".repeat(32)], proofIds: ["prf_old"], tsaUrl: "local", token: "AA==", genTime: new Date().toISOString() });
+      const publisher = createRekorPublisher({ store, log: (rootHex) => logRootInRekor({ rekorUrl: rekor.url, signer, rootHex }), retryMs: 60_000, logger: silent });
+      for (let i = 0; i < 200 && store.unlogged(1).length > 0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(store.unlogged(1)).toEqual([]);
+      expect(verifyRekorEntry(store.getBatch(1)!.rekor, "7e".repeat(32), rekor.publicKeyPem).status).toBe("pass");
+      await publisher.close();
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe("the gateway with witness.rekor", () => {
   it("serves each proof with its batch root's Rekor entry, which verifyWitness and verify-proof --rekor-key check", async () => {
     const keyFile = join(dir, "rekor-signer.pem");

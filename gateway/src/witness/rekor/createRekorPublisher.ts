@@ -26,8 +26,8 @@ export interface CreateRekorPublisherParameters {
  * oldest first, one entry per batch and one request at a time, and the entry (with its Sigstore
  * bundle) is kept with the batch, so proofs carry it as `witness.rekor`. A failure (Rekor
  * unreachable, refusing) is logged and tried again after `retryMs` or at the next batch; batch
- * closing and anchoring never wait for it. Batches stored before `witness.rekor` was set are
- * logged too.
+ * closing and anchoring never wait for it. At start, batches stored and not yet logged (by a
+ * previous run, or before `witness.rekor` was set) are logged at once.
  */
 export function createRekorPublisher({ store, log, retryMs, logger }: CreateRekorPublisherParameters): RekorPublisher {
   let inFlight: Promise<void> | undefined;
@@ -72,7 +72,8 @@ export function createRekorPublisher({ store, log, retryMs, logger }: CreateReko
     }, retryMs);
     timer.unref?.();
   };
-  if (store.unlogged(1).length > 0) arm();
+  // Roots stored before this start and not yet logged (a restart, or Rekor just configured) go out now.
+  if (store.unlogged(1).length > 0) setImmediate(() => void (closed || run()));
 
   return {
     batchClosed() {
