@@ -1,5 +1,5 @@
 /**
- * Gateway overhead benchmark: `npm run bench:gateway -- [--model demo|fixture] [--modes stream,whole] [--requests 6] [--rounds 7] [--max-tokens N] [--threads 1] [--flush-ms N] [--client child|in-process] [--http node|fetch] [--client-cpu N] [--hidden 64 --layers 2 --intermediate 128]`.
+ * Gateway overhead benchmark: `npm run bench:gateway -- [--model demo|fixture] [--modes stream,whole] [--requests 6] [--rounds 7] [--max-tokens N] [--threads 1] [--flush-ms N] [--client child|in-process] [--http node|fetch] [--client-cpu N] [--hidden 64 --layers 2 --intermediate 128] [--only witness]`.
  *
  * On the tiny demo model (`--model demo`, the default: the demo's Q4_0 base, built once and cached
  * like `npm run demo` does, about three minutes the first time) or on a random F32 test model
@@ -26,16 +26,18 @@
  * paths the client process's CPU per call (on this machine it runs beside the server and takes
  * CPU time the engine path does not share). Then the time to build
  * and sign one proof, the ledger's share of a call, and the gas of settling batches of 1, 10 and
- * 50 charges on the in-process chain. The gateway runs with its proof witnesses on (batches of 1 s
- * or 1024 proofs, each root time-stamped by the local openssl RFC 3161 TSA), so its ratios include
- * them; then the cost of batching + time-stamping per call (10,240 proofs, this process's CPU
- * amortized) and the gas of anchoring batch roots in ProofLog (1, 10 and 60 per transaction). The ledger is the real SQLite one (a temp file; every call
+ * 50 charges on the in-process chain. The gateway runs with its proof witnesses on (the config's
+ * batching policy, each root time-stamped by the local openssl RFC 3161 TSA), so its ratios include
+ * them; then the cost of batching + time-stamping per call at 1 to 6,000 calls a second under the
+ * old policy (a batch a second) and the default one (1 s if it holds 32, else 32 or 10 s), with
+ * their ratio and where a batch's CPU goes, and the gas of anchoring batch roots in ProofLog (1,
+ * 10 and 60 per transaction). `--only witness` runs just those two (no model, no HTTP rounds). The ledger is the real SQLite one (a temp file; every call
  * authenticates, reserves, and commits a charge with its proof in it), credited by a recorded
  * deposit.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Writable } from "node:stream";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -45,9 +47,6 @@ import { createLocalContentStore } from "../coordinator/src/storage/createLocalC
 import { parseGatewayConfig } from "../gateway/src/config/parseGatewayConfig.js";
 import { appendRoots } from "../gateway/src/witness/anchor/appendRoots.js";
 import { deployProofLog } from "../gateway/src/witness/anchor/deployProofLog.js";
-import { createProofBatcher } from "../gateway/src/witness/createProofBatcher.js";
-import { openWitnessStore } from "../gateway/src/witness/openWitnessStore.js";
-import { requestTimeStamp } from "../gateway/src/witness/requestTimeStamp.js";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { createGateway } from "../gateway/src/createGateway.js";
@@ -66,6 +65,7 @@ import { createSettlementChain } from "../gateway/src/chain/createSettlementChai
 import { gatewayDepositsAbi } from "../gateway/src/chain/gatewayDepositsAbi.js";
 import { ledgerToGatewayLedger } from "../gateway/src/server/ledgerToGatewayLedger.js";
 import { measureCalls, type MeasuredCalls } from "./bench/measureCalls.js";
+import { measureWitnessCost } from "./bench/measureWitnessCost.js";
 import { measureServerCpu } from "./bench/measureServerCpu.js";
 import { median, medianInterval } from "./bench/medianInterval.js";
 import { startBareSseServer } from "./bench/startBareSseServer.js";
@@ -96,8 +96,12 @@ const { values } = parseArgs({
     hidden: { type: "string", default: "64" },
     layers: { type: "string", default: "2" },
     intermediate: { type: "string", default: "128" },
+    // witness: only the proofs' witness cost at several loads and the gas (no model, no HTTP rounds).
+    only: { type: "string" },
   },
 });
+const ONLY = values.only;
+if (ONLY !== undefined && ONLY !== "witness") throw new Error(`--only is witness, got ${ONLY}`);
 const MODEL = values.model;
 if (MODEL !== "demo" && MODEL !== "fixture") throw new Error(`--model is demo or fixture, got ${MODEL}`);
 const MODEL_SHAPE = { hiddenSize: Number(values.hidden), numLayers: Number(values.layers), intermediateSize: Number(values.intermediate) };
@@ -149,6 +153,10 @@ async function startTsaProcess(tsaDir: string): Promise<{ url: string; close(): 
 let client: LoadClient | undefined;
 let tsa: { url: string; close(): Promise<void> } | undefined;
 try {
+  // The local TSA in a process of its own, as a TSA on another host would be: its HTTP front end
+  // and openssl runs are not this process's CPU.
+  tsa = await startTsaProcess(join(dir, "tsa"));
+  if (ONLY !== "witness") {
   const { model, path, description } = await benchModel(dir);
   const store = await createLocalContentStore({ dir: join(dir, "store") });
   const { root } = await store.put(readFileSync(writeAdapter(dir, "bench", model, 0.5).path));
@@ -159,13 +167,11 @@ try {
   const payer = getAddress("0x00000000000000000000000000000000000000dd");
   const { apiKey } = sqlite.createApiKey({ payer, label: "bench" });
   sqlite.recordChainEvents({ deposits: [{ depositId: `0x${"ab".repeat(32)}:0`, payer, asset: zeroAddress, amount: 10n ** 30n, blockNumber: 1n }], withdrawals: [], toBlock: 1n });
-  // The proofs' witnesses on, as a production gateway runs: batches closed every second (or at
-  // 1024 proofs), each root time-stamped by the local openssl TSA (RFC 3161).
-  // In a process of its own, as a TSA on another host would be: its HTTP front end and openssl
-  // runs are not this process's CPU.
-  tsa = await startTsaProcess(join(dir, "tsa"));
+  // The proofs' witnesses on, as a production gateway runs them (the config's defaults: a batch
+  // closes 1 s after its first proof if it holds 32, else at 32 or 10 s; at once at 1024), each
+  // root time-stamped by the local openssl TSA (RFC 3161).
   const config = parseGatewayConfig({
-    witness: { tsaUrl: tsa.url, intervalMs: 1000, maxProofs: 1024, storePath: join(dir, "witness.sqlite") },
+    witness: { tsaUrl: tsa.url, storePath: join(dir, "witness.sqlite") },
     server: { host: "127.0.0.1", port: 0, seller: "gw.bench", ...(values["flush-ms"] !== undefined ? { streamFlushMs: Number(values["flush-ms"]) } : {}) },
     model: { path, threads: THREADS, maxConcurrent: 8, maxQueue: 64, maxCompletionTokens: 256 },
     storage: { localDir: join(dir, "store") },
@@ -357,43 +363,33 @@ try {
   // The witnesses of the calls above: what closing their batches cost this process.
   await gateway.witnesses!.batcher.flush();
   const served_ = gateway.witnesses!.batcher.stats;
-  console.log(`proof witnesses of the calls above: ${served_.proofs} proofs in ${served_.batches} batches (1 s or 1024 proofs); closing them took this process ${served_.busyMs.toFixed(2)} ms (tree, store) + ${(served_.tsaMs / Math.max(1, served_.batches)).toFixed(1)} ms wall per batch waiting on the TSA (openssl ts -reply, another process), off every call's path`);
+  console.log(`proof witnesses of the calls above: ${served_.proofs} proofs in ${served_.batches} batches; closing them took this process ${served_.busyMs.toFixed(2)} ms (tree, store) + ${(served_.tsaMs / Math.max(1, served_.batches)).toFixed(1)} ms wall per batch waiting on the TSA (openssl ts -reply, another process), off every call's path`);
   await gateway.close();
   sqlite.close();
+  }
 
-  // Batching + time-stamping at load: 10,240 proofs (10 full batches of 1024), each queued as a
-  // call does (add), then every batch closed: Merkle tree, DER TimeStampReq (pkijs), POST to the
-  // local TSA, TimeStampResp check (pkijs), SQLite store. This process's CPU over all of it
-  // (the TSA runs in its own process).
+  // Batching + time-stamping per call at steady loads: for each batch size a policy closes at,
+  // batches of that size through the real batcher (tree, pkijs TimeStampReq, one keep-alive
+  // connection to the local TSA, response check, SQLite store), this process's CPU per batch
+  // over the proofs in it. "1 s" is the policy before (a batch a second, whatever its size);
+  // "default" is the config's (1 s if it holds 32, else 32 or 10 s; 1024 at once).
   {
-    const wstore = openWitnessStore({ path: join(dir, "witness-bench.sqlite") });
-    const batcher = createProofBatcher({ store: wstore, tsaUrl: tsa.url, timeStamp: (d) => requestTimeStamp({ tsaUrl: tsa!.url, digest: d }), intervalMs: 60_000, maxProofs: 1024, logger: pino({ level: "silent" }) });
-    const W = 10_240;
-    const chains = Array.from({ length: W }, (_, i) => createHash("sha256").update(`proof ${i}`).digest("hex"));
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    for (let i = 0; i < W; i++) batcher.add(`prf_${i}`, chains[i]!);
-    const addMs = performance.now() - t0;
-    await batcher.flush();
-    const wall = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    const st = batcher.stats;
-    console.log(`batching + RFC 3161 time-stamping, ${W} proofs in ${st.batches} batches of 1024: add() on the call path ${((1000 * addMs) / W).toFixed(3)} µs per call; this process's CPU ${((cpu.user + cpu.system) / 1000 / W).toFixed(4)} ms per call amortized (target ≤ 0.1 ms); wall ${(wall / st.batches).toFixed(1)} ms per batch, of which ${(st.tsaMs / st.batches).toFixed(1)} ms waiting on the TSA`);
-    await batcher.close();
-    // A trickle: small batches (what a 1 s interval closes at a few calls a second) cost the same
-    // fixed amount per batch, spread over fewer calls.
-    const small = createProofBatcher({ store: wstore, tsaUrl: tsa.url, timeStamp: (d) => requestTimeStamp({ tsaUrl: tsa!.url, digest: d }), intervalMs: 60_000, maxProofs: 1024, logger: pino({ level: "silent" }) });
-    const B = 20;
-    const cpu1 = process.cpuUsage();
-    for (let b = 0; b < B; b++) {
-      for (let i = 0; i < 6; i++) small.add(`prf_small_${b}_${i}`, createHash("sha256").update(`small ${b} ${i}`).digest("hex"));
-      await small.flush();
+    const defaults = parseGatewayConfig({ witness: { tsaUrl: tsa.url }, server: { seller: "x" }, model: { path: "x" }, storage: { localDir: "x" }, ledger: { path: "x" }, proof: { privateKeyHex: "11".repeat(32) }, billing: { defaultPricePerTokenWei: "1" } }).witness!;
+    const policies = [
+      { name: "1 s", policy: { intervalMs: 1000, minProofs: 1, maxDelayMs: 1000, maxProofs: defaults.maxProofs } },
+      { name: "default", policy: { intervalMs: defaults.intervalMs, minProofs: defaults.minProofs, maxDelayMs: defaults.maxDelayMs, maxProofs: defaults.maxProofs } },
+    ];
+    const cost = await measureWitnessCost({ tsaUrl: tsa.url, dir, loads: [1, 6, 60, 600, 6000], policies });
+    const b = cost.breakdown;
+    const total = b.tree + b.request + b.http + b.response + b.store;
+    console.log(`proof witness cost: on the call path add() ${cost.addMicrosPerCall.toFixed(3)} µs and the durable queue's row in the charge's transaction ${cost.queueInsertMicrosPerCall.toFixed(1)} µs per call (commit CPU ${cost.commitMicrosPerCall.withRow.toFixed(1)} µs with it, ${cost.commitMicrosPerCall.withoutRow.toFixed(1)} without, in commits of 500); a batch of ${cost.breakdownSize} costs this process ${total.toFixed(2)} ms of CPU: tree ${b.tree.toFixed(3)}, TimeStampReq (pkijs) ${b.request.toFixed(3)}, HTTP to the TSA (keep-alive) ${b.http.toFixed(3)}, TimeStampResp check ${b.response.toFixed(3)}, SQLite store ${b.store.toFixed(3)} ms`);
+    console.log(`  CPU per batch by size, taking it off the ledger's queue included (ms): ${[...cost.msPerBatch].map(([n, ms]) => `${n}: ${ms.toFixed(2)}`).join(", ")}`);
+    console.log(`  per call, amortized (target ≤ 0.1 ms):`);
+    console.log(`  ${"calls/s".padStart(8)}  ${policies.map((p) => `${p.name}: batch, ms/call`.padEnd(30)).join("")}ratio`);
+    for (const load of cost.loads) {
+      const [before, now] = load.policies;
+      console.log(`  ${String(load.callsPerSecond).padStart(8)}  ${load.policies.map((p) => `${String(p.batchSize).padStart(6)}, ${p.msPerCall.toFixed(4)}${p.msPerCall <= 0.1 ? " within" : " OVER"}`.padEnd(30)).join("")}×${(before!.msPerCall / now!.msPerCall).toFixed(1)}`);
     }
-    const cpuSmall = process.cpuUsage(cpu1);
-    const perBatch = (cpuSmall.user + cpuSmall.system) / 1000 / B;
-    console.log(`  the same in ${B} batches of 6 proofs: this process's CPU ${perBatch.toFixed(2)} ms per batch, ${(perBatch / 6).toFixed(3)} ms per call; a batch a second costs the gateway about ${(perBatch / 10).toFixed(2)} % of one core whatever the traffic`);
-    await small.close();
-    wstore.close();
   }
 
   // Settlement gas: one batch of n charges (each from its own payer's deposit) into one Ingot,

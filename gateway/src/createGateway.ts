@@ -62,7 +62,7 @@ export async function createGateway({ config, logger, ledger, store, catalog, ll
     ...(m.adapterCacheDir !== undefined ? { adapterCacheDir: m.adapterCacheDir } : {}),
     logger: (level, message) => logger[level]({ source: "llama.cpp" }, message),
   });
-  const witnesses = config.witness ? await openProofWitnesses({ config: config.witness, chain: config.chain, ledgerPath: config.ledger.path, logger }) : undefined;
+  const witnesses = config.witness ? await openProofWitnesses({ config: config.witness, chain: config.chain, ledgerPath: config.ledger.path, logger, ...(ledger.witnessQueue ? { queue: ledger.witnessQueue } : {}) }) : undefined;
   const server = createGatewayServer({
     engine,
     catalog: catalog ?? createStaticIngotCatalog(config.ingots.map((i) => ({ ...i, model: `ingot-${i.ingotId}` }))),

@@ -89,7 +89,7 @@ export async function serveThroughGateway(p: ServeThroughGatewayParameters): Pro
   // A local RFC 3161 time-stamping authority (openssl ts -reply; its key and certificate made in the work dir on first run).
   const tsa = await startLocalTsa({ dir: path.join(p.workDir, "tsa") });
   const config = parseGatewayConfig({
-    witness: { tsaUrl: tsa.url, intervalMs: 200, storePath: path.join(dir, "witness.sqlite") },
+    witness: { tsaUrl: tsa.url, intervalMs: 200, minProofs: 1, storePath: path.join(dir, "witness.sqlite") },
     server: { host: "127.0.0.1", port: 0, seller: "gateway.ingotforge.local" },
     model: { path: p.baseModelPath, threads: p.threads ?? 1, maxConcurrent: 2, maxCompletionTokens: 64 },
     storage: { localDir: dir },

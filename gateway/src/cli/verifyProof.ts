@@ -8,6 +8,7 @@
 //   … --registry 0xProofKeyRegistry --rpc https://rpc.example   (the key registered, not revoked, its build allow-listed)
 //   … --tsa-cert tsa.crt   (the batch witness: inclusion path, RFC 3161 token imprint and its signature by the pinned TSA)
 //   … --proof-log 0xProofLog --rpc https://rpc.example   (the batch root anchored on chain, and when)
+//   … --rekor-key rekor.pub   (the batch root's Rekor entry, checked with @sigstore/verify against that log key)
 //
 // --response takes what the client kept: the JSON body (its proof field is left out), a stream's
 // raw `data:` events, or the stream's chunks as a JSON array (see proof/responseForProof.ts).
@@ -30,7 +31,7 @@ import { checkAnchor, type AnchorCheck } from "../witness/anchor/checkAnchor.js"
 import { verifyWitness, type VerifyWitnessReturnType } from "../witness/verifyWitness.js";
 
 const USAGE =
-  "usage: verifyProof <proof.json | -> [--public-key HEX] [--request req.json] [--response resp.json] [--api-key-file FILE] [--attestation FILE|URL [--measurement 0xHEX]] [--registry 0xADDR --rpc URL] [--tsa-cert PEM] [--proof-log 0xADDR --rpc URL] [--json]\n" +
+  "usage: verifyProof <proof.json | -> [--public-key HEX] [--request req.json] [--response resp.json] [--api-key-file FILE] [--attestation FILE|URL [--measurement 0xHEX]] [--registry 0xADDR --rpc URL] [--tsa-cert PEM] [--proof-log 0xADDR --rpc URL] [--rekor-key PEM] [--json]\n" +
   "       verifyProof --gateway URL --id prf_… [same options]\n" +
   "exit: 0 valid, 1 invalid, 2 usage error or unreadable input, 3 intact but the signer unchecked (no --public-key, --attestation or --registry)";
 
@@ -73,6 +74,7 @@ async function run(argv: string[], io: VerifyProofCliIo): Promise<number> {
         registry: { type: "string" },
         rpc: { type: "string" },
         "tsa-cert": { type: "string" },
+        "rekor-key": { type: "string" },
         "proof-log": { type: "string" },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
@@ -131,8 +133,12 @@ async function run(argv: string[], io: VerifyProofCliIo): Promise<number> {
     registration = await readProofKeyRegistration({ publicClient, registry: values.registry as Address, publicKey: signedWith });
   }
   // The batch witness: its checks run whenever the proof carries one; --tsa-cert or --proof-log require it complete.
-  const requireTimestamp = values["tsa-cert"] !== undefined || values["proof-log"] !== undefined;
-  const witness = await verifyWitness(proof, { requireTimestamp, ...(values["tsa-cert"] !== undefined ? { tsaCertificatePem: await readText(values["tsa-cert"], "TSA certificate") } : {}) });
+  const requireTimestamp = values["tsa-cert"] !== undefined || values["proof-log"] !== undefined || values["rekor-key"] !== undefined;
+  const witness = await verifyWitness(proof, {
+    requireTimestamp,
+    ...(values["tsa-cert"] !== undefined ? { tsaCertificatePem: await readText(values["tsa-cert"], "TSA certificate") } : {}),
+    ...(values["rekor-key"] !== undefined ? { rekorPublicKeyPem: await readText(values["rekor-key"], "Rekor public key") } : {}),
+  });
   let anchor: AnchorCheck | undefined;
   if (values["proof-log"] !== undefined) {
     const publicClient = createPublicClient({ transport: http(values.rpc!, { fetchFn: io.fetch }) });

@@ -183,7 +183,10 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       chargeId, reservationId, r.payer as string, r.asset as string, r.ingot_id as string, amount.toString(), promptTokens, completionTokens, createdAt,
     );
-    if (proof) q("INSERT INTO proofs (proof_id, charge_id, json) VALUES (?, ?, ?)").run(proof.proofId, chargeId, proof.json);
+    if (proof) {
+      q("INSERT INTO proofs (proof_id, charge_id, json) VALUES (?, ?, ?)").run(proof.proofId, chargeId, proof.json);
+      if (proof.chainHash !== undefined) q("INSERT INTO witness_queue (proof_id, chain_hash) VALUES (?, ?)").run(proof.proofId, proof.chainHash);
+    }
     return {
       chargeId, payer: r.payer as Address, asset: r.asset as Address, ingotId: BigInt(r.ingot_id as string),
       amount, promptTokens, completionTokens, createdAt,
@@ -521,6 +524,17 @@ export function openLedger(p: OpenLedgerParameters): Ledger {
     getProof(proofId) {
       const r = q("SELECT * FROM proofs WHERE proof_id = ?").get(proofId) as Row | undefined;
       return r ? { proofId: r.proof_id as string, chargeId: r.charge_id as string, json: r.json as string } : null;
+    },
+
+    pendingWitnesses(limit = 1_000_000) {
+      return (q("SELECT proof_id, chain_hash FROM witness_queue ORDER BY seq LIMIT ?").all(limit) as Row[]).map((r) => ({ proofId: r.proof_id as string, chainHash: r.chain_hash as string }));
+    },
+
+    removePendingWitnesses(proofIds) {
+      if (proofIds.length === 0) return;
+      tx(() => {
+        for (const id of proofIds) q("DELETE FROM witness_queue WHERE proof_id = ?").run(id);
+      }, { durable: false });
     },
 
     totals(asset): LedgerTotals {

@@ -192,4 +192,17 @@ CREATE TABLE settlement_sends (
 );
 `,
   },
+  {
+    // The proofs waiting for their batch witness (gateway/src/witness), written in the charge's
+    // own transaction, so a process that dies before the batch is time-stamped loses none: the
+    // next start batches them. A row goes once its proof is in a stored batch.
+    version: 5,
+    sql: `
+CREATE TABLE witness_queue (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  proof_id TEXT NOT NULL UNIQUE REFERENCES proofs(proof_id),
+  chain_hash TEXT NOT NULL
+);
+`,
+  },
 ];

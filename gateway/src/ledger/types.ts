@@ -19,7 +19,11 @@ export interface CommitChargeParameters {
   promptTokens: number;
   completionTokens: number;
   chargeId?: string;
-  proof?: { proofId: string; json: string };
+  /**
+   * The call's proof, kept with the charge. With `chainHash` (64 hex, the proof's `hashes.chain`),
+   * it is also queued for its batch witness in the same transaction (`pendingWitnesses`).
+   */
+  proof?: { proofId: string; json: string; chainHash?: string };
 }
 
 /** What `commitCharges` did with one call. */
@@ -163,6 +167,10 @@ export interface Ledger {
   getCharge(chargeId: string): Charge | null;
   saveProof(proofId: string, chargeId: string, json: string): void;
   getProof(proofId: string): { proofId: string; chargeId: string; json: string } | null;
+  /** Proofs committed with a `chainHash` and not yet marked batched, in commit order (at most `limit`). */
+  pendingWitnesses(limit?: number): { proofId: string; chainHash: string }[];
+  /** These proofs are in a stored witness batch: take them off the queue (unknown ids are ignored). Not fsynced: a lost removal only re-queues proofs the witness store already holds, which the batcher skips. */
+  removePendingWitnesses(proofIds: readonly string[]): void;
   totals(asset: Asset): LedgerTotals;
   close(): void;
 }

@@ -24,9 +24,10 @@ export type CompletionKind = "chat" | "text";
  * cost ((prompt + max_tokens) × price) → generate (queued) → issue the proof of the charge for
  * the tokens delivered → commit the charge and its proof together → respond (with the proof as a `proof` field, or as the
  * last SSE chunk before `[DONE]`). Streamed tokens go through `createSseWriter`, at most one
- * socket write per `streamFlushMs`. Any failure before the commit releases the reservation; a
- * client that disconnects stops generation and is charged for what it was sent: nothing for a
- * whole answer it never got, the prompt and the tokens written for a stream (see `endEarly`).
+ * socket write per `streamFlushMs`. Any failure before the first token is sent releases the
+ * reservation; a client that disconnects stops generation and is charged for what it was sent:
+ * nothing for a whole answer it never got, the prompt and the tokens written for a stream (see
+ * `endEarly`); a stream whose generation fails mid-way is charged the same way (`failMidStream`).
  */
 export async function handleCompletion(deps: GatewayServerDeps, kind: CompletionKind, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const { engine, catalog, ledger, proofs, prices, logger } = deps;
@@ -112,7 +113,16 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
         ...(proofId ? { proofId } : {}),
       });
       const signedAt = performance.now();
-      const committed = await ledger.commitCharge({ reservationId: reservation.reservationId, chargeId: c.chargeId, amount: c.amount, promptTokens: p.promptTokens, completionTokens: p.completionTokens, proof });
+      const committed = await ledger.commitCharge({
+        reservationId: reservation.reservationId,
+        chargeId: c.chargeId,
+        amount: c.amount,
+        promptTokens: p.promptTokens,
+        completionTokens: p.completionTokens,
+        proof,
+        // The witness queue is durable (the ledger's, in this transaction): a crash before the batch closes loses no proof's witness.
+        ...(deps.witnesses ? { queueWitness: true } : {}),
+      });
       if (!deps.witnesses) return { proof, committed, signedAt };
       // Batched and time-stamped later, off the call path; the proof delivered now says where the completed one is.
       try {
@@ -151,6 +161,37 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
     }
   };
 
+  /**
+   * Generation failed after the stream started (the gateway's fault, not the client's). The
+   * tokens already sent are paid for as when a client leaves: the prompt and the completion
+   * tokens delivered, with a proof of status "partial" whose response hash covers every event
+   * sent, the error event included; the client gets the error, then that proof. Refunding them
+   * instead would make any failure a caller can provoke a way to read for free (gateway/README.md,
+   * "Billing"). Nothing is charged when no token was sent.
+   */
+  const failMidStream = async (error: unknown) => {
+    const { status, body: errorBody } = toOpenAIError(error);
+    const delivered = sent.reduce((most, e) => Math.max(most, e.tokens), 0);
+    (status >= 500 ? log.error.bind(log) : log.warn.bind(log))({ err: error, delivered }, "stream failed after it started");
+    if (delivered === 0) {
+      await ledger.releaseReservation(reservation.reservationId);
+      sse.hold(errorBody);
+      sse.end();
+      return;
+    }
+    const events = [...sent, { chunk: errorBody as unknown, tokens: delivered, canonical: canonicalJson(errorBody) }];
+    try {
+      const { proof, committed } = await charge({ promptTokens: prepared.promptTokens, completionTokens: delivered, response: events.map((e) => e.chunk), responseCanonicalJson: canonicalList(events), status: "partial" });
+      log.info({ chargeId: committed.chargeId, amount: committed.amount.toString(), prompt_tokens: prepared.promptTokens, completion_tokens: delivered, proofId: proof.proof_id }, "stream failed mid-way; charged what was delivered");
+      sse.hold(errorBody);
+      sse.hold({ id, object: kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], proof });
+    } catch (chargeError) {
+      log.error({ err: chargeError, delivered }, "the partial charge of a stream that failed could not be committed; reservation released");
+      sse.hold(errorBody);
+    }
+    sse.end();
+  };
+
   let charged: Charge | undefined;
   let headersSent = false;
   try {
@@ -176,6 +217,10 @@ export async function handleCompletion(deps: GatewayServerDeps, kind: Completion
       if (error instanceof GenerationAbortedError) {
         // Only onClose aborts generation, and it has cancelled the writer already.
         await endEarly(error.completionTokens);
+        return;
+      }
+      if (headersSent && !controller.signal.aborted) {
+        await failMidStream(error);
         return;
       }
       await ledger.releaseReservation(reservation.reservationId);

@@ -8,7 +8,7 @@ import type { ProofKeyAttestation } from "../attestation/types.js";
 import type { Address } from "viem";
 import type { Logger } from "pino";
 import type { GatewayProof } from "../proof/types.js";
-import type { TimestampedWitness } from "../witness/types.js";
+import type { ProofQueue, TimestampedWitness } from "../witness/types.js";
 import type { ServingEngine } from "../serving/types.js";
 import type { Asset, Caller, Charge, PayerCredit, ServedIngot } from "../types.js";
 
@@ -40,12 +40,27 @@ export interface GatewayLedger {
    * neither. The rest of the hold is freed. `chargeId` is the id the proof already names as its
    * `payment.transaction_id`; it must be unused.
    */
-  commitCharge(params: { reservationId: string; chargeId: string; amount: bigint; promptTokens: number; completionTokens: number; proof: GatewayProof }): Awaitable<Charge>;
+  commitCharge(params: {
+    reservationId: string;
+    chargeId: string;
+    amount: bigint;
+    promptTokens: number;
+    completionTokens: number;
+    proof: GatewayProof;
+    /** Also queue the proof for its batch witness in the same transaction (`witnessQueue`): set when the server has witnesses. */
+    queueWitness?: boolean;
+  }): Awaitable<Charge>;
   /** Free the hold without charging (the call failed or the client went away). */
   releaseReservation(reservationId: string): Awaitable<void>;
   getProof(proofId: string): Awaitable<GatewayProof | undefined>;
   /** The caller's payer's standing in `asset` (spendable, short, held, unsettled, deferred, withdrawal pending). */
   creditOf(params: { caller: Caller; asset: Asset }): Awaitable<PayerCredit>;
+  /**
+   * The proofs committed with `queueWitness` and not yet batched, kept durably (the SQLite
+   * ledger's): the witness batcher reads it at start so no proof loses its witness to a crash.
+   * Absent on a ledger that keeps no such queue (then a crash loses the open batch's witnesses).
+   */
+  witnessQueue?: ProofQueue;
 }
 
 export interface IssueProofParameters {

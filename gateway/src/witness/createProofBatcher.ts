@@ -3,6 +3,7 @@ import { buildMerkleTree } from "./buildMerkleTree.js";
 import { rootImprint } from "./rootImprint.js";
 import type { GrantedTimeStamp } from "./parseTimeStampResponse.js";
 import type { WitnessStore } from "./openWitnessStore.js";
+import type { ProofQueue } from "./types.js";
 
 /** Collects proofs' chain hashes and closes them into time-stamped batches, off the call path. */
 export interface ProofBatcher {
@@ -28,26 +29,61 @@ export interface CreateProofBatcherParameters {
   tsaUrl: string;
   /** Ask the TSA for a time-stamp of this digest (production: `requestTimeStamp`). */
   timeStamp: (digest: Uint8Array) => Promise<GrantedTimeStamp>;
-  /** A batch closes this long after its first proof came… */
+  /** A batch closes this long after its first proof came, if it holds at least `minProofs`… */
   intervalMs: number;
   /** …or as soon as it holds this many proofs. */
   maxProofs: number;
-  logger: Pick<Logger, "warn" | "debug">;
+  /**
+   * The fewest proofs a batch closes with at `intervalMs` (default 1): a smaller one waits for
+   * this many, or until `maxDelayMs` after its first proof. A batch costs the same whatever its
+   * size, so at low load this keeps the cost per call down (`batchSizeAt`).
+   */
+  minProofs?: number;
+  /** The longest a proof waits for its batch (default `intervalMs`). */
+  maxDelayMs?: number;
+  logger: Pick<Logger, "warn" | "info" | "debug">;
   /** Called after a batch is stored (the anchorer listens here). */
   onBatch?: (batch: number) => void;
+  /**
+   * The durable queue (the ledger's): its waiting proofs are queued first, before any `add`
+   * (those already in a stored batch are taken off it instead), and each stored batch's proofs
+   * are taken off it. Without one, proofs queued when the process dies are never batched.
+   */
+  queue?: ProofQueue;
 }
 
 /**
  * The batcher behind the proofs' RFC 3161 witness: `add` only queues; a batch closes
- * `intervalMs` after its first proof or at `maxProofs`, whichever comes first. Closing builds the
+ * `intervalMs` after its first proof if it holds `minProofs` (else at the proof that makes
+ * `minProofs`, or `maxDelayMs` after its first proof), or at once at `maxProofs`. Closing builds the
  * RFC 6962 Merkle tree over the chain hashes, asks the TSA to time-stamp the root's imprint, and
  * stores batch, leaves and token in one transaction. One batch is in flight at a time; a TSA that
- * fails leaves the proofs queued (in order) for the next try. Proofs queued when the process dies
- * are not batched (their proofs stay valid by signature; they just have no time-stamp).
+ * fails leaves the proofs queued (in order) for the next try. With a durable `queue` (the
+ * ledger's, written with each charge), proofs queued when the process dies are batched at the
+ * next start; without one they are not (their proofs stay valid by signature, with no time-stamp).
  */
-export function createProofBatcher({ store, tsaUrl, timeStamp, intervalMs, maxProofs, logger, onBatch }: CreateProofBatcherParameters): ProofBatcher {
+export function createProofBatcher({ store, tsaUrl, timeStamp, intervalMs, maxProofs, minProofs = 1, maxDelayMs = intervalMs, logger, onBatch, queue }: CreateProofBatcherParameters): ProofBatcher {
   let ids: string[] = [];
   let hashes: string[] = [];
+  const forget = (proofIds: readonly string[]) => {
+    try {
+      queue?.remove(proofIds);
+    } catch (error) {
+      // Harmless: the next start finds them in the store and takes them off then.
+      logger.warn({ err: error, proofs: proofIds.length }, "could not take batched proofs off the durable queue; the next start does");
+    }
+  };
+  if (queue) {
+    const waiting = queue.pending();
+    const stored = waiting.filter((p) => store.isBatched(p.proofId));
+    if (stored.length > 0) forget(stored.map((p) => p.proofId));
+    for (const p of waiting) {
+      if (store.isBatched(p.proofId)) continue;
+      ids.push(p.proofId);
+      hashes.push(p.chainHash);
+    }
+    if (ids.length > 0) logger.info({ proofs: ids.length }, "proofs answered before the last stop and never batched are queued again");
+  }
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
   let closed = false;
@@ -79,6 +115,7 @@ export function createProofBatcher({ store, tsaUrl, timeStamp, intervalMs, maxPr
     started = performance.now();
     const batch = store.nextBatchNumber();
     store.saveBatch({ batch, root: tree.root, chainHashes: batchHashes, proofIds: batchIds, tsaUrl, token: Buffer.from(granted.token).toString("base64"), genTime: granted.genTime.toISOString() });
+    forget(batchIds);
     stats.busyMs += performance.now() - started;
     stats.batches++;
     stats.proofs += take;
@@ -90,31 +127,57 @@ export function createProofBatcher({ store, tsaUrl, timeStamp, intervalMs, maxPr
   const run = (all: boolean): Promise<void> => {
     if (inFlight) return inFlight.then(() => (all || ids.length >= maxProofs ? run(all) : undefined));
     inFlight = (async () => {
-      do {
+      // (Checked before each close: a full batch's add schedules a run per proof past maxProofs,
+      // and a run that found the full batch already closed must not close the rest early.)
+      while (ids.length > 0 && (all || ids.length >= maxProofs)) {
         const before = ids.length;
         await closeOne();
         if (ids.length >= before) break; // the TSA failed: wait for the next timer
-      } while (ids.length > 0 && (all || ids.length >= maxProofs));
+      }
     })().finally(() => {
       inFlight = undefined;
       if (ids.length > 0 && !closed) arm();
     });
     return inFlight;
   };
-  const arm = () => {
-    if (timer || closed) return;
+  // The open batch is past `intervalMs` but under `minProofs`: it closes at the proof that makes
+  // `minProofs`, or at `maxDelayMs`.
+  let waitingForCount = false;
+  const schedule = (ms: number, fn: () => void) => {
     timer = setTimeout(() => {
       timer = undefined;
-      void run(true);
-    }, intervalMs);
+      fn();
+    }, ms);
     timer.unref?.();
   };
+  const arm = () => {
+    if (timer || closed) return;
+    waitingForCount = false;
+    schedule(intervalMs, () => {
+      if (ids.length >= minProofs || maxDelayMs <= intervalMs) return void run(true);
+      waitingForCount = true;
+      schedule(maxDelayMs - intervalMs, () => {
+        waitingForCount = false;
+        void run(true);
+      });
+    });
+  };
+  const closeNow = () => {
+    waitingForCount = false;
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    setImmediate(() => void run(true));
+  };
+
+  // Proofs recovered from the durable queue close with the first interval.
+  if (ids.length > 0) arm();
 
   return {
     add(proofId, chainHashHex) {
       ids.push(proofId);
       hashes.push(chainHashHex);
       if (ids.length >= maxProofs && !inFlight) setImmediate(() => void run(false));
+      else if (waitingForCount && ids.length >= minProofs) closeNow();
       else arm();
     },
     flush: () => run(true),

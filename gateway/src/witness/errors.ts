@@ -35,3 +35,18 @@ export class TimeStampError extends WitnessError {
     });
   }
 }
+
+/** Rekor could not be reached or refused a batch root's entry. Retryable: the batch is kept and sent again at the next batch or interval. */
+export class RekorError extends WitnessError {
+  override name = "RekorError";
+  constructor(
+    readonly rekorUrl: string,
+    reason: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`Rekor at ${rekorUrl} did not log the batch root: ${reason}`, {
+      hint: "check witness.rekor.url and that this host reaches it (rekor.sigstore.dev needs internet access); the batch is sent again later",
+      ...options,
+    });
+  }
+}

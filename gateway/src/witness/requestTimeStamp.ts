@@ -1,3 +1,4 @@
+import type { Agent } from "node:http";
 import { buildTimeStampRequest } from "./buildTimeStampRequest.js";
 import { TimeStampError } from "./errors.js";
 import { parseTimeStampResponse, type GrantedTimeStamp } from "./parseTimeStampResponse.js";
@@ -11,6 +12,8 @@ export interface RequestTimeStampParameters {
   timeoutMs?: number;
   /** For tests: a fixed nonce. */
   nonce?: bigint;
+  /** A keep-alive agent for the TSA's scheme (`createTsaAgent`), so batches reuse one connection. */
+  agent?: Agent;
 }
 
 /**
@@ -20,11 +23,11 @@ export interface RequestTimeStampParameters {
  *
  * @throws TimeStampError when the TSA cannot be reached, answers non-2xx, or the reply does not check.
  */
-export async function requestTimeStamp({ tsaUrl, digest, timeoutMs = 10_000, nonce = randomNonce() }: RequestTimeStampParameters): Promise<GrantedTimeStamp> {
+export async function requestTimeStamp({ tsaUrl, digest, timeoutMs = 10_000, nonce = randomNonce(), agent }: RequestTimeStampParameters): Promise<GrantedTimeStamp> {
   const body = buildTimeStampRequest(digest, nonce);
   let bytes: Uint8Array;
   try {
-    bytes = await postTimeStampQuery(tsaUrl, body, timeoutMs);
+    bytes = await postTimeStampQuery(tsaUrl, body, timeoutMs, agent);
   } catch (error) {
     throw new TimeStampError(tsaUrl, (error as Error)?.message ?? String(error), { cause: error });
   }

@@ -43,6 +43,23 @@ export interface TimestampedWitness {
     gen_time: string;
   };
   anchor?: ProofAnchor;
+  /** The batch root's entry in Sigstore's Rekor (`witness.rekor`), once it is logged there. */
+  rekor?: RekorEntry;
+}
+
+/**
+ * A batch root's `hashedrekord` entry in a Rekor log (the optional second public log): the
+ * digest is SHA-256(root), signed with the gateway's Rekor key; `bundle` is the Sigstore bundle
+ * (JSON, v0.3) with the signature, the key hint and the log entry with its signed entry timestamp.
+ */
+export interface RekorEntry {
+  rekor_url: string;
+  log_index: number;
+  /** Hex SHA-256 of the log's public key. */
+  log_id: string;
+  /** When Rekor says it integrated the entry, ISO 8601 UTC (covered by the signed entry timestamp). */
+  integrated_time: string;
+  bundle: Record<string, unknown>;
 }
 
 /** `witness` of a proof delivered before its batch was time-stamped: where to fetch the completed one. */
@@ -67,4 +84,18 @@ export interface ProofBatch {
   token: string;
   genTime: string;
   anchor?: ProofAnchor;
+  rekor?: RekorEntry;
+}
+
+/**
+ * The durable side of the batcher's queue: proofs committed for a witness and not yet in a stored
+ * batch (the ledger's `witness_queue`, written in each charge's transaction). The batcher reads it
+ * at start, so proofs a dead process answered but never batched are batched, and takes each
+ * stored batch's proofs off it. (A TypeScript interface, not proof JSON.)
+ */
+export interface ProofQueue {
+  /** Waiting proofs, oldest first: id and chain hash (64 hex). */
+  pending(): { proofId: string; chainHash: string }[];
+  /** These proofs are in a stored batch. */
+  remove(proofIds: readonly string[]): void;
 }

@@ -1,9 +1,10 @@
 import { rootImprint } from "./rootImprint.js";
 import { rootFromPath } from "./rootFromPath.js";
 import { verifyTimeStampToken } from "./verifyTimeStampToken.js";
+import { verifyRekorEntry } from "./rekor/verifyRekorEntry.js";
 import type { MerklePathStep } from "./types.js";
 
-export type WitnessCheckName = "witness" | "inclusion" | "timestamp_imprint" | "timestamp_signature";
+export type WitnessCheckName = "witness" | "inclusion" | "timestamp_imprint" | "timestamp_signature" | "rekor";
 
 export interface WitnessCheck {
   status: "pass" | "fail" | "skip";
@@ -26,6 +27,8 @@ export interface VerifyWitnessOptions {
   tsaCertificatePem?: string;
   /** Fail when the proof has no completed witness (the caller asked for a time-stamp check). */
   requireTimestamp?: boolean;
+  /** Rekor's log key (PEM): check the batch root's Rekor entry against it, and require one. */
+  rekorPublicKeyPem?: string;
 }
 
 const hex64 = /^[0-9a-f]{64}$/;
@@ -37,13 +40,14 @@ const hex64 = /^[0-9a-f]{64}$/;
  * Does not check the proof's own signature (`verifyProof`) nor the on-chain anchor (`readProofAnchor`).
  * Never throws on untrusted input: failures are checks.
  */
-export async function verifyWitness(proof: unknown, { tsaCertificatePem, requireTimestamp = false }: VerifyWitnessOptions = {}): Promise<VerifyWitnessReturnType> {
+export async function verifyWitness(proof: unknown, { tsaCertificatePem, requireTimestamp = false, rekorPublicKeyPem }: VerifyWitnessOptions = {}): Promise<VerifyWitnessReturnType> {
   const skip = (detail: string): WitnessCheck => ({ status: "skip", detail });
   const checks: Record<WitnessCheckName, WitnessCheck> = {
     witness: skip(""),
     inclusion: skip("no completed witness"),
     timestamp_imprint: skip("no completed witness"),
     timestamp_signature: skip(tsaCertificatePem ? "no completed witness" : "no TSA certificate pinned (--tsa-cert)"),
+    rekor: rekorPublicKeyPem ? { status: "fail", detail: "no completed witness to look up in Rekor" } : skip("no Rekor key pinned (--rekor-key)"),
   };
   const p = (proof ?? {}) as { hashes?: { chain?: unknown }; witness?: Record<string, unknown> };
   const w = p.witness;
@@ -88,6 +92,10 @@ export async function verifyWitness(proof: unknown, { tsaCertificatePem, require
     }
   } catch (error) {
     checks.timestamp_imprint = { status: "fail", detail: `rfc3161.token is not a time-stamp token: ${(error as Error)?.message ?? String(error)}` };
+  }
+  if (rekorPublicKeyPem !== undefined) {
+    const { status, detail } = w.rekor ? verifyRekorEntry(w.rekor, root, rekorPublicKeyPem) : { status: "fail" as const, detail: "the batch root has no Rekor entry (not logged yet, or witness.rekor is off)" };
+    checks.rekor = { status, detail };
   }
   return done("timestamped", { root, ...(genTime ? { genTime } : {}) });
 }

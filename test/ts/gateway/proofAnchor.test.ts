@@ -151,7 +151,7 @@ describe("ProofLog anchoring", () => {
       proof: { privateKeyHex: "11".repeat(32) },
       billing: { defaultPricePerTokenWei: "1" },
       chain: { rpcUrl: rpcUrl, deposits: `0x${"11".repeat(20)}`, ingot: `0x${"22".repeat(20)}`, settlerKeyFile: keyFile },
-      witness: { tsaUrl: tsa.url, intervalMs: 50, maxProofs: 2, anchor: { proofLog, appenderKeyFile: keyFile, everyBatches: 1, maxDelayMs: 1000 } },
+      witness: { tsaUrl: tsa.url, intervalMs: 50, maxProofs: 2, minProofs: 1, anchor: { proofLog, appenderKeyFile: keyFile, everyBatches: 1, maxDelayMs: 1000 } },
     });
     const opened = await openProofWitnesses({ config: config.witness!, chain: config.chain, ledgerPath: config.ledger.path, logger: silent });
     try {

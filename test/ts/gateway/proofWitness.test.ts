@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import pino from "pino";
 import type { Address, Hex } from "viem";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runVerifyProofCli } from "../../../gateway/src/cli/verifyProof.js";
 import { createPriceBook } from "../../../gateway/src/config/createPriceBook.js";
 import { createProofSigner } from "../../../gateway/src/proof/createProofSigner.js";
@@ -16,8 +16,10 @@ import { verifyProof } from "../../../gateway/src/proof/verifyProof.js";
 import { createGatewayServer } from "../../../gateway/src/server/createGatewayServer.js";
 import { createProofIssuer } from "../../../gateway/src/server/createProofIssuer.js";
 import { createStaticIngotCatalog } from "../../../gateway/src/server/createStaticIngotCatalog.js";
+import { batchSizeAt } from "../../../gateway/src/witness/batchSizeAt.js";
 import { buildMerkleTree } from "../../../gateway/src/witness/buildMerkleTree.js";
 import { createProofBatcher } from "../../../gateway/src/witness/createProofBatcher.js";
+import { createTsaAgent } from "../../../gateway/src/witness/createTsaAgent.js";
 import { TimeStampError } from "../../../gateway/src/witness/errors.js";
 import { merkleLeafHash } from "../../../gateway/src/witness/merkleLeafHash.js";
 import { merkleNodeHash } from "../../../gateway/src/witness/merkleNodeHash.js";
@@ -140,6 +142,32 @@ describe("RFC 3161 with the local openssl TSA", () => {
     }
   });
 
+  it("requestTimeStamp_sendsAgainOnANewConnection_whenTheTsaClosedTheKeptAliveOne", async () => {
+    // A front end to the local TSA that drops every second request on a connection without an answer
+    // (what a TSA closing an idle keep-alive connection as the next request arrives looks like).
+    const perSocket = new WeakMap<object, number>();
+    const front = createServer((req, res) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", async () => {
+        if (n > 1) return void req.socket.destroy();
+        const answer = await fetch(tsa.url, { method: "POST", headers: { "content-type": "application/timestamp-query" }, body: Buffer.concat(chunks) });
+        res.writeHead(answer.status, { "content-type": "application/timestamp-reply" }).end(Buffer.from(await answer.arrayBuffer()));
+      });
+    });
+    await new Promise<void>((r) => front.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}/`;
+    const agent = createTsaAgent(url);
+    try {
+      for (let i = 0; i < 3; i++) await expect(requestTimeStamp({ tsaUrl: url, digest: randomBytes(32), agent })).resolves.toMatchObject({ genTime: expect.any(Date) });
+    } finally {
+      agent.destroy();
+      await new Promise<void>((r) => front.close(() => r()));
+    }
+  });
+
   it("requestTimeStamp_throwsTimeStampError_whenTheTsaIsDownOrAnswersGarbage", async () => {
     const garbage = createServer((_req, res) => void _req.resume().on("end", () => res.writeHead(200).end("not DER")));
     await new Promise<void>((r) => garbage.listen(0, "127.0.0.1", r));
@@ -193,6 +221,52 @@ describe("createProofBatcher", () => {
     expect(store.getBatch(1)!.proofIds).toEqual(["prf_0", "prf_1", "prf_2"]);
     await batcher.close();
     store.close();
+  });
+
+  it("closesAtTheIntervalOnlyWithMinProofs_elseAtTheProofThatMakesThem_orAtMaxDelay", async () => {
+    vi.useFakeTimers();
+    const store = openWitnessStore({ path: ":memory:" });
+    try {
+      const batcher = createProofBatcher({ store, tsaUrl: "local", timeStamp: async () => ({ token: new Uint8Array([1]), genTime: new Date() }), intervalMs: 1000, minProofs: 4, maxDelayMs: 5000, maxProofs: 8, logger: silent });
+      const leaves = hashes(30);
+      let next = 0;
+      const add = (n: number) => {
+        for (let i = 0; i < n; i++, next++) batcher.add(`prf_${next}`, leaves[next]!);
+      };
+      const sizes = () => Array.from({ length: store.nextBatchNumber() - 1 }, (_, i) => store.getBatch(i + 1)!.proofIds.length);
+      // Two proofs: not closed at the interval (under minProofs), closed at maxDelayMs.
+      add(2);
+      await vi.advanceTimersByTimeAsync(4990);
+      expect(sizes()).toEqual([]);
+      await vi.advanceTimersByTimeAsync(20);
+      expect(sizes()).toEqual([2]);
+      // One proof, the interval passes, then three more: closed at the fourth, not at maxDelayMs.
+      add(1);
+      await vi.advanceTimersByTimeAsync(1500);
+      add(3);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(sizes()).toEqual([2, 4]);
+      // Five within the interval: closed at the interval.
+      add(5);
+      await vi.advanceTimersByTimeAsync(1001);
+      expect(sizes()).toEqual([2, 4, 5]);
+      // Ten at once: eight at once (maxProofs), the other two at maxDelayMs.
+      add(10);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(sizes()).toEqual([2, 4, 5, 8]);
+      await vi.advanceTimersByTimeAsync(5001);
+      expect(sizes()).toEqual([2, 4, 5, 8, 2]);
+      await batcher.close();
+    } finally {
+      store.close();
+      vi.useRealTimers();
+    }
+  });
+
+  it("batchSizeAt_givesTheSizeThePolicyClosesAt_forASteadyRate", () => {
+    const policy = { intervalMs: 1000, minProofs: 32, maxDelayMs: 10_000, maxProofs: 1024 };
+    expect([0.05, 1, 6, 60, 600, 5000].map((r) => batchSizeAt(r, policy))).toEqual([1, 11, 32, 61, 601, 1024]);
+    expect(batchSizeAt(6, { ...policy, minProofs: 1, maxDelayMs: 1000 })).toBe(7);
   });
 
   it("add_costsAtMostATenthOfAMillisecondPerCall_amortizedWithTheBatchClosing", async () => {
@@ -254,7 +328,7 @@ describe("the gateway with witnesses", () => {
       expect(verifyProof(served, { publicKey: signer.publicKeyHex }).valid).toBe(true);
       const checked = await verifyWitness(served, { tsaCertificatePem: await readFile(tsa.certificatePath, "utf8"), requireTimestamp: true });
       expect(checked.valid).toBe(true);
-      expect(Object.values(checked.checks).map((c) => c.status)).toEqual(["pass", "pass", "pass", "pass"]);
+      expect(Object.values(checked.checks).map((c) => c.status)).toEqual(["pass", "pass", "pass", "pass", "skip"]); // rekor: no Rekor key pinned
       expect((await opensslVerify(served.witness.root.slice(7), served.witness.rfc3161.token, tsa.certificatePath)).out).toContain("Verification: OK");
 
       // The CLI: --tsa-cert checks the path, the imprint and the TSA's signature.

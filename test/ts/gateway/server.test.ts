@@ -261,7 +261,7 @@ describe("createGatewayServer", () => {
   });
 
   // 1000 ms: the tokens before the failure are still queued when it comes, and must go out with the error.
-  it.each([0, 1000])("streamFailingAfterItStarted_deliversTheTokensSentAndAnErrorEvent_withoutDone_andChargesNothing_withAFlushIntervalOf%ims", async (streamFlushMs) => {
+  it.each([0, 1000])("streamFailingAfterItStarted_deliversTheTokensSentAnErrorEventAndThePartialProof_withoutDone_andChargesWhatWasSent_withAFlushIntervalOf%ims", async (streamFlushMs) => {
     const failing: GatewayServerDeps["engine"] = {
       prepare: engine.prepare,
       async generate(p) {
@@ -277,12 +277,17 @@ describe("createGatewayServer", () => {
     const events = parseSse(res.body) as Record<string, any>[];
     expect(events[0].choices[0].delta).toEqual({ role: "assistant", content: "" });
     expect(events.slice(1, 3).map((e) => e.choices[0].delta.content)).toEqual(["Sound", " if"]);
-    expect(events).toHaveLength(4);
+    expect(events).toHaveLength(5);
     expect(events[3].error).toMatchObject({ type: expect.any(String), message: expect.any(String) });
+    expect(events[4].proof.payment.status).toBe("partial");
     expect(res.body.includes("[DONE]")).toBe(false);
-    expect([...ledger.reservations.values()].map((r) => r.state)).toEqual(["released"]);
-    expect(ledger.charges).toHaveLength(0);
-    expect(ledger.credit.get(payer)).toBe(10_000n);
+    expect([...ledger.reservations.values()].map((r) => r.state)).toEqual(["committed"]);
+    expect(ledger.charges).toHaveLength(1);
+    const [charge] = ledger.charges;
+    expect(charge!.completionTokens).toBe(2);
+    expect(charge!.amount).toBe(BigInt(charge!.promptTokens + 2) * 10n);
+    expect(ledger.credit.get(payer)).toBe(10_000n - charge!.amount);
+    expect(events[4].proof.payment.amount).toBe(charge!.amount.toString());
   });
 
   it("servedCall_logsOneCallServedLineWithItsStageTimings_andNoPerRequestNoise", async () => {

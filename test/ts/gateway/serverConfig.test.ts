@@ -46,7 +46,8 @@ describe("parseGatewayConfig", () => {
 
   it("parse_witness_fillsTheBatchDefaults_andRefusesAnAnchorWithoutAChain", () => {
     expect(parseGatewayConfig(minimal).witness).toBeUndefined();
-    expect(parseGatewayConfig({ ...minimal, witness: { tsaUrl: "http://127.0.0.1:3161/" } }).witness).toEqual({ tsaUrl: "http://127.0.0.1:3161/", intervalMs: 1000, maxProofs: 1024, tsaTimeoutMs: 10_000 });
+    expect(parseGatewayConfig({ ...minimal, witness: { tsaUrl: "http://127.0.0.1:3161/" } }).witness).toEqual({ tsaUrl: "http://127.0.0.1:3161/", intervalMs: 1000, maxProofs: 1024, minProofs: 32, maxDelayMs: 10_000, tsaTimeoutMs: 10_000 });
+    expect(() => parseGatewayConfig({ ...minimal, witness: { tsaUrl: "http://127.0.0.1:3161/", intervalMs: 5000, maxDelayMs: 1000 } })).toThrow(/witness\.maxDelayMs.*at least witness\.intervalMs/);
     expect(() => parseGatewayConfig({ ...minimal, witness: { tsaUrl: "not a url" } })).toThrow(/witness\.tsaUrl/);
     const anchor = { proofLog: `0x${"Ab".repeat(20)}`, appenderKeyFile: "secrets/appender.hex" };
     expect(() => parseGatewayConfig({ ...minimal, witness: { tsaUrl: "http://127.0.0.1:3161/", anchor } })).toThrow(/witness\.anchor.*needs `chain`/);

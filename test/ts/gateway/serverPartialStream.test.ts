@@ -160,3 +160,51 @@ describe("a stream the client leaves early", () => {
     expect(ledger.availableCredit(payer, zeroAddress)).toBe(DEPOSIT);
   });
 });
+
+describe("a stream the gateway fails mid-way", () => {
+  /** Every `data:` event of a stream read whole, `[DONE]` left out. */
+  const eventsOf = (payload: string) =>
+    payload
+      .split("\n\n")
+      .filter((part) => part.startsWith("data: ") && part !== "data: [DONE]")
+      .map((part) => JSON.parse(part.slice("data: ".length)) as Record<string, any>);
+
+  it.each([
+    ["1 token", 1],
+    ["50 % of the tokens", TOKENS / 2],
+    ["99 % of the tokens", TOKENS - 1],
+  ])("charges the prompt and exactly the tokens delivered when generation fails after %s, and sends the error then the partial proof", async (_label, delivered) => {
+    engine.failAfter(delivered, new Error("llama_decode failed: out of KV slots"));
+    const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: { authorization: `Bearer ${apiKey}` }, payload: body });
+    expect(res.statusCode).toBe(200);
+    const events = eventsOf(res.payload);
+    const content = events.filter((e) => e.choices?.[0]?.delta?.content).map((e) => e.choices[0].delta.content);
+    expect(content).toHaveLength(delivered);
+    const error = events.find((e) => e.error);
+    expect(error?.error).toMatchObject({ type: "server_error", code: "internal_error" });
+    const last = events[events.length - 1]!;
+    expect(last.proof).toBeDefined();
+    expect(events.indexOf(error!)).toBe(events.length - 2);
+
+    const expected = BigInt(PROMPT_TOKENS + delivered) * PRICE;
+    const totals = ledger.totals(zeroAddress);
+    expect(totals).toMatchObject({ chargeCount: 1, charged: expected, reserved: 0n });
+    expect(ledger.availableCredit(payer, zeroAddress)).toBe(DEPOSIT - expected);
+    expect(last.proof.payment).toMatchObject({ status: "partial", amount: expected.toString() });
+    expect(last.proof.usage).toEqual({ prompt_tokens: PROMPT_TOKENS, completion_tokens: delivered, total_tokens: PROMPT_TOKENS + delivered });
+    expect(JSON.parse(ledger.getProof(last.proof.proof_id)!.json).payment.status).toBe("partial");
+    // The response hash covers every event before the proof, the error event included: what the client holds.
+    const received = events.filter((e) => !("proof" in e));
+    expect(verifyProof(last.proof, { publicKey: signer.publicKeyHex, request: body, response: received, proofId: res.headers["x-ingotforge-proof-id"] as string }).errors).toEqual([]);
+  });
+
+  it("charges nothing when generation fails before any token was written, and sends the error alone", async () => {
+    engine.failAfter(0, new Error("llama_decode failed"));
+    const res = await app.inject({ method: "POST", url: "/v1/chat/completions", headers: { authorization: `Bearer ${apiKey}` }, payload: body });
+    const events = eventsOf(res.payload);
+    expect(events.some((e) => e.error)).toBe(true);
+    expect(events.some((e) => e.proof)).toBe(false);
+    expect(ledger.totals(zeroAddress)).toMatchObject({ chargeCount: 0, charged: 0n, reserved: 0n });
+    expect(ledger.availableCredit(payer, zeroAddress)).toBe(DEPOSIT);
+  });
+});
