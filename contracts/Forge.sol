@@ -135,11 +135,14 @@ contract Forge is IForge, ForgeState, Initializable, EIP712, ReentrancyGuardTran
             credited = amount;
         } else {
             if (msg.value != 0) revert ForgeBadValue(msg.value, amount);
-            // Credit what arrived, not what was asked for: fee-on-transfer tokens are accepted.
+            // Credit what arrived, not what was asked for: fee-on-transfer tokens are accepted, and
+            // a balance that shrank during the transfer is charged to this contribution, never to
+            // the positions already in (nothing credited when it shrank by as much as arrived).
             uint256 balanceBefore = IERC20(asset).balanceOf(address(this));
             IERC20(asset).safeTransferFrom(msg.sender, address(this), amount);
-            credited = IERC20(asset).balanceOf(address(this)) - balanceBefore;
-            if (credited == 0) revert ForgeZeroCapital();
+            uint256 balanceAfter = IERC20(asset).balanceOf(address(this));
+            if (balanceAfter <= balanceBefore) revert ForgeZeroCapital();
+            credited = balanceAfter - balanceBefore;
         }
         if (isNew && credited < _config.minCapital) revert ForgeCapitalBelowMinimum(credited, _config.minCapital);
 

@@ -43,8 +43,7 @@ abstract contract ForgeState {
     address[] internal _capitalContributors;
     mapping(address contributor => uint256 idPlusOne) internal _positionOf;
     mapping(address contributor => uint256 amount) internal _capitalOf;
-    uint256 internal _reclaimBase; // escrow to share pro rata, fixed at the first reclaim
-    uint256 internal _positionsReclaimed; // sum of the positions reclaimed so far
+    uint256 internal _positionsClosed; // sum of the positions refunded (Failed) or reclaimed (Live)
 
     constructor(address factory_, IEnclaveRegistry registry_, IRevenueSplitter splitter_) {
         _factory = factory_;
