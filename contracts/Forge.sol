@@ -41,7 +41,7 @@ contract Forge is IForge, ForgeState, Initializable, EIP712, ReentrancyGuardTran
     /// @inheritdoc IForge
     uint256 public constant DIRECT_MINT_MAX_HOLDERS = 256;
     /// @inheritdoc IForge
-    uint256 public constant RELEASE_GRACE = 7 days;
+    uint256 public constant RELEASE_GRACE = RELEASE_GRACE_SECONDS;
     uint256 private constant BPS = 10_000;
 
     /// @notice The contract whose code runs the pay-outs after the window (see ForgeSettlement).
@@ -225,17 +225,17 @@ contract Forge is IForge, ForgeState, Initializable, EIP712, ReentrancyGuardTran
 
     /// @inheritdoc IForge
     function isExcluded(Pool pool, uint256 id) external view returns (bool) {
-        return _excludedBits[pool][id >> 8] & (1 << (id & 0xff)) != 0;
+        return _isSet(_excludedBits[pool], id);
     }
 
     /// @inheritdoc IForge
     function isBondRefunded(Pool pool, uint256 id) external view returns (bool) {
-        return _bondRefundedBits[pool][id >> 8] & (1 << (id & 0xff)) != 0;
+        return _isSet(_bondRefundedBits[pool], id);
     }
 
     /// @inheritdoc IForge
     function isShareClaimed(uint256 index) external view returns (bool) {
-        return _claimedBits[index >> 8] & (1 << (index & 0xff)) != 0;
+        return _isSet(_claimedBits, index);
     }
 
     /// @inheritdoc IForge

@@ -23,9 +23,6 @@ import {ForgeState} from "./ForgeState.sol";
 contract ForgeSettlement is ForgeState, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
-    /// @notice See IForge.RELEASE_GRACE (the Forge's constant, repeated here for its code).
-    uint256 public constant RELEASE_GRACE = 7 days;
-
     constructor(address factory_, IEnclaveRegistry registry_, IRevenueSplitter splitter_)
         ForgeState(factory_, registry_, splitter_)
     {}
@@ -72,7 +69,7 @@ contract ForgeSettlement is ForgeState, ReentrancyGuardTransient {
         _requirePhase(IForge.Phase.Live);
         uint256 total = _totalCapital;
         if (_capitalReleased) revert IForge.ForgeCapitalAlreadyReleased(_ingotId, total);
-        uint256 opensAt = uint256(_liveAt) + RELEASE_GRACE;
+        uint256 opensAt = uint256(_liveAt) + RELEASE_GRACE_SECONDS;
         if (block.timestamp < opensAt) revert IForge.ForgeReclaimNotOpen(opensAt, block.timestamp);
         uint256 position = _capitalOf[msg.sender];
         if (position == 0) revert IForge.ForgeNothingToRefund(msg.sender);
@@ -96,7 +93,7 @@ contract ForgeSettlement is ForgeState, ReentrancyGuardTransient {
         }
         uint256 bit = 1 << (id & 0xff);
         uint256 word = _bondRefundedBits[pool][id >> 8];
-        bool forfeited = current == IForge.Phase.Live && _excludedBits[pool][id >> 8] & bit != 0;
+        bool forfeited = current == IForge.Phase.Live && _isSet(_excludedBits[pool], id);
         if (amount == 0 || word & bit != 0 || forfeited) revert IForge.ForgeNoBondToRefund(pool, id);
         _bondRefundedBits[pool][id >> 8] = word | bit;
         _bondsRefunded += amount;

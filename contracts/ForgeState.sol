@@ -12,6 +12,9 @@ import {IEnclaveRegistry} from "./interfaces/IEnclaveRegistry.sol";
 /// delegatecall so that the two together fit the 24,576-byte code limit. Both inherit this
 /// contract first, so the layout is the same in both.
 abstract contract ForgeState {
+    /// @dev See IForge.RELEASE_GRACE (the Forge's public constant is this one).
+    uint256 internal constant RELEASE_GRACE_SECONDS = 7 days;
+
     address internal immutable _factory;
     IEnclaveRegistry internal immutable _registry;
     IRevenueSplitter internal immutable _splitter;
@@ -59,6 +62,12 @@ abstract contract ForgeState {
         if (block.timestamp < c.windowEnd) return IForge.Phase.Open;
         if (block.timestamp < c.evalDeadline) return IForge.Phase.Closed;
         return IForge.Phase.Failed;
+    }
+
+    /// @dev Whether bit `id` is set in a bitmap of 256-bit words (excluded entries, refunded bonds,
+    /// claimed share leaves).
+    function _isSet(mapping(uint256 word => uint256 bits) storage bitmap, uint256 id) internal view returns (bool) {
+        return bitmap[id >> 8] & (1 << (id & 0xff)) != 0;
     }
 
     function _requirePhase(IForge.Phase expected) internal view {
