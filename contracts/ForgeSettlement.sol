@@ -138,17 +138,16 @@ contract ForgeSettlement is ForgeState, ReentrancyGuardTransient {
     /// what is left: nothing stays behind. ETH cannot leave but through this contract, so an ETH
     /// escrow is always whole (its balance also holds the bonds, so it is not read).
     function _closePosition(uint256 position) private returns (uint256 amount) {
-        uint256 closed = _positionsClosed;
+        uint256 closed = _totalRefunded;
         uint256 open = _totalCapital - closed;
         _capitalOf[msg.sender] = 0;
-        _positionsClosed = closed + position;
+        _totalRefunded = closed + position;
         amount = position;
         address asset = _config.capitalAsset;
         if (asset != address(0)) {
             uint256 held = IERC20(asset).balanceOf(address(this));
             if (held < open) amount = Math.mulDiv(position, held, open);
         }
-        _totalRefunded += amount;
     }
 
     function _payCapital(address to, uint256 amount) private {

@@ -30,7 +30,7 @@ abstract contract ForgeState {
     uint64 internal _liveAt; // when the result was accepted
     uint256 internal _ingotId;
     uint256 internal _totalCapital;
-    uint256 internal _totalRefunded;
+    uint256 internal _totalRefunded; // the positions closed by refunds (Failed) or reclaims (Live)
     bytes32 internal _sharesRoot;
     uint256 internal _shareClaimCount;
     mapping(uint256 word => uint256 bits) internal _claimedBits;
@@ -46,7 +46,6 @@ abstract contract ForgeState {
     address[] internal _capitalContributors;
     mapping(address contributor => uint256 idPlusOne) internal _positionOf;
     mapping(address contributor => uint256 amount) internal _capitalOf;
-    uint256 internal _positionsClosed; // sum of the positions refunded (Failed) or reclaimed (Live)
 
     constructor(address factory_, IEnclaveRegistry registry_, IRevenueSplitter splitter_) {
         _factory = factory_;

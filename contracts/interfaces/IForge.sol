@@ -475,8 +475,10 @@ interface IForge {
     /// @notice Sum of all credited capital (refunds do not lower it).
     function totalCapital() external view returns (uint256);
 
-    /// @notice Sum paid out by refunds (Failed) or reclaims (Live, release stuck) so far; below the
-    /// positions they closed when a token shrank the escrow.
+    /// @notice Sum of the capital positions refunded (Failed) or reclaimed (Live, release stuck) so
+    /// far, so `totalCapital() - totalRefunded()` is what is still owed. What was paid for them is
+    /// the same unless a token shrank the escrow, then less (`CapitalRefunded` / `CapitalReclaimed`
+    /// carry each amount paid).
     function totalRefunded() external view returns (uint256);
 
     /// @notice When the result was accepted (0 before).

@@ -86,7 +86,7 @@ contract ForgeShrinkingTokenTest is ForgeFixture {
         assertEq(_refund(alice), 600, "alice last: the rest, her share");
         assertEq(token.balanceOf(alice), 600, "alice holds it");
         assertEq(token.balanceOf(address(f)), 0, "nothing stuck");
-        assertEq(f.totalRefunded(), 800, "refunded what was held");
+        assertEq(f.totalRefunded(), 1_000, "every position closed (800 paid for them)");
 
         uint256 before = carol.balance;
         f.refundBond(IForge.Pool.Data, 0);
@@ -160,7 +160,7 @@ contract ForgeShrinkingTokenTest is ForgeFixture {
         token.shrink(address(f), 5_000); // 200 left -> 100
         assertEq(_reclaim(bob), 100, "bob: what is left of his share, not the stale 200");
         assertEq(token.balanceOf(address(f)), 0, "nothing stuck");
-        assertEq(f.totalRefunded(), 700, "reclaimed = paid out");
+        assertEq(f.totalRefunded(), 1_000, "every position closed (700 paid for them)");
     }
 
     function test_reclaimCapital_whenTokenTakesMoreFromTheSender_neverPaysMoreThanHeld() external {
