@@ -41,7 +41,7 @@ contract Forge is IForge, ForgeState, Initializable, EIP712, ReentrancyGuardTran
     /// @inheritdoc IForge
     uint256 public constant DIRECT_MINT_MAX_HOLDERS = 256;
     /// @inheritdoc IForge
-    uint256 public constant RELEASE_GRACE = 7 days;
+    uint256 public constant RELEASE_GRACE = RELEASE_GRACE_SECONDS;
     uint256 private constant BPS = 10_000;
 
     /// @notice The contract whose code runs the pay-outs after the window (see ForgeSettlement).
@@ -135,11 +135,14 @@ contract Forge is IForge, ForgeState, Initializable, EIP712, ReentrancyGuardTran
             credited = amount;
         } else {
             if (msg.value != 0) revert ForgeBadValue(msg.value, amount);
-            // Credit what arrived, not what was asked for: fee-on-transfer tokens are accepted.
+            // Credit what arrived, not what was asked for: fee-on-transfer tokens are accepted, and
+            // a balance that shrank during the transfer is charged to this contribution, never to
+            // the positions already in (nothing credited when it shrank by as much as arrived).
             uint256 balanceBefore = IERC20(asset).balanceOf(address(this));
             IERC20(asset).safeTransferFrom(msg.sender, address(this), amount);
-            credited = IERC20(asset).balanceOf(address(this)) - balanceBefore;
-            if (credited == 0) revert ForgeZeroCapital();
+            uint256 balanceAfter = IERC20(asset).balanceOf(address(this));
+            if (balanceAfter <= balanceBefore) revert ForgeZeroCapital();
+            credited = balanceAfter - balanceBefore;
         }
         if (isNew && credited < _config.minCapital) revert ForgeCapitalBelowMinimum(credited, _config.minCapital);
 
@@ -222,17 +225,17 @@ contract Forge is IForge, ForgeState, Initializable, EIP712, ReentrancyGuardTran
 
     /// @inheritdoc IForge
     function isExcluded(Pool pool, uint256 id) external view returns (bool) {
-        return _excludedBits[pool][id >> 8] & (1 << (id & 0xff)) != 0;
+        return _isSet(_excludedBits[pool], id);
     }
 
     /// @inheritdoc IForge
     function isBondRefunded(Pool pool, uint256 id) external view returns (bool) {
-        return _bondRefundedBits[pool][id >> 8] & (1 << (id & 0xff)) != 0;
+        return _isSet(_bondRefundedBits[pool], id);
     }
 
     /// @inheritdoc IForge
     function isShareClaimed(uint256 index) external view returns (bool) {
-        return _claimedBits[index >> 8] & (1 << (index & 0xff)) != 0;
+        return _isSet(_claimedBits, index);
     }
 
     /// @inheritdoc IForge

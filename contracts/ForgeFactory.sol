@@ -21,6 +21,14 @@ contract ForgeFactory is IForgeFactory, AccessControl {
     uint256 public constant MAX_POOL_CAP = 1_000;
     /// @inheritdoc IForgeFactory
     uint256 public constant MAX_MEASUREMENTS = 8;
+    /// @inheritdoc IForgeFactory
+    uint256 public constant MIN_OPEN_WINDOW = 5 minutes;
+    /// @inheritdoc IForgeFactory
+    uint256 public constant MAX_WINDOW_AHEAD = 365 days;
+    /// @inheritdoc IForgeFactory
+    uint256 public constant MIN_EVAL_PERIOD = 10 minutes;
+    /// @inheritdoc IForgeFactory
+    uint256 public constant MAX_EVAL_PERIOD = 90 days;
     uint256 private constant BPS = 10_000;
     uint256 private constant DEFAULT_MAX_TOTAL = 1_200;
     /// @inheritdoc IForgeFactory
@@ -102,6 +110,7 @@ contract ForgeFactory is IForgeFactory, AccessControl {
             revert FactoryWindowNotOrdered(c.windowStart, c.windowEnd, c.evalDeadline);
         }
         if (c.windowEnd <= block.timestamp) revert FactoryWindowInPast(c.windowEnd, block.timestamp);
+        _validateTimes(c.windowStart, c.windowEnd, c.evalDeadline);
         _validateSplit(c.split, c.parentIngotId);
         _validateCap(IForge.Pool.Data, c.caps.maxData);
         _validateCap(IForge.Pool.Compute, c.caps.maxCompute);
@@ -113,6 +122,21 @@ contract ForgeFactory is IForgeFactory, AccessControl {
         if (m == 0 || m > MAX_MEASUREMENTS) revert FactoryBadMeasurementCount(m, MAX_MEASUREMENTS);
         for (uint256 i; i < m; ++i) {
             if (c.allowedMeasurements[i] == bytes32(0)) revert FactoryZeroMeasurement(i);
+        }
+    }
+
+    /// @dev Called once the times are ordered and the window ends in the future: refuses a window
+    /// too short to contribute in, one ending too far ahead, and an eval period too short for a
+    /// result (the Forge could only fail) or too long to keep capital and bonds locked.
+    function _validateTimes(uint64 windowStart, uint64 windowEnd, uint64 evalDeadline) private view {
+        uint256 opensAt = windowStart > block.timestamp ? windowStart : block.timestamp;
+        uint256 open = windowEnd - opensAt;
+        if (open < MIN_OPEN_WINDOW) revert FactoryWindowTooShort(open, MIN_OPEN_WINDOW);
+        uint256 latest = block.timestamp + MAX_WINDOW_AHEAD;
+        if (windowEnd > latest) revert FactoryWindowTooFarAhead(windowEnd, latest);
+        uint256 evalPeriod = evalDeadline - windowEnd;
+        if (evalPeriod < MIN_EVAL_PERIOD || evalPeriod > MAX_EVAL_PERIOD) {
+            revert FactoryEvalPeriodOutOfRange(evalPeriod, MIN_EVAL_PERIOD, MAX_EVAL_PERIOD);
         }
     }
 

@@ -23,9 +23,6 @@ import {ForgeState} from "./ForgeState.sol";
 contract ForgeSettlement is ForgeState, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
-    /// @notice See IForge.RELEASE_GRACE (the Forge's constant, repeated here for its code).
-    uint256 public constant RELEASE_GRACE = 7 days;
-
     constructor(address factory_, IEnclaveRegistry registry_, IRevenueSplitter splitter_)
         ForgeState(factory_, registry_, splitter_)
     {}
@@ -33,10 +30,9 @@ contract ForgeSettlement is ForgeState, ReentrancyGuardTransient {
     /// @notice See IForge.refund.
     function refund() external nonReentrant returns (uint256 amount) {
         _requirePhase(IForge.Phase.Failed);
-        amount = _capitalOf[msg.sender];
-        if (amount == 0) revert IForge.ForgeNothingToRefund(msg.sender);
-        _capitalOf[msg.sender] = 0;
-        _totalRefunded += amount;
+        uint256 position = _capitalOf[msg.sender];
+        if (position == 0) revert IForge.ForgeNothingToRefund(msg.sender);
+        amount = _closePosition(position);
         emit IForge.CapitalRefunded(msg.sender, amount);
         _payCapital(msg.sender, amount);
     }
@@ -49,8 +45,15 @@ contract ForgeSettlement is ForgeState, ReentrancyGuardTransient {
         if (_capitalReleased) revert IForge.ForgeCapitalAlreadyReleased(id, amount);
         if (_reclaimStarted) revert IForge.ForgeCapitalBeingReclaimed();
         if (amount == 0) revert IForge.ForgeNothingToRelease();
-        _capitalReleased = true;
         address asset = _config.capitalAsset;
+        if (asset != address(0)) {
+            // A token may hold less than was credited (it took or rebased balance away): release
+            // what is held. ETH cannot leave but through this contract, so it is all there.
+            uint256 held = IERC20(asset).balanceOf(address(this));
+            if (held < amount) amount = held;
+            if (amount == 0) revert IForge.ForgeNothingToRelease();
+        }
+        _capitalReleased = true;
         emit IForge.CapitalReleased(id, asset, amount);
 
         if (asset == address(0)) {
@@ -66,25 +69,12 @@ contract ForgeSettlement is ForgeState, ReentrancyGuardTransient {
         _requirePhase(IForge.Phase.Live);
         uint256 total = _totalCapital;
         if (_capitalReleased) revert IForge.ForgeCapitalAlreadyReleased(_ingotId, total);
-        uint256 opensAt = uint256(_liveAt) + RELEASE_GRACE;
+        uint256 opensAt = uint256(_liveAt) + RELEASE_GRACE_SECONDS;
         if (block.timestamp < opensAt) revert IForge.ForgeReclaimNotOpen(opensAt, block.timestamp);
         uint256 position = _capitalOf[msg.sender];
         if (position == 0) revert IForge.ForgeNothingToRefund(msg.sender);
-        address asset = _config.capitalAsset;
-        if (!_reclaimStarted) {
-            _reclaimStarted = true;
-            // A token may hold less than was credited (it took or rebased balance away): share
-            // what there is. ETH cannot leave but through this contract, so it is all there.
-            uint256 held = asset == address(0) ? total : IERC20(asset).balanceOf(address(this));
-            _reclaimBase = held < total ? held : total;
-        }
-        _capitalOf[msg.sender] = 0;
-        uint256 reclaimed = _positionsReclaimed + position;
-        _positionsReclaimed = reclaimed;
-        // Pro rata, rounded down; the last reclaimer takes the rest, so no unit stays behind.
-        uint256 base = _reclaimBase;
-        amount = reclaimed == total ? base - _totalRefunded : Math.mulDiv(position, base, total);
-        _totalRefunded += amount;
+        _reclaimStarted = true;
+        amount = _closePosition(position);
         emit IForge.CapitalReclaimed(msg.sender, position, amount);
         _payCapital(msg.sender, amount);
     }
@@ -103,7 +93,7 @@ contract ForgeSettlement is ForgeState, ReentrancyGuardTransient {
         }
         uint256 bit = 1 << (id & 0xff);
         uint256 word = _bondRefundedBits[pool][id >> 8];
-        bool forfeited = current == IForge.Phase.Live && _excludedBits[pool][id >> 8] & bit != 0;
+        bool forfeited = current == IForge.Phase.Live && _isSet(_excludedBits[pool], id);
         if (amount == 0 || word & bit != 0 || forfeited) revert IForge.ForgeNoBondToRefund(pool, id);
         _bondRefundedBits[pool][id >> 8] = word | bit;
         _bondsRefunded += amount;
@@ -139,6 +129,25 @@ contract ForgeSettlement is ForgeState, ReentrancyGuardTransient {
         uint256 id = _ingotId;
         emit IForge.SharesClaimed(id, index, account, amount);
         IForgeFactory(_factory).ingot().releaseEscrowed(account, amount);
+    }
+
+    /// @dev Closes the caller's `position` (refund or reclaim) and returns what it is paid: the
+    /// whole position while the escrow holds every open position; when a token took or rebased
+    /// balance away, the position's share of what is held now, pro rata to the positions still
+    /// open, rounded down. So nobody is paid out of another's position, and the last one takes
+    /// what is left: nothing stays behind. ETH cannot leave but through this contract, so an ETH
+    /// escrow is always whole (its balance also holds the bonds, so it is not read).
+    function _closePosition(uint256 position) private returns (uint256 amount) {
+        uint256 closed = _totalRefunded;
+        uint256 open = _totalCapital - closed;
+        _capitalOf[msg.sender] = 0;
+        _totalRefunded = closed + position;
+        amount = position;
+        address asset = _config.capitalAsset;
+        if (asset != address(0)) {
+            uint256 held = IERC20(asset).balanceOf(address(this));
+            if (held < open) amount = Math.mulDiv(position, held, open);
+        }
     }
 
     function _payCapital(address to, uint256 amount) private {

@@ -12,6 +12,9 @@ import {IEnclaveRegistry} from "./interfaces/IEnclaveRegistry.sol";
 /// delegatecall so that the two together fit the 24,576-byte code limit. Both inherit this
 /// contract first, so the layout is the same in both.
 abstract contract ForgeState {
+    /// @dev See IForge.RELEASE_GRACE (the Forge's public constant is this one).
+    uint256 internal constant RELEASE_GRACE_SECONDS = 7 days;
+
     address internal immutable _factory;
     IEnclaveRegistry internal immutable _registry;
     IRevenueSplitter internal immutable _splitter;
@@ -27,7 +30,7 @@ abstract contract ForgeState {
     uint64 internal _liveAt; // when the result was accepted
     uint256 internal _ingotId;
     uint256 internal _totalCapital;
-    uint256 internal _totalRefunded;
+    uint256 internal _totalRefunded; // the positions closed by refunds (Failed) or reclaims (Live)
     bytes32 internal _sharesRoot;
     uint256 internal _shareClaimCount;
     mapping(uint256 word => uint256 bits) internal _claimedBits;
@@ -43,8 +46,6 @@ abstract contract ForgeState {
     address[] internal _capitalContributors;
     mapping(address contributor => uint256 idPlusOne) internal _positionOf;
     mapping(address contributor => uint256 amount) internal _capitalOf;
-    uint256 internal _reclaimBase; // escrow to share pro rata, fixed at the first reclaim
-    uint256 internal _positionsReclaimed; // sum of the positions reclaimed so far
 
     constructor(address factory_, IEnclaveRegistry registry_, IRevenueSplitter splitter_) {
         _factory = factory_;
@@ -60,6 +61,12 @@ abstract contract ForgeState {
         if (block.timestamp < c.windowEnd) return IForge.Phase.Open;
         if (block.timestamp < c.evalDeadline) return IForge.Phase.Closed;
         return IForge.Phase.Failed;
+    }
+
+    /// @dev Whether bit `id` is set in a bitmap of 256-bit words (excluded entries, refunded bonds,
+    /// claimed share leaves).
+    function _isSet(mapping(uint256 word => uint256 bits) storage bitmap, uint256 id) internal view returns (bool) {
+        return bitmap[id >> 8] & (1 << (id & 0xff)) != 0;
     }
 
     function _requirePhase(IForge.Phase expected) internal view {

@@ -46,16 +46,26 @@ pragma solidity ^0.8.28;
 /// of the Ingot (`forfeitBonds`, permissionless). At every moment totalBonds() = bondsRefunded()
 /// + bondsForfeited-and-paid + what is still held for unsettled entries: never stuck.
 ///
-/// Capital: credited by the balance actually received (fee-on-transfer tokens are accepted), one
-/// position per address (top-ups add to it). Failed: each position is refunded in full, once,
-/// by pull (`refund`). Live: `releaseCapital` (permissionless, once) pays the whole escrow into
-/// the RevenueSplitter as the Ingot's first revenue, so every share holder earns from it. It is
-/// kept out of `submitEvalResult` so that a hostile ERC-20 cannot block the result.
+/// Capital: credited by the Forge's balance increase over the transfer (fee-on-transfer tokens are
+/// accepted; a balance that shrank during the transfer is charged to that contribution, and one
+/// that did not grow is refused), one position per address (top-ups add to it). Failed: each
+/// position is refunded once, by pull (`refund`). Live: `releaseCapital` (permissionless, once)
+/// pays the escrow into the RevenueSplitter as the Ingot's first revenue, so every share holder
+/// earns from it. It is kept out of `submitEvalResult` so that a hostile ERC-20 cannot block the
+/// result. A shrinking token (a downward rebase, a clawback, a token taking more from the sender
+/// than it sends) may leave the Forge holding less than the open positions: then a refund or a
+/// reclaim pays the position's share of what is held at that moment, pro rata to the positions
+/// still open (rounded down; the last one takes what is left), and the release pays what is held.
+/// So no pay-out is larger than the position or than what the Forge holds, nobody is paid out of
+/// another's position, and nothing stays behind; a loss the token causes is shared by the
+/// positions open when it happens (a token that takes more on each send charges that extra to the
+/// positions still open after it). The ETH bonds are never touched by the capital asset.
+/// Surplus above the open positions (a donation, an upward rebase) is not paid out.
 /// Capital can't get stuck: if the release has not succeeded `RELEASE_GRACE` (7 days) after the
 /// result was accepted (`liveAt`) (the token froze the splitter or the Forge, reverts, or the
 /// splitter refuses the amount), each contributor may `reclaimCapital`: its share of the escrow
 /// pro rata to its position (the whole position when the escrow is intact; the last reclaimer
-/// takes the rounding rest). The first reclaim turns `releaseCapital` off for good, so the two
+/// takes the rest). The first reclaim turns `releaseCapital` off for good, so the two
 /// never both pay. Total capital is capped at `capitalLimit()`, the most the RevenueSplitter
 /// accepts as one first payment to this Ingot (its per-share accumulator is capped at
 /// type(uint216).max: limit = floor(type(uint216).max * accruing shares / 1e18), about 1.05e56
@@ -249,7 +259,7 @@ interface IForge {
     error ForgeReclaimNotOpen(uint256 opensAt, uint256 nowTimestamp);
     /// @notice The escrow would reach `total`, above `limit`, the most the RevenueSplitter accepts.
     error ForgeCapitalOverLimit(uint256 total, uint256 limit);
-    /// @notice No capital was raised, so there is nothing to release.
+    /// @notice No capital was raised (or a token took all of it), so there is nothing to release.
     error ForgeNothingToRelease();
     /// @notice The result's signature expired at `deadline`.
     error ForgeResultExpired(uint256 deadline, uint256 nowTimestamp);
@@ -305,13 +315,15 @@ interface IForge {
     event CapitalContributed(
         uint256 indexed positionId, address indexed contributor, uint256 amount, uint256 credited, uint256 position
     );
-    /// @notice `contributor` was refunded `amount` after the Forge failed.
+    /// @notice `contributor` was refunded `amount` after the Forge failed (its whole position, or
+    /// its share of what is held if a token shrank the escrow).
     event CapitalRefunded(address indexed contributor, uint256 amount);
     /// @notice `contributor` took back `amount` of its `position` because the release had not
     /// succeeded within `RELEASE_GRACE` of the result.
     event CapitalReclaimed(address indexed contributor, uint256 position, uint256 amount);
-    /// @notice `amount` of escrow is paid into the RevenueSplitter for `ingotId` (its `Paid` event
-    /// tells what it credited net of any transfer fee).
+    /// @notice `amount` of escrow is paid into the RevenueSplitter for `ingotId`: the total capital,
+    /// or what the Forge holds if a token shrank it (its `Paid` event tells what it credited net of
+    /// any transfer fee).
     event CapitalReleased(uint256 indexed ingotId, address indexed asset, uint256 amount);
     /// @notice The bond of entry `id` of `pool` was refunded to its contributor `to`.
     event BondRefunded(IForge.Pool indexed pool, uint256 indexed id, address indexed to, uint256 amount);
@@ -388,7 +400,9 @@ interface IForge {
     /// @return credited the amount added to the caller's position.
     function contributeCapital(uint256 amount) external payable returns (uint256 credited);
 
-    /// @notice Failed only: send the caller's whole capital position back to it, once.
+    /// @notice Failed only: send the caller's capital position back to it, once: the whole
+    /// position, or, if the token left the Forge holding less than the open positions, its share
+    /// of what is held now pro rata to the positions still open (see the contract NatSpec).
     function refund() external returns (uint256 amount);
 
     /// @notice Anyone, once per entry: send the bond of data (`pool` Data) or compute (`pool`
@@ -405,8 +419,8 @@ interface IForge {
     /// NatSpec). Turns `releaseCapital` off for good.
     function reclaimCapital() external returns (uint256 amount);
 
-    /// @notice Live only, anyone, once: pay the whole escrow into the RevenueSplitter as the
-    /// Ingot's first revenue.
+    /// @notice Live only, anyone, once: pay the escrow into the RevenueSplitter as the Ingot's
+    /// first revenue: the total capital, or what the Forge holds if a token shrank it.
     function releaseCapital() external returns (uint256 credited);
 
     /// @notice Closed only: accept the enclave-signed result and mint the Ingot (see the contract
@@ -461,7 +475,10 @@ interface IForge {
     /// @notice Sum of all credited capital (refunds do not lower it).
     function totalCapital() external view returns (uint256);
 
-    /// @notice Sum refunded (Failed) or reclaimed (Live, release stuck) so far.
+    /// @notice Sum of the capital positions refunded (Failed) or reclaimed (Live, release stuck) so
+    /// far, so `totalCapital() - totalRefunded()` is what is still owed. What was paid for them is
+    /// the same unless a token shrank the escrow, then less (`CapitalRefunded` / `CapitalReclaimed`
+    /// carry each amount paid).
     function totalRefunded() external view returns (uint256);
 
     /// @notice When the result was accepted (0 before).

@@ -45,6 +45,16 @@ interface IForgeFactory is IForgeRegistry {
     error FactoryWindowNotOrdered(uint64 windowStart, uint64 windowEnd, uint64 evalDeadline);
     /// @notice The window already ended (`windowEnd` <= now).
     error FactoryWindowInPast(uint64 windowEnd, uint256 nowTimestamp);
+    /// @notice The window is open for `openSeconds` (from its start, or from now when it already
+    /// started, to its end), below `minSeconds` (MIN_OPEN_WINDOW): nobody could contribute.
+    error FactoryWindowTooShort(uint256 openSeconds, uint256 minSeconds);
+    /// @notice The window ends at `windowEnd`, after `latest` (now + MAX_WINDOW_AHEAD): capital
+    /// escrowed early would be locked for longer than that.
+    error FactoryWindowTooFarAhead(uint64 windowEnd, uint256 latest);
+    /// @notice `evalDeadline - windowEnd` is `evalSeconds`, outside [`minSeconds`, `maxSeconds`]
+    /// (MIN_EVAL_PERIOD, MAX_EVAL_PERIOD): too short for any enclave to answer (the Forge could only
+    /// fail), or too long to keep the capital locked waiting for an answer that may never come.
+    error FactoryEvalPeriodOutOfRange(uint256 evalSeconds, uint256 minSeconds, uint256 maxSeconds);
     /// @notice The split's bps do not sum to 10,000.
     error FactorySplitSum(uint256 sum);
     /// @notice The cap of `pool` is zero or above `max`.
@@ -123,4 +133,19 @@ interface IForgeFactory is IForgeRegistry {
 
     /// @notice Maximum allowed measurements per Forge.
     function MAX_MEASUREMENTS() external view returns (uint256);
+
+    /// @notice The shortest window a new Forge may have open (from its start, or from its creation
+    /// when the start is past, to its end): 5 minutes.
+    function MIN_OPEN_WINDOW() external view returns (uint256);
+
+    /// @notice How far after its creation a new Forge's window may end at most: 365 days (capital
+    /// escrowed on the first day is locked until the window closes).
+    function MAX_WINDOW_AHEAD() external view returns (uint256);
+
+    /// @notice The shortest eval period (`evalDeadline - windowEnd`) a new Forge may have: 10 minutes.
+    function MIN_EVAL_PERIOD() external view returns (uint256);
+
+    /// @notice The longest eval period a new Forge may have: 90 days, the most its capital and bonds
+    /// wait for a result before the Forge fails and they become refundable.
+    function MAX_EVAL_PERIOD() external view returns (uint256);
 }

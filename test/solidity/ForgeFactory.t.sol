@@ -10,6 +10,7 @@ import {IEnclaveRegistry} from "../../contracts/interfaces/IEnclaveRegistry.sol"
 import {Forge} from "../../contracts/Forge.sol";
 import {ForgeFactory} from "../../contracts/ForgeFactory.sol";
 import {Ingot} from "../../contracts/Ingot.sol";
+import {MockERC20} from "../../contracts/mocks/tokens/MockERC20.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
 
@@ -133,6 +134,73 @@ contract ForgeFactoryTest is ForgeFixture {
         c.windowStart = T0 - 1;
         Forge f = createForge(c);
         assertEq(uint256(f.phase()), uint256(IForge.Phase.Open), "open");
+    }
+
+    // Configs that can never go LIVE, or that lock money for an unbounded time, are refused.
+
+    function test_createForge_RevertWhen_OpenWindowShorterThanMinimum() external {
+        uint256 min = factory.MIN_OPEN_WINDOW();
+        IForge.ForgeConfig memory c = defaultConfig();
+        c.windowEnd = START + uint64(min) - 1; // nobody can contribute in practice
+        _expectCreateRevert(c, abi.encodeWithSelector(IForgeFactory.FactoryWindowTooShort.selector, min - 1, min));
+        // a start in the past opens now: what is left of the window counts
+        c = defaultConfig();
+        c.windowStart = T0 - 1 days;
+        c.windowEnd = T0 + uint64(min) - 1;
+        _expectCreateRevert(c, abi.encodeWithSelector(IForgeFactory.FactoryWindowTooShort.selector, min - 1, min));
+        c.windowEnd = T0 + uint64(min);
+        assertEq(uint256(createForge(c).phase()), uint256(IForge.Phase.Open), "the minimum is accepted");
+    }
+
+    function test_createForge_RevertWhen_WindowEndsTooFarAhead() external {
+        uint256 maxAhead = factory.MAX_WINDOW_AHEAD();
+        IForge.ForgeConfig memory c = defaultConfig();
+        c.windowEnd = T0 + uint64(maxAhead) + 1; // capital escrowed on day one is locked past it
+        c.evalDeadline = c.windowEnd + 1 days;
+        _expectCreateRevert(
+            c, abi.encodeWithSelector(IForgeFactory.FactoryWindowTooFarAhead.selector, c.windowEnd, T0 + maxAhead)
+        );
+        c.windowEnd = T0 + uint64(maxAhead);
+        c.evalDeadline = c.windowEnd + 1 days;
+        createForge(c);
+    }
+
+    function test_createForge_RevertWhen_EvalPeriodTooShortOrTooLong() external {
+        uint256 min = factory.MIN_EVAL_PERIOD();
+        uint256 max = factory.MAX_EVAL_PERIOD();
+        IForge.ForgeConfig memory c = defaultConfig();
+        c.evalDeadline = END + uint64(min) - 1; // no enclave can answer in time: it can only fail
+        _expectCreateRevert(
+            c, abi.encodeWithSelector(IForgeFactory.FactoryEvalPeriodOutOfRange.selector, min - 1, min, max)
+        );
+        c.evalDeadline = END + uint64(max) + 1; // capital locked that long if the enclave never answers
+        _expectCreateRevert(
+            c, abi.encodeWithSelector(IForgeFactory.FactoryEvalPeriodOutOfRange.selector, max + 1, min, max)
+        );
+        c.evalDeadline = END + uint64(min);
+        createForge(c);
+        c.evalDeadline = END + uint64(max);
+        createForge(c);
+    }
+
+    /// minCapital is a uint128 and capitalLimit() is at least about 1.05e52 (lineage 9,999 bps), so
+    /// the minimum capital can always be reached under the limit: no creation check is needed.
+    function test_createForge_whenMinCapitalIsLargestAndLineageLargest_aMinimumPositionFitsTheLimit() external {
+        uint256 parent = _liveIngot();
+        MockERC20 token = new MockERC20("Big", "BIG", 18);
+        IForge.ForgeConfig memory c = windowFromNow(defaultConfig());
+        c.parentIngotId = parent;
+        c.split = IForge.Split({dataBps: 0, computeBps: 0, capitalBps: 1, creatorBps: 0, lineageBps: 9_999});
+        c.capitalAsset = address(token);
+        c.minCapital = type(uint128).max;
+        Forge f = createForge(c);
+        assertGe(f.capitalLimit(), uint256(type(uint128).max), "the limit is above any minimum");
+        vm.warp(c.windowStart);
+        token.mint(address(0xA11CE), type(uint128).max);
+        vm.startPrank(address(0xA11CE));
+        token.approve(address(f), type(uint256).max);
+        assertEq(f.contributeCapital(type(uint128).max), type(uint128).max, "a minimum position is accepted");
+        vm.stopPrank();
     }
 
     function test_createForge_RevertWhen_SplitDoesNotSumTo10000() external {

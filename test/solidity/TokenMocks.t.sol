@@ -8,6 +8,7 @@ import {FalseReturnToken} from "../../contracts/mocks/tokens/FalseReturnToken.so
 import {RevertingToken} from "../../contracts/mocks/tokens/RevertingToken.sol";
 import {FeeOnTransferToken} from "../../contracts/mocks/tokens/FeeOnTransferToken.sol";
 import {ReentrantToken} from "../../contracts/mocks/tokens/ReentrantToken.sol";
+import {ShrinkingToken} from "../../contracts/mocks/tokens/ShrinkingToken.sol";
 
 /// @notice Pins each hostile token's misbehaviour, so a test that relies on it cannot pass
 /// vacuously because the mock silently became well-behaved.
@@ -70,6 +71,23 @@ contract TokenMocksTest is TestBase {
         t.transfer(BOB, 1_000);
         assertEq(t.balanceOf(BOB), 900, "received");
         assertEq(t.totalSupply(), 900, "fee burnt");
+    }
+
+    function test_shrinkingToken_shrinksAHolderTaxesTheSenderAndTakesOnce() external {
+        ShrinkingToken t = new ShrinkingToken();
+        t.mint(address(this), 1_000);
+        assertEq(t.shrink(address(this), 2_000), 200, "shrink takes 20 %");
+        assertEq(t.balanceOf(address(this)), 800, "shrunk");
+        t.setSendTaxBps(1_000);
+        t.transfer(BOB, 500);
+        assertEq(t.balanceOf(BOB), 500, "the receiver gets the amount");
+        assertEq(t.balanceOf(address(this)), 250, "the sender loses 10 % more");
+        t.setSendTaxBps(0);
+        t.setNextTransferTake(BOB, 100);
+        t.transfer(BOB, 50);
+        assertEq(t.balanceOf(BOB), 450, "the victim lost 100 inside the transfer");
+        t.transfer(BOB, 50);
+        assertEq(t.balanceOf(BOB), 500, "only once");
     }
 
     function test_reentrantToken_transfer_whenArmed_callsTargetOnce() external {

@@ -39,10 +39,11 @@ export function parseIntegerOption(value: string, flag: string, range: { min?: b
 const UNIT_SECONDS: Record<string, bigint> = { s: 1n, m: 60n, h: 3600n, d: 86400n, w: 604800n };
 
 /** A duration: plain seconds ("3600") or a number with a unit s/m/h/d/w ("90m", "7d"). */
-export function parseDurationOption(value: string, flag: string): bigint {
+export function parseDurationOption(value: string, flag: string, range?: { min: bigint; max: bigint; words: string }): bigint {
   const match = /^(\d+)([smhdw]?)$/.exec(value.trim());
   if (!match) throw new CliUsageError(`${flag} must be a duration like 3600, 90m, 12h or 7d, got "${value}"`);
   const seconds = BigInt(match[1]) * UNIT_SECONDS[match[2] || "s"];
   if (seconds === 0n) throw new CliUsageError(`${flag} must be longer than zero`);
+  if (range && (seconds < range.min || seconds > range.max)) throw new CliUsageError(`${flag} must be ${range.words}, got "${value}"`);
   return seconds;
 }

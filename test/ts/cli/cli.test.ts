@@ -270,5 +270,11 @@ describe("ingotforge CLI against a hardhat node", () => {
     expect(badAmount.stderr).toContain("--amount must be a positive decimal amount");
     const unknown = await cli("forge", "explode");
     expect(unknown.code).toBe(2);
+    const shortEval = await cli("forge", "create-example", "--base-model-root", `0x${"11".repeat(32)}`, "--eval", "5m");
+    expect(shortEval.code).toBe(2);
+    expect(shortEval.stderr).toContain("--eval must be between 10m and 90d");
+    const longWindow = await cli("forge", "create-example", "--base-model-root", `0x${"11".repeat(32)}`, "--window", "366d");
+    expect(longWindow.code).toBe(2);
+    expect(longWindow.stderr).toContain("--window must be between 6m and 365d");
   });
 });

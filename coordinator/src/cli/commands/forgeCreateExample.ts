@@ -32,6 +32,14 @@ type HoldoutSource =
   | { kind: "root"; root: Hex; examples: number }
   | { kind: "demo" };
 
+/**
+ * What the ForgeFactory accepts (MIN_OPEN_WINDOW, MAX_WINDOW_AHEAD, MIN_EVAL_PERIOD,
+ * MAX_EVAL_PERIOD). The window opens at the latest block's time and the creation lands a few
+ * seconds later, so the window is asked one minute above the factory's 5-minute minimum.
+ */
+const WINDOW_RANGE = { min: 6n * 60n, max: 365n * 86400n, words: "between 6m and 365d (the Forge factory refuses a window open under 5 minutes or ending over 365 days ahead)" };
+const EVAL_RANGE = { min: 10n * 60n, max: 90n * 86400n, words: "between 10m and 90d (the Forge factory refuses a shorter or longer eval period)" };
+
 export interface ForgeCreateExampleOptions {
   holdout: HoldoutSource;
   baseModel: { kind: "file"; file: string } | { kind: "root"; root: Hex };
@@ -61,8 +69,8 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
     "  --holdout-root <0x..>         the 0G root of a sealed holdout stored elsewhere, with --holdout-examples",
     "                                (neither: data/demo/holdout.jsonl sealed to the simulated enclave, chain 31337 only)",
     "  --holdout-examples <n>        examples in the sealed holdout",
-    "  --window <duration>           contribution window from now (default 7d; 3600, 90m, 12h, 7d)",
-    "  --eval <duration>             time for the eval after the window (default 3d)",
+    "  --window <duration>           contribution window from now (default 7d; 3600, 90m, 12h, 7d; 6m to 365d)",
+    "  --eval <duration>             time for the eval after the window (default 3d; 10m to 90d)",
     "  --erc20 <address>             raise capital in this ERC-20 instead of ETH",
     "  --fork <ingotId>              fork a LIVE Ingot, with --lineage-bps (royalty to it, 1-1000, taken from the creator's 10%)",
     "  --lineage-bps <n>",
@@ -124,8 +132,8 @@ export const forgeCreateExample = defineCommand<ForgeCreateExampleOptions>({
       holdout,
       baseModel: baseFile ? { kind: "file", file: baseFile } : { kind: "root", root: parseBytes32Option(baseRoot as string, "--base-model-root") },
       baseModelName: optionalString(values["base-model-name"]),
-      windowSeconds: values.window === undefined ? 7n * 86400n : parseDurationOption(String(values.window), "--window"),
-      evalSeconds: values.eval === undefined ? 3n * 86400n : parseDurationOption(String(values.eval), "--eval"),
+      windowSeconds: values.window === undefined ? 7n * 86400n : parseDurationOption(String(values.window), "--window", WINDOW_RANGE),
+      evalSeconds: values.eval === undefined ? 3n * 86400n : parseDurationOption(String(values.eval), "--eval", EVAL_RANGE),
       erc20: optionalString(values.erc20) ? parseAddressOption(String(values.erc20), "--erc20") : undefined,
       fork,
       dataBond: values["data-bond"] === undefined ? DEFAULT_ENTRY_BOND : parseAmount(String(values["data-bond"]), "--data-bond", 18, "ETH", { allowZero: true }),
