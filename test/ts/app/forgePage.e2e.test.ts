@@ -1,15 +1,15 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { bytesToHex, hexToBytes, parseEther, zeroAddress, type Hex } from "viem";
-import { ed25519 } from "@noble/curves/ed25519";
+import { parseEther, zeroAddress, type Hex } from "viem";
 import { formatAmount } from "../../../app/src/format/formatAmount.js";
 import { FAST_LIVE_SEED, startAppStack, type AppStack } from "../../../scripts/app/startAppStack.js";
+import { startAppWorker, type AppWorker } from "../../../scripts/app/startAppWorker.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const SHOTS = path.join(ROOT, "app/screenshots");
@@ -34,6 +34,8 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
   let browser: Browser;
   let page: Page;
   let workDir: string;
+  /** The worker process started with the key file saved from the page. */
+  let aliceWorker: AppWorker | undefined;
 
   beforeAll(async () => {
     await promisify(execFile)(path.join(ROOT, "node_modules/.bin/vite"), ["build", "--config", "app/vite.config.ts", "--logLevel", "warn"], { cwd: ROOT });
@@ -45,6 +47,7 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     await mkdir(SHOTS, { recursive: true });
   });
   afterAll(async () => {
+    await aliceWorker?.stop();
     await browser?.close();
     await stack?.stop();
     if (workDir) await rm(workDir, { recursive: true, force: true });
@@ -78,7 +81,8 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     await page.getByRole("button", { name: "Seal, store and contribute" }).click();
     await page.getByRole("status", { name: "Data contribution status" }).filter({ hasText: "Data contributed" }).waitFor();
     await page.getByRole("list", { name: "Forge activity, newest first" }).getByText("Data #0 contributed by 0x7099…79C8: 2 examples").waitFor();
-    await page.getByLabel("Number of contributions").filter({ hasText: /^1$/ }).waitFor();
+    // The stack's own worker (registered by test account #4) and this data contribution.
+    await page.getByLabel("Number of contributions").filter({ hasText: /^2$/ }).waitFor();
 
     // What was stored is the sealed envelope, not the file: the store holds no plaintext of it.
     const dataRoot = (await stack.ctx.publicClient.getContractEvents({ address: stack.openForge, abi: stack.ctx.abis.Forge, eventName: "DataContributed", fromBlock: 0n }))[0].args as { root: `0x${string}` };
@@ -103,26 +107,50 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
-  it("registers a compute worker, and contributes ERC-20 capital after its approve step", async () => {
-    // The connected account is the signer (no signer proof); the worker's Ed25519 key signs the
-    // registration digest the page shows, as the worker would where its key lives.
-    const register = async (seedByte: string) => {
-      const secret = hexToBytes(`0x${seedByte.repeat(32)}`);
-      await page.getByLabel("Worker signer address").fill(ALICE);
-      await page.getByLabel("Worker Ed25519 public key").fill(bytesToHex(ed25519.getPublicKey(secret)));
-      const digest = page.getByLabel("Registration digest");
-      await digest.filter({ hasText: /^0x[0-9a-f]{64}$/ }).waitFor();
-      const text = (await digest.textContent()) as Hex;
-      await page.getByLabel(/Ed25519 proof of possession/).fill(bytesToHex(ed25519.sign(hexToBytes(text), secret)));
-      await page.getByRole("button", { name: "Register worker" }).click();
+  it("registers a compute worker with a key made in the browser, saves its key file, and a worker process runs on it", async () => {
+    // The page makes the Ed25519 key, the person saves its key file (the CLI's format), the key
+    // signs the registration digest in the browser and the wallet signs it as the signer.
+    const generateAndSave = async (into: string) => {
+      await page.getByRole("button", { name: "Generate a worker key in this browser" }).click();
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /^Save key file/ }).click()]);
+      await mkdir(into, { recursive: true });
+      const file = path.join(into, download.suggestedFilename());
+      await download.saveAs(file);
+      await chmod(file, 0o600);
+      return file;
     };
-    await register("5a");
+    expect(await page.getByRole("button", { name: "Register worker" }).isDisabled()).toBe(true);
+    const keyFile = await generateAndSave(path.join(workDir, "alice-keys"));
+    expect(path.basename(keyFile)).toBe(`${ALICE.toLowerCase()}.ed25519.json`);
+    const saved = JSON.parse(await readFile(keyFile, "utf8")) as { kind: string; publicKey: Hex; privateKey: Hex };
+    expect(saved.kind).toBe("ed25519");
+    expect(await page.getByLabel("Worker Ed25519 public key").inputValue()).toBe(saved.publicKey);
+    expect(await page.getByLabel("Worker signer address").inputValue()).toBe(ALICE);
+    await page.getByLabel("Registration digest").filter({ hasText: /^0x[0-9a-f]{64}$/ }).waitFor();
+    await page.getByLabel("Worker command").filter({ hasText: `--key ${path.basename(keyFile)}` }).waitFor();
+    await page.getByRole("button", { name: "Register worker" }).click();
     await page.getByRole("status", { name: "Worker registration status" }).filter({ hasText: "Worker registered" }).waitFor();
-    await page.getByRole("list", { name: "Forge activity, newest first" }).getByText("Worker #0 registered by 0x7099…79C8").waitFor();
-    // The same signer again: the Forge's custom error, decoded from the ABI, in words.
-    await register("6b");
-    await page.getByRole("alert", { name: "Worker registration failed" }).filter({ hasText: "Signer 0x7099…79C8 is already registered as worker #0." }).waitFor();
+    await page.getByRole("list", { name: "Forge activity, newest first" }).getByText("Worker #1 registered by 0x7099…79C8").waitFor();
+    const registered = await stack.ctx.publicClient.getContractEvents({ address: stack.openForge, abi: stack.ctx.abis.Forge, eventName: "ComputeRegistered", fromBlock: 0n });
+    expect(registered.map((e) => (e.args as { ed25519PublicKey: Hex }).ed25519PublicKey)).toContain(saved.publicKey);
 
+    // The saved file runs a worker process, as `npm run worker -- --key <file>` would.
+    aliceWorker = await startAppWorker({ root: ROOT, forge: stack.openForge, keyFile, ...stack.compute });
+    expect(aliceWorker.logs.find((e) => e.msg === "worker started")?.publicKey).toBe(saved.publicKey);
+
+    // The same signer again, with a second key: the Forge's custom error, decoded from the ABI, in words.
+    await page.getByRole("button", { name: "Use a key from the worker CLI instead" }).click();
+    await generateAndSave(path.join(workDir, "alice-keys-2"));
+    await page.getByRole("button", { name: "Register worker" }).click();
+    await page.getByRole("alert", { name: "Worker registration failed" }).filter({ hasText: "Signer 0x7099…79C8 is already registered as worker #1." }).waitFor();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole("link", { name: /^Save key file/ }).waitFor();
+    expect((await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")) as number).toBeLessThanOrEqual(0);
+    await page.getByRole("group", { name: "Worker key" }).screenshot({ path: path.join(SHOTS, "compute-key-390.png") });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it("contributes ERC-20 capital after its approve step", async () => {
     await page.goto(`${stack.url}/forge/${stack.tokenForge}`);
     await page.getByLabel("Connected account").waitFor(); // the test account stays connected across a reload
     await page.getByLabel("Capital amount (tUSD)").fill("25");
@@ -262,6 +290,10 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     await page.getByRole("status", { name: "Eval progress" }).filter({ hasText: /^Coordinator: / }).waitFor();
     await page.getByLabel("Phase: LIVE").waitFor({ timeout: 240_000 });
     expect(stack.coordinatorEvents?.some((e) => e.kind === "submitted" && e.forge.toLowerCase() === stack.openForge.toLowerCase())).toBe(true);
+    // The jobs were trained by the worker processes over the file queue (the stack's, test account #4's,
+    // or the one on the key file saved from the page), not in the coordinator.
+    const written = [...stack.worker!.logs, ...(aliceWorker?.logs ?? [])].filter((e) => e.msg === "result written");
+    expect(written.length).toBeGreaterThan(0);
     await page.getByRole("table", { name: "Attribution per contribution" }).waitFor();
     await page.getByText("matches its root on chain ✓").waitFor();
     await page.screenshot({ path: path.join(SHOTS, "forge-open-after-eval-1280.png"), fullPage: true });
