@@ -193,7 +193,14 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
       await registerCompute(withAccount(ctx, provider), { forge: openForge, signer: provider.account.address, ed25519PrivateKey: key.privateKey, capacity: 1 });
       print(`Starting a compute worker process for the OPEN Forge (key registered by test account #4)…`);
       const started = await startAppWorker({ root: p.root, forge: openForge, keyFile, queueDir, storeDir, baseModelPath: baseModel.path, ...(p.onWorkerLog ? { onLog: p.onWorkerLog } : {}), ...(p.workerLogFile ? { logFile: p.workerLogFile } : {}) });
-      stops.push(started.stop);
+      let stopping = false;
+      stops.push(async () => {
+        stopping = true;
+        await started.stop();
+      });
+      void started.exited.then((e) => {
+        if (!stopping) print(`worker: the process exited (${e.code ?? e.signal}); the coordinator passes over its key after ${(p.workerTimeoutMs ?? 60_000) / 1000} s and gives its jobs to the next worker (or trains them itself). Its log: ${p.workerLogFile ?? "run with --verbose"}`);
+      });
       worker = { ...started, forge: openForge, account: provider.account.address, publicKey: key.publicKey, keyFile };
     }
 

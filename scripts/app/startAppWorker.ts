@@ -37,6 +37,8 @@ export interface AppWorker {
   command: string;
   /** What the worker has logged so far, in order. */
   logs: WorkerLogEntry[];
+  /** Resolves when the process has exited, for whatever reason. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM (the worker releases an unfinished job back to the queue), SIGKILL after 5 s; resolves once it exited. */
   stop(): Promise<void>;
 }
@@ -106,5 +108,5 @@ export async function startAppWorker(p: StartAppWorkerParameters): Promise<AppWo
       hint: `Run it by hand to see why: npm run worker -- ${args.join(" ")}`,
     });
   }
-  return { pid: child.pid!, command: `npm run worker -- ${args.join(" ")}`, logs, stop };
+  return { pid: child.pid!, command: `npm run worker -- ${args.join(" ")}`, logs, exited, stop };
 }

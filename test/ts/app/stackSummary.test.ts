@@ -53,9 +53,10 @@ describe("summarizeWorkerLog / summarizeCoordinatorEvent", () => {
     expect(summarizeWorkerLog({ level: 30, msg: "training", step: 2, totalSteps: 6 })).toBeUndefined();
     expect(summarizeWorkerLog({ level: 50, msg: "cannot read the store" })).toBe("worker: cannot read the store");
   });
-  it("says when a Forge is evaluated and minted, and skips a Forge merely seen", () => {
+  it("says when a Forge is minted by this service, and skips a Forge merely seen or found LIVE already", () => {
     const forge = A(0xf1);
     expect(summarizeCoordinatorEvent({ kind: "forge-seen", forge, block: 3n })).toBeUndefined();
-    expect(summarizeCoordinatorEvent({ kind: "submitted", forge, ingotId: 2n, txHash: null })).toMatch(/is LIVE → Ingot #2$/);
+    expect(summarizeCoordinatorEvent({ kind: "submitted", forge, ingotId: 2n, txHash: `0x${"12".repeat(32)}` })).toMatch(/is LIVE → Ingot #2$/);
+    expect(summarizeCoordinatorEvent({ kind: "submitted", forge, ingotId: 1n, txHash: null })).toBeUndefined(); // found LIVE already (the seed)
   });
 });
