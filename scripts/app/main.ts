@@ -2,6 +2,7 @@
 import "../../coordinator/src/log/installQuietNodeWarnings.js";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { Writable } from "node:stream";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pino from "pino";
@@ -30,10 +31,25 @@ await mkdir(logDir, { recursive: true });
 const stackLog = path.join(logDir, "stack.log");
 const workerLog = path.join(logDir, "worker.log");
 await Promise.all([writeFile(stackLog, ""), writeFile(workerLog, "")]);
-const logger = verbose ? pino({ level: "info" }, pino.destination(2)) : pino({ level: "info" }, pino.destination({ dest: stackLog, sync: true }));
-
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s`;
+// Quiet: every line into the log file, and an error (level 50+) also as one readable line here.
+const errorsInWords = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    let entry: { msg?: string; component?: string; err?: { message?: string } };
+    try {
+      entry = JSON.parse(chunk.toString()) as typeof entry;
+    } catch {
+      entry = { msg: chunk.toString().trim() };
+    }
+    console.error(`${elapsed()}  ${entry.component ?? "stack"}: ERROR ${entry.msg ?? ""}${entry.err?.message ? `: ${entry.err.message}` : ""} (details: ${path.relative(root, stackLog)})`);
+    done();
+  },
+});
+const logger = verbose
+  ? pino({ level: "info" }, pino.destination(2))
+  : pino({ level: "info" }, pino.multistream([{ level: "info", stream: pino.destination({ dest: stackLog, sync: true }) }, { level: "error", stream: errorsInWords }]));
+
 let stopStack: (() => Promise<void>) | undefined;
 let stopping = false;
 const shutdown = async () => {
