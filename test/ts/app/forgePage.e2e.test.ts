@@ -26,6 +26,16 @@ const GOOD = [
 ].map((e) => JSON.stringify(e)).join("\n") + "\n";
 const BAD = ['{"id":"ok-1","prompt":"p","response":"r"}', "{not json", '{"id":"ok-2","prompt":"p2"}', '{"id":"ok-1","prompt":"q","response":"s"}'].join("\n") + "\n";
 
+/**
+ * The page's controls (buttons, links, fields, disclosure summaries) that have no accessible name:
+ * no aria-label(ledby), no <label>, no text, no title. (Runs in the page.)
+ */
+const UNNAMED_CONTROLS = `[...document.querySelectorAll("button, a[href], input, select, textarea, summary")]
+  .filter((el) => !(el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || (el.labels && el.labels.length) || el.textContent.trim() || el.getAttribute("title")))
+  .map((el) => el.outerHTML.slice(0, 160))`;
+/** How far the document is wider than the window (0 or less: no horizontal scrolling). */
+const OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth";
+
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 if (!HAS_CHROMIUM) console.warn(`SKIPPED the Forge page e2e: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
 
@@ -145,7 +155,8 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     await page.getByRole("alert", { name: "Worker registration failed" }).filter({ hasText: "Signer 0x7099…79C8 is already registered as worker #1." }).waitFor();
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole("link", { name: /^Save key file/ }).waitFor();
-    expect((await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")) as number).toBeLessThanOrEqual(0);
+    expect((await page.evaluate(OVERFLOW)) as number).toBeLessThanOrEqual(0);
+    expect(await page.evaluate(UNNAMED_CONTROLS)).toEqual([]);
     await page.getByRole("group", { name: "Worker key" }).screenshot({ path: path.join(SHOTS, "compute-key-390.png") });
     await page.setViewportSize({ width: 1280, height: 900 });
   });
@@ -234,6 +245,12 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     expect(await table.getByRole("row").count()).toBe(4); // header + 3 data contributions
     await page.getByText("matches its root on chain ✓").waitFor();
     await page.screenshot({ path: path.join(SHOTS, "forge-live-1280.png"), fullPage: true });
+    expect(await page.evaluate(UNNAMED_CONTROLS)).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await table.waitFor();
+    expect((await page.evaluate(OVERFLOW)) as number).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(SHOTS, "forge-live-390.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await page.goto(`${stack.url}/ingot/${live.ingotId}`);
     await page.getByRole("heading", { name: /^Ingot #1/ }).waitFor();
@@ -278,6 +295,12 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     }
     await playground.getByText(/registered and valid on chain in ProofKeyRegistry .* SIMULATED quote verifier/).waitFor();
     await page.screenshot({ path: path.join(SHOTS, "playground-1280.png"), fullPage: true });
+    expect(await page.evaluate(UNNAMED_CONTROLS)).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await playground.getByRole("list", { name: "Proof checks" }).waitFor();
+    expect((await page.evaluate(OVERFLOW)) as number).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(SHOTS, "playground-390.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it.runIf(LIVE)("closes the OPEN Forge's window with the dev control, and the coordinator evaluates it to LIVE", async () => {
