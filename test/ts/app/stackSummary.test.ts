@@ -16,7 +16,7 @@ const stack = (over: Partial<StackSummaryInput> = {}): StackSummaryInput => ({
   token: A(0x70),
   live: { forge: A(0xf0), ingotId: 1n },
   gateway: { url: "http://127.0.0.1:9100", publicKeyHex: "00", deposits: A(1), proofKeyRegistry: A(2) },
-  worker: { pid: 4242, command: "npm run worker -- …", logs: [], stop: async () => undefined, forge: A(0xf1), account: A(4), publicKey: `0x${"cd".repeat(32)}`, keyFile: "/tmp/k.json" },
+  worker: { pid: 4242, command: "npm run worker -- …", logs: [], exited: new Promise(() => undefined), stop: async () => undefined, forge: A(0xf1), account: A(4), publicKey: `0x${"cd".repeat(32)}`, keyFile: "/tmp/k.json" },
   compute: { queueDir: "/tmp/w/queue", storeDir: "/tmp/w/store", baseModelPath: "/tmp/model.gguf" },
   coordinatorEvents: [],
   wallets: Array.from({ length: 10 }, (_, i) => ({ account: { address: A(100 + i) } })),
