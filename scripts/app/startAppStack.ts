@@ -26,6 +26,7 @@ import { loadOrCreateComputeKey } from "../../coordinator/src/cli/loadOrCreateCo
 import { registerCompute } from "../../coordinator/src/chain/registerCompute.js";
 import { withAccount } from "../../coordinator/src/chain/withAccount.js";
 import { summarizeCoordinatorEvent } from "./summarizeCoordinatorEvent.js";
+import { createQueueWorkerClient } from "../../coordinator/src/compute/fileQueue/createQueueWorkerClient.js";
 import { startAppWorker, type AppWorker, type WorkerLogEntry } from "./startAppWorker.js";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -102,6 +103,8 @@ export interface AppStack {
   coordinatorEvents?: ServiceEvent[];
   /** Where a worker process finds its jobs, stores its adapters and reads the base model (for `npm run worker -- --queue … --store … --base …`). */
   compute: { queueDir: string; storeDir: string; baseModelPath: string };
+  /** Every log line of every worker process the stack started (the LIVE seed's and the OPEN Forge's), in order; each names its `forge`. */
+  workerLogs: WorkerLogEntry[];
   /** The worker process the stack started, and the account that registered its key. */
   worker?: AppWorker & { forge: Address; account: Address; publicKey: Hex; keyFile: string };
   ctx: ProtocolContext;
@@ -150,12 +153,40 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
     const { root: baseRoot } = await store.put(new Uint8Array(await readFile(baseModel.path)));
     const seed = { ctx, wallets, store, enclave, base: { path: baseModel.path, root: baseRoot, name: "ingotforge-demo-qwen2 (stands in for Qwen2.5-Coder-3B-Instruct)" }, dataDir: path.join(p.root, "data/demo"), logger, print };
 
+    // A GPU provider's worker, as a person runs one: the CLI's key file, registered with both
+    // proofs of possession by test account #4, and `npm run worker` as its own process per Forge.
+    const useWorkerProcess = (p.coordinator ?? true) && (p.worker ?? true);
+    const provider = wallets[4];
+    const keyFile = path.join(p.workDir, "keys", `${provider.account.address.toLowerCase()}.ed25519.json`);
+    const key = useWorkerProcess ? await loadOrCreateComputeKey(keyFile) : undefined;
+    const workerLogs: WorkerLogEntry[] = [];
+    const startWorker = async (forge: Address) => {
+      const onLog = (entry: WorkerLogEntry) => {
+        workerLogs.push(entry);
+        p.onWorkerLog?.(entry);
+      };
+      const started = await startAppWorker({ root: p.root, forge, keyFile, queueDir, storeDir, baseModelPath: baseModel.path, onLog, ...(p.workerLogFile ? { logFile: p.workerLogFile } : {}) });
+      stops.push(started.stop);
+      return started;
+    };
+
     let live: AppStack["live"];
     if (p.live ?? true) {
-      print("Seeding a LIVE Ingot through the coordinator pipeline…");
+      print(`Seeding a LIVE Ingot through the coordinator pipeline${key ? ", its jobs trained by a worker process" : ""}…`);
       live = await seedLiveIngot(seed, {
         ...(p.liveSeed ?? APP_LIVE_SEED),
         workDir: p.workDir,
+        ...(key
+          ? {
+              worker: {
+                privateKey: key.privateKey,
+                start: async (forge, computeId) => {
+                  const started = await startWorker(forge);
+                  return { worker: createQueueWorkerClient({ queueDir, computeId, publicKey: key.publicKey, timeoutMs: 10 * 60_000, logger }), stop: started.stop };
+                },
+              },
+            }
+          : {}),
         increaseTime: async (to) => {
           await testClient.setNextBlockTimestamp({ timestamp: to });
           await testClient.mine({ blocks: 1 });
@@ -184,19 +215,13 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
     }
 
     let worker: AppStack["worker"];
-    if ((p.coordinator ?? true) && (p.worker ?? true)) {
-      // A GPU provider's worker, as a person runs one: the CLI's key file, registered with both
-      // proofs of possession by test account #4, and `npm run worker` as its own process.
-      const provider = wallets[4];
-      const keyFile = path.join(p.workDir, "keys", `${provider.account.address.toLowerCase()}.ed25519.json`);
-      const key = await loadOrCreateComputeKey(keyFile);
+    if (key) {
       await registerCompute(withAccount(ctx, provider), { forge: openForge, signer: provider.account.address, ed25519PrivateKey: key.privateKey, capacity: 1 });
       print(`Starting a compute worker process for the OPEN Forge (key registered by test account #4)…`);
-      const started = await startAppWorker({ root: p.root, forge: openForge, keyFile, queueDir, storeDir, baseModelPath: baseModel.path, ...(p.onWorkerLog ? { onLog: p.onWorkerLog } : {}), ...(p.workerLogFile ? { logFile: p.workerLogFile } : {}) });
+      const started = await startWorker(openForge);
       let stopping = false;
       stops.push(async () => {
         stopping = true;
-        await started.stop();
       });
       void started.exited.then((e) => {
         if (!stopping) print(`worker: the process exited (${e.code ?? e.signal}); the coordinator passes over its key after ${(p.workerTimeoutMs ?? 60_000) / 1000} s and gives its jobs to the next worker (or trains them itself). Its log: ${p.workerLogFile ?? "run with --verbose"}`);
@@ -261,7 +286,7 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
     });
     const app = await serveAppFiles(path.join(p.root, "app/dist"), config, p.appPort ?? 0, "127.0.0.1", routes);
     stops.push(app.close);
-    return { ...(coordinatorProgress ? { coordinatorEvents: coordinatorProgress } : {}), compute: { queueDir, storeDir, baseModelPath: baseModel.path }, ...(worker ? { worker } : {}), url: app.url, rpcUrl: node.url, storeUrl: storeServer.url, addresses, openForge, tokenForge, token, ...(live ? { live } : {}), ...(gateway && gatewayContracts ? { gateway: { url: gateway.url, publicKeyHex: gateway.publicKeyHex, ...gatewayContracts } } : {}), ctx, wallets, stop };
+    return { ...(coordinatorProgress ? { coordinatorEvents: coordinatorProgress } : {}), compute: { queueDir, storeDir, baseModelPath: baseModel.path }, workerLogs, ...(worker ? { worker } : {}), url: app.url, rpcUrl: node.url, storeUrl: storeServer.url, addresses, openForge, tokenForge, token, ...(live ? { live } : {}), ...(gateway && gatewayContracts ? { gateway: { url: gateway.url, publicKeyHex: gateway.publicKeyHex, ...gatewayContracts } } : {}), ctx, wallets, stop };
   } catch (err) {
     await stop();
     throw err;

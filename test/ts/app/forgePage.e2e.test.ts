@@ -238,6 +238,8 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
 
   it.runIf(LIVE)("shows the LIVE Forge's attribution checked against its root, and claims on the Ingot page", async () => {
     const live = stack.live!;
+    // The seed's jobs were trained by a worker process over the file queue, not in the coordinator.
+    expect(stack.workerLogs.filter((e) => e.msg === "result written" && e.forge === live.forge.toLowerCase()).length).toBeGreaterThan(0);
     await page.goto(`${stack.url}/forge/${live.forge}`);
     await page.getByLabel("Phase: LIVE").waitFor();
     const table = page.getByRole("table", { name: "Attribution per contribution" });
@@ -315,7 +317,7 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     expect(stack.coordinatorEvents?.some((e) => e.kind === "submitted" && e.forge.toLowerCase() === stack.openForge.toLowerCase())).toBe(true);
     // The jobs were trained by the worker processes over the file queue (the stack's, test account #4's,
     // or the one on the key file saved from the page), not in the coordinator.
-    const written = [...stack.worker!.logs, ...(aliceWorker?.logs ?? [])].filter((e) => e.msg === "result written");
+    const written = [...stack.workerLogs, ...(aliceWorker?.logs ?? [])].filter((e) => e.msg === "result written" && e.forge === stack.openForge.toLowerCase());
     expect(written.length).toBeGreaterThan(0);
     await page.getByRole("table", { name: "Attribution per contribution" }).waitFor();
     await page.getByText("matches its root on chain ✓").waitFor();
