@@ -51,6 +51,8 @@ const logger = verbose
   : pino({ level: "info" }, pino.multistream([{ level: "info", stream: pino.destination({ dest: stackLog, sync: true }) }, { level: "error", stream: errorsInWords }]));
 
 let stopStack: (() => Promise<void>) | undefined;
+// Until the summary is printed, the LIVE seed reports its own progress (coalitions): its worker's job lines would double it.
+let ready = false;
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
@@ -77,7 +79,7 @@ const stack = await startAppStack({
   onWorkerLog: (entry) => {
     if (verbose) return void process.stderr.write(`worker ${JSON.stringify(entry)}\n`);
     const line = summarizeWorkerLog(entry);
-    if (line) console.log(`${elapsed()}  ${line}`);
+    if (line && (ready || entry.level >= 50)) console.log(`${elapsed()}  ${line}`);
   },
   ...(portArg >= 0 ? { appPort: Number(args[portArg + 1]) } : {}),
   print: (line) => console.log(`${elapsed()}  ${line}`),
@@ -87,4 +89,5 @@ const stack = await startAppStack({
   process.exit(1);
 });
 
+ready = true;
 console.log(`\n${formatStackSummary(stack, { seconds: (Date.now() - started) / 1000, logDir: verbose ? undefined : path.relative(root, logDir) })}`);
