@@ -17,8 +17,8 @@ const { formatStackSummary } = await import("./formatStackSummary.js");
  * `npm run app`: the local stack behind the Forge page (see startAppStack), seeded with a LIVE
  * Ingot and an OPEN Forge, and a short summary printed (URLs, accounts, what is seeded and
  * running). Ctrl-C stops everything.
- * `--no-live` skips the LIVE Ingot (seconds instead of a minute or two); `--port N` fixes the
- * page's port; `--verbose` prints the structured logs (coordinator, gateway, worker) and Node's
+ * `--no-live` skips the LIVE Ingot (ready in seconds instead of about three minutes on a shared
+ * 2-core machine); `--port N` fixes the page's port; `--verbose` prints the structured logs (coordinator, gateway, worker) and Node's
  * warnings here instead of into .ingotforge/app-logs/.
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
