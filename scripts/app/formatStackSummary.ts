@@ -34,7 +34,7 @@ export function formatStackSummary(stack: StackSummaryInput, opts: { seconds: nu
   const role = (i: number, what: string) => (stack.wallets[i] ? add(`  #${i} ${short(stack.wallets[i].account.address)}  ${what}`) : undefined);
   role(0, "deployed the protocol and created the Forges");
   role(1, `${stack.live ? "a data contributor of the LIVE Ingot (has revenue to claim); " : ""}holds 1,000 tUSD: start here`);
-  if (stack.worker) role(4, "registered the running worker's key on the OPEN Forge");
+  if (stack.worker) role(4, `registered the running worker's key on the OPEN Forge${stack.live ? " (and on the LIVE Ingot's Forge, whose jobs that key trained)" : ""}`);
   role(9, "the coordinator's account (sends the eval results)");
   add();
   add("Running");

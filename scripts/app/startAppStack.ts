@@ -67,16 +67,18 @@ export interface StartAppStackParameters {
    */
   coordinator?: boolean;
   /**
-   * Start a compute worker as its own process (`npm run worker`, over the coordinator's file queue)
-   * for the OPEN ETH Forge, its key registered there by test account #4; the coordinator then
-   * gives every registered key's jobs to the file queue (default true; needs `coordinator`).
+   * Train with compute workers as their own processes (`npm run worker`, over the coordinator's
+   * file queue), one key registered by test account #4: one process for the LIVE seed's Forge
+   * (stopped once it is minted), one for the OPEN ETH Forge; the coordinator gives every
+   * registered key's jobs to the file queue (default true; needs `coordinator`; false: the LIVE
+   * seed trains in this process).
    */
   worker?: boolean;
   /** How long the coordinator waits for a registered worker's result before the next worker (or itself) trains the job (default 60 s). */
   workerTimeoutMs?: number;
-  /** Every log line the worker process writes, parsed. */
+  /** Every log line the worker processes write, parsed. */
   onWorkerLog?: (entry: WorkerLogEntry) => void;
-  /** Where the worker process's raw log is appended. */
+  /** Where the worker processes' raw log is appended. */
   workerLogFile?: string;
   /** The stack's structured log (the coordinator service, the gateway, the enclave); default: warnings to stderr. */
   logger?: Logger;
@@ -105,7 +107,7 @@ export interface AppStack {
   compute: { queueDir: string; storeDir: string; baseModelPath: string };
   /** Every log line of every worker process the stack started (the LIVE seed's and the OPEN Forge's), in order; each names its `forge`. */
   workerLogs: WorkerLogEntry[];
-  /** The worker process the stack started, and the account that registered its key. */
+  /** The worker process serving the OPEN ETH Forge, and the account that registered its key. */
   worker?: AppWorker & { forge: Address; account: Address; publicKey: Hex; keyFile: string };
   ctx: ProtocolContext;
   wallets: WalletClient<Transport, Chain, Account>[];
