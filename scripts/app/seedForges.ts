@@ -30,6 +30,7 @@ import { submitResultOnce } from "../../coordinator/src/pipeline/submitResultOnc
 import { demoContributions } from "../../coordinator/src/eval/demo/demoContributions.js";
 import type { DEMO_LORA_HYPER } from "../../coordinator/src/eval/demo/demoLoraHyper.js";
 import type { DatasetExample } from "../../coordinator/src/eval/dataset/types.js";
+import type { ComputeWorker } from "../../coordinator/src/compute/types.js";
 import type { AttributionMethod } from "../../coordinator/src/eval/attribution/attributeContributions.js";
 
 type Wallet = WalletClient<Transport, Chain, Account>;
@@ -96,7 +97,7 @@ async function createSeedForge(s: SeedContext, extra: { holdoutExamples?: number
 
 /**
  * A LIVE Ingot with its attribution, the way `npm run demo` makes one: a Forge with the demo's
- * three data contributions (relevant data, a partial copy, off-task text), one in-process worker
+ * three data contributions (relevant data, a partial copy, off-task text), one worker (`worker`: a process over the file queue in `npm run app`, else in-process)
  * and two capital positions; the window is closed by moving the local chain's clock; the
  * coordinator pipeline evaluates in the simulated enclave and submits; the escrow is released and
  * one inference fee paid, so holders have something to claim.
@@ -110,6 +111,12 @@ export interface SeedLiveIngotParameters {
   trainingSeeds?: readonly number[];
   method?: AttributionMethod;
   threads?: number;
+  /**
+   * The compute worker: its Ed25519 key (registered by test account #4) and how to start it for the
+   * new Forge once registered (e.g. a worker process over the file queue); it is stopped after the
+   * eval. Default: the demo's fixed key, trained in this process.
+   */
+  worker?: { privateKey: Hex; start: (forge: Address, computeId: number) => Promise<{ worker: ComputeWorker; stop(): Promise<void> }> };
 }
 
 export async function seedLiveIngot(s: SeedContext, p: SeedLiveIngotParameters): Promise<{ forge: Address; ingotId: bigint }> {
@@ -129,8 +136,8 @@ export async function seedLiveIngot(s: SeedContext, p: SeedLiveIngotParameters):
     const { root, size } = await store.put(bytes);
     await contributeData(withAccount(ctx, wallets[i + 1]), { forge, root, sizeBytes: BigInt(size), exampleCount: c.examples.length, metadataURI: `license: CC-BY-4.0; ${about[c.id] ?? c.id}` });
   }
-  const workerKey = toBytes(keccak256(toBytes("ingotforge app worker ed25519"))).slice(0, 32);
-  await registerCompute(withAccount(ctx, wallets[4]), { forge, signer: wallets[4].account.address, ed25519PrivateKey: bytesToHex(workerKey), capacity: 1 });
+  const workerKey = p.worker ? toBytes(p.worker.privateKey) : toBytes(keccak256(toBytes("ingotforge app worker ed25519"))).slice(0, 32);
+  const { computeId } = await registerCompute(withAccount(ctx, wallets[4]), { forge, signer: wallets[4].account.address, ed25519PrivateKey: bytesToHex(workerKey), capacity: 1 });
   await contributeCapital(withAccount(ctx, wallets[5]), { forge, amount: parseEther("3") });
   await contributeCapital(withAccount(ctx, wallets[6]), { forge, amount: parseEther("1") });
   await p.increaseTime(config.windowEnd);
@@ -139,9 +146,10 @@ export async function seedLiveIngot(s: SeedContext, p: SeedLiveIngotParameters):
 
   const baseBytes = new Uint8Array(await readFile(s.base.path));
   const model = ggufToModel(baseBytes);
+  const remote = p.worker ? await p.worker.start(forge, Number(computeId)) : undefined;
   const engine = await createScoringEngine({ modelPath: s.base.path, mode: "exact", threads: p.threads ?? 1 });
   try {
-    const worker = createInProcessWorker({ computeId: 0, ed25519PrivateKey: workerKey, model, baseModelRoot: s.base.root, store });
+    const worker = remote?.worker ?? createInProcessWorker({ computeId: Number(computeId), ed25519PrivateKey: workerKey, model, baseModelRoot: s.base.root, store });
     const pool = createComputePool({ workers: [worker], publicSeed: closedAt.hash!, verification: { policy: "sample", fraction: 0.25 }, reexecute: createReexecutor({ store, model, baseModelRoot: s.base.root }), store, logger: s.logger });
     const evaluated = await runForgeEval({
       ctx,
@@ -170,6 +178,7 @@ export async function seedLiveIngot(s: SeedContext, p: SeedLiveIngotParameters):
     return { forge, ingotId };
   } finally {
     await engine.dispose();
+    await remote?.stop();
   }
 }
 

@@ -1,7 +1,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import type { Abi, Hex } from "viem";
 import path from "node:path";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { createPublicClient, createTestClient, createWalletClient, defineChain, http, parseEther, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from "viem";
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { loadProtocolAbis } from "../../coordinator/src/chain/loadProtocolAbis.js";
@@ -21,6 +21,13 @@ import { startAppGateway, type AppGateway } from "./startAppGateway.js";
 import { coordinatorConfigSchema } from "../../coordinator/src/config/coordinatorConfigSchema.js";
 import { createCoordinatorService, type ServiceEvent } from "../../coordinator/src/service/createCoordinatorService.js";
 import { seedLiveIngot, seedOpenForge, type SeedLiveIngotParameters } from "./seedForges.js";
+import { createServiceWorkers } from "../../coordinator/src/service/createServiceWorkers.js";
+import { loadOrCreateComputeKey } from "../../coordinator/src/cli/loadOrCreateComputeKey.js";
+import { registerCompute } from "../../coordinator/src/chain/registerCompute.js";
+import { withAccount } from "../../coordinator/src/chain/withAccount.js";
+import { summarizeCoordinatorEvent } from "./summarizeCoordinatorEvent.js";
+import { createQueueWorkerClient } from "../../coordinator/src/compute/fileQueue/createQueueWorkerClient.js";
+import { startAppWorker, type AppWorker, type WorkerLogEntry } from "./startAppWorker.js";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -59,6 +66,22 @@ export interface StartAppStackParameters {
    * seeds, method and LoRA settings.
    */
   coordinator?: boolean;
+  /**
+   * Train with compute workers as their own processes (`npm run worker`, over the coordinator's
+   * file queue), one key registered by test account #4: one process for the LIVE seed's Forge
+   * (stopped once it is minted), one for the OPEN ETH Forge; the coordinator gives every
+   * registered key's jobs to the file queue (default true; needs `coordinator`; false: the LIVE
+   * seed trains in this process).
+   */
+  worker?: boolean;
+  /** How long the coordinator waits for a registered worker's result before the next worker (or itself) trains the job (default 60 s). */
+  workerTimeoutMs?: number;
+  /** Every log line the worker processes write, parsed. */
+  onWorkerLog?: (entry: WorkerLogEntry) => void;
+  /** Where the worker processes' raw log is appended. */
+  workerLogFile?: string;
+  /** The stack's structured log (the coordinator service, the gateway, the enclave); default: warnings to stderr. */
+  logger?: Logger;
   /** Port for the page (default: a free one). */
   appPort?: number;
   print?: (line: string) => void;
@@ -80,6 +103,12 @@ export interface AppStack {
   gateway?: { url: string; publicKeyHex: string; deposits: Address; proofKeyRegistry: Address };
   /** What the in-process coordinator service reported, in order (absent when it was not started). */
   coordinatorEvents?: ServiceEvent[];
+  /** Where a worker process finds its jobs, stores its adapters and reads the base model (for `npm run worker -- --queue … --store … --base …`). */
+  compute: { queueDir: string; storeDir: string; baseModelPath: string };
+  /** Every log line of every worker process the stack started (the LIVE seed's and the OPEN Forge's), in order; each names its `forge`. */
+  workerLogs: WorkerLogEntry[];
+  /** The worker process serving the OPEN ETH Forge, and the account that registered its key. */
+  worker?: AppWorker & { forge: Address; account: Address; publicKey: Hex; keyFile: string };
   ctx: ProtocolContext;
   wallets: WalletClient<Transport, Chain, Account>[];
   stop(): Promise<void>;
@@ -112,10 +141,12 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
     const ctx: ProtocolContext = { publicClient, walletClient: wallets[0], addresses, abis: await loadProtocolAbis({ artifactsDir: path.join(p.root, "artifacts") }) };
 
     await mkdir(p.workDir, { recursive: true });
-    const store = await createLocalContentStore({ dir: path.join(p.workDir, "store") });
+    const storeDir = path.join(p.workDir, "store");
+    const queueDir = path.join(p.workDir, "queue");
+    const store = await createLocalContentStore({ dir: storeDir });
     const storeServer = await serveContentStore(store);
     stops.push(storeServer.close);
-    const logger = pino({ level: "warn" }, pino.destination(2));
+    const logger = p.logger ?? pino({ level: "warn" }, pino.destination(2));
     const enclave = await createSimulatedEnclave({ chainId: 31337, logger });
     await ensureEnclaveRegistered(ctx, enclave);
 
@@ -124,12 +155,40 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
     const { root: baseRoot } = await store.put(new Uint8Array(await readFile(baseModel.path)));
     const seed = { ctx, wallets, store, enclave, base: { path: baseModel.path, root: baseRoot, name: "ingotforge-demo-qwen2 (stands in for Qwen2.5-Coder-3B-Instruct)" }, dataDir: path.join(p.root, "data/demo"), logger, print };
 
+    // A GPU provider's worker, as a person runs one: the CLI's key file, registered with both
+    // proofs of possession by test account #4, and `npm run worker` as its own process per Forge.
+    const useWorkerProcess = (p.coordinator ?? true) && (p.worker ?? true);
+    const provider = wallets[4];
+    const keyFile = path.join(p.workDir, "keys", `${provider.account.address.toLowerCase()}.ed25519.json`);
+    const key = useWorkerProcess ? await loadOrCreateComputeKey(keyFile) : undefined;
+    const workerLogs: WorkerLogEntry[] = [];
+    const startWorker = async (forge: Address) => {
+      const onLog = (entry: WorkerLogEntry) => {
+        workerLogs.push(entry);
+        p.onWorkerLog?.(entry);
+      };
+      const started = await startAppWorker({ root: p.root, forge, keyFile, queueDir, storeDir, baseModelPath: baseModel.path, onLog, ...(p.workerLogFile ? { logFile: p.workerLogFile } : {}) });
+      stops.push(started.stop);
+      return started;
+    };
+
     let live: AppStack["live"];
     if (p.live ?? true) {
-      print("Seeding a LIVE Ingot through the coordinator pipeline…");
+      print(`Seeding a LIVE Ingot through the coordinator pipeline${key ? ", its jobs trained by a worker process" : ""}…`);
       live = await seedLiveIngot(seed, {
         ...(p.liveSeed ?? APP_LIVE_SEED),
         workDir: p.workDir,
+        ...(key
+          ? {
+              worker: {
+                privateKey: key.privateKey,
+                start: async (forge, computeId) => {
+                  const started = await startWorker(forge);
+                  return { worker: createQueueWorkerClient({ queueDir, computeId, publicKey: key.publicKey, timeoutMs: 10 * 60_000, logger }), stop: started.stop };
+                },
+              },
+            }
+          : {}),
         increaseTime: async (to) => {
           await testClient.setNextBlockTimestamp({ timestamp: to });
           await testClient.mine({ blocks: 1 });
@@ -157,6 +216,21 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
       routes.push(gateway.handle);
     }
 
+    let worker: AppStack["worker"];
+    if (key) {
+      await registerCompute(withAccount(ctx, provider), { forge: openForge, signer: provider.account.address, ed25519PrivateKey: key.privateKey, capacity: 1 });
+      print(`Starting a compute worker process for the OPEN Forge (key registered by test account #4)…`);
+      const started = await startWorker(openForge);
+      let stopping = false;
+      stops.push(async () => {
+        stopping = true;
+      });
+      void started.exited.then((e) => {
+        if (!stopping) print(`worker: the process exited (${e.code ?? e.signal}); the coordinator passes over its key after ${(p.workerTimeoutMs ?? 60_000) / 1000} s and gives its jobs to the next worker (or trains them itself). Its log: ${p.workerLogFile ?? "run with --verbose"}`);
+      });
+      worker = { ...started, forge: openForge, account: provider.account.address, publicKey: key.publicKey, keyFile };
+    }
+
     if (p.coordinator ?? true) {
       print("Starting the coordinator service (it evaluates a Forge once its window closes)…");
       const seedSettings = p.liveSeed ?? APP_LIVE_SEED;
@@ -169,13 +243,17 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
         ctx: coordinatorCtx,
         enclave,
         store,
+        // Every registered key's jobs go through the file queue to its worker process; one that
+        // does not answer within workerTimeoutMs is passed over (the coordinator trains last).
+        workersFor: createServiceWorkers({ embeddedKeys: [], queueDir, timeoutMs: p.workerTimeoutMs ?? 60_000, store, logger }),
         eval: { hyper: seedSettings.hyper, trainingSeeds: seedSettings.trainingSeeds, method: seedSettings.method, verification: { policy: "full" } },
         pollIntervalMs: 1000,
         threads: 1,
         startBlock: block,
         onEvent: (e) => {
           progress.push(e);
-          if (e.kind === "eval-started" || e.kind === "submitted" || e.kind === "failed" || e.kind === "eval-error") print(`coordinator: ${e.kind} ${e.forge}${"ingotId" in e ? ` → Ingot #${e.ingotId}` : ""}${"reason" in e ? `: ${e.reason}` : ""}${"error" in e ? `: ${e.error}` : ""}`);
+          const line = summarizeCoordinatorEvent(e);
+          if (line) print(line);
         },
       });
       const abort = new AbortController();
@@ -210,7 +288,7 @@ export async function startAppStack(p: StartAppStackParameters): Promise<AppStac
     });
     const app = await serveAppFiles(path.join(p.root, "app/dist"), config, p.appPort ?? 0, "127.0.0.1", routes);
     stops.push(app.close);
-    return { ...(coordinatorProgress ? { coordinatorEvents: coordinatorProgress } : {}), url: app.url, rpcUrl: node.url, storeUrl: storeServer.url, addresses, openForge, tokenForge, token, ...(live ? { live } : {}), ...(gateway && gatewayContracts ? { gateway: { url: gateway.url, publicKeyHex: gateway.publicKeyHex, ...gatewayContracts } } : {}), ctx, wallets, stop };
+    return { ...(coordinatorProgress ? { coordinatorEvents: coordinatorProgress } : {}), compute: { queueDir, storeDir, baseModelPath: baseModel.path }, workerLogs, ...(worker ? { worker } : {}), url: app.url, rpcUrl: node.url, storeUrl: storeServer.url, addresses, openForge, tokenForge, token, ...(live ? { live } : {}), ...(gateway && gatewayContracts ? { gateway: { url: gateway.url, publicKeyHex: gateway.publicKeyHex, ...gatewayContracts } } : {}), ctx, wallets, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,15 +1,15 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { bytesToHex, hexToBytes, parseEther, zeroAddress, type Hex } from "viem";
-import { ed25519 } from "@noble/curves/ed25519";
+import { parseEther, zeroAddress, type Hex } from "viem";
 import { formatAmount } from "../../../app/src/format/formatAmount.js";
 import { FAST_LIVE_SEED, startAppStack, type AppStack } from "../../../scripts/app/startAppStack.js";
+import { startAppWorker, type AppWorker } from "../../../scripts/app/startAppWorker.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const SHOTS = path.join(ROOT, "app/screenshots");
@@ -26,6 +26,16 @@ const GOOD = [
 ].map((e) => JSON.stringify(e)).join("\n") + "\n";
 const BAD = ['{"id":"ok-1","prompt":"p","response":"r"}', "{not json", '{"id":"ok-2","prompt":"p2"}', '{"id":"ok-1","prompt":"q","response":"s"}'].join("\n") + "\n";
 
+/**
+ * The page's controls (buttons, links, fields, disclosure summaries) that have no accessible name:
+ * no aria-label(ledby), no <label>, no text, no title. (Runs in the page.)
+ */
+const UNNAMED_CONTROLS = `[...document.querySelectorAll("button, a[href], input, select, textarea, summary")]
+  .filter((el) => !(el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || (el.labels && el.labels.length) || el.textContent.trim() || el.getAttribute("title")))
+  .map((el) => el.outerHTML.slice(0, 160))`;
+/** How far the document is wider than the window (0 or less: no horizontal scrolling). */
+const OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth";
+
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 if (!HAS_CHROMIUM) console.warn(`SKIPPED the Forge page e2e: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
 
@@ -34,17 +44,21 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
   let browser: Browser;
   let page: Page;
   let workDir: string;
+  /** The worker process started with the key file saved from the page. */
+  let aliceWorker: AppWorker | undefined;
 
   beforeAll(async () => {
     await promisify(execFile)(path.join(ROOT, "node_modules/.bin/vite"), ["build", "--config", "app/vite.config.ts", "--logLevel", "warn"], { cwd: ROOT });
     workDir = await mkdtemp(path.join(tmpdir(), "ingotforge-app-e2e-"));
-    stack = await startAppStack({ root: ROOT, workDir, live: LIVE, liveSeed: FAST_LIVE_SEED });
+    // A worker that does not answer is passed over after 20 s (the last test stops the stack's own).
+    stack = await startAppStack({ root: ROOT, workDir, live: LIVE, liveSeed: FAST_LIVE_SEED, workerTimeoutMs: 20_000 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(TIMEOUT);
     await mkdir(SHOTS, { recursive: true });
   });
   afterAll(async () => {
+    await aliceWorker?.stop();
     await browser?.close();
     await stack?.stop();
     if (workDir) await rm(workDir, { recursive: true, force: true });
@@ -78,7 +92,8 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     await page.getByRole("button", { name: "Seal, store and contribute" }).click();
     await page.getByRole("status", { name: "Data contribution status" }).filter({ hasText: "Data contributed" }).waitFor();
     await page.getByRole("list", { name: "Forge activity, newest first" }).getByText("Data #0 contributed by 0x7099…79C8: 2 examples").waitFor();
-    await page.getByLabel("Number of contributions").filter({ hasText: /^1$/ }).waitFor();
+    // The stack's own worker (registered by test account #4) and this data contribution.
+    await page.getByLabel("Number of contributions").filter({ hasText: /^2$/ }).waitFor();
 
     // What was stored is the sealed envelope, not the file: the store holds no plaintext of it.
     const dataRoot = (await stack.ctx.publicClient.getContractEvents({ address: stack.openForge, abi: stack.ctx.abis.Forge, eventName: "DataContributed", fromBlock: 0n }))[0].args as { root: `0x${string}` };
@@ -103,26 +118,51 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
-  it("registers a compute worker, and contributes ERC-20 capital after its approve step", async () => {
-    // The connected account is the signer (no signer proof); the worker's Ed25519 key signs the
-    // registration digest the page shows, as the worker would where its key lives.
-    const register = async (seedByte: string) => {
-      const secret = hexToBytes(`0x${seedByte.repeat(32)}`);
-      await page.getByLabel("Worker signer address").fill(ALICE);
-      await page.getByLabel("Worker Ed25519 public key").fill(bytesToHex(ed25519.getPublicKey(secret)));
-      const digest = page.getByLabel("Registration digest");
-      await digest.filter({ hasText: /^0x[0-9a-f]{64}$/ }).waitFor();
-      const text = (await digest.textContent()) as Hex;
-      await page.getByLabel(/Ed25519 proof of possession/).fill(bytesToHex(ed25519.sign(hexToBytes(text), secret)));
-      await page.getByRole("button", { name: "Register worker" }).click();
+  it("registers a compute worker with a key made in the browser, saves its key file, and a worker process runs on it", async () => {
+    // The page makes the Ed25519 key, the person saves its key file (the CLI's format), the key
+    // signs the registration digest in the browser and the wallet signs it as the signer.
+    const generateAndSave = async (into: string) => {
+      await page.getByRole("button", { name: "Generate a worker key in this browser" }).click();
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /^Save key file/ }).click()]);
+      await mkdir(into, { recursive: true });
+      const file = path.join(into, download.suggestedFilename());
+      await download.saveAs(file);
+      await chmod(file, 0o600);
+      return file;
     };
-    await register("5a");
+    expect(await page.getByRole("button", { name: "Register worker" }).isDisabled()).toBe(true);
+    const keyFile = await generateAndSave(path.join(workDir, "alice-keys"));
+    expect(path.basename(keyFile)).toBe(`${ALICE.toLowerCase()}.ed25519.json`);
+    const saved = JSON.parse(await readFile(keyFile, "utf8")) as { kind: string; publicKey: Hex; privateKey: Hex };
+    expect(saved.kind).toBe("ed25519");
+    expect(await page.getByLabel("Worker Ed25519 public key").inputValue()).toBe(saved.publicKey);
+    expect(await page.getByLabel("Worker signer address").inputValue()).toBe(ALICE);
+    await page.getByLabel("Registration digest").filter({ hasText: /^0x[0-9a-f]{64}$/ }).waitFor();
+    await page.getByLabel("Worker command").filter({ hasText: `--key ${path.basename(keyFile)}` }).waitFor();
+    await page.getByRole("button", { name: "Register worker" }).click();
     await page.getByRole("status", { name: "Worker registration status" }).filter({ hasText: "Worker registered" }).waitFor();
-    await page.getByRole("list", { name: "Forge activity, newest first" }).getByText("Worker #0 registered by 0x7099…79C8").waitFor();
-    // The same signer again: the Forge's custom error, decoded from the ABI, in words.
-    await register("6b");
-    await page.getByRole("alert", { name: "Worker registration failed" }).filter({ hasText: "Signer 0x7099…79C8 is already registered as worker #0." }).waitFor();
+    await page.getByRole("list", { name: "Forge activity, newest first" }).getByText("Worker #1 registered by 0x7099…79C8").waitFor();
+    const registered = await stack.ctx.publicClient.getContractEvents({ address: stack.openForge, abi: stack.ctx.abis.Forge, eventName: "ComputeRegistered", fromBlock: 0n });
+    expect(registered.map((e) => (e.args as { ed25519PublicKey: Hex }).ed25519PublicKey)).toContain(saved.publicKey);
 
+    // The saved file runs a worker process, as `npm run worker -- --key <file>` would.
+    aliceWorker = await startAppWorker({ root: ROOT, forge: stack.openForge, keyFile, ...stack.compute });
+    expect(aliceWorker.logs.find((e) => e.msg === "worker started")?.publicKey).toBe(saved.publicKey);
+
+    // The same signer again, with a second key: the Forge's custom error, decoded from the ABI, in words.
+    await page.getByRole("button", { name: "Use a key from the worker CLI instead" }).click();
+    await generateAndSave(path.join(workDir, "alice-keys-2"));
+    await page.getByRole("button", { name: "Register worker" }).click();
+    await page.getByRole("alert", { name: "Worker registration failed" }).filter({ hasText: "Signer 0x7099…79C8 is already registered as worker #1." }).waitFor();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole("link", { name: /^Save key file/ }).waitFor();
+    expect((await page.evaluate(OVERFLOW)) as number).toBeLessThanOrEqual(0);
+    expect(await page.evaluate(UNNAMED_CONTROLS)).toEqual([]);
+    await page.getByRole("group", { name: "Worker key" }).screenshot({ path: path.join(SHOTS, "compute-key-390.png") });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it("contributes ERC-20 capital after its approve step", async () => {
     await page.goto(`${stack.url}/forge/${stack.tokenForge}`);
     await page.getByLabel("Connected account").waitFor(); // the test account stays connected across a reload
     await page.getByLabel("Capital amount (tUSD)").fill("25");
@@ -199,6 +239,8 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
 
   it.runIf(LIVE)("shows the LIVE Forge's attribution checked against its root, and claims on the Ingot page", async () => {
     const live = stack.live!;
+    // The seed's jobs were trained by a worker process over the file queue, not in the coordinator.
+    expect(stack.workerLogs.filter((e) => e.msg === "result written" && e.forge === live.forge.toLowerCase()).length).toBeGreaterThan(0);
     await page.goto(`${stack.url}/forge/${live.forge}`);
     await page.getByLabel("Phase: LIVE").waitFor();
     const table = page.getByRole("table", { name: "Attribution per contribution" });
@@ -206,6 +248,12 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     expect(await table.getByRole("row").count()).toBe(4); // header + 3 data contributions
     await page.getByText("matches its root on chain ✓").waitFor();
     await page.screenshot({ path: path.join(SHOTS, "forge-live-1280.png"), fullPage: true });
+    expect(await page.evaluate(UNNAMED_CONTROLS)).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await table.waitFor();
+    expect((await page.evaluate(OVERFLOW)) as number).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(SHOTS, "forge-live-390.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await page.goto(`${stack.url}/ingot/${live.ingotId}`);
     await page.getByRole("heading", { name: /^Ingot #1/ }).waitFor();
@@ -250,9 +298,17 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     }
     await playground.getByText(/registered and valid on chain in ProofKeyRegistry .* SIMULATED quote verifier/).waitFor();
     await page.screenshot({ path: path.join(SHOTS, "playground-1280.png"), fullPage: true });
+    expect(await page.evaluate(UNNAMED_CONTROLS)).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await playground.getByRole("list", { name: "Proof checks" }).waitFor();
+    expect((await page.evaluate(OVERFLOW)) as number).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(SHOTS, "playground-390.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it.runIf(LIVE)("closes the OPEN Forge's window with the dev control, and the coordinator evaluates it to LIVE", async () => {
+    // Only the worker on the key file saved from the page is left to train the OPEN Forge's jobs.
+    await stack.worker!.stop();
     await page.goto(`${stack.url}/forge/${stack.openForge}`);
     await page.getByLabel("Phase: OPEN").waitFor();
     await page.getByRole("button", { name: "Close window (local node only)" }).click();
@@ -262,6 +318,11 @@ describe.skipIf(!HAS_CHROMIUM)("the Forge page in Chromium against the local sta
     await page.getByRole("status", { name: "Eval progress" }).filter({ hasText: /^Coordinator: / }).waitFor();
     await page.getByLabel("Phase: LIVE").waitFor({ timeout: 240_000 });
     expect(stack.coordinatorEvents?.some((e) => e.kind === "submitted" && e.forge.toLowerCase() === stack.openForge.toLowerCase())).toBe(true);
+    // The jobs were trained over the file queue by the worker on the key file saved from the page
+    // (its signed results accepted by the coordinator), not by the stopped one, nor in the coordinator.
+    const byAlice = (aliceWorker?.logs ?? []).filter((e) => e.msg === "result written" && e.forge === stack.openForge.toLowerCase());
+    expect(byAlice.length).toBeGreaterThan(0);
+    expect(stack.workerLogs.filter((e) => e.msg === "result written" && e.forge === stack.openForge.toLowerCase())).toEqual([]);
     await page.getByRole("table", { name: "Attribution per contribution" }).waitFor();
     await page.getByText("matches its root on chain ✓").waitFor();
     await page.screenshot({ path: path.join(SHOTS, "forge-open-after-eval-1280.png"), fullPage: true });
