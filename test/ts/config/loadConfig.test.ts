@@ -32,7 +32,7 @@ describe("loadConfig", () => {
       dataDir: join(dir, "state"),
       confirmations: 2,
       logLevel: "info",
-      storage: { kind: "local", dir: join(dir, "state", "content") },
+      storage: { kind: "local", dir: join(dir, "state", "store") },
       enclave: { kind: "simulated", forceChain: false },
     });
   });
