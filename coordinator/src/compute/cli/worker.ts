@@ -35,7 +35,7 @@ import type { ComputeWorker } from "../types.js";
 import { runCommandLine, UsageError, type CommandLineValues } from "./runCommandLine.js";
 
 const USAGE =
-  "usage: worker --forge <address> --key <ed25519 key file> [--queue <dir>] [--store <dir>] --base <model.gguf> [--once] [--poll-ms N] [--log-level L]\n" +
+  "usage: worker --forge <address> --key <ed25519 key file> [--queue <dir>] [--store <dir>] --base <model.gguf> [--once] [--poll-ms N] [--log-level L | --verbose]\n" +
   "         (defaults: --queue <INGOTFORGE_DATA_DIR or .ingotforge>/queue, the coordinator's; --store INGOTFORGE_STORAGE_DIR, else <INGOTFORGE_DATA_DIR or .ingotforge>/store)\n" +
   "       worker --forge <address> --key <ed25519 key file> --nats <url> --nats-token-file <file> [--nats-ca <ca.pem>] [--store <dir>] --base <model.gguf> [--once] [--poll-ms N] [--log-level L]\n" +
   "       either form + --trainer-command <cmd> [--trainer-arg A …] [--trainer-timeout-ms N] [--work-dir D]\n" +
@@ -54,6 +54,7 @@ const OPTIONS = {
   once: { type: "boolean", default: false },
   "poll-ms": { type: "string", default: "250" },
   "log-level": { type: "string", default: "info" },
+  verbose: { type: "boolean", default: false },
   "trainer-command": { type: "string" },
   "trainer-arg": { type: "string", multiple: true, default: [] },
   "trainer-timeout-ms": { type: "string", default: "3600000" },
@@ -95,7 +96,8 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
     throw new UsageError(`--poll-ms must be an integer ≥ 10`);
   }
 
-  const logger = createLogger({ name: "worker", level: values["log-level"] as "info", destination: pino.destination(2) });
+  // --verbose: debug lines too (llama.cpp's expected warnings among them).
+  const logger = createLogger({ name: "worker", level: values.verbose ? "debug" : (values["log-level"] as "info"), destination: pino.destination(2) });
   const { privateKey, looselyPermitted } = await readEd25519KeyFile(values.key!);
   if (looselyPermitted) logger.warn({ keyFile: values.key }, "the key file is readable by group or others; chmod 600 it");
   const publicKey = ed25519PublicKeyOf(privateKey);
