@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, defineChain, getAddress, http, parseEther, zeroAddress, type Abi, type Address, type Hex, type PublicClient } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { freePort } from "../../../scripts/lib/freePort.js";
-import { killGroup } from "../../../scripts/lib/killGroup.js";
 import { startHardhatNode } from "../../../scripts/lib/startHardhatNode.js";
 import { waitForExit } from "../../../scripts/lib/waitForExit.js";
 import { parseWalkSection, type WalkBlock } from "./parseWalkSection.js";
@@ -62,8 +61,20 @@ describe("the README's by-hand walk to LIVE, a paid call, a withdrawal and the h
 
   afterAll(async () => {
     shell?.stdin?.end();
-    for (const s of services) killGroup(s.child, "SIGTERM");
-    await Promise.all(services.map((s) => waitForExit(s.child)));
+    // Ctrl-C as the README says (SIGTERM to each terminal's process group), then SIGKILL to
+    // whatever of the group is left (a bash that exited may leave a node still stopping).
+    const killAll = (signal: NodeJS.Signals) =>
+      services.forEach((s) => {
+        try {
+          process.kill(-s.child.pid!, signal);
+        } catch {
+          // the group is gone
+        }
+      });
+    killAll("SIGTERM");
+    await Promise.race([Promise.all(services.map((s) => waitForExit(s.child))), new Promise((r) => setTimeout(r, 10_000))]);
+    await new Promise((r) => setTimeout(r, 1000));
+    killAll("SIGKILL");
     if (shell) await waitForExit(shell);
     await node?.stop();
   });
