@@ -108,7 +108,9 @@ async function main(argv: string[]): Promise<number> {
   // content store (.ingotforge/store) and file queue under .ingotforge, as the CLI and the worker do.
   const config = await loadConfig({ ...(values.config ? { file: values.config } : {}), env: process.env, defaults: { rpcUrl: DEFAULT_RPC_URL, dataDir: DEFAULT_DATA_DIR }, chainIdOf: readChainId });
   // --verbose: debug lines too, llama.cpp's expected warnings (LoRA "fallback to CPU") among them.
-  const logger = createLogger({ level: values.verbose && ["info", "warn", "error", "fatal", "silent"].includes(config.logLevel) ? "debug" : config.logLevel, name: "coordinator" });
+  // A terminal gets lines for a person; a file or a pipe, JSON lines (INGOTFORGE_LOG_FORMAT=json|pretty decides).
+  const pretty = process.env.INGOTFORGE_LOG_FORMAT ? process.env.INGOTFORGE_LOG_FORMAT === "pretty" : process.stdout.isTTY === true;
+  const logger = createLogger({ level: values.verbose && ["info", "warn", "error", "fatal", "silent"].includes(config.logLevel) ? "debug" : config.logLevel, name: "coordinator", pretty });
   const threads = resolveThreads({ flag: values.threads, env: process.env });
   const store = await createContentStore({ config: config.storage });
 

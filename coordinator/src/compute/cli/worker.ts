@@ -97,7 +97,9 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
   }
 
   // --verbose: debug lines too (llama.cpp's expected warnings among them).
-  const logger = createLogger({ name: "worker", level: values.verbose ? "debug" : (values["log-level"] as "info"), destination: pino.destination(2) });
+  // A terminal gets lines for a person; a file or a pipe, JSON lines (INGOTFORGE_LOG_FORMAT=json|pretty decides).
+  const pretty = process.env.INGOTFORGE_LOG_FORMAT ? process.env.INGOTFORGE_LOG_FORMAT === "pretty" : process.stderr.isTTY === true;
+  const logger = createLogger({ name: "worker", level: values.verbose ? "debug" : (values["log-level"] as "info"), destination: pino.destination(2), pretty });
   const { privateKey, looselyPermitted } = await readEd25519KeyFile(values.key!);
   if (looselyPermitted) logger.warn({ keyFile: values.key }, "the key file is readable by group or others; chmod 600 it");
   const publicKey = ed25519PublicKeyOf(privateKey);
