@@ -69,7 +69,7 @@ const USAGE = `usage: coordinator <command> [options]
                 [--nats nats://host:4222 --nats-token-file f [--nats-ca ca.pem] [--nats-user coordinator]]
   seal-holdout  --file holdout.jsonl [--config f] [--addresses f] [--enclave 0xSigner] [--info s]
   replay        --log 0xRoot [--holdout-key f] [--reuse-adapters] [--config f] [--work-dir d] [--threads n]
-Without a config: the node at INGOTFORGE_RPC_URL (else http://127.0.0.1:8545) and its chain id; state, the content store (.ingotforge/store) and the file queue under INGOTFORGE_DATA_DIR (else .ingotforge), shared with the CLI and the worker.
+Without a config: the node at INGOTFORGE_RPC_URL (else http://127.0.0.1:8545) and its chain id (on chain 31337, 0 confirmations unless INGOTFORGE_CONFIRMATIONS says); state, the content store (.ingotforge/store) and the file queue under INGOTFORGE_DATA_DIR (else .ingotforge), shared with the CLI and the worker.
 llama.cpp threads: --threads, else INGOTFORGE_THREADS, else all CPUs but one (at most 4). --verbose logs debug lines too (llama.cpp's expected warnings).
 Registered workers get their jobs over NATS JetStream when --nats (or the config's "nats" section) is set, else through the file queue.
 The sending key comes from INGOTFORGE_COORDINATOR_PRIVATE_KEY (on chain 31337 it defaults to Hardhat's account #9).`;
@@ -106,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // With no config at all, it runs against the local node (or INGOTFORGE_RPC_URL) with its state,
   // content store (.ingotforge/store) and file queue under .ingotforge, as the CLI and the worker do.
-  const config = await loadConfig({ ...(values.config ? { file: values.config } : {}), env: process.env, defaults: { rpcUrl: DEFAULT_RPC_URL, dataDir: DEFAULT_DATA_DIR }, chainIdOf: readChainId });
+  const config = await loadConfig({ ...(values.config ? { file: values.config } : {}), env: process.env, defaults: { rpcUrl: DEFAULT_RPC_URL, dataDir: DEFAULT_DATA_DIR, devChainConfirmations: 0 }, chainIdOf: readChainId });
   // --verbose: debug lines too, llama.cpp's expected warnings (LoRA "fallback to CPU") among them.
   // A terminal gets lines for a person; a file or a pipe, JSON lines (INGOTFORGE_LOG_FORMAT=json|pretty decides).
   const pretty = process.env.INGOTFORGE_LOG_FORMAT ? process.env.INGOTFORGE_LOG_FORMAT === "pretty" : process.stdout.isTTY === true;
