@@ -13,8 +13,3 @@ export function defaultStoreDir(env: Readonly<Record<string, string | undefined>
   if (env.INGOTFORGE_STORAGE_DIR) return env.INGOTFORGE_STORAGE_DIR;
   return path.join(env.INGOTFORGE_DATA_DIR || DEFAULT_DATA_DIR, "store");
 }
-
-/** The coordinator's file queue (`<dataDir>/queue`) as a worker on the same machine finds it. */
-export function defaultQueueDir(env: Readonly<Record<string, string | undefined>>): string {
-  return path.join(env.INGOTFORGE_DATA_DIR || DEFAULT_DATA_DIR, "queue");
-}
