@@ -8,6 +8,7 @@ import type { ServedIngot } from "./types.js";
 import { createSettlementChain } from "./chain/createSettlementChain.js";
 import { readServedIngots } from "./chain/readServedIngots.js";
 import { startSettlementLoop } from "./settlement/startSettlementLoop.js";
+import { syncChainEvents } from "./settlement/syncChainEvents.js";
 import { sleep } from "../../coordinator/src/util/sleep.js";
 import { readProofKeyRegistration } from "./attestation/readProofKeyRegistration.js";
 import { registerProofKey } from "./attestation/registerProofKey.js";
@@ -33,7 +34,8 @@ export interface StartChainSyncParameters {
  * Connect the gateway to its chain and keep it in step: the catalog from the Ingot contract
  * (read once before returning, then every round), and the settlement loop (deposits and
  * withdrawal requests into the ledger, pending charges into the RevenueSplitter). Resolves once
- * the first catalog read is done; `done` resolves after `signal` aborts and the last round ends.
+ * the first catalog read and the first read of deposits are done; `done` resolves after `signal`
+ * aborts and the last round ends.
  */
 export async function startChainSync(p: StartChainSyncParameters): Promise<{ done: Promise<void> }> {
   const key = (await readFile(p.chain.settlerKeyFile, "utf8")).trim() as Hex;
@@ -54,6 +56,15 @@ export async function startChainSync(p: StartChainSyncParameters): Promise<{ don
   const first = await refreshCatalog();
   p.logger.info({ chainId, settler: account.address, deposits: p.chain.deposits, ...first }, "connected to the chain");
   if (p.chain.proofKeyRegistry) await ensureProofKeyRegistered({ registry: p.chain.proofKeyRegistry, attestation: p.attestation, publicClient, walletClient, logger: p.logger });
+  // Deposits and withdrawals so far are read before this returns (and so before the gateway
+  // listens): a payer who deposited before the start is not refused with 402 by the first call,
+  // which could otherwise beat the settlement loop's first round. A failure here is left to it.
+  try {
+    const sync = await syncChainEvents({ ledger: p.ledger, chain: settlement, startBlock: BigInt(p.chain.fromBlock) });
+    if (sync.deposits || sync.withdrawals || sync.debitsElsewhere) p.logger.info({ ...sync, fromBlock: String(sync.fromBlock), toBlock: String(sync.toBlock) }, "chain events recorded");
+  } catch (error) {
+    p.logger.warn({ err: error }, "reading the deposits before serving failed; the settlement rounds retry");
+  }
 
   const settling = startSettlementLoop({ ledger: p.ledger, chain: settlement, assets: [p.asset], maxCharges: p.chain.maxChargesPerBatch, replaceAfterMs: p.chain.replaceAfterMs, ...(p.chain.minBatchAmountWei !== undefined ? { hold: { minAmount: p.chain.minBatchAmountWei, maxDelayMs: p.chain.maxBatchDelayMs } } : {}), intervalMs: p.chain.intervalMs, startBlock: BigInt(p.chain.fromBlock), signal: p.signal, logger: p.logger });
   const refreshing = (async () => {

@@ -10,6 +10,7 @@ import { forgeReclaimCapital } from "./commands/forgeReclaimCapital.js";
 import { forgeRegisterCompute } from "./commands/forgeRegisterCompute.js";
 import { forgeReleaseCapital } from "./commands/forgeReleaseCapital.js";
 import { forgeStatus } from "./commands/forgeStatus.js";
+import { forgeWait } from "./commands/forgeWait.js";
 import { gatewayDeposit } from "./commands/gatewayDeposit.js";
 import { gatewayWithdraw } from "./commands/gatewayWithdraw.js";
 import { ingotClaim } from "./commands/ingotClaim.js";
@@ -24,6 +25,7 @@ export const COMMANDS: readonly CliCommand<never>[] = [
   forgeRegisterCompute,
   forgeContributeCapital,
   forgeStatus,
+  forgeWait,
   forgeList,
   forgeRefund,
   forgeRefundBond,

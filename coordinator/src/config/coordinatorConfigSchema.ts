@@ -8,7 +8,7 @@ const positiveMs = z.number().int().positive();
 export const storageConfigSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("local"),
-    /** Default `<dataDir>/content`. */
+    /** Default `<dataDir>/store`. */
     dir: z.string().min(1).optional(),
   }).strict(),
   z.object({

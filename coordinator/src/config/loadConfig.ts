@@ -12,14 +12,28 @@ export interface LoadConfigParameters {
   env?: Readonly<Record<string, string | undefined>>;
   /** Relative paths from the environment resolve against this; default `process.cwd()`. */
   cwd?: string;
+  /**
+   * Used where neither the file nor the environment sets the field (`coordinator` passes the local
+   * node `http://127.0.0.1:8545` and `.ingotforge`, what every other command defaults to); a
+   * relative dataDir resolves against `cwd`. `devChainConfirmations` is the confirmations default
+   * on the development chain 31337 (`coordinator`: 0, since a hardhat node mines a block only when
+   * sent a transaction and never reorganizes; elsewhere the schema's 2 stays).
+   */
+  defaults?: { rpcUrl?: string; dataDir?: string; devChainConfirmations?: number };
+  /** Asked for the chain id when nothing sets `chainId` (`coordinator`: the node's eth_chainId), so a local node needs no config. */
+  chainIdOf?: (rpcUrl: string) => Promise<number>;
 }
 
 export type LoadConfigReturnType = CoordinatorConfig;
 
+/** Hardhat's chain id: the development chain, where the simulated enclave is accepted. */
+const DEV_CHAIN_ID = 31337;
+
 /**
  * Read, merge and validate the coordinator's config: file, then environment on top. Relative
  * paths resolve against the file's directory (for file values) or `cwd` (for env values), and the
- * local store defaults to `<dataDir>/content`.
+ * local store defaults to `<dataDir>/store` (with the default dataDir, `.ingotforge/store`: the
+ * store the CLI and the worker use too).
  */
 export async function loadConfig(params: LoadConfigParameters = {}): Promise<LoadConfigReturnType> {
   const cwd = params.cwd ?? process.cwd();
@@ -50,6 +64,10 @@ export async function loadConfig(params: LoadConfigParameters = {}): Promise<Loa
     const inFile = fromFile[section] as Record<string, unknown> | undefined;
     if (fromEnv?.kind !== undefined && isPlainObject(inFile) && inFile.kind !== fromEnv.kind) raw[section] = fromEnv;
   }
+  if (raw.rpcUrl === undefined && params.defaults?.rpcUrl !== undefined) raw.rpcUrl = params.defaults.rpcUrl;
+  if (raw.dataDir === undefined && params.defaults?.dataDir !== undefined) raw.dataDir = resolve(cwd, params.defaults.dataDir);
+  if (raw.chainId === undefined && params.chainIdOf && typeof raw.rpcUrl === "string") raw.chainId = await params.chainIdOf(raw.rpcUrl);
+  if (raw.confirmations === undefined && params.defaults?.devChainConfirmations !== undefined && raw.chainId === DEV_CHAIN_ID) raw.confirmations = params.defaults.devChainConfirmations;
   // A local store's dir alone (INGOTFORGE_STORAGE_DIR, or { "dir": … }) means a local store: local is the default kind.
   if (isPlainObject(raw.storage) && raw.storage.kind === undefined) raw.storage = { kind: "local", ...raw.storage };
   const config = parseConfig({ raw, sources: env.sources, defaultSource: fileSource });
@@ -58,7 +76,7 @@ export async function loadConfig(params: LoadConfigParameters = {}): Promise<Loa
   const abs = (path: string, value: string) => (isAbsolute(value) ? value : resolve(baseOf(path), value));
   config.dataDir = abs("dataDir", config.dataDir);
   if (config.storage.kind === "local") {
-    config.storage.dir = config.storage.dir === undefined ? join(config.dataDir, "content") : abs("storage.dir", config.storage.dir);
+    config.storage.dir = config.storage.dir === undefined ? join(config.dataDir, "store") : abs("storage.dir", config.storage.dir);
   }
   if (config.nats) {
     config.nats.tokenFile = abs("nats.tokenFile", config.nats.tokenFile);

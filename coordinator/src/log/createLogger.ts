@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from "pino";
+import { formatLogLine } from "./formatLogLine.js";
 
 export interface CreateLoggerParameters {
   level?: LevelWithSilent;
@@ -6,6 +7,11 @@ export interface CreateLoggerParameters {
   name?: string;
   /** Where lines go; default stdout. Tests pass a stream that collects them. */
   destination?: DestinationStream;
+  /**
+   * Lines for a person instead of JSON (formatLogLine: `HH:MM:SS LEVEL message  key=value …`).
+   * The services turn it on when their output is a terminal; a file or a pipe keeps JSON lines.
+   */
+  pretty?: boolean;
 }
 
 export type CreateLoggerReturnType = Logger;
@@ -37,7 +43,7 @@ export function createLogger(params: CreateLoggerParameters = {}): CreateLoggerR
         },
       },
     },
-    params.destination ?? pino.destination(1),
+    params.pretty ? prettyDestination(params.destination ?? pino.destination(1)) : (params.destination ?? pino.destination(1)),
   );
   // pino does not pass child bindings through `formatters.bindings`; children are created with
   // Object.create(parent), so scrubbing here covers grandchildren too.
@@ -49,6 +55,11 @@ export function createLogger(params: CreateLoggerParameters = {}): CreateLoggerR
 }
 
 /** Replace credentials in URLs found anywhere in `text`. */
+/** `destination` with every JSON line turned into a person's line (pino writes one whole line per call). */
+function prettyDestination(destination: DestinationStream): DestinationStream {
+  return { write: (line: string) => destination.write(formatLogLine(line)) };
+}
+
 export function scrubString(text: string): string {
   if (!text.includes("://") && !/[?&]/.test(text)) return text;
   return text

@@ -56,7 +56,10 @@ import { createServiceWorkers } from "./createServiceWorkers.js";
 import { ServiceError } from "./errors.js";
 import { parseEvalSettings } from "./parseEvalSettings.js";
 import { resolveThreads } from "../util/resolveThreads.js";
+import { DEFAULT_DATA_DIR } from "../util/defaultStoreDir.js";
 
+/** What every command talks to when nothing names a node: a `npx hardhat node` on this machine. */
+const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
 const HARDHAT_TEST_MNEMONIC = "test test test test test test test test test test test junk";
 /** The coordinator's default account on a local Hardhat chain: the last of the 10 funded ones. */
 const LOCAL_COORDINATOR_ACCOUNT_INDEX = 9;
@@ -66,7 +69,8 @@ const USAGE = `usage: coordinator <command> [options]
                 [--nats nats://host:4222 --nats-token-file f [--nats-ca ca.pem] [--nats-user coordinator]]
   seal-holdout  --file holdout.jsonl [--config f] [--addresses f] [--enclave 0xSigner] [--info s]
   replay        --log 0xRoot [--holdout-key f] [--reuse-adapters] [--config f] [--work-dir d] [--threads n]
-llama.cpp threads: --threads, else INGOTFORGE_THREADS, else all CPUs but one (at most 4).
+Without a config: the node at INGOTFORGE_RPC_URL (else http://127.0.0.1:8545) and its chain id (on chain 31337, 0 confirmations unless INGOTFORGE_CONFIRMATIONS says); state, the content store (.ingotforge/store) and the file queue under INGOTFORGE_DATA_DIR (else .ingotforge), shared with the CLI and the worker.
+llama.cpp threads: --threads, else INGOTFORGE_THREADS, else all CPUs but one (at most 4). --verbose logs debug lines too (llama.cpp's expected warnings).
 Registered workers get their jobs over NATS JetStream when --nats (or the config's "nats" section) is set, else through the file queue.
 The sending key comes from INGOTFORGE_COORDINATOR_PRIVATE_KEY (on chain 31337 it defaults to Hardhat's account #9).`;
 
@@ -93,14 +97,20 @@ async function main(argv: string[]): Promise<number> {
       "nats-user": { type: "string" },
       "nats-token-file": { type: "string" },
       "nats-ca": { type: "string" },
+      verbose: { type: "boolean" },
     },
   });
   if (command !== "run" && command !== "seal-holdout" && command !== "replay") {
     process.stderr.write(`${USAGE}\n`);
     return command === undefined || command === "help" || command === "--help" ? 0 : 64;
   }
-  const config = await loadConfig({ ...(values.config ? { file: values.config } : {}), env: process.env });
-  const logger = createLogger({ level: config.logLevel, name: "coordinator" });
+  // With no config at all, it runs against the local node (or INGOTFORGE_RPC_URL) with its state,
+  // content store (.ingotforge/store) and file queue under .ingotforge, as the CLI and the worker do.
+  const config = await loadConfig({ ...(values.config ? { file: values.config } : {}), env: process.env, defaults: { rpcUrl: DEFAULT_RPC_URL, dataDir: DEFAULT_DATA_DIR, devChainConfirmations: 0 }, chainIdOf: readChainId });
+  // --verbose: debug lines too, llama.cpp's expected warnings (LoRA "fallback to CPU") among them.
+  // A terminal gets lines for a person; a file or a pipe, JSON lines (INGOTFORGE_LOG_FORMAT=json|pretty decides).
+  const pretty = process.env.INGOTFORGE_LOG_FORMAT ? process.env.INGOTFORGE_LOG_FORMAT === "pretty" : process.stdout.isTTY === true;
+  const logger = createLogger({ level: values.verbose && ["info", "warn", "error", "fatal", "silent"].includes(config.logLevel) ? "debug" : config.logLevel, name: "coordinator", pretty });
   const threads = resolveThreads({ flag: values.threads, env: process.env });
   const store = await createContentStore({ config: config.storage });
 
@@ -230,6 +240,15 @@ async function connect(config: CoordinatorConfig, addressesFile: string | undefi
   const walletClient = createWalletClient({ chain, transport, account, pollingInterval }) as WalletClient<Transport, Chain, Account>;
   const addresses = addressesFile ? await readAddresses(addressesFile) : await readDeployment({ chainId });
   return { publicClient, walletClient, addresses, abis: await loadProtocolAbis() };
+}
+
+/** The node's chain id, for a config that does not name one. */
+async function readChainId(rpcUrl: string): Promise<number> {
+  try {
+    return await createPublicClient({ transport: rpcUrl.startsWith("ws") ? webSocket(rpcUrl) : http(rpcUrl) }).getChainId();
+  } catch (cause) {
+    throw new ServiceError(`Cannot reach the JSON-RPC node at ${scrubString(rpcUrl)} to read its chain id.`, { cause, hint: "Start one (`npx hardhat node`), or set INGOTFORGE_RPC_URL (and INGOTFORGE_CHAIN_ID) or rpcUrl and chainId in the config" });
+  }
 }
 
 async function readAddresses(file: string): Promise<ProtocolAddresses> {

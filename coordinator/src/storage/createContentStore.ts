@@ -15,7 +15,7 @@ export interface CreateContentStoreParameters {
 /** The content store the config names. */
 export async function createContentStore({ config, indexer }: CreateContentStoreParameters): Promise<ContentStore> {
   if (config.kind === "local") {
-    if (!config.dir) throw new StoreSetupError("storage.dir is not set. Load the config with loadConfig, which defaults it to <dataDir>/content.");
+    if (!config.dir) throw new StoreSetupError("storage.dir is not set. Load the config with loadConfig, which defaults it to <dataDir>/store.");
     return createLocalContentStore({ dir: config.dir });
   }
   const signer = new Wallet(config.privateKey, new JsonRpcProvider(config.evmRpc));

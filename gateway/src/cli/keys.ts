@@ -7,7 +7,7 @@
  *
  * `create` prints the plaintext key once; the ledger keeps only its SHA-256.
  */
-import { pathToFileURL } from "node:url";
+import { isMainModule } from "./isMainModule.js";
 import { isAddress, type Address } from "viem";
 import { z } from "zod";
 import { parseCommand } from "./parseCommand.js";
@@ -56,6 +56,6 @@ export function runKeysCli(argv: string[], out: { log(s: string): void; error(s:
   });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMainModule(import.meta.url)) {
   process.exitCode = runKeysCli(process.argv.slice(2), console);
 }

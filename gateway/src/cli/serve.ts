@@ -1,7 +1,10 @@
 /**
  * Run the inference gateway: `npx tsx gateway/src/cli/serve.ts --config gateway.json`.
  * Parses the config once, opens the ledger, loads the base model, listens; Ctrl-C stops accepting,
- * lets running calls finish and closes the ledger.
+ * lets running calls finish and closes the ledger. `npm run gateway` preloads
+ * installQuietNodeWarnings (`--import`: the ledger's static `node:sqlite` import warns while the
+ * module graph links, before any of this file runs), so Node's SQLite ExperimentalWarning stays
+ * out of the output unless `--verbose` (or INGOTFORGE_VERBOSE=1).
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
@@ -18,10 +21,10 @@ import { computeContentRoot } from "../../../coordinator/src/storage/computeCont
 import { resolveThreads, ThreadsError } from "../../../coordinator/src/util/resolveThreads.js";
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { config: { type: "string", short: "c" }, threads: { type: "string" }, help: { type: "boolean", short: "h" } } });
+  const { values } = parseArgs({ options: { config: { type: "string", short: "c" }, threads: { type: "string" }, verbose: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
   if (values.help || !values.config) {
     process.stderr.write(
-      "usage: npx tsx gateway/src/cli/serve.ts --config <gateway.json> [--threads N]\n(see gateway/README.md, \"Config\"; llama.cpp threads: --threads, else INGOTFORGE_THREADS, else model.threads, else all CPUs but one, at most 4)\n",
+      "usage: npx tsx gateway/src/cli/serve.ts --config <gateway.json> [--threads N] [--verbose]\n(see gateway/README.md, \"Config\"; llama.cpp threads: --threads, else INGOTFORGE_THREADS, else model.threads, else all CPUs but one, at most 4)\n",
     );
     return values.help ? 0 : 2;
   }

@@ -3,6 +3,7 @@
  * upgrade any open gives an older file) and is safe while the gateway runs:
  *
  *   npx tsx gateway/src/cli/settlement.ts status --db F [--asset 0x..]
+ *   npx tsx gateway/src/cli/settlement.ts wait --db F [--asset 0x..] [--timeout S]   (runSettlementWait)
  *
  * Prints where the asset's money stands (deposited, charged, settled, waiting in batches, not yet
  * batched, deferred, reserved) and each pending batch with its last settlement transaction:
@@ -10,11 +11,12 @@
  * the next round replaces (`chain.replaceAfterMs`). Charges not yet batched show their oldest's
  * age: under `chain.minBatchAmountWei` they wait up to `chain.maxBatchDelayMs` from it.
  */
-import { pathToFileURL } from "node:url";
+import { isMainModule } from "./isMainModule.js";
 import { isAddress, zeroAddress, type Address } from "viem";
 import { z } from "zod";
 import { parseCommand } from "./parseCommand.js";
 import { runOnLedger } from "./runOnLedger.js";
+import { runSettlementWait, SETTLEMENT_WAIT_USAGE } from "./runSettlementWait.js";
 
 const commandSchema = z.object({
   command: z.literal("status"),
@@ -27,7 +29,8 @@ const commandSchema = z.object({
 });
 
 export const SETTLEMENT_USAGE = `usage:
-  settlement status --db FILE [--asset 0xTOKEN]   (default ETH, the zero address)`;
+  settlement status --db FILE [--asset 0xTOKEN]   (default ETH, the zero address)
+${SETTLEMENT_WAIT_USAGE}`;
 
 /** Run the settlement CLI on `argv` (without node and script); returns the exit code. `now` dates the sends' ages. */
 export function runSettlementCli(argv: string[], out: { log(s: string): void; error(s: string): void }, now: () => number = Date.now): number {
@@ -74,6 +77,7 @@ function ago(ms: number): string {
   return shown.map(([n, u]) => `${n}${u}`).join(" ");
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = runSettlementCli(process.argv.slice(2), console);
+if (isMainModule(import.meta.url)) {
+  const argv = process.argv.slice(2);
+  process.exitCode = argv[0] === "wait" ? await runSettlementWait(argv, console) : runSettlementCli(argv, console);
 }

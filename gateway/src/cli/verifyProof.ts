@@ -17,7 +17,7 @@
 // 2: usage error, or the proof / request / response could not be read; 3: every check passed but
 // no key was pinned (--public-key, --attestation or --registry), so who signed is unchecked.
 import { readFile } from "node:fs/promises";
-import { pathToFileURL } from "node:url";
+import { isMainModule } from "./isMainModule.js";
 import { parseArgs } from "node:util";
 import { createPublicClient, http, isAddress, type Address } from "viem";
 import { readProofKeyRegistration, type ProofKeyRegistration } from "../attestation/readProofKeyRegistration.js";
@@ -240,7 +240,7 @@ async function readAllStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMainModule(import.meta.url)) {
   const code = await runVerifyProofCli(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

@@ -160,6 +160,13 @@ describe("ingotforge CLI against a hardhat node", () => {
     expect(early.stderr).toContain("ForgeWrongPhase(" + forge + ", current Closed, expected Failed)");
 
     expect((await cli("chain", "advance-time", "1d")).code).toBe(0);
+    // forge wait gives up at once on a Forge that ended in the other final phase, and returns on the one asked for.
+    const hopeless = await cli("forge", "wait", "--forge", forge, "--phase", "Live", "--timeout", "10m");
+    expect(hopeless.code).toBe(1);
+    expect(hopeless.stderr).toContain(`Forge ${forge} ended Failed; it will never be Live.`);
+    const failed = await cli("forge", "wait", "--forge", forge, "--phase", "failed");
+    expect(failed.code, failed.stderr).toBe(0);
+    expect(failed.stdout).toContain("[Failed]");
     const refund = await cli("--account", "5", "forge", "refund", "--forge", forge);
     expect(refund.code, refund.stderr).toBe(0);
     expect(refund.stdout).toContain("Refunded 1.5 ETH");

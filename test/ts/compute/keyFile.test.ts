@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,10 +12,13 @@ const dirP = mkdtemp(join(tmpdir(), "compute-keys-"));
 afterAll(async () => rm(await dirP, { recursive: true, force: true }));
 
 describe("worker key files", () => {
-  it("creates a private (0600) key file whose public key reads back, and never overwrites it", async () => {
+  it("creates a private (0600) key file in the format forge register-compute writes, whose public key reads back, and never overwrites it", async () => {
     const path = join(await dirP, "w.key");
     const { publicKey } = await writeEd25519KeyFile(path);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
+    // One key-file format: `forge register-compute --key-file` takes the worker's file as it is.
+    expect((await loadOrCreateComputeKey(path)).publicKey).toBe(publicKey);
+    expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ kind: "ed25519", publicKey });
     const read = await readEd25519KeyFile(path);
     expect(ed25519PublicKeyOf(read.privateKey)).toBe(publicKey);
     expect(read.looselyPermitted).toBe(false);

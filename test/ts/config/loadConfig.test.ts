@@ -32,9 +32,29 @@ describe("loadConfig", () => {
       dataDir: join(dir, "state"),
       confirmations: 2,
       logLevel: "info",
-      storage: { kind: "local", dir: join(dir, "state", "content") },
+      storage: { kind: "local", dir: join(dir, "state", "store") },
       enclave: { kind: "simulated", forceChain: false },
     });
+  });
+
+  it("needs no config on a local node: the given defaults, the chain id asked of the node at rpcUrl, the store under the data dir", async () => {
+    const asked: string[] = [];
+    const chainIdOf = async (url: string) => (asked.push(url), 31337);
+    const defaults = { rpcUrl: "http://127.0.0.1:8545", dataDir: ".ingotforge", devChainConfirmations: 0 };
+    const config = await loadConfig({ env: {}, cwd: dir, defaults, chainIdOf });
+    expect(config).toMatchObject({ rpcUrl: "http://127.0.0.1:8545", chainId: 31337, confirmations: 0, dataDir: join(dir, ".ingotforge"), storage: { kind: "local", dir: join(dir, ".ingotforge", "store") } });
+    expect(asked).toEqual(["http://127.0.0.1:8545"]);
+    // What is set wins, and a set chain id asks the node nothing.
+    const set = await loadConfig({ env: { INGOTFORGE_RPC_URL: "http://127.0.0.1:18545", INGOTFORGE_CHAIN_ID: "1", INGOTFORGE_DATA_DIR: "/d" }, cwd: dir, defaults, chainIdOf });
+    expect(set).toMatchObject({ rpcUrl: "http://127.0.0.1:18545", chainId: 1, dataDir: "/d" });
+    expect(asked).toHaveLength(1);
+    await loadConfig({ env: { INGOTFORGE_RPC_URL: "http://127.0.0.1:18545" }, cwd: dir, defaults, chainIdOf });
+    expect(asked.at(-1)).toBe("http://127.0.0.1:18545");
+    // The development default only on chain 31337, and only where nothing sets confirmations.
+    expect((await loadConfig({ env: { INGOTFORGE_CONFIRMATIONS: "2" }, cwd: dir, defaults, chainIdOf })).confirmations).toBe(2);
+    expect((await loadConfig({ env: { INGOTFORGE_CHAIN_ID: "1" }, cwd: dir, defaults, chainIdOf })).confirmations).toBe(2);
+    // Without defaults (a library caller), the required fields are still reported.
+    await expect(loadConfig({ env: {}, cwd: dir })).rejects.toThrow(/chainId[\s\S]*dataDir|dataDir[\s\S]*chainId/);
   });
 
   it("takes a local store's dir alone (INGOTFORGE_STORAGE_DIR, e.g. the CLI's .ingotforge/store) without asking for INGOTFORGE_STORAGE_KIND", async () => {

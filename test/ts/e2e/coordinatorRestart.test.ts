@@ -136,7 +136,7 @@ describe("coordinator process killed mid-eval and restarted", () => {
     const holdoutRoot = (await readFile(path.join(dir, "seal.log"), "utf8")).match(/^(0x[0-9a-f]{64})$/m)![1] as Hex;
     await rm(holdoutFile);
 
-    const store = await createLocalContentStore({ dir: path.join(dataDir, "content") });
+    const store = await createLocalContentStore({ dir: path.join(dataDir, "store") });
     const base = await ensureTinyBaseModel(path.join(dir, "cache"));
     const { root: baseModelRoot } = await store.put(new Uint8Array(await readFile(base.path)));
     const now = (await ctx.publicClient.getBlock()).timestamp;
@@ -194,7 +194,7 @@ describe("coordinator process killed mid-eval and restarted", () => {
     expect(new Set(allTrained).size).toBe(allTrained.length);
     const journal = (await readFile(path.join(dataDir, "forges", forge.toLowerCase(), "jobs.jsonl"), "utf8")).trim().split("\n").map((l) => (JSON.parse(l) as { record: { job: { jobId: Hex } } }).record.job.jobId);
     expect(new Set(journal).size).toBe(journal.length);
-    const store2 = await createLocalContentStore({ dir: path.join(dataDir, "content") });
+    const store2 = await createLocalContentStore({ dir: path.join(dataDir, "store") });
     const log = JSON.parse(new TextDecoder().decode(await store2.get(record.attributionLogRoot!))) as { compute: { jobs: { jobs: { job: { jobId: Hex } }[] }; workByComputeId: string[] } };
     expect(log.compute.jobs.jobs.map((j) => j.job.jobId).sort()).toEqual([...journal].sort());
     // 3 players, exact Shapley, one seed: 7 coalitions; the final adapter is the grand coalition's job.

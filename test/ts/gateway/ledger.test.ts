@@ -19,6 +19,8 @@ import {
 import { InsufficientCreditError, RateLimitedError, RevokedApiKeyError, UnknownApiKeyError } from "../../../gateway/src/errors.js";
 import { runKeysCli } from "../../../gateway/src/cli/keys.js";
 import { runSettlementCli } from "../../../gateway/src/cli/settlement.js";
+import { runSettlementWait } from "../../../gateway/src/cli/runSettlementWait.js";
+import { isMainModule } from "../../../gateway/src/cli/isMainModule.js";
 
 const P1 = getAddress("0x1111111111111111111111111111111111111111");
 const P2 = getAddress("0x2222222222222222222222222222222222222222");
@@ -640,6 +642,31 @@ describe("settlement CLI", () => {
     expect(text).toContain(`${notSent.batchId}  1 charges, 5; not sent yet`);
     expect(text).not.toContain(settled.batchId);
     ledger = openLedger({ path });
+  });
+
+  it("wait_whenAChargeIsNotSettled_timesOutSayingWhatWaits_andReturnsOnceItIs", async () => {
+    ledger.recordChainEvents({ deposits: [deposit("d1", P1, 1000n)], withdrawals: [], toBlock: 1n });
+    charge(ledger, P1, 1n, 100n);
+    const batch = ledger.createBatch({ asset: ETH, maxCharges: 10 })!;
+    const out: string[] = [];
+    const io = { log: (s: string) => out.push(s), error: (s: string) => out.push(`ERR ${s}`) };
+    expect(await runSettlementWait(["wait", "--db", path, "--timeout", "1"], io, 100)).toBe(1);
+    expect(out.join("\n")).toMatch(/^ERR after 1 s, 100 wei of 100 charged is not settled yet \(100 in pending batches/);
+    ledger.markBatchSettled(batch.batchId, { txHash: `0x${"ab".repeat(32)}` });
+    out.length = 0;
+    expect(await runSettlementWait(["wait", "--db", path, "--timeout", "1"], io, 100)).toBe(0);
+    expect(out).toEqual(["settled: 100 wei in 1 charges, every charge so far (0 s)"]);
+  });
+
+  it("isMainModule_whenStartedThroughASymlinkedPath_isTrue", async () => {
+    const { symlinkSync, writeFileSync } = await import("node:fs");
+    const { pathToFileURL } = await import("node:url");
+    const real = join(dir, "cli.mjs");
+    writeFileSync(real, "");
+    symlinkSync(dir, join(dir, "linked"));
+    expect(isMainModule(pathToFileURL(real).href, join(dir, "linked", "cli.mjs"))).toBe(true);
+    expect(isMainModule(pathToFileURL(real).href, join(dir, "ledger.db"))).toBe(false);
+    expect(isMainModule(pathToFileURL(real).href, undefined)).toBe(false);
   });
 
   it("badInput_exitsWithUsage", () => {

@@ -89,6 +89,9 @@ describe("the gateway process (serve CLI) on a chain", () => {
     child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child!.on("exit", (code) => resolve(code)));
     const address = await waitFor(() => out.match(/"address":"(http:\/\/[^"]+)"[^\n]*"gateway listening"/)?.[1], 120_000, () => out);
+    // The deposit made before the start is credit from the first request on: it was read before the gateway listened.
+    const credit = (await (await fetch(`${address}/v1/credit`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { available: string };
+    expect(credit.available).toBe(String(parseEther("1")));
 
     // A second gateway started on the same ledger by mistake is refused before it serves anything.
     const second = spawn(process.execPath, ["--import", "tsx", SERVE, "--config", join(dir, "gateway.json")], { stdio: ["ignore", "pipe", "pipe"] });

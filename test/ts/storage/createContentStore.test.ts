@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../coordinator/src/config/loadConfig.js";
+import { parseGlobalOptions } from "../../../coordinator/src/cli/globalOptions.js";
+import { defaultStoreDir } from "../../../coordinator/src/util/defaultStoreDir.js";
 import { computeContentRoot } from "../../../coordinator/src/storage/computeContentRoot.js";
 import { createContentStore } from "../../../coordinator/src/storage/createContentStore.js";
 import type { ZeroGIndexer } from "../../../coordinator/src/storage/createZeroGContentStore.js";
@@ -17,13 +19,16 @@ describe("createContentStore", () => {
   });
   const env = (extra: Record<string, string>) => ({ INGOTFORGE_RPC_URL: "http://127.0.0.1:8545", INGOTFORGE_CHAIN_ID: "31337", INGOTFORGE_DATA_DIR: dir, ...extra });
 
-  it("builds the local store under <dataDir>/content by default", async () => {
+  it("builds the local store under <dataDir>/store by default, the folder the CLI and the worker default to", async () => {
     const config = await loadConfig({ env: env({}) });
     const store = await createContentStore({ config: config.storage });
     expect(store.kind).toBe("local");
     const { root } = await store.put(new TextEncoder().encode("x"));
     expect(await createContentStore({ config: config.storage }).then((s) => s.has(root))).toBe(true);
-    expect(config.storage).toEqual({ kind: "local", dir: join(dir, "content") });
+    expect(config.storage).toEqual({ kind: "local", dir: join(dir, "store") });
+    // One store for every command: the CLI's --store and the worker's default resolve to the same folder.
+    expect(resolve(defaultStoreDir(env({})))).toBe(config.storage.kind === "local" ? config.storage.dir : "");
+    expect(parseGlobalOptions({}, env({})).storeDir).toBe(join(dir, "store"));
   });
 
   it("builds the 0G store with a signer from the configured key, uploading through the given indexer", async () => {

@@ -5,8 +5,11 @@
 // stops after the current training step and puts the unfinished job back in the queue (NATS: naks
 // it for redelivery).
 //
-//   npx tsx coordinator/src/compute/cli/worker.ts --forge 0x… --key worker.key --queue ./queue \
-//     --store ./store --base model.gguf [--once] [--poll-ms 250] [--log-level info]
+//   npx tsx coordinator/src/compute/cli/worker.ts --forge 0x… --key worker.key [--queue .ingotforge/queue] \
+//     [--store .ingotforge/store] --base model.gguf [--once] [--poll-ms 250] [--log-level info]
+// Without --queue and --nats it takes the coordinator's default file queue on this machine
+// (<INGOTFORGE_DATA_DIR or .ingotforge>/queue); without --store, the store every command shares
+// (INGOTFORGE_STORAGE_DIR, else <INGOTFORGE_DATA_DIR or .ingotforge>/store).
 //   npx tsx coordinator/src/compute/cli/worker.ts --forge 0x… --key worker.key \
 //     --nats nats://127.0.0.1:4222 --nats-token-file worker.token [--nats-ca ca.pem] --store ./store --base model.gguf [--once]
 //   npx tsx coordinator/src/compute/cli/worker.ts --key worker.key --generate-key     (new key, prints its public key)
@@ -18,6 +21,8 @@ import { isAddress, type Hex } from "viem";
 import { ggufToModel } from "../../eval/model/ggufToModel.js";
 import type { TrainProgress } from "../../eval/train/types.js";
 import { createLogger } from "../../log/createLogger.js";
+import { defaultQueueDir } from "../../util/defaultQueueDir.js";
+import { defaultStoreDir } from "../../util/defaultStoreDir.js";
 import { computeContentRoot } from "../../storage/computeContentRoot.js";
 import { createLocalContentStore } from "../../storage/createLocalContentStore.js";
 import { createInProcessWorker } from "../createInProcessWorker.js";
@@ -34,8 +39,9 @@ import type { ComputeWorker } from "../types.js";
 import { runCommandLine, UsageError, type CommandLineValues } from "./runCommandLine.js";
 
 const USAGE =
-  "usage: worker --forge <address> --key <ed25519 key file> --queue <dir> --store <dir> --base <model.gguf> [--once] [--poll-ms N] [--log-level L]\n" +
-  "       worker --forge <address> --key <ed25519 key file> --nats <url> --nats-token-file <file> [--nats-ca <ca.pem>] --store <dir> --base <model.gguf> [--once] [--poll-ms N] [--log-level L]\n" +
+  "usage: worker --forge <address> --key <ed25519 key file> [--queue <dir>] [--store <dir>] --base <model.gguf> [--once] [--poll-ms N] [--log-level L | --verbose]\n" +
+  "         (defaults: --queue <INGOTFORGE_DATA_DIR or .ingotforge>/queue, the coordinator's; --store INGOTFORGE_STORAGE_DIR, else <INGOTFORGE_DATA_DIR or .ingotforge>/store)\n" +
+  "       worker --forge <address> --key <ed25519 key file> --nats <url> --nats-token-file <file> [--nats-ca <ca.pem>] [--store <dir>] --base <model.gguf> [--once] [--poll-ms N] [--log-level L]\n" +
   "       either form + --trainer-command <cmd> [--trainer-arg A …] [--trainer-timeout-ms N] [--work-dir D]\n" +
   "         (an external trainer under the job contract of coordinator/src/compute/external/README.md)\n" +
   "       worker --key <file> --generate-key | --print-public-key";
@@ -52,6 +58,7 @@ const OPTIONS = {
   once: { type: "boolean", default: false },
   "poll-ms": { type: "string", default: "250" },
   "log-level": { type: "string", default: "info" },
+  verbose: { type: "boolean", default: false },
   "trainer-command": { type: "string" },
   "trainer-arg": { type: "string", multiple: true, default: [] },
   "trainer-timeout-ms": { type: "string", default: "3600000" },
@@ -69,13 +76,15 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
     process.stdout.write(`${publicKey}\n`);
     return 0;
   }
-  const missing = (["forge", "key", "store", "base"] as const).filter((k) => !values[k]);
+  const missing = (["forge", "key", "base"] as const).filter((k) => !values[k]);
   if (missing.length > 0) {
     throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(", ")}`);
   }
-  if (Boolean(values.queue) === Boolean(values.nats)) {
-    throw new UsageError(`pass exactly one of --queue <dir> and --nats <url>`);
+  if (values.queue && values.nats) {
+    throw new UsageError(`pass one of --queue <dir> and --nats <url>, not both`);
   }
+  const queueDir = values.nats ? undefined : (values.queue ?? defaultQueueDir(process.env));
+  const storeDir = values.store ?? defaultStoreDir(process.env);
   if (values.nats && !values["nats-token-file"]) {
     throw new UsageError(`--nats needs --nats-token-file (the worker's bearer token)`);
   }
@@ -91,14 +100,17 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
     throw new UsageError(`--poll-ms must be an integer ≥ 10`);
   }
 
-  const logger = createLogger({ name: "worker", level: values["log-level"] as "info", destination: pino.destination(2) });
+  // --verbose: debug lines too (llama.cpp's expected warnings among them).
+  // A terminal gets lines for a person; a file or a pipe, JSON lines (INGOTFORGE_LOG_FORMAT=json|pretty decides).
+  const pretty = process.env.INGOTFORGE_LOG_FORMAT ? process.env.INGOTFORGE_LOG_FORMAT === "pretty" : process.stderr.isTTY === true;
+  const logger = createLogger({ name: "worker", level: values.verbose ? "debug" : (values["log-level"] as "info"), destination: pino.destination(2), pretty });
   const { privateKey, looselyPermitted } = await readEd25519KeyFile(values.key!);
   if (looselyPermitted) logger.warn({ keyFile: values.key }, "the key file is readable by group or others; chmod 600 it");
   const publicKey = ed25519PublicKeyOf(privateKey);
   const baseBytes = new Uint8Array(await readFile(values.base!));
   const baseModelRoot = await computeContentRoot(baseBytes);
   const model = ggufToModel(baseBytes);
-  const store = await createLocalContentStore({ dir: values.store! });
+  const store = await createLocalContentStore({ dir: storeDir });
 
   // Long jobs show progress: one structured line per job step, at most every 5 seconds (and the last step).
   let lastProgressAt = 0;
@@ -156,9 +168,9 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
     }
     return 0;
   }
-  logger.info({ forge: values.forge, publicKey, baseModelRoot, queue: values.queue, once: values.once }, "worker started");
+  logger.info({ forge: values.forge, publicKey, baseModelRoot, queue: queueDir, store: storeDir, once: values.once }, `worker started: jobs from the file queue ${queueDir}, adapters into ${storeDir}`);
   const stats = await runQueueWorker({
-    queueDir: values.queue!,
+    queueDir: queueDir!,
     forge: values.forge as Hex,
     publicKey,
     ed25519PrivateKey: privateKey,
