@@ -117,6 +117,20 @@ describe("in-run attribution under the default bound", () => {
     }
   });
 
+  it("replays bit for bit on a fresh runner, holdout sample included", async () => {
+    const players = train.slice(0, 3).map((s) => [s.id]);
+    const settings = { ...SETTINGS, maxExtraWork: 1 };
+    const a = await inRun(players, 5, settings);
+    expect(a.work.holdoutExamples.used).toBeLessThan(holdout.length); // the sampled path
+    const b = await createInRunRunner({ model, examples, holdout, hyper: HYPER })(players, 5, settings);
+    a.values.forEach((v, i) => {
+      expect(Object.is(v.value, b.values[i].value)).toBe(true);
+      expect(Object.is(v.stdError, b.values[i].stdError)).toBe(true);
+    });
+    expect(b.checkpoints).toEqual(a.checkpoints);
+    expect(b.work).toEqual(a.work);
+  });
+
   it("runs one pass on the first training seed by default, every seed when the record predates the setting", async () => {
     const contributions = train.slice(0, 8).map((s, i) => ({ id: `c${i}`, exampleHashes: [s.id] }));
     const common = { contributions, trainingSeeds: [1, 2], scoreBase, scoreTrained, utilityInputs: { t: "cost" }, inRun };
