@@ -62,6 +62,8 @@ const { values: opts } = parseArgs({
     "max-extra-work": { type: "string" },
     /** Skips the n = 6 agreement (2 × 63 exact-Shapley trainings): for a quick check of the other sections. */
     "skip-agreement": { type: "boolean", default: false },
+    /** Keeps every trained coalition's utility here (createUtilityCache), so a rerun reuses e.g. the n = 6 exact Shapley trainings. */
+    cache: { type: "string" },
     json: { type: "string" },
   },
 });
@@ -156,7 +158,8 @@ async function attribute(contributions: Contribution[], method: AttributionMetho
     scoreBase: async () => baseScore,
     scoreTrained,
     inRun,
-    utilityInputs: { bench: "attribution" },
+    utilityInputs: { bench: "attribution", holdout: holdout.length, maxTokens: MAX_TOKENS, hyper: HYPER },
+    ...(opts.cache ? { cacheDirectory: opts.cache } : {}),
   });
   const wallSeconds = (performance.now() - started) / 1000;
   // In-run: every pass (its run, features, holdout gradients) and the served adapter's retraining on the contributions of
@@ -164,7 +167,8 @@ async function attribute(contributions: Contribution[], method: AttributionMetho
   // Calibration retrainings are not in it (none here unless asked; reported apart).
   const served = plannedRunTokens({ ...HYPER, seed: seeds[0] }, servedExampleHashes(r).map((h) => sequences.get(h)!));
   const cost = r.inRun ? countInRunTrainings({ passes: r.inRun.map((p) => p.work), servedRetrainingTokens: served }) : undefined;
-  const trainings = cost ? cost.trainings : r.trainings.run;
+  // Coalition methods: every (coalition, seed) utility, trained here or read from --cache (then the wall time is not a training's).
+  const trainings = cost ? cost.trainings : r.trainings.run + r.trainings.cached;
   return { r, wallSeconds, trainings, cost, values: new Map(r.scoreVector.entries.map((e) => [e.id, e.value])) };
 }
 const inRunMethod: AttributionMethod = { kind: "in-run", ...IN_RUN };
