@@ -64,6 +64,10 @@ const { values: opts } = parseArgs({
     "skip-agreement": { type: "boolean", default: false },
     /** Keeps every trained coalition's utility here (createUtilityCache), so a rerun reuses e.g. the n = 6 exact Shapley trainings. */
     cache: { type: "string" },
+    /** The sizes of the cost section, comma-separated (default 4,8,32,128,512 up to --max-n). */
+    sizes: { type: "string" },
+    /** Skips the split and copy sections. */
+    "skip-extras": { type: "boolean", default: false },
     json: { type: "string" },
   },
 });
@@ -125,9 +129,16 @@ function forge(n: number): Contribution[] {
     const r = i % 10;
     let e: DatasetExample;
     let kind: string;
-    if (r <= 5 || i < 8) [e, kind] = [variant(relevantPool, rel++), "relevant"];
-    else if (r <= 7) [e, kind] = [variant(irrelevantPool, irr++), "irrelevant"];
-    else if (r === 8) [e, kind] = [{ ...examplesOf[i - 8], id: `copy-${i}` }, "exact-copy"];
+    if (r <= 5 || i < 8) {
+      // A variant's renamed identifiers take more tokens: skip those whose response no longer fits (deterministically).
+      do e = variant(relevantPool, rel++);
+      while (!fits(e));
+      kind = "relevant";
+    } else if (r <= 7) {
+      do e = variant(irrelevantPool, irr++);
+      while (!fits(e));
+      kind = "irrelevant";
+    } else if (r === 8) [e, kind] = [{ ...examplesOf[i - 8], id: `copy-${i}` }, "exact-copy"];
     else [e, kind] = [{ ...examplesOf[i - 8], id: `near-${i}`, prompt: `${examplesOf[i - 8].prompt} ` }, "near-copy"];
     examplesOf.push(e);
     out.push({ id: `c${i}`, exampleHashes: [hashOf(e)], kind });
@@ -245,7 +256,7 @@ if (!opts["skip-agreement"]) {
 }
 
 // Split: one 8-example relevant contribution among 8 others, then split across k wallets (contiguously).
-{
+if (!opts["skip-extras"]) {
   const others = forge(8);
   const big = Array.from({ length: 8 }, (_, j) => hashOf({ ...variant(relevantPool, 20 + j), id: `split-${j}` }));
   const whole = await attribute([...others, { id: "splitter", exampleHashes: big, kind: "relevant" }], inRunMethod);
@@ -260,7 +271,7 @@ if (!opts["skip-agreement"]) {
 }
 
 // Copies: an original of 4 relevant examples, a later exact copy and a later near copy (trailing space on each prompt).
-{
+if (!opts["skip-extras"]) {
   const others = forge(8);
   const orig = Array.from({ length: 4 }, (_, j) => ({ ...variant(relevantPool, 40 + j), id: `orig-${j}` }));
   const f: Contribution[] = [
@@ -278,7 +289,8 @@ if (!opts["skip-agreement"]) {
 log();
 
 // Cost at every n (in-run with the defaults; exact and leave-one-out where affordable; MSR, calibration at 32).
-for (const n of [4, 8, 32, 128, 512].filter((x) => x <= maxN)) {
+const sizes = opts.sizes ? opts.sizes.split(",").map(Number) : [4, 8, 32, 128, 512].filter((x) => x <= maxN);
+for (const n of sizes) {
   const f = forge(n);
   const ir = await attribute(f, inRunMethod);
   row(n, "in-run", ir);
