@@ -1,5 +1,5 @@
 /**
- * `npm run bench:attribution [-- --quick] [--max-n N] [--holdout N] [--msr-samples N] [--json FILE]`
+ * `npm run bench:attribution [-- --quick] [--max-n N] [--sizes 4,8,32,128,512] [--holdout N] [--msr-samples N] [--max-extra-work B|none] [--agreement-dim D] [--skip-agreement] [--skip-extras] [--cache DIR] [--json FILE]`
  *
  * Attribution methods on synthetic Forges built from data/demo, on the demo base model and the
  * project's own deterministic trainer (utilities scored with the trainer's float64 forward pass, so

@@ -47,7 +47,7 @@ describe("in-run compute bound (planInRunBudget)", () => {
         const holdoutPer = b.holdout.reduce((a, i) => a + holdout[i].tokens.length, 0);
         expect(b.holdoutTokens).toBe(holdoutPer * b.plans.length);
         if (b.withinBudget) expect(b.featureTokens + b.holdoutTokens).toBeLessThanOrEqual(maxExtraWork * b.runTokens);
-        else expect(b.holdout).toHaveLength(1); // only when not even one holdout example fits beside the features
+        else expect(b.holdout).toHaveLength(2); // only when not even two holdout examples fit beside the features
         // A sample only once a single checkpoint with the whole holdout is over budget.
         if (b.holdout.length < holdout.length) {
           expect(b.plans).toHaveLength(1);
@@ -106,15 +106,29 @@ describe("in-run attribution under the default bound", () => {
   const scoreBase = async () => ({ nll: 1, tokens: 1 });
   const scoreTrained = async () => ({ nll: 1, tokens: 1 });
 
-  it("costs at most 3 trainings with the served retraining, at every size", async () => {
-    for (const n of [1, 3, 8, 36]) {
+  it("costs at most 3 trainings with the served retraining, at every size from two examples (2 epochs)", async () => {
+    for (const n of [2, 3, 8, 36]) {
       const players = train.slice(0, n).map((s) => [s.id]);
       const r = await inRun(players, 1, { ...SETTINGS, maxExtraWork: DEFAULT_IN_RUN_SETTINGS.maxExtraWork! });
       // The served adapter is retrained on at most every contribution.
       const c = countInRunTrainings({ passes: [r.work], servedRetrainingTokens: r.work.trainingTokens });
       expect(c.trainings, `n = ${n}`).toBeLessThanOrEqual(3);
+      expect(r.work.withinBudget).toBe(true);
       expect(r.work.holdoutExamples.of).toBe(holdout.length);
     }
+  });
+
+  it("says when the bound cannot hold: a run that trains each example once has features worth a whole run", async () => {
+    const players = train.slice(0, 8).map((s) => [s.id]);
+    const { epochs: _epochs, ...perStep } = HYPER;
+    const single = createInRunRunner({ model, examples, holdout, hyper: { ...perStep, steps: 4 } });
+    const r = await single(players, 1, { ...SETTINGS, maxExtraWork: 1 });
+    expect(r.work.featureTokens).toBe(r.work.trainingTokens);
+    expect(r.work.withinBudget).toBe(false);
+    expect(r.work.holdoutExamples.used).toBe(2);
+    expect(r.checkpoints).toHaveLength(1);
+    // With 2 epochs the same Forge fits.
+    expect((await inRun(players, 1, { ...SETTINGS, maxExtraWork: 1 })).work.withinBudget).toBe(true);
   });
 
   it("replays bit for bit on a fresh runner, holdout sample included", async () => {

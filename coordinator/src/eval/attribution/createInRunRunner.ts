@@ -96,7 +96,7 @@ export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
       perCheckpoint: r.perCheckpoint,
       checkpoints: got.checkpoints.map((c) => ({ step: c.step, endStep: c.endStep, stateHash: c.stateHash })),
       checkpointEvery,
-      work: { trainingTokens: budget.runTokens, featureTokens: budget.featureTokens, holdoutTokens: r.holdoutTokens, holdoutExamples: { used: holdout.length, of: p.holdout.length } },
+      work: { trainingTokens: budget.runTokens, featureTokens: budget.featureTokens, holdoutTokens: r.holdoutTokens, holdoutExamples: { used: holdout.length, of: p.holdout.length }, withinBudget: budget.withinBudget },
     };
   };
 }

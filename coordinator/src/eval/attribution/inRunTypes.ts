@@ -62,6 +62,12 @@ export interface InRunWork {
   holdoutTokens: number;
   /** Holdout examples whose gradients were taken (a seeded sample when the budget asked for one) of the whole holdout's. */
   holdoutExamples: { used: number; of: number };
+  /**
+   * Whether featureTokens + holdoutTokens ≤ maxExtraWork × trainingTokens (planInRunBudget). False
+   * when the bound cannot be met: features alone fill it (a run that trains each example once has
+   * featureTokens = trainingTokens), and then two holdout examples are taken.
+   */
+  withinBudget: boolean;
 }
 
 /** One in-run pass over a training seed. */

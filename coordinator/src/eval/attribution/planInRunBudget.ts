@@ -15,7 +15,7 @@ export interface InRunBudgetPlan {
   runTokens: number;
   featureTokens: number;
   holdoutTokens: number;
-  /** featureTokens + holdoutTokens ≤ maxExtraWork × runTokens (false only when not even one checkpoint with one holdout example fits). */
+  /** featureTokens + holdoutTokens ≤ maxExtraWork × runTokens (false only when not even one checkpoint with two holdout examples fits, e.g. a run that trains each example once). */
   withinBudget: boolean;
 }
 
@@ -50,7 +50,7 @@ export function plannedRunTokens(hyper: Pick<LoraHyperParameters, "seed" | "batc
  * holdout's tokens at every checkpoint). With `maxExtraWork` = b, it takes the most checkpoints
  * (≤ `checkpoints`, K = ⌈steps / C⌉) with F + H ≤ b·R; when even one checkpoint with the whole
  * holdout is over, one checkpoint and a seeded sample of the holdout (examples in a seeded order,
- * as many as fit, at least one). So a pass costs at most (1 + b) trainings' worth, whatever n.
+ * as many as fit, at least two so the interval can carry the sampling variance). So a pass costs at most (1 + b) trainings' worth, whatever n.
  */
 export function planInRunBudget(p: PlanInRunBudgetParameters): InRunBudgetPlan {
   if (!Number.isInteger(p.checkpoints) || p.checkpoints < 1) throw new AttributionError(`in-run needs at least one checkpoint, got ${p.checkpoints}`);
@@ -81,7 +81,8 @@ export function planInRunBudget(p: PlanInRunBudgetParameters): InRunBudgetPlan {
   let tokens = 0;
   for (const i of order) {
     const t = p.holdout[i].tokens.length;
-    if (sample.length > 0 && one.featureTokens + tokens + t > budget) break;
+    // At least two examples (when the holdout has them): one gives no sampling variance for the interval.
+    if (sample.length >= Math.min(2, p.holdout.length) && one.featureTokens + tokens + t > budget) break;
     sample.push(i);
     tokens += t;
   }
