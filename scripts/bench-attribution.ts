@@ -1,5 +1,5 @@
 /**
- * `npm run bench:attribution [-- --quick] [--max-n N] [--holdout N] [--msr-samples N] [--json FILE]`
+ * `npm run bench:attribution [-- --quick] [--max-n N] [--sizes 4,8,32,128,512] [--holdout N] [--msr-samples N] [--max-extra-work B|none] [--agreement-dim D] [--skip-agreement] [--skip-extras] [--cache DIR] [--json FILE]`
  *
  * Attribution methods on synthetic Forges built from data/demo, on the demo base model and the
  * project's own deterministic trainer (utilities scored with the trainer's float64 forward pass, so
@@ -9,13 +9,20 @@
  * of an exact and a near copy.
  *
  * Synthetic Forge of n contributions (one example each; contribution i by i mod 10): 0–5 relevant
- * (alice/bob/carol/dave examples, cut to their first 256 tokens, re-used with a "(ticket k)" prefix once
- * the pool is used up), 6–7 irrelevant (control), 8 an exact copy of contribution i−8's example,
- * 9 a near copy of it (a trailing space on the prompt). De-duplication gets the example texts, so
- * exact, normalized and near copies (and, above ~100 contributions, the "(ticket k)" re-uses) are
- * dropped as duplicates and earn nothing. In-run: 4 checkpoints, AdamW-preconditioned,
- * projection 16384 (65536 for the n = 6 agreement: `--agreement-dim`). Training: the demo's LoRA settings with
- * 2 epochs instead of 16 steps (so every example is trained on, and a run grows with n).
+ * (alice/bob/carol/dave examples, cut to their first 256 tokens), 6–7 irrelevant (control), 8 an
+ * exact copy of contribution i−8's example, 9 a near copy of it (a trailing space on the prompt).
+ * Once a pool is used up its examples come back as variants (scripts/bench/variantExample.ts:
+ * identifiers renamed, a round tag), distinct under the near-duplicate rule (Jaccard ≤ 0.75 for
+ * every pair of rounds 0–4), so only the copies are dropped by de-duplication. In-run: the defaults
+ * (DEFAULT_IN_RUN_SETTINGS: ≤ 4 checkpoints, AdamW-preconditioned, projection 16384, one seed,
+ * features + holdout gradients ≤ 1 training, `--max-extra-work`), projection seed "bench", no
+ * calibration except its own row at n = 32. Training: the demo's LoRA settings with 2 epochs
+ * instead of 16 steps (so every example is trained on, and a run grows with n).
+ *
+ * In-run's `trainings` (countInRunTrainings): its run, features and holdout gradients, plus the
+ * served adapter's retraining on the contributions of positive value, in input tokens over one
+ * run of every de-duplicated contribution. The leave-one-out calibration is NOT in it (its own row).
+ * Other methods: coalition trainings, each counted 1 whatever its size.
  */
 import { writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -23,7 +30,12 @@ import { join } from "node:path";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { attributeContributions, type AttributionMethod } from "../coordinator/src/eval/attribution/attributeContributions.js";
+import { countInRunTrainings } from "../coordinator/src/eval/attribution/countInRunTrainings.js";
 import { createInRunRunner } from "../coordinator/src/eval/attribution/createInRunRunner.js";
+import { DEFAULT_IN_RUN_SETTINGS, type InRunSettings } from "../coordinator/src/eval/attribution/inRunTypes.js";
+import { plannedRunTokens } from "../coordinator/src/eval/attribution/planInRunBudget.js";
+import { servedExampleHashes } from "../coordinator/src/pipeline/servedExampleHashes.js";
+import { variantExample } from "./bench/variantExample.js";
 import { spearmanCorrelation } from "../coordinator/src/eval/attribution/spearmanCorrelation.js";
 import { exampleHash } from "../coordinator/src/eval/dataset/exampleHash.js";
 import { tokenizeExample } from "../coordinator/src/eval/dataset/tokenizeExample.js";
@@ -47,6 +59,15 @@ const { values: opts } = parseArgs({
     "projection-dim": { type: "string" },
     preconditioner: { type: "string" },
     "agreement-dim": { type: "string" },
+    "max-extra-work": { type: "string" },
+    /** Skips the n = 6 agreement (2 × 63 exact-Shapley trainings): for a quick check of the other sections. */
+    "skip-agreement": { type: "boolean", default: false },
+    /** Keeps every trained coalition's utility here (createUtilityCache), so a rerun reuses e.g. the n = 6 exact Shapley trainings. */
+    cache: { type: "string" },
+    /** The sizes of the cost section, comma-separated (default 4,8,32,128,512 up to --max-n). */
+    sizes: { type: "string" },
+    /** Skips the split and copy sections. */
+    "skip-extras": { type: "boolean", default: false },
     json: { type: "string" },
   },
 });
@@ -56,7 +77,18 @@ const holdoutSize = Number(opts.holdout ?? (quick ? 8 : 16));
 const msrSamples = Number(opts["msr-samples"] ?? (quick ? 16 : 48));
 /** Sequences are cut to their first MAX_TOKENS tokens (prompt and the start of the response); examples with under 16 response tokens left are dropped. */
 const MAX_TOKENS = 256;
-const IN_RUN = { checkpoints: Number(opts.checkpoints ?? 4), projectionDim: Number(opts["projection-dim"] ?? 16384), projectionSeed: "bench", preconditioner: (opts.preconditioner ?? "adam") as "adam" | "none", calibration: { samples: 0, seed: "bench" } };
+/** The defaults (DEFAULT_IN_RUN_SETTINGS: ≤ 4 checkpoints, projection 16384, AdamW, one seed, features + holdout gradients ≤ 1 training), no calibration unless asked. `--max-extra-work none`: no compute bound. */
+const maxExtraWork = opts["max-extra-work"] === "none" ? undefined : Number(opts["max-extra-work"] ?? DEFAULT_IN_RUN_SETTINGS.maxExtraWork);
+const { maxExtraWork: _default, ...unbounded } = DEFAULT_IN_RUN_SETTINGS;
+const IN_RUN: InRunSettings = {
+  ...unbounded,
+  checkpoints: Number(opts.checkpoints ?? DEFAULT_IN_RUN_SETTINGS.checkpoints),
+  projectionDim: Number(opts["projection-dim"] ?? DEFAULT_IN_RUN_SETTINGS.projectionDim),
+  projectionSeed: "bench",
+  preconditioner: (opts.preconditioner ?? DEFAULT_IN_RUN_SETTINGS.preconditioner) as "adam" | "none",
+  calibration: { samples: 0, seed: "bench" },
+  ...(maxExtraWork !== undefined ? { maxExtraWork } : {}),
+};
 const { steps: _steps, ...demoHyper } = DEMO_LORA_HYPER;
 const HYPER: Omit<LoraHyperParameters, "seed"> = { ...demoHyper, epochs: 2 };
 const log = (s = "") => process.stdout.write(`${s}\n`);
@@ -84,11 +116,8 @@ const hashOf = (e: DatasetExample) => {
   texts.set(h, e);
   return h;
 };
-const variant = (pool: DatasetExample[], k: number): DatasetExample => {
-  const e = pool[k % pool.length];
-  const round = Math.floor(k / pool.length);
-  return round === 0 ? e : { ...e, id: `${e.id}-t${round}`, prompt: `(ticket ${round}) ${e.prompt}` };
-};
+/** Example k of a pool: its (k mod size)-th example, in variant round ⌊k / size⌋ (variantExample: distinct to de-duplication). */
+const variant = (pool: DatasetExample[], k: number): DatasetExample => variantExample(pool[k % pool.length], Math.floor(k / pool.length));
 
 interface Contribution { id: string; exampleHashes: string[]; kind: string }
 function forge(n: number): Contribution[] {
@@ -100,9 +129,16 @@ function forge(n: number): Contribution[] {
     const r = i % 10;
     let e: DatasetExample;
     let kind: string;
-    if (r <= 5 || i < 8) [e, kind] = [variant(relevantPool, rel++), "relevant"];
-    else if (r <= 7) [e, kind] = [variant(irrelevantPool, irr++), "irrelevant"];
-    else if (r === 8) [e, kind] = [{ ...examplesOf[i - 8], id: `copy-${i}` }, "exact-copy"];
+    if (r <= 5 || i < 8) {
+      // A variant's renamed identifiers take more tokens: skip those whose response no longer fits (deterministically).
+      do e = variant(relevantPool, rel++);
+      while (!fits(e));
+      kind = "relevant";
+    } else if (r <= 7) {
+      do e = variant(irrelevantPool, irr++);
+      while (!fits(e));
+      kind = "irrelevant";
+    } else if (r === 8) [e, kind] = [{ ...examplesOf[i - 8], id: `copy-${i}` }, "exact-copy"];
     else [e, kind] = [{ ...examplesOf[i - 8], id: `near-${i}`, prompt: `${examplesOf[i - 8].prompt} ` }, "near-copy"];
     examplesOf.push(e);
     out.push({ id: `c${i}`, exampleHashes: [hashOf(e)], kind });
@@ -133,12 +169,18 @@ async function attribute(contributions: Contribution[], method: AttributionMetho
     scoreBase: async () => baseScore,
     scoreTrained,
     inRun,
-    utilityInputs: { bench: "attribution" },
+    utilityInputs: { bench: "attribution", holdout: holdout.length, maxTokens: MAX_TOKENS, hyper: HYPER },
+    ...(opts.cache ? { cacheDirectory: opts.cache } : {}),
   });
   const wallSeconds = (performance.now() - started) / 1000;
-  // In-run: the served run counts 1, the features and holdout gradients as a fraction of it (input tokens through forward + backward).
-  const trainings = r.inRun ? r.inRun.reduce((a, p) => a + (p.work.trainingTokens + p.work.featureTokens + p.work.holdoutTokens) / p.work.trainingTokens, 0) : r.trainings.run;
-  return { r, wallSeconds, trainings, values: new Map(r.scoreVector.entries.map((e) => [e.id, e.value])) };
+  // In-run: every pass (its run, features, holdout gradients) and the served adapter's retraining on the contributions of
+  // positive value (trainServedAdapter), in input tokens through forward + backward, over one run of every contribution.
+  // Calibration retrainings are not in it (none here unless asked; reported apart).
+  const served = plannedRunTokens({ ...HYPER, seed: seeds[0] }, servedExampleHashes(r).map((h) => sequences.get(h)!));
+  const cost = r.inRun ? countInRunTrainings({ passes: r.inRun.map((p) => p.work), servedRetrainingTokens: served }) : undefined;
+  // Coalition methods: every (coalition, seed) utility, trained here or read from --cache (then the wall time is not a training's).
+  const trainings = cost ? cost.trainings : r.trainings.run + r.trainings.cached;
+  return { r, wallSeconds, trainings, cost, values: new Map(r.scoreVector.entries.map((e) => [e.id, e.value])) };
 }
 const inRunMethod: AttributionMethod = { kind: "in-run", ...IN_RUN };
 /** Shares as the contract gives them: non-positive scores get none. */
@@ -149,50 +191,72 @@ const shares = (values: Map<string, number>) => {
 
 log(`IngotForge attribution benchmark — ${new Date().toISOString()}; load average ${loadavg().map((x) => x.toFixed(2)).join(", ")}`);
 log(`demo base (hidden ${model.config.hiddenSize}, ${model.config.numLayers} layers, vocab ${model.config.vocabSize}); examples cut to ${MAX_TOKENS} tokens: ${relevantPool.length} relevant, ${irrelevantPool.length} irrelevant; holdout ${holdout.length}`);
-log(`LoRA: demo settings, 2 epochs, batch ${HYPER.batchSize}; in-run: ${IN_RUN.checkpoints} checkpoints, projection ${IN_RUN.projectionDim}; MSR ${msrSamples} samples`);
+log(`LoRA: demo settings, 2 epochs, batch ${HYPER.batchSize}; in-run: ≤ ${IN_RUN.checkpoints} checkpoints, projection ${IN_RUN.projectionDim}, ${IN_RUN.preconditioner} preconditioner, features + holdout gradients ≤ ${IN_RUN.maxExtraWork ?? "∞"} run(s), ${IN_RUN.seeds ?? "all"} seed(s); MSR ${msrSamples} samples`);
 log();
 
-const rows: { n: number; method: string; trainings: number; wallSeconds: number; secondsPerContribution: number }[] = [];
-const row = (n: number, method: string, x: { trainings: number; wallSeconds: number }) => {
-  const entry = { n, method, trainings: Number(x.trainings.toFixed(3)), wallSeconds: Number(x.wallSeconds.toFixed(2)), secondsPerContribution: Number((x.wallSeconds / n).toFixed(3)) };
+type Cost = NonNullable<Awaited<ReturnType<typeof attribute>>["cost"]>;
+const rows: { n: number; method: string; trainings: number; wallSeconds: number; secondsPerContribution: number; players?: number; cost?: Cost; checkpoints?: number; holdoutExamples?: { used: number; of: number } }[] = [];
+const row = (n: number, method: string, x: Awaited<ReturnType<typeof attribute>>) => {
+  const r3 = (v: number) => Number(v.toFixed(3));
+  const pass = x.r.inRun?.[0];
+  const entry = {
+    n,
+    method,
+    trainings: r3(x.trainings),
+    wallSeconds: Number(x.wallSeconds.toFixed(2)),
+    secondsPerContribution: r3(x.wallSeconds / n),
+    players: x.r.deduped.players.length,
+    ...(x.cost ? { cost: { trainings: r3(x.cost.trainings), run: r3(x.cost.run), features: r3(x.cost.features), holdout: r3(x.cost.holdout), servedRetraining: r3(x.cost.servedRetraining) } } : {}),
+    ...(pass ? { checkpoints: pass.checkpoints.length, holdoutExamples: pass.work.holdoutExamples } : {}),
+  };
   rows.push(entry);
-  log(`${String(n).padStart(4)}  ${method.padEnd(20)} trainings ${String(entry.trainings).padStart(8)}  wall ${entry.wallSeconds.toFixed(1).padStart(8)} s  ${entry.secondsPerContribution.toFixed(3)} s/contribution`);
+  const detail = entry.cost ? `  (run ${entry.cost.run} + features ${entry.cost.features} + holdout ${entry.cost.holdout} [${entry.holdoutExamples!.used}/${entry.holdoutExamples!.of} examples, ${entry.checkpoints} checkpoints] + served retraining ${entry.cost.servedRetraining})` : "";
+  log(`${String(n).padStart(4)}  ${method.padEnd(20)} trainings ${String(entry.trainings).padStart(8)}  wall ${entry.wallSeconds.toFixed(1).padStart(8)} s  ${entry.secondsPerContribution.toFixed(3)} s/contribution  players ${entry.players}${detail}`);
+};
+const agreement: { n: number; against: string; inRun: string; spearman: number | null; seedFloorSpearman: number | null }[] = [];
+const msrNoise: { n: number; samples: number; meanStdError: number; sdOfValues: number; msrVsMsrSpearman: number | null }[] = [];
+const calibration: { n: number; samples: number; trainings: number; wallSeconds: number; spearman: number | null }[] = [];
+const split: { k: number; gain: number }[] = [];
+let exactCopyShare = NaN;
+let nearCopyShare = NaN;
+/** Written after every section, so a run stopped by its timeout keeps what it measured. */
+const save = () => {
+  if (opts.json) writeFileSync(opts.json, JSON.stringify({ date: new Date().toISOString(), loadAverage: loadavg(), quick, maxN, holdout: holdout.length, inRun: IN_RUN, hyper: HYPER, rows, agreement, msrNoise, calibration, split, exactCopyShare, nearCopyShare }, null, 2));
+};
+const scoredIds = (x: Awaited<ReturnType<typeof attribute>>) => x.r.scoreVector.entries.filter((e) => e.status === "scored").map((e) => e.id);
+const sd = (xs: number[]) => {
+  const m = xs.reduce((a, v) => a + v, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, v) => a + (v - m) ** 2, 0) / Math.max(1, xs.length - 1));
 };
 
-const agreement: { n: number; against: string; spearman: number | null; seedFloorSpearman: number | null }[] = [];
-for (const n of [4, 8, 32, 128, 512].filter((x) => x <= maxN)) {
-  const f = forge(n);
-  const ir = await attribute(f, inRunMethod);
-  row(n, "in-run", ir);
-  if (n <= 4) row(n, "exact-shapley", await attribute(f, { kind: "exact-shapley" }));
-  if (n <= 8) row(n, "leave-one-out", await attribute(f, { kind: "leave-one-out" }));
-  if (n === 32 || (quick && n === maxN)) {
-    const msr = await attribute(f, { kind: "msr-banzhaf", samples: msrSamples, seed: "bench" });
-    row(n, "msr-banzhaf", msr);
-    const ids = [...ir.values.keys()].filter((id) => ir.r.scoreVector.entries.find((e) => e.id === id)!.status === "scored");
-    agreement.push({ n, against: "msr-banzhaf", spearman: spearmanCorrelation(ids.map((id) => ir.values.get(id)!), ids.map((id) => msr.values.get(id)!)), seedFloorSpearman: null });
-  }
-}
-
-// Agreement at n = 6 against exact Shapley, and exact Shapley with itself across two seeds.
-{
+// Agreement at n = 6 against exact Shapley, and exact Shapley with itself across two seeds: in-run with the defaults
+// (under the compute bound), without the bound (4 checkpoints, whole holdout) at 16384 dims, and at --agreement-dim.
+if (!opts["skip-agreement"]) {
   const f = forge(6);
   const e1 = await attribute(f, { kind: "exact-shapley" }, [1]);
   const e2 = await attribute(f, { kind: "exact-shapley" }, [2]);
-  const agreementDim = Number(opts["agreement-dim"] ?? 65536);
-  const ir = await attribute(f, { ...inRunMethod, projectionDim: agreementDim } as AttributionMethod, [1]);
-  log(`(agreement at n = 6 uses projection ${agreementDim})`);
+  row(6, "exact-shapley", e1);
   const ids = f.map((c) => c.id);
   const v = (m: Map<string, number>) => ids.map((id) => m.get(id)!);
-  agreement.unshift({ n: 6, against: "exact-shapley", spearman: spearmanCorrelation(v(ir.values), v(e1.values)), seedFloorSpearman: spearmanCorrelation(v(e1.values), v(e2.values)) });
-  row(6, "exact-shapley", e1);
+  const floor = spearmanCorrelation(v(e1.values), v(e2.values));
+  const agreementDim = Number(opts["agreement-dim"] ?? 65536);
+  const variants: [string, AttributionMethod][] = [
+    [`defaults (projection ${IN_RUN.projectionDim}, max extra work ${IN_RUN.maxExtraWork ?? "none"})`, inRunMethod],
+    [`unbounded (projection ${IN_RUN.projectionDim}, ${IN_RUN.checkpoints} checkpoints, whole holdout)`, { ...inRunMethod, maxExtraWork: undefined } as AttributionMethod],
+    [`unbounded (projection ${agreementDim}, ${IN_RUN.checkpoints} checkpoints, whole holdout)`, { ...inRunMethod, maxExtraWork: undefined, projectionDim: agreementDim } as AttributionMethod],
+  ];
+  for (const [name, method] of variants) {
+    if (method.kind === "in-run" && method.maxExtraWork === undefined) delete (method as { maxExtraWork?: number }).maxExtraWork;
+    const ir = await attribute(f, method, [1]);
+    row(6, `in-run ${name.split(" ")[0]}${method.kind === "in-run" && method.projectionDim !== IN_RUN.projectionDim ? ` ${method.projectionDim}` : ""}`, ir);
+    agreement.push({ n: 6, against: "exact-shapley", inRun: name, spearman: spearmanCorrelation(v(ir.values), v(e1.values)), seedFloorSpearman: floor });
+    log(`agreement n=6: Spearman(in-run ${name}, exact Shapley seed 1) = ${agreement.at(-1)!.spearman?.toFixed(3)}; exact vs exact across seeds 1 and 2 = ${floor?.toFixed(3)}`);
+  }
+  save();
 }
-log();
-for (const a of agreement) log(`agreement n=${a.n}: Spearman(in-run, ${a.against}) = ${a.spearman?.toFixed(3)}${a.seedFloorSpearman !== null ? `; exact vs exact across seeds 1 and 2 = ${a.seedFloorSpearman?.toFixed(3)}` : ""}`);
 
 // Split: one 8-example relevant contribution among 8 others, then split across k wallets (contiguously).
-const split: { k: number; gain: number }[] = [];
-{
+if (!opts["skip-extras"]) {
   const others = forge(8);
   const big = Array.from({ length: 8 }, (_, j) => hashOf({ ...variant(relevantPool, 20 + j), id: `split-${j}` }));
   const whole = await attribute([...others, { id: "splitter", exampleHashes: big, kind: "relevant" }], inRunMethod);
@@ -207,9 +271,7 @@ const split: { k: number; gain: number }[] = [];
 }
 
 // Copies: an original of 4 relevant examples, a later exact copy and a later near copy (trailing space on each prompt).
-let exactCopyShare = NaN;
-let nearCopyShare = NaN;
-{
+if (!opts["skip-extras"]) {
   const others = forge(8);
   const orig = Array.from({ length: 4 }, (_, j) => ({ ...variant(relevantPool, 40 + j), id: `orig-${j}` }));
   const f: Contribution[] = [
@@ -222,9 +284,38 @@ let nearCopyShare = NaN;
   exactCopyShare = s.get("exact-copy")! / s.get("original")!;
   nearCopyShare = s.get("near-copy")! / s.get("original")!;
   log(`copies: exact copy's share / original's = ${exactCopyShare.toFixed(4)}; near copy's = ${nearCopyShare.toFixed(4)}`);
+  save();
 }
+log();
 
-if (opts.json) {
-  writeFileSync(opts.json, JSON.stringify({ date: new Date().toISOString(), quick, maxN, holdout: holdout.length, inRun: IN_RUN, hyper: HYPER, rows, agreement, split, exactCopyShare, nearCopyShare }, null, 2));
-  log(`\nwrote ${opts.json}`);
+// Cost at every n (in-run with the defaults; exact and leave-one-out where affordable; MSR, calibration at 32).
+const sizes = opts.sizes ? opts.sizes.split(",").map(Number) : [4, 8, 32, 128, 512].filter((x) => x <= maxN);
+for (const n of sizes) {
+  const f = forge(n);
+  const ir = await attribute(f, inRunMethod);
+  row(n, "in-run", ir);
+  if (n <= 4) row(n, "exact-shapley", await attribute(f, { kind: "exact-shapley" }));
+  if (n <= 8) row(n, "leave-one-out", await attribute(f, { kind: "leave-one-out" }));
+  if (n === 32 || (quick && n === maxN)) {
+    const cal = await attribute(f, { ...inRunMethod, calibration: { samples: 5, seed: "bench" } } as AttributionMethod);
+    const c = cal.r.calibration!;
+    calibration.push({ n, samples: c.players.length, trainings: c.evaluations, wallSeconds: Number((cal.wallSeconds - ir.wallSeconds).toFixed(2)), spearman: c.spearman });
+    log(`${String(n).padStart(4)}  calibration (LOO)    trainings ${String(c.evaluations).padStart(8)}  (not in in-run's count)  Spearman(LOO, in-run) on ${c.players.length} contributions = ${c.spearman?.toFixed(3)}`);
+    const msr = await attribute(f, { kind: "msr-banzhaf", samples: msrSamples, seed: "bench" });
+    row(n, "msr-banzhaf", msr);
+    const ids = scoredIds(ir);
+    agreement.push({ n, against: "msr-banzhaf", inRun: "defaults", spearman: spearmanCorrelation(ids.map((id) => ir.values.get(id)!), ids.map((id) => msr.values.get(id)!)), seedFloorSpearman: null });
+    // Why MSR agreement is low: MSR's own noise (its standard errors against the spread of its values, and MSR with itself over another sample seed).
+    const msr2 = await attribute(f, { kind: "msr-banzhaf", samples: msrSamples, seed: "bench-2" });
+    const mv = ids.map((id) => msr.values.get(id)!);
+    const ses = msr.r.scoreVector.entries.filter((e) => e.status === "scored").map((e) => e.stdError);
+    msrNoise.push({ n, samples: msrSamples, meanStdError: ses.reduce((a, v) => a + v, 0) / ses.length, sdOfValues: sd(mv), msrVsMsrSpearman: spearmanCorrelation(mv, ids.map((id) => msr2.values.get(id)!)) });
+    const mn = msrNoise.at(-1)!;
+    log(`agreement n=${n}: Spearman(in-run, MSR Banzhaf ${msrSamples} samples) = ${agreement.at(-1)!.spearman?.toFixed(3)}; MSR vs MSR (sample seeds bench, bench-2) = ${mn.msrVsMsrSpearman?.toFixed(3)}; MSR mean SE ${mn.meanStdError.toExponential(2)} vs sd of its values ${mn.sdOfValues.toExponential(2)}`);
+  }
+  save();
 }
+log();
+
+save();
+if (opts.json) log(`\nwrote ${opts.json}`);

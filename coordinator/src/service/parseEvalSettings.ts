@@ -10,6 +10,8 @@ const inRunSettings = {
   projectionSeed: seed,
   preconditioner: z.enum(["adam", "none"]),
   calibration: z.object({ samples: z.number().int().nonnegative(), seed }).strict(),
+  maxExtraWork: z.number().positive().optional(),
+  seeds: z.number().int().positive().optional(),
 };
 const evalSettingsSchema = z
   .object({

@@ -41,7 +41,8 @@ describe("coordinator service with in-run attribution, and its replay", () => {
   let enclave: Enclave;
   let forge: Address;
   let service: ReturnType<typeof createCoordinatorService>;
-  const IN_RUN = { checkpoints: 2, projectionDim: 128, projectionSeed: "e2e", preconditioner: "adam" as const, calibration: { samples: 2, seed: "e2e" } };
+  // The default compute bound and one in-run seed (of two training seeds): what a service runs.
+  const IN_RUN = { checkpoints: 2, projectionDim: 128, projectionSeed: "e2e", preconditioner: "adam" as const, calibration: { samples: 2, seed: "e2e" }, maxExtraWork: 1, seeds: 1 };
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "ingotforge-e2e-inrun-"));
@@ -81,7 +82,7 @@ describe("coordinator service with in-run attribution, and its replay", () => {
       workersFor: ({ registered }) =>
         registered.filter((r) => r.ed25519PublicKey === key.publicKey).map((r) => withInRunFeatures(createInProcessWorker({ computeId: r.computeId, ed25519PrivateKey: key.privateKey, model, baseModelRoot, store }), { ed25519PrivateKey: key.privateKey, model })),
       // exactUpTo 2: three contributions are "many", so the default rule picks in-run.
-      eval: { hyper: TINY_LORA_HYPER, trainingSeeds: [1], method: { kind: "auto", exactUpTo: 2, inRun: IN_RUN }, verification: { policy: "none" } },
+      eval: { hyper: TINY_LORA_HYPER, trainingSeeds: [1, 2], method: { kind: "auto", exactUpTo: 2, inRun: IN_RUN }, verification: { policy: "none" } },
     });
     await networkHelpers.time.increaseTo(config.windowEnd);
     await networkHelpers.mine(1);
@@ -100,9 +101,17 @@ describe("coordinator service with in-run attribution, and its replay", () => {
     const log = JSON.parse(new TextDecoder().decode(await store.get(record.attributionLogRoot!)));
     expect(log.estimator.method).toBe("in-run");
     expect(log.estimator.scoreVector.entries.map((e: { stdError: number }) => e.stdError > 0)).toEqual([true, true, true]);
-    expect(log.estimator.inRun[0].checkpoints).toHaveLength(2);
+    // One pass (seeds: 1) of the two training seeds.
+    expect(log.estimator.inRun).toHaveLength(1);
+    // 3 steps of 2 examples train each example once: the features alone are a run's worth, so the
+    // bound cannot hold; the record says so and the pass takes one checkpoint and two holdout examples (here all).
+    const work = log.estimator.inRun[0].work;
+    expect(work.featureTokens).toBe(work.trainingTokens);
+    expect(work.withinBudget).toBe(false);
+    expect(work.holdoutExamples).toEqual({ used: 2, of: 2 });
+    expect(log.estimator.inRun[0].checkpoints).toHaveLength(1);
     expect(log.estimator.calibration.players).toHaveLength(2);
-    // The features came from the registered worker (one job per training seed), not the coordinator.
+    // The features came from the registered worker (one job per in-run seed), not the coordinator.
     expect(log.compute.inRunJobs).toHaveLength(1);
     expect(log.compute.inRunJobs[0].accepted.computeId).toBe(0);
     expect(Number(log.compute.workByComputeId[0])).toBeGreaterThan(0);

@@ -66,7 +66,7 @@ export interface AttributeContributionsReturnType {
   /** Trainings run in this process, and (coalition, seed) utilities answered from the cache instead. */
   trainings: { run: number; cached: number };
   inputsHash: string;
-  /** In-run passes, one per training seed (method "in-run" only). */
+  /** In-run passes, one per training seed it ran on (InRunSettings.seeds; method "in-run" only). */
   inRun?: { seed: string | number; checkpointEvery: number; checkpoints: InRunRunResult["checkpoints"]; perCheckpoint: number[][]; work: InRunRunResult["work"] }[];
   /** Leave-one-contribution-out cross-check of in-run values (method "in-run" with calibration samples > 0). */
   calibration?: InRunCalibration;
@@ -128,12 +128,14 @@ export async function attributeContributions(params: AttributeContributionsParam
           break;
         case "in-run": {
           if (!params.inRun) throw new AttributionError("method in-run needs an in-run runner: pass inRun (createInRunRunner) to attributeContributions");
-          for (const seed of params.trainingSeeds) {
+          // settings.seeds: the first k training seeds (one by default: the served adapter's); absent, all of them.
+          const passSeeds = params.trainingSeeds.slice(0, m.seeds ?? params.trainingSeeds.length);
+          for (const seed of passSeeds) {
             params.signal?.throwIfAborted();
             const { kind: _kind, ...settings } = m;
             const r = await params.inRun(kept, seed, settings);
             inRunPasses.push({ seed, checkpointEvery: r.checkpointEvery, checkpoints: r.checkpoints, perCheckpoint: r.perCheckpoint, work: r.work, values: r.values });
-            params.onProgress?.(inRunPasses.length, params.trainingSeeds.length);
+            params.onProgress?.(inRunPasses.length, passSeeds.length);
           }
           estimate = { method: "in-run", values: meanOverSeeds(inRunPasses.map((r) => r.values)), evaluations: 0 };
           if (m.calibration.samples > 0 && n >= 2) {
@@ -158,7 +160,8 @@ export async function attributeContributions(params: AttributeContributionsParam
     }
   }
   return {
-    scoreVector: buildScoreVector({ deduped, estimate, trainingSeeds: params.trainingSeeds }),
+    // In-run values come from the passes' seeds only (InRunSettings.seeds).
+    scoreVector: buildScoreVector({ deduped, estimate, trainingSeeds: inRunPasses.length ? inRunPasses.map((r) => r.seed) : params.trainingSeeds }),
     estimate,
     deduped,
     noise: averaged.stats(),

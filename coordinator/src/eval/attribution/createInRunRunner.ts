@@ -1,12 +1,12 @@
 import type { Qwen2Model } from "../model/types.js";
 import { computeInRunFeatures, type InRunCheckpointFeatures } from "../train/computeInRunFeatures.js";
 import { createLoraGradientProbe, type LoraGradientProbe } from "../train/createLoraGradientProbe.js";
-import { planInRunCheckpoints } from "../train/planInRunCheckpoints.js";
 import { createBatchSchedule } from "../train/batchSchedule.js";
 import type { LoraHyperParameters, ScoredSequence } from "../train/types.js";
 import { computeInRunValues } from "./computeInRunValues.js";
 import { AttributionError } from "./errors.js";
 import type { InRunRunner } from "./inRunTypes.js";
+import { planInRunBudget } from "./planInRunBudget.js";
 import { createGradientProjection, type GradientProjection } from "./projectGradient.js";
 
 /** What the features of one in-run pass are computed from (a job a worker can run: no holdout). */
@@ -29,13 +29,6 @@ export function checkpointEveryFor(hyper: LoraHyperParameters, examples: number,
   return Math.max(1, Math.ceil(total / Math.max(1, checkpoints)));
 }
 
-/** Input tokens through forward and backward over the whole run (what a plain training costs). */
-function plannedInputTokens(hyper: LoraHyperParameters, sequences: readonly ScoredSequence[]): number {
-  const schedule = createBatchSchedule({ seed: hyper.seed, count: sequences.length, batchSize: hyper.batchSize, steps: hyper.steps, epochs: hyper.epochs });
-  let tokens = 0;
-  for (let t = 0; t < schedule.totalSteps; t++) for (const i of schedule.batch(t)) tokens += sequences[i].tokens.length;
-  return tokens;
-}
 
 /** The run computed here, in this process (the coordinator's own execution, or a test's). */
 export function localInRunFeatures(model: Qwen2Model): InRunFeatureSource {
@@ -69,8 +62,9 @@ export interface CreateInRunRunnerParameters {
 
 /**
  * The in-run runner `attributeContributions` takes for method "in-run": one training of every
- * player's examples (concatenated in player order, as the served adapter is trained), features
- * from `features`, holdout gradients and dot products here (computeInRunValues).
+ * player's examples (concatenated in player order), features from `features`, holdout gradients
+ * and dot products here (computeInRunValues), with checkpoints and holdout chosen under
+ * `settings.maxExtraWork` (planInRunBudget).
  */
 export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
   const features = p.features ?? localInRunFeatures(p.model);
@@ -84,9 +78,9 @@ export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
     const playerOf = playerExamples.flatMap((list, player) => list.map(() => player));
     const sequences = hashes.map((h) => ({ ...p.examples.get(h)!, id: h }));
     const hyper: LoraHyperParameters = { ...p.hyper, seed };
-    const runTokens = plannedInputTokens(hyper, sequences);
-    const checkpointEvery = checkpointEveryFor(hyper, sequences.length, settings.checkpoints);
-    const plans = planInRunCheckpoints({ sequences, hyper, checkpointEvery });
+    const budget = planInRunBudget({ sequences, hyper, holdout: p.holdout, checkpoints: settings.checkpoints, sampleSeed: settings.projectionSeed, ...(settings.maxExtraWork !== undefined ? { maxExtraWork: settings.maxExtraWork } : {}) });
+    const { checkpointEvery, plans } = budget;
+    const holdout = budget.holdout.map((i) => p.holdout[i]);
     const request: InRunFeatureRequest = { sequences, exampleHashes: hashes, hyper, checkpointEvery, projection: { seed: settings.projectionSeed, dim: settings.projectionDim }, preconditioner: settings.preconditioner };
     const got = await features(request, p.signal ? { signal: p.signal } : {});
     probe ??= createLoraGradientProbe({ model: p.model, hyper: p.hyper });
@@ -96,15 +90,13 @@ export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
     if (got.paramNames.length !== probe.paramNames.length || got.paramNames.some((n, i) => n !== probe!.paramNames[i])) {
       throw new AttributionError("in-run: the features' LoRA parameters are not this run's; refuse the worker's result");
     }
-    const r = computeInRunValues({ plans, checkpoints: got.checkpoints, paramNames: got.paramNames, playerOf, players: playerExamples.length, holdout: p.holdout, probe, projection });
-    const trainingTokens = runTokens;
-    const featureTokens = plans.reduce((a, plan) => a + plan.examples.reduce((b, i) => b + sequences[i].tokens.length, 0), 0);
+    const r = computeInRunValues({ plans, checkpoints: got.checkpoints, paramNames: got.paramNames, playerOf, players: playerExamples.length, holdout, holdoutPopulation: p.holdout.length, probe, projection });
     return {
       values: r.values,
       perCheckpoint: r.perCheckpoint,
       checkpoints: got.checkpoints.map((c) => ({ step: c.step, endStep: c.endStep, stateHash: c.stateHash })),
       checkpointEvery,
-      work: { trainingTokens, featureTokens, holdoutTokens: r.holdoutTokens },
+      work: { trainingTokens: budget.runTokens, featureTokens: budget.featureTokens, holdoutTokens: r.holdoutTokens, holdoutExamples: { used: holdout.length, of: p.holdout.length }, withinBudget: budget.withinBudget },
     };
   };
 }

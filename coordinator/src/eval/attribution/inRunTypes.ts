@@ -20,12 +20,27 @@ export interface InRunSettings {
    * Spearman rank correlation with the in-run values (0 samples: no calibration).
    */
   calibration: { samples: number; seed: string | number };
+  /**
+   * Compute bound of a pass: the per-example features and the holdout gradients together cost at
+   * most this many runs' worth of input tokens (planInRunBudget: fewer checkpoints first, then a
+   * seeded sample of the holdout). Absent (records made before it): no bound, `checkpoints`
+   * checkpoints and the whole holdout.
+   */
+  maxExtraWork?: number;
+  /**
+   * In-run passes run on the first `seeds` training seeds (the interval then comes from the
+   * checkpoints, the projection and any holdout sample; with more seeds, also from their spread).
+   * Absent (records made before it): every training seed.
+   */
+  seeds?: number;
 }
 
 /**
- * Defaults: 4 checkpoints, AdamW preconditioning, 16384 projected dimensions (a feature is
+ * Defaults: up to 4 checkpoints, AdamW preconditioning, 16384 projected dimensions (a feature is
  * 128 KiB per example and checkpoint; on the benchmark, agreement with exact Shapley needed a
- * projection far above 2048 once preconditioned), 5 calibration retrainings.
+ * projection far above 2048 once preconditioned), 5 calibration retrainings, one training seed,
+ * and features + holdout gradients at most one training's worth: with the pass's own run and the
+ * served adapter's retraining (on the contributions of positive value) that is ≤ 3 trainings.
  */
 export const DEFAULT_IN_RUN_SETTINGS: InRunSettings = {
   checkpoints: 4,
@@ -33,6 +48,8 @@ export const DEFAULT_IN_RUN_SETTINGS: InRunSettings = {
   projectionSeed: "ingotforge",
   preconditioner: "adam",
   calibration: { samples: 5, seed: "ingotforge" },
+  maxExtraWork: 1,
+  seeds: 1,
 };
 
 /** Work of one in-run pass, in input tokens through forward + backward (the trainer's cost unit). */
@@ -43,6 +60,14 @@ export interface InRunWork {
   featureTokens: number;
   /** Holdout gradients at the checkpoints (coordinator). */
   holdoutTokens: number;
+  /** Holdout examples whose gradients were taken (a seeded sample when the budget asked for one) of the whole holdout's. */
+  holdoutExamples: { used: number; of: number };
+  /**
+   * Whether featureTokens + holdoutTokens ≤ maxExtraWork × trainingTokens (planInRunBudget). False
+   * when the bound cannot be met: features alone fill it (a run that trains each example once has
+   * featureTokens = trainingTokens), and then two holdout examples are taken.
+   */
+  withinBudget: boolean;
 }
 
 /** One in-run pass over a training seed. */

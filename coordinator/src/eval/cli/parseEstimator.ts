@@ -21,6 +21,7 @@ export function parseEstimator(
 ): AttributionMethod {
   const samplerSeed = values["sampler-seed"] ?? "ingotforge";
   const inRun = (): InRunSettings => ({
+    ...DEFAULT_IN_RUN_SETTINGS,
     checkpoints: numberOption(values.checkpoints, "--checkpoints", usage, { integer: true, min: 1 }) ?? DEFAULT_IN_RUN_SETTINGS.checkpoints,
     projectionDim: numberOption(values["projection-dim"], "--projection-dim", usage, { integer: true, min: 1 }) ?? DEFAULT_IN_RUN_SETTINGS.projectionDim,
     projectionSeed: values["sampler-seed"] ?? DEFAULT_IN_RUN_SETTINGS.projectionSeed,
