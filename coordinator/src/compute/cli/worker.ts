@@ -168,7 +168,9 @@ async function main(values: CommandLineValues<typeof OPTIONS>): Promise<number> 
     }
     return 0;
   }
-  logger.info({ forge: values.forge, publicKey, baseModelRoot, queue: queueDir, store: storeDir, once: values.once }, `worker started: jobs from the file queue ${queueDir}, adapters into ${storeDir}`);
+  // "worker started" is the line `npm run app` waits for (scripts/app/startAppWorker.ts); the
+  // queue and store show as fields.
+  logger.info({ forge: values.forge, publicKey, baseModelRoot, queue: queueDir, store: storeDir, once: values.once }, "worker started");
   const stats = await runQueueWorker({
     queueDir: queueDir!,
     forge: values.forge as Hex,
