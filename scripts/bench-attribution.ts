@@ -60,6 +60,10 @@ const { values: opts } = parseArgs({
     preconditioner: { type: "string" },
     "agreement-dim": { type: "string" },
     "max-extra-work": { type: "string" },
+    /** Where checkpoints sit in their intervals: end (default) or start. */
+    "checkpoint-at": { type: "string" },
+    /** Extra in-run settings for the n = 6 agreement, as a JSON array of partial InRunSettings (each one more row), e.g. '[{"checkpointAt":"start"},{"maxExtraWork":3}]'. */
+    "agreement-settings": { type: "string" },
     /** Skips the n = 6 agreement (2 × 63 exact-Shapley trainings): for a quick check of the other sections. */
     "skip-agreement": { type: "boolean", default: false },
     /** Keeps every trained coalition's utility here (createUtilityCache), so a rerun reuses e.g. the n = 6 exact Shapley trainings. */
@@ -86,6 +90,7 @@ const IN_RUN: InRunSettings = {
   projectionDim: Number(opts["projection-dim"] ?? DEFAULT_IN_RUN_SETTINGS.projectionDim),
   projectionSeed: "bench",
   preconditioner: (opts.preconditioner ?? DEFAULT_IN_RUN_SETTINGS.preconditioner) as "adam" | "none",
+  checkpointAt: (opts["checkpoint-at"] ?? DEFAULT_IN_RUN_SETTINGS.checkpointAt) as "start" | "end",
   calibration: { samples: 0, seed: "bench" },
   ...(maxExtraWork !== undefined ? { maxExtraWork } : {}),
 };
@@ -176,7 +181,8 @@ async function attribute(contributions: Contribution[], method: AttributionMetho
   // In-run: every pass (its run, features, holdout gradients) and the served adapter's retraining on the contributions of
   // positive value (trainServedAdapter), in input tokens through forward + backward, over one run of every contribution.
   // Calibration retrainings are not in it (none here unless asked; reported apart).
-  const served = plannedRunTokens({ ...HYPER, seed: seeds[0] }, servedExampleHashes(r).map((h) => sequences.get(h)!));
+  // Serving the pass's own run (servedAdapter "in-run-pass", the default) retrains nothing: 0.
+  const served = r.servedAdapter ? 0 : plannedRunTokens({ ...HYPER, seed: seeds[0] }, servedExampleHashes(r).map((h) => sequences.get(h)!));
   const cost = r.inRun ? countInRunTrainings({ passes: r.inRun.map((p) => p.work), servedRetrainingTokens: served }) : undefined;
   // Coalition methods: every (coalition, seed) utility, trained here or read from --cache (then the wall time is not a training's).
   const trainings = cost ? cost.trainings : r.trainings.run + r.trainings.cached;
@@ -244,11 +250,12 @@ if (!opts["skip-agreement"]) {
     [`defaults (projection ${IN_RUN.projectionDim}, max extra work ${IN_RUN.maxExtraWork ?? "none"})`, inRunMethod],
     [`unbounded (projection ${IN_RUN.projectionDim}, ${IN_RUN.checkpoints} checkpoints, whole holdout)`, { ...inRunMethod, maxExtraWork: undefined } as AttributionMethod],
     [`unbounded (projection ${agreementDim}, ${IN_RUN.checkpoints} checkpoints, whole holdout)`, { ...inRunMethod, maxExtraWork: undefined, projectionDim: agreementDim } as AttributionMethod],
+    ...(JSON.parse(opts["agreement-settings"] ?? "[]") as Partial<InRunSettings>[]).map((x): [string, AttributionMethod] => [`with ${JSON.stringify(x)}`, { ...inRunMethod, ...x } as AttributionMethod]),
   ];
   for (const [name, method] of variants) {
-    if (method.kind === "in-run" && method.maxExtraWork === undefined) delete (method as { maxExtraWork?: number }).maxExtraWork;
+    if (method.kind === "in-run" && (method.maxExtraWork === undefined || method.maxExtraWork === null)) delete (method as { maxExtraWork?: number }).maxExtraWork;
     const ir = await attribute(f, method, [1]);
-    row(6, `in-run ${name.split(" ")[0]}${method.kind === "in-run" && method.projectionDim !== IN_RUN.projectionDim ? ` ${method.projectionDim}` : ""}`, ir);
+    row(6, `in-run ${name.startsWith("with") ? name : name.split(" ")[0]}${method.kind === "in-run" && method.projectionDim !== IN_RUN.projectionDim ? ` ${method.projectionDim}` : ""}`, ir);
     agreement.push({ n: 6, against: "exact-shapley", inRun: name, spearman: spearmanCorrelation(v(ir.values), v(e1.values)), seedFloorSpearman: floor });
     log(`agreement n=6: Spearman(in-run ${name}, exact Shapley seed 1) = ${agreement.at(-1)!.spearman?.toFixed(3)}; exact vs exact across seeds 1 and 2 = ${floor?.toFixed(3)}`);
   }

@@ -24,7 +24,9 @@ import { buildAttributionLog, type AttributionLog } from "./buildAttributionLog.
 import { toFixed18 } from "./fixedPoint.js";
 import { excludedEntries } from "./excludedEntries.js";
 import { EVAL_PIPELINE_VERSION, evalUtilityInputs } from "./evalUtilityInputs.js";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { ggufToLoraAdapter } from "../eval/model/ggufToLoraAdapter.js";
+import { hashAdapter } from "../eval/train/hashAdapter.js";
 import path from "node:path";
 
 export interface RunForgeEvalParameters {
@@ -162,8 +164,21 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     ...(p.signal ? { signal: p.signal } : {}),
   });
 
-  // 4. The Ingot's adapter, on the contributions of positive value (trainServedAdapter).
-  const { adapterRoot, perplexityBefore, perplexityAfter } = await trainServedAdapter({ attribution, seed: p.trainingSeeds[0], scorer, train: trainAndStore });
+  // 4. The Ingot's adapter (trainServedAdapter): the in-run pass's own run when the method serves it
+  //    (the calibration's full coalition already trained it: no retraining), else a training on the
+  //    contributions of positive value. The pass's run must be the adapter the in-run pool verified.
+  const trainServed = async (exampleHashes: readonly string[], seed: string | number) => {
+    const adapter = await trainAndStore(exampleHashes, seed);
+    const pass = attribution.servedAdapter ? p.inRunPool?.record()[0] : undefined;
+    if (pass) {
+      const served = `0x${hashAdapter(ggufToLoraAdapter(new Uint8Array(await readFile(adapter.file))))}`;
+      if (served !== pass.accepted.adapterHash) {
+        throw new Error(`The served adapter (hash ${served}) is not the in-run pass's verified run (${pass.accepted.adapterHash}); the pool's training and the in-run job disagree, so re-run the eval with full verification.`);
+      }
+    }
+    return adapter;
+  };
+  const { adapterRoot, perplexityBefore, perplexityAfter } = await trainServedAdapter({ attribution, seed: p.trainingSeeds[0], scorer, train: trainServed });
   p.onEvent?.({ kind: "final-adapter", adapterRoot, perplexityBefore, perplexityAfter });
 
   // 5. Scores by data id (excluded and duplicates 0), verified work by compute id.

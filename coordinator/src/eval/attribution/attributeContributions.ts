@@ -70,6 +70,13 @@ export interface AttributeContributionsReturnType {
   inRun?: { seed: string | number; checkpointEvery: number; checkpoints: InRunRunResult["checkpoints"]; perCheckpoint: number[][]; work: InRunRunResult["work"] }[];
   /** Leave-one-contribution-out cross-check of in-run values (method "in-run" with calibration samples > 0). */
   calibration?: InRunCalibration;
+  /**
+   * The adapter to serve when it is the in-run pass's own run (InRunSettings.servedAdapter
+   * "in-run-pass"): every de-duplicated contribution's examples in player order, on the pass's
+   * first seed; trainServedAdapter serves exactly this training. Absent: retrain on the
+   * contributions of positive value.
+   */
+  servedAdapter?: { exampleHashes: string[]; seed: string | number };
 }
 
 /**
@@ -103,6 +110,7 @@ export async function attributeContributions(params: AttributeContributionsParam
   let estimate: Estimate;
   const inRunPasses: (NonNullable<AttributeContributionsReturnType["inRun"]>[number] & { values: PlayerValue[] })[] = [];
   let calibration: InRunCalibration | undefined;
+  let servedAdapter: AttributeContributionsReturnType["servedAdapter"];
   if (n === 0) {
     estimate = { method: resolveAttributionMethod(params.method, 0).kind, values: [], evaluations: 0 };
   } else {
@@ -138,6 +146,8 @@ export async function attributeContributions(params: AttributeContributionsParam
             params.onProgress?.(inRunPasses.length, passSeeds.length);
           }
           estimate = { method: "in-run", values: meanOverSeeds(inRunPasses.map((r) => r.values)), evaluations: 0 };
+          // The pass's run is the served adapter's training: the same examples in the same order, on the same seed.
+          if (m.servedAdapter === "in-run-pass" && passSeeds.length > 0) servedAdapter = { exampleHashes: kept.flat(), seed: passSeeds[0] };
           if (m.calibration.samples > 0 && n >= 2) {
             calibration = await calibrateInRun({
               players: n,
@@ -169,6 +179,7 @@ export async function attributeContributions(params: AttributeContributionsParam
     inputsHash,
     ...(inRunPasses.length ? { inRun: inRunPasses.map(({ values: _values, ...pass }) => pass) } : {}),
     ...(calibration ? { calibration } : {}),
+    ...(servedAdapter ? { servedAdapter } : {}),
   };
 }
 

@@ -18,6 +18,8 @@ export interface InRunFeatureRequest {
   checkpointEvery: number;
   projection: { seed: string | number; dim: number };
   preconditioner: "adam" | "none";
+  /** Features at each interval's end (InRunSettings.checkpointAt); absent: at its start. */
+  checkpointAt?: "end";
 }
 
 /** Computes (or obtains from verified workers) the checkpoints and projected per-example gradients. */
@@ -40,6 +42,7 @@ export function localInRunFeatures(model: Qwen2Model): InRunFeatureSource {
       hyper: r.hyper,
       checkpointEvery: r.checkpointEvery,
       preconditioner: r.preconditioner,
+      ...(r.checkpointAt ? { checkpointAt: r.checkpointAt } : {}),
       project: (g) => projection.project(g),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -81,7 +84,7 @@ export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
     const budget = planInRunBudget({ sequences, hyper, holdout: p.holdout, checkpoints: settings.checkpoints, sampleSeed: settings.projectionSeed, ...(settings.maxExtraWork !== undefined ? { maxExtraWork: settings.maxExtraWork } : {}) });
     const { checkpointEvery, plans } = budget;
     const holdout = budget.holdout.map((i) => p.holdout[i]);
-    const request: InRunFeatureRequest = { sequences, exampleHashes: hashes, hyper, checkpointEvery, projection: { seed: settings.projectionSeed, dim: settings.projectionDim }, preconditioner: settings.preconditioner };
+    const request: InRunFeatureRequest = { sequences, exampleHashes: hashes, hyper, checkpointEvery, projection: { seed: settings.projectionSeed, dim: settings.projectionDim }, preconditioner: settings.preconditioner, ...(settings.checkpointAt === "end" ? { checkpointAt: "end" as const } : {}) };
     const got = await features(request, p.signal ? { signal: p.signal } : {});
     probe ??= createLoraGradientProbe({ model: p.model, hyper: p.hyper });
     if (!projection || projection.seed !== settings.projectionSeed || projection.dim !== settings.projectionDim) {
