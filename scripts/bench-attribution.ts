@@ -1,5 +1,5 @@
 /**
- * `npm run bench:attribution [-- --quick] [--max-n N] [--sizes 4,8,32,128,512] [--holdout N] [--msr-samples N] [--max-extra-work B|none] [--agreement-dim D] [--skip-agreement] [--skip-extras] [--cache DIR] [--json FILE]`
+ * `npm run bench:attribution [-- --quick] [--max-n N] [--sizes 4,8,32,128,512] [--holdout N] [--msr-samples N] [--max-extra-work B|none] [--checkpoint-at end|start] [--agreement-dim D] [--agreement-settings JSON] [--skip-agreement] [--skip-extras] [--cache DIR] [--json FILE]`
  *
  * Attribution methods on synthetic Forges built from data/demo, on the demo base model and the
  * project's own deterministic trainer (utilities scored with the trainer's float64 forward pass, so
@@ -14,14 +14,15 @@
  * Once a pool is used up its examples come back as variants (scripts/bench/variantExample.ts:
  * identifiers renamed, a round tag), distinct under the near-duplicate rule (Jaccard ≤ 0.75 for
  * every pair of rounds 0–4), so only the copies are dropped by de-duplication. In-run: the defaults
- * (DEFAULT_IN_RUN_SETTINGS: ≤ 4 checkpoints, AdamW-preconditioned, projection 16384, one seed,
- * features + holdout gradients ≤ 1 training, `--max-extra-work`), projection seed "bench", no
+ * (DEFAULT_IN_RUN_SETTINGS: ≤ 4 checkpoints at their intervals' ends, AdamW-preconditioned,
+ * projection 16384, one seed, features + holdout gradients ≤ 2 trainings, the pass's own adapter
+ * served; `--max-extra-work`, `--checkpoint-at`), projection seed "bench", no
  * calibration except its own row at n = 32. Training: the demo's LoRA settings with 2 epochs
  * instead of 16 steps (so every example is trained on, and a run grows with n).
  *
  * In-run's `trainings` (countInRunTrainings): its run, features and holdout gradients, plus the
- * served adapter's retraining on the contributions of positive value, in input tokens over one
- * run of every de-duplicated contribution. The leave-one-out calibration is NOT in it (its own row).
+ * served adapter's retraining on the contributions of positive value (0 when the pass's own run is
+ * served, the default), in input tokens over one run of every de-duplicated contribution. The leave-one-out calibration is NOT in it (its own row).
  * Other methods: coalition trainings, each counted 1 whatever its size.
  */
 import { writeFileSync } from "node:fs";
@@ -81,7 +82,7 @@ const holdoutSize = Number(opts.holdout ?? (quick ? 8 : 16));
 const msrSamples = Number(opts["msr-samples"] ?? (quick ? 16 : 48));
 /** Sequences are cut to their first MAX_TOKENS tokens (prompt and the start of the response); examples with under 16 response tokens left are dropped. */
 const MAX_TOKENS = 256;
-/** The defaults (DEFAULT_IN_RUN_SETTINGS: ≤ 4 checkpoints, projection 16384, AdamW, one seed, features + holdout gradients ≤ 1 training), no calibration unless asked. `--max-extra-work none`: no compute bound. */
+/** The defaults (DEFAULT_IN_RUN_SETTINGS: ≤ 4 checkpoints at the ends, projection 16384, AdamW, one seed, features + holdout gradients ≤ 2 trainings, the pass served), no calibration unless asked. `--max-extra-work none`: no compute bound. */
 const maxExtraWork = opts["max-extra-work"] === "none" ? undefined : Number(opts["max-extra-work"] ?? DEFAULT_IN_RUN_SETTINGS.maxExtraWork);
 const { maxExtraWork: _default, ...unbounded } = DEFAULT_IN_RUN_SETTINGS;
 const IN_RUN: InRunSettings = {

@@ -101,6 +101,11 @@ describe("counting in-run trainings (countInRunTrainings)", () => {
     expect(countInRunTrainings({ passes: [pass, pass], servedRetrainingTokens: 1000 }).trainings).toBe(5);
   });
 
+  it("counts no served retraining when the pass's own run is served", () => {
+    const c = countInRunTrainings({ passes: [{ trainingTokens: 1000, featureTokens: 1000, holdoutTokens: 900 }], servedRetrainingTokens: 0 });
+    expect(c).toEqual({ trainings: 2.9, run: 1, features: 1, holdout: 0.9, servedRetraining: 0 });
+  });
+
   it("refuses to count nothing", () => {
     expect(() => countInRunTrainings({ passes: [], servedRetrainingTokens: 0 })).toThrow(AttributionError);
   });
