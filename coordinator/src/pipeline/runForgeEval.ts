@@ -18,6 +18,7 @@ import { collectDataContributions, type DataContribution } from "./collectDataCo
 import { excludeWholeDuplicates } from "./excludeWholeDuplicates.js";
 import { openSealedHoldout } from "./openSealedHoldout.js";
 import { trainServedAdapter } from "./trainServedAdapter.js";
+import { passAdapterBytes } from "./passAdapterBytes.js";
 import { tokenizeContribution } from "./tokenizeContribution.js";
 import { createHoldoutScorer } from "./createHoldoutScorer.js";
 import { buildAttributionLog, type AttributionLog } from "./buildAttributionLog.js";
@@ -164,18 +165,30 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     ...(p.signal ? { signal: p.signal } : {}),
   });
 
-  // 4. The Ingot's adapter (trainServedAdapter): the in-run pass's own run when the method serves it
-  //    (the calibration's full coalition already trained it: no retraining), else a training on the
-  //    contributions of positive value. The pass's run must be the adapter the in-run pool verified.
+  // 4. The Ingot's adapter (trainServedAdapter): the in-run pass's own run when the method serves it,
+  //    taken from the pass's last checkpoint (checkpointAt "end": no training) or else from the
+  //    pool's plain training of the same job (the calibration's full coalition); otherwise a
+  //    training on the contributions of positive value. The pass's run must be the adapter the
+  //    in-run pool verified.
   const trainServed = async (exampleHashes: readonly string[], seed: string | number) => {
-    const adapter = await trainAndStore(exampleHashes, seed);
     const pass = attribution.servedAdapter ? p.inRunPool?.record()[0] : undefined;
-    if (pass) {
-      const served = `0x${hashAdapter(ggufToLoraAdapter(new Uint8Array(await readFile(adapter.file))))}`;
-      if (served !== pass.accepted.adapterHash) {
-        throw new Error(`The served adapter (hash ${served}) is not the in-run pass's verified run (${pass.accepted.adapterHash}); the pool's training and the in-run job disagree, so re-run the eval with full verification.`);
+    const own = attribution.servedAdapter?.adapter;
+    const check = (hash: string) => {
+      if (pass && hash !== pass.accepted.adapterHash) {
+        throw new Error(`The served adapter (hash ${hash}) is not the in-run pass's verified run (${pass.accepted.adapterHash}); the in-run job and its adapter disagree, so re-run the eval with full verification.`);
       }
+    };
+    if (own) {
+      check(`0x${hashAdapter(own)}`);
+      const job = planTrainingJob({ forge: p.forge, baseModelRoot: p.base.root, exampleHashes, hyper: { ...p.hyper, seed }, sequences: exampleHashes.map((h) => examples.get(h)!) });
+      const bytes = passAdapterBytes({ adapter: own, job });
+      const { root } = await p.store.put(bytes);
+      const file = path.join(adapterDir, `${job.jobId}.gguf`);
+      await writeFile(file, bytes);
+      return { root, file };
     }
+    const adapter = await trainAndStore(exampleHashes, seed);
+    if (pass) check(`0x${hashAdapter(ggufToLoraAdapter(new Uint8Array(await readFile(adapter.file))))}`);
     return adapter;
   };
   const { adapterRoot, perplexityBefore, perplexityAfter } = await trainServedAdapter({ attribution, seed: p.trainingSeeds[0], scorer, train: trainServed });

@@ -118,10 +118,13 @@ describe("coordinator service with in-run attribution, and its replay", () => {
     expect(log.compute.inRunJobs[0].accepted.computeId).toBe(0);
     expect(Number(log.compute.workByComputeId[0])).toBeGreaterThan(0);
     expect(typeof log.estimator.calibration.spearman === "number" || log.estimator.calibration.spearman === null).toBe(true);
-    // The served adapter is the pass's run: no training beyond the calibration's (1 + 2 coalitions × 2 seeds),
-    // whose full coalition on seed 1 is the pass's job; its hash is the in-run job's verified adapterHash (runForgeEval checks it).
+    // The served adapter is the pass's run: no training beyond the calibration's (1 + 2 coalitions × 2 seeds);
+    // its hash is the in-run job's verified adapterHash (runForgeEval checks it).
     expect(log.estimator.servedAdapter).toEqual({ source: "in-run-pass", seed: 1, examples: log.contributions.reduce((a: number, c: { keptExamples: number }) => a + c.keptExamples, 0) });
     expect(log.compute.jobs.jobs).toHaveLength((1 + 2) * 2);
+    // The served file is built from the pass's last checkpoint, byte for byte the pool's training of the same job.
+    const full = log.compute.jobs.jobs.filter((j: { outcome: { adapterRoot: string } }) => j.outcome.adapterRoot === log.result.adapterRoot);
+    expect(full).toHaveLength(1);
     expect((await getForgeStatus(env.ctx, forge)).phase).toBe("Live");
   });
 

@@ -12,6 +12,7 @@ import { exampleHash } from "../../../coordinator/src/eval/dataset/exampleHash.j
 import { loadDatasetFile } from "../../../coordinator/src/eval/demo/loadDatasetFile.js";
 import { computeInRunFeatures } from "../../../coordinator/src/eval/train/computeInRunFeatures.js";
 import { hashAdapter } from "../../../coordinator/src/eval/train/hashAdapter.js";
+import { loraAdapterFromState } from "../../../coordinator/src/eval/train/loraAdapterFromState.js";
 import { trainLora } from "../../../coordinator/src/eval/train/trainLora.js";
 import { servedExampleHashes } from "../../../coordinator/src/pipeline/servedExampleHashes.js";
 import { trainServedAdapter } from "../../../coordinator/src/pipeline/trainServedAdapter.js";
@@ -196,6 +197,11 @@ describe("checkpoints at their intervals' ends (checkpointAt)", () => {
     const plain = trainLora({ model, sequences, hyper });
     expect(hashAdapter(end.adapter)).toBe(hashAdapter(plain.adapter));
     expect(hashAdapter(start.adapter)).toBe(hashAdapter(plain.adapter));
+    // The last checkpoint at the ends is the run's adapter, bit for bit (loraAdapterFromState).
+    const last = end.checkpoints.at(-1)!;
+    expect(hashAdapter(loraAdapterFromState({ paramNames: end.paramNames, values: last.values, rank: hyper.rank, alpha: hyper.alpha }))).toBe(hashAdapter(plain.adapter));
+    expect(hashAdapter(loraAdapterFromState({ paramNames: start.paramNames, values: start.checkpoints.at(-1)!.values, rank: hyper.rank, alpha: hyper.alpha }))).not.toBe(hashAdapter(plain.adapter));
+    expect(() => loraAdapterFromState({ paramNames: end.paramNames.slice(1), values: last.values.slice(1), rank: hyper.rank, alpha: hyper.alpha })).toThrow(/A and a B|A and B/);
   });
 
   it("keeps the ids of in-run jobs planned without it, and gives a job at the ends another id", () => {
@@ -237,6 +243,12 @@ describe("serving the in-run pass's own adapter (servedAdapter)", () => {
     const pass = await computeInRunFeatures({ model, sequences, hyper, checkpointEvery: r.inRun![0].checkpointEvery, project: (g) => createGradientProjection({ seed: SETTINGS.projectionSeed, dim: SETTINGS.projectionDim }).project(g), preconditioner: "adam", checkpointAt: "end" });
     expect(pass.checkpoints.map((c) => c.stateHash)).toEqual(r.inRun![0].checkpoints.map((c) => c.stateHash));
     expect(hashAdapter(trainLora({ model, sequences, hyper }).adapter)).toBe(hashAdapter(pass.adapter));
+    // …and the pass hands that adapter over itself, so serving it trains nothing.
+    expect(hashAdapter(r.servedAdapter!.adapter!)).toBe(hashAdapter(pass.adapter));
+    // At the starts the last checkpoint is not the run's end: no adapter handed over (the pool's training gives the bytes).
+    const atStart = await attributeContributions({ ...common, method: { kind: "in-run", ...SETTINGS, seeds: 1, servedAdapter: "in-run-pass", checkpointAt: "start" } });
+    expect(atStart.servedAdapter?.adapter).toBeUndefined();
+    expect(atStart.servedAdapter?.exampleHashes).toEqual(r.servedAdapter!.exampleHashes);
   });
 
   it("retrains on the contributions of positive value when the record predates the setting or asks for it", async () => {

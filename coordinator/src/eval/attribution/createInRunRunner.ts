@@ -2,6 +2,7 @@ import type { Qwen2Model } from "../model/types.js";
 import { computeInRunFeatures, type InRunCheckpointFeatures } from "../train/computeInRunFeatures.js";
 import { createLoraGradientProbe, type LoraGradientProbe } from "../train/createLoraGradientProbe.js";
 import { createBatchSchedule } from "../train/batchSchedule.js";
+import { loraAdapterFromState } from "../train/loraAdapterFromState.js";
 import type { LoraHyperParameters, ScoredSequence } from "../train/types.js";
 import { computeInRunValues } from "./computeInRunValues.js";
 import { AttributionError } from "./errors.js";
@@ -93,6 +94,10 @@ export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
     if (got.paramNames.length !== probe.paramNames.length || got.paramNames.some((n, i) => n !== probe!.paramNames[i])) {
       throw new AttributionError("in-run: the features' LoRA parameters are not this run's; refuse the worker's result");
     }
+    // At the ends, the last checkpoint is the state after the run's last step: the run's adapter.
+    const last = got.checkpoints.at(-1);
+    const totalSteps = plans.at(-1)?.endStep;
+    const adapter = settings.checkpointAt === "end" && last && last.endStep === totalSteps ? loraAdapterFromState({ paramNames: got.paramNames, values: last.values, rank: hyper.rank, alpha: hyper.alpha }) : undefined;
     const r = computeInRunValues({ plans, checkpoints: got.checkpoints, paramNames: got.paramNames, playerOf, players: playerExamples.length, holdout, holdoutPopulation: p.holdout.length, probe, projection });
     return {
       values: r.values,
@@ -100,6 +105,7 @@ export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
       checkpoints: got.checkpoints.map((c) => ({ step: c.step, endStep: c.endStep, stateHash: c.stateHash })),
       checkpointEvery,
       work: { trainingTokens: budget.runTokens, featureTokens: budget.featureTokens, holdoutTokens: r.holdoutTokens, holdoutExamples: { used: holdout.length, of: p.holdout.length }, withinBudget: budget.withinBudget },
+      ...(adapter ? { adapter } : {}),
     };
   };
 }

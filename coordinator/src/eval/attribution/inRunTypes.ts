@@ -1,3 +1,4 @@
+import type { LoraAdapter } from "../model/types.js";
 import type { PlayerValue } from "./types.js";
 
 /**
@@ -95,6 +96,11 @@ export interface InRunRunResult {
   checkpoints: { step: number; endStep: number; stateHash: string }[];
   checkpointEvery: number;
   work: InRunWork;
+  /**
+   * The run's adapter, read from its last checkpoint when that one is taken after the run's last
+   * step (checkpointAt "end"): the pass's own adapter, bit for bit, with no training. Absent otherwise.
+   */
+  adapter?: LoraAdapter;
 }
 
 /**
