@@ -1,5 +1,5 @@
 /**
- * `npm run bench:attribution [-- --quick] [--max-n N] [--sizes 4,8,32,128,512] [--holdout N] [--msr-samples N] [--max-extra-work B|none] [--checkpoint-at end|start] [--agreement-dim D] [--agreement-settings JSON] [--skip-agreement] [--skip-extras] [--cache DIR] [--json FILE]`
+ * `npm run bench:attribution [-- --quick] [--max-n N] [--sizes 4,8,32,128,512] [--holdout N] [--msr-samples N] [--max-extra-work B|none] [--checkpoint-at end|start] [--agreement-dim D] [--agreement-settings JSON] [--agreement-seeds 2,3,4] [--skip-agreement] [--skip-extras] [--cache DIR] [--json FILE]`
  *
  * Attribution methods on synthetic Forges built from data/demo, on the demo base model and the
  * project's own deterministic trainer (utilities scored with the trainer's float64 forward pass, so
@@ -65,6 +65,8 @@ const { values: opts } = parseArgs({
     "checkpoint-at": { type: "string" },
     /** Extra in-run settings for the n = 6 agreement, as a JSON array of partial InRunSettings (each one more row), e.g. '[{"checkpointAt":"start"},{"maxExtraWork":3}]'. */
     "agreement-settings": { type: "string" },
+    /** More in-run training seeds for each n = 6 agreement row (comma-separated, e.g. 2,3,4): its Spearman on each and the mean. */
+    "agreement-seeds": { type: "string" },
     /** Skips the n = 6 agreement (2 × 63 exact-Shapley trainings): for a quick check of the other sections. */
     "skip-agreement": { type: "boolean", default: false },
     /** Keeps every trained coalition's utility here (createUtilityCache), so a rerun reuses e.g. the n = 6 exact Shapley trainings. */
@@ -247,6 +249,7 @@ if (!opts["skip-agreement"]) {
   const v = (m: Map<string, number>) => ids.map((id) => m.get(id)!);
   const floor = spearmanCorrelation(v(e1.values), v(e2.values));
   const agreementDim = Number(opts["agreement-dim"] ?? 65536);
+  const agreementSeeds = opts["agreement-seeds"] ? opts["agreement-seeds"].split(",").map(Number) : [];
   const variants: [string, AttributionMethod][] = [
     [`defaults (projection ${IN_RUN.projectionDim}, max extra work ${IN_RUN.maxExtraWork ?? "none"})`, inRunMethod],
     [`unbounded (projection ${IN_RUN.projectionDim}, ${IN_RUN.checkpoints} checkpoints, whole holdout)`, { ...inRunMethod, maxExtraWork: undefined } as AttributionMethod],
@@ -259,6 +262,15 @@ if (!opts["skip-agreement"]) {
     row(6, `in-run ${name.startsWith("with") ? name : name.split(" ")[0]}${method.kind === "in-run" && method.projectionDim !== IN_RUN.projectionDim ? ` ${method.projectionDim}` : ""}`, ir);
     agreement.push({ n: 6, against: "exact-shapley", inRun: name, spearman: spearmanCorrelation(v(ir.values), v(e1.values)), seedFloorSpearman: floor });
     log(`agreement n=6: Spearman(in-run ${name}, exact Shapley seed 1) = ${agreement.at(-1)!.spearman?.toFixed(3)}; exact vs exact across seeds 1 and 2 = ${floor?.toFixed(3)}`);
+    // The in-run pass's own training noise: the same setting on other training seeds, each against exact Shapley seed 1.
+    if (agreementSeeds.length > 0) {
+      const bySeed: { seed: number; spearman: number | null }[] = [{ seed: 1, spearman: agreement.at(-1)!.spearman }];
+      for (const seed of agreementSeeds) bySeed.push({ seed, spearman: spearmanCorrelation(v((await attribute(f, method, [seed])).values), v(e1.values)) });
+      const known = bySeed.map((x) => x.spearman).filter((x): x is number => x !== null);
+      const mean = known.reduce((a, x) => a + x, 0) / known.length;
+      Object.assign(agreement.at(-1)!, { bySeed, meanOverSeeds: mean });
+      log(`  over in-run training seeds ${bySeed.map((x) => `${x.seed}: ${x.spearman?.toFixed(3)}`).join(", ")}; mean ${mean.toFixed(3)}`);
+    }
   }
   save();
 }
