@@ -22,8 +22,9 @@ export type TrainServedAdapterReturnType = { adapterRoot: Hex; perplexityBefore:
  * contribution of positive value (`servedExampleHashes`), with the first training seed, and
  * scored against the base; after an in-run attribution that serves its pass's run
  * (`attribution.servedAdapter`), that run's job: every de-duplicated contribution on the pass's
- * seed, bit-identical to the pass (its adapterHash is the one the in-run pool verified), and the
- * calibration's full coalition when there is one, so `train` finds it already trained. When nothing is kept there is no adapter (`NO_ADAPTER_ROOT`) and the
+ * seed, bit-identical to the pass (its adapterHash is the one the in-run pool verified); the
+ * callers' `train` then writes the pass's own adapter (servedAdapter.adapter, from its last
+ * checkpoint) without training, or, without one, finds the calibration's full coalition. When nothing is kept there is no adapter (`NO_ADAPTER_ROOT`) and the
  * perplexity is the base's. With an exact estimator this coalition was already trained, so
  * `train` finds it and nothing is trained twice. The eval run and its replay both call this, so
  * the replay measures exactly what the run measured.
