@@ -1,5 +1,5 @@
 /**
- * `npm run bench:attribution [-- --quick] [--max-n N] [--sizes 4,8,32,128,512] [--holdout N] [--msr-samples N] [--max-extra-work B|none] [--agreement-dim D] [--skip-agreement] [--skip-extras] [--cache DIR] [--json FILE]`
+ * `npm run bench:attribution [-- --quick] [--max-n N] [--sizes 4,8,32,128,512] [--holdout N] [--msr-samples N] [--max-extra-work B|none] [--checkpoint-at end|start] [--agreement-dim D] [--agreement-settings JSON] [--agreement-seeds 2,3,4] [--skip-agreement] [--skip-extras] [--cache DIR] [--json FILE]`
  *
  * Attribution methods on synthetic Forges built from data/demo, on the demo base model and the
  * project's own deterministic trainer (utilities scored with the trainer's float64 forward pass, so
@@ -14,14 +14,15 @@
  * Once a pool is used up its examples come back as variants (scripts/bench/variantExample.ts:
  * identifiers renamed, a round tag), distinct under the near-duplicate rule (Jaccard ≤ 0.75 for
  * every pair of rounds 0–4), so only the copies are dropped by de-duplication. In-run: the defaults
- * (DEFAULT_IN_RUN_SETTINGS: ≤ 4 checkpoints, AdamW-preconditioned, projection 16384, one seed,
- * features + holdout gradients ≤ 1 training, `--max-extra-work`), projection seed "bench", no
+ * (DEFAULT_IN_RUN_SETTINGS: ≤ 4 checkpoints at their intervals' ends, AdamW-preconditioned,
+ * projection 16384, one seed, features + holdout gradients ≤ 2 trainings, the pass's own adapter
+ * served; `--max-extra-work`, `--checkpoint-at`), projection seed "bench", no
  * calibration except its own row at n = 32. Training: the demo's LoRA settings with 2 epochs
  * instead of 16 steps (so every example is trained on, and a run grows with n).
  *
  * In-run's `trainings` (countInRunTrainings): its run, features and holdout gradients, plus the
- * served adapter's retraining on the contributions of positive value, in input tokens over one
- * run of every de-duplicated contribution. The leave-one-out calibration is NOT in it (its own row).
+ * served adapter's retraining on the contributions of positive value (0 when the pass's own run is
+ * served, the default), in input tokens over one run of every de-duplicated contribution. The leave-one-out calibration is NOT in it (its own row).
  * Other methods: coalition trainings, each counted 1 whatever its size.
  */
 import { writeFileSync } from "node:fs";
@@ -60,6 +61,12 @@ const { values: opts } = parseArgs({
     preconditioner: { type: "string" },
     "agreement-dim": { type: "string" },
     "max-extra-work": { type: "string" },
+    /** Where checkpoints sit in their intervals: end (default) or start. */
+    "checkpoint-at": { type: "string" },
+    /** Extra in-run settings for the n = 6 agreement, as a JSON array of partial InRunSettings (each one more row), e.g. '[{"checkpointAt":"start"},{"maxExtraWork":3}]'. */
+    "agreement-settings": { type: "string" },
+    /** More in-run training seeds for each n = 6 agreement row (comma-separated, e.g. 2,3,4): its Spearman on each and the mean. */
+    "agreement-seeds": { type: "string" },
     /** Skips the n = 6 agreement (2 × 63 exact-Shapley trainings): for a quick check of the other sections. */
     "skip-agreement": { type: "boolean", default: false },
     /** Keeps every trained coalition's utility here (createUtilityCache), so a rerun reuses e.g. the n = 6 exact Shapley trainings. */
@@ -77,7 +84,7 @@ const holdoutSize = Number(opts.holdout ?? (quick ? 8 : 16));
 const msrSamples = Number(opts["msr-samples"] ?? (quick ? 16 : 48));
 /** Sequences are cut to their first MAX_TOKENS tokens (prompt and the start of the response); examples with under 16 response tokens left are dropped. */
 const MAX_TOKENS = 256;
-/** The defaults (DEFAULT_IN_RUN_SETTINGS: ≤ 4 checkpoints, projection 16384, AdamW, one seed, features + holdout gradients ≤ 1 training), no calibration unless asked. `--max-extra-work none`: no compute bound. */
+/** The defaults (DEFAULT_IN_RUN_SETTINGS: ≤ 4 checkpoints at the ends, projection 16384, AdamW, one seed, features + holdout gradients ≤ 2 trainings, the pass served), no calibration unless asked. `--max-extra-work none`: no compute bound. */
 const maxExtraWork = opts["max-extra-work"] === "none" ? undefined : Number(opts["max-extra-work"] ?? DEFAULT_IN_RUN_SETTINGS.maxExtraWork);
 const { maxExtraWork: _default, ...unbounded } = DEFAULT_IN_RUN_SETTINGS;
 const IN_RUN: InRunSettings = {
@@ -86,6 +93,7 @@ const IN_RUN: InRunSettings = {
   projectionDim: Number(opts["projection-dim"] ?? DEFAULT_IN_RUN_SETTINGS.projectionDim),
   projectionSeed: "bench",
   preconditioner: (opts.preconditioner ?? DEFAULT_IN_RUN_SETTINGS.preconditioner) as "adam" | "none",
+  checkpointAt: (opts["checkpoint-at"] ?? DEFAULT_IN_RUN_SETTINGS.checkpointAt) as "start" | "end",
   calibration: { samples: 0, seed: "bench" },
   ...(maxExtraWork !== undefined ? { maxExtraWork } : {}),
 };
@@ -176,7 +184,8 @@ async function attribute(contributions: Contribution[], method: AttributionMetho
   // In-run: every pass (its run, features, holdout gradients) and the served adapter's retraining on the contributions of
   // positive value (trainServedAdapter), in input tokens through forward + backward, over one run of every contribution.
   // Calibration retrainings are not in it (none here unless asked; reported apart).
-  const served = plannedRunTokens({ ...HYPER, seed: seeds[0] }, servedExampleHashes(r).map((h) => sequences.get(h)!));
+  // Serving the pass's own run (servedAdapter "in-run-pass", the default) retrains nothing: 0.
+  const served = r.servedAdapter ? 0 : plannedRunTokens({ ...HYPER, seed: seeds[0] }, servedExampleHashes(r).map((h) => sequences.get(h)!));
   const cost = r.inRun ? countInRunTrainings({ passes: r.inRun.map((p) => p.work), servedRetrainingTokens: served }) : undefined;
   // Coalition methods: every (coalition, seed) utility, trained here or read from --cache (then the wall time is not a training's).
   const trainings = cost ? cost.trainings : r.trainings.run + r.trainings.cached;
@@ -240,17 +249,28 @@ if (!opts["skip-agreement"]) {
   const v = (m: Map<string, number>) => ids.map((id) => m.get(id)!);
   const floor = spearmanCorrelation(v(e1.values), v(e2.values));
   const agreementDim = Number(opts["agreement-dim"] ?? 65536);
+  const agreementSeeds = opts["agreement-seeds"] ? opts["agreement-seeds"].split(",").map(Number) : [];
   const variants: [string, AttributionMethod][] = [
     [`defaults (projection ${IN_RUN.projectionDim}, max extra work ${IN_RUN.maxExtraWork ?? "none"})`, inRunMethod],
     [`unbounded (projection ${IN_RUN.projectionDim}, ${IN_RUN.checkpoints} checkpoints, whole holdout)`, { ...inRunMethod, maxExtraWork: undefined } as AttributionMethod],
     [`unbounded (projection ${agreementDim}, ${IN_RUN.checkpoints} checkpoints, whole holdout)`, { ...inRunMethod, maxExtraWork: undefined, projectionDim: agreementDim } as AttributionMethod],
+    ...(JSON.parse(opts["agreement-settings"] ?? "[]") as Partial<InRunSettings>[]).map((x): [string, AttributionMethod] => [`with ${JSON.stringify(x)}`, { ...inRunMethod, ...x } as AttributionMethod]),
   ];
   for (const [name, method] of variants) {
-    if (method.kind === "in-run" && method.maxExtraWork === undefined) delete (method as { maxExtraWork?: number }).maxExtraWork;
+    if (method.kind === "in-run" && (method.maxExtraWork === undefined || method.maxExtraWork === null)) delete (method as { maxExtraWork?: number }).maxExtraWork;
     const ir = await attribute(f, method, [1]);
-    row(6, `in-run ${name.split(" ")[0]}${method.kind === "in-run" && method.projectionDim !== IN_RUN.projectionDim ? ` ${method.projectionDim}` : ""}`, ir);
+    row(6, `in-run ${name.startsWith("with") ? name : name.split(" ")[0]}${method.kind === "in-run" && method.projectionDim !== IN_RUN.projectionDim ? ` ${method.projectionDim}` : ""}`, ir);
     agreement.push({ n: 6, against: "exact-shapley", inRun: name, spearman: spearmanCorrelation(v(ir.values), v(e1.values)), seedFloorSpearman: floor });
     log(`agreement n=6: Spearman(in-run ${name}, exact Shapley seed 1) = ${agreement.at(-1)!.spearman?.toFixed(3)}; exact vs exact across seeds 1 and 2 = ${floor?.toFixed(3)}`);
+    // The in-run pass's own training noise: the same setting on other training seeds, each against exact Shapley seed 1.
+    if (agreementSeeds.length > 0) {
+      const bySeed: { seed: number; spearman: number | null }[] = [{ seed: 1, spearman: agreement.at(-1)!.spearman }];
+      for (const seed of agreementSeeds) bySeed.push({ seed, spearman: spearmanCorrelation(v((await attribute(f, method, [seed])).values), v(e1.values)) });
+      const known = bySeed.map((x) => x.spearman).filter((x): x is number => x !== null);
+      const mean = known.reduce((a, x) => a + x, 0) / known.length;
+      Object.assign(agreement.at(-1)!, { bySeed, meanOverSeeds: mean });
+      log(`  over in-run training seeds ${bySeed.map((x) => `${x.seed}: ${x.spearman?.toFixed(3)}`).join(", ")}; mean ${mean.toFixed(3)}`);
+    }
   }
   save();
 }

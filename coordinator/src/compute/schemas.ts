@@ -53,6 +53,7 @@ export const inRunJobSchema = trainingJobSchema.extend({
   checkpointEvery: z.number().int().positive(),
   projection: z.strictObject({ seed: z.union([z.string(), z.number().finite()]), dim: z.number().int().positive() }),
   preconditioner: z.enum(["adam", "none"]),
+  checkpointAt: z.literal("end").optional(),
 });
 
 /**

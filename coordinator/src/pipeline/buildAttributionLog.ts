@@ -77,6 +77,8 @@ export function buildAttributionLog(p: BuildAttributionLogParameters) {
       // and the leave-one-contribution-out cross-check with its rank correlation.
       ...(p.attribution.inRun ? { inRun: p.attribution.inRun } : {}),
       ...(p.attribution.calibration ? { calibration: p.attribution.calibration } : {}),
+      // The served adapter is the in-run pass's own run (every kept example, in contribution order, on this seed).
+      ...(p.attribution.servedAdapter ? { servedAdapter: { source: "in-run-pass", seed: p.attribution.servedAdapter.seed, examples: p.attribution.servedAdapter.exampleHashes.length } } : {}),
     },
     utilities: p.attribution.noise,
     compute: { jobs: p.pool.record(), workByComputeId: p.computeWork, excluded: p.excludedCompute ?? [], ...(p.inRunJobs ? { inRunJobs: p.inRunJobs } : {}) },

@@ -18,13 +18,16 @@ import { collectDataContributions, type DataContribution } from "./collectDataCo
 import { excludeWholeDuplicates } from "./excludeWholeDuplicates.js";
 import { openSealedHoldout } from "./openSealedHoldout.js";
 import { trainServedAdapter } from "./trainServedAdapter.js";
+import { passAdapterBytes } from "./passAdapterBytes.js";
 import { tokenizeContribution } from "./tokenizeContribution.js";
 import { createHoldoutScorer } from "./createHoldoutScorer.js";
 import { buildAttributionLog, type AttributionLog } from "./buildAttributionLog.js";
 import { toFixed18 } from "./fixedPoint.js";
 import { excludedEntries } from "./excludedEntries.js";
 import { EVAL_PIPELINE_VERSION, evalUtilityInputs } from "./evalUtilityInputs.js";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { ggufToLoraAdapter } from "../eval/model/ggufToLoraAdapter.js";
+import { hashAdapter } from "../eval/train/hashAdapter.js";
 import path from "node:path";
 
 export interface RunForgeEvalParameters {
@@ -162,8 +165,33 @@ export async function runForgeEval(p: RunForgeEvalParameters): Promise<RunForgeE
     ...(p.signal ? { signal: p.signal } : {}),
   });
 
-  // 4. The Ingot's adapter, on the contributions of positive value (trainServedAdapter).
-  const { adapterRoot, perplexityBefore, perplexityAfter } = await trainServedAdapter({ attribution, seed: p.trainingSeeds[0], scorer, train: trainAndStore });
+  // 4. The Ingot's adapter (trainServedAdapter): the in-run pass's own run when the method serves it,
+  //    taken from the pass's last checkpoint (checkpointAt "end": no training) or else from the
+  //    pool's plain training of the same job (the calibration's full coalition); otherwise a
+  //    training on the contributions of positive value. The pass's run must be the adapter the
+  //    in-run pool verified.
+  const trainServed = async (exampleHashes: readonly string[], seed: string | number) => {
+    const pass = attribution.servedAdapter ? p.inRunPool?.record()[0] : undefined;
+    const own = attribution.servedAdapter?.adapter;
+    const check = (hash: string) => {
+      if (pass && hash !== pass.accepted.adapterHash) {
+        throw new Error(`The served adapter (hash ${hash}) is not the in-run pass's verified run (${pass.accepted.adapterHash}); the in-run job and its adapter disagree, so re-run the eval with full verification.`);
+      }
+    };
+    if (own) {
+      check(`0x${hashAdapter(own)}`);
+      const job = planTrainingJob({ forge: p.forge, baseModelRoot: p.base.root, exampleHashes, hyper: { ...p.hyper, seed }, sequences: exampleHashes.map((h) => examples.get(h)!) });
+      const bytes = passAdapterBytes({ adapter: own, job });
+      const { root } = await p.store.put(bytes);
+      const file = path.join(adapterDir, `${job.jobId}.gguf`);
+      await writeFile(file, bytes);
+      return { root, file };
+    }
+    const adapter = await trainAndStore(exampleHashes, seed);
+    if (pass) check(`0x${hashAdapter(ggufToLoraAdapter(new Uint8Array(await readFile(adapter.file))))}`);
+    return adapter;
+  };
+  const { adapterRoot, perplexityBefore, perplexityAfter } = await trainServedAdapter({ attribution, seed: p.trainingSeeds[0], scorer, train: trainServed });
   p.onEvent?.({ kind: "final-adapter", adapterRoot, perplexityBefore, perplexityAfter });
 
   // 5. Scores by data id (excluded and duplicates 0), verified work by compute id.

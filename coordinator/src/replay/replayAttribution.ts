@@ -2,6 +2,7 @@ import { createHoldoutScorer } from "../pipeline/createHoldoutScorer.js";
 import { checkContribution, type OpenContribution } from "../pipeline/checkContribution.js";
 import { excludeWholeDuplicates } from "../pipeline/excludeWholeDuplicates.js";
 import { trainServedAdapter } from "../pipeline/trainServedAdapter.js";
+import { passAdapterBytes } from "../pipeline/passAdapterBytes.js";
 import { tokenizeContribution } from "../pipeline/tokenizeContribution.js";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -173,7 +174,17 @@ export async function replayAttribution(p: ReplayAttributionParameters): Promise
     });
 
     // As runForgeEval: the served adapter is trained on the contributions of positive value.
-    const { adapterRoot, perplexityBefore, perplexityAfter } = await trainServedAdapter({ attribution, seed: cfg.trainingSeeds[0], scorer, train: adapterFor });
+    // The in-run pass's own adapter when it handed one over (checkpointAt "end"): the same bytes as the run's.
+    const servedFor = async (exampleHashes: readonly string[], seed: string | number) => {
+      const own = attribution.servedAdapter?.adapter;
+      if (!own) return adapterFor(exampleHashes, seed);
+      const job = planTrainingJob({ forge: log.forge, baseModelRoot: log.baseModel.root, exampleHashes, hyper: { ...cfg.hyper, seed }, sequences: exampleHashes.map((h) => examples.get(h)!) });
+      const bytes = passAdapterBytes({ adapter: own, job });
+      const entry = { root: await computeContentRoot(bytes), file: path.join(p.workDir, "adapters", `${job.jobId}.gguf`) };
+      await writeFile(entry.file, bytes);
+      return entry;
+    };
+    const { adapterRoot, perplexityBefore, perplexityAfter } = await trainServedAdapter({ attribution, seed: cfg.trainingSeeds[0], scorer, train: servedFor });
 
     const byId = new Map(attribution.scoreVector.entries.map((e) => [e.id, e]));
     const contributions: ContributionReplay[] = log.contributions.map((rec, i) => {

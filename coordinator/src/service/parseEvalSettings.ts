@@ -12,6 +12,8 @@ const inRunSettings = {
   calibration: z.object({ samples: z.number().int().nonnegative(), seed }).strict(),
   maxExtraWork: z.number().positive().optional(),
   seeds: z.number().int().positive().optional(),
+  checkpointAt: z.enum(["start", "end"]).optional(),
+  servedAdapter: z.enum(["in-run-pass", "positive-value"]).optional(),
 };
 const evalSettingsSchema = z
   .object({

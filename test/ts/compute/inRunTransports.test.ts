@@ -47,7 +47,7 @@ const { hashes, sequences } = exampleSequences("in-run-transport", 6);
 const examples = new Map(sequences.map((s) => [s.id, s]));
 const holdout = exampleSequences("holdout", 3).sequences;
 const { seed: _seed, ...hyperNoSeed } = hyper();
-const SETTINGS = { checkpoints: 2, projectionDim: 64, projectionSeed: "transport", preconditioner: "adam" as const, calibration: { samples: 0, seed: 1 } };
+const SETTINGS = { checkpoints: 2, projectionDim: 64, projectionSeed: "transport", preconditioner: "adam" as const, calibration: { samples: 0, seed: 1 }, checkpointAt: "end" as const }; // checkpoints at the ends (the default): the job carries checkpointAt across every transport
 const PLAYERS = [hashes.slice(0, 2), hashes.slice(2, 4), hashes.slice(4)];
 const TRAINING_SEED = 7;
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseEvalSettings } from "../../../coordinator/src/service/parseEvalSettings.js";
 import { ServiceError } from "../../../coordinator/src/service/errors.js";
 import { DEMO_LORA_HYPER } from "../../../coordinator/src/eval/demo/demoLoraHyper.js";
+import { DEFAULT_IN_RUN_SETTINGS } from "../../../coordinator/src/eval/attribution/inRunTypes.js";
 
 describe("parseEvalSettings", () => {
   it("merges hyper-parameters over the demo's and turns the TTL into a bigint", () => {
@@ -11,6 +12,12 @@ describe("parseEvalSettings", () => {
     expect(s.method).toEqual({ kind: "msr-banzhaf", samples: 50, seed: 7 });
     expect(s.resultTtlSeconds).toBe(600n);
     expect(s.verification).toBeUndefined();
+  });
+
+  it("takes the default in-run settings as an --eval file writes them, and names a wrong checkpointAt or servedAdapter", () => {
+    const inRun = { ...DEFAULT_IN_RUN_SETTINGS };
+    expect(parseEvalSettings({ method: { kind: "auto", exactUpTo: 6, inRun } }, "eval.json").method).toEqual({ kind: "auto", exactUpTo: 6, inRun });
+    expect(() => parseEvalSettings({ method: { kind: "in-run", ...inRun, checkpointAt: "middle", servedAdapter: "retrain" } }, "eval.json")).toThrow(/method\.checkpointAt[\s\S]*method\.servedAdapter|method\.servedAdapter[\s\S]*method\.checkpointAt/);
   });
 
   it("names every wrong field with its path and the file", () => {

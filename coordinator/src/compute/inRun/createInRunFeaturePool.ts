@@ -71,6 +71,7 @@ export function createInRunFeaturePool(p: CreateInRunFeaturePoolParameters): InR
       checkpointEvery: request.checkpointEvery,
       projection: request.projection,
       preconditioner: request.preconditioner,
+      ...(request.checkpointAt ? { checkpointAt: request.checkpointAt } : {}),
     });
     const audited = isJobAudited({ jobId: job.jobId, publicSeed: p.publicSeed, verification });
     const ranking = rankWorkers({ jobId: job.jobId, publicSeed: p.publicSeed, workers: p.workers });

@@ -28,6 +28,7 @@ export async function runInRunJob(model: Qwen2Model, job: InRunJob, sequences: r
     hyper: job.hyper,
     checkpointEvery: job.checkpointEvery,
     preconditioner: job.preconditioner,
+    ...(job.checkpointAt ? { checkpointAt: job.checkpointAt } : {}),
     project: (g) => projection.project(g),
     ...(options.signal ? { signal: options.signal } : {}),
   });

@@ -12,6 +12,8 @@ export interface InRunJob extends TrainingJob {
   checkpointEvery: number;
   projection: { seed: string | number; dim: number };
   preconditioner: "adam" | "none";
+  /** Features at the end of each checkpoint interval (computeInRunFeatures' checkpointAt); absent: at its start (jobs planned before the option, whose ids do not change). */
+  checkpointAt?: "end";
 }
 
 /** What a worker returns: the signed claim, and the features it claims (checked against the claim). */

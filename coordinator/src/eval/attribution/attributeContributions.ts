@@ -12,6 +12,7 @@ import { leaveOneOut } from "./leaveOneOut.js";
 import { monteCarloShapley } from "./monteCarloShapley.js";
 import { msrBanzhaf } from "./msrBanzhaf.js";
 import type { InRunRunner, InRunRunResult, InRunSettings } from "./inRunTypes.js";
+import type { LoraAdapter } from "../model/types.js";
 import { resolveAttributionMethod } from "./resolveAttributionMethod.js";
 import type { Estimate, PlayerValue, Utility } from "./types.js";
 
@@ -70,6 +71,13 @@ export interface AttributeContributionsReturnType {
   inRun?: { seed: string | number; checkpointEvery: number; checkpoints: InRunRunResult["checkpoints"]; perCheckpoint: number[][]; work: InRunRunResult["work"] }[];
   /** Leave-one-contribution-out cross-check of in-run values (method "in-run" with calibration samples > 0). */
   calibration?: InRunCalibration;
+  /**
+   * The adapter to serve when it is the in-run pass's own run (InRunSettings.servedAdapter
+   * "in-run-pass"): every de-duplicated contribution's examples in player order, on the pass's
+   * first seed; trainServedAdapter serves exactly this training. Absent: retrain on the
+   * contributions of positive value.
+   */
+  servedAdapter?: { exampleHashes: string[]; seed: string | number; adapter?: LoraAdapter };
 }
 
 /**
@@ -101,8 +109,9 @@ export async function attributeContributions(params: AttributeContributionsParam
   const n = deduped.players.length;
 
   let estimate: Estimate;
-  const inRunPasses: (NonNullable<AttributeContributionsReturnType["inRun"]>[number] & { values: PlayerValue[] })[] = [];
+  const inRunPasses: (NonNullable<AttributeContributionsReturnType["inRun"]>[number] & { values: PlayerValue[]; adapter?: LoraAdapter })[] = [];
   let calibration: InRunCalibration | undefined;
+  let servedAdapter: AttributeContributionsReturnType["servedAdapter"];
   if (n === 0) {
     estimate = { method: resolveAttributionMethod(params.method, 0).kind, values: [], evaluations: 0 };
   } else {
@@ -134,10 +143,13 @@ export async function attributeContributions(params: AttributeContributionsParam
             params.signal?.throwIfAborted();
             const { kind: _kind, ...settings } = m;
             const r = await params.inRun(kept, seed, settings);
-            inRunPasses.push({ seed, checkpointEvery: r.checkpointEvery, checkpoints: r.checkpoints, perCheckpoint: r.perCheckpoint, work: r.work, values: r.values });
+            inRunPasses.push({ seed, checkpointEvery: r.checkpointEvery, checkpoints: r.checkpoints, perCheckpoint: r.perCheckpoint, work: r.work, values: r.values, ...(r.adapter ? { adapter: r.adapter } : {}) });
             params.onProgress?.(inRunPasses.length, passSeeds.length);
           }
           estimate = { method: "in-run", values: meanOverSeeds(inRunPasses.map((r) => r.values)), evaluations: 0 };
+          // The pass's run is the served adapter's training: the same examples in the same order, on the same seed.
+          // With checkpoints at the ends the pass hands over its adapter (its last checkpoint), so serving it trains nothing.
+          if (m.servedAdapter === "in-run-pass" && passSeeds.length > 0) servedAdapter = { exampleHashes: kept.flat(), seed: passSeeds[0], ...(inRunPasses[0].adapter ? { adapter: inRunPasses[0].adapter } : {}) };
           if (m.calibration.samples > 0 && n >= 2) {
             calibration = await calibrateInRun({
               players: n,
@@ -167,8 +179,9 @@ export async function attributeContributions(params: AttributeContributionsParam
     noise: averaged.stats(),
     trainings: { run: trainingsRun, cached: cache.hits },
     inputsHash,
-    ...(inRunPasses.length ? { inRun: inRunPasses.map(({ values: _values, ...pass }) => pass) } : {}),
+    ...(inRunPasses.length ? { inRun: inRunPasses.map(({ values: _values, adapter: _adapter, ...pass }) => pass) } : {}),
     ...(calibration ? { calibration } : {}),
+    ...(servedAdapter ? { servedAdapter } : {}),
   };
 }
 

@@ -11,14 +11,15 @@ export interface InRunTrainingsCount {
   features: number;
   /** Holdout gradients at the checkpoints (the coordinator's). */
   holdout: number;
-  /** The served adapter's training on the contributions of positive value (trainServedAdapter), run after the attribution. */
+  /** The served adapter's training on the contributions of positive value (trainServedAdapter), run after the attribution; 0 when the pass's own run is served (servedAdapter "in-run-pass"). */
   servedRetraining: number;
 }
 
 /**
  * The honest cost of an in-run attribution, as `npm run bench:attribution` reports it: input
  * tokens through forward + backward of every pass (its run, its features, its holdout gradients)
- * and of the served adapter's retraining, divided by one run's tokens. Leave-one-out calibration
+ * and of the served adapter's retraining (pass 0 when the pass's own run is served, the default:
+ * attribution.servedAdapter), divided by one run's tokens. Leave-one-out calibration
  * retrainings are not in it: they are a cross-check with their own count (1 + samples trainings
  * per seed, `calibration.evaluations`).
  */

@@ -2,6 +2,7 @@ import type { Qwen2Model } from "../model/types.js";
 import { computeInRunFeatures, type InRunCheckpointFeatures } from "../train/computeInRunFeatures.js";
 import { createLoraGradientProbe, type LoraGradientProbe } from "../train/createLoraGradientProbe.js";
 import { createBatchSchedule } from "../train/batchSchedule.js";
+import { loraAdapterFromState } from "../train/loraAdapterFromState.js";
 import type { LoraHyperParameters, ScoredSequence } from "../train/types.js";
 import { computeInRunValues } from "./computeInRunValues.js";
 import { AttributionError } from "./errors.js";
@@ -18,6 +19,8 @@ export interface InRunFeatureRequest {
   checkpointEvery: number;
   projection: { seed: string | number; dim: number };
   preconditioner: "adam" | "none";
+  /** Features at each interval's end (InRunSettings.checkpointAt); absent: at its start. */
+  checkpointAt?: "end";
 }
 
 /** Computes (or obtains from verified workers) the checkpoints and projected per-example gradients. */
@@ -40,6 +43,7 @@ export function localInRunFeatures(model: Qwen2Model): InRunFeatureSource {
       hyper: r.hyper,
       checkpointEvery: r.checkpointEvery,
       preconditioner: r.preconditioner,
+      ...(r.checkpointAt ? { checkpointAt: r.checkpointAt } : {}),
       project: (g) => projection.project(g),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -81,7 +85,7 @@ export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
     const budget = planInRunBudget({ sequences, hyper, holdout: p.holdout, checkpoints: settings.checkpoints, sampleSeed: settings.projectionSeed, ...(settings.maxExtraWork !== undefined ? { maxExtraWork: settings.maxExtraWork } : {}) });
     const { checkpointEvery, plans } = budget;
     const holdout = budget.holdout.map((i) => p.holdout[i]);
-    const request: InRunFeatureRequest = { sequences, exampleHashes: hashes, hyper, checkpointEvery, projection: { seed: settings.projectionSeed, dim: settings.projectionDim }, preconditioner: settings.preconditioner };
+    const request: InRunFeatureRequest = { sequences, exampleHashes: hashes, hyper, checkpointEvery, projection: { seed: settings.projectionSeed, dim: settings.projectionDim }, preconditioner: settings.preconditioner, ...(settings.checkpointAt === "end" ? { checkpointAt: "end" as const } : {}) };
     const got = await features(request, p.signal ? { signal: p.signal } : {});
     probe ??= createLoraGradientProbe({ model: p.model, hyper: p.hyper });
     if (!projection || projection.seed !== settings.projectionSeed || projection.dim !== settings.projectionDim) {
@@ -90,6 +94,10 @@ export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
     if (got.paramNames.length !== probe.paramNames.length || got.paramNames.some((n, i) => n !== probe!.paramNames[i])) {
       throw new AttributionError("in-run: the features' LoRA parameters are not this run's; refuse the worker's result");
     }
+    // At the ends, the last checkpoint is the state after the run's last step: the run's adapter.
+    const last = got.checkpoints.at(-1);
+    const totalSteps = plans.at(-1)?.endStep;
+    const adapter = settings.checkpointAt === "end" && last && last.endStep === totalSteps ? loraAdapterFromState({ paramNames: got.paramNames, values: last.values, rank: hyper.rank, alpha: hyper.alpha }) : undefined;
     const r = computeInRunValues({ plans, checkpoints: got.checkpoints, paramNames: got.paramNames, playerOf, players: playerExamples.length, holdout, holdoutPopulation: p.holdout.length, probe, projection });
     return {
       values: r.values,
@@ -97,6 +105,7 @@ export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
       checkpoints: got.checkpoints.map((c) => ({ step: c.step, endStep: c.endStep, stateHash: c.stateHash })),
       checkpointEvery,
       work: { trainingTokens: budget.runTokens, featureTokens: budget.featureTokens, holdoutTokens: r.holdoutTokens, holdoutExamples: { used: holdout.length, of: p.holdout.length }, withinBudget: budget.withinBudget },
+      ...(adapter ? { adapter } : {}),
     };
   };
 }

@@ -1,3 +1,4 @@
+import type { LoraAdapter } from "../model/types.js";
 import type { PlayerValue } from "./types.js";
 
 /**
@@ -33,14 +34,28 @@ export interface InRunSettings {
    * Absent (records made before it): every training seed.
    */
   seeds?: number;
+  /**
+   * Where a checkpoint's weights are in its interval of steps (computeInRunFeatures): "end" (after
+   * the interval's last step, as TracIn's saved checkpoints: with one checkpoint it is the run's
+   * adapter) or "start" (its first step: the first checkpoint is then the untrained LoRA, B = 0).
+   * Absent (records made before it): "start".
+   */
+  checkpointAt?: "start" | "end";
+  /**
+   * Which adapter is served after an in-run attribution (trainServedAdapter): "in-run-pass", the
+   * pass's own run (every de-duplicated contribution, in player order, on the first training seed;
+   * bit-identical to the pass, so no retraining beyond it); "positive-value", a retraining on the
+   * contributions of positive value. Absent (records made before it): "positive-value".
+   */
+  servedAdapter?: "in-run-pass" | "positive-value";
 }
 
 /**
  * Defaults: up to 4 checkpoints, AdamW preconditioning, 16384 projected dimensions (a feature is
  * 128 KiB per example and checkpoint; on the benchmark, agreement with exact Shapley needed a
  * projection far above 2048 once preconditioned), 5 calibration retrainings, one training seed,
- * and features + holdout gradients at most one training's worth: with the pass's own run and the
- * served adapter's retraining (on the contributions of positive value) that is ≤ 3 trainings.
+ * checkpoints at their intervals' ends, the pass's own adapter served, and features + holdout
+ * gradients at most two trainings' worth: with the pass's own run that is ≤ 3 trainings.
  */
 export const DEFAULT_IN_RUN_SETTINGS: InRunSettings = {
   checkpoints: 4,
@@ -48,8 +63,10 @@ export const DEFAULT_IN_RUN_SETTINGS: InRunSettings = {
   projectionSeed: "ingotforge",
   preconditioner: "adam",
   calibration: { samples: 5, seed: "ingotforge" },
-  maxExtraWork: 1,
+  maxExtraWork: 2,
   seeds: 1,
+  checkpointAt: "end",
+  servedAdapter: "in-run-pass",
 };
 
 /** Work of one in-run pass, in input tokens through forward + backward (the trainer's cost unit). */
@@ -79,6 +96,11 @@ export interface InRunRunResult {
   checkpoints: { step: number; endStep: number; stateHash: string }[];
   checkpointEvery: number;
   work: InRunWork;
+  /**
+   * The run's adapter, read from its last checkpoint when that one is taken after the run's last
+   * step (checkpointAt "end"): the pass's own adapter, bit for bit, with no training. Absent otherwise.
+   */
+  adapter?: LoraAdapter;
 }
 
 /**

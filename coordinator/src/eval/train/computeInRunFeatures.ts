@@ -14,7 +14,7 @@ export interface InRunCheckpointFeatures {
   endStep: number;
   /** hashLoraState of `values`. */
   stateHash: string;
-  /** The LoRA parameters (float64 master values, `paramNames` order) at the start of `step`. */
+  /** The LoRA parameters (float64 master values, `paramNames` order) the features are taken at: at the start of `step` ("start"), or after `endStep − 1` ("end"). */
   values: Float64Array[];
   /** Sequence indices trained on in steps step … endStep − 1, ascending. */
   examples: number[];
@@ -36,6 +36,12 @@ export interface ComputeInRunFeaturesParameters extends Pick<TrainLoraParameters
    * raw gradient (the SGD view of TracIn). Default "none".
    */
   preconditioner?: "adam" | "none";
+  /**
+   * Where in its interval a checkpoint's weights are: "start" (θ at `step`; the first checkpoint is
+   * then the untrained LoRA, whose B = 0 gives A no gradient) or "end" (θ after the interval's last
+   * step, as TracIn's saved checkpoints; the last checkpoint is then the run's adapter). Default "start".
+   */
+  checkpointAt?: "start" | "end";
 }
 
 export interface ComputeInRunFeaturesReturnType {
@@ -65,22 +71,28 @@ export async function computeInRunFeatures(params: ComputeInRunFeaturesParameter
   const begin = (step: number) => {
     const plan = plans[checkpoints.length];
     if (!plan || plan.step !== step) throw new TrainInputError(`in-run checkpoint at step ${step} was not planned (expected ${plan?.step})`, { hint: "This is a bug: report it" });
-    open = { step, values: net.params.map((p) => p.values.slice()) };
+    open = { step, values: atEnd ? [] : net.params.map((p) => p.values.slice()) };
   };
-  // Features of an interval are taken when it ends: at the interval's first weights θ_c, and (adam)
-  // scaled by AdamW's 1/(√v̂ + ε) as it stands at the interval's end. The run's own weights are put
-  // back bit for bit afterwards.
+  // Features of an interval are taken when it ends: at the interval's first weights θ_c ("start")
+  // or its last ("end"), and (adam) scaled by AdamW's 1/(√v̂ + ε) as it stands at the interval's
+  // end. The run's own weights are put back bit for bit afterwards.
+  const atEnd = params.checkpointAt === "end";
   const end = (v: readonly Float64Array[], t: number) => {
     const plan = plans[checkpoints.length];
-    const { step, values } = open!;
     const current = net.params.map((p) => p.values.slice());
+    const step = open!.step;
+    const values = atEnd ? current.map((x) => x.slice()) : open!.values;
     net.params.forEach((p, i) => p.values.set(values[i]));
     let scale: Float64Array[] | undefined;
     if (params.preconditioner === "adam") {
       let b2t = 1;
       for (let k = 0; k < t; k++) b2t *= beta2;
       const bc2 = 1 - b2t;
-      scale = v.map((vp) => vp.map((x) => 1 / (Math.sqrt(x / bc2) + params.hyper.eps)));
+      // At an interval's end a coordinate the optimizer has never seen a gradient in (v = 0: LoRA's A
+      // after a first interval of one step, where B = 0 gave it none) would be scaled by 1/ε and
+      // swamp every other; it gets 0 there (no step taken per unit of gradient is known yet). At
+      // the start such coordinates have no gradient either, so "start" is unchanged.
+      scale = v.map((vp) => vp.map((x) => (atEnd && x === 0 ? 0 : 1 / (Math.sqrt(x / bc2) + params.hyper.eps))));
     }
     const features = plan.examples.map((i) => {
       computeExampleGradient(net, ws, [params.sequences[i]]);
