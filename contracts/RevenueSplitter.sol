@@ -378,8 +378,7 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
 
     /// @dev Pulls `amount` and credits what arrived as claim units at the rate before the
     /// transfer (one per token unless a shortfall was seen), so a payment neither makes up an
-    /// earlier shortfall nor is diluted by it. A balance that fell during the transfer, or a
-    /// drained asset, is refused.
+    /// earlier shortfall nor is diluted by it. A balance that fell during the transfer is refused.
     function _pull(uint256 ingotId, address asset, uint256 amount) private returns (uint256 received, uint256 units) {
         IERC20 token = IERC20(asset);
         uint256 before = token.balanceOf(address(this));
@@ -390,9 +389,10 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
 
         Book storage book = _books[asset];
         uint256 owed = book.owed;
-        if (before == 0 && owed != 0) revert SplitterAssetDrained(asset, owed);
+        // A drained balance counts as one token, so payments go on: what is owed shares that one
+        // token of this payment, and the payment loses less than one token to it.
         bool fits;
-        (fits, units) = RevenueMath.toUnits(received, before, owed);
+        (fits, units) = RevenueMath.toUnits(received, before == 0 ? 1 : before, owed);
         if (!fits || units > type(uint248).max - owed) revert SplitterPaymentTooLarge(ingotId, asset, received);
         book.owed = uint248(owed + units);
     }

@@ -75,9 +75,11 @@ pragma solidity ^0.8.28;
 /// takes beyond the amount sent on a claim is seen by the next payment or claim and borne, like
 /// a rebase, by everyone still owed. A balance above what is owed (tokens sent without `pay`, an
 /// upward rebase) first makes up a shortfall; beyond that it is credited to nobody. ETH cannot
-/// leave but through this contract, so it has no shortfall and its units are wei. When the
-/// balance is zero while something is owed (`SplitterAssetDrained`), payments in the asset are
-/// refused and claims pay nothing (and keep what they are owed) until the balance returns.
+/// leave but through this contract, so it has no shortfall and its units are wei. A balance of
+/// zero while something is owed counts as one token: claims pay nothing then (and keep what they
+/// are owed), and a payment is credited as if that one token were held, so it loses less than
+/// one token to those owed (and may be refused with `SplitterPaymentTooLarge` when its units
+/// would not fit).
 ///
 /// Escrow (claim-by-proof Ingots): a Forge with too many holders to mint to directly mints the
 /// holders' shares to itself and releases each holder's part against a Merkle proof. Revenue paid
@@ -131,10 +133,6 @@ interface IRevenueSplitter {
     /// @notice `ingotId` already has an escrow, or was already paid (its accumulators are no
     /// longer at their minting value, so an escrow pinned at 0 would be credited what it never earned).
     error SplitterEscrowTooLate(uint256 ingotId, address escrow);
-    /// @notice The splitter holds none of `asset` while its Ingots are owed `owed` (in claim
-    /// units): the token took it all, so a new payment could only be credited at no value or at
-    /// the expense of those owed. Pay in another asset; claims in this one pay what comes back.
-    error SplitterAssetDrained(address asset, uint256 owed);
     /// @notice Shares of `ingotId` cannot be moved into its escrow: only the Forge's claims release
     /// escrowed shares, and shares moved in would be credited revenue twice.
     error SplitterSharesToEscrow(uint256 ingotId, address from);
