@@ -165,4 +165,18 @@ contract RevenueSplitterShrinkingTokenTest is IngotFixture {
         assertEq(_claimAll(a), 1_000, "paid what was owed, no more");
         assertEq(token.balanceOf(address(splitter)), 5_000, "the surplus stays");
     }
+
+    // ------------------------------------------------------------ the capital asset, not allowlisted
+
+    function test_claim_whenShrinkingTokenIsACapitalAssetNotAllowlisted_sameRuleHolds() external {
+        splitter.setAssetAllowed(address(token), false, 0);
+        uint256 c1 = _mintThree(0, 0, address(token));
+        uint256 c2 = _mintThree(0, 0, address(token));
+        _pay(c1, 3_000); // a Forge's capital release, say
+        _pay(c2, 1_000);
+        token.shrink(address(splitter), 2_500); // 4,000 held becomes 3,000
+        assertEq(_claimAll(c2), 750, "c2 bears a quarter");
+        assertEq(_claimAll(c1), 2_250, "c1 bears a quarter");
+        assertEq(token.balanceOf(address(splitter)), 0, "nothing stuck");
+    }
 }
