@@ -66,14 +66,14 @@ pragma solidity ^0.8.28;
 /// `owedIn(asset)` is the units all Ingots are owed in it. While the balance covers what is owed
 /// (always, for a token that does not shrink) one unit is one token and nothing changes. When
 /// the balance B is below the units owed U, each unit is worth B / U tokens: a claim of u units
-/// pays floor(u * B / U) tokens (the last claim takes the whole balance, so nothing stays behind;
-/// units worth less than one token stay accrued), and a payment of t tokens is credited
-/// floor(t * U / B) units, so it neither makes up an earlier shortfall nor is diluted by it. The
-/// balance is read before every payment and every claim, so no one is ever paid at a rate the
-/// balance no longer covers: no Ingot's holders are paid out of another Ingot's revenue, and
-/// every claim succeeds. What a token takes during a payment reduces that payment only; what it
-/// takes beyond the amount sent on a claim is seen by the next payment or claim and borne, like
-/// a rebase, by everyone still owed. A balance above what is owed (tokens sent without `pay`, an
+/// pays floor(u * B / U) tokens (all U units would take the whole balance, so what is left only
+/// backs units still owed; units worth less than one token stay accrued), and a payment of t
+/// tokens is credited floor(t * U / B) units, so it neither makes up an earlier shortfall nor is
+/// diluted by it. The balance is read before every payment and every claim, so no one is ever
+/// paid at a rate the balance no longer covers: no Ingot's holders are paid out of another
+/// Ingot's revenue, and no claim fails for want of balance. What a token takes during a payment
+/// reduces that payment only; what it takes beyond the amount sent on a claim is seen by the next
+/// payment or claim and borne, like a rebase, by everyone still owed. A balance above what is owed (tokens sent without `pay`, an
 /// upward rebase) first makes up a shortfall; beyond that it is credited to nobody. ETH cannot
 /// leave but through this contract, so it has no shortfall and its units are wei. A balance of
 /// zero while something is owed counts as one token: claims pay nothing then (and keep what they
