@@ -44,6 +44,13 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
         bool listed;
     }
 
+    /// @dev One slot per ERC-20: whether the protocol allowlisted it (read on every payment in it)
+    /// and the claim units all Ingots are owed in it, written on every payment and claim.
+    struct Book {
+        bool allowed;
+        uint248 owed;
+    }
+
     /// @dev Scaled by ACC_PRECISION.
     struct Account {
         uint256 checkpoint;
@@ -54,10 +61,9 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
     address public ingot;
     uint32 private _shareSupply;
     /// @inheritdoc IRevenueSplitter
-    mapping(address asset => bool) public assetAllowed;
-    /// @inheritdoc IRevenueSplitter
     mapping(address asset => uint256) public minFirstPayment;
 
+    mapping(address asset => Book) private _books;
     mapping(uint256 ingotId => Lineage) private _lineage;
     mapping(uint256 ingotId => address) private _capitalAsset;
     mapping(uint256 ingotId => address) private _escrowOf;
@@ -97,7 +103,7 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
     {
         if (allowed && minFirstPayment_ == 0) revert SplitterZeroMinFirstPayment(asset);
         uint256 minimum = allowed ? minFirstPayment_ : 0;
-        assetAllowed[asset] = allowed;
+        _books[asset].allowed = allowed;
         minFirstPayment[asset] = minimum;
         emit AssetAllowed(asset, allowed, minimum);
     }
@@ -171,8 +177,9 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
         }
 
         // The one interaction before effects: only the balance actually received can be credited.
-        credited = asset == ETH ? amount : _pull(IERC20(asset), amount);
-        if (credited == 0) revert SplitterZeroPayment(ingotId, asset);
+        uint256 units = amount;
+        if (asset == ETH) credited = amount;
+        else (credited, units) = _pull(ingotId, asset, amount);
         if (!pool.listed) {
             uint256 minimum = _minimumToList(ingotId, asset);
             if (credited < minimum && !_payerIsTrusted()) {
@@ -181,7 +188,7 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
             _list(ingotId, asset, pool);
         }
 
-        uint256 royalty = _distribute(ingotId, asset, credited);
+        uint256 royalty = _distribute(ingotId, asset, units);
         emit Paid(ingotId, asset, msg.sender, credited, royalty);
     }
 
@@ -202,9 +209,10 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
             scaled += RevenueMath.earned(balance, perShare, checkpoint);
             account.checkpoint = perShare;
         }
-        uint256 rest;
-        (amount, rest) = RevenueMath.toWei(scaled);
-        account.accrued = rest;
+        (uint256 units, uint256 rest) = RevenueMath.toWei(scaled);
+        amount = units == 0 || asset == ETH ? units : _redeem(asset, units);
+        // Units worth no whole token now (the asset's balance shrank) stay accrued.
+        account.accrued = amount == 0 ? scaled : rest;
         if (amount == 0) return 0;
         emit Claimed(ingotId, asset, msg.sender, to, amount);
 
@@ -224,8 +232,19 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
         uint256 balance = _earningBalance(ingotId, l, holder);
         uint256 scaled =
             account.accrued + RevenueMath.earned(balance, _pools[ingotId][asset].perShare, account.checkpoint);
-        (uint256 amount,) = RevenueMath.toWei(scaled);
-        return amount;
+        (uint256 units,) = RevenueMath.toWei(scaled);
+        if (units == 0 || asset == ETH) return units;
+        return RevenueMath.toTokens(units, _heldOf(asset), _books[asset].owed);
+    }
+
+    /// @inheritdoc IRevenueSplitter
+    function assetAllowed(address asset) external view returns (bool) {
+        return _books[asset].allowed;
+    }
+
+    /// @inheritdoc IRevenueSplitter
+    function owedIn(address asset) external view returns (uint256) {
+        return _books[asset].owed;
     }
 
     /// @inheritdoc IRevenueSplitter
@@ -357,10 +376,43 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
         return IERC1155(ingot).balanceOf(holder, ingotId);
     }
 
-    function _pull(IERC20 token, uint256 amount) private returns (uint256 received) {
+    /// @dev Pulls `amount` and credits what arrived as claim units at the rate before the
+    /// transfer (one per token unless a shortfall was seen), so a payment neither makes up an
+    /// earlier shortfall nor is diluted by it. A balance that fell during the transfer is refused.
+    function _pull(uint256 ingotId, address asset, uint256 amount) private returns (uint256 received, uint256 units) {
+        IERC20 token = IERC20(asset);
         uint256 before = token.balanceOf(address(this));
         token.safeTransferFrom(msg.sender, address(this), amount);
-        received = token.balanceOf(address(this)) - before;
+        uint256 balanceAfter = token.balanceOf(address(this));
+        if (balanceAfter <= before) revert SplitterZeroPayment(ingotId, asset);
+        received = balanceAfter - before;
+
+        Book storage book = _books[asset];
+        uint256 owed = book.owed;
+        // A drained balance counts as one token, so payments go on: what is owed shares that one
+        // token of this payment, and the payment loses less than one token to it.
+        bool fits;
+        (fits, units) = RevenueMath.toUnits(received, before == 0 ? 1 : before, owed);
+        if (!fits || units > type(uint248).max - owed) revert SplitterPaymentTooLarge(ingotId, asset, received);
+        book.owed = uint248(owed + units);
+    }
+
+    /// @dev What `units` of `asset` are worth now (see {RevenueMath-toTokens}); unless nothing,
+    /// they leave the book.
+    function _redeem(address asset, uint256 units) private returns (uint256 amount) {
+        Book storage book = _books[asset];
+        uint256 owed = book.owed;
+        amount = RevenueMath.toTokens(units, IERC20(asset).balanceOf(address(this)), owed);
+        if (amount != 0) book.owed = uint248(owed - units);
+    }
+
+    /// @dev The balance a view reads; a token whose balanceOf reverts is taken as covering what is owed.
+    function _heldOf(address asset) private view returns (uint256) {
+        try IERC20(asset).balanceOf(address(this)) returns (uint256 held) {
+            return held;
+        } catch {
+            return type(uint256).max;
+        }
     }
 
     /// @dev ETH and the capital asset each keep a slot until they use it, so filling the slots
@@ -387,6 +439,6 @@ contract RevenueSplitter is IRevenueSplitter, AccessControl, ReentrancyGuardTran
     }
 
     function _accepts(uint256 ingotId, address asset) private view returns (bool) {
-        return asset == ETH || asset == _capitalAsset[ingotId] || assetAllowed[asset];
+        return asset == ETH || asset == _capitalAsset[ingotId] || _books[asset].allowed;
     }
 }

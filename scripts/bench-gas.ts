@@ -192,6 +192,7 @@ await send(payer, token.address, token.abi as never, "approve", [p.splitter.addr
 record("pay (ERC-20), first payment in the asset", (await send(payer, p.splitter.address, abis.RevenueSplitter, "pay", [s10.ingotId, token.address, parseEther("1")])).gasUsed);
 record("pay (ERC-20), later payment", (await send(payer, p.splitter.address, abis.RevenueSplitter, "pay", [s10.ingotId, token.address, parseEther("1")])).gasUsed);
 record("claim (ETH) by the creator", (await send(admin, p.splitter.address, abis.RevenueSplitter, "claim", [s10.ingotId, zeroAddress, admin.account.address])).gasUsed, "same for 3 or 1,000 holders");
+record("claim (ERC-20) by the creator", (await send(admin, p.splitter.address, abis.RevenueSplitter, "claim", [s10.ingotId, token.address, admin.account.address])).gasUsed);
 record("claim (ETH) on the largest Ingot", await (async () => {
   await send(payer, p.splitter.address, abis.RevenueSplitter, "pay", [s1000.ingotId, zeroAddress, parseEther("1")], parseEther("1"));
   return (await send(admin, p.splitter.address, abis.RevenueSplitter, "claim", [s1000.ingotId, zeroAddress, admin.account.address])).gasUsed;

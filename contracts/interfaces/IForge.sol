@@ -23,7 +23,10 @@ pragma solidity ^0.8.28;
 ///      bps. A pool with no eligible member (data: no positive score; compute: no verified work;
 ///      capital: nothing credited) is EMPTY: its bps are dropped from the split, so its shares are
 ///      redistributed to the non-empty pools pro rata to their bps. The creator pool is never
-///      empty unless creatorBps == 0; if every pool is empty, the creator receives the rest.
+///      empty unless creatorBps == 0; if every pool is empty, the creator receives the rest. So
+///      an Ingot always has holders for all it earns: a Forge in which nobody earned a share (no
+///      contribution, or every entry excluded) still goes Live on its result, its creator holding
+///      every share the lineage pool leaves, and its fees and forfeited bonds are the creator's.
 ///   3. Within a pool, shares are pro rata to weight: data max(score, 0), compute verified work,
 ///      capital the credited amount.
 ///   Every split floors each share then gives one more share to each of the largest remainders

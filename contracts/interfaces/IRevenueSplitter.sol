@@ -51,10 +51,35 @@ pragma solidity ^0.8.28;
 /// minimum that would open a slot on the parent stays with the child's holders
 /// (`RoyaltyRetained`), unless the payment came from a trusted payer.
 ///
-/// ERC-20 payments are credited by the balance
-/// actually received (fee-on-transfer tokens are accepted at their net amount). A token that
-/// misbehaves (reverts, returns false, re-enters) can only fail its own payments and claims:
-/// share transfers never call a token, and each (ingot, asset) is accounted separately.
+/// ERC-20 payments are credited by the growth of this contract's balance during the transfer
+/// (fee-on-transfer tokens are accepted at their net amount; a payment during which the balance
+/// did not grow is refused with `SplitterZeroPayment`). A token that misbehaves (reverts, returns
+/// false, re-enters) can only fail its own payments and claims: share transfers never call a
+/// token, and each (ingot, asset) is accounted separately.
+///
+/// Shortfall (a shrinking ERC-20: a downward rebase, a clawback, a token that takes more from
+/// this contract than it sends). Every Ingot paid in one token shares this contract's one
+/// balance of it, and a shrink of that balance cannot be told apart by Ingot, so the rule is:
+/// a shortfall is borne by everyone owed that asset at the moment it is seen, pro rata to what
+/// each is owed, whichever Ingot it is owed on. Accounting is in claim units per ERC-20: every
+/// amount above (accumulators, accrued, royalties, the escrow's credit) is in units, and
+/// `owedIn(asset)` is the units all Ingots are owed in it. While the balance covers what is owed
+/// (always, for a token that does not shrink) one unit is one token and nothing changes. When
+/// the balance B is below the units owed U, each unit is worth B / U tokens: a claim of u units
+/// pays floor(u * B / U) tokens (all U units would take the whole balance, so what is left only
+/// backs units still owed; units worth less than one token stay accrued), and a payment of t
+/// tokens is credited floor(t * U / B) units, so it neither makes up an earlier shortfall nor is
+/// diluted by it. The balance is read before every payment and every claim, so no one is ever
+/// paid at a rate the balance no longer covers: no Ingot's holders are paid out of another
+/// Ingot's revenue, and no claim fails for want of balance. What a token takes during a payment
+/// reduces that payment only; what it takes beyond the amount sent on a claim is seen by the next
+/// payment or claim and borne, like a rebase, by everyone still owed. A balance above what is owed (tokens sent without `pay`, an
+/// upward rebase) first makes up a shortfall; beyond that it is credited to nobody. ETH cannot
+/// leave but through this contract, so it has no shortfall and its units are wei. A balance of
+/// zero while something is owed counts as one token: claims pay nothing then (and keep what they
+/// are owed), and a payment is credited as if that one token were held, so it loses less than
+/// one token to those owed (and may be refused with `SplitterPaymentTooLarge` when its units
+/// would not fit).
 ///
 /// Escrow (claim-by-proof Ingots): a Forge with too many holders to mint to directly mints the
 /// holders' shares to itself and releases each holder's part against a Merkle proof. Revenue paid
@@ -84,9 +109,11 @@ interface IRevenueSplitter {
     /// @notice ETH sent does not match `amount` (ETH payments), or ETH sent with an ERC-20
     /// payment (then `amount` is 0, the ETH expected).
     error SplitterBadValue(uint256 msgValue, uint256 amount);
-    /// @notice A payment of zero (after any transfer fee).
+    /// @notice A payment of zero (after any transfer fee), or one during which this contract's
+    /// balance of `asset` did not grow (the token took from it as much as arrived, or more).
     error SplitterZeroPayment(uint256 ingotId, address asset);
-    /// @notice The payment would push the (ingot, asset) accumulator past its cap.
+    /// @notice The payment would push the (ingot, asset) accumulator past its cap, or the units
+    /// owed in `asset` past 2^248 (`amount`: the tokens or units that did not fit).
     error SplitterPaymentTooLarge(uint256 ingotId, address asset, uint256 amount);
     /// @notice An ETH transfer to `to` failed; claim again to an address that accepts ETH.
     error SplitterEthTransferFailed(address to, uint256 amount);
@@ -110,13 +137,15 @@ interface IRevenueSplitter {
     /// escrowed shares, and shares moved in would be credited revenue twice.
     error SplitterSharesToEscrow(uint256 ingotId, address from);
 
-    /// @notice A payment was credited to `ingotId`'s holders (after forwarding `royalty` to the parent).
+    /// @notice A payment was credited to `ingotId`'s holders (after forwarding `royalty` to the
+    /// parent): `amount` in tokens (what arrived), `royalty` in claim units (the same unless the
+    /// asset's balance fell short of what is owed, see Shortfall).
     event Paid(uint256 indexed ingotId, address indexed asset, address indexed payer, uint256 amount, uint256 royalty);
     /// @notice `royalty` of a payment to `childId` was forwarded to `parentId`.
     event RoyaltyForwarded(uint256 indexed childId, uint256 indexed parentId, address indexed asset, uint256 royalty);
     /// @notice `parentId` could not take `royalty` of a payment to `childId`; the child's holders kept it.
     event RoyaltyRetained(uint256 indexed childId, uint256 indexed parentId, address indexed asset, uint256 royalty);
-    /// @notice `holder` claimed `amount` of `asset` earned on `ingotId`, sent to `to`.
+    /// @notice `holder` claimed `amount` of `asset` (tokens sent) earned on `ingotId`, sent to `to`.
     event Claimed(uint256 indexed ingotId, address indexed asset, address indexed holder, address to, uint256 amount);
     /// @notice An Ingot was registered with its lineage.
     event IngotRegistered(uint256 indexed ingotId, uint256 indexed parentId, uint16 royaltyBps, address capitalAsset);
@@ -155,15 +184,17 @@ interface IRevenueSplitter {
     /// transferFrom; approve first. The first payment in an allowlisted asset (not ETH, not the
     /// capital asset) must credit at least `minFirstPayment(asset)` unless the caller has
     /// `TRUSTED_PAYER_ROLE` (`SplitterFirstPaymentTooSmall`).
-    /// @return credited the amount actually received (net of any transfer fee).
+    /// @return credited the amount actually received (net of any transfer fee), in tokens.
     function pay(uint256 ingotId, address asset, uint256 amount) external payable returns (uint256 credited);
 
-    /// @notice Send everything `msg.sender` has earned on (`ingotId`, `asset`) to `to`.
-    /// @return amount what was sent (0 is not an error, and then nothing is sent).
+    /// @notice Send everything `msg.sender` has earned on (`ingotId`, `asset`) to `to`: after a
+    /// shortfall in an ERC-20, its pro-rata part of what this contract holds (see Shortfall).
+    /// @return amount what was sent (0 is not an error, and then nothing is sent and nothing owed
+    /// is given up).
     function claim(uint256 ingotId, address asset, address to) external returns (uint256 amount);
 
-    /// @notice What `holder` can claim now on (`ingotId`, `asset`) (0 for the escrow, whose
-    /// shares' revenue goes to whoever claims them).
+    /// @notice What `holder` can claim now on (`ingotId`, `asset`), in tokens at this contract's
+    /// balance now (0 for the escrow, whose shares' revenue goes to whoever claims them).
     function claimable(uint256 ingotId, address asset, address holder) external view returns (uint256);
 
     /// @notice The assets `ingotId` has been paid in, in first-payment order.
@@ -179,10 +210,15 @@ interface IRevenueSplitter {
         view
         returns (uint256 parentId, uint16 royaltyBps, uint256 accruingShares, address capitalAsset);
 
-    /// @notice The (ingot, asset) accumulator and its carried dust, both scaled by `ACC_PRECISION`.
+    /// @notice The (ingot, asset) accumulator and its carried dust, both scaled by `ACC_PRECISION`
+    /// (claim units; see Shortfall).
     function poolOf(uint256 ingotId, address asset) external view returns (uint256 perShare, uint256 dust);
 
-    /// @notice Protocol role: accept or refuse `asset` for every Ingot. Refusing stops new
+    /// @notice Protocol role: accept or refuse `asset` for every Ingot. Do not allow a token whose
+    /// balances can shrink without a transfer of the holder's (rebasing, clawbacks, taking more
+    /// than it sends): everyone owed it would bear its shortfalls (see Shortfall). This contract
+    /// stays safe if one is allowed, or is a Forge's capital asset, which needs no allowing.
+    /// Refusing stops new
     /// payments and royalties in it (unless it is an Ingot's capital asset); what was paid stays
     /// claimable and its asset slots stay used. Allowing needs `minFirstPayment` > 0 (in the
     /// asset's base units): the least the payment that opens an Ingot's slot for it must credit
@@ -192,6 +228,10 @@ interface IRevenueSplitter {
 
     /// @notice Whether the protocol allowlisted `asset` for every Ingot.
     function assetAllowed(address asset) external view returns (bool);
+
+    /// @notice The claim units all Ingots are owed in ERC-20 `asset` (0 for ETH, which is not
+    /// booked); while this contract's balance of it is at least this much, one unit is one token.
+    function owedIn(address asset) external view returns (uint256);
 
     /// @notice The least a payment that opens an Ingot's slot for allowlisted `asset` must credit
     /// (0 when the asset is not allowlisted; ETH and an Ingot's capital asset need none).

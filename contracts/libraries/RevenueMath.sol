@@ -46,6 +46,29 @@ library RevenueMath {
         return Math.mulDiv(amount, royaltyBps, BPS);
     }
 
+    /// @notice Claim units that `amount` newly received tokens are credited as, when the contract
+    /// holds `balance` tokens for `owed` units: one unit per token while the balance covers what
+    /// is owed; after a shortfall, at the rate owed / balance, rounded down (against the payment:
+    /// what is dropped is less than one token, left to those owed). `balance` must not be zero
+    /// while something is owed (no rate exists then).
+    /// @return ok false when the units would not fit 256 bits (nothing is computed).
+    function toUnits(uint256 amount, uint256 balance, uint256 owed) internal pure returns (bool ok, uint256 units) {
+        if (balance >= owed) return (true, amount);
+        // amount * owed / balance <= amount * ceil(owed / balance), so this bound keeps mulDiv's
+        // result in 256 bits.
+        if (amount > type(uint256).max / Math.ceilDiv(owed, balance)) return (false, 0);
+        return (true, Math.mulDiv(amount, owed, balance));
+    }
+
+    /// @notice Tokens that `units` claim units are worth when the contract holds `balance` tokens
+    /// for `owed` units (`units` <= `owed`): the units themselves while the balance covers what is
+    /// owed, else their pro-rata part of the balance, rounded down (against the claimer). The
+    /// claim of all `owed` units is worth the whole balance, so nothing is left behind.
+    function toTokens(uint256 units, uint256 balance, uint256 owed) internal pure returns (uint256) {
+        if (balance >= owed) return units;
+        return Math.mulDiv(units, balance, owed);
+    }
+
     /// @notice Shares of a supply that earn revenue: the supply minus the lineage pool.
     function accruingShares(uint256 supply, uint16 royaltyBps) internal pure returns (uint256) {
         return supply - (supply * royaltyBps) / BPS;

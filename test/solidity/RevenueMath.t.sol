@@ -88,4 +88,52 @@ contract RevenueMathTest is TestBase {
         assertEq(amount * 1e18 + rest, scaled, "split");
         assertLe(rest, 1e18 - 1, "rest below one wei");
     }
+
+    // ------------------------------------------------------------ claim units of a shrinking token
+
+    /// @dev Plain arithmetic reference (operands small enough not to overflow).
+    function testFuzz_toUnits_matchesReference(uint128 amount, uint128 balance, uint120 owed) external pure {
+        vm.assume(balance != 0);
+        (bool ok, uint256 units) = RevenueMath.toUnits(amount, balance, owed);
+        assertTrue(ok, "fits");
+        uint256 expected = balance >= owed ? amount : uint256(amount) * owed / balance;
+        assertEq(units, expected, "units");
+        assertGe(units, amount, "never fewer units than tokens");
+    }
+
+    function testFuzz_toUnits_whenResultWouldNotFit_refusesWithoutReverting(uint256 amount, uint256 owed) external pure {
+        owed = bound(owed, 4, type(uint248).max);
+        amount = bound(amount, type(uint256).max / 2 + 1, type(uint256).max);
+        (bool ok, uint256 units) = RevenueMath.toUnits(amount, 1, owed);
+        assertTrue(!ok, "refused");
+        assertEq(units, 0, "no units");
+    }
+
+    function testFuzz_toTokens_isTheFloorOfTheShareOfTheBalance(uint128 units, uint128 balance, uint128 owed) external pure {
+        vm.assume(units <= owed);
+        uint256 tokens = RevenueMath.toTokens(units, balance, owed);
+        uint256 expected = balance >= owed ? units : uint256(units) * balance / owed;
+        assertEq(tokens, expected, "tokens");
+        assertLe(tokens, units, "a unit is worth at most a token");
+        assertEq(RevenueMath.toTokens(owed, balance, owed), balance < owed ? balance : owed, "all units take the balance");
+    }
+
+    /// @dev After a shortfall (balance < owed), a payment of `t` tokens buys units worth at most
+    /// `t` and at least `t - 2`, and what was owed before is worth at least the old balance: the
+    /// payment neither makes up the shortfall nor is diluted by it.
+    function testFuzz_toUnitsThenToTokens_paymentNeitherMakesUpNorDilutes(uint96 t, uint96 balance, uint120 owed)
+        external
+        pure
+    {
+        vm.assume(t != 0 && balance != 0 && balance < owed);
+        (, uint256 u) = RevenueMath.toUnits(t, balance, owed);
+        uint256 heldAfter = uint256(balance) + t;
+        uint256 owedAfter = uint256(owed) + u;
+        uint256 paymentWorth = RevenueMath.toTokens(u, heldAfter, owedAfter);
+        uint256 oldWorth = RevenueMath.toTokens(owed, heldAfter, owedAfter);
+        assertLe(paymentWorth, t, "the payment gained from those owed before");
+        assertGe(paymentWorth + 2, t, "the payment was diluted");
+        assertGe(oldWorth, balance, "those owed before lost to the payment");
+        assertLe(oldWorth, uint256(balance) + 2, "those owed before gained from the payment");
+    }
 }

@@ -7,6 +7,8 @@ import {RevenueSplitter} from "../../contracts/RevenueSplitter.sol";
 import {Ingot} from "../../contracts/Ingot.sol";
 import {MockERC20} from "../../contracts/mocks/tokens/MockERC20.sol";
 import {FeeOnTransferToken} from "../../contracts/mocks/tokens/FeeOnTransferToken.sol";
+import {ShrinkingToken} from "../../contracts/mocks/tokens/ShrinkingToken.sol";
+import {IRevenueSplitter} from "../../contracts/interfaces/IRevenueSplitter.sol";
 import {MockForge} from "../../contracts/mocks/MockForge.sol";
 
 /// @notice Drives the splitter with random payments (ETH, an ERC-20 and a fee-on-transfer token,
@@ -15,6 +17,11 @@ import {MockForge} from "../../contracts/mocks/MockForge.sol";
 /// and keeps its own reference of what each holder earned: sum over payments of
 /// balance-at-payment * amount-kept-by-that-Ingot / accruing shares, where a share released from
 /// the escrow counts as held by its receiver since the mint.
+///
+/// A fourth asset, a token that shrinks (the splitter's balance rebased down, more taken than
+/// sent on every send, a take armed inside someone's payment or claim), is kept apart: its
+/// reference is what each Ingot was paid, valued in tokens when paid, and the lowest ratio of
+/// balance to units owed ever seen after an action.
 contract SplitterHandler is TestBase {
     uint256 internal constant BPS = 10_000;
 
@@ -41,6 +48,22 @@ contract SplitterHandler is TestBase {
     MockERC20[] internal dustTokens;
     bool public dustAccepted;
     uint256 public dustRefused;
+
+    /// @dev The shrinking token, and the value (tokens) each Ingot's holders were paid in it,
+    /// each payment's kept units valued at its tokens per unit, floored and ceiled.
+    ShrinkingToken public shrinking;
+    mapping(uint256 id => uint256) public shrinkValueFloor;
+    mapping(uint256 id => uint256) public shrinkValueCeil;
+    mapping(uint256 id => uint256) public shrinkClaimedOn;
+    uint256 public shrinkPayments;
+    uint256 public shrinkClaims;
+    /// @dev Lowest balance / owed seen after any action, scaled by 1e18 (1e18 while whole).
+    uint256 public shrinkMinRate = 1e18;
+    bool public shrinkClaimFailed;
+    bool public shrinkPayFailedOddly;
+    /// @dev A payment credited other than floor(tokens * owed / balance) units, or a claim of u
+    /// units paid other than floor(u * balance / owed), at the balance and units before it.
+    bool public shrinkRateRuleBroken;
 
     constructor(
         RevenueSplitter splitter_,
@@ -112,6 +135,91 @@ contract SplitterHandler is TestBase {
             ++dustRefused;
         }
         token.approve(address(splitter), 0);
+    }
+
+    /// @dev Set once, by the test's setUp.
+    function setShrinking(ShrinkingToken token) external {
+        if (address(shrinking) == address(0)) shrinking = token;
+    }
+
+    /// @dev A payment in the shrinking token, credited by what arrived. An armed take larger than
+    /// the payment makes the balance fall during it: refused with `SplitterZeroPayment` only.
+    function payShrinking(uint256 ingotSeed, uint256 amount) external {
+        uint256 id = ids[ingotSeed % ids.length];
+        amount = bound(amount, 1, 1e24);
+        shrinking.mint(address(this), amount);
+        shrinking.approve(address(splitter), amount);
+        uint256 owedBefore = splitter.owedIn(address(shrinking));
+        uint256 heldBefore = shrinking.balanceOf(address(splitter));
+        try splitter.pay(id, address(shrinking), amount) returns (uint256 credited) {
+            uint256 units = splitter.owedIn(address(shrinking)) - owedBefore;
+            uint256 rate = heldBefore == 0 ? 1 : heldBefore;
+            if (units != (rate >= owedBefore ? credited : credited * owedBefore / rate)) shrinkRateRuleBroken = true;
+            _recordShrinking(id, credited, units);
+        } catch (bytes memory reason) {
+            if (bytes4(reason) != IRevenueSplitter.SplitterZeroPayment.selector) shrinkPayFailedOddly = true;
+            shrinking.approve(address(splitter), 0);
+        }
+        _seeRate();
+    }
+
+    /// @dev A downward rebase of the splitter's balance, by up to half.
+    function shrinkSplitter(uint256 bps) external {
+        shrinking.shrink(address(splitter), bound(bps, 1, 5_000));
+        _seeRate();
+    }
+
+    /// @dev From now on every send also burns up to 20% of its amount from the sender.
+    function setSendTax(uint256 bps) external {
+        shrinking.setSendTaxBps(bound(bps, 0, 2_000));
+    }
+
+    /// @dev The next transfer of the token, whoever makes it, also takes from the splitter.
+    function armTake(uint256 amount) external {
+        shrinking.setNextTransferTake(address(splitter), bound(amount, 0, 1e22));
+    }
+
+    /// @dev Never reverts and pays exactly what `claimable` said.
+    function claimShrinking(uint256 actorSeed, uint256 ingotSeed) external {
+        uint256 id = ids[ingotSeed % ids.length];
+        address actor = actors[actorSeed % actors.length];
+        uint256 expected = splitter.claimable(id, address(shrinking), actor);
+        uint256 owedBefore = splitter.owedIn(address(shrinking));
+        uint256 heldBefore = shrinking.balanceOf(address(splitter));
+        vm.prank(actor);
+        try splitter.claim(id, address(shrinking), actor) returns (uint256 got) {
+            if (got != expected) shrinkClaimFailed = true;
+            uint256 units = owedBefore - splitter.owedIn(address(shrinking));
+            if (got != (heldBefore >= owedBefore ? units : units * heldBefore / owedBefore)) shrinkRateRuleBroken = true;
+            shrinkClaimedOn[id] += got;
+            claimedBy[id][address(shrinking)][actor] += got;
+            ++shrinkClaims;
+        } catch {
+            shrinkClaimFailed = true;
+        }
+        _seeRate();
+    }
+
+    function _recordShrinking(uint256 id, uint256 credited, uint256 units) private {
+        ++shrinkPayments;
+        uint256 amount = units;
+        for (uint256 level;; ++level) {
+            (uint256 parentId, uint16 bps,,) = splitter.lineageOf(id);
+            uint256 royalty = parentId != 0 && level < 8 ? (amount * bps) / BPS : 0;
+            uint256 num = credited * (amount - royalty);
+            shrinkValueFloor[id] += num / units;
+            shrinkValueCeil[id] += (num + units - 1) / units;
+            if (royalty == 0) return;
+            (id, amount) = (parentId, royalty);
+        }
+    }
+
+    function _seeRate() private {
+        uint256 owed = splitter.owedIn(address(shrinking));
+        if (owed == 0) return;
+        uint256 rate = shrinking.balanceOf(address(splitter)) * 1e18 / owed;
+        if (rate < shrinkMinRate) shrinkMinRate = rate;
+        calls++;
     }
 
     function transfer(uint256 fromSeed, uint256 toSeed, uint256 ingotSeed, uint256 amount) external {
@@ -192,6 +300,7 @@ contract RevenueSplitterInvariantTest is IngotFixture {
     SplitterHandler internal handler;
     MockERC20 internal token;
     FeeOnTransferToken internal feeToken;
+    ShrinkingToken internal shrinking;
     address[] internal actors;
     uint256[] internal ids;
     MockForge internal escrow;
@@ -225,6 +334,9 @@ contract RevenueSplitterInvariantTest is IngotFixture {
             splitter.setAssetAllowed(address(dust[i]), true, 1e18);
         }
         handler.setDustTokens(dust);
+        shrinking = new ShrinkingToken();
+        splitter.setAssetAllowed(address(shrinking), true, 1);
+        handler.setShrinking(shrinking);
     }
 
     function targetContracts() public view returns (address[] memory targets) {
@@ -287,11 +399,60 @@ contract RevenueSplitterInvariantTest is IngotFixture {
             address[] memory listed = splitter.assetsOf(ids[i]);
             for (uint256 j; j < listed.length; ++j) {
                 assertTrue(
-                    listed[j] == address(0) || listed[j] == address(token) || listed[j] == address(feeToken),
+                    listed[j] == address(0) || listed[j] == address(token) || listed[j] == address(feeToken)
+                        || listed[j] == address(shrinking),
                     "a dust token holds a slot"
                 );
             }
         }
+    }
+
+    /// @notice Shrinking token: every claim went through and paid what `claimable` said; a payment
+    /// was refused only when the balance fell during it.
+    function invariant_shrinkingToken_claimsNeverFail() external view {
+        assertTrue(!handler.shrinkClaimFailed(), "a claim in the shrinking token reverted or paid other than claimable");
+        assertTrue(!handler.shrinkPayFailedOddly(), "a payment in the shrinking token failed with another error");
+    }
+
+    /// @notice Shrinking token: every payment and claim followed the documented rate, balance /
+    /// units owed before it (so a payment after a shortfall is neither diluted nor makes it up).
+    function invariant_shrinkingToken_paymentsAndClaimsAtTheRateBeforeThem() external view {
+        assertTrue(!handler.shrinkRateRuleBroken(), "a payment or claim off the balance / owed rate");
+    }
+
+    /// @notice Shrinking token: what the holders can claim (and the escrowed shares' part) never
+    /// exceeds what the splitter holds, and all of it but dust is claimable: nothing is stuck.
+    function invariant_shrinkingToken_everythingHeldIsClaimableAndNoMore() external view {
+        uint256 held = shrinking.balanceOf(address(splitter));
+        uint256 claimable;
+        for (uint256 i; i < ids.length; ++i) claimable += _shrinkClaimable(ids[i]);
+        assertLe(claimable, held, "claimable exceeds balance");
+        assertLe(held - claimable, 2 * ids.length * (actors.length + 2), "dust above bound");
+        assertLe(held, splitter.owedIn(address(shrinking)), "balance above units owed");
+    }
+
+    /// @notice Shrinking token: no Ingot's holders get more than that Ingot was paid (beyond
+    /// rounding dust), and each Ingot's holders bear no more than the worst shortfall seen: they
+    /// get at least its value times the lowest balance / owed ever seen.
+    function invariant_shrinkingToken_eachIngotBearsItsShareOfTheShortfall() external view {
+        uint256 dust = handler.shrinkClaims() + handler.shrinkPayments() + actors.length + 3;
+        for (uint256 i; i < ids.length; ++i) {
+            uint256 got = handler.shrinkClaimedOn(ids[i]) + _shrinkClaimable(ids[i]);
+            assertLe(got, handler.shrinkValueCeil(ids[i]) + dust, "an Ingot paid from another's revenue");
+            assertGe(got + dust, handler.shrinkValueFloor(ids[i]) * handler.shrinkMinRate() / 1e18, "an Ingot bore more than its share");
+        }
+    }
+
+    /// @dev What the actors can claim on `id` in the shrinking token, plus its escrowed shares' part.
+    function _shrinkClaimable(uint256 id) internal view returns (uint256 total) {
+        address asset = address(shrinking);
+        for (uint256 j; j < actors.length; ++j) total += splitter.claimable(id, asset, actors[j]);
+        if (id != escrowedId) return total;
+        (uint256 perShare,) = splitter.poolOf(id, asset);
+        uint256 units = ingot.balanceOf(address(escrow), id) * perShare / 1e18;
+        uint256 held = shrinking.balanceOf(address(splitter));
+        uint256 owed = splitter.owedIn(asset);
+        total += held >= owed ? units : units * held / owed;
     }
 
     function invariant_sharesSumToSupply() external view {

@@ -29,6 +29,7 @@ import { DEFAULT_HOLDOUT_INFO } from "../sealing/holdoutSuite.js";
 import { ensureEnclaveRegistered } from "../pipeline/ensureEnclaveRegistered.js";
 import { runForgeEval } from "../pipeline/runForgeEval.js";
 import { submitResultOnce } from "../pipeline/submitResultOnce.js";
+import { nobodyEarnedAShare } from "../pipeline/nobodyEarnedAShare.js";
 import { createProgress, type Progress } from "../util/progress.js";
 import { createJournaledPool } from "./createJournaledPool.js";
 import { createResultCachingWorker } from "./createResultCachingWorker.js";
@@ -391,6 +392,9 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
       }
     }
     signal?.throwIfAborted();
+    if (nobodyEarnedAShare({ ...signed.result, totalCapital: status.totalCapital })) {
+      flog.warn({ creator: status.config.creator }, "nobody earned a share (no data of positive value, no verified compute, no capital): the Ingot goes LIVE held by the creator alone, every share the lineage pool leaves, and its fees are the creator's to claim");
+    }
     const submitted = await submitResultOnce(p.ctx, signed.result, signed.signature);
     const txHash = submitted.submitted ? submitted.hash : null;
     await setForge(forge, { status: "submitted", ingotId: String(submitted.ingotId), txHash, attributionLogRoot, ...(submitted.submitted ? {} : { note: "the Forge was already Live" }) });

@@ -170,8 +170,10 @@ describe("RevenueSplitter and Ingot gas (EDR transaction gas)", () => {
     expect(againEth).toBeLessThan(80_000n);
     expect(againToken).toBeLessThan(80_000n);
     // A first ERC-20 claim also pays for two new storage slots (the holder's checkpoint and the
-    // recipient's token balance in the token contract): reported, bounded, not under 80k.
-    expect(claimToken).toBeLessThan(120_000n);
+    // recipient's token balance in the token contract): reported, bounded, not under 80k. Every
+    // ERC-20 claim also reads the splitter's balance and writes the units owed in the asset (the
+    // shrinking-token check, about 6.6k gas), so this first claim is about 122k.
+    expect(claimToken).toBeLessThan(130_000n);
     // Same work whatever the crowd: only calldata and warm/cold differences remain.
     expect(claimMany > claimFew ? claimMany - claimFew : claimFew - claimMany).toBeLessThan(1_000n);
   });
