@@ -76,15 +76,13 @@ export async function createServingEngine(params: CreateServingEngineParameters)
   const limiter = createConcurrencyLimiter({ maxConcurrent, maxQueue });
   const defaultSystemPrompt = params.defaultSystemPrompt ?? DEFAULT_SYSTEM_PROMPT;
 
-  const ownsLlama = params.llama === undefined;
-  const llama =
-    params.llama ??
-    (await getOfflineLlama({ gpu, ...(logger ? { logger } : {}) }));
+  const lease = params.llama === undefined ? await getOfflineLlama({ gpu, ...(logger ? { logger } : {}) }) : undefined;
+  const llama = params.llama ?? lease!.llama;
   let model: LlamaModel;
   try {
     model = await llama.loadModel({ modelPath, gpuLayers: llama.gpu === false ? 0 : "max" });
   } catch (cause) {
-    if (ownsLlama) await llama.dispose();
+    await lease?.release();
     throw new ServingError(`llama.cpp could not load the base model ${modelPath}`, { cause });
   }
   // JSON mode's grammar (llama.cpp's json.gbnf), loaded once.
@@ -93,7 +91,7 @@ export async function createServingEngine(params: CreateServingEngineParameters)
     jsonGrammar = await llama.getGrammarFor("json");
   } catch (cause) {
     await model.dispose();
-    if (ownsLlama) await llama.dispose();
+    await lease?.release();
     throw new ServingError("llama.cpp could not load its JSON grammar", { cause });
   }
   const grammarFor = (format: OutputFormat): LlamaGrammar => {
@@ -288,7 +286,7 @@ export async function createServingEngine(params: CreateServingEngineParameters)
       for (const c of contexts.values()) await c.ready.then((ctx) => ctx.dispose()).catch(() => undefined);
       contexts.clear();
       await model.dispose();
-      if (ownsLlama) await llama.dispose();
+      await lease?.release();
       if (ownsCacheDir) await rm(cacheDir, { recursive: true, force: true });
     },
   };

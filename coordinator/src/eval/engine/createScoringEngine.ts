@@ -44,7 +44,8 @@ export interface CreateScoringEngineParameters {
   logger?: (level: "debug" | "warn" | "error", message: string) => void;
   /**
    * A llama.cpp binding to share between engines (loading one takes about a second); the
-   * engine then leaves it alive on dispose. `gpu` and `logger` apply only when it is created here.
+   * engine then leaves it alive on dispose. `gpu` and `logger` apply only to
+   * the process's shared binding (getOfflineLlama), taken when this is absent.
    */
   llama?: Llama;
   /**
@@ -106,14 +107,14 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
   const contextSize = params.contextSize ?? Math.min(trainContext, 4096);
   if (!Number.isInteger(contextSize) || contextSize < 2) throw new ScoringInputError(`contextSize ${contextSize} must be an integer ≥ 2`);
 
-  const ownsLlama = params.llama === undefined;
-  const llama: Llama = params.llama ?? await getOfflineLlama({ gpu, ...(logger ? { logger } : {}) });
+  const lease = params.llama === undefined ? await getOfflineLlama({ gpu, ...(logger ? { logger } : {}) }) : undefined;
+  const llama: Llama = params.llama ?? lease!.llama;
   const loadModel = () => llama.loadModel({ modelPath, gpuLayers: gpu === false ? 0 : "max" });
   let model: LlamaModel;
   try {
     model = await loadModel();
   } catch (cause) {
-    if (ownsLlama) await llama.dispose();
+    await lease?.release();
     throw new ScoringError(`llama.cpp could not load ${modelPath}`, { cause });
   }
   let modelLoads = 1;
@@ -303,7 +304,7 @@ export async function createScoringEngine(params: CreateScoringEngineParameters)
       disposed = true;
       await exclusive;
       await model.dispose();
-      if (ownsLlama) await llama.dispose();
+      await lease?.release();
       await rm(adapterDir, { recursive: true, force: true });
     },
   };
