@@ -1,16 +1,15 @@
 import { readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { hexToBytes, type Hex } from "viem";
+import type { Hex } from "viem";
 import { TrainAbortedError } from "../../eval/train/errors.js";
 import { sleep } from "../../util/sleep.js";
 import { jobIdOfFileName, queuePaths } from "./queuePaths.js";
 import { ensureQueueDirs, isNotFound, parseJobBody, readJobFile, RESULT_FILE_KIND, writeJsonAtomic, type ResultFile } from "./queueFiles.js";
 import { openJobBody } from "../openJobBody.js";
-import { storeInRunResult } from "../inRun/storeInRunResult.js";
+import { answerInRunJob } from "../inRun/answerInRunJob.js";
 import type { ContentStore } from "../../storage/types.js";
 import { isInRunJob } from "../inRun/isInRunJob.js";
-import { isInRunWorker } from "../inRun/isInRunWorker.js";
 import type { InRunWorker } from "../inRun/types.js";
 import type { ComputeWorker } from "../types.js";
 
@@ -124,14 +123,10 @@ async function runClaimed(
     const options = params.signal ? { signal: params.signal } : {};
     const worker = params.workerFor(file.computeId);
     if (isInRunJob(body.job)) {
-      const { store } = params;
-      if (!isInRunWorker(worker) || !store) throw new Error(`job ${jobId} is an in-run feature job and this worker does not run those (it needs runInRun and a store)`);
-      if (!body.resultRecipient) throw new Error(`in-run job ${jobId} names no key to seal its features to (resultRecipient)`);
-      const result = await worker.runInRun(body.job, body.sequences, options);
-      const claim = await storeInRunResult({ result, forge: params.forge, recipientPublicKey: hexToBytes(body.resultRecipient), store });
+      const { claim, featuresHash } = await answerInRunJob({ worker, job: body.job, sequences: body.sequences, resultRecipient: body.resultRecipient, forge: params.forge, store: params.store, options });
       const out: ResultFile = { kind: RESULT_FILE_KIND, inRunResult: claim };
       await writeJsonAtomic(paths, resultPath, out);
-      log?.info({ jobId, featuresHash: result.featuresHash, featuresRoot: claim.featuresRoot }, "in-run result written");
+      log?.info({ jobId, featuresHash, featuresRoot: claim.featuresRoot }, "in-run result written");
       return "done";
     }
     const result = await worker.run(body.job, body.sequences, options);

@@ -1,13 +1,12 @@
 import { jetstream, jetstreamManager, JetStreamApiError, type Consumer, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
-import { hexToBytes, type Hex } from "viem";
+import type { Hex } from "viem";
 import { TrainAbortedError } from "../../eval/train/errors.js";
-import { storeInRunResult } from "../inRun/storeInRunResult.js";
+import { answerInRunJob } from "../inRun/answerInRunJob.js";
 import type { ContentStore } from "../../storage/types.js";
 import { verifyInRunResultSignature } from "../inRun/inRunResultMessage.js";
 import { isInRunJob } from "../inRun/isInRunJob.js";
-import { isInRunWorker } from "../inRun/isInRunWorker.js";
 import type { InRunWorker } from "../inRun/types.js";
 import type { ComputeWorker } from "../types.js";
 import { verifyJobResult } from "../verifyJobResult.js";
@@ -145,14 +144,10 @@ export async function runNatsWorker(params: RunNatsWorkerParameters): Promise<Ru
       const options = params.signal ? { signal: params.signal } : {};
       const worker = params.workerFor(file.computeId);
       if (isInRunJob(body.job)) {
-        const { store } = params;
-        if (!isInRunWorker(worker) || !store) throw new Error(`job ${jobId} is an in-run feature job and this worker does not run those (it needs runInRun and a store)`);
-        if (!body.resultRecipient) throw new Error(`in-run job ${jobId} names no key to seal its features to (resultRecipient)`);
-        const result = await worker.runInRun(body.job, body.sequences, options);
-        const claim = await storeInRunResult({ result, forge: params.forge, recipientPublicKey: hexToBytes(body.resultRecipient), store });
+        const { claim, featuresHash } = await answerInRunJob({ worker, job: body.job, sequences: body.sequences, resultRecipient: body.resultRecipient, forge: params.forge, store: params.store, options });
         await publishOwnResult(jobId, { kind: NATS_RESULT_KIND, inRunResult: claim }, msg.seq, jlog);
         await msg.ackAck();
-        jlog?.info({ featuresHash: result.featuresHash, featuresRoot: claim.featuresRoot }, "in-run result published; job acked");
+        jlog?.info({ featuresHash, featuresRoot: claim.featuresRoot }, "in-run result published; job acked");
         return "done";
       }
       const result = await worker.run(body.job, body.sequences, options);
