@@ -4,6 +4,7 @@ import { useAppConfig } from "../config/AppConfigContext.js";
 import { useChainNow } from "../chain/useChainNow.js";
 import { errorToWords } from "../format/errorToWords.js";
 import { shortAddress } from "../format/shortAddress.js";
+import { connectorLabel } from "../format/connectorLabel.js";
 import { DEV_CONNECTOR_PREFIX } from "../wallet/createAppWagmiConfig.js";
 
 /**
@@ -34,7 +35,7 @@ export function WalletBar() {
       {connection.status === "connected" ? (
         <div className="account">
           <span aria-label="Connected account">
-            {shortAddress(connection.address)} <small>via {connection.connector?.name}</small>
+            {shortAddress(connection.address)} <small>via {connectorLabel(connection.connector?.name, connection.address)}</small>
           </span>
           <button type="button" onClick={() => disconnect.mutate()}>Disconnect</button>
         </div>

@@ -4,6 +4,7 @@ import { parseAmount } from "../../../app/src/format/parseAmount.js";
 import { formatShares } from "../../../app/src/format/formatShares.js";
 import { deltaIsSignificant, formatDelta, Z95 } from "../../../app/src/format/formatDelta.js";
 import { shortAddress } from "../../../app/src/format/shortAddress.js";
+import { connectorLabel } from "../../../app/src/format/connectorLabel.js";
 import { formatDuration, formatTimestamp } from "../../../app/src/format/formatDuration.js";
 import { formatWindowState } from "../../../app/src/format/formatWindowState.js";
 
@@ -82,5 +83,18 @@ describe("shortAddress, durations and the window", () => {
     expect(formatWindowState(100n, 200n, 300n)).toBe("opens in 100 s");
     expect(formatWindowState(250n, 200n, 250n + 3n * 86_400n)).toBe("closes in 3 d");
     expect(formatWindowState(300n, 200n, 300n)).toBe("Contribution window elapsed");
+  });
+});
+
+describe("connectorLabel", () => {
+  const address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+  it("drops a test account's repeat of the connected address, whatever its case", () => {
+    expect(connectorLabel("Test account #1 (0x7099…79C8)", address)).toBe("Test account #1");
+    expect(connectorLabel("Test account #1 (0x7099…79c8)", address)).toBe("Test account #1");
+  });
+  it("keeps any other name whole, and names a nameless connector", () => {
+    expect(connectorLabel("Test account #2 (0x3C44…93BC)", address)).toBe("Test account #2 (0x3C44…93BC)");
+    expect(connectorLabel("MetaMask", address)).toBe("MetaMask");
+    expect(connectorLabel(undefined, address)).toBe("a wallet");
   });
 });
