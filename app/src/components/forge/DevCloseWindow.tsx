@@ -5,7 +5,8 @@ import { useAppConfig } from "../../config/AppConfigContext.js";
  * A development control, on the local Hardhat node (chain 31337 with devAccounts) only: moves
  * the node's clock to the window's end and mines a block (evm_setNextBlockTimestamp, evm_mine),
  * so the coordinator the local stack runs evaluates the Forge now instead of when the window
- * would have closed. Nothing like it exists on a real chain.
+ * would have closed. The clock is the node's, so every other Forge whose window ends by then closes
+ * too, and the hint says so. Nothing like it exists on a real chain.
  */
 export function DevCloseWindow({ windowEnd, now }: { windowEnd: bigint; now: bigint | undefined }) {
   const app = useAppConfig();
@@ -29,7 +30,7 @@ export function DevCloseWindow({ windowEnd, now }: { windowEnd: bigint; now: big
   return (
     <div className="dev-control" aria-label="Development control">
       <button type="button" onClick={() => void close()} disabled={state.kind === "working"}>Close window (local node only)</button>
-      <p className="hint">Dev control: moves the local Hardhat node's clock to the window's end; the stack's coordinator then evaluates this Forge. It does not exist on a real chain.</p>
+      <p className="hint">Dev control: moves the local Hardhat node's clock to the window's end, for every Forge on the node (any other window that ends by then closes too); the stack's coordinator then evaluates them. It does not exist on a real chain.</p>
       {state.kind === "done" ? <p role="status" aria-label="Close window status">Window closed on the local node; the coordinator evaluates the Forge next.</p> : null}
       {state.kind === "failed" ? <p role="alert">The local node refused: {state.message}</p> : null}
     </div>
