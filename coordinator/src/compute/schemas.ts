@@ -52,7 +52,8 @@ export const inRunJobSchema = trainingJobSchema.extend({
   kind: z.literal("in-run-features"),
   checkpointEvery: z.number().int().positive(),
   projection: z.strictObject({ seed: z.union([z.string(), z.number().finite()]), dim: z.number().int().positive() }),
-  preconditioner: z.enum(["adam", "none"]),
+  preconditioner: z.enum(["sign", "adam", "none"]),
+  exampleWeights: z.literal("uniform").optional(),
   checkpointAt: z.literal("end").optional(),
 });
 

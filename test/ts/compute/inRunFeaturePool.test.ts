@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_IN_RUN_SETTINGS } from "../../../coordinator/src/eval/attribution/inRunTypes.js";
 import { createInRunRunner } from "../../../coordinator/src/eval/attribution/createInRunRunner.js";
 import { createInProcessInRunWorker } from "../../../coordinator/src/compute/inRun/createInProcessInRunWorker.js";
 import { createInRunFeaturePool } from "../../../coordinator/src/compute/inRun/createInRunFeaturePool.js";
@@ -6,6 +7,7 @@ import { checkInRunResult } from "../../../coordinator/src/compute/inRun/checkIn
 import { hashInRunFeatures } from "../../../coordinator/src/compute/inRun/hashInRunFeatures.js";
 import { signInRunResult } from "../../../coordinator/src/compute/inRun/inRunResultMessage.js";
 import { planInRunJob } from "../../../coordinator/src/compute/inRun/planInRunJob.js";
+import { inRunJobSchema } from "../../../coordinator/src/compute/schemas.js";
 import type { InRunWorker } from "../../../coordinator/src/compute/inRun/types.js";
 import { ed25519PublicKeyOf } from "../../../coordinator/src/compute/ed25519Keys.js";
 import { FORGE, exampleSequences, hyper, tinyBase } from "./computeFixtures.js";
@@ -51,6 +53,24 @@ describe("in-run feature jobs on untrusted workers", () => {
     expect(job.attempts[0].featuresHash).toBe(job.attempts[1].featuresHash);
     expect(job.reexecuted).toBe(false);
     expect(pool.faulty()).toEqual([]);
+  });
+
+  it("carries the default settings (each example's own AdamW step, every example at every checkpoint) to the workers, bit for bit", async () => {
+    const defaults = { ...SETTINGS, preconditioner: DEFAULT_IN_RUN_SETTINGS.preconditioner, exampleWeights: DEFAULT_IN_RUN_SETTINGS.exampleWeights };
+    expect(defaults).toMatchObject({ preconditioner: "sign", exampleWeights: "uniform" });
+    const pool = createInRunFeaturePool({ workers: [honest(0), honest(1)], publicSeed: "0x04", forge: FORGE, baseModelRoot: BASE_ROOT, model });
+    const viaWorkers = await createInRunRunner({ model, examples, holdout, hyper: hyperNoSeed, features: pool.features })(players, 7, defaults);
+    const local = await createInRunRunner({ model, examples, holdout, hyper: hyperNoSeed })(players, 7, defaults);
+    viaWorkers.values.forEach((v, i) => expect(Object.is(v.value, local.values[i].value)).toBe(true));
+    const [job] = pool.record();
+    expect(job.attempts.map((a) => a.outcome)).toEqual(["accepted", "accepted"]);
+    // Both settings travel in the job (the transports parse it with inRunJobSchema) and in its id.
+    const planned = planInRunJob({ forge: FORGE, baseModelRoot: BASE_ROOT, exampleHashes: hashes, hyper: hyper(), sequences, checkpointEvery: 1, projection: { seed: "x", dim: 16 }, preconditioner: "sign", exampleWeights: "uniform" });
+    expect(inRunJobSchema.parse(planned)).toMatchObject({ preconditioner: "sign", exampleWeights: "uniform", jobId: planned.jobId });
+    expect(planInRunJob({ forge: FORGE, baseModelRoot: BASE_ROOT, exampleHashes: hashes, hyper: hyper(), sequences, checkpointEvery: 1, projection: { seed: "x", dim: 16 }, preconditioner: "sign" }).jobId).not.toBe(planned.jobId);
+    // The old defaults give other values (the hash of its fields) differs from the old defaults' job.
+    const older = await createInRunRunner({ model, examples, holdout, hyper: hyperNoSeed })(players, 7, SETTINGS);
+    expect(older.values.map((v) => v.value)).not.toEqual(local.values.map((v) => v.value));
   });
 
   it("catches a worker whose features differ by one ulp, uses the honest features and marks it faulty", async () => {

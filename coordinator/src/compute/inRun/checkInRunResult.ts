@@ -35,7 +35,7 @@ export function checkInRunResult(p: { job: InRunJob; sequences: readonly ScoredS
     const tokens = expectedTrainedTokens(job.hyper, p.sequences);
     if (result.trainedTokens !== tokens) return no("trained-tokens-mismatch", `claims ${result.trainedTokens} trained tokens, the job implies ${tokens}`);
     if (hashInRunFeatures(result.paramNames, result.checkpoints) !== result.featuresHash) return no("features-hash-mismatch", "the features returned do not hash to the signed featuresHash");
-    const plans = planInRunCheckpoints({ sequences: p.sequences, hyper: job.hyper, checkpointEvery: job.checkpointEvery });
+    const plans = planInRunCheckpoints({ sequences: p.sequences, hyper: job.hyper, checkpointEvery: job.checkpointEvery, ...(job.exampleWeights ? { exampleWeights: job.exampleWeights } : {}) });
     if (result.checkpoints.length !== plans.length) return no("plan-mismatch", `${result.checkpoints.length} checkpoints, ${plans.length} planned`);
     for (let c = 0; c < plans.length; c++) {
       const got = result.checkpoints[c];

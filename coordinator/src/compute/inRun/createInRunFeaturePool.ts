@@ -72,6 +72,7 @@ export function createInRunFeaturePool(p: CreateInRunFeaturePoolParameters): InR
       projection: request.projection,
       preconditioner: request.preconditioner,
       ...(request.checkpointAt ? { checkpointAt: request.checkpointAt } : {}),
+      ...(request.exampleWeights ? { exampleWeights: request.exampleWeights } : {}),
     });
     const audited = isJobAudited({ jobId: job.jobId, publicSeed: p.publicSeed, verification });
     const ranking = rankWorkers({ jobId: job.jobId, publicSeed: p.publicSeed, workers: p.workers });

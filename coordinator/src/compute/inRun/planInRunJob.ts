@@ -12,7 +12,7 @@ const DOMAIN = "ingotforge/in-run-job/v1\n";
  * planTrainingJob) plus the checkpoint interval and the projection, hashed as
  * 0x ‖ sha256("ingotforge/in-run-job/v1\n" ‖ canonicalJson(job without jobId, forge lowercased)).
  */
-export function planInRunJob(params: PlanTrainingJobParameters & { checkpointEvery: number; projection: { seed: string | number; dim: number }; preconditioner: "adam" | "none"; checkpointAt?: "start" | "end" }): InRunJob {
+export function planInRunJob(params: PlanTrainingJobParameters & { checkpointEvery: number; projection: { seed: string | number; dim: number }; preconditioner: InRunJob["preconditioner"]; checkpointAt?: "start" | "end"; exampleWeights?: "batch" | "uniform" }): InRunJob {
   const { jobId: _trainingId, ...training } = planTrainingJob(params);
   if (!Number.isInteger(params.checkpointEvery) || params.checkpointEvery < 1) {
     throw new JobInputError(`checkpointEvery must be a positive integer, got ${params.checkpointEvery}`, { hint: "Plan in-run jobs with checkpointEveryFor" });
@@ -20,7 +20,7 @@ export function planInRunJob(params: PlanTrainingJobParameters & { checkpointEve
   if (!Number.isInteger(params.projection.dim) || params.projection.dim < 1) {
     throw new JobInputError(`projection dim must be a positive integer, got ${params.projection.dim}`, { hint: "Use the in-run settings' projectionDim" });
   }
-  const fields: Omit<InRunJob, "jobId"> = { ...training, kind: "in-run-features", checkpointEvery: params.checkpointEvery, projection: { seed: params.projection.seed, dim: params.projection.dim }, preconditioner: params.preconditioner, ...(params.checkpointAt === "end" ? { checkpointAt: "end" as const } : {}) };
+  const fields: Omit<InRunJob, "jobId"> = { ...training, kind: "in-run-features", checkpointEvery: params.checkpointEvery, projection: { seed: params.projection.seed, dim: params.projection.dim }, preconditioner: params.preconditioner, ...(params.checkpointAt === "end" ? { checkpointAt: "end" as const } : {}), ...(params.exampleWeights === "uniform" ? { exampleWeights: "uniform" as const } : {}) };
   return { ...fields, jobId: computeInRunJobId(fields) };
 }
 

@@ -29,6 +29,7 @@ export async function runInRunJob(model: Qwen2Model, job: InRunJob, sequences: r
     checkpointEvery: job.checkpointEvery,
     preconditioner: job.preconditioner,
     ...(job.checkpointAt ? { checkpointAt: job.checkpointAt } : {}),
+    ...(job.exampleWeights ? { exampleWeights: job.exampleWeights } : {}),
     project: (g) => projection.project(g),
     ...(options.signal ? { signal: options.signal } : {}),
   });

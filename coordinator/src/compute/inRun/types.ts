@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import type { InRunCheckpointFeatures } from "../../eval/train/computeInRunFeatures.js";
+import type { InRunCheckpointFeatures, InRunPreconditioner } from "../../eval/train/computeInRunFeatures.js";
 import type { RunJobOptions, ScoredSequence, TrainingJob } from "../types.js";
 
 /**
@@ -11,7 +11,9 @@ export interface InRunJob extends TrainingJob {
   kind: "in-run-features";
   checkpointEvery: number;
   projection: { seed: string | number; dim: number };
-  preconditioner: "adam" | "none";
+  preconditioner: InRunPreconditioner;
+  /** Features of every example at every checkpoint (planInRunCheckpoints' "uniform"); absent: of the examples trained in its interval (jobs planned before the option keep their ids). */
+  exampleWeights?: "uniform";
   /** Features at the end of each checkpoint interval (computeInRunFeatures' checkpointAt); absent: at its start (jobs planned before the option, whose ids do not change). */
   checkpointAt?: "end";
 }

@@ -1,5 +1,5 @@
 import type { Qwen2Model } from "../model/types.js";
-import { computeInRunFeatures, type InRunCheckpointFeatures } from "../train/computeInRunFeatures.js";
+import { computeInRunFeatures, type InRunCheckpointFeatures, type InRunPreconditioner } from "../train/computeInRunFeatures.js";
 import { createLoraGradientProbe, type LoraGradientProbe } from "../train/createLoraGradientProbe.js";
 import { createBatchSchedule } from "../train/batchSchedule.js";
 import { loraAdapterFromState } from "../train/loraAdapterFromState.js";
@@ -18,9 +18,11 @@ export interface InRunFeatureRequest {
   hyper: LoraHyperParameters;
   checkpointEvery: number;
   projection: { seed: string | number; dim: number };
-  preconditioner: "adam" | "none";
+  preconditioner: InRunPreconditioner;
   /** Features at each interval's end (InRunSettings.checkpointAt); absent: at its start. */
   checkpointAt?: "end";
+  /** Features of every example at every checkpoint (InRunSettings.exampleWeights); absent: of those trained in its interval. */
+  exampleWeights?: "uniform";
 }
 
 /** Computes (or obtains from verified workers) the checkpoints and projected per-example gradients. */
@@ -44,6 +46,7 @@ export function localInRunFeatures(model: Qwen2Model): InRunFeatureSource {
       checkpointEvery: r.checkpointEvery,
       preconditioner: r.preconditioner,
       ...(r.checkpointAt ? { checkpointAt: r.checkpointAt } : {}),
+      ...(r.exampleWeights ? { exampleWeights: r.exampleWeights } : {}),
       project: (g) => projection.project(g),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -82,10 +85,10 @@ export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
     const playerOf = playerExamples.flatMap((list, player) => list.map(() => player));
     const sequences = hashes.map((h) => ({ ...p.examples.get(h)!, id: h }));
     const hyper: LoraHyperParameters = { ...p.hyper, seed };
-    const budget = planInRunBudget({ sequences, hyper, holdout: p.holdout, checkpoints: settings.checkpoints, sampleSeed: settings.projectionSeed, ...(settings.maxExtraWork !== undefined ? { maxExtraWork: settings.maxExtraWork } : {}) });
+    const budget = planInRunBudget({ sequences, hyper, holdout: p.holdout, checkpoints: settings.checkpoints, sampleSeed: settings.projectionSeed, ...(settings.maxExtraWork !== undefined ? { maxExtraWork: settings.maxExtraWork } : {}), ...(settings.exampleWeights === "uniform" ? { exampleWeights: "uniform" as const } : {}) });
     const { checkpointEvery, plans } = budget;
     const holdout = budget.holdout.map((i) => p.holdout[i]);
-    const request: InRunFeatureRequest = { sequences, exampleHashes: hashes, hyper, checkpointEvery, projection: { seed: settings.projectionSeed, dim: settings.projectionDim }, preconditioner: settings.preconditioner, ...(settings.checkpointAt === "end" ? { checkpointAt: "end" as const } : {}) };
+    const request: InRunFeatureRequest = { sequences, exampleHashes: hashes, hyper, checkpointEvery, projection: { seed: settings.projectionSeed, dim: settings.projectionDim }, preconditioner: settings.preconditioner, ...(settings.checkpointAt === "end" ? { checkpointAt: "end" as const } : {}), ...(settings.exampleWeights === "uniform" ? { exampleWeights: "uniform" as const } : {}) };
     const got = await features(request, p.signal ? { signal: p.signal } : {});
     probe ??= createLoraGradientProbe({ model: p.model, hyper: p.hyper });
     if (!projection || projection.seed !== settings.projectionSeed || projection.dim !== settings.projectionDim) {

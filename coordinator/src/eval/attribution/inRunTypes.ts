@@ -1,4 +1,6 @@
 import type { LoraAdapter } from "../model/types.js";
+import type { InRunPreconditioner } from "../train/computeInRunFeatures.js";
+import type { InRunExampleWeights } from "../train/planInRunCheckpoints.js";
 import type { PlayerValue } from "./types.js";
 
 /**
@@ -14,8 +16,21 @@ export interface InRunSettings {
   /** Dimension of the seeded random projection of every gradient (createGradientProjection). */
   projectionDim: number;
   projectionSeed: string | number;
-  /** "adam": example gradients scaled by AdamW's 1/(√v̂ + ε) (the step really taken); "none": the raw (SGD) gradient. */
-  preconditioner: "adam" | "none";
+  /**
+   * How each example's gradient is scaled before the dot product (computeInRunFeatures): "sign",
+   * g/(|g| + ε), the step AdamW takes on that example alone (default since 2026-12-08, see the
+   * README: it agrees with exact Shapley far better on the benchmark); "adam", the run's own AdamW
+   * 1/(√v̂ + ε) (the step really taken per unit of batch gradient); "none", the raw (SGD) gradient.
+   */
+  preconditioner: InRunPreconditioner;
+  /**
+   * How the checkpoints weigh the examples (planInRunCheckpoints): "uniform", every example at
+   * every checkpoint with 1/N of the interval's learning-rate mass, so no value depends on which
+   * batch or step the shuffle gave an example; "batch", the examples trained in each interval with
+   * the learning rate of the steps they drew and their share of those batches' tokens. Absent
+   * (records made before it): "batch".
+   */
+  exampleWeights?: InRunExampleWeights;
   /**
    * Leave-one-contribution-out retrainings on `samples` contributions drawn with `seed`, and their
    * Spearman rank correlation with the in-run values (0 samples: no calibration).
@@ -51,7 +66,7 @@ export interface InRunSettings {
 }
 
 /**
- * Defaults: up to 4 checkpoints, AdamW preconditioning, 16384 projected dimensions (a feature is
+ * Defaults: up to 4 checkpoints, each example's own AdamW step ("sign") weighed uniformly, 16384 projected dimensions (a feature is
  * 128 KiB per example and checkpoint; on the benchmark, agreement with exact Shapley needed a
  * projection far above 2048 once preconditioned), 5 calibration retrainings, one training seed,
  * checkpoints at their intervals' ends, the pass's own adapter served, and features + holdout
@@ -61,7 +76,8 @@ export const DEFAULT_IN_RUN_SETTINGS: InRunSettings = {
   checkpoints: 4,
   projectionDim: 16384,
   projectionSeed: "ingotforge",
-  preconditioner: "adam",
+  preconditioner: "sign",
+  exampleWeights: "uniform",
   calibration: { samples: 5, seed: "ingotforge" },
   maxExtraWork: 2,
   seeds: 1,

@@ -1,6 +1,6 @@
 import { createPrng } from "../../util/prng.js";
 import { createBatchSchedule } from "../train/batchSchedule.js";
-import { planInRunCheckpoints, type InRunCheckpointPlan } from "../train/planInRunCheckpoints.js";
+import { planInRunCheckpoints, type InRunCheckpointPlan, type InRunExampleWeights } from "../train/planInRunCheckpoints.js";
 import type { LoraHyperParameters, ScoredSequence } from "../train/types.js";
 import { AttributionError } from "./errors.js";
 
@@ -33,6 +33,8 @@ export interface PlanInRunBudgetParameters {
   maxExtraWork?: number;
   /** Seeds the holdout sample (InRunSettings.projectionSeed). */
   sampleSeed: string | number;
+  /** Which examples each checkpoint takes features of (InRunSettings.exampleWeights; default "batch"). */
+  exampleWeights?: InRunExampleWeights;
 }
 
 /** Input tokens through forward and backward over the whole run: what a plain training of `sequences` costs. */
@@ -46,7 +48,7 @@ export function plannedRunTokens(hyper: Pick<LoraHyperParameters, "seed" | "batc
 /**
  * The checkpoints and holdout of an in-run pass under a compute budget. Cost in input tokens
  * through forward + backward (the trainer's unit): the run R, the features F (each example's
- * gradient once per checkpoint interval it is trained in) and the holdout gradients H (the
+ * gradient once per checkpoint interval it is trained in, or at every checkpoint with "uniform") and the holdout gradients H (the
  * holdout's tokens at every checkpoint). With `maxExtraWork` = b, it takes the most checkpoints
  * (≤ `checkpoints`, K = ⌈steps / C⌉) with F + H ≤ b·R; when even one checkpoint with the whole
  * holdout is over, one checkpoint and a seeded sample of the holdout (examples in a seeded order,
@@ -62,7 +64,7 @@ export function planInRunBudget(p: PlanInRunBudgetParameters): InRunBudgetPlan {
   const all = p.holdout.map((_, i) => i);
   const option = (c: number) => {
     const checkpointEvery = Math.max(1, Math.ceil(totalSteps / c));
-    const plans = planInRunCheckpoints({ sequences: p.sequences, hyper: p.hyper, checkpointEvery });
+    const plans = planInRunCheckpoints({ sequences: p.sequences, hyper: p.hyper, checkpointEvery, ...(p.exampleWeights ? { exampleWeights: p.exampleWeights } : {}) });
     const featureTokens = plans.reduce((a, plan) => a + plan.examples.reduce((b, i) => b + p.sequences[i].tokens.length, 0), 0);
     return { checkpointEvery, plans, featureTokens, holdoutTokens: plans.length * holdoutPer };
   };

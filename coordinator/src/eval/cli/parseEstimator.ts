@@ -26,6 +26,7 @@ export function parseEstimator(
     projectionDim: numberOption(values["projection-dim"], "--projection-dim", usage, { integer: true, min: 1 }) ?? DEFAULT_IN_RUN_SETTINGS.projectionDim,
     projectionSeed: values["sampler-seed"] ?? DEFAULT_IN_RUN_SETTINGS.projectionSeed,
     preconditioner: DEFAULT_IN_RUN_SETTINGS.preconditioner,
+    ...(DEFAULT_IN_RUN_SETTINGS.exampleWeights ? { exampleWeights: DEFAULT_IN_RUN_SETTINGS.exampleWeights } : {}),
     calibration: {
       samples: numberOption(values.calibration, "--calibration", usage, { integer: true, min: 0 }) ?? DEFAULT_IN_RUN_SETTINGS.calibration.samples,
       seed: values["sampler-seed"] ?? DEFAULT_IN_RUN_SETTINGS.calibration.seed,

@@ -2,11 +2,14 @@ import { TrainInputError } from "./errors.js";
 import { computeExampleGradient } from "./computeExampleGradient.js";
 import { createWorkspace } from "./forwardBackward.js";
 import { hashLoraState } from "./hashLoraState.js";
-import { planInRunCheckpoints } from "./planInRunCheckpoints.js";
+import { planInRunCheckpoints, type InRunExampleWeights } from "./planInRunCheckpoints.js";
 import { prepareLoraRun } from "./prepareLoraRun.js";
 import { runTrainingLoopAsync } from "./runTrainingLoop.js";
 import type { LoraAdapter } from "../model/types.js";
 import type { TrainLoraParameters, TrainMetrics } from "./types.js";
+
+/** How per-example gradients are scaled before the projection (ComputeInRunFeaturesParameters.preconditioner). */
+export type InRunPreconditioner = "sign" | "adam" | "none";
 
 /** What one checkpoint of the run yields for in-run attribution (see planInRunCheckpoints). */
 export interface InRunCheckpointFeatures {
@@ -16,7 +19,7 @@ export interface InRunCheckpointFeatures {
   stateHash: string;
   /** The LoRA parameters (float64 master values, `paramNames` order) the features are taken at: at the start of `step` ("start"), or after `endStep − 1` ("end"). */
   values: Float64Array[];
-  /** Sequence indices trained on in steps step … endStep − 1, ascending. */
+  /** Sequence indices the checkpoint weighs, ascending: those trained on in steps step … endStep − 1 ("batch"), or all ("uniform"). */
   examples: number[];
   /** Per entry of `examples`: the projected gradient of that sequence's mean NLL per scored token, at `values` (preconditioned when asked). */
   features: Float64Array[];
@@ -31,11 +34,16 @@ export interface ComputeInRunFeaturesParameters extends Pick<TrainLoraParameters
    */
   project: (grads: readonly Float64Array[]) => Float64Array;
   /**
-   * "adam": each gradient is scaled coordinate-wise by AdamW's 1/(√v̂ + ε) at the end of its
-   * interval (the step the optimizer really takes per unit of gradient, as LESS does); "none": the
+   * "sign": each gradient g is mapped coordinate-wise to g / (|g| + ε) (ε the optimizer's), the
+   * step AdamW takes first on that example alone (m̂ = g, v̂ = g²): the example's direction, with
+   * every coordinate moved by about the learning rate whatever its gradient's size. "adam": each
+   * gradient scaled coordinate-wise by the run's own AdamW 1/(√v̂ + ε) at the end of its interval
+   * (the step the optimizer really takes per unit of batch gradient, as LESS does). "none": the
    * raw gradient (the SGD view of TracIn). Default "none".
    */
-  preconditioner?: "adam" | "none";
+  preconditioner?: InRunPreconditioner;
+  /** Which examples each checkpoint takes features of (planInRunCheckpoints): "batch" (default), those trained in its interval; "uniform", all. */
+  exampleWeights?: InRunExampleWeights;
   /**
    * Where in its interval a checkpoint's weights are: "start" (θ at `step`; the first checkpoint is
    * then the untrained LoRA, whose B = 0 gives A no gradient) or "end" (θ after the interval's last
@@ -55,18 +63,19 @@ export interface ComputeInRunFeaturesReturnType {
 /**
  * The per-example-gradient entry point of in-run attribution: trains the LoRA run exactly as
  * `trainLora` does and, at each checkpoint, computes the per-example gradient of every sequence
- * trained on until the next checkpoint, projected by `project`. The optimizer never sees these
+ * the checkpoint weighs (`exampleWeights`), scaled by `preconditioner`, projected by `project`. The optimizer never sees these
  * gradients (the training step zeroes its gradient buffers first), so the adapter is unchanged.
  * No holdout is involved: this is what an untrusted worker may run.
  */
 export async function computeInRunFeatures(params: ComputeInRunFeaturesParameters): Promise<ComputeInRunFeaturesReturnType> {
   const { loop, finish } = prepareLoraRun({ model: params.model, sequences: params.sequences, hyper: params.hyper });
   const { net } = loop;
-  const plans = planInRunCheckpoints({ sequences: params.sequences, hyper: params.hyper, checkpointEvery: params.checkpointEvery });
+  const plans = planInRunCheckpoints({ sequences: params.sequences, hyper: params.hyper, checkpointEvery: params.checkpointEvery, ...(params.exampleWeights ? { exampleWeights: params.exampleWeights } : {}) });
   const ws = createWorkspace(net, loop.maxLength);
   const paramNames = net.params.map((p) => p.name);
   const checkpoints: InRunCheckpointFeatures[] = [];
   const [, beta2] = params.hyper.betas;
+  const eps = params.hyper.eps;
   let open: { step: number; values: Float64Array[] } | undefined;
   const begin = (step: number) => {
     const plan = plans[checkpoints.length];
@@ -101,6 +110,10 @@ export async function computeInRunFeatures(params: ComputeInRunFeaturesParameter
         const d = scale![k];
         for (let j = 0; j < g.length; j++) g[j] *= d[j];
       });
+      else if (params.preconditioner === "sign") for (const p of net.params) {
+        const g = p.grad;
+        for (let j = 0; j < g.length; j++) g[j] = g[j] / (Math.abs(g[j]) + eps);
+      }
       return params.project(net.params.map((p) => p.grad));
     });
     net.params.forEach((p, i) => p.values.set(current[i]));

@@ -11,21 +11,33 @@ export interface InRunCheckpointPlan {
   /** Sequence indices trained on in those steps, ascending, each once. */
   examples: number[];
   /**
-   * Per entry of `examples`: Σ over the steps t of the interval whose batch holds the sequence of
-   * lr_t · (its scored tokens / the batch's scored tokens). The update of step t is
-   * −lr_t · Σ_i weight_i,t · ∇(mean NLL of i), so weight · ∇(mean NLL of i) is sequence i's share of it.
+   * Per entry of `examples`, with `exampleWeights` "batch": Σ over the steps t of the interval
+   * whose batch holds the sequence of lr_t · (its scored tokens / the batch's scored tokens). The
+   * update of step t is −lr_t · Σ_i weight_i,t · ∇(mean NLL of i), so weight · ∇(mean NLL of i) is
+   * sequence i's share of it. With "uniform": Λ_c / N for every sequence, Λ_c = Σ_t lr_t over the
+   * interval's steps and N the run's sequences.
    */
   weights: number[];
 }
 
 /**
+ * How an in-run checkpoint weighs the examples (InRunSettings.exampleWeights):
+ * - "batch": the examples the shuffle put in the interval's batches, each with its share of those
+ *   steps' updates (the learning rate of the step it drew, its tokens against its batch-mates');
+ * - "uniform": every example of the run at every checkpoint, each with the same 1/N of the
+ *   interval's learning-rate mass, whichever batch and step the shuffle gave it.
+ */
+export type InRunExampleWeights = "batch" | "uniform";
+
+/**
  * The checkpoints of an in-run attribution along one LoRA run: steps 0, K, 2K, … below the run's
- * last step (K = `checkpointEvery`), each with the sequences trained on until the next one and
- * their learning-rate weights. A function of the hyper-parameters, seed and token counts only,
+ * last step (K = `checkpointEvery`), each with the sequences it weighs and their learning-rate
+ * weights (`exampleWeights`, default "batch": the sequences trained on until the next one). A function of the hyper-parameters, seed and token counts only,
  * so the worker that computes the features and the coordinator that weighs them agree on it.
  */
-export function planInRunCheckpoints(params: { sequences: readonly Pick<ScoredSequence, "tokens" | "scoreFrom">[]; hyper: LoraHyperParameters; checkpointEvery: number }): InRunCheckpointPlan[] {
+export function planInRunCheckpoints(params: { sequences: readonly Pick<ScoredSequence, "tokens" | "scoreFrom">[]; hyper: LoraHyperParameters; checkpointEvery: number; exampleWeights?: InRunExampleWeights }): InRunCheckpointPlan[] {
   const { sequences, hyper, checkpointEvery } = params;
+  const uniform = params.exampleWeights === "uniform";
   if (!Number.isInteger(checkpointEvery) || checkpointEvery < 1) {
     throw new TrainInputError(`checkpointEvery must be a positive integer, got ${checkpointEvery}`, { hint: "Use e.g. 1 (every step) or the number of steps per epoch" });
   }
@@ -35,6 +47,13 @@ export function planInRunCheckpoints(params: { sequences: readonly Pick<ScoredSe
   const plans: InRunCheckpointPlan[] = [];
   for (let start = 0; start < total; start += checkpointEvery) {
     const end = Math.min(total, start + checkpointEvery);
+    if (uniform) {
+      let mass = 0;
+      for (let t = start; t < end; t++) mass += learningRateAt(hyper, t, total);
+      const examples = sequences.map((_, i) => i);
+      plans.push({ step: start, endStep: end, examples, weights: examples.map(() => mass / sequences.length) });
+      continue;
+    }
     const weight = new Map<number, number>();
     for (let t = start; t < end; t++) {
       const batch = schedule.batch(t);
