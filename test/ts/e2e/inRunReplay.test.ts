@@ -41,9 +41,9 @@ describe("coordinator service with in-run attribution, and its replay", () => {
   let enclave: Enclave;
   let forge: Address;
   let service: ReturnType<typeof createCoordinatorService>;
-  // The default compute bound, checkpoints at their intervals' ends, the pass's own adapter served
-  // and one in-run seed (of two training seeds): what a service runs.
-  const IN_RUN = { checkpoints: 2, projectionDim: 128, projectionSeed: "e2e", preconditioner: "adam" as const, calibration: { samples: 2, seed: "e2e" }, maxExtraWork: 2, seeds: 1, checkpointAt: "end" as const, servedAdapter: "in-run-pass" as const };
+  // The default compute bound, each example's own AdamW step weighed uniformly, checkpoints at their
+  // intervals' ends, the pass's own adapter served and one in-run seed (of two training seeds): what a service runs.
+  const IN_RUN = { checkpoints: 2, projectionDim: 128, projectionSeed: "e2e", preconditioner: "sign" as const, exampleWeights: "uniform" as const, calibration: { samples: 2, seed: "e2e" }, maxExtraWork: 2, seeds: 1, checkpointAt: "end" as const, servedAdapter: "in-run-pass" as const };
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "ingotforge-e2e-inrun-"));

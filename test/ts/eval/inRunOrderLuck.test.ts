@@ -50,7 +50,7 @@ describe("in-run values do not depend on where the shuffle put an example", () =
     expect(r.values[0].value).not.toBe(r.values.at(-1)!.value);
   });
 
-  it("weighs every example at every checkpoint with 1/N of the interval's learning-rate mass", () => {
+  it("weighs every example the run trains at every checkpoint with 1/N of the interval's learning-rate mass", () => {
     const sequences = [...others, ...twins];
     const hyper = { ...HYPER, seed: 4 };
     const plans = planInRunCheckpoints({ sequences, hyper, checkpointEvery: 3, exampleWeights: "uniform" });
@@ -62,6 +62,12 @@ describe("in-run values do not depend on where the shuffle put an example", () =
       for (let t = plan.step; t < plan.endStep; t++) mass += learningRateAt(hyper, t, total);
       for (const w of plan.weights) expect(w).toBe(mass / sequences.length);
     }
+    // A run shorter than an epoch (3 steps of 2 over 8 examples): the 6 examples it draws, at every checkpoint.
+    const { epochs: _epochs, ...perStep } = hyper;
+    const short = planInRunCheckpoints({ sequences, hyper: { ...perStep, steps: 3 }, checkpointEvery: 2, exampleWeights: "uniform" });
+    const drawn = planInRunCheckpoints({ sequences, hyper: { ...perStep, steps: 3 }, checkpointEvery: 3 })[0].examples;
+    expect(drawn).toHaveLength(6);
+    for (const plan of short) expect(plan.examples).toEqual(drawn);
   });
 
   it("takes each example's own AdamW step, g / (|g| + ε), as its feature with the sign preconditioner", async () => {

@@ -14,8 +14,8 @@ export interface InRunCheckpointPlan {
    * Per entry of `examples`, with `exampleWeights` "batch": Σ over the steps t of the interval
    * whose batch holds the sequence of lr_t · (its scored tokens / the batch's scored tokens). The
    * update of step t is −lr_t · Σ_i weight_i,t · ∇(mean NLL of i), so weight · ∇(mean NLL of i) is
-   * sequence i's share of it. With "uniform": Λ_c / N for every sequence, Λ_c = Σ_t lr_t over the
-   * interval's steps and N the run's sequences.
+   * sequence i's share of it. With "uniform": Λ_c / N for every sequence the run trains on,
+   * Λ_c = Σ_t lr_t over the interval's steps and N the number of those sequences.
    */
   weights: number[];
 }
@@ -24,8 +24,9 @@ export interface InRunCheckpointPlan {
  * How an in-run checkpoint weighs the examples (InRunSettings.exampleWeights):
  * - "batch": the examples the shuffle put in the interval's batches, each with its share of those
  *   steps' updates (the learning rate of the step it drew, its tokens against its batch-mates');
- * - "uniform": every example of the run at every checkpoint, each with the same 1/N of the
- *   interval's learning-rate mass, whichever batch and step the shuffle gave it.
+ * - "uniform": every example the run trains on (all of them from one epoch on) at every checkpoint,
+ *   each with the same 1/N of the interval's learning-rate mass, whichever batch and step the
+ *   shuffle gave it.
  */
 export type InRunExampleWeights = "batch" | "uniform";
 
@@ -45,13 +46,20 @@ export function planInRunCheckpoints(params: { sequences: readonly Pick<ScoredSe
   const total = schedule.totalSteps;
   const scored = sequences.map((s) => s.tokens.length - s.scoreFrom);
   const plans: InRunCheckpointPlan[] = [];
+  // "uniform": the examples the run trains on at all (every one from the first epoch on; a run
+  // shorter than an epoch never draws some, and they are not part of this training).
+  let trained: number[] = [];
+  if (uniform) {
+    const drawn = new Set<number>();
+    for (let t = 0; t < total; t++) for (const i of schedule.batch(t)) drawn.add(i);
+    trained = [...drawn].sort((a, b) => a - b);
+  }
   for (let start = 0; start < total; start += checkpointEvery) {
     const end = Math.min(total, start + checkpointEvery);
     if (uniform) {
       let mass = 0;
       for (let t = start; t < end; t++) mass += learningRateAt(hyper, t, total);
-      const examples = sequences.map((_, i) => i);
-      plans.push({ step: start, endStep: end, examples, weights: examples.map(() => mass / sequences.length) });
+      plans.push({ step: start, endStep: end, examples: trained.slice(), weights: trained.map(() => mass / trained.length) });
       continue;
     }
     const weight = new Map<number, number>();
