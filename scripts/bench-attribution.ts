@@ -1,11 +1,11 @@
 /**
- * `npm run bench:attribution [-- --quick] [--max-n N] [--sizes 4,8,32,128,512] [--holdout N] [--msr-samples N] [--max-extra-work B|none] [--checkpoint-at end|start] [--agreement-dim D] [--agreement-settings JSON] [--agreement-seeds 2,3,4] [--skip-agreement] [--skip-extras] [--cache DIR] [--json FILE]`
+ * `npm run bench:attribution [-- --quick] [--max-n N] [--sizes 4,8,32,128,512] [--holdout N] [--msr-samples N] [--max-extra-work B|none] [--checkpoint-at end|start] [--preconditioner sign|adam|none] [--example-weights uniform|batch] [--agreement-forges 1..5] [--agreement-settings JSON] [--agreement-seeds 2,3,4] [--skip-agreement] [--skip-extras] [--cache DIR] [--json FILE]`
  *
  * Attribution methods on synthetic Forges built from data/demo, on the demo base model and the
  * project's own deterministic trainer (utilities scored with the trainer's float64 forward pass, so
  * no llama.cpp is needed): cost per method at n = 4, 8, 32, 128, 512 contributions, agreement of
- * in-run with exact Shapley at n = 6 next to exact Shapley with itself across two seeds (and with
- * MSR Banzhaf at n = 32), the gain from splitting a contribution across k wallets, and the shares
+ * in-run with exact Shapley at n = 6 on five Forges (A–E, below), over four in-run training seeds,
+ * next to exact Shapley with itself across two seeds (and with MSR Banzhaf at n = 32), the gain from splitting a contribution across k wallets, and the shares
  * of an exact and a near copy.
  *
  * Synthetic Forge of n contributions (one example each; contribution i by i mod 10): 0–5 relevant
@@ -14,7 +14,8 @@
  * Once a pool is used up its examples come back as variants (scripts/bench/variantExample.ts:
  * identifiers renamed, a round tag), distinct under the near-duplicate rule (Jaccard ≤ 0.75 for
  * every pair of rounds 0–4), so only the copies are dropped by de-duplication. In-run: the defaults
- * (DEFAULT_IN_RUN_SETTINGS: ≤ 4 checkpoints at their intervals' ends, AdamW-preconditioned,
+ * (DEFAULT_IN_RUN_SETTINGS: ≤ 4 checkpoints at their intervals' ends, each example's own AdamW step
+ * weighed uniformly,
  * projection 16384, one seed, features + holdout gradients ≤ 2 trainings, the pass's own adapter
  * served; `--max-extra-work`, `--checkpoint-at`), projection seed "bench", no
  * calibration except its own row at n = 32. Training: the demo's LoRA settings with 2 epochs
@@ -58,8 +59,12 @@ const { values: opts } = parseArgs({
     "msr-samples": { type: "string" },
     checkpoints: { type: "string" },
     "projection-dim": { type: "string" },
+    /** sign (default), adam or none: InRunSettings.preconditioner. */
     preconditioner: { type: "string" },
-    "agreement-dim": { type: "string" },
+    /** uniform (default) or batch: InRunSettings.exampleWeights. */
+    "example-weights": { type: "string" },
+    /** How many of the five n = 6 agreement Forges (A–E) to measure (default 5; each costs 2 × 63 exact-Shapley trainings unless cached). */
+    "agreement-forges": { type: "string" },
     "max-extra-work": { type: "string" },
     /** Where checkpoints sit in their intervals: end (default) or start. */
     "checkpoint-at": { type: "string" },
@@ -92,7 +97,8 @@ const IN_RUN: InRunSettings = {
   checkpoints: Number(opts.checkpoints ?? DEFAULT_IN_RUN_SETTINGS.checkpoints),
   projectionDim: Number(opts["projection-dim"] ?? DEFAULT_IN_RUN_SETTINGS.projectionDim),
   projectionSeed: "bench",
-  preconditioner: (opts.preconditioner ?? DEFAULT_IN_RUN_SETTINGS.preconditioner) as "adam" | "none",
+  preconditioner: (opts.preconditioner ?? DEFAULT_IN_RUN_SETTINGS.preconditioner) as InRunSettings["preconditioner"],
+  exampleWeights: (opts["example-weights"] ?? DEFAULT_IN_RUN_SETTINGS.exampleWeights ?? "batch") as NonNullable<InRunSettings["exampleWeights"]>,
   checkpointAt: (opts["checkpoint-at"] ?? DEFAULT_IN_RUN_SETTINGS.checkpointAt) as "start" | "end",
   calibration: { samples: 0, seed: "bench" },
   ...(maxExtraWork !== undefined ? { maxExtraWork } : {}),
@@ -126,6 +132,21 @@ const hashOf = (e: DatasetExample) => {
 };
 /** Example k of a pool: its (k mod size)-th example, in variant round ⌊k / size⌋ (variantExample: distinct to de-duplication). */
 const variant = (pool: DatasetExample[], k: number): DatasetExample => variantExample(pool[k % pool.length], Math.floor(k / pool.length));
+
+/** The k-th relevant / irrelevant variant that fits (the order forge() takes them in). */
+const fitting = (pool: DatasetExample[]) => {
+  const seen: DatasetExample[] = [];
+  let next = 0;
+  return (k: number): DatasetExample => {
+    while (seen.length <= k) {
+      const e = variant(pool, next++);
+      if (fits(e)) seen.push(e);
+    }
+    return seen[k];
+  };
+};
+const relevantAt = fitting(relevantPool);
+const irrelevantAt = fitting(irrelevantPool);
 
 interface Contribution { id: string; exampleHashes: string[]; kind: string }
 function forge(n: number): Contribution[] {
@@ -200,7 +221,7 @@ const shares = (values: Map<string, number>) => {
 
 log(`IngotForge attribution benchmark — ${new Date().toISOString()}; load average ${loadavg().map((x) => x.toFixed(2)).join(", ")}`);
 log(`demo base (hidden ${model.config.hiddenSize}, ${model.config.numLayers} layers, vocab ${model.config.vocabSize}); examples cut to ${MAX_TOKENS} tokens: ${relevantPool.length} relevant, ${irrelevantPool.length} irrelevant; holdout ${holdout.length}`);
-log(`LoRA: demo settings, 2 epochs, batch ${HYPER.batchSize}; in-run: ≤ ${IN_RUN.checkpoints} checkpoints, projection ${IN_RUN.projectionDim}, ${IN_RUN.preconditioner} preconditioner, features + holdout gradients ≤ ${IN_RUN.maxExtraWork ?? "∞"} run(s), ${IN_RUN.seeds ?? "all"} seed(s); MSR ${msrSamples} samples`);
+log(`LoRA: demo settings, 2 epochs, batch ${HYPER.batchSize}; in-run: ≤ ${IN_RUN.checkpoints} checkpoints, projection ${IN_RUN.projectionDim}, ${IN_RUN.preconditioner} preconditioner, ${IN_RUN.exampleWeights} example weights, features + holdout gradients ≤ ${IN_RUN.maxExtraWork ?? "∞"} run(s), ${IN_RUN.seeds ?? "all"} seed(s); MSR ${msrSamples} samples`);
 log();
 
 type Cost = NonNullable<Awaited<ReturnType<typeof attribute>>["cost"]>;
@@ -222,7 +243,8 @@ const row = (n: number, method: string, x: Awaited<ReturnType<typeof attribute>>
   const detail = entry.cost ? `  (run ${entry.cost.run} + features ${entry.cost.features} + holdout ${entry.cost.holdout} [${entry.holdoutExamples!.used}/${entry.holdoutExamples!.of} examples, ${entry.checkpoints} checkpoints] + served retraining ${entry.cost.servedRetraining})` : "";
   log(`${String(n).padStart(4)}  ${method.padEnd(20)} trainings ${String(entry.trainings).padStart(8)}  wall ${entry.wallSeconds.toFixed(1).padStart(8)} s  ${entry.secondsPerContribution.toFixed(3)} s/contribution  players ${entry.players}${detail}`);
 };
-const agreement: { n: number; against: string; inRun: string; spearman: number | null; seedFloorSpearman: number | null }[] = [];
+const agreement: { n: number; forge?: string; against: string; inRun: string; spearman: number | null; seedFloorSpearman: number | null; bySeed?: { seed: number; spearman: number | null }[]; meanOverSeeds?: number; minOverSeeds?: number; inRunSelfSpearman?: number | null }[] = [];
+const agreementSummary: { n: number; inRun: string; forges: number; meanSpearman: number; meanFloor: number; forgesAtOrAboveFloor: number }[] = [];
 const msrNoise: { n: number; samples: number; meanStdError: number; sdOfValues: number; msrVsMsrSpearman: number | null }[] = [];
 const calibration: { n: number; samples: number; trainings: number; wallSeconds: number; spearman: number | null }[] = [];
 const split: { k: number; gain: number }[] = [];
@@ -230,7 +252,7 @@ let exactCopyShare = NaN;
 let nearCopyShare = NaN;
 /** Written after every section, so a run stopped by its timeout keeps what it measured. */
 const save = () => {
-  if (opts.json) writeFileSync(opts.json, JSON.stringify({ date: new Date().toISOString(), loadAverage: loadavg(), quick, maxN, holdout: holdout.length, inRun: IN_RUN, hyper: HYPER, rows, agreement, msrNoise, calibration, split, exactCopyShare, nearCopyShare }, null, 2));
+  if (opts.json) writeFileSync(opts.json, JSON.stringify({ date: new Date().toISOString(), loadAverage: loadavg(), quick, maxN, holdout: holdout.length, inRun: IN_RUN, hyper: HYPER, rows, agreement, agreementSummary, msrNoise, calibration, split, exactCopyShare, nearCopyShare }, null, 2));
 };
 const scoredIds = (x: Awaited<ReturnType<typeof attribute>>) => x.r.scoreVector.entries.filter((e) => e.status === "scored").map((e) => e.id);
 const sd = (xs: number[]) => {
@@ -238,39 +260,69 @@ const sd = (xs: number[]) => {
   return Math.sqrt(xs.reduce((a, v) => a + (v - m) ** 2, 0) / Math.max(1, xs.length - 1));
 };
 
-// Agreement at n = 6 against exact Shapley, and exact Shapley with itself across two seeds: in-run with the defaults
-// (under the compute bound), without the bound (4 checkpoints, whole holdout) at 16384 dims, and at --agreement-dim.
+// Agreement at n = 6 against exact Shapley, on five Forges of six one-example contributions (A, the one measured before:
+// the first six relevant examples; B and E: other relevant ones; C and D: four relevant and two irrelevant), each next to
+// exact Shapley with itself across training seeds 1 and 2 (the floor). In-run runs on training seeds 1 and
+// --agreement-seeds (default 2,3,4), each against exact Shapley seed 1; a row per in-run setting (the defaults, then
+// --agreement-settings).
+const AGREEMENT_FORGES: [string, string][] = [
+  ["A", "r0,r1,r2,r3,r4,r5"],
+  ["B", "r6,r7,r8,r9,r10,r11"],
+  ["C", "r12,r13,r14,r15,i0,i1"],
+  ["D", "r16,r17,i2,r18,i3,r19"],
+  ["E", "r30,r31,r32,r33,r34,r35"],
+];
 if (!opts["skip-agreement"]) {
-  const f = forge(6);
-  const e1 = await attribute(f, { kind: "exact-shapley" }, [1]);
-  const e2 = await attribute(f, { kind: "exact-shapley" }, [2]);
-  row(6, "exact-shapley", e1);
-  const ids = f.map((c) => c.id);
-  const v = (m: Map<string, number>) => ids.map((id) => m.get(id)!);
-  const floor = spearmanCorrelation(v(e1.values), v(e2.values));
-  const agreementDim = Number(opts["agreement-dim"] ?? 65536);
-  const agreementSeeds = opts["agreement-seeds"] ? opts["agreement-seeds"].split(",").map(Number) : [];
+  const agreementSeeds = (opts["agreement-seeds"] ?? "2,3,4").split(",").filter((x) => x !== "").map(Number);
   const variants: [string, AttributionMethod][] = [
-    [`defaults (projection ${IN_RUN.projectionDim}, max extra work ${IN_RUN.maxExtraWork ?? "none"})`, inRunMethod],
-    [`unbounded (projection ${IN_RUN.projectionDim}, ${IN_RUN.checkpoints} checkpoints, whole holdout)`, { ...inRunMethod, maxExtraWork: undefined } as AttributionMethod],
-    [`unbounded (projection ${agreementDim}, ${IN_RUN.checkpoints} checkpoints, whole holdout)`, { ...inRunMethod, maxExtraWork: undefined, projectionDim: agreementDim } as AttributionMethod],
+    [`defaults (${IN_RUN.preconditioner}, ${IN_RUN.exampleWeights}, max extra work ${IN_RUN.maxExtraWork ?? "none"})`, inRunMethod],
     ...(JSON.parse(opts["agreement-settings"] ?? "[]") as Partial<InRunSettings>[]).map((x): [string, AttributionMethod] => [`with ${JSON.stringify(x)}`, { ...inRunMethod, ...x } as AttributionMethod]),
   ];
-  for (const [name, method] of variants) {
-    if (method.kind === "in-run" && (method.maxExtraWork === undefined || method.maxExtraWork === null)) delete (method as { maxExtraWork?: number }).maxExtraWork;
-    const ir = await attribute(f, method, [1]);
-    row(6, `in-run ${name.startsWith("with") ? name : name.split(" ")[0]}${method.kind === "in-run" && method.projectionDim !== IN_RUN.projectionDim ? ` ${method.projectionDim}` : ""}`, ir);
-    agreement.push({ n: 6, against: "exact-shapley", inRun: name, spearman: spearmanCorrelation(v(ir.values), v(e1.values)), seedFloorSpearman: floor });
-    log(`agreement n=6: Spearman(in-run ${name}, exact Shapley seed 1) = ${agreement.at(-1)!.spearman?.toFixed(3)}; exact vs exact across seeds 1 and 2 = ${floor?.toFixed(3)}`);
-    // The in-run pass's own training noise: the same setting on other training seeds, each against exact Shapley seed 1.
-    if (agreementSeeds.length > 0) {
-      const bySeed: { seed: number; spearman: number | null }[] = [{ seed: 1, spearman: agreement.at(-1)!.spearman }];
-      for (const seed of agreementSeeds) bySeed.push({ seed, spearman: spearmanCorrelation(v((await attribute(f, method, [seed])).values), v(e1.values)) });
-      const known = bySeed.map((x) => x.spearman).filter((x): x is number => x !== null);
+  const summary = new Map<string, { means: number[]; floors: number[]; atFloor: number }>();
+  for (const [name, spec] of AGREEMENT_FORGES.slice(0, Number(opts["agreement-forges"] ?? AGREEMENT_FORGES.length))) {
+    const f: Contribution[] = spec.split(",").map((x, i) => {
+      const e = x[0] === "r" ? relevantAt(Number(x.slice(1))) : irrelevantAt(Number(x.slice(1)));
+      return { id: `${name}${i}`, exampleHashes: [hashOf(e)], kind: x[0] === "r" ? "relevant" : "irrelevant" };
+    });
+    const e1 = await attribute(f, { kind: "exact-shapley" }, [1]);
+    const e2 = await attribute(f, { kind: "exact-shapley" }, [2]);
+    row(6, `exact-shapley (${name})`, e1);
+    const ids = f.map((c) => c.id);
+    const v = (m: Map<string, number>) => ids.map((id) => m.get(id)!);
+    const floor = spearmanCorrelation(v(e1.values), v(e2.values));
+    log(`Forge ${name} (${spec}): exact Shapley seed 1 ${v(e1.values).map((x) => x.toFixed(4)).join(" ")}; exact vs exact across seeds 1 and 2 = ${floor?.toFixed(3)}`);
+    for (const [setting, method] of variants) {
+      if (method.kind === "in-run" && (method.maxExtraWork === undefined || method.maxExtraWork === null)) delete (method as { maxExtraWork?: number }).maxExtraWork;
+      const bySeed: { seed: number; spearman: number | null }[] = [];
+      const valuesBySeed: number[][] = [];
+      let first: Awaited<ReturnType<typeof attribute>> | undefined;
+      for (const seed of [1, ...agreementSeeds]) {
+        const ir = await attribute(f, method, [seed]);
+        first ??= ir;
+        valuesBySeed.push(v(ir.values));
+        bySeed.push({ seed, spearman: spearmanCorrelation(v(ir.values), v(e1.values)) });
+      }
+      // In-run with itself across its training seeds: the mean Spearman over every pair of seeds.
+      const pairs: number[] = [];
+      for (let a = 0; a < valuesBySeed.length; a++) for (let b = a + 1; b < valuesBySeed.length; b++) pairs.push(spearmanCorrelation(valuesBySeed[a], valuesBySeed[b]) ?? 0);
+      const selfSpearman = pairs.length > 0 ? pairs.reduce((x, y) => x + y, 0) / pairs.length : null;
+      if (name === "A") row(6, `in-run ${setting.startsWith("with") ? setting : "defaults"}`, first!);
+      const known = bySeed.map((x) => x.spearman ?? 0);
       const mean = known.reduce((a, x) => a + x, 0) / known.length;
-      Object.assign(agreement.at(-1)!, { bySeed, meanOverSeeds: mean });
-      log(`  over in-run training seeds ${bySeed.map((x) => `${x.seed}: ${x.spearman?.toFixed(3)}`).join(", ")}; mean ${mean.toFixed(3)}`);
+      agreement.push({ n: 6, forge: name, against: "exact-shapley", inRun: setting, spearman: bySeed[0].spearman, seedFloorSpearman: floor, bySeed, meanOverSeeds: mean, minOverSeeds: Math.min(...known), inRunSelfSpearman: selfSpearman });
+      const sum = summary.get(setting) ?? { means: [], floors: [], atFloor: 0 };
+      sum.means.push(mean);
+      sum.floors.push(floor ?? 0);
+      if (mean >= (floor ?? 0)) sum.atFloor++;
+      summary.set(setting, sum);
+      log(`  in-run ${setting}: Spearman with exact Shapley seed 1 over in-run training seeds ${bySeed.map((x) => `${x.seed}: ${x.spearman?.toFixed(3)}`).join(", ")}; mean ${mean.toFixed(3)} (floor ${floor?.toFixed(3)}); in-run with itself across those seeds ${selfSpearman?.toFixed(3)}`);
     }
+    save();
+  }
+  for (const [setting, sum] of summary) {
+    const avg = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+    agreementSummary.push({ n: 6, inRun: setting, forges: sum.means.length, meanSpearman: avg(sum.means), meanFloor: avg(sum.floors), forgesAtOrAboveFloor: sum.atFloor });
+    log(`agreement n=6, in-run ${setting}: mean Spearman over ${sum.means.length} Forges ${avg(sum.means).toFixed(3)} against a mean floor of ${avg(sum.floors).toFixed(3)}; at or above the floor on ${sum.atFloor} of ${sum.means.length}`);
   }
   save();
 }
