@@ -1,4 +1,5 @@
 import type { Address, Hex, LocalAccount } from "viem";
+import type { HpkeKeyPair } from "../sealing/generateHpkeKeyPair.js";
 import type { ContributionBinding, HoldoutEnvelope } from "../sealing/types.js";
 
 /** What an enclave says about itself: logged at start and written into the attribution record. */
@@ -53,5 +54,13 @@ export interface Enclave {
    * another binding or key, or altered. The plaintext is returned, never stored or logged.
    */
   openContribution(envelope: Uint8Array, expected: ContributionBinding): Promise<Uint8Array>;
+  /**
+   * The X25519 key pair workers seal a Forge's in-run features to (`resultRecipient`), one per
+   * worker (`computeId`): deriveInRunResultKey over the secret the HPKE key derives from, so a
+   * restarted enclave gets the same key and opens the answers given before the restart. The
+   * private key is for the coordinator process in the enclave (the transport clients open the
+   * features with it); workers cannot derive it.
+   */
+  inRunResultKey(p: { forge: Hex; computeId: number }): Promise<HpkeKeyPair>;
   describe(): EnclaveDescription;
 }

@@ -18,7 +18,7 @@ import type { AttributionMethod } from "../eval/attribution/attributeContributio
 import { DEFAULT_ATTRIBUTION_METHOD } from "../eval/attribution/resolveAttributionMethod.js";
 import { createInRunFeaturePool } from "../compute/inRun/createInRunFeaturePool.js";
 import { isInRunWorker } from "../compute/inRun/isInRunWorker.js";
-import type { InRunWorker } from "../compute/inRun/types.js";
+import type { InRunFeaturesListener, InRunResultKeyFor, InRunWorker } from "../compute/inRun/types.js";
 import type { LoraHyperParameters } from "../eval/train/types.js";
 import type { Qwen2Model } from "../eval/model/types.js";
 import { ggufToModel } from "../eval/model/ggufToModel.js";
@@ -33,6 +33,8 @@ import { nobodyEarnedAShare } from "../pipeline/nobodyEarnedAShare.js";
 import { createProgress, type Progress } from "../util/progress.js";
 import { createJournaledPool } from "./createJournaledPool.js";
 import { createResultCachingWorker } from "./createResultCachingWorker.js";
+import { discardInRunFeatures } from "./discardInRunFeatures.js";
+import { recordInRunFeatures } from "./recordInRunFeatures.js";
 import { findWindowCloseBlock } from "./findWindowCloseBlock.js";
 import { loadServiceState, saveServiceState, type ForgeRecord, type ForgeStatusUpdate, type ServiceState } from "./serviceState.js";
 import { sleep } from "../util/sleep.js";
@@ -77,8 +79,18 @@ export interface CreateCoordinatorServiceParameters {
   /**
    * The workers that train a Forge's jobs, given those registered on-chain (e.g. a file-queue
    * client per registered key). None: the coordinator trains every job itself, crediting no one.
+   * Remote in-run workers' clients get `resultKey` (the enclave's in-run result keys, the same
+   * after a restart) and report the features envelopes they opened to `onInRunFeatures` (removed
+   * from the local store once the Forge's result is submitted: discardInRunFeatures).
    */
-  workersFor?: (p: { forge: Address; registered: RegisteredCompute[]; model: Qwen2Model; baseModelRoot: Hex }) => ComputeWorker[] | Promise<ComputeWorker[]>;
+  workersFor?: (p: {
+    forge: Address;
+    registered: RegisteredCompute[];
+    model: Qwen2Model;
+    baseModelRoot: Hex;
+    resultKey: InRunResultKeyFor;
+    onInRunFeatures: InRunFeaturesListener;
+  }) => ComputeWorker[] | Promise<ComputeWorker[]>;
   eval?: Partial<ServiceEvalSettings>;
   /** Between polls of the chain (default 2000 ms). */
   pollIntervalMs?: number;
@@ -242,6 +254,7 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
     }
     if (phase === "Failed") {
       const reason = "the eval deadline passed before a result was accepted; capital is refundable";
+      await discardInRunFeaturesOf(forge);
       await setForge(forge, { status: "failed", reason });
       log.warn({ forge }, reason);
       emit({ kind: "failed", forge, reason });
@@ -273,12 +286,33 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
     }
   }
 
+  /** The Forge's journal of the sealed in-run features its workers' clients opened (recordInRunFeatures). */
+  function inRunFeaturesFile(forge: Address): string {
+    return path.join(p.config.dataDir, "forges", forge.toLowerCase(), "in-run-features.jsonl");
+  }
+
+  /**
+   * The result is on-chain (or the Forge failed for good), so nothing needs its sealed in-run
+   * features any more (a restart re-runs the eval from them only before that; replay recomputes
+   * them): remove them from the local store. Called before the Forge's record leaves
+   * "evaluating", so a crash in between is retried on the next start. A failure costs disk space
+   * only, so it is logged, not thrown.
+   */
+  async function discardInRunFeaturesOf(forge: Address): Promise<void> {
+    try {
+      await discardInRunFeatures({ file: inRunFeaturesFile(forge), store: p.store, logger: log.child({ forge }) });
+    } catch (error) {
+      log.warn({ forge, err: error, journal: inRunFeaturesFile(forge) }, "could not remove the Forge's sealed in-run features from the store; they only take space: remove the roots listed in the journal by hand");
+    }
+  }
+
   /** A result was accepted already (ours, sent before a crash, or another coordinator's): record its transaction. */
   async function recordAlreadyLive(forge: Address) {
     const ingotId = (await p.ctx.publicClient.readContract({ address: forge, abi: p.ctx.abis.Forge, functionName: "ingotId" })) as bigint;
     const accepted = await p.ctx.publicClient.getContractEvents({ address: forge, abi: p.ctx.abis.Forge, eventName: "ResultAccepted", fromBlock: 0n, strict: true });
     const txHash = accepted[0]?.transactionHash ?? null;
     const attributionLogRoot = (accepted[0]?.args as { attributionLogRoot?: Hex } | undefined)?.attributionLogRoot;
+    await discardInRunFeaturesOf(forge);
     await setForge(forge, { status: "submitted", ingotId: String(ingotId), txHash, ...(attributionLogRoot ? { attributionLogRoot } : {}), note: "the Forge was already Live when this coordinator looked; nothing sent" });
     log.info({ forge, ingotId: String(ingotId), txHash }, "Forge already Live; recorded its accepted result");
     emit({ kind: "submitted", forge, ingotId, txHash });
@@ -315,7 +349,16 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
       const tokenizer = createTokenizer(model.tokenizer);
       const { accepted: registered, excluded: excludedCompute } = await registeredCompute(forge);
       for (const e of excludedCompute) flog.warn({ computeId: e.computeId, reason: e.reason }, "compute registration excluded");
-      const given = p.workersFor ? await p.workersFor({ forge, registered, model, baseModelRoot: status.config.baseModelRoot }) : [];
+      const given = p.workersFor
+        ? await p.workersFor({
+            forge,
+            registered,
+            model,
+            baseModelRoot: status.config.baseModelRoot,
+            resultKey: (key) => p.enclave.inRunResultKey(key),
+            onInRunFeatures: ({ jobId, computeId, featuresRoot }) => recordInRunFeatures({ file: inRunFeaturesFile(forge), jobId, computeId, featuresRoot }),
+          })
+        : [];
       const workers = given.map((worker) => {
         const cached = createResultCachingWorker({ worker, dir: path.join(workDir, "worker-results") });
         return {
@@ -397,6 +440,8 @@ export function createCoordinatorService(p: CreateCoordinatorServiceParameters):
     }
     const submitted = await submitResultOnce(p.ctx, signed.result, signed.signature);
     const txHash = submitted.submitted ? submitted.hash : null;
+    // Before the Forge is marked submitted: a crash in between finds it Live on restart, and removes them then.
+    await discardInRunFeaturesOf(forge);
     await setForge(forge, { status: "submitted", ingotId: String(submitted.ingotId), txHash, attributionLogRoot, ...(submitted.submitted ? {} : { note: "the Forge was already Live" }) });
     flog.info({ ingotId: String(submitted.ingotId), txHash, attributionLogRoot }, submitted.submitted ? "result submitted; Ingot minted" : "the Forge was already Live; nothing sent");
     emit({ kind: "submitted", forge, ingotId: submitted.ingotId, txHash });

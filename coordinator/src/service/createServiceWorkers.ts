@@ -6,7 +6,7 @@ import { ed25519PublicKeyOf } from "../compute/ed25519Keys.js";
 import { createQueueWorkerClient } from "../compute/fileQueue/createQueueWorkerClient.js";
 import { withInRunFeatures } from "../compute/inRun/withInRunFeatures.js";
 import { createNatsWorkerClient } from "../compute/nats/createNatsWorkerClient.js";
-import type { InRunWorker } from "../compute/inRun/types.js";
+import type { InRunFeaturesListener, InRunResultKeyFor, InRunWorker } from "../compute/inRun/types.js";
 import type { ComputeWorker } from "../compute/types.js";
 import type { Qwen2Model } from "../eval/model/types.js";
 import type { ContentStore } from "../storage/types.js";
@@ -26,7 +26,16 @@ export interface CreateServiceWorkersParameters {
   logger: Logger;
 }
 
-export type ServiceWorkersFor = (p: { forge: Address; registered: RegisteredCompute[]; model: Qwen2Model; baseModelRoot: Hex }) => (ComputeWorker & InRunWorker)[];
+export type ServiceWorkersFor = (p: {
+  forge: Address;
+  registered: RegisteredCompute[];
+  model: Qwen2Model;
+  baseModelRoot: Hex;
+  /** The enclave's in-run result keys (Enclave.inRunResultKey): remote workers seal their features to them, and a restarted coordinator still opens them. Left out, each client holds a random key in memory. */
+  resultKey?: InRunResultKeyFor;
+  /** Told the root of every sealed features envelope a remote worker's client opened (the service removes them from the local store once the result is submitted). */
+  onInRunFeatures?: InRunFeaturesListener;
+}) => (ComputeWorker & InRunWorker)[];
 
 /**
  * The service's `workersFor`: one ComputeWorker per registered worker key of a Forge, each also an
@@ -38,11 +47,12 @@ export type ServiceWorkersFor = (p: { forge: Address; registered: RegisteredComp
 export function createServiceWorkers(params: CreateServiceWorkersParameters): ServiceWorkersFor {
   const embedded = params.embeddedKeys.map((privateKey) => ({ privateKey, publicKey: ed25519PublicKeyOf(privateKey).toLowerCase() }));
   const { logger, nats } = params;
-  return ({ forge, registered, model, baseModelRoot }) =>
+  return ({ forge, registered, model, baseModelRoot, resultKey, onInRunFeatures }) =>
     registered.map((r): ComputeWorker & InRunWorker => {
       const key = embedded.find((k) => k.publicKey === r.ed25519PublicKey.toLowerCase());
       if (key) return withInRunFeatures(createInProcessWorker({ computeId: r.computeId, ed25519PrivateKey: key.privateKey, model, baseModelRoot, store: params.store, logger }), { ed25519PrivateKey: key.privateKey, model, baseModelRoot, store: params.store });
-      if (!nats) return createQueueWorkerClient({ queueDir: params.queueDir, computeId: r.computeId, publicKey: r.ed25519PublicKey, timeoutMs: params.timeoutMs, store: params.store, logger });
+      const inRun = { ...(resultKey ? { resultKey } : {}), ...(onInRunFeatures ? { onInRunFeatures } : {}) };
+      if (!nats) return createQueueWorkerClient({ queueDir: params.queueDir, computeId: r.computeId, publicKey: r.ed25519PublicKey, timeoutMs: params.timeoutMs, store: params.store, logger, ...inRun });
       return createNatsWorkerClient({
         nc: nats,
         computeId: r.computeId,
@@ -51,6 +61,7 @@ export function createServiceWorkers(params: CreateServiceWorkersParameters): Se
         forge,
         store: params.store,
         logger,
+        ...inRun,
         onEvent: (event) =>
           logger.error(
             { forge, computeId: event.computeId, workerPublicKey: r.ed25519PublicKey, jobId: event.jobId, reason: event.reason, event: event.type },

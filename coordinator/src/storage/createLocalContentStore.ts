@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Hex } from "viem";
 import { computeContentRoot } from "./computeContentRoot.js";
@@ -12,7 +12,7 @@ export interface CreateLocalContentStoreParameters {
   dir: string;
 }
 
-export type LocalContentStore = ContentStore & { readonly kind: "local"; readonly dir: string; pathOf(root: Hex): string };
+export type LocalContentStore = ContentStore & { readonly kind: "local"; readonly dir: string; pathOf(root: Hex): string; delete(root: Hex): Promise<boolean> };
 
 /**
  * The embedded default store: one file per root under `dir/<first 2 hex>/<root hex>`. Writes go to
@@ -84,6 +84,18 @@ export async function createLocalContentStore(params: CreateLocalContentStorePar
         if (isNotFound(cause)) return false;
         throw new StorageError(`Cannot check for content ${root} under ${dir}.`, { cause });
       }
+    },
+
+    async delete(root) {
+      const path = pathOf(root);
+      try {
+        await unlink(path);
+      } catch (cause) {
+        if (isNotFound(cause)) return false;
+        throw new StorageError(`Cannot remove content ${root} (${path}). Check the directory's permissions.`, { cause, retryable: true });
+      }
+      await syncDirectory(join(path, ".."));
+      return true;
     },
   };
 }

@@ -41,6 +41,9 @@ export type ZeroGContentStore = ContentStore & { readonly kind: "zerog" };
  * upload and checked against what the SDK reports; every download is re-hashed, because the SDK's
  * `proof` flag verifies nothing.
  *
+ * It has no `delete`: 0G storage is append-only, so what is uploaded stays (in-run features
+ * envelopes included: discardInRunFeatures keeps them and logs it).
+ *
  * A timed-out SDK call is abandoned, not cancelled: its polling loop keeps running until the
  * process exits, so a CLI should exit after reporting a `ZeroGTimeoutError`.
  */

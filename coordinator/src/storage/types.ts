@@ -19,4 +19,10 @@ export interface ContentStore {
   get(root: Hex): Promise<Uint8Array>;
   /** Whether the store claims to hold `root` (without fetching or re-hashing it). */
   has(root: Hex): Promise<boolean>;
+  /**
+   * Remove `root`'s content; true when it was there. Only the local store has it: 0G storage is
+   * append-only, so the 0G adapter cannot delete and leaves this out (callers keep what they would
+   * have removed, and say so).
+   */
+  delete?(root: Hex): Promise<boolean>;
 }

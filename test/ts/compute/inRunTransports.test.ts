@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
-import type { Hex } from "viem";
+import { keccak256, toBytes, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInProcessWorker } from "../../../coordinator/src/compute/createInProcessWorker.js";
 import { createQueueWorkerClient } from "../../../coordinator/src/compute/fileQueue/createQueueWorkerClient.js";
@@ -16,7 +16,7 @@ import { createInRunFeaturePool, type InRunFeaturePool } from "../../../coordina
 import { hashInRunFeatures } from "../../../coordinator/src/compute/inRun/hashInRunFeatures.js";
 import { signInRunResult } from "../../../coordinator/src/compute/inRun/inRunResultMessage.js";
 import { planInRunJob } from "../../../coordinator/src/compute/inRun/planInRunJob.js";
-import type { InRunWorker } from "../../../coordinator/src/compute/inRun/types.js";
+import type { InRunResultKeyFor, InRunWorker } from "../../../coordinator/src/compute/inRun/types.js";
 import { withInRunFeatures } from "../../../coordinator/src/compute/inRun/withInRunFeatures.js";
 import { connectNatsWorker } from "../../../coordinator/src/compute/nats/connectNatsWorker.js";
 import { createNatsWorkerClient, type NatsClientEvent } from "../../../coordinator/src/compute/nats/createNatsWorkerClient.js";
@@ -29,6 +29,7 @@ import { startNatsServer, type NatsServerHandle } from "../../../coordinator/src
 import type { ComputeWorker } from "../../../coordinator/src/compute/types.js";
 import { createInRunRunner } from "../../../coordinator/src/eval/attribution/createInRunRunner.js";
 import type { InRunRunResult as InRunAttribution } from "../../../coordinator/src/eval/attribution/inRunTypes.js";
+import { createSimulatedEnclave } from "../../../coordinator/src/enclave/simulated/createSimulatedEnclave.js";
 import { modelToGguf } from "../../../coordinator/src/eval/model/modelToGguf.js";
 import { createLocalContentStore, type LocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
 import { exampleSequences, FORGE, hyper, tinyBase } from "./computeFixtures.js";
@@ -96,6 +97,12 @@ function expectSameValuesBitForBit(got: InRunAttribution) {
   expect(got.values.map((v) => v.value)).toEqual(local.values.map((v) => v.value));
   got.values.forEach((v, i) => expect(Object.is(v.value, local.values[i].value), `player ${i}`).toBe(true));
   expect(got.values.some((v) => v.value !== 0)).toBe(true);
+}
+
+/** The result key of a simulated enclave with secret seed keccak256(`seed`), as a restarted coordinator re-creates it. */
+async function enclaveResultKey(seed: string): Promise<InRunResultKeyFor> {
+  const enclave = await createSimulatedEnclave({ chainId: 31337, secretSeed: keccak256(toBytes(seed)), logger: { warn: () => undefined, info: () => undefined } });
+  return (p) => enclave.inRunResultKey(p);
 }
 
 /** An honest in-process worker for key i (training and in-run), as `npm run worker` builds it. */
@@ -210,34 +217,64 @@ describe("in-run feature jobs over the file queue and NATS", () => {
     expect([...pool.credits().keys()]).toEqual([0]);
   }, 120_000);
 
-  it("queues the job again when the answer already in the queue does not open with the client's key (sealed for a coordinator run before a restart)", async () => {
+  it("takes the answer already in the queue after a coordinator restart (the same enclave secret) without queueing the job again", async () => {
+    const queueDir = join(dir, "queue-restart-same");
+    const job = planInRunJob({ forge: FORGE, baseModelRoot, exampleHashes: hashes, hyper: hyper(), sequences, checkpointEvery: 2, projection: { seed: "r1", dim: 16 }, preconditioner: "adam" });
+    const served = runQueueWorker({ queueDir, forge: FORGE, publicKey: W[0].publicKey, ed25519PrivateKey: W[0].privateKey, workerFor: () => honest(0), store, once: true, pollIntervalMs: 20 });
+    const client = async (seed: string) => createQueueWorkerClient({ queueDir, computeId: 0, publicKey: W[0].publicKey, timeoutMs: 30_000, pollIntervalMs: 20, store, resultKey: await enclaveResultKey(seed) });
+    const [first] = await Promise.all([(await client("enclave A")).runInRun(job, sequences), served]);
+    const resultPath = join(queuePaths(queueDir, FORGE).results, jobFileName(job.jobId, W[0].publicKey));
+    const before = await readFile(resultPath, "utf8");
+    // A restarted coordinator: a new enclave object and a new client from the same secret, no worker serving.
+    const again = await (await client("enclave A")).runInRun(job, sequences);
+    expect(again.featuresHash).toBe(first.featuresHash);
+    expect(again.checkpoints[1].features[0]).toEqual(first.checkpoints[1].features[0]);
+    expect(await readdir(queuePaths(queueDir, FORGE).jobs)).toEqual([]);
+    expect(await readFile(resultPath, "utf8")).toBe(before);
+  }, 60_000);
+
+  it("queues the job again when the answer already in the queue does not open with the client's key (sealed for another enclave secret)", async () => {
     const queueDir = join(dir, "queue-restart");
     const job = planInRunJob({ forge: FORGE, baseModelRoot, exampleHashes: hashes, hyper: hyper(), sequences, checkpointEvery: 2, projection: { seed: "r", dim: 16 }, preconditioner: "adam" });
     const serve = () => runQueueWorker({ queueDir, forge: FORGE, publicKey: W[0].publicKey, ed25519PrivateKey: W[0].privateKey, workerFor: () => honest(0), store, once: true, pollIntervalMs: 20 });
-    const client = () => createQueueWorkerClient({ queueDir, computeId: 0, publicKey: W[0].publicKey, timeoutMs: 30_000, pollIntervalMs: 20, store });
-    const [first] = await Promise.all([client().runInRun(job, sequences), serve()]);
+    const client = async (seed: string) => createQueueWorkerClient({ queueDir, computeId: 0, publicKey: W[0].publicKey, timeoutMs: 30_000, pollIntervalMs: 20, store, resultKey: await enclaveResultKey(seed) });
+    const [first] = await Promise.all([(await client("enclave A")).runInRun(job, sequences), serve()]);
     const resultPath = join(queuePaths(queueDir, FORGE).results, jobFileName(job.jobId, W[0].publicKey));
     const root = (text: string) => (JSON.parse(text) as { inRunResult: { featuresRoot: string } }).inRunResult.featuresRoot;
     const firstRoot = root(await readFile(resultPath, "utf8"));
-    // A new client (a restarted coordinator) has a new result key: the stored answer does not open for it.
-    const [again, served] = await Promise.all([client().runInRun(job, sequences), serve()]);
+    // A coordinator whose enclave holds another secret derives another result key: the stored answer does not open for it.
+    const [again, served] = await Promise.all([(await client("enclave B")).runInRun(job, sequences), serve()]);
     expect(served.processed).toBe(1);
     expect(again.featuresHash).toBe(first.featuresHash);
     expect(root(await readFile(resultPath, "utf8"))).not.toBe(firstRoot);
   }, 60_000);
 
-  it("publishes the job again over NATS when the answer already in the results stream does not open with the client's key", async () => {
+  it("takes the answer already in the results stream after a coordinator restart (the same enclave secret) without publishing the job again; another secret's client publishes it again", async () => {
     const forge = "0x00000000000000000000000000000000000000f3" as const;
     const job = planInRunJob({ forge, baseModelRoot, exampleHashes: hashes, hyper: hyper(), sequences, checkpointEvery: 2, projection: { seed: "s", dim: 16 }, preconditioner: "adam" });
     const { nc } = await connectNatsWorker({ url: server.url, publicKey: W[0].publicKey, token: W[0].token, caFile: certs.caFile });
     opened.push(nc);
     const controller = new AbortController();
-    const done = runNatsWorker({ nc, forge, publicKey: W[0].publicKey, ed25519PrivateKey: W[0].privateKey, workerFor: () => honest(0), store, signal: controller.signal, pullExpiresMs: 1_000 });
+    let runs = 0;
+    const counting = Object.assign(honest(0), {
+      runInRun: (...args: Parameters<InRunWorker["runInRun"]>) => {
+        runs += 1;
+        return honest(0).runInRun(...args);
+      },
+    });
+    const done = runNatsWorker({ nc, forge, publicKey: W[0].publicKey, ed25519PrivateKey: W[0].privateKey, workerFor: () => counting, store, signal: controller.signal, pullExpiresMs: 1_000 });
     loops.push({ controller, done });
-    const client = () => createNatsWorkerClient({ nc: coordinatorNc, computeId: 0, publicKey: W[0].publicKey, timeoutMs: 60_000, pollIntervalMs: 200, forge, store });
-    const first = await client().runInRun(job, sequences);
-    const again = await client().runInRun(job, sequences);
-    expect(again.featuresHash).toBe(first.featuresHash);
+    const client = async (seed: string) => createNatsWorkerClient({ nc: coordinatorNc, computeId: 0, publicKey: W[0].publicKey, timeoutMs: 60_000, pollIntervalMs: 200, forge, store, resultKey: await enclaveResultKey(seed) });
+    const first = await (await client("enclave A")).runInRun(job, sequences);
+    expect(runs).toBe(1);
+    // A restarted coordinator (the same secret) opens the answer already in the stream: the worker does not run the job again.
+    const restarted = await (await client("enclave A")).runInRun(job, sequences);
+    expect(restarted.featuresHash).toBe(first.featuresHash);
+    expect(runs).toBe(1);
+    // Another secret's key does not open it: purged and published again, and the worker runs it again.
+    const other = await (await client("enclave B")).runInRun(job, sequences);
+    expect(other.featuresHash).toBe(first.featuresHash);
+    expect(runs).toBe(2);
     controller.abort();
     expect(await done).toMatchObject({ processed: 2 });
   }, 60_000);

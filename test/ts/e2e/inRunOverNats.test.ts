@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bytesToHex, parseEther, toBytes, type Address } from "viem";
+import { bytesToHex, parseEther, toBytes, type Address, type Hex } from "viem";
 import { deployLocalProtocol } from "../chain/deployLocalProtocol.js";
 import { createLogger } from "../../../coordinator/src/log/createLogger.js";
 import { createLocalContentStore, type LocalContentStore } from "../../../coordinator/src/storage/createLocalContentStore.js";
@@ -11,6 +11,7 @@ import { createSimulatedEnclave } from "../../../coordinator/src/enclave/simulat
 import { SIMULATED_MEASUREMENT } from "../../../coordinator/src/enclave/simulated/simulatedMeasurement.js";
 import { storeSealedHoldout } from "../../../coordinator/src/sealing/storeSealedHoldout.js";
 import { DEFAULT_HOLDOUT_INFO } from "../../../coordinator/src/sealing/holdoutSuite.js";
+import { openHoldout } from "../../../coordinator/src/sealing/openHoldout.js";
 import { sealContribution } from "../../../coordinator/src/sealing/sealContribution.js";
 import { exampleForgeConfig } from "../../../coordinator/src/chain/exampleForgeConfig.js";
 import { createForge } from "../../../coordinator/src/chain/createForge.js";
@@ -57,6 +58,9 @@ describe("coordinator service with more than the exact limit of contributions, i
   const loops: { controller: AbortController; done: Promise<RunNatsWorkerReturnType>; nc: NatsConnection }[] = [];
   let service: ReturnType<typeof createCoordinatorService>;
   const keys = [workerKey("in-run-nats-0"), workerKey("in-run-nats-1")];
+  /** The roots of the sealed features envelopes the workers put in the (shared, local) store. */
+  const featuresRoots: Hex[] = [];
+  const openedWithEnclaveKey: boolean[] = [];
   // Seven distinct contributions: one or two examples each.
   const sets = [DATA.alice.slice(0, 1), DATA.alice.slice(1, 2), DATA.alice.slice(2), DATA.bob.slice(0, 1), DATA.bob.slice(1, 2), DATA.bob.slice(2), DATA.control];
   const IN_RUN = { checkpoints: 2, projectionDim: 128, projectionSeed: "e2e-nats", preconditioner: "adam" as const, calibration: { samples: 1, seed: "e2e-nats" } };
@@ -105,7 +109,16 @@ describe("coordinator service with more than the exact limit of contributions, i
       const key = keys[k].privateKey;
       const worker = withInRunFeatures(createInProcessWorker({ computeId: k, ed25519PrivateKey: key, model, baseModelRoot, store }), { ed25519PrivateKey: key, model, baseModelRoot, store });
       const controller = new AbortController();
-      const done = runNatsWorker({ nc, forge, publicKey: keys[k].publicKey, ed25519PrivateKey: key, workerFor: () => worker, store, signal: controller.signal, pullExpiresMs: 1_000 });
+      // The worker's store is where its sealed features go (and only those): each put is one envelope.
+      const featuresStore = { ...store, put: async (bytes: Uint8Array) => {
+        const put = await store.put(bytes);
+        featuresRoots.push(put.root);
+        // Sealed to the enclave's derived result key (the same after a restart), not a client's random one.
+        const { privateKey } = await enclave.inRunResultKey({ forge, computeId: k });
+        openedWithEnclaveKey.push(await openHoldout({ envelope: bytes, recipientPrivateKey: privateKey }).then(() => true, () => false));
+        return put;
+      } };
+      const done = runNatsWorker({ nc, forge, publicKey: keys[k].publicKey, ed25519PrivateKey: key, workerFor: () => worker, store: featuresStore, signal: controller.signal, pullExpiresMs: 1_000 });
       loops.push({ controller, done, nc });
     }
 
@@ -150,6 +163,17 @@ describe("coordinator service with more than the exact limit of contributions, i
     expect(job.accepted.computeId === 0 || job.accepted.computeId === 1).toBe(true);
     expect(Number(log.compute.workByComputeId[job.accepted.computeId])).toBeGreaterThan(0);
     expect((await getForgeStatus(env.ctx, forge)).phase).toBe("Live");
+  });
+
+  it("has the workers seal their in-run features to the enclave's derived result key, and removes them from the local store once the result is submitted", async () => {
+    // One envelope per worker (the job and its duplicate), each about the size of the features.
+    expect(featuresRoots).toHaveLength(2);
+    expect(openedWithEnclaveKey).toEqual([true, true]);
+    for (const root of featuresRoots) expect(await store.has(root), root).toBe(false);
+    // The rest of the store stays: the base model, the holdout and the attribution record.
+    const record = service.state().forges[forge.toLowerCase()];
+    if (record.status !== "submitted") throw new Error("not submitted");
+    expect(await store.has(record.attributionLogRoot!)).toBe(true);
   });
 
   it("replays the in-run values bit for bit", async () => {

@@ -56,6 +56,9 @@ describe("createDstackEnclave over a unix socket", () => {
     const a = await createDstackEnclave({ endpoint: standIn.endpoint, logger: recordingLogger().logger });
     const b = await createDstackEnclave({ endpoint: standIn.endpoint, logger: recordingLogger().logger });
     expect([b.signerAddress, b.hpkePublicKey]).toEqual([a.signerAddress, a.hpkePublicKey]);
+    // The in-run result key too (from the HPKE key's GetKey secret), so answers sealed before the restart still open.
+    const forge = "0x00000000000000000000000000000000000000a1" as const;
+    expect((await b.inRunResultKey({ forge, computeId: 2 })).privateKey).toEqual((await a.inRunResultKey({ forge, computeId: 2 })).privateKey);
   });
 
   it("returns a TDX quote that carries the requested report data and the reported measurement", async () => {

@@ -5,9 +5,9 @@ import { bytesToHex, type Hex } from "viem";
 import { ComputeError, QueueError, WorkerJobFailedError, WorkerTimeoutError } from "../errors.js";
 import { fetchInRunResult } from "../inRun/fetchInRunResult.js";
 import { InRunResultFormatError } from "../inRun/inRunResultWire.js";
-import { generateHpkeKeyPair, type HpkeKeyPair } from "../../sealing/generateHpkeKeyPair.js";
+import { inRunResultKeys } from "../inRun/inRunResultKeys.js";
 import type { ContentStore } from "../../storage/types.js";
-import type { InRunJob, InRunWorker } from "../inRun/types.js";
+import type { InRunJob, InRunFeaturesListener, InRunResultKeyFor, InRunWorker } from "../inRun/types.js";
 import type { ComputeWorker, RunJobOptions, ScoredSequence, TrainingJob } from "../types.js";
 import { jobFileName, queuePaths } from "./queuePaths.js";
 import { ensureQueueDirs, isNotFound, JOB_FILE_KIND, readResultFile, writeJsonAtomic, type JobBody, type JobFile, type ResultFile } from "./queueFiles.js";
@@ -29,6 +29,21 @@ export interface CreateQueueWorkerClientParameters {
    * without it, in-run jobs are refused (runInRun throws, and the coordinator computes the features itself).
    */
   store?: ContentStore;
+  /**
+   * The key in-run features are sealed to, for this worker and a job's Forge: the enclave's
+   * `inRunResultKey` (derived from its secret, so a restarted coordinator opens the answers given
+   * before the restart and does not run the job again). Left out (tests), a random key held in
+   * memory by this client: an answer sealed for a previous client then does not open, and is
+   * removed and its job queued again.
+   */
+  resultKey?: InRunResultKeyFor;
+  /**
+   * Called with the root of every sealed features envelope this client opened (its answer taken):
+   * the coordinator removes them from the local store once the Forge's result is submitted
+   * (discardInRunFeatures). Only roots that opened with the result key are reported, so a worker
+   * naming another blob's root in its claim cannot get that blob removed.
+   */
+  onInRunFeatures?: InRunFeaturesListener;
 }
 
 /**
@@ -45,10 +60,7 @@ export function createQueueWorkerClient(params: CreateQueueWorkerClientParameter
   const pollMs = params.pollIntervalMs ?? 200;
   const publicKey = params.publicKey.toLowerCase() as Hex;
   const log = params.logger?.child({ computeId: params.computeId, transport: "file-queue" });
-  // The key in-run features are sealed to: this client's own, in memory (a result sealed to a
-  // previous run's key does not open; it is removed and the job runs again).
-  let resultKeyPair: Promise<HpkeKeyPair> | undefined;
-  const resultKey = () => (resultKeyPair ??= generateHpkeKeyPair());
+  const resultKey = inRunResultKeys(params.computeId, params.resultKey);
 
   /** Queue `job` for this worker (unless its result is there, or it is queued or claimed) and wait for the answer `pick` takes. */
   async function dispatch<R>(job: TrainingJob | InRunJob, sequences: readonly ScoredSequence[], options: RunJobOptions | undefined, pick: (file: ResultFile) => Promise<R>, resultRecipient?: Hex): Promise<R> {
@@ -59,8 +71,9 @@ export function createQueueWorkerClient(params: CreateQueueWorkerClientParameter
     const claimedPath = join(paths.claimed, name);
     const resultPath = join(paths.results, name);
 
-    // An in-run answer already there whose features do not open (sealed for this coordinator's
-    // run before a restart) is removed and the job queued again, rather than failed.
+    // An in-run answer already there is taken (after a restart the enclave's derived result key
+    // opens it); one whose features do not open (sealed to another key: another enclave secret,
+    // or a client with a random key) is removed and the job queued again, rather than failed.
     const existing = await takeResult(resultPath, params.computeId, job.jobId, pick, true);
     if (existing) {
       log?.info({ jobId: job.jobId }, "reusing the result already in the queue");
@@ -108,14 +121,16 @@ export function createQueueWorkerClient(params: CreateQueueWorkerClientParameter
     async runInRun(job, sequences, options) {
       const store = params.store;
       if (!store) throw new ComputeError(`Worker ${params.computeId}'s queue client has no content store for in-run results`, { hint: "Create the client with the store the worker puts its results in" });
-      const key = await resultKey();
+      const key = await resultKey(job.forge);
       return dispatch(
         job,
         sequences,
         options,
         async (file) => {
           if (!("inRunResult" in file)) throw new QueueError(`the answer to in-run job ${job.jobId} is not an in-run result`, { hint: "Delete the file so the job runs again" });
-          return fetchInRunResult({ claim: file.inRunResult, forge: job.forge, recipientPrivateKey: key.privateKey, store });
+          const result = await fetchInRunResult({ claim: file.inRunResult, forge: job.forge, recipientPrivateKey: key.privateKey, store });
+          await params.onInRunFeatures?.({ forge: job.forge, jobId: job.jobId, computeId: params.computeId, featuresRoot: file.inRunResult.featuresRoot });
+          return result;
         },
         bytesToHex(key.publicKey),
       );

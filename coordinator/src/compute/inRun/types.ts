@@ -1,5 +1,6 @@
 import type { Hex } from "viem";
 import type { InRunCheckpointFeatures, InRunPreconditioner } from "../../eval/train/computeInRunFeatures.js";
+import type { HpkeKeyPair } from "../../sealing/generateHpkeKeyPair.js";
 import type { RunJobOptions, ScoredSequence, TrainingJob } from "../types.js";
 
 /**
@@ -42,3 +43,14 @@ export interface InRunWorker {
   publicKey: Hex;
   runInRun(job: InRunJob, sequences: readonly ScoredSequence[], options?: RunJobOptions): Promise<InRunJobResult>;
 }
+
+/**
+ * The key pair a transport client names as `resultRecipient` for a Forge's in-run jobs to one
+ * worker, and opens that worker's sealed features with: the enclave's `inRunResultKey` (derived
+ * from its secret, the same after a restart: deriveInRunResultKey). Keep the private key in the
+ * enclave process.
+ */
+export type InRunResultKeyFor = (p: { forge: Hex; computeId: number }) => Promise<HpkeKeyPair>;
+
+/** Told the root of a sealed features envelope a transport client opened with its result key (the answer taken). */
+export type InRunFeaturesListener = (p: { forge: Hex; jobId: Hex; computeId: number; featuresRoot: Hex }) => void | Promise<void>;

@@ -6,9 +6,10 @@ import { attributeJobResult, type UnattributableReason } from "../attributeJobRe
 import { ComputeError, JobInputError, WorkerJobFailedError, WorkerTimeoutError } from "../errors.js";
 import { attributeInRunResult } from "../inRun/attributeInRunResult.js";
 import { fetchInRunResult } from "../inRun/fetchInRunResult.js";
-import { generateHpkeKeyPair, type HpkeKeyPair } from "../../sealing/generateHpkeKeyPair.js";
+import type { HpkeKeyPair } from "../../sealing/generateHpkeKeyPair.js";
+import { inRunResultKeys } from "../inRun/inRunResultKeys.js";
 import type { ContentStore } from "../../storage/types.js";
-import type { InRunJob, InRunJobResult, InRunWorker } from "../inRun/types.js";
+import type { InRunJob, InRunJobResult, InRunFeaturesListener, InRunResultKeyFor, InRunWorker } from "../inRun/types.js";
 import type { ComputeWorker, RunJobOptions, ScoredSequence, TrainingJob, TrainingJobResult } from "../types.js";
 import { NatsTransportError } from "./errors.js";
 import type { NatsNames } from "./natsNames.js";
@@ -37,6 +38,21 @@ export interface CreateNatsWorkerClientParameters {
    * without it, in-run jobs are refused (runInRun throws, and the coordinator computes the features itself).
    */
   store?: ContentStore;
+  /**
+   * The key in-run features are sealed to, for this worker and a job's Forge: the enclave's
+   * `inRunResultKey` (derived from its secret, so a restarted coordinator opens the answers given
+   * before the restart and does not publish the job again). Left out (tests), a random key held in
+   * memory by this client: an answer sealed for a previous client then does not open, and is
+   * purged and its job published again.
+   */
+  resultKey?: InRunResultKeyFor;
+  /**
+   * Called with the root of every sealed features envelope this client opened (its answer taken):
+   * the coordinator removes them from the local store once the Forge's result is submitted
+   * (discardInRunFeatures). Only roots that opened with the result key are reported, so a worker
+   * naming another blob's root in its claim cannot get that blob removed.
+   */
+  onInRunFeatures?: InRunFeaturesListener;
   /** Told of every message dropped from the worker's result subject because its key did not sign it. */
   onEvent?: (event: NatsClientEvent) => void;
 }
@@ -78,10 +94,7 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
   const js = jetstream(params.nc);
   let jsmPromise: Promise<JetStreamManager> | undefined;
   const provisioned = new Map<string, Promise<NatsNames>>();
-  // The key in-run features are sealed to: this client's own, in memory (a result sealed to a
-  // previous run's key does not open; it is purged and the job runs again).
-  let resultKeyPair: Promise<HpkeKeyPair> | undefined;
-  const resultKey = () => (resultKeyPair ??= generateHpkeKeyPair());
+  const resultKey = inRunResultKeys(params.computeId, params.resultKey);
 
   async function namesFor(forge: string): Promise<{ jsm: JetStreamManager; names: NatsNames }> {
     jsmPromise ??= jetstreamManager(params.nc);
@@ -155,8 +168,8 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
   /**
    * An in-run job's answer: its claim attributed to this worker for this job, then its sealed
    * features fetched from the store and opened with this client's result key. Features that cannot
-   * be fetched or opened are purged: found before publishing (sealed for this coordinator's run
-   * before a restart), the job is published again; arriving later, they are the worker's failure
+   * be fetched or opened are purged: found before publishing (sealed to another key: another
+   * enclave secret, or a client with a random key), the job is published again; arriving later, they are the worker's failure
    * (not proven cheating) and the next try runs the job again.
    */
   const pickInRun = (job: InRunJob, store: ContentStore, key: HpkeKeyPair): ResultPicker<InRunJobResult> => async (decoded, before) => {
@@ -164,17 +177,20 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
     const claim = decoded.inRunResult;
     const from = attributeInRunResult({ result: claim, publicKey, jobId: job.jobId, computeId: params.computeId });
     if (!from.attributable) return { ok: false, reason: from.reason, detail: from.detail };
+    let value: InRunJobResult;
     try {
-      return { ok: true, value: await fetchInRunResult({ claim, forge: job.forge, recipientPrivateKey: key.privateKey, store }) };
+      value = await fetchInRunResult({ claim, forge: job.forge, recipientPrivateKey: key.privateKey, store });
     } catch (error) {
       const { jsm, names } = await namesFor(job.forge);
       await jsm.streams.purge(names.resultsStream, { filter: names.resultSubject(job.jobId) });
       if (before) {
-        log?.warn({ jobId: job.jobId, err: error }, "an earlier in-run result does not open with this run's key; publishing the job again");
+        log?.warn({ jobId: job.jobId, err: error }, "an earlier in-run result does not open with this client's result key; publishing the job again");
         return { ok: "stale" };
       }
       throw new WorkerJobFailedError(params.computeId, job.jobId, (error as Error).message);
     }
+    await params.onInRunFeatures?.({ forge: job.forge, jobId: job.jobId, computeId: params.computeId, featuresRoot: claim.featuresRoot });
+    return { ok: true, value };
   };
 
   async function withdraw(jsm: JetStreamManager, names: NatsNames, jobId: Hex): Promise<void> {
@@ -287,7 +303,7 @@ export function createNatsWorkerClient(params: CreateNatsWorkerClientParameters)
     async runInRun(job, sequences, options) {
       const store = params.store;
       if (!store) throw new ComputeError(`Worker ${params.computeId}'s NATS client has no content store for in-run results`, { hint: "Create the client with the store the worker puts its results in" });
-      const key = await resultKey();
+      const key = await resultKey(job.forge);
       return dispatch(job, sequences, options, pickInRun(job, store, key), bytesToHex(key.publicKey));
     },
   };

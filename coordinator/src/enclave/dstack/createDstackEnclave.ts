@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { hexToBytes, isHex, size, type Hex } from "viem";
 import { openContribution } from "../../sealing/openContribution.js";
+import { deriveInRunResultKey } from "../../compute/inRun/deriveInRunResultKey.js";
 import { openHoldout } from "../../sealing/openHoldout.js";
 import { DstackResponseError } from "../adapterErrors.js";
 import { tdxMeasurement } from "../dcap/tdxMeasurement.js";
@@ -77,6 +78,7 @@ export async function createDstackEnclave(params: CreateDstackEnclaveParameters)
     signTypedData: (typedData) => account.signTypedData(typedData),
     openSealed: (envelope, options) => openHoldout({ envelope, recipientPrivateKey: hpke.privateKey, expectedInfo: options?.expectedInfo }),
     openContribution: (envelope, expected) => openContribution({ envelope, recipientPrivateKey: hpke.privateKey, expected }),
+    inRunResultKey: ({ forge, computeId }) => deriveInRunResultKey({ secret: hpkeKey.key, forge, computeId }),
     describe: () => ({ ...description }),
   };
 }

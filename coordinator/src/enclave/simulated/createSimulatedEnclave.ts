@@ -1,6 +1,7 @@
 import { concatBytes, hexToBytes, isHex, keccak256, size, toBytes, type Hex } from "viem";
 import type { Logger } from "pino";
 import { openContribution } from "../../sealing/openContribution.js";
+import { deriveInRunResultKey } from "../../compute/inRun/deriveInRunResultKey.js";
 import { openHoldout } from "../../sealing/openHoldout.js";
 import { SimulatedEnclaveChainError } from "../adapterErrors.js";
 import { deriveEnclaveKeys, HPKE_KEY_PATH, SIGNER_KEY_PATH } from "../deriveEnclaveKeys.js";
@@ -32,7 +33,8 @@ export async function createSimulatedEnclave(params: CreateSimulatedEnclaveParam
   if (!isHex(seed, { strict: true }) || size(seed) !== 32) throw new EnclaveInputError("secretSeed", "is not 32 bytes of hex");
 
   const derive = (path: string) => hexToBytes(keccak256(concatBytes([hexToBytes(seed), toBytes(path)])));
-  const { account, hpke, hpkePublicKey } = await deriveEnclaveKeys({ signerSecret: derive(SIGNER_KEY_PATH), hpkeSecret: derive(HPKE_KEY_PATH) });
+  const hpkeSecret = derive(HPKE_KEY_PATH);
+  const { account, hpke, hpkePublicKey } = await deriveEnclaveKeys({ signerSecret: derive(SIGNER_KEY_PATH), hpkeSecret });
 
   const description: EnclaveDescription = {
     kind: "simulated",
@@ -58,6 +60,7 @@ export async function createSimulatedEnclave(params: CreateSimulatedEnclaveParam
     signTypedData: (typedData) => account.signTypedData(typedData),
     openSealed: (envelope, options) => openHoldout({ envelope, recipientPrivateKey: hpke.privateKey, expectedInfo: options?.expectedInfo }),
     openContribution: (envelope, expected) => openContribution({ envelope, recipientPrivateKey: hpke.privateKey, expected }),
+    inRunResultKey: ({ forge, computeId }) => deriveInRunResultKey({ secret: hpkeSecret, forge, computeId }),
     describe: () => ({ ...description }),
   };
 }
