@@ -123,7 +123,7 @@ describe("coordinator process killed mid-eval and restarted", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("restarts after SIGKILL mid-eval, trains nothing twice, submits once, and the record replays exactly", async () => {
+  it("restarts after SIGKILL mid-eval, retrains no job whose result was kept (at most the one in flight), submits once, and the record replays exactly", async () => {
     // 1. The coordinator starts and registers its (simulated) enclave.
     const first = coordinator(["run", "--addresses", addressesFile, "--eval", evalFile, "--worker-key", keyFile], path.join(dir, "run-1.log"));
     await until("the enclave registration", async () => (await readFile(path.join(dir, "run-1.log"), "utf8").catch(() => "")).includes("watching the factory"), 90_000, first);
@@ -161,6 +161,12 @@ describe("coordinator process killed mid-eval and restarted", () => {
     killGroup(first);
     await waitForExit(first);
     const cachedAtKill = await cachedCoalitions();
+    // The worker results kept on disk when it died (createResultCachingWorker): these must never be trained again.
+    const keptAtKill = new Set(
+      (await readdir(path.join(dataDir, "forges", forge.toLowerCase(), "worker-results")).catch(() => [] as string[]))
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => f.split("-")[0]),
+    );
     expect((await stateOf())!.forges[forge.toLowerCase()].status).toBe("evaluating");
     expect((await getForgeStatus(ctx, forge)).phase).toBe("Closed");
 
@@ -185,13 +191,17 @@ describe("coordinator process killed mid-eval and restarted", () => {
     expect(submissions).toBe(1);
     expect(record.txHash).toMatch(/^0x[0-9a-f]{64}$/);
 
-    // No training done twice: the worker's "job trained" lines over both runs name each job once,
-    // and the record's jobs are the journal's jobs.
+    // No finished training done twice: each run's "job trained" lines name each job once; no job whose
+    // result was kept before the kill is trained again; at most the one job in flight when the
+    // process died (trained, its result not yet on disk) is trained again. And the record's jobs
+    // are the journal's jobs.
     const trainedLines = (await Promise.all([readFile(path.join(dir, "run-1.log"), "utf8"), readFile(path.join(dir, "run-2.log"), "utf8")]))
       .map((text) => text.split("\n").filter((l) => l.includes('"msg":"job trained"')).map((l) => (JSON.parse(l) as { jobId: Hex }).jobId));
-    const allTrained = trainedLines.flat();
     expect(trainedLines[0].length).toBeGreaterThanOrEqual(2);
-    expect(new Set(allTrained).size).toBe(allTrained.length);
+    for (const lines of trainedLines) expect(new Set(lines).size).toBe(lines.length);
+    expect(keptAtKill.size).toBeGreaterThanOrEqual(2);
+    expect(trainedLines[1].filter((id) => keptAtKill.has(id.toLowerCase()))).toEqual([]);
+    expect(trainedLines[1].filter((id) => trainedLines[0].includes(id)).length).toBeLessThanOrEqual(1);
     const journal = (await readFile(path.join(dataDir, "forges", forge.toLowerCase(), "jobs.jsonl"), "utf8")).trim().split("\n").map((l) => (JSON.parse(l) as { record: { job: { jobId: Hex } } }).record.job.jobId);
     expect(new Set(journal).size).toBe(journal.length);
     const store2 = await createLocalContentStore({ dir: path.join(dataDir, "store") });
