@@ -5,7 +5,7 @@
  * project's own deterministic trainer (utilities scored with the trainer's float64 forward pass, so
  * no llama.cpp is needed): cost per method at n = 4, 8, 32, 128, 512 contributions, agreement of
  * in-run with exact Shapley at n = 6 on five Forges (A–E, below), over four in-run training seeds,
- * next to exact Shapley with itself across two seeds (and with MSR Banzhaf at n = 32), the gain from splitting a contribution across k wallets, and the shares
+ * next to exact Shapley with itself across two seeds (and with MSR Banzhaf at n = 32), the gain from splitting a contribution across k wallets, the gain from chopping one example in two, and the shares
  * of an exact and a near copy.
  *
  * Synthetic Forge of n contributions (one example each; contribution i by i mod 10): 0–5 relevant
@@ -248,11 +248,12 @@ const agreementSummary: { n: number; inRun: string; forges: number; meanSpearman
 const msrNoise: { n: number; samples: number; meanStdError: number; sdOfValues: number; msrVsMsrSpearman: number | null }[] = [];
 const calibration: { n: number; samples: number; trainings: number; wallSeconds: number; spearman: number | null }[] = [];
 const split: { k: number; gain: number }[] = [];
+let chop: { k: number; halvesKept: number; inRunGainBySeed: number[]; inRunGainMean: number; exactShapleyGain: number } | undefined;
 let exactCopyShare = NaN;
 let nearCopyShare = NaN;
 /** Written after every section, so a run stopped by its timeout keeps what it measured. */
 const save = () => {
-  if (opts.json) writeFileSync(opts.json, JSON.stringify({ date: new Date().toISOString(), loadAverage: loadavg(), quick, maxN, holdout: holdout.length, inRun: IN_RUN, hyper: HYPER, rows, agreement, agreementSummary, msrNoise, calibration, split, exactCopyShare, nearCopyShare }, null, 2));
+  if (opts.json) writeFileSync(opts.json, JSON.stringify({ date: new Date().toISOString(), loadAverage: loadavg(), quick, maxN, holdout: holdout.length, inRun: IN_RUN, hyper: HYPER, rows, agreement, agreementSummary, msrNoise, calibration, split, chop, exactCopyShare, nearCopyShare }, null, 2));
 };
 const scoredIds = (x: Awaited<ReturnType<typeof attribute>>) => x.r.scoreVector.entries.filter((e) => e.status === "scored").map((e) => e.id);
 const sd = (xs: number[]) => {
@@ -340,6 +341,42 @@ if (!opts["skip-extras"]) {
     split.push({ k, gain: unsplit > 0 ? sum / unsplit - 1 : NaN });
     log(`split k=${k}: share ${sum.toFixed(6)} vs unsplit ${unsplit.toFixed(6)}, gain ${((sum / unsplit - 1) * 100).toFixed(4)} %`);
   }
+}
+
+// Chopping: one contribution's example cut in two (the same prompt, each half of the response, cut at the space nearest
+// its middle) among five others; its share against the uncut one's, for in-run (training seeds 1–4) and exact Shapley
+// (seed 1). The example is the first relevant one whose prompt leaves 64 tokens of response, its response shortened at
+// a space until the whole example fits in MAX_TOKENS, so the halves train on no token the whole one does not.
+if (!opts["skip-extras"]) {
+  let k = 0;
+  while (tokenizeExample(tok, { ...relevantAt(k), response: "x" }).scoreFrom > MAX_TOKENS - 64) k++;
+  let whole = relevantAt(k);
+  while (tokenizeExample(tok, whole).tokens.length > MAX_TOKENS) whole = { ...whole, response: whole.response.slice(0, whole.response.lastIndexOf(" ")) };
+  const mid = whole.response.indexOf(" ", Math.floor(whole.response.length / 2));
+  const halves = [
+    { ...whole, id: `${whole.id}-a`, response: whole.response.slice(0, mid) },
+    { ...whole, id: `${whole.id}-b`, response: whole.response.slice(mid + 1) },
+  ];
+  const others: Contribution[] = [1, 2, 3, 4, 5].map((j) => ({ id: `o${j}`, exampleHashes: [hashOf(relevantAt(k + j))], kind: "relevant" }));
+  const uncut: Contribution[] = [{ id: "chopper", exampleHashes: [hashOf(whole)], kind: "relevant" }, ...others];
+  const cutUp: Contribution[] = [{ id: "chopper", exampleHashes: halves.map(hashOf), kind: "relevant" }, ...others];
+  const shareOf = async (f: Contribution[], method: AttributionMethod, seed: number) => {
+    const x = await attribute(f, method, [seed]);
+    return { share: shares(x.values).get("chopper")!, kept: x.r.deduped.contributions.find((c) => c.id === "chopper")?.keptHashes.length ?? 0 };
+  };
+  const gains: number[] = [];
+  let kept = 0;
+  for (const seed of [1, 2, 3, 4]) {
+    const a = await shareOf(uncut, inRunMethod, seed);
+    const b = await shareOf(cutUp, inRunMethod, seed);
+    kept = b.kept;
+    gains.push(b.share / a.share - 1);
+  }
+  const ea = await shareOf(uncut, { kind: "exact-shapley" }, 1);
+  const eb = await shareOf(cutUp, { kind: "exact-shapley" }, 1);
+  chop = { k: 2, halvesKept: kept, inRunGainBySeed: gains, inRunGainMean: gains.reduce((x, y) => x + y, 0) / gains.length, exactShapleyGain: eb.share / ea.share - 1 };
+  log(`chopping: one example cut in two (${kept} of 2 halves kept by de-duplication): share gain in-run ${gains.map((g) => `${(g * 100).toFixed(1)} %`).join(", ")} (seeds 1–4), exact Shapley ${(chop.exactShapleyGain * 100).toFixed(1)} %`);
+  save();
 }
 
 // Copies: an original of 4 relevant examples, a later exact copy and a later near copy (trailing space on each prompt).
