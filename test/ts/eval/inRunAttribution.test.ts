@@ -16,25 +16,15 @@ import { createLoraGradientProbe } from "../../../coordinator/src/eval/train/cre
 import { hashAdapter } from "../../../coordinator/src/eval/train/hashAdapter.js";
 import { planInRunCheckpoints } from "../../../coordinator/src/eval/train/planInRunCheckpoints.js";
 import { trainLora } from "../../../coordinator/src/eval/train/trainLora.js";
-import type { LoraHyperParameters, ScoredSequence } from "../../../coordinator/src/eval/train/types.js";
-import { patternSequences, randomModel, randomSequences, tinyConfig } from "./trainFixtures.js";
+import type { ScoredSequence } from "../../../coordinator/src/eval/train/types.js";
+import { IN_RUN_TEST_CONFIG, IN_RUN_TEST_HYPER, patternSequences, randomModel, randomSequences, tagSequences } from "./trainFixtures.js";
 
-const config = tinyConfig({ vocabSize: 48, hiddenSize: 16, numLayers: 2, contextLength: 32 });
+const config = IN_RUN_TEST_CONFIG;
 const model = randomModel("in-run", config);
-const HYPER: Omit<LoraHyperParameters, "seed"> = {
-  rank: 4,
-  alpha: 8,
-  targets: ["attn_q", "attn_v", "ffn_up", "ffn_down"],
-  learningRate: 1e-2,
-  weightDecay: 0,
-  betas: [0.9, 0.999],
-  eps: 1e-8,
-  batchSize: 2,
-  epochs: 2,
-};
+const HYPER = IN_RUN_TEST_HYPER;
 const SETTINGS: InRunSettings = { checkpoints: 3, projectionDim: 256, projectionSeed: "test", preconditioner: "none", calibration: { samples: 4, seed: "test" } };
 
-const tag = (prefix: string, seqs: ScoredSequence[]) => seqs.map((s, i) => ({ ...s, id: `${prefix}-${i}` }));
+const tag = tagSequences;
 const holdout = tag("hold", patternSequences("holdout", 4, 48, 16));
 // Copies of the holdout's examples first, then two more of its pattern; off-pattern random tokens.
 const relevant = tag("rel", [...patternSequences("holdout", 4, 48, 16), ...patternSequences("relevant", 2, 48, 16)]);

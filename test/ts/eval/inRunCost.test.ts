@@ -19,24 +19,13 @@ import { trainServedAdapter } from "../../../coordinator/src/pipeline/trainServe
 import { planInRunJob } from "../../../coordinator/src/compute/inRun/planInRunJob.js";
 import { createLoraGradientProbe } from "../../../coordinator/src/eval/train/createLoraGradientProbe.js";
 import { planInRunCheckpoints } from "../../../coordinator/src/eval/train/planInRunCheckpoints.js";
-import type { LoraHyperParameters, ScoredSequence } from "../../../coordinator/src/eval/train/types.js";
 import { variantExample } from "../../../scripts/bench/variantExample.js";
-import { patternSequences, randomModel, randomSequences, tinyConfig } from "./trainFixtures.js";
+import { IN_RUN_TEST_CONFIG, IN_RUN_TEST_HYPER, patternSequences, randomModel, randomSequences, tagSequences } from "./trainFixtures.js";
 
-const config = tinyConfig({ vocabSize: 48, hiddenSize: 16, numLayers: 2, contextLength: 32 });
+const config = IN_RUN_TEST_CONFIG;
 const model = randomModel("in-run-cost", config);
-const HYPER: Omit<LoraHyperParameters, "seed"> = {
-  rank: 4,
-  alpha: 8,
-  targets: ["attn_q", "attn_v", "ffn_up", "ffn_down"],
-  learningRate: 1e-2,
-  weightDecay: 0,
-  betas: [0.9, 0.999],
-  eps: 1e-8,
-  batchSize: 2,
-  epochs: 2,
-};
-const tag = (prefix: string, seqs: ScoredSequence[]) => seqs.map((s, i) => ({ ...s, id: `${prefix}-${i}` }));
+const HYPER = IN_RUN_TEST_HYPER;
+const tag = tagSequences;
 const holdout = tag("hold", patternSequences("holdout", 6, 48, 16));
 const train = tag("train", [...patternSequences("holdout", 6, 48, 16), ...randomSequences("other", 30, 48, 12, 16)]);
 const examples = new Map(train.map((s) => [s.id, s]));

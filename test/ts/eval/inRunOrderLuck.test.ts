@@ -5,26 +5,18 @@ import { computeInRunFeatures } from "../../../coordinator/src/eval/train/comput
 import { createLoraGradientProbe } from "../../../coordinator/src/eval/train/createLoraGradientProbe.js";
 import { learningRateAt } from "../../../coordinator/src/eval/train/learningRateAt.js";
 import { planInRunCheckpoints } from "../../../coordinator/src/eval/train/planInRunCheckpoints.js";
-import type { LoraHyperParameters, ScoredSequence } from "../../../coordinator/src/eval/train/types.js";
-import { patternSequences, randomModel, randomSequences, tinyConfig } from "./trainFixtures.js";
+import type { LoraHyperParameters } from "../../../coordinator/src/eval/train/types.js";
+import { IN_RUN_TEST_CONFIG, IN_RUN_TEST_HYPER, patternSequences, randomModel, randomSequences, tagSequences } from "./trainFixtures.js";
 
-const config = tinyConfig({ vocabSize: 48, hiddenSize: 16, numLayers: 2, contextLength: 32 });
+const config = IN_RUN_TEST_CONFIG;
 const model = randomModel("order-luck", config);
 /** A warm-up and a linear decay, so the steps of one run differ in learning rate. */
 const HYPER: Omit<LoraHyperParameters, "seed"> = {
-  rank: 4,
-  alpha: 8,
-  targets: ["attn_q", "attn_v", "ffn_up", "ffn_down"],
-  learningRate: 1e-2,
-  weightDecay: 0,
-  betas: [0.9, 0.999],
-  eps: 1e-8,
-  batchSize: 2,
-  epochs: 2,
+  ...IN_RUN_TEST_HYPER,
   warmupSteps: 2,
   lrSchedule: "linear",
 };
-const tag = (prefix: string, seqs: ScoredSequence[]) => seqs.map((s, i) => ({ ...s, id: `${prefix}-${i}` }));
+const tag = tagSequences;
 const holdout = tag("hold", patternSequences("holdout", 4, 48, 16));
 const others = tag("other", [...patternSequences("holdout", 3, 48, 16), ...randomSequences("noise", 3, 48, 12, 16)]);
 // Two players with the same example (the in-run runner takes sequences as given; de-duplication is upstream).

@@ -1,7 +1,7 @@
 import type { BpeTokenizerSpec, Qwen2Config, Qwen2Model, Tensor } from "../../../coordinator/src/eval/model/types.js";
 import { createPrng } from "../../../coordinator/src/util/prng.js";
 import { expectedShapes } from "../../../coordinator/src/eval/train/network.js";
-import type { ScoredSequence } from "../../../coordinator/src/eval/train/types.js";
+import type { LoraHyperParameters, ScoredSequence } from "../../../coordinator/src/eval/train/types.js";
 
 /** A small qwen2 config with grouped-query attention (4 heads over 2 kv heads). */
 export function tinyConfig(over: Partial<Qwen2Config> = {}): Qwen2Config {
@@ -68,4 +68,25 @@ export function patternSequences(seed: string | number, count: number, vocab: nu
     while (tokens.length < len) tokens.push((tokens[tokens.length - 1] * 3 + tokens[tokens.length - 2] + 1) % vocab);
     return { id: `pat-${i}`, tokens, scoreFrom: 2 };
   });
+}
+
+/** The tiny model of the in-run attribution tests (inRunAttribution, inRunCost, inRunOrderLuck). */
+export const IN_RUN_TEST_CONFIG: Qwen2Config = tinyConfig({ vocabSize: 48, hiddenSize: 16, numLayers: 2, contextLength: 32 });
+
+/** Their LoRA run: rank 4 on four targets, AdamW at 1e-2, batches of 2 for two epochs. */
+export const IN_RUN_TEST_HYPER: Omit<LoraHyperParameters, "seed"> = {
+  rank: 4,
+  alpha: 8,
+  targets: ["attn_q", "attn_v", "ffn_up", "ffn_down"],
+  learningRate: 1e-2,
+  weightDecay: 0,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  batchSize: 2,
+  epochs: 2,
+};
+
+/** `seqs` with the ids `<prefix>-0`, `<prefix>-1`, … */
+export function tagSequences(prefix: string, seqs: readonly ScoredSequence[]): ScoredSequence[] {
+  return seqs.map((s, i) => ({ ...s, id: `${prefix}-${i}` }));
 }

@@ -85,10 +85,11 @@ export function createInRunRunner(p: CreateInRunRunnerParameters): InRunRunner {
     const playerOf = playerExamples.flatMap((list, player) => list.map(() => player));
     const sequences = hashes.map((h) => ({ ...p.examples.get(h)!, id: h }));
     const hyper: LoraHyperParameters = { ...p.hyper, seed };
-    const budget = planInRunBudget({ sequences, hyper, holdout: p.holdout, checkpoints: settings.checkpoints, sampleSeed: settings.projectionSeed, ...(settings.maxExtraWork !== undefined ? { maxExtraWork: settings.maxExtraWork } : {}), ...(settings.exampleWeights === "uniform" ? { exampleWeights: "uniform" as const } : {}) });
+    const weights = settings.exampleWeights === "uniform" ? { exampleWeights: "uniform" as const } : {};
+    const budget = planInRunBudget({ sequences, hyper, holdout: p.holdout, checkpoints: settings.checkpoints, sampleSeed: settings.projectionSeed, ...(settings.maxExtraWork !== undefined ? { maxExtraWork: settings.maxExtraWork } : {}), ...weights });
     const { checkpointEvery, plans } = budget;
     const holdout = budget.holdout.map((i) => p.holdout[i]);
-    const request: InRunFeatureRequest = { sequences, exampleHashes: hashes, hyper, checkpointEvery, projection: { seed: settings.projectionSeed, dim: settings.projectionDim }, preconditioner: settings.preconditioner, ...(settings.checkpointAt === "end" ? { checkpointAt: "end" as const } : {}), ...(settings.exampleWeights === "uniform" ? { exampleWeights: "uniform" as const } : {}) };
+    const request: InRunFeatureRequest = { sequences, exampleHashes: hashes, hyper, checkpointEvery, projection: { seed: settings.projectionSeed, dim: settings.projectionDim }, preconditioner: settings.preconditioner, ...(settings.checkpointAt === "end" ? { checkpointAt: "end" as const } : {}), ...weights };
     const got = await features(request, p.signal ? { signal: p.signal } : {});
     probe ??= createLoraGradientProbe({ model: p.model, hyper: p.hyper });
     if (!projection || projection.seed !== settings.projectionSeed || projection.dim !== settings.projectionDim) {
